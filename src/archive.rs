@@ -18,7 +18,11 @@ pub enum Format {
 impl Format {
     /// Guess the format from a URL's file name (`.tgz` and `.whl` included).
     pub fn from_url(url: &str) -> Format {
-        let name = url.split(['?', '#']).next().unwrap_or(url).to_ascii_lowercase();
+        let name = url
+            .split(['?', '#'])
+            .next()
+            .unwrap_or(url)
+            .to_ascii_lowercase();
         if name.ends_with(".tar.gz") || name.ends_with(".tgz") {
             Format::TarGz
         } else if name.ends_with(".tar.xz") || name.ends_with(".txz") {
@@ -43,9 +47,15 @@ impl Format {
     }
 
     pub fn parse(s: &str) -> Option<Format> {
-        [Format::TarGz, Format::TarXz, Format::TarZst, Format::Zip, Format::Binary]
-            .into_iter()
-            .find(|f| f.as_str() == s)
+        [
+            Format::TarGz,
+            Format::TarXz,
+            Format::TarZst,
+            Format::Zip,
+            Format::Binary,
+        ]
+        .into_iter()
+        .find(|f| f.as_str() == s)
     }
 }
 

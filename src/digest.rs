@@ -50,9 +50,18 @@ impl Hasher {
 
     pub fn finish(self) -> Digest {
         match self {
-            Hasher::Sha256(h) => Digest { algorithm: Algorithm::Sha256, bytes: h.finalize().to_vec() },
-            Hasher::Sha512(h) => Digest { algorithm: Algorithm::Sha512, bytes: h.finalize().to_vec() },
-            Hasher::Sha1(h) => Digest { algorithm: Algorithm::Sha1, bytes: h.finalize().to_vec() },
+            Hasher::Sha256(h) => Digest {
+                algorithm: Algorithm::Sha256,
+                bytes: h.finalize().to_vec(),
+            },
+            Hasher::Sha512(h) => Digest {
+                algorithm: Algorithm::Sha512,
+                bytes: h.finalize().to_vec(),
+            },
+            Hasher::Sha1(h) => Digest {
+                algorithm: Algorithm::Sha1,
+                bytes: h.finalize().to_vec(),
+            },
         }
     }
 }
@@ -63,10 +72,13 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !s.len().is_multiple_of(2) || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
+        .collect()
 }
 
 /// The sha256 of `data`, as lowercase hex (used for store keys and trust).
@@ -85,7 +97,10 @@ impl Digest {
     /// A sha256 digest from 64 hex characters, as users write it in `sha256 = "..."`.
     pub fn sha256_from_hex(s: &str) -> Option<Digest> {
         let bytes = unhex(&s.to_ascii_lowercase())?;
-        (bytes.len() == 32).then_some(Digest { algorithm: Algorithm::Sha256, bytes })
+        (bytes.len() == 32).then_some(Digest {
+            algorithm: Algorithm::Sha256,
+            bytes,
+        })
     }
 }
 
@@ -95,7 +110,11 @@ impl fmt::Display for Digest {
             Algorithm::Sha256 => write!(f, "sha256:{}", hex(&self.bytes)),
             Algorithm::Sha1 => write!(f, "sha1:{}", hex(&self.bytes)),
             Algorithm::Sha512 => {
-                write!(f, "sha512-{}", base64::engine::general_purpose::STANDARD.encode(&self.bytes))
+                write!(
+                    f,
+                    "sha512-{}",
+                    base64::engine::general_purpose::STANDARD.encode(&self.bytes)
+                )
             }
         }
     }
@@ -105,20 +124,29 @@ impl FromStr for Digest {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || format!("`{s}` is not a digest (expected `sha256:<64 hex>` or `sha512-<base64>`)");
+        let bad =
+            || format!("`{s}` is not a digest (expected `sha256:<64 hex>` or `sha512-<base64>`)");
         if let Some(rest) = s.strip_prefix("sha256:") {
             return Digest::sha256_from_hex(rest).ok_or_else(bad);
         }
         if let Some(rest) = s.strip_prefix("sha1:") {
             let bytes = unhex(rest).filter(|b| b.len() == 20).ok_or_else(bad)?;
-            return Ok(Digest { algorithm: Algorithm::Sha1, bytes });
+            return Ok(Digest {
+                algorithm: Algorithm::Sha1,
+                bytes,
+            });
         }
         if let Some(rest) = s.strip_prefix("sha512-") {
-            let bytes = base64::engine::general_purpose::STANDARD.decode(rest).map_err(|_| bad())?;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(rest)
+                .map_err(|_| bad())?;
             if bytes.len() != 64 {
                 return Err(bad());
             }
-            return Ok(Digest { algorithm: Algorithm::Sha512, bytes });
+            return Ok(Digest {
+                algorithm: Algorithm::Sha512,
+                bytes,
+            });
         }
         Err(bad())
     }
@@ -134,9 +162,15 @@ mod tests {
             Digest::of(Algorithm::Sha256, b"abc").to_string(),
             "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-        assert_eq!(hex(&Digest::of(Algorithm::Sha1, b"abc").bytes), "a9993e364706816aba3e25717850c26c9cd0d89d");
+        assert_eq!(
+            hex(&Digest::of(Algorithm::Sha1, b"abc").bytes),
+            "a9993e364706816aba3e25717850c26c9cd0d89d"
+        );
         let long = vec![b'a'; 1000];
-        assert_eq!(hex(&Digest::of(Algorithm::Sha1, &long).bytes), "291e9a6c66994949b57ba5e650361e98fc36b1ba");
+        assert_eq!(
+            hex(&Digest::of(Algorithm::Sha1, &long).bytes),
+            "291e9a6c66994949b57ba5e650361e98fc36b1ba"
+        );
     }
 
     #[test]

@@ -4,7 +4,19 @@
 //! manifest → resolve (backends) → lock → install (fetch, archive, store)
 //! → activate → shell.
 
+pub mod activate;
 pub mod archive;
+pub mod backends;
+pub mod cli;
 pub mod digest;
+pub mod error;
 pub mod fetch;
+pub mod install;
+pub mod lock;
+pub mod manifest;
 pub mod platform;
+pub mod project;
+pub mod resolve;
+pub mod shell;
+pub mod store;
+pub mod ui;

@@ -1,1 +1,22 @@
-fn main(){}
+use clap::Parser;
+use devenv::error::Exit;
+use devenv::manifest::ManifestError;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = devenv::cli::Cli::parse();
+    match devenv::cli::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            if let Some(Exit(code)) = err.downcast_ref::<Exit>() {
+                return ExitCode::from(*code as u8);
+            }
+            if let Some(m) = err.downcast_ref::<ManifestError>() {
+                eprintln!("devenv: error: {m}");
+            } else {
+                eprintln!("devenv: error: {err:#}");
+            }
+            ExitCode::from(1)
+        }
+    }
+}

@@ -49,10 +49,22 @@ impl Arch {
 impl Platform {
     /// Every platform devenv knows, in lock order.
     pub const ALL: [Platform; 4] = [
-        Platform { os: Os::Linux, arch: Arch::X86_64 },
-        Platform { os: Os::Linux, arch: Arch::Aarch64 },
-        Platform { os: Os::Macos, arch: Arch::X86_64 },
-        Platform { os: Os::Macos, arch: Arch::Aarch64 },
+        Platform {
+            os: Os::Linux,
+            arch: Arch::X86_64,
+        },
+        Platform {
+            os: Os::Linux,
+            arch: Arch::Aarch64,
+        },
+        Platform {
+            os: Os::Macos,
+            arch: Arch::X86_64,
+        },
+        Platform {
+            os: Os::Macos,
+            arch: Arch::Aarch64,
+        },
     ];
 
     /// The platform this binary runs on. `DEVENV_PLATFORM` overrides it, so
@@ -63,14 +75,26 @@ impl Platform {
         {
             return p;
         }
-        let os = if cfg!(target_os = "macos") { Os::Macos } else { Os::Linux };
-        let arch = if cfg!(target_arch = "aarch64") { Arch::Aarch64 } else { Arch::X86_64 };
+        let os = if cfg!(target_os = "macos") {
+            Os::Macos
+        } else {
+            Os::Linux
+        };
+        let arch = if cfg!(target_arch = "aarch64") {
+            Arch::Aarch64
+        } else {
+            Arch::X86_64
+        };
         Platform { os, arch }
     }
 
     /// All accepted spellings, for error messages.
     pub fn known_list() -> String {
-        Platform::ALL.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+        Platform::ALL
+            .iter()
+            .map(|p| format!("`{p}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -87,7 +111,12 @@ impl FromStr for Platform {
         Platform::ALL
             .into_iter()
             .find(|p| p.to_string() == s)
-            .ok_or_else(|| format!("unknown platform `{s}`; known platforms are {}", Platform::known_list()))
+            .ok_or_else(|| {
+                format!(
+                    "unknown platform `{s}`; known platforms are {}",
+                    Platform::known_list()
+                )
+            })
     }
 }
 
@@ -100,6 +129,11 @@ mod tests {
         for p in Platform::ALL {
             assert_eq!(p.to_string().parse::<Platform>().unwrap(), p);
         }
-        assert!("windows-x86_64".parse::<Platform>().unwrap_err().contains("linux-x86_64"));
+        assert!(
+            "windows-x86_64"
+                .parse::<Platform>()
+                .unwrap_err()
+                .contains("linux-x86_64")
+        );
     }
 }

@@ -1,0 +1,17 @@
+//! `devenv env --format F`: print the environment for another program.
+
+use crate::project::{Context, Project};
+use crate::shell::{self, Format};
+use anyhow::Result;
+use std::io::Write;
+
+pub fn run(format: Format, frozen: bool) -> Result<()> {
+    let cx = Context::from_env(frozen)?;
+    let project = Project::find(&super::cwd()?)?;
+    let (lock, _) = project.ensure_installed(&cx)?;
+    let env = project.environment(Some(&lock), &cx.store)?;
+    let text = shell::render(format, &env.changes(std::env::var("PATH").ok().as_deref()));
+    std::io::stdout()
+        .write_all(text.as_bytes())
+        .map_err(|e| anyhow::anyhow!("could not write to stdout: {}", crate::error::io_reason(&e)))
+}

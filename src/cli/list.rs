@@ -1,0 +1,66 @@
+//! `devenv list`: the pinned tools and where they live.
+
+use crate::install;
+use crate::platform::Platform;
+use crate::project::{Context, Project};
+use anyhow::Result;
+
+pub fn run(json: bool) -> Result<()> {
+    let cx = Context::from_env(false)?;
+    let project = Project::find(&super::cwd()?)?;
+    let Some(lock) = project.read_lock()? else {
+        anyhow::bail!("there is no devenv.lock yet; run `devenv lock` (or `devenv install`)");
+    };
+    let platforms = project.platforms(Some(&lock));
+    if let Some(reasons) = lock.staleness(&project.manifest, &platforms) {
+        crate::ui::warn(format!(
+            "devenv.lock is out of date ({}); run `devenv lock`",
+            reasons.join("; ")
+        ));
+    }
+    let rows = install::entries(&lock, Platform::current(), &cx.store);
+    if json {
+        let items: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|(name, version, path)| {
+                serde_json::json!({
+                    "name": name,
+                    "version": version,
+                    "source": lock.tools[name].source,
+                    "path": path.as_ref().map(|p| p.display().to_string()),
+                    "installed": path.as_ref().is_some_and(|p| p.is_dir()),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&items)?);
+        return Ok(());
+    }
+    let width = rows
+        .iter()
+        .map(|(n, _, _)| n.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let vwidth = rows
+        .iter()
+        .map(|(_, v, _)| v.len())
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    println!(
+        "{:width$}  {:vwidth$}  {:13}  PATH",
+        "TOOL", "VERSION", "STATUS"
+    );
+    for (name, version, path) in rows {
+        let (status, shown) = match &path {
+            Some(p) if p.is_dir() => ("installed", p.display().to_string()),
+            Some(p) => ("not installed", p.display().to_string()),
+            None => (
+                "no artifact",
+                format!("(nothing pinned for {})", Platform::current()),
+            ),
+        };
+        println!("{name:width$}  {version:vwidth$}  {status:13}  {shown}");
+    }
+    Ok(())
+}

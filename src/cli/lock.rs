@@ -1,0 +1,17 @@
+//! `devenv lock`: resolve devenv.toml into devenv.lock.
+
+use crate::project::{Context, Project};
+use crate::resolve::Update;
+use anyhow::Result;
+
+pub fn run(frozen: bool) -> Result<()> {
+    let cx = Context::from_env(frozen)?;
+    let project = Project::find(&super::cwd()?)?;
+    let lock = project.ensure_lock(&cx, &Update::Nothing)?;
+    crate::ui::verbose(format!(
+        "devenv.lock pins {} tool(s) for {} platform(s)",
+        lock.tools.len(),
+        lock.platforms.len()
+    ));
+    Ok(())
+}

@@ -1,0 +1,230 @@
+//! Pins → store entries: fetch, verify, extract, commit (invariants 1–4).
+//!
+//! For each artifact: take the key's lock, look again (another process may
+//! have installed it meanwhile), download into a fresh staging directory
+//! while hashing, refuse a digest mismatch, unpack, and commit with one
+//! rename. Independent tools install in parallel.
+
+use crate::archive;
+use crate::digest::Digest;
+use crate::fetch::Fetcher;
+use crate::lock::{Artifact, Lock};
+use crate::platform::Platform;
+use crate::store::{self, Store};
+use crate::ui;
+use anyhow::{Context, Result, bail};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// A digest mismatch: what was expected, what arrived, from where.
+#[derive(Debug)]
+pub struct DigestMismatch {
+    pub tool: String,
+    pub url: String,
+    pub expected: Digest,
+    pub actual: Digest,
+}
+
+impl std::fmt::Display for DigestMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the download of `{}` does not match the lock, so it was not installed\n  url:      {}\n  expected: {}\n  actual:   {}\n\
+             The file changed on the server or was tampered with in transit. If the new file is legitimate, run `devenv update {}` to pin it again.",
+            self.tool, self.url, self.expected, self.actual, self.tool
+        )
+    }
+}
+
+impl std::error::Error for DigestMismatch {}
+
+/// What one `install` did.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Tools that were downloaded now: (name, version, bytes).
+    pub fetched: Vec<(String, String, u64)>,
+    /// Tools already in the store.
+    pub present: usize,
+}
+
+/// One tool to make present.
+pub struct Job<'a> {
+    pub name: &'a str,
+    pub version: &'a str,
+    pub artifact: &'a Artifact,
+}
+
+/// The store path of each tool of `lock` on `platform`, and whether it is installed.
+pub fn entries(
+    lock: &Lock,
+    platform: Platform,
+    store: &Store,
+) -> Vec<(String, String, Option<PathBuf>)> {
+    lock.tools
+        .iter()
+        .map(|(name, t)| {
+            let path = t
+                .artifacts
+                .get(&platform)
+                .map(|a| store.entry_path(&a.key, name, &t.version));
+            (name.clone(), t.version.clone(), path)
+        })
+        .collect()
+}
+
+/// Makes every tool of `lock` present in the store for `platform`.
+pub fn install_lock(
+    lock: &Lock,
+    platform: Platform,
+    store: &Store,
+    fetcher: &Fetcher,
+) -> Result<Report> {
+    let mut jobs = Vec::new();
+    for (name, tool) in &lock.tools {
+        let artifact = tool.artifacts.get(&platform).with_context(|| {
+            format!("the lock has no artifact of `{name}` for {platform}; add \"{platform}\" to settings.platforms in devenv.toml and run `devenv lock`")
+        })?;
+        jobs.push(Job {
+            name,
+            version: &tool.version,
+            artifact,
+        });
+    }
+    install(&jobs, store, fetcher)
+}
+
+/// Installs `jobs` in parallel; the first failure is returned after all finish.
+pub fn install(jobs: &[Job<'_>], store: &Store, fetcher: &Fetcher) -> Result<Report> {
+    let bars = Bars::new();
+    let results: Vec<Result<Option<u64>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .iter()
+            .map(|job| scope.spawn(|| ensure(job, store, fetcher, &bars)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("install thread panicked"))
+            .collect()
+    });
+    let mut report = Report::default();
+    let mut first_err = None;
+    for (job, r) in jobs.iter().zip(results) {
+        match r {
+            Ok(Some(bytes)) => {
+                report
+                    .fetched
+                    .push((job.name.to_string(), job.version.to_string(), bytes))
+            }
+            Ok(None) => report.present += 1,
+            Err(e) => {
+                if first_err.is_none() {
+                    first_err = Some(e);
+                } else {
+                    ui::warn(format!("{e:#}"));
+                }
+            }
+        }
+    }
+    match first_err {
+        Some(e) => Err(e),
+        None => Ok(report),
+    }
+}
+
+/// Makes one entry present; returns the bytes downloaded, or `None` when it
+/// was already there.
+pub fn ensure(job: &Job<'_>, store: &Store, fetcher: &Fetcher, bars: &Bars) -> Result<Option<u64>> {
+    let entry = store.entry_path(&job.artifact.key, job.name, job.version);
+    if entry.is_dir() {
+        return Ok(None);
+    }
+    let _lock = store.lock_key(&job.artifact.key)?;
+    if entry.is_dir() {
+        ui::verbose(format!(
+            "{} {} was installed by another process",
+            job.name, job.version
+        ));
+        return Ok(None);
+    }
+    let staging = store.staging_dir(&job.artifact.key)?;
+    let result = stage(job, &staging, fetcher, bars).and_then(|bytes| {
+        store.commit(&staging.join("tree"), &entry)?;
+        Ok(bytes)
+    });
+    store::remove_tree(&staging)?;
+    result.map(Some)
+}
+
+/// Downloads, verifies and unpacks into `staging/tree`.
+fn stage(job: &Job<'_>, staging: &Path, fetcher: &Fetcher, bars: &Bars) -> Result<u64> {
+    let started = Instant::now();
+    let a = job.artifact;
+    let download = staging.join("download");
+    let bar = bars.add(job.name, job.version);
+    let (actual, bytes) =
+        fetcher.download(&a.url, &download, a.digest.algorithm, &mut |done, total| {
+            if let Some(bar) = &bar {
+                if let Some(t) = total {
+                    bar.set_length(t);
+                }
+                bar.set_position(done);
+            }
+        })?;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    if actual != a.digest {
+        bail!(DigestMismatch {
+            tool: job.name.to_string(),
+            url: a.url.clone(),
+            expected: a.digest.clone(),
+            actual
+        });
+    }
+    let tree = staging.join("tree");
+    fs::create_dir(&tree)
+        .map_err(|e| anyhow::anyhow!("could not create {}: {e}", tree.display()))?;
+    let exe_name = job.name.rsplit([':', '/']).next().unwrap_or(job.name);
+    archive::unpack(&download, a.format, &tree, exe_name)
+        .with_context(|| format!("could not unpack `{}` from {}", job.name, a.url))?;
+    ui::info(format!(
+        "installed {} {} ({}, {:.1} s)",
+        job.name,
+        job.version,
+        ui::human_bytes(bytes),
+        started.elapsed().as_secs_f64()
+    ));
+    Ok(bytes)
+}
+
+/// Progress bars on a terminal; nothing elsewhere.
+pub struct Bars {
+    multi: Option<indicatif::MultiProgress>,
+}
+
+impl Bars {
+    pub fn new() -> Bars {
+        Bars {
+            multi: ui::progress_enabled().then(indicatif::MultiProgress::new),
+        }
+    }
+
+    fn add(&self, name: &str, version: &str) -> Option<indicatif::ProgressBar> {
+        let multi = self.multi.as_ref()?;
+        let bar = multi.add(indicatif::ProgressBar::new(0));
+        let style = indicatif::ProgressStyle::with_template(
+            "{msg:24} {bar:30} {bytes:>10}/{total_bytes:10} {bytes_per_sec:>12}",
+        )
+        .expect("valid template");
+        bar.set_style(style);
+        bar.set_message(format!("{name} {version}"));
+        Some(bar)
+    }
+}
+
+impl Default for Bars {
+    fn default() -> Self {
+        Bars::new()
+    }
+}

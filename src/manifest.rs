@@ -1,0 +1,994 @@
+//! `devenv.toml`: parse, validate, and locate errors.
+//!
+//! The manifest is parsed with `toml_edit` because it keeps byte spans for
+//! every key and value, so each mistake can be shown at its line and column
+//! with the offending line and a caret. Validation is a hand-written walk
+//! (not serde) so that every message can say what is expected there and
+//! suggest the nearest valid key.
+
+use crate::digest::Digest;
+use crate::platform::{Arch, Os, Platform};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use toml_edit::{Item, Table, Value};
+
+/// The file name devenv looks for.
+pub const FILE_NAME: &str = "devenv.toml";
+
+/// A parsed, validated `devenv.toml`.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    /// Absolute path of the manifest file.
+    pub path: PathBuf,
+    /// The project root: the directory holding the manifest.
+    pub root: PathBuf,
+    /// The exact file content (trust and staleness hash it).
+    pub source: String,
+    /// `[tools]` in file order.
+    pub tools: Vec<ToolSpec>,
+    pub env: EnvSpec,
+    pub settings: Settings,
+    /// `[catalog.NAME]` entries the project adds or overrides, as raw TOML
+    /// tables for the catalog module to interpret.
+    pub catalog: BTreeMap<String, toml::Table>,
+}
+
+/// One entry of `[tools]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolSpec {
+    /// The key as written: `mytool`, `node`, `npm:prettier`.
+    pub name: String,
+    pub request: Request,
+}
+
+/// What the user asked for a tool.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    /// A tool downloaded from a URL template.
+    Url(UrlTool),
+    /// A tool from a catalog name (`node`) or a backend package (`npm:prettier`).
+    Registry(RegistryTool),
+}
+
+/// `mytool = { url = "...", version = "1.4.2", sha256 = ..., bin = [...] }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UrlTool {
+    pub version: String,
+    pub url: String,
+    pub sha256: Sha256Spec,
+    pub bin: Option<Vec<String>>,
+    pub os_names: BTreeMap<Os, String>,
+    pub arch_names: BTreeMap<Arch, String>,
+}
+
+/// The digests a URL tool declares.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sha256Spec {
+    /// None declared: trusted on first use when locking.
+    None,
+    /// One digest, for the platform the lock is made on.
+    Current(Digest),
+    /// One digest per platform.
+    PerPlatform(BTreeMap<Platform, Digest>),
+}
+
+/// `node = "22"`, `"npm:prettier" = { version = "3", source = "..." }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegistryTool {
+    /// The version constraint as written (`22`, `^3.1`, `latest`...).
+    pub version: String,
+    /// A named alternative source (`source = "node-dist"`), if given.
+    pub source: Option<String>,
+    /// Bin paths overriding the catalog's, if given.
+    pub bin: Option<Vec<String>>,
+}
+
+/// `[env]`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EnvSpec {
+    /// Variables in file order.
+    pub vars: Vec<(String, EnvValue)>,
+    /// Directories prepended to PATH, relative to the project root.
+    pub path: Vec<String>,
+    /// Dotenv files, relative to the project root, loaded in order.
+    pub dotenv: Vec<String>,
+}
+
+/// The value of one `[env]` variable.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EnvValue {
+    /// A string with `${VAR}` interpolation still to do.
+    Set(String),
+    /// `false`: unset while active.
+    Unset,
+}
+
+/// `[settings]`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Settings {
+    /// Platforms the lock covers; `None` means "the current one".
+    pub platforms: Option<Vec<Platform>>,
+    /// Install missing tools when the shell hook enters the project.
+    pub auto_install: bool,
+    /// Start `devenv watch` from the hook.
+    pub watch: bool,
+    /// Generations `gc` keeps per project.
+    pub keep_generations: Option<u32>,
+}
+
+impl Settings {
+    /// The platforms a lock of this manifest must cover.
+    pub fn lock_platforms(&self) -> Vec<Platform> {
+        match &self.platforms {
+            Some(p) => p.clone(),
+            None => vec![Platform::current()],
+        }
+    }
+}
+
+/// A mistake in a manifest, located precisely enough to show the line.
+#[derive(Debug, Clone)]
+pub struct ManifestError {
+    /// The file, as the user should read it (relative to the cwd when inside it).
+    pub file: String,
+    /// 1-based line and column (in characters).
+    pub line: usize,
+    pub column: usize,
+    /// The text of the offending line and how many characters to underline.
+    pub line_text: String,
+    pub width: usize,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let num = self.line.to_string();
+        let pad = " ".repeat(num.len());
+        writeln!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )?;
+        writeln!(f, "{pad} |")?;
+        writeln!(f, "{num} | {}", self.line_text)?;
+        write!(
+            f,
+            "{pad} | {}{}",
+            " ".repeat(self.column - 1),
+            "^".repeat(self.width.max(1))
+        )?;
+        if let Some(help) = &self.help {
+            write!(f, "\n{pad} = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ManifestError {}
+
+/// Finds the nearest directory at or above `start` that holds a `devenv.toml`.
+pub fn find_root(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|d| d.join(FILE_NAME).is_file())
+        .map(Path::to_path_buf)
+}
+
+impl Manifest {
+    /// Reads and validates the manifest of the project rooted at `root`.
+    pub fn load(root: &Path) -> anyhow::Result<Manifest> {
+        let path = root.join(FILE_NAME);
+        let source = std::fs::read_to_string(&path).map_err(|e| {
+            anyhow::anyhow!(
+                "could not read {}: {}",
+                path.display(),
+                crate::error::io_reason(&e)
+            )
+        })?;
+        Ok(Manifest::parse(&path, source)?)
+    }
+
+    /// Validates `source` as the content of the manifest at `path`.
+    pub fn parse(path: &Path, source: String) -> Result<Manifest, ManifestError> {
+        let root = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let cx = Cx {
+            file: display_path(path),
+            source: &source,
+        };
+        let doc = toml_edit::Document::parse(source.clone()).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            let msg = e.message().trim().trim_end_matches('.').to_string();
+            cx.error(
+                span,
+                format!("this is not valid TOML: {msg}"),
+                Some("check the quotes, brackets and `=` on this line".into()),
+            )
+        })?;
+        let mut manifest = Manifest {
+            path: path.to_path_buf(),
+            root,
+            source: source.clone(),
+            tools: Vec::new(),
+            env: EnvSpec::default(),
+            settings: Settings::default(),
+            catalog: BTreeMap::new(),
+        };
+        let top = doc.as_table();
+        for (key, item) in top.iter() {
+            match key {
+                "tools" => manifest.tools = cx.tools(top, item)?,
+                "env" => manifest.env = cx.env(top, item)?,
+                "settings" => manifest.settings = cx.settings(top, item)?,
+                "catalog" => manifest.catalog = cx.catalog(top, item)?,
+                other => {
+                    let span = key_span(top, other);
+                    return Err(cx.unknown_key(
+                        span,
+                        other,
+                        "at the top level",
+                        &["tools", "env", "settings", "catalog"],
+                    ));
+                }
+            }
+        }
+        Ok(manifest)
+    }
+
+    /// The project's name: the root directory's name.
+    pub fn project_name(&self) -> String {
+        self.root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "project".into())
+    }
+
+    /// Files whose change means the environment must be recomputed,
+    /// besides the lock: the manifest and the dotenv files.
+    pub fn watched_files(&self) -> Vec<PathBuf> {
+        let mut files = vec![self.path.clone()];
+        files.extend(self.env.dotenv.iter().map(|f| self.root.join(f)));
+        files
+    }
+}
+
+/// The manifest path as the user should read it: relative when under the cwd.
+fn display_path(path: &Path) -> String {
+    if let Ok(cwd) = std::env::current_dir()
+        && let Ok(rel) = path.strip_prefix(&cwd)
+    {
+        return rel.display().to_string();
+    }
+    path.display().to_string()
+}
+
+fn key_span(table: &Table, key: &str) -> Range<usize> {
+    table.key(key).and_then(|k| k.span()).unwrap_or(0..0)
+}
+
+fn item_span(item: &Item) -> Range<usize> {
+    item.span().unwrap_or(0..0)
+}
+
+fn type_name(item: &Item) -> &'static str {
+    match item {
+        Item::None => "nothing",
+        Item::Table(_) => "a table",
+        Item::ArrayOfTables(_) => "an array of tables",
+        Item::Value(v) => match v {
+            Value::String(_) => "a string",
+            Value::Integer(_) => "an integer",
+            Value::Float(_) => "a float",
+            Value::Boolean(_) => "a boolean",
+            Value::Datetime(_) => "a date",
+            Value::Array(_) => "an array",
+            Value::InlineTable(_) => "a table",
+        },
+    }
+}
+
+/// Validation context: the file name and text, to locate errors.
+struct Cx<'a> {
+    file: String,
+    source: &'a str,
+}
+
+/// A table-like view over both `[table]` and `{ inline = "table" }`.
+fn as_table_like(item: &Item) -> Option<&dyn toml_edit::TableLike> {
+    item.as_table_like()
+}
+
+impl Cx<'_> {
+    fn error(&self, span: Range<usize>, message: String, help: Option<String>) -> ManifestError {
+        let start = span.start.min(self.source.len());
+        let line_start = self.source[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = self.source[start..]
+            .find('\n')
+            .map_or(self.source.len(), |i| start + i);
+        let line_text = self.source[line_start..line_end]
+            .trim_end_matches('\r')
+            .to_string();
+        let line = self.source[..start].matches('\n').count() + 1;
+        let column = self.source[line_start..start].chars().count() + 1;
+        let end = span.end.clamp(start, line_end);
+        let width = self.source[start..end].chars().count();
+        ManifestError {
+            file: self.file.clone(),
+            line,
+            column,
+            line_text,
+            width,
+            message,
+            help,
+        }
+    }
+
+    fn unknown_key(
+        &self,
+        span: Range<usize>,
+        key: &str,
+        place: &str,
+        valid: &[&str],
+    ) -> ManifestError {
+        let help = match suggest(key, valid) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!(
+                "valid keys here are {}",
+                valid
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        self.error(span, format!("unknown key `{key}` {place}"), Some(help))
+    }
+
+    fn wrong_type(&self, item: &Item, what: &str, expected: &str, example: &str) -> ManifestError {
+        self.error(
+            item_span(item),
+            format!("{what} must be {expected}, not {}", type_name(item)),
+            Some(format!("for example: {example}")),
+        )
+    }
+
+    fn table<'t>(
+        &self,
+        item: &'t Item,
+        what: &str,
+        example: &str,
+    ) -> Result<&'t dyn toml_edit::TableLike, ManifestError> {
+        as_table_like(item).ok_or_else(|| self.wrong_type(item, what, "a table", example))
+    }
+
+    fn string<'t>(
+        &self,
+        item: &'t Item,
+        what: &str,
+        example: &str,
+    ) -> Result<&'t str, ManifestError> {
+        item.as_str()
+            .ok_or_else(|| self.wrong_type(item, what, "a string", example))
+    }
+
+    fn string_list(
+        &self,
+        item: &Item,
+        what: &str,
+        example: &str,
+    ) -> Result<Vec<String>, ManifestError> {
+        let array = item
+            .as_array()
+            .ok_or_else(|| self.wrong_type(item, what, "an array of strings", example))?;
+        array
+            .iter()
+            .map(|v| {
+                v.as_str().map(str::to_string).ok_or_else(|| {
+                    self.error(
+                        v.span().unwrap_or(0..0),
+                        format!("{what} must contain only strings"),
+                        Some(format!("for example: {example}")),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    fn tools(&self, top: &Table, item: &Item) -> Result<Vec<ToolSpec>, ManifestError> {
+        let _ = top;
+        let table = self.table(item, "`tools`", "[tools] followed by `node = \"22\"`")?;
+        let mut tools = Vec::new();
+        for (name, value) in table.iter() {
+            let key_span = table.key(name).and_then(|k| k.span()).unwrap_or(0..0);
+            tools.push(self.tool(name, key_span, value)?);
+        }
+        Ok(tools)
+    }
+
+    fn tool(
+        &self,
+        name: &str,
+        key_span: Range<usize>,
+        item: &Item,
+    ) -> Result<ToolSpec, ManifestError> {
+        let valid_name = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-:@/".contains(c))
+            && !name.starts_with(['.', '-', ':']);
+        if !valid_name {
+            return Err(self.error(
+                key_span,
+                format!("`{name}` is not a valid tool name"),
+                Some("use letters, digits, `.`, `_` and `-`, or `backend:package` such as `npm:prettier`".into()),
+            ));
+        }
+        if let Some(version) = item.as_str() {
+            self.check_constraint(item, version)?;
+            let request = Request::Registry(RegistryTool {
+                version: version.to_string(),
+                source: None,
+                bin: None,
+            });
+            return Ok(ToolSpec {
+                name: name.to_string(),
+                request,
+            });
+        }
+        let example = format!(
+            "{name} = \"1.2\" or {name} = {{ version = \"1.2.3\", url = \"https://...\" }}"
+        );
+        let table = as_table_like(item).ok_or_else(|| {
+            self.wrong_type(
+                item,
+                &format!("tool `{name}`"),
+                "a version string or a table",
+                &example,
+            )
+        })?;
+        let is_url = table.contains_key("url");
+        const URL_KEYS: &[&str] = &["version", "url", "sha256", "bin", "os_names", "arch_names"];
+        const REGISTRY_KEYS: &[&str] = &["version", "source", "bin"];
+        let valid = if is_url { URL_KEYS } else { REGISTRY_KEYS };
+        for (key, _) in table.iter() {
+            if !valid.contains(&key) {
+                let span = table.key(key).and_then(|k| k.span()).unwrap_or(0..0);
+                let mut err = self.unknown_key(span, key, &format!("in tool `{name}`"), valid);
+                if !is_url && URL_KEYS.contains(&key) {
+                    err.help = Some(format!(
+                        "`{key}` only applies to tools downloaded by URL; add `url = \"https://...\"`"
+                    ));
+                }
+                return Err(err);
+            }
+        }
+        let version_item = table.get("version").ok_or_else(|| {
+            self.error(
+                key_span.clone(),
+                format!("tool `{name}` has no `version`"),
+                Some(format!("add `version = \"...\"`, e.g. {example}")),
+            )
+        })?;
+        let version = self
+            .string(version_item, "`version`", "version = \"1.4.2\"")?
+            .to_string();
+        let bin = match table.get("bin") {
+            Some(b) => Some(self.bin_list(b)?),
+            None => None,
+        };
+        if !is_url {
+            self.check_constraint(version_item, &version)?;
+            let source = match table.get("source") {
+                Some(s) => Some(
+                    self.string(s, "`source`", "source = \"node-dist\"")?
+                        .to_string(),
+                ),
+                None => None,
+            };
+            return Ok(ToolSpec {
+                name: name.to_string(),
+                request: Request::Registry(RegistryTool {
+                    version,
+                    source,
+                    bin,
+                }),
+            });
+        }
+        if name.contains(':') {
+            return Err(self.error(
+                key_span,
+                format!("a tool downloaded by URL needs a plain name, not `{name}`"),
+                Some("name it after the executable, e.g. `mytool = { url = ... }`".into()),
+            ));
+        }
+        self.check_exact_version(version_item, &version)?;
+        let url_item = table.get("url").expect("checked above");
+        let url = self.string(
+            url_item,
+            "`url`",
+            "url = \"https://example.com/tool-{version}-{os}-{arch}.tar.gz\"",
+        )?;
+        self.check_template(url_item, url)?;
+        let sha256 = match table.get("sha256") {
+            None => Sha256Spec::None,
+            Some(item) => self.sha256(item)?,
+        };
+        let os_names = self.renames(
+            table.get("os_names"),
+            "os_names",
+            |k| match k {
+                "linux" => Some(Os::Linux),
+                "macos" => Some(Os::Macos),
+                _ => None,
+            },
+            &["linux", "macos"],
+        )?;
+        let arch_names = self.renames(
+            table.get("arch_names"),
+            "arch_names",
+            |k| match k {
+                "x86_64" => Some(Arch::X86_64),
+                "aarch64" => Some(Arch::Aarch64),
+                _ => None,
+            },
+            &["x86_64", "aarch64"],
+        )?;
+        Ok(ToolSpec {
+            name: name.to_string(),
+            request: Request::Url(UrlTool {
+                version,
+                url: url.to_string(),
+                sha256,
+                bin,
+                os_names,
+                arch_names,
+            }),
+        })
+    }
+
+    fn bin_list(&self, item: &Item) -> Result<Vec<String>, ManifestError> {
+        let bins = self.string_list(item, "`bin`", "bin = [\"bin\"]")?;
+        for b in &bins {
+            if Path::new(b).is_absolute()
+                || Path::new(b)
+                    .components()
+                    .any(|c| matches!(c, std::path::Component::ParentDir))
+            {
+                return Err(self.error(
+                    item_span(item),
+                    format!("bin directory `{b}` must stay inside the tool's directory"),
+                    Some("use a relative path without `..`, such as \"bin\"".into()),
+                ));
+            }
+        }
+        Ok(bins)
+    }
+
+    fn renames<K: Ord>(
+        &self,
+        item: Option<&Item>,
+        what: &str,
+        parse: impl Fn(&str) -> Option<K>,
+        valid: &[&str],
+    ) -> Result<BTreeMap<K, String>, ManifestError> {
+        let mut out = BTreeMap::new();
+        let Some(item) = item else { return Ok(out) };
+        let table = self.table(
+            item,
+            &format!("`{what}`"),
+            &format!("{what} = {{ {} = \"...\" }}", valid[0]),
+        )?;
+        for (k, v) in table.iter() {
+            let span = table.key(k).and_then(|k| k.span()).unwrap_or(0..0);
+            let key = parse(k)
+                .ok_or_else(|| self.unknown_key(span, k, &format!("in `{what}`"), valid))?;
+            out.insert(
+                key,
+                self.string(v, &format!("`{what}.{k}`"), &format!("{k} = \"...\""))?
+                    .to_string(),
+            );
+        }
+        Ok(out)
+    }
+
+    fn sha256(&self, item: &Item) -> Result<Sha256Spec, ManifestError> {
+        let parse_one = |item: &Item| -> Result<Digest, ManifestError> {
+            let s = self.string(item, "`sha256`", "sha256 = \"<64 hex characters>\"")?;
+            let hexpart = s.strip_prefix("sha256:").unwrap_or(s);
+            Digest::sha256_from_hex(hexpart).ok_or_else(|| {
+                self.error(
+                    item_span(item),
+                    format!("`{s}` is not a sha256 digest"),
+                    Some("a sha256 is 64 hexadecimal characters (`sha256sum FILE` prints it); or leave `sha256` out to trust the download on first lock".into()),
+                )
+            })
+        };
+        if item.is_str() {
+            return Ok(Sha256Spec::Current(parse_one(item)?));
+        }
+        let table = as_table_like(item).ok_or_else(|| {
+            self.wrong_type(
+                item,
+                "`sha256`",
+                "a string or a table keyed by platform",
+                "sha256 = { linux-x86_64 = \"...\" }",
+            )
+        })?;
+        let mut map = BTreeMap::new();
+        for (k, v) in table.iter() {
+            let span = table.key(k).and_then(|k| k.span()).unwrap_or(0..0);
+            let platform: Platform = k.parse().map_err(|e: String| {
+                let names: Vec<String> = Platform::ALL.iter().map(|p| p.to_string()).collect();
+                let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+                let mut err = self.unknown_key(span.clone(), k, "in `sha256`", &refs);
+                err.message = e;
+                err
+            })?;
+            map.insert(platform, parse_one(v)?);
+        }
+        Ok(Sha256Spec::PerPlatform(map))
+    }
+
+    /// A URL tool's version is exact: it is substituted into the URL.
+    fn check_exact_version(&self, item: &Item, version: &str) -> Result<(), ManifestError> {
+        let ok = !version.is_empty()
+            && version
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._+-".contains(c))
+            && version
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric());
+        if ok {
+            return Ok(());
+        }
+        Err(self.error(
+            item_span(item),
+            format!("`{version}` is not an exact version"),
+            Some("a tool downloaded by URL needs the exact version its URL contains, such as \"1.4.2\"".into()),
+        ))
+    }
+
+    /// A registry constraint: checked for shape here, for meaning by the resolver.
+    fn check_constraint(&self, item: &Item, version: &str) -> Result<(), ManifestError> {
+        let ok = !version.trim().is_empty()
+            && version
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._+-^~<>=!*, ".contains(c));
+        if ok {
+            return Ok(());
+        }
+        Err(self.error(
+            item_span(item),
+            format!("`{version}` is not a version or version range"),
+            Some("write an exact version (\"1.2.3\"), a prefix (\"22\"), a range (\"^3.1\", \">=1.20,<2\") or \"latest\"".into()),
+        ))
+    }
+
+    fn check_template(&self, item: &Item, url: &str) -> Result<(), ManifestError> {
+        // Offsets below point inside the string; +1 skips the opening quote,
+        // which is exact for strings without escapes (URLs rarely have any).
+        let base = item_span(item).start + 1;
+        if !(url.starts_with("https://")
+            || url.starts_with("http://")
+            || url.starts_with("file://"))
+        {
+            return Err(self.error(
+                item_span(item),
+                format!("`{url}` is not an http(s) or file URL"),
+                Some("start it with https://".into()),
+            ));
+        }
+        let mut rest = url;
+        let mut offset = 0;
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}') else {
+                return Err(self.error(
+                    base + offset + open..base + offset + rest.len(),
+                    "unclosed `{` in the URL template".into(),
+                    Some("placeholders are {version}, {os} and {arch}".into()),
+                ));
+            };
+            let name = &rest[open + 1..open + close];
+            if !["version", "os", "arch"].contains(&name) {
+                let mut err = self.unknown_key(
+                    base + offset + open..base + offset + open + close + 1,
+                    name,
+                    "",
+                    &["version", "os", "arch"],
+                );
+                err.message = format!("unknown placeholder `{{{name}}}` in the URL template");
+                if let Some(s) = suggest(name, &["version", "os", "arch"]) {
+                    err.help = Some(format!(
+                        "did you mean `{{{s}}}`? placeholders are {{version}}, {{os}} and {{arch}}"
+                    ));
+                } else {
+                    err.help = Some("placeholders are {version}, {os} and {arch}".into());
+                }
+                return Err(err);
+            }
+            offset += open + close + 1;
+            rest = &url[offset..];
+        }
+        Ok(())
+    }
+
+    fn env(&self, top: &Table, item: &Item) -> Result<EnvSpec, ManifestError> {
+        let _ = top;
+        let table = self.table(item, "`env`", "[env] followed by `RUST_LOG = \"debug\"`")?;
+        let mut env = EnvSpec::default();
+        for (name, value) in table.iter() {
+            let span = table.key(name).and_then(|k| k.span()).unwrap_or(0..0);
+            match name {
+                "path" => env.path = self.string_list(value, "`path`", "path = [\"scripts\"]")?,
+                "dotenv" => {
+                    env.dotenv = if let Some(s) = value.as_str() {
+                        vec![s.to_string()]
+                    } else {
+                        self.string_list(value, "`dotenv`", "dotenv = [\".env\"]")?
+                    }
+                }
+                _ => {
+                    check_var_name(name)
+                        .map_err(|(msg, help)| self.error(span, msg, Some(help)))?;
+                    let v = match value {
+                        Item::Value(Value::String(s)) => EnvValue::Set(s.value().clone()),
+                        Item::Value(Value::Integer(i)) => EnvValue::Set(i.value().to_string()),
+                        Item::Value(Value::Float(f)) => EnvValue::Set(f.value().to_string()),
+                        Item::Value(Value::Boolean(b)) if !*b.value() => EnvValue::Unset,
+                        Item::Value(Value::Boolean(_)) => {
+                            return Err(self.error(
+                                item_span(value),
+                                format!("`{name} = true` is ambiguous"),
+                                Some(format!("write `{name} = \"true\"` to set the text \"true\", or `{name} = false` to unset it")),
+                            ));
+                        }
+                        other => {
+                            return Err(self.wrong_type(
+                                other,
+                                &format!("variable `{name}`"),
+                                "a string, a number or `false`",
+                                &format!("{name} = \"value\""),
+                            ));
+                        }
+                    };
+                    env.vars.push((name.to_string(), v));
+                }
+            }
+        }
+        Ok(env)
+    }
+
+    fn settings(&self, top: &Table, item: &Item) -> Result<Settings, ManifestError> {
+        let _ = top;
+        const KEYS: &[&str] = &["platforms", "auto_install", "watch", "keep_generations"];
+        let table = self.table(
+            item,
+            "`settings`",
+            "[settings] followed by `platforms = [\"linux-x86_64\"]`",
+        )?;
+        let mut settings = Settings::default();
+        for (key, value) in table.iter() {
+            let span = table.key(key).and_then(|k| k.span()).unwrap_or(0..0);
+            let bool_of = |what: &str| {
+                value.as_bool().ok_or_else(|| {
+                    self.wrong_type(
+                        value,
+                        &format!("`{what}`"),
+                        "true or false",
+                        &format!("{what} = true"),
+                    )
+                })
+            };
+            match key {
+                "platforms" => {
+                    let names = self.string_list(
+                        value,
+                        "`platforms`",
+                        "platforms = [\"linux-x86_64\", \"macos-aarch64\"]",
+                    )?;
+                    let mut platforms = Vec::new();
+                    for (i, n) in names.iter().enumerate() {
+                        let p: Platform = n.parse().map_err(|e: String| {
+                            let span = value
+                                .as_array()
+                                .and_then(|a| a.get(i))
+                                .and_then(|v| v.span())
+                                .unwrap_or(0..0);
+                            let known: Vec<String> =
+                                Platform::ALL.iter().map(|p| p.to_string()).collect();
+                            let refs: Vec<&str> = known.iter().map(String::as_str).collect();
+                            let help = suggest(n, &refs).map(|s| format!("did you mean `{s}`?"));
+                            self.error(span, e, help)
+                        })?;
+                        if !platforms.contains(&p) {
+                            platforms.push(p);
+                        }
+                    }
+                    if platforms.is_empty() {
+                        return Err(self.error(
+                            item_span(value),
+                            "`platforms` is empty".into(),
+                            Some(format!("list at least one of {}", Platform::known_list())),
+                        ));
+                    }
+                    platforms.sort();
+                    settings.platforms = Some(platforms);
+                }
+                "auto_install" => settings.auto_install = bool_of("auto_install")?,
+                "watch" => settings.watch = bool_of("watch")?,
+                "keep_generations" => {
+                    let n = value
+                        .as_integer()
+                        .filter(|n| (1..=10_000).contains(n))
+                        .ok_or_else(|| {
+                            self.wrong_type(
+                                value,
+                                "`keep_generations`",
+                                "a whole number from 1 to 10000",
+                                "keep_generations = 5",
+                            )
+                        })?;
+                    settings.keep_generations = Some(n as u32);
+                }
+                other => return Err(self.unknown_key(span, other, "in [settings]", KEYS)),
+            }
+        }
+        Ok(settings)
+    }
+
+    fn catalog(
+        &self,
+        top: &Table,
+        item: &Item,
+    ) -> Result<BTreeMap<String, toml::Table>, ManifestError> {
+        let _ = top;
+        let table = self.table(
+            item,
+            "`catalog`",
+            "[catalog.mytool] followed by `backend = \"npm\"`",
+        )?;
+        let mut out = BTreeMap::new();
+        for (name, entry) in table.iter() {
+            let entry_table =
+                self.table(entry, &format!("`catalog.{name}`"), "[catalog.mytool]")?;
+            let text = entry_table
+                .iter()
+                .map(|(k, v)| format!("{k} = {}\n", v.to_string().trim()))
+                .collect::<String>();
+            let parsed: toml::Table = text.parse().map_err(|_| {
+                self.error(
+                    item_span(entry),
+                    format!("`catalog.{name}` could not be read"),
+                    Some("use plain keys and values".into()),
+                )
+            })?;
+            out.insert(name.to_string(), parsed);
+        }
+        Ok(out)
+    }
+}
+
+/// Checks an environment variable name; returns (message, help) when it is unusable.
+pub fn check_var_name(name: &str) -> Result<(), (String, String)> {
+    let well_formed = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !well_formed {
+        return Err((
+            format!("`{name}` is not a valid environment variable name"),
+            "use letters, digits and `_`, not starting with a digit".into(),
+        ));
+    }
+    if name == "PATH" {
+        return Err((
+            "PATH cannot be set directly".into(),
+            "add directories with `path = [\"scripts\"]` in [env]".into(),
+        ));
+    }
+    if name.starts_with("DEVENV_") || name.starts_with("__DEVENV") {
+        return Err((
+            format!("`{name}` is reserved for devenv itself"),
+            "choose a name that does not start with DEVENV_".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The candidate closest to `word`, if it is close enough to be a likely typo.
+pub fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (edit_distance(&word.to_ascii_lowercase(), c), *c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur.push(
+                (prev[j] + usize::from(ca != *cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1),
+            );
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Result<Manifest, ManifestError> {
+        Manifest::parse(Path::new("/nowhere/devenv.toml"), s.to_string())
+    }
+
+    #[test]
+    fn parses_a_full_manifest() {
+        let m = parse(
+            r#"
+[tools]
+node = "22"
+mytool = { url = "https://h/t-{version}-{os}-{arch}.tar.gz", version = "1.4.2", os_names = { macos = "darwin" } }
+
+[env]
+A = "x ${DEVENV_ROOT}"
+B = false
+PORT = 8080
+path = ["scripts"]
+dotenv = ".env"
+
+[settings]
+platforms = ["macos-aarch64", "linux-x86_64"]
+"#,
+        )
+        .unwrap();
+        assert_eq!(m.tools.len(), 2);
+        assert_eq!(m.tools[0].name, "node");
+        let Request::Url(u) = &m.tools[1].request else {
+            panic!()
+        };
+        assert_eq!(u.os_names[&Os::Macos], "darwin");
+        assert_eq!(m.env.vars[1], ("B".to_string(), EnvValue::Unset));
+        assert_eq!(m.env.vars[2].1, EnvValue::Set("8080".into()));
+        assert_eq!(m.env.dotenv, vec![".env"]);
+        assert_eq!(m.settings.lock_platforms()[0].to_string(), "linux-x86_64");
+    }
+
+    #[test]
+    fn unknown_top_level_key_is_located_with_suggestion() {
+        let e = parse("[tool]\nnode = \"22\"\n").unwrap_err();
+        assert_eq!((e.line, e.column), (1, 2));
+        assert_eq!(e.help.as_deref(), Some("did you mean `tools`?"));
+        let text = e.to_string();
+        assert!(text.contains("1 | [tool]"), "{text}");
+        assert!(text.contains("^^^^"), "{text}");
+    }
+
+    #[test]
+    fn bad_placeholder_points_into_the_url() {
+        let e = parse("[tools]\nt = { version = \"1\", url = \"https://h/{versoin}.tgz\" }\n")
+            .unwrap_err();
+        assert_eq!(e.line, 2);
+        assert_eq!(e.column, 39);
+        assert_eq!(e.width, 9);
+        assert!(e.help.unwrap().contains("{version}"));
+    }
+
+    #[test]
+    fn suggestions_are_only_for_near_misses() {
+        assert_eq!(suggest("tols", &["tools", "env"]), Some("tools"));
+        assert_eq!(suggest("zzzzzz", &["tools", "env"]), None);
+    }
+}

@@ -1,0 +1,102 @@
+//! Constraints → pins: turns the manifest's `[tools]` into a [`Lock`],
+//! asking the backends, and reusing every pin of the previous lock whose
+//! request has not changed (so relocking is offline and byte-stable).
+
+use crate::backends;
+use crate::fetch::Fetcher;
+use crate::lock::{FORMAT_VERSION, Lock, LockedTool, manifest_hash, request_key};
+use crate::manifest::{Manifest, Request, ToolSpec};
+use crate::platform::Platform;
+use anyhow::{Context, Result};
+use std::collections::BTreeMap;
+
+/// Which tools to resolve again even if their request did not change.
+#[derive(Debug, Clone, Default)]
+pub enum Update {
+    /// Keep every pin that still matches its request.
+    #[default]
+    Nothing,
+    /// Re-resolve everything (newest versions within the constraints).
+    All,
+    /// Re-resolve only these tools.
+    Only(Vec<String>),
+}
+
+impl Update {
+    fn wants(&self, name: &str) -> bool {
+        match self {
+            Update::Nothing => false,
+            Update::All => true,
+            Update::Only(names) => names.iter().any(|n| n == name),
+        }
+    }
+}
+
+/// Resolves `manifest` for `platforms`, starting from `previous`.
+/// Independent tools resolve in parallel.
+pub fn resolve(
+    manifest: &Manifest,
+    platforms: &[Platform],
+    previous: Option<&Lock>,
+    fetcher: &Fetcher,
+    update: &Update,
+) -> Result<Lock> {
+    let results: Vec<Result<(String, LockedTool)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = manifest
+            .tools
+            .iter()
+            .map(|tool| {
+                let reuse = previous
+                    .and_then(|l| l.tools.get(&tool.name))
+                    .filter(|old| {
+                        !update.wants(&tool.name) && old.requested == request_key(&tool.request)
+                    })
+                    .and_then(|old| restrict(old, platforms));
+                scope.spawn(move || -> Result<(String, LockedTool)> {
+                    let locked = match reuse {
+                        Some(old) => old,
+                        None => resolve_tool(tool, manifest, platforms, fetcher)
+                            .with_context(|| format!("could not resolve `{}`", tool.name))?,
+                    };
+                    Ok((tool.name.clone(), locked))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("resolver thread panicked"))
+            .collect()
+    });
+    let mut tools = BTreeMap::new();
+    for r in results {
+        let (name, locked) = r?;
+        tools.insert(name, locked);
+    }
+    Ok(Lock {
+        version: FORMAT_VERSION,
+        manifest: manifest_hash(manifest, platforms),
+        platforms: platforms.to_vec(),
+        tools,
+    })
+}
+
+/// The old pin restricted to `platforms`, if it covers all of them.
+fn restrict(old: &LockedTool, platforms: &[Platform]) -> Option<LockedTool> {
+    let mut t = old.clone();
+    t.artifacts.retain(|p, _| platforms.contains(p));
+    (t.artifacts.len() == platforms.len()).then_some(t)
+}
+
+fn resolve_tool(
+    tool: &ToolSpec,
+    manifest: &Manifest,
+    platforms: &[Platform],
+    fetcher: &Fetcher,
+) -> Result<LockedTool> {
+    match &tool.request {
+        Request::Url(u) => backends::url::resolve(&tool.name, u, platforms, fetcher),
+        Request::Registry(r) => {
+            backends::resolve_registry(&tool.name, r, manifest, platforms, fetcher)
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! `DEVENV_HOME`: the layout of all machine-wide state, and the store's
+//! atomic commit and per-key locks.
+//!
+//! This module is the only code that knows where things live under
+//! `DEVENV_HOME`; everything else asks it for "the entry for this key",
+//! "a staging directory", "the lock for this key", "the trust directory".
+//!
+//! ```text
+//! store/<key>-<name>-<version>/   read-only toolchain trees
+//! store/.tmp/                     staging; anything here is garbage
+//! locks/                          per-key install locks (flock)
+//! roots/                          one file per project that uses the store
+//! trust/                          allowed manifests
+//! projects/<id>/generations/      every lock the project has used
+//! ```
+
+use crate::error::IoContext;
+use anyhow::{Context, Result};
+use std::fs::{self, File};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+/// The machine-wide state directory.
+#[derive(Debug, Clone)]
+pub struct Store {
+    home: PathBuf,
+}
+
+/// An exclusive lock on one store key, released on drop.
+pub struct KeyLock {
+    _file: File,
+}
+
+impl Store {
+    /// The store at `$DEVENV_HOME`, or the platform data directory.
+    pub fn from_env() -> Result<Store> {
+        let home = match std::env::var_os("DEVENV_HOME").filter(|v| !v.is_empty()) {
+            Some(h) => PathBuf::from(h),
+            None => dirs::data_dir()
+                .map(|d| d.join("devenv"))
+                .context("could not find a data directory for devenv's store; set DEVENV_HOME to a directory")?,
+        };
+        Ok(Store::at(home))
+    }
+
+    /// The store rooted at `home` (created on first write).
+    pub fn at(home: impl Into<PathBuf>) -> Store {
+        Store { home: home.into() }
+    }
+
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+
+    fn store_dir(&self) -> PathBuf {
+        self.home.join("store")
+    }
+
+    /// Where the entry for `key` of tool `name` at `version` lives, whether
+    /// or not it is installed.
+    pub fn entry_path(&self, key: &str, name: &str, version: &str) -> PathBuf {
+        let clean = |s: &str| {
+            s.chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || "._+".contains(c) {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
+                .collect::<String>()
+        };
+        let name = clean(name.trim_start_matches('@'));
+        self.store_dir()
+            .join(format!("{key}-{name}-{}", clean(version)))
+    }
+
+    /// Every committed entry's directory, for gc and verify.
+    pub fn entries(&self) -> Result<Vec<PathBuf>> {
+        let dir = self.store_dir();
+        let read = match fs::read_dir(&dir) {
+            Ok(r) => r,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e).io_context("list", &dir),
+        };
+        let mut out: Vec<PathBuf> = read
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| !n.to_string_lossy().starts_with('.'))
+            })
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
+    /// Takes the install lock of `key`, waiting for another process that
+    /// holds it. Anything staged for this key by a process that died is
+    /// garbage once we hold the lock, so it is removed here.
+    pub fn lock_key(&self, key: &str) -> Result<KeyLock> {
+        let dir = self.home.join("locks");
+        fs::create_dir_all(&dir).io_context("create", &dir)?;
+        let path = dir.join(format!("{key}.lock"));
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .io_context("open", &path)?;
+        file.lock().io_context("lock", &path)?;
+        let tmp = self.tmp_dir();
+        if let Ok(read) = fs::read_dir(&tmp) {
+            for entry in read.flatten() {
+                if entry
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with(&format!("{key}."))
+                {
+                    remove_tree(&entry.path())?;
+                }
+            }
+        }
+        Ok(KeyLock { _file: file })
+    }
+
+    fn tmp_dir(&self) -> PathBuf {
+        self.store_dir().join(".tmp")
+    }
+
+    /// A fresh, empty staging directory for `key`, on the same file system
+    /// as the store so that commit is one `rename`.
+    pub fn staging_dir(&self, key: &str) -> Result<PathBuf> {
+        let tmp = self.tmp_dir();
+        fs::create_dir_all(&tmp).io_context("create", &tmp)?;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let dir = tmp.join(format!("{key}.{}.{nanos}", std::process::id()));
+        fs::create_dir(&dir).io_context("create", &dir)?;
+        Ok(dir)
+    }
+
+    /// Makes `staged` read-only and renames it to `entry` in one step: the
+    /// entry is either complete or absent.
+    pub fn commit(&self, staged: &Path, entry: &Path) -> Result<()> {
+        make_read_only(staged)?;
+        fs::rename(staged, entry).io_context("commit the store entry", entry)
+    }
+
+    /// Where trust records live.
+    pub fn trust_dir(&self) -> PathBuf {
+        self.home.join("trust")
+    }
+
+    /// Where GC roots live.
+    pub fn roots_dir(&self) -> PathBuf {
+        self.home.join("roots")
+    }
+
+    /// Per-project state (generations), by project id.
+    pub fn project_dir(&self, id: &str) -> PathBuf {
+        self.home.join("projects").join(id)
+    }
+
+    /// Where background jobs (watch) write their logs.
+    pub fn log_dir(&self) -> PathBuf {
+        self.home.join("logs")
+    }
+}
+
+/// Removes write permission from every file and directory under `root`,
+/// keeping the execute bits.
+pub fn make_read_only(root: &Path) -> Result<()> {
+    let meta = fs::symlink_metadata(root).io_context("read", root)?;
+    if meta.file_type().is_symlink() {
+        return Ok(());
+    }
+    if meta.is_dir() {
+        for entry in fs::read_dir(root).io_context("list", root)? {
+            make_read_only(&entry.io_context("list", root)?.path())?;
+        }
+    }
+    let mode = meta.permissions().mode() & 0o555;
+    fs::set_permissions(root, fs::Permissions::from_mode(mode)).io_context("make read-only", root)
+}
+
+/// Deletes a tree even when it was made read-only.
+pub fn remove_tree(root: &Path) -> Result<()> {
+    let Ok(meta) = fs::symlink_metadata(root) else {
+        return Ok(());
+    };
+    if meta.is_dir() {
+        let _ = fs::set_permissions(root, fs::Permissions::from_mode(0o755));
+        for entry in fs::read_dir(root).io_context("list", root)?.flatten() {
+            remove_tree(&entry.path())?;
+        }
+        fs::remove_dir(root).io_context("remove", root)
+    } else {
+        fs::remove_file(root).io_context("remove", root)
+    }
+}
+
+/// Total size in bytes of the files under `root` (symlinks count as 0).
+pub fn tree_size(root: &Path) -> u64 {
+    let Ok(meta) = fs::symlink_metadata(root) else {
+        return 0;
+    };
+    if meta.is_dir() {
+        fs::read_dir(root)
+            .map(|r| r.flatten().map(|e| tree_size(&e.path())).sum())
+            .unwrap_or(0)
+    } else if meta.is_file() {
+        meta.len()
+    } else {
+        0
+    }
+}
