@@ -96,6 +96,11 @@ pub fn install_lock(
 
 /// Installs `jobs` in parallel; the first failure is returned after all finish.
 pub fn install(jobs: &[Job<'_>], store: &Store, fetcher: &Fetcher) -> Result<Report> {
+    // The hot path (exec, env): everything present means no locks, no threads.
+    if jobs.iter().all(|j| store.entry_path(&j.artifact.key, j.name, j.version).is_dir()) {
+        return Ok(Report { fetched: Vec::new(), present: jobs.len() });
+    }
+    let _shared = store.lock_store(false)?;
     let bars = Bars::new();
     let results: Vec<Result<Option<u64>>> = std::thread::scope(|scope| {
         let handles: Vec<_> = jobs
@@ -149,7 +154,20 @@ pub fn ensure(job: &Job<'_>, store: &Store, fetcher: &Fetcher, bars: &Bars) -> R
     }
     let staging = store.staging_dir(&job.artifact.key)?;
     let result = stage(job, &staging, fetcher, bars).and_then(|bytes| {
-        store.commit(&staging.join("tree"), &entry)?;
+        let tree = staging.join("tree");
+        let a = job.artifact;
+        let meta = store::EntryMeta {
+            name: job.name.to_string(),
+            version: job.version.to_string(),
+            url: a.url.clone(),
+            digest: a.digest.to_string(),
+            format: a.format.as_str().to_string(),
+            bin: a.bin.clone(),
+            tree: store::tree_hash(&tree)?,
+            size: store::tree_size(&tree),
+        };
+        store.write_meta(&entry, &meta)?;
+        store.commit(&tree, &entry)?;
         Ok(bytes)
     });
     store::remove_tree(&staging)?;

@@ -14,8 +14,10 @@
 //! projects/<id>/generations/      every lock the project has used
 //! ```
 
+use crate::digest::{Algorithm, Hasher, hex};
 use crate::error::IoContext;
 use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
 use std::fs::{self, File};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -26,9 +28,25 @@ pub struct Store {
     home: PathBuf,
 }
 
-/// An exclusive lock on one store key, released on drop.
+/// A lock on one store key, or on the whole store, released on drop.
 pub struct KeyLock {
     _file: File,
+}
+
+/// What the store remembers about an entry, kept beside it (in
+/// `store/.meta/`) so the tree itself stays exactly as unpacked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntryMeta {
+    pub name: String,
+    pub version: String,
+    pub url: String,
+    pub digest: String,
+    pub format: String,
+    pub bin: Vec<String>,
+    /// [`tree_hash`] of the tree at commit time.
+    pub tree: String,
+    /// Bytes of the unpacked tree.
+    pub size: u64,
 }
 
 impl Store {
@@ -148,6 +166,44 @@ impl Store {
         fs::rename(staged, entry).io_context("commit the store entry", entry)
     }
 
+    /// Shared lock held while installing, exclusive while collecting
+    /// garbage: gc never deletes an entry an install is about to use.
+    pub fn lock_store(&self, exclusive: bool) -> Result<KeyLock> {
+        let dir = self.home.join("locks");
+        fs::create_dir_all(&dir).io_context("create", &dir)?;
+        let path = dir.join("store.lock");
+        let file = File::options().create(true).truncate(false).write(true).open(&path).io_context("open", &path)?;
+        if exclusive { file.lock() } else { file.lock_shared() }.io_context("lock", &path)?;
+        Ok(KeyLock { _file: file })
+    }
+
+    fn meta_path(&self, entry: &Path) -> PathBuf {
+        let name = entry.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        self.store_dir().join(".meta").join(format!("{name}.toml"))
+    }
+
+    /// Records `meta` for `entry` (before the entry is committed: a record
+    /// without an entry is harmless, an entry without one is not verifiable).
+    pub fn write_meta(&self, entry: &Path, meta: &EntryMeta) -> Result<()> {
+        let path = self.meta_path(entry);
+        fs::create_dir_all(path.parent().expect("meta dir")).io_context("create", &path)?;
+        let tmp = path.with_extension("tmp");
+        fs::write(&tmp, toml::to_string(meta).expect("meta serializes")).io_context("write", &tmp)?;
+        fs::rename(&tmp, &path).io_context("write", &path)
+    }
+
+    /// The record of `entry`, if it has one.
+    pub fn read_meta(&self, entry: &Path) -> Option<EntryMeta> {
+        toml::from_str(&fs::read_to_string(self.meta_path(entry)).ok()?).ok()
+    }
+
+    /// Deletes a committed entry and its record.
+    pub fn remove_entry(&self, entry: &Path) -> Result<()> {
+        remove_tree(entry)?;
+        let _ = fs::remove_file(self.meta_path(entry));
+        Ok(())
+    }
+
     /// Where trust records live.
     pub fn trust_dir(&self) -> PathBuf {
         self.home.join("trust")
@@ -215,4 +271,45 @@ pub fn tree_size(root: &Path) -> u64 {
     } else {
         0
     }
+}
+
+/// A hash of a tree's paths, kinds, executable bits, contents and link
+/// targets — independent of timestamps, owners and extraction order — so
+/// two machines that unpack the same artifact get the same value.
+pub fn tree_hash(root: &Path) -> Result<String> {
+    let mut h = Hasher::new(Algorithm::Sha256);
+    hash_dir(root, Path::new(""), &mut h)?;
+    Ok(h.finish().to_string())
+}
+
+fn hash_dir(dir: &Path, rel: &Path, h: &mut Hasher) -> Result<()> {
+    let mut names: Vec<_> = fs::read_dir(dir).io_context("list", dir)?.flatten().map(|e| e.file_name()).collect();
+    names.sort();
+    for name in names {
+        let path = dir.join(&name);
+        let rel = rel.join(&name);
+        let meta = fs::symlink_metadata(&path).io_context("read", &path)?;
+        let shown = rel.to_string_lossy();
+        if meta.file_type().is_symlink() {
+            let target = fs::read_link(&path).io_context("read the link", &path)?;
+            h.update(format!("link {shown}\0{}\0", target.to_string_lossy()).as_bytes());
+        } else if meta.is_dir() {
+            h.update(format!("dir {shown}\0").as_bytes());
+            hash_dir(&path, &rel, h)?;
+        } else {
+            let exec = if meta.permissions().mode() & 0o111 != 0 { "x" } else { "-" };
+            let mut file_hash = Hasher::new(Algorithm::Sha256);
+            let mut f = File::open(&path).io_context("open", &path)?;
+            let mut buf = vec![0u8; 64 * 1024];
+            loop {
+                let n = std::io::Read::read(&mut f, &mut buf).io_context("read", &path)?;
+                if n == 0 {
+                    break;
+                }
+                file_hash.update(&buf[..n]);
+            }
+            h.update(format!("file {shown}\0{exec}\0{}\0", hex(&file_hash.finish().bytes)).as_bytes());
+        }
+    }
+    Ok(())
 }

@@ -1,0 +1,207 @@
+//! Generations: every lock a project has used, numbered, so that going back
+//! is a file copy and never a download.
+//!
+//! Each generation is two files under the project's state directory:
+//! `generations/NNNNNN.lock` (the lock's exact bytes) and
+//! `generations/NNNNNN.toml` (when, why, and a one-line summary of what
+//! changed against the generation before).
+
+use crate::error::IoContext;
+use crate::lock::Lock;
+use crate::store::Store;
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// One recorded generation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Generation {
+    pub number: u32,
+    /// UTC, RFC 3339.
+    pub time: String,
+    /// Why it was recorded: `lock`, `update`, `rollback to 3`...
+    pub reason: String,
+    /// What changed against the previous generation.
+    pub summary: String,
+}
+
+/// The generations of one project.
+pub struct History {
+    dir: PathBuf,
+}
+
+impl History {
+    /// The history of the project with id `id` (see `Project::id`).
+    pub fn open(store: &Store, id: &str) -> History {
+        History { dir: store.project_dir(id).join("generations") }
+    }
+
+    /// All generations, oldest first.
+    pub fn list(&self) -> Result<Vec<Generation>> {
+        let read = match fs::read_dir(&self.dir) {
+            Ok(r) => r,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e).io_context("list", &self.dir),
+        };
+        let mut out = Vec::new();
+        for entry in read.flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                let text = fs::read_to_string(&path).io_context("read", &path)?;
+                let g: Generation = toml::from_str(&text)
+                    .map_err(|e| anyhow::anyhow!("{} is damaged: {}", path.display(), e.message()))?;
+                out.push(g);
+            }
+        }
+        out.sort_by_key(|g| g.number);
+        Ok(out)
+    }
+
+    fn lock_path(&self, number: u32) -> PathBuf {
+        self.dir.join(format!("{number:06}.lock"))
+    }
+
+    /// The lock of generation `number`.
+    pub fn lock(&self, number: u32) -> Result<Lock> {
+        let path = self.lock_path(number);
+        Lock::read(&path)?.with_context(|| format!("generation {number} has no lock file ({})", path.display()))
+    }
+
+    /// The exact bytes of generation `number`'s lock.
+    pub fn lock_text(&self, number: u32) -> Result<String> {
+        let path = self.lock_path(number);
+        fs::read_to_string(&path).io_context("read", &path)
+    }
+
+    /// Records `lock` as the next generation, unless it is byte-identical to
+    /// the newest one. Returns the new generation, if one was recorded.
+    pub fn record(&self, lock: &Lock, reason: &str) -> Result<Option<Generation>> {
+        let text = lock.render();
+        let list = self.list()?;
+        let previous = match list.last() {
+            Some(g) => {
+                if self.lock_text(g.number).ok().as_deref() == Some(text.as_str()) {
+                    return Ok(None);
+                }
+                self.lock(g.number).ok()
+            }
+            None => None,
+        };
+        fs::create_dir_all(&self.dir).io_context("create", &self.dir)?;
+        let number = list.last().map_or(1, |g| g.number + 1);
+        let generation = Generation {
+            number,
+            time: now_rfc3339(),
+            reason: reason.to_string(),
+            summary: summarize(previous.as_ref(), lock),
+        };
+        write_atomic(&self.lock_path(number), &text)?;
+        let meta = toml::to_string(&generation).expect("generation serializes");
+        write_atomic(&self.dir.join(format!("{number:06}.toml")), &meta)?;
+        Ok(Some(generation))
+    }
+
+    /// The generation whose lock is byte-identical to `lock`, newest first.
+    pub fn matching(&self, lock: &Lock) -> Result<Option<u32>> {
+        let text = lock.render();
+        for g in self.list()?.iter().rev() {
+            if self.lock_text(g.number).ok().as_deref() == Some(text.as_str()) {
+                return Ok(Some(g.number));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Deletes all but the newest `keep` generations.
+    pub fn prune(&self, keep: usize) -> Result<usize> {
+        let list = self.list()?;
+        let drop = list.len().saturating_sub(keep);
+        for g in &list[..drop] {
+            for ext in ["lock", "toml"] {
+                let p = self.dir.join(format!("{:06}.{ext}", g.number));
+                let _ = fs::remove_file(p);
+            }
+        }
+        Ok(drop)
+    }
+}
+
+/// "node 22.11.0 → 22.12.0, +ruff 0.7.4, -go 1.23.1", or "initial: node 22.11.0".
+pub fn summarize(old: Option<&Lock>, new: &Lock) -> String {
+    let Some(old) = old else {
+        let tools: Vec<String> = new.tools.iter().map(|(n, t)| format!("{n} {}", t.version)).collect();
+        return if tools.is_empty() { "no tools".into() } else { tools.join(", ") };
+    };
+    let names: BTreeSet<&String> = old.tools.keys().chain(new.tools.keys()).collect();
+    let mut parts = Vec::new();
+    for name in names {
+        match (old.tools.get(name), new.tools.get(name)) {
+            (Some(a), Some(b)) if a.version != b.version => parts.push(format!("{name} {} → {}", a.version, b.version)),
+            (Some(a), Some(b)) if a != b => parts.push(format!("{name} {} (artifacts changed)", b.version)),
+            (None, Some(b)) => parts.push(format!("+{name} {}", b.version)),
+            (Some(a), None) => parts.push(format!("-{name} {}", a.version)),
+            _ => {}
+        }
+    }
+    if old.platforms != new.platforms {
+        parts.push("platforms changed".into());
+    }
+    if parts.is_empty() { "no tool changes".into() } else { parts.join(", ") }
+}
+
+fn write_atomic(path: &Path, text: &str) -> Result<()> {
+    let tmp = path.with_extension("tmp");
+    fs::write(&tmp, text).io_context("write", &tmp)?;
+    fs::rename(&tmp, path).io_context("write", path)
+}
+
+/// The current UTC time as RFC 3339, without a date crate: days since the
+/// epoch converted to a civil date (Howard Hinnant's algorithm).
+pub fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
+    rfc3339(secs)
+}
+
+fn rfc3339(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// Refuses a generation number that does not exist, listing what does.
+pub fn check_exists(list: &[Generation], number: u32) -> Result<()> {
+    if list.iter().any(|g| g.number == number) {
+        return Ok(());
+    }
+    match (list.first(), list.last()) {
+        (Some(first), Some(last)) => bail!(
+            "there is no generation {number}; this project's generations go from {} to {} (see `devenv generations`)",
+            first.number,
+            last.number
+        ),
+        _ => bail!("this project has no generations yet; they are recorded each time devenv writes devenv.lock"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(1_795_000_000), "2026-11-18T09:46:40Z");
+    }
+}
