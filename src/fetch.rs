@@ -224,6 +224,12 @@ impl Fetcher {
                 connecting: false,
             });
         }
+        let encoding = response.headers().get("content-encoding").and_then(|v| v.to_str().ok()).unwrap_or("identity");
+        if exact_bytes && !encoding.eq_ignore_ascii_case("identity") {
+            // ureq would decode it, and the digest would not be the artifact's.
+            let reason = format!("the server sent it re-encoded (Content-Encoding: {encoding}) although asked not to");
+            return Err(Failure { reason, transient: false, connecting: false });
+        }
         let body = response.into_body();
         let total = body.content_length();
         let done = copy(body.into_reader(), total, out, hasher, progress, |e| self.failure(ureq::Error::from(e)))?;
