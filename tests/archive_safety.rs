@@ -358,3 +358,47 @@ fn truncated_archives_are_errors() {
         }
     }
 }
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn valid(format: Format) -> Vec<u8> {
+        match format {
+            Format::TarGz => archives::tar_gz(&sample()),
+            Format::TarXz => archives::tar_xz(&sample()),
+            Format::TarZst => archives::tar_zst(&sample()),
+            _ => archives::zip(&sample()),
+        }
+    }
+
+    fn format() -> impl Strategy<Value = Format> {
+        prop_oneof![Just(Format::TarGz), Just(Format::TarXz), Just(Format::TarZst), Just(Format::Zip)]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// Damaged archives fail or succeed, but never panic or write outside.
+        #[test]
+        fn damaged_archives_never_panic(format in format(), flips in prop::collection::vec((any::<usize>(), any::<u8>()), 1..8), cut in any::<usize>()) {
+            let mut bytes = valid(format);
+            for (at, byte) in flips {
+                let at = at % bytes.len();
+                bytes[at] ^= byte | 1;
+            }
+            bytes.truncate(bytes.len() - cut % (bytes.len() / 4));
+            let s = Scratch::new();
+            let _ = s.unpack(&bytes, format);
+            prop_assert!(s.strays().is_empty());
+        }
+
+        /// Arbitrary bytes are refused with an error, never a panic.
+        #[test]
+        fn random_bytes_never_panic(format in format(), bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
+            let s = Scratch::new();
+            let _ = s.unpack(&bytes, format);
+            prop_assert!(s.strays().is_empty());
+        }
+    }
+}
