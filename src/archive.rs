@@ -76,17 +76,14 @@ impl Format {
 /// executable (or they sit in a wheel's `*.data/scripts/`), else 0644.
 pub fn unpack(archive: &Path, format: Format, dest: &Path, binary_name: &str) -> Result<()> {
     fs::create_dir_all(dest).with_context(|| format!("could not create {}", dest.display()))?;
-    if format == Format::Binary {
-        return install_binary(archive, dest, binary_name);
-    }
-    let file = File::open(archive).with_context(|| format!("could not open the archive {}", archive.display()))?;
+    let open = || File::open(archive).with_context(|| format!("could not open the archive {}", archive.display()));
     let mut tree = Tree::new(dest, format);
     match format {
-        Format::TarGz => unpack_tar(MultiGzDecoder::new(BufReader::new(file)), &mut tree)?,
-        Format::TarXz => unpack_tar(XzDecoder::new_multi_decoder(BufReader::new(file)), &mut tree)?,
-        Format::TarZst => unpack_tar(zstd::Decoder::new(file).map_err(|e| tree.unreadable(e))?, &mut tree)?,
-        Format::Zip => unpack_zip(file, &mut tree)?,
-        Format::Binary => unreachable!("handled above"),
+        Format::Binary => return install_binary(archive, dest, binary_name),
+        Format::TarGz => unpack_tar(MultiGzDecoder::new(BufReader::new(open()?)), &mut tree)?,
+        Format::TarXz => unpack_tar(XzDecoder::new_multi_decoder(BufReader::new(open()?)), &mut tree)?,
+        Format::TarZst => unpack_tar(zstd::Decoder::new(open()?).map_err(|e| tree.unreadable(e))?, &mut tree)?,
+        Format::Zip => unpack_zip(open()?, &mut tree)?,
     }
     hoist_single_dir(dest)?;
     // Checked on the final tree: links created in a sneaky order, or moved by
@@ -442,10 +439,15 @@ fn unpack_zip(file: File, tree: &mut Tree) -> Result<()> {
     let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| tree.unreadable(e))?;
     for index in 0..archive.len() {
         let mut entry = archive.by_index(index).map_err(|e| tree.unreadable(e))?;
-        let name = PathBuf::from(entry.name());
+        // Info-ZIP writes UTF-8 names without flagging them, and the zip
+        // crate would then read them as CP437; raw UTF-8 is what was meant.
+        let name = match std::str::from_utf8(entry.name_raw()) {
+            Ok(raw) => PathBuf::from(raw),
+            Err(_) => PathBuf::from(entry.name()),
+        };
         let mode = entry.unix_mode().unwrap_or(0);
         let kind = match mode & S_IFMT {
-            _ if entry.name().ends_with('/') => Kind::Dir,
+            _ if name.as_os_str().as_encoded_bytes().ends_with(b"/") => Kind::Dir,
             0 | S_IFREG => Kind::File { executable: mode & 0o111 != 0 },
             S_IFDIR => Kind::Dir,
             S_IFLNK => {

@@ -106,7 +106,7 @@ impl FixtureServer {
         self.state().stalls.insert(normalize(path), first_bytes);
     }
 
-    /// How many requests `path` has received.
+    /// How many requests `path` has received (whatever their query string).
     pub fn hits(&self, path: &str) -> usize {
         self.state().hits.get(&normalize(path)).copied().unwrap_or(0)
     }
