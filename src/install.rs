@@ -97,8 +97,15 @@ pub fn install_lock(
 /// Installs `jobs` in parallel; the first failure is returned after all finish.
 pub fn install(jobs: &[Job<'_>], store: &Store, fetcher: &Fetcher) -> Result<Report> {
     // The hot path (exec, env): everything present means no locks, no threads.
-    if jobs.iter().all(|j| store.entry_path(&j.artifact.key, j.name, j.version).is_dir()) {
-        return Ok(Report { fetched: Vec::new(), present: jobs.len() });
+    if jobs.iter().all(|j| {
+        store
+            .entry_path(&j.artifact.key, j.name, j.version)
+            .is_dir()
+    }) {
+        return Ok(Report {
+            fetched: Vec::new(),
+            present: jobs.len(),
+        });
     }
     let _shared = store.lock_store(false)?;
     let bars = Bars::new();

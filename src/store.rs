@@ -172,13 +172,26 @@ impl Store {
         let dir = self.home.join("locks");
         fs::create_dir_all(&dir).io_context("create", &dir)?;
         let path = dir.join("store.lock");
-        let file = File::options().create(true).truncate(false).write(true).open(&path).io_context("open", &path)?;
-        if exclusive { file.lock() } else { file.lock_shared() }.io_context("lock", &path)?;
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .io_context("open", &path)?;
+        if exclusive {
+            file.lock()
+        } else {
+            file.lock_shared()
+        }
+        .io_context("lock", &path)?;
         Ok(KeyLock { _file: file })
     }
 
     fn meta_path(&self, entry: &Path) -> PathBuf {
-        let name = entry.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = entry
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         self.store_dir().join(".meta").join(format!("{name}.toml"))
     }
 
@@ -188,7 +201,8 @@ impl Store {
         let path = self.meta_path(entry);
         fs::create_dir_all(path.parent().expect("meta dir")).io_context("create", &path)?;
         let tmp = path.with_extension("tmp");
-        fs::write(&tmp, toml::to_string(meta).expect("meta serializes")).io_context("write", &tmp)?;
+        fs::write(&tmp, toml::to_string(meta).expect("meta serializes"))
+            .io_context("write", &tmp)?;
         fs::rename(&tmp, &path).io_context("write", &path)
     }
 
@@ -283,7 +297,11 @@ pub fn tree_hash(root: &Path) -> Result<String> {
 }
 
 fn hash_dir(dir: &Path, rel: &Path, h: &mut Hasher) -> Result<()> {
-    let mut names: Vec<_> = fs::read_dir(dir).io_context("list", dir)?.flatten().map(|e| e.file_name()).collect();
+    let mut names: Vec<_> = fs::read_dir(dir)
+        .io_context("list", dir)?
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
     names.sort();
     for name in names {
         let path = dir.join(&name);
@@ -297,7 +315,11 @@ fn hash_dir(dir: &Path, rel: &Path, h: &mut Hasher) -> Result<()> {
             h.update(format!("dir {shown}\0").as_bytes());
             hash_dir(&path, &rel, h)?;
         } else {
-            let exec = if meta.permissions().mode() & 0o111 != 0 { "x" } else { "-" };
+            let exec = if meta.permissions().mode() & 0o111 != 0 {
+                "x"
+            } else {
+                "-"
+            };
             let mut file_hash = Hasher::new(Algorithm::Sha256);
             let mut f = File::open(&path).io_context("open", &path)?;
             let mut buf = vec![0u8; 64 * 1024];
@@ -308,7 +330,9 @@ fn hash_dir(dir: &Path, rel: &Path, h: &mut Hasher) -> Result<()> {
                 }
                 file_hash.update(&buf[..n]);
             }
-            h.update(format!("file {shown}\0{exec}\0{}\0", hex(&file_hash.finish().bytes)).as_bytes());
+            h.update(
+                format!("file {shown}\0{exec}\0{}\0", hex(&file_hash.finish().bytes)).as_bytes(),
+            );
         }
     }
     Ok(())

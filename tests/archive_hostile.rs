@@ -11,7 +11,12 @@ fn install_archive(name: &str, bytes: Vec<u8>) -> (World, common::Output) {
     let server = FixtureServer::start();
     let w = World::new();
     server.add(&format!("/{name}.tar.gz"), bytes.clone());
-    w.manifest(&url_tool_manifest(name, "1.0", &server.url(&format!("/{name}.tar.gz")), &bytes));
+    w.manifest(&url_tool_manifest(
+        name,
+        "1.0",
+        &server.url(&format!("/{name}.tar.gz")),
+        &bytes,
+    ));
     let out = w.run(&["install"]);
     (w, out)
 }
@@ -20,44 +25,98 @@ fn refused(name: &str, entries: &[Entry], reason: &str) {
     let (w, out) = install_archive(name, archives::tar_gz(entries));
     let out = out.fails(1);
     assert!(out.stderr.contains(reason), "{}", out.stderr);
-    assert!(w.store_entries().is_empty(), "a hostile entry was committed");
+    assert!(
+        w.store_entries().is_empty(),
+        "a hostile entry was committed"
+    );
     assert!(w.staging_leftovers().is_empty());
-    assert!(!w.root.join("escaped").exists(), "a file escaped the staging directory");
+    assert!(
+        !w.root.join("escaped").exists(),
+        "a file escaped the staging directory"
+    );
 }
 
 #[test]
 fn parent_paths_are_refused() {
-    refused("dotdot", &[Entry::file("pkg/bin/ok", b"x", 0o755), Entry::file("../../../escaped", b"pwned", 0o644)], "escapes");
+    refused(
+        "dotdot",
+        &[
+            Entry::file("pkg/bin/ok", b"x", 0o755),
+            Entry::file("../../../escaped", b"pwned", 0o644),
+        ],
+        "escapes",
+    );
 }
 
 #[test]
 fn absolute_paths_are_refused() {
-    refused("abs", &[Entry::file("/tmp/devenv-escaped-abs", b"pwned", 0o644)], "");
+    refused(
+        "abs",
+        &[Entry::file("/tmp/devenv-escaped-abs", b"pwned", 0o644)],
+        "",
+    );
     assert!(!std::path::Path::new("/tmp/devenv-escaped-abs").exists());
 }
 
 #[test]
 fn symlinks_pointing_outside_are_refused() {
-    refused("symout", &[Entry::Symlink { path: "pkg/link".into(), target: "../../../../escaped".into() }], "");
-    refused("symabs", &[Entry::Symlink { path: "pkg/link".into(), target: "/etc/passwd".into() }], "");
+    refused(
+        "symout",
+        &[Entry::Symlink {
+            path: "pkg/link".into(),
+            target: "../../../../escaped".into(),
+        }],
+        "",
+    );
+    refused(
+        "symabs",
+        &[Entry::Symlink {
+            path: "pkg/link".into(),
+            target: "/etc/passwd".into(),
+        }],
+        "",
+    );
 }
 
 #[test]
 fn hardlinks_pointing_outside_are_refused() {
-    refused("hardout", &[Entry::Hardlink { path: "pkg/link".into(), target: "/etc/passwd".into() }], "");
+    refused(
+        "hardout",
+        &[Entry::Hardlink {
+            path: "pkg/link".into(),
+            target: "/etc/passwd".into(),
+        }],
+        "",
+    );
 }
 
 #[test]
 fn device_files_are_refused() {
-    refused("dev", &[Entry::CharDevice { path: "pkg/null".into() }], "");
+    refused(
+        "dev",
+        &[Entry::CharDevice {
+            path: "pkg/null".into(),
+        }],
+        "",
+    );
 }
 
 #[test]
 fn setuid_bits_are_stripped() {
-    let (w, out) = install_archive("suid", archives::tar_gz(&[Entry::file("suid-1/bin/suid", b"#!/bin/sh\necho ok\n", 0o4755)]));
+    let (w, out) = install_archive(
+        "suid",
+        archives::tar_gz(&[Entry::file(
+            "suid-1/bin/suid",
+            b"#!/bin/sh\necho ok\n",
+            0o4755,
+        )]),
+    );
     out.ok();
     let entry = &w.store_entries()[0];
-    let mode = std::fs::metadata(entry.join("bin/suid")).unwrap().permissions().mode();
+    let mode = std::fs::metadata(entry.join("bin/suid"))
+        .unwrap()
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o7000, 0, "setuid survived: {mode:o}");
     assert_eq!(mode & 0o111, 0o111);
 }

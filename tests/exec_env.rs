@@ -22,7 +22,11 @@ fn awkward_world() -> World {
     let w = World::new();
     let mut m = String::from("[env]\n");
     for (k, v) in AWKWARD {
-        let escaped = v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n").replace('$', "$$");
+        let escaped = v
+            .replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('\n', "\\n")
+            .replace('$', "$$");
         m.push_str(&format!("{k} = \"{escaped}\"\n"));
     }
     m.push_str("GONE = false\n");
@@ -41,15 +45,31 @@ fn shell_reads_back(shell: &str, format: &str) {
             _ => check.push_str(&format!("printf '%s\\0' \"${k}\"\n")),
         }
     }
-    let gone = if shell == "fish" { "set -q GONE; and echo SET; or echo UNSET" } else { "[ -z \"${GONE+x}\" ] && echo UNSET || echo SET" };
+    let gone = if shell == "fish" {
+        "set -q GONE; and echo SET; or echo UNSET"
+    } else {
+        "[ -z \"${GONE+x}\" ] && echo UNSET || echo SET"
+    };
     let path = w.root.join(format!("script.{shell}"));
     std::fs::write(&path, format!("{script}\n{check}{gone}\n")).unwrap();
-    let out = Command::new(shell).arg(&path).env("GONE", "was-set").output().expect("shell runs");
-    assert!(out.status.success(), "{shell}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(shell)
+        .arg(&path)
+        .env("GONE", "was-set")
+        .output()
+        .expect("shell runs");
+    assert!(
+        out.status.success(),
+        "{shell}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
     let mut parts = stdout.split('\0');
     for (k, v) in AWKWARD {
-        assert_eq!(parts.next().unwrap(), *v, "{shell} changed the value of {k}");
+        assert_eq!(
+            parts.next().unwrap(),
+            *v,
+            "{shell} changed the value of {k}"
+        );
     }
     assert_eq!(parts.next().unwrap().trim(), "UNSET");
 }
@@ -82,7 +102,13 @@ fn json_lists_sets_unsets_and_the_full_path() {
     assert_eq!(v["DEVENV_ROOT"], w.project.to_string_lossy().as_ref());
     assert_eq!(v["DEVENV_PROJECT_NAME"], "proj");
     assert_eq!(v["DEVENV_ACTIVE"], "1");
-    assert_eq!(v["PATH"], format!("{}:/usr/local/bin:/usr/bin:/bin", w.project.join("scripts").display()));
+    assert_eq!(
+        v["PATH"],
+        format!(
+            "{}:/usr/local/bin:/usr/bin:/bin",
+            w.project.join("scripts").display()
+        )
+    );
 }
 
 #[test]
@@ -93,7 +119,10 @@ fn dotenv_and_github_formats() {
     assert!(dotenv.contains("MULTI=\"a\\nb=c\"\n"), "{dotenv}");
     assert!(dotenv.contains("PLAIN=\"x\"\n"), "{dotenv}");
     let gh = w.run(&["env", "--format", "github"]).ok().stdout;
-    assert!(gh.contains("MULTI<<DEVENV_EOF\na\nb=c\nDEVENV_EOF\n"), "{gh}");
+    assert!(
+        gh.contains("MULTI<<DEVENV_EOF\na\nb=c\nDEVENV_EOF\n"),
+        "{gh}"
+    );
 }
 
 #[test]
@@ -103,27 +132,47 @@ fn interpolation_dotenv_and_precedence() {
     w.manifest(
         "[env]\ndotenv = [\".env\", \"missing.env\"]\nDATABASE_URL = \"postgres://${DB_USER}@localhost/${DEVENV_PROJECT_NAME}\"\nSECRET = \"manifest-wins\"\nHOME_COPY = \"${HOME}\"\nFALLBACK = \"${NOPE:-dflt}\"\n",
     );
-    let v: serde_json::Value = serde_json::from_str(&w.run(&["env", "--format", "json"]).ok().stdout).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&w.run(&["env", "--format", "json"]).ok().stdout).unwrap();
     assert_eq!(v["DATABASE_URL"], "postgres://me@localhost/proj");
     assert_eq!(v["SECRET"], "manifest-wins");
-    assert_eq!(v["HOME_COPY"], w.root.join("user-home").to_string_lossy().as_ref());
+    assert_eq!(
+        v["HOME_COPY"],
+        w.root.join("user-home").to_string_lossy().as_ref()
+    );
     assert_eq!(v["FALLBACK"], "dflt");
     w.manifest("[env]\nX = \"${UNDEFINED_THING}\"\n");
-    w.run(&["env"]).fails(1).stderr_has("[env] X: `${UNDEFINED_THING}` is not set");
+    w.run(&["env"])
+        .fails(1)
+        .stderr_has("[env] X: `${UNDEFINED_THING}` is not set");
 }
 
 #[test]
 fn exec_passes_the_exit_code_and_environment() {
     let w = World::new();
     w.manifest("[env]\nGREETING = \"hi there\"\nHOME = false\npath = [\"scripts\"]\n");
-    w.write("scripts/greet", "#!/bin/sh\necho \"$GREETING from greet; HOME=${HOME-unset}\"\nexit 7\n");
-    std::os::unix::fs::PermissionsExt::set_mode(&mut std::fs::metadata(w.project.join("scripts/greet")).unwrap().permissions(), 0o755);
-    Command::new("chmod").arg("+x").arg(w.project.join("scripts/greet")).status().unwrap();
+    w.write(
+        "scripts/greet",
+        "#!/bin/sh\necho \"$GREETING from greet; HOME=${HOME-unset}\"\nexit 7\n",
+    );
+    std::os::unix::fs::PermissionsExt::set_mode(
+        &mut std::fs::metadata(w.project.join("scripts/greet"))
+            .unwrap()
+            .permissions(),
+        0o755,
+    );
+    Command::new("chmod")
+        .arg("+x")
+        .arg(w.project.join("scripts/greet"))
+        .status()
+        .unwrap();
     let out = w.run(&["exec", "--", "greet"]);
     assert_eq!(out.code, 7, "{out:?}");
     assert_eq!(out.stdout, "hi there from greet; HOME=unset\n");
     w.run(&["exec", "--", "sh", "-c", "exit 0"]).ok();
-    w.run(&["exec", "--", "definitely-not-a-command"]).fails(127).stderr_has("`definitely-not-a-command`");
+    w.run(&["exec", "--", "definitely-not-a-command"])
+        .fails(127)
+        .stderr_has("`definitely-not-a-command`");
 }
 
 #[test]
@@ -135,7 +184,15 @@ fn minus_c_runs_elsewhere_and_subdirectories_find_the_project() {
     cmd.current_dir(w.project.join("a/b"));
     let out = w.run_cmd(cmd).ok();
     assert_eq!(out.stdout.trim(), format!("root {}", w.project.display()));
-    let mut cmd = w.cmd(&["-C", w.project.to_str().unwrap(), "exec", "--", "sh", "-c", "echo $WHERE"]);
+    let mut cmd = w.cmd(&[
+        "-C",
+        w.project.to_str().unwrap(),
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        "echo $WHERE",
+    ]);
     cmd.current_dir(&w.root);
     assert_eq!(w.run_cmd(cmd).ok().stdout.trim(), "root");
 }
@@ -146,10 +203,21 @@ fn list_and_which_show_store_paths() {
     let w = World::new();
     let bytes = tool_tar_gz("lister", "0.9.1");
     server.add("/lister.tar.gz", bytes.clone());
-    w.manifest(&url_tool_manifest("lister", "0.9.1", &server.url("/lister.tar.gz"), &bytes));
+    w.manifest(&url_tool_manifest(
+        "lister",
+        "0.9.1",
+        &server.url("/lister.tar.gz"),
+        &bytes,
+    ));
     w.run(&["lock"]).ok();
-    w.run(&["list"]).ok().stdout_has("lister").stdout_has("0.9.1").stdout_has("not installed");
-    w.run(&["which", "lister"]).fails(1).stderr_has("lister 0.9.1 not installed yet");
+    w.run(&["list"])
+        .ok()
+        .stdout_has("lister")
+        .stdout_has("0.9.1")
+        .stdout_has("not installed");
+    w.run(&["which", "lister"])
+        .fails(1)
+        .stderr_has("lister 0.9.1 not installed yet");
     w.run(&["install"]).ok();
     let out = w.run(&["list", "--json"]).ok();
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();

@@ -13,12 +13,20 @@ fn check(file: &str, bytes: Vec<u8>) {
     let server = FixtureServer::start();
     let w = World::new();
     server.add(&format!("/{file}"), bytes.clone());
-    w.manifest(&url_tool_manifest("fmt", "1.0", &server.url(&format!("/{file}")), &bytes));
+    w.manifest(&url_tool_manifest(
+        "fmt",
+        "1.0",
+        &server.url(&format!("/{file}")),
+        &bytes,
+    ));
     w.run(&["exec", "--", "fmt"]).ok().stdout_has("fmt works");
 }
 
 fn entries() -> Vec<Entry> {
-    vec![Entry::file("fmt-1.0/bin/fmt", &script("fmt"), 0o755), Entry::file("fmt-1.0/README", b"docs", 0o644)]
+    vec![
+        Entry::file("fmt-1.0/bin/fmt", &script("fmt"), 0o755),
+        Entry::file("fmt-1.0/README", b"docs", 0o644),
+    ]
 }
 
 #[test]
@@ -55,10 +63,20 @@ fn bare_executable() {
 fn root_without_bin_dir_goes_on_path() {
     let server = FixtureServer::start();
     let w = World::new();
-    let bytes = archives::tar_gz(&[Entry::file("rooty", &script("rooty"), 0o755), Entry::file("LICENSE", b"x", 0o644)]);
+    let bytes = archives::tar_gz(&[
+        Entry::file("rooty", &script("rooty"), 0o755),
+        Entry::file("LICENSE", b"x", 0o644),
+    ]);
     server.add("/rooty.tar.gz", bytes.clone());
-    w.manifest(&url_tool_manifest("rooty", "1.0", &server.url("/rooty.tar.gz"), &bytes));
-    w.run(&["exec", "--", "rooty"]).ok().stdout_has("rooty works");
+    w.manifest(&url_tool_manifest(
+        "rooty",
+        "1.0",
+        &server.url("/rooty.tar.gz"),
+        &bytes,
+    ));
+    w.run(&["exec", "--", "rooty"])
+        .ok()
+        .stdout_has("rooty works");
 }
 
 #[test]
@@ -67,7 +85,8 @@ fn explicit_bin_dirs() {
     let w = World::new();
     let bytes = archives::tar_gz(&[Entry::file("x/libexec/tools/deep", &script("deep"), 0o755)]);
     server.add("/deep.tar.gz", bytes.clone());
-    let m = url_tool_manifest("deep", "1.0", &server.url("/deep.tar.gz"), &bytes).replace(" }\n", ", bin = [\"libexec/tools\"] }\n");
+    let m = url_tool_manifest("deep", "1.0", &server.url("/deep.tar.gz"), &bytes)
+        .replace(" }\n", ", bin = [\"libexec/tools\"] }\n");
     w.manifest(&m);
     w.run(&["exec", "--", "deep"]).ok().stdout_has("deep works");
 }

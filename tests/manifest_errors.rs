@@ -22,7 +22,10 @@ fn bad_toml_is_located() {
 #[test]
 fn unknown_top_level_key_suggests_the_right_one() {
     let err = error_for("[env]\nA = \"1\"\n\n[tool]\nnode = \"22\"\n");
-    assert!(err.contains("devenv.toml:4:2: unknown key `tool` at the top level"), "{err}");
+    assert!(
+        err.contains("devenv.toml:4:2: unknown key `tool` at the top level"),
+        "{err}"
+    );
     assert!(err.contains("4 | [tool]"), "{err}");
     assert!(err.contains("  |  ^^^^\n"), "{err}");
     assert!(err.contains("help: did you mean `tools`?"), "{err}");
@@ -30,7 +33,9 @@ fn unknown_top_level_key_suggests_the_right_one() {
 
 #[test]
 fn unknown_key_in_a_url_tool() {
-    let err = error_for("[tools]\nt = { version = \"1.0\", url = \"https://h/t.tgz\", sha265 = \"00\" }\n");
+    let err = error_for(
+        "[tools]\nt = { version = \"1.0\", url = \"https://h/t.tgz\", sha265 = \"00\" }\n",
+    );
     assert!(err.contains("devenv.toml:2:"), "{err}");
     assert!(err.contains("unknown key `sha265` in tool `t`"), "{err}");
     assert!(err.contains("did you mean `sha256`?"), "{err}");
@@ -39,35 +44,62 @@ fn unknown_key_in_a_url_tool() {
 #[test]
 fn unknown_setting() {
     let err = error_for("[settings]\nplatform = [\"linux-x86_64\"]\n");
-    assert!(err.contains("devenv.toml:2:1: unknown key `platform` in [settings]"), "{err}");
+    assert!(
+        err.contains("devenv.toml:2:1: unknown key `platform` in [settings]"),
+        "{err}"
+    );
     assert!(err.contains("did you mean `platforms`?"), "{err}");
 }
 
 #[test]
 fn wrong_type_says_what_is_expected() {
     let err = error_for("[env]\nNAMES = [\"a\", \"b\"]\n");
-    assert!(err.contains("devenv.toml:2:9: variable `NAMES` must be a string, a number or `false`, not an array"), "{err}");
+    assert!(
+        err.contains(
+            "devenv.toml:2:9: variable `NAMES` must be a string, a number or `false`, not an array"
+        ),
+        "{err}"
+    );
     let err = error_for("[tools]\nnode = 22\n");
-    assert!(err.contains("devenv.toml:2:8: tool `node` must be a version string or a table, not an integer"), "{err}");
+    assert!(
+        err.contains(
+            "devenv.toml:2:8: tool `node` must be a version string or a table, not an integer"
+        ),
+        "{err}"
+    );
 }
 
 #[test]
 fn bad_version_for_a_url_tool() {
-    let err = error_for("[tools]\nt = { version = \"^1.2\", url = \"https://h/t-{version}.tgz\" }\n");
-    assert!(err.contains("devenv.toml:2:17: `^1.2` is not an exact version"), "{err}");
-    assert!(err.contains("help: a tool downloaded by URL needs the exact version"), "{err}");
+    let err =
+        error_for("[tools]\nt = { version = \"^1.2\", url = \"https://h/t-{version}.tgz\" }\n");
+    assert!(
+        err.contains("devenv.toml:2:17: `^1.2` is not an exact version"),
+        "{err}"
+    );
+    assert!(
+        err.contains("help: a tool downloaded by URL needs the exact version"),
+        "{err}"
+    );
 }
 
 #[test]
 fn bad_version_constraint() {
     let err = error_for("[tools]\nnode = \"22 || 20\"\n");
-    assert!(err.contains("devenv.toml:2:8: `22 || 20` is not a version or version range"), "{err}");
+    assert!(
+        err.contains("devenv.toml:2:8: `22 || 20` is not a version or version range"),
+        "{err}"
+    );
 }
 
 #[test]
 fn bad_template_placeholder_points_at_it() {
-    let err = error_for("[tools]\nt = { version = \"1\", url = \"https://h/t-{verison}-{os}.tgz\" }\n");
-    assert!(err.contains("devenv.toml:2:41: unknown placeholder `{verison}` in the URL template"), "{err}");
+    let err =
+        error_for("[tools]\nt = { version = \"1\", url = \"https://h/t-{verison}-{os}.tgz\" }\n");
+    assert!(
+        err.contains("devenv.toml:2:41: unknown placeholder `{verison}` in the URL template"),
+        "{err}"
+    );
     assert!(err.contains("did you mean `{version}`?"), "{err}");
     let err = error_for("[tools]\nt = { version = \"1\", url = \"ftp://h/t.tgz\" }\n");
     assert!(err.contains("is not an http(s) or file URL"), "{err}");
@@ -75,10 +107,14 @@ fn bad_template_placeholder_points_at_it() {
 
 #[test]
 fn bad_sha256_and_platform() {
-    let err = error_for("[tools]\nt = { version = \"1\", url = \"https://h/t\", sha256 = \"abc\" }\n");
+    let err =
+        error_for("[tools]\nt = { version = \"1\", url = \"https://h/t\", sha256 = \"abc\" }\n");
     assert!(err.contains("`abc` is not a sha256 digest"), "{err}");
     let err = error_for("[settings]\nplatforms = [\"linux-x64\"]\n");
-    assert!(err.contains("devenv.toml:2:14: unknown platform `linux-x64`"), "{err}");
+    assert!(
+        err.contains("devenv.toml:2:14: unknown platform `linux-x64`"),
+        "{err}"
+    );
     assert!(err.contains("did you mean `linux-x86_64`?"), "{err}");
 }
 
@@ -88,13 +124,19 @@ fn reserved_and_invalid_variable_names() {
     assert!(err.contains("PATH cannot be set directly"), "{err}");
     assert!(err.contains("path = [\"scripts\"]"), "{err}");
     let err = error_for("[env]\n\"1BAD\" = \"x\"\n");
-    assert!(err.contains("`1BAD` is not a valid environment variable name"), "{err}");
+    assert!(
+        err.contains("`1BAD` is not a valid environment variable name"),
+        "{err}"
+    );
 }
 
 #[test]
 fn no_manifest_says_how_to_start() {
     let w = World::new();
-    w.run(&["exec", "--", "true"]).fails(1).stderr_has("no devenv.toml in").stderr_has("devenv init");
+    w.run(&["exec", "--", "true"])
+        .fails(1)
+        .stderr_has("no devenv.toml in")
+        .stderr_has("devenv init");
 }
 
 #[test]
@@ -109,7 +151,10 @@ fn init_writes_a_manifest_that_parses() {
     let w = World::new();
     w.run(&["init"]).ok();
     assert!(w.read("devenv.toml").contains("[tools]"));
-    w.run(&["init"]).fails(1).stderr_has("already exists").stderr_has("--force");
+    w.run(&["init"])
+        .fails(1)
+        .stderr_has("already exists")
+        .stderr_has("--force");
     w.run(&["lock"]).ok();
     assert!(w.read("devenv.lock").contains("version = 1"));
 }

@@ -13,13 +13,27 @@ fn install_then_exec_runs_the_tool() {
     let w = World::new();
     let bytes = tool_tar_gz("hello", "1.2.3");
     server.add("/hello.tar.gz", bytes.clone());
-    w.manifest(&url_tool_manifest("hello", "1.2.3", &server.url("/hello.tar.gz"), &bytes));
+    w.manifest(&url_tool_manifest(
+        "hello",
+        "1.2.3",
+        &server.url("/hello.tar.gz"),
+        &bytes,
+    ));
     w.run(&["install"]).ok().stderr_has("installed hello 1.2.3");
     let entries = w.store_entries();
     assert_eq!(entries.len(), 1);
-    let name = entries[0].file_name().unwrap().to_string_lossy().into_owned();
-    assert!(name.ends_with("-hello-1.2.3") && name.len() == 32 + "-hello-1.2.3".len(), "{name}");
-    w.run(&["exec", "--", "hello", "world"]).ok().stdout_has("hello 1.2.3 world");
+    let name = entries[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(
+        name.ends_with("-hello-1.2.3") && name.len() == 32 + "-hello-1.2.3".len(),
+        "{name}"
+    );
+    w.run(&["exec", "--", "hello", "world"])
+        .ok()
+        .stdout_has("hello 1.2.3 world");
     // A second install downloads nothing.
     w.run(&["install"]).ok().stderr_has("already installed");
     assert_eq!(server.hits("/hello.tar.gz"), 1);
@@ -31,14 +45,26 @@ fn committed_entries_are_read_only() {
     let w = World::new();
     let bytes = tool_tar_gz("ro", "1.0");
     server.add("/ro.tar.gz", bytes.clone());
-    w.manifest(&url_tool_manifest("ro", "1.0", &server.url("/ro.tar.gz"), &bytes));
+    w.manifest(&url_tool_manifest(
+        "ro",
+        "1.0",
+        &server.url("/ro.tar.gz"),
+        &bytes,
+    ));
     w.run(&["install"]).ok();
     let entry = &w.store_entries()[0];
     for path in [entry.clone(), entry.join("bin"), entry.join("bin/ro")] {
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o222, 0, "{} is writable: {mode:o}", path.display());
     }
-    assert_eq!(std::fs::metadata(entry.join("bin/ro")).unwrap().permissions().mode() & 0o111, 0o111);
+    assert_eq!(
+        std::fs::metadata(entry.join("bin/ro"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o111,
+        0o111
+    );
 }
 
 #[test]
@@ -48,15 +74,30 @@ fn digest_mismatch_is_refused_and_nothing_is_committed() {
     let good = tool_tar_gz("mm", "1.0");
     let evil = tool_tar_gz("mm", "6.6.6");
     server.add("/mm.tar.gz", evil.clone());
-    w.manifest(&url_tool_manifest("mm", "1.0", &server.url("/mm.tar.gz"), &good));
+    w.manifest(&url_tool_manifest(
+        "mm",
+        "1.0",
+        &server.url("/mm.tar.gz"),
+        &good,
+    ));
     let out = w.run(&["install"]).fails(1);
     let err = &out.stderr;
     assert!(err.contains("`mm` does not match the lock"), "{err}");
     assert!(err.contains(&server.url("/mm.tar.gz")), "{err}");
-    assert!(err.contains(&format!("expected: sha256:{}", sha256_hex(&good))), "{err}");
-    assert!(err.contains(&format!("actual:   sha256:{}", sha256_hex(&evil))), "{err}");
+    assert!(
+        err.contains(&format!("expected: sha256:{}", sha256_hex(&good))),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("actual:   sha256:{}", sha256_hex(&evil))),
+        "{err}"
+    );
     assert!(w.store_entries().is_empty());
-    assert!(w.staging_leftovers().is_empty(), "{:?}", w.staging_leftovers());
+    assert!(
+        w.staging_leftovers().is_empty(),
+        "{:?}",
+        w.staging_leftovers()
+    );
 }
 
 #[test]
@@ -65,9 +106,18 @@ fn killed_mid_download_leaves_no_entry_and_the_next_install_succeeds() {
     let w = World::new();
     let bytes = common::archives::big_tar_gz(2 << 20);
     server.stall("/big.tar.gz", 256 * 1024);
-    w.manifest(&url_tool_manifest("big", "1.0", &server.url("/big.tar.gz"), &bytes));
+    w.manifest(&url_tool_manifest(
+        "big",
+        "1.0",
+        &server.url("/big.tar.gz"),
+        &bytes,
+    ));
     w.run(&["lock"]).ok();
-    let mut child = w.cmd(&["install"]).env("DEVENV_HTTP_TIMEOUT", "60").spawn().unwrap();
+    let mut child = w
+        .cmd(&["install"])
+        .env("DEVENV_HTTP_TIMEOUT", "60")
+        .spawn()
+        .unwrap();
     // Wait until the partial download is on disk, then kill -9.
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
@@ -86,12 +136,19 @@ fn killed_mid_download_leaves_no_entry_and_the_next_install_succeeds() {
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(w.store_entries().is_empty(), "a half entry was committed");
-    assert!(!w.staging_leftovers().is_empty(), "expected garbage in staging after a kill");
+    assert!(
+        !w.staging_leftovers().is_empty(),
+        "expected garbage in staging after a kill"
+    );
     // The server recovers; the next install cleans the garbage and succeeds.
     server.add("/big.tar.gz", bytes);
     w.run(&["install"]).ok();
     assert_eq!(w.store_entries().len(), 1);
-    assert!(w.staging_leftovers().is_empty(), "{:?}", w.staging_leftovers());
+    assert!(
+        w.staging_leftovers().is_empty(),
+        "{:?}",
+        w.staging_leftovers()
+    );
 }
 
 #[test]
@@ -99,7 +156,15 @@ fn http_errors_name_the_url_and_status() {
     let server = FixtureServer::start();
     let w = World::new();
     let bytes = tool_tar_gz("gone", "1.0");
-    w.manifest(&url_tool_manifest("gone", "1.0", &server.url("/gone.tar.gz"), &bytes));
-    w.run(&["install"]).fails(1).stderr_has(&server.url("/gone.tar.gz")).stderr_has("404");
+    w.manifest(&url_tool_manifest(
+        "gone",
+        "1.0",
+        &server.url("/gone.tar.gz"),
+        &bytes,
+    ));
+    w.run(&["install"])
+        .fails(1)
+        .stderr_has(&server.url("/gone.tar.gz"))
+        .stderr_has("404");
     assert!(w.store_entries().is_empty());
 }

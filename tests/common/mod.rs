@@ -33,31 +33,55 @@ impl Output {
     /// Asserts exit 0, showing everything on failure.
     #[track_caller]
     pub fn ok(self) -> Output {
-        assert_eq!(self.code, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     /// Asserts the exit code, and that no panic or debug dump leaked out.
     #[track_caller]
     pub fn fails(self, code: i32) -> Output {
-        assert_eq!(self.code, code, "expected exit {code}\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         assert!(!self.stderr.contains("panicked"), "panic:\n{}", self.stderr);
-        assert!(!self.stderr.contains("RUST_BACKTRACE"), "panic:\n{}", self.stderr);
+        assert!(
+            !self.stderr.contains("RUST_BACKTRACE"),
+            "panic:\n{}",
+            self.stderr
+        );
         for debug in ["Error {", "Os {", "kind: ", "Custom {", "Some(", "\\\""] {
-            assert!(!self.stderr.contains(debug), "debug output leaked ({debug}):\n{}", self.stderr);
+            assert!(
+                !self.stderr.contains(debug),
+                "debug output leaked ({debug}):\n{}",
+                self.stderr
+            );
         }
         self
     }
 
     #[track_caller]
     pub fn stderr_has(self, needle: &str) -> Output {
-        assert!(self.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", self.stderr);
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}:\n{}",
+            self.stderr
+        );
         self
     }
 
     #[track_caller]
     pub fn stdout_has(self, needle: &str) -> Output {
-        assert!(self.stdout.contains(needle), "stdout lacks {needle:?}:\n{}", self.stdout);
+        assert!(
+            self.stdout.contains(needle),
+            "stdout lacks {needle:?}:\n{}",
+            self.stdout
+        );
         self
     }
 }
@@ -70,7 +94,12 @@ impl World {
         let project = root.join("proj");
         std::fs::create_dir_all(root.join("user-home")).unwrap();
         std::fs::create_dir_all(&project).unwrap();
-        World { _tmp: tmp, root, home, project }
+        World {
+            _tmp: tmp,
+            root,
+            home,
+            project,
+        }
     }
 
     /// Writes a file relative to the project (creating parents).
@@ -86,7 +115,8 @@ impl World {
     }
 
     pub fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.project.join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
+        std::fs::read_to_string(self.project.join(rel))
+            .unwrap_or_else(|e| panic!("read {rel}: {e}"))
     }
 
     /// A command for devenv in the project directory with a clean, hermetic environment.
@@ -131,7 +161,9 @@ impl World {
     /// The committed store entries (not staging).
     pub fn store_entries(&self) -> Vec<PathBuf> {
         let dir = self.home.join("store");
-        let Ok(read) = std::fs::read_dir(&dir) else { return Vec::new() };
+        let Ok(read) = std::fs::read_dir(&dir) else {
+            return Vec::new();
+        };
         let mut v: Vec<PathBuf> = read
             .flatten()
             .map(|e| e.path())
@@ -144,7 +176,9 @@ impl World {
     /// Files left in the staging area.
     pub fn staging_leftovers(&self) -> Vec<PathBuf> {
         let dir = self.home.join("store/.tmp");
-        std::fs::read_dir(dir).map(|r| r.flatten().map(|e| e.path()).collect()).unwrap_or_default()
+        std::fs::read_dir(dir)
+            .map(|r| r.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default()
     }
 }
 
@@ -157,13 +191,24 @@ impl Default for World {
 /// The sha256 of `bytes` as hex, as users write it in `sha256 = "..."`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// This machine's platform as devenv spells it.
 pub fn platform() -> String {
-    let os = if cfg!(target_os = "macos") { "macos" } else { "linux" };
-    let arch = if cfg!(target_arch = "aarch64") { "aarch64" } else { "x86_64" };
+    let os = if cfg!(target_os = "macos") {
+        "macos"
+    } else {
+        "linux"
+    };
+    let arch = if cfg!(target_arch = "aarch64") {
+        "aarch64"
+    } else {
+        "x86_64"
+    };
     format!("{os}-{arch}")
 }
 
@@ -178,7 +223,10 @@ pub fn tool_tar_gz(name: &str, version: &str) -> Vec<u8> {
 
 /// A manifest pinning `name` by URL on `server` with the right sha256.
 pub fn url_tool_manifest(name: &str, version: &str, url: &str, bytes: &[u8]) -> String {
-    format!("[tools]\n{name} = {{ version = \"{version}\", url = \"{url}\", sha256 = \"{}\" }}\n", sha256_hex(bytes))
+    format!(
+        "[tools]\n{name} = {{ version = \"{version}\", url = \"{url}\", sha256 = \"{}\" }}\n",
+        sha256_hex(bytes)
+    )
 }
 
 /// Whether a path exists at all (even as a dangling link).
