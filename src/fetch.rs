@@ -127,6 +127,13 @@ impl Fetcher {
         let config = ureq::Agent::config_builder()
             // Statuses are inspected here, so errors can say what the server answered.
             .http_status_as_error(false)
+            // The system's trust store, so company proxies and private
+            // mirrors with their own CA work as they do for curl.
+            .tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+                    .build(),
+            )
             .user_agent(user_agent())
             .timeout_resolve(Some(settings.timeout))
             .timeout_connect(Some(settings.timeout))
