@@ -35,7 +35,9 @@ pub struct History {
 impl History {
     /// The history of the project with id `id` (see `Project::id`).
     pub fn open(store: &Store, id: &str) -> History {
-        History { dir: store.project_dir(id).join("generations") }
+        History {
+            dir: store.project_dir(id).join("generations"),
+        }
     }
 
     /// All generations, oldest first.
@@ -50,8 +52,9 @@ impl History {
             let path = entry.path();
             if path.extension().is_some_and(|e| e == "toml") {
                 let text = fs::read_to_string(&path).io_context("read", &path)?;
-                let g: Generation = toml::from_str(&text)
-                    .map_err(|e| anyhow::anyhow!("{} is damaged: {}", path.display(), e.message()))?;
+                let g: Generation = toml::from_str(&text).map_err(|e| {
+                    anyhow::anyhow!("{} is damaged: {}", path.display(), e.message())
+                })?;
                 out.push(g);
             }
         }
@@ -66,7 +69,8 @@ impl History {
     /// The lock of generation `number`.
     pub fn lock(&self, number: u32) -> Result<Lock> {
         let path = self.lock_path(number);
-        Lock::read(&path)?.with_context(|| format!("generation {number} has no lock file ({})", path.display()))
+        Lock::read(&path)?
+            .with_context(|| format!("generation {number} has no lock file ({})", path.display()))
     }
 
     /// The exact bytes of generation `number`'s lock.
@@ -131,15 +135,27 @@ impl History {
 /// "node 22.11.0 → 22.12.0, +ruff 0.7.4, -go 1.23.1", or "initial: node 22.11.0".
 pub fn summarize(old: Option<&Lock>, new: &Lock) -> String {
     let Some(old) = old else {
-        let tools: Vec<String> = new.tools.iter().map(|(n, t)| format!("{n} {}", t.version)).collect();
-        return if tools.is_empty() { "no tools".into() } else { tools.join(", ") };
+        let tools: Vec<String> = new
+            .tools
+            .iter()
+            .map(|(n, t)| format!("{n} {}", t.version))
+            .collect();
+        return if tools.is_empty() {
+            "no tools".into()
+        } else {
+            tools.join(", ")
+        };
     };
     let names: BTreeSet<&String> = old.tools.keys().chain(new.tools.keys()).collect();
     let mut parts = Vec::new();
     for name in names {
         match (old.tools.get(name), new.tools.get(name)) {
-            (Some(a), Some(b)) if a.version != b.version => parts.push(format!("{name} {} → {}", a.version, b.version)),
-            (Some(a), Some(b)) if a != b => parts.push(format!("{name} {} (artifacts changed)", b.version)),
+            (Some(a), Some(b)) if a.version != b.version => {
+                parts.push(format!("{name} {} → {}", a.version, b.version))
+            }
+            (Some(a), Some(b)) if a != b => {
+                parts.push(format!("{name} {} (artifacts changed)", b.version))
+            }
             (None, Some(b)) => parts.push(format!("+{name} {}", b.version)),
             (Some(a), None) => parts.push(format!("-{name} {}", a.version)),
             _ => {}
@@ -148,7 +164,11 @@ pub fn summarize(old: Option<&Lock>, new: &Lock) -> String {
     if old.platforms != new.platforms {
         parts.push("platforms changed".into());
     }
-    if parts.is_empty() { "no tool changes".into() } else { parts.join(", ") }
+    if parts.is_empty() {
+        "no tool changes".into()
+    } else {
+        parts.join(", ")
+    }
 }
 
 fn write_atomic(path: &Path, text: &str) -> Result<()> {
@@ -160,7 +180,9 @@ fn write_atomic(path: &Path, text: &str) -> Result<()> {
 /// The current UTC time as RFC 3339, without a date crate: days since the
 /// epoch converted to a civil date (Howard Hinnant's algorithm).
 pub fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs()) as i64;
     rfc3339(secs)
 }
 
@@ -176,7 +198,12 @@ fn rfc3339(secs: i64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// Refuses a generation number that does not exist, listing what does.
@@ -190,7 +217,9 @@ pub fn check_exists(list: &[Generation], number: u32) -> Result<()> {
             first.number,
             last.number
         ),
-        _ => bail!("this project has no generations yet; they are recorded each time devenv writes devenv.lock"),
+        _ => bail!(
+            "this project has no generations yet; they are recorded each time devenv writes devenv.lock"
+        ),
     }
 }
 

@@ -11,6 +11,8 @@ pub mod cli;
 pub mod digest;
 pub mod error;
 pub mod fetch;
+pub mod gc;
+pub mod generations;
 pub mod install;
 pub mod lock;
 pub mod manifest;

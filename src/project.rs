@@ -4,6 +4,8 @@
 
 use crate::activate::{self, Environment};
 use crate::fetch::Fetcher;
+use crate::gc;
+use crate::generations::History;
 use crate::install::{self, Report};
 use crate::lock::{self, Lock};
 use crate::manifest::{self, Manifest};
@@ -51,6 +53,11 @@ impl Project {
         Ok(Project {
             manifest: Manifest::load(&root)?,
         })
+    }
+
+    /// A stable id for per-project state: see [`gc::project_id`].
+    pub fn id(&self) -> String {
+        gc::project_id(self.root())
     }
 
     pub fn root(&self) -> &Path {
@@ -119,10 +126,26 @@ impl Project {
         Ok(lock)
     }
 
-    /// Locks if needed (unless frozen) and installs what is missing.
+    /// Records `lock` as this project's next generation (if it differs
+    /// from the newest) and registers the project as a GC root.
+    pub fn record_generation(&self, cx: &Context, lock: &Lock, reason: &str) -> Result<()> {
+        gc::register_project(&cx.store, self.root())?;
+        if let Some(g) = History::open(&cx.store, &self.id()).record(lock, reason)? {
+            ui::verbose(format!("recorded generation {}: {}", g.number, g.summary));
+        }
+        Ok(())
+    }
+
+    /// Locks if needed (unless frozen) and installs what is missing. When
+    /// something was installed, the project is registered as a GC root and
+    /// its lock recorded as a generation (a lock that arrived by `git pull`
+    /// is one too).
     pub fn ensure_installed(&self, cx: &Context) -> Result<(Lock, Report)> {
         let lock = self.ensure_lock(cx, &Update::Nothing)?;
         let report = install::install_lock(&lock, Platform::current(), &cx.store, &cx.fetcher)?;
+        if !report.fetched.is_empty() {
+            self.record_generation(cx, &lock, "install")?;
+        }
         Ok((lock, report))
     }
 

@@ -218,6 +218,29 @@ impl Store {
         Ok(())
     }
 
+    /// Removes staging leftovers and records of entries that are gone.
+    /// Only safe while holding the store lock exclusively.
+    pub fn clear_garbage(&self) -> Result<()> {
+        if let Ok(read) = fs::read_dir(self.tmp_dir()) {
+            for entry in read.flatten() {
+                remove_tree(&entry.path())?;
+            }
+        }
+        if let Ok(read) = fs::read_dir(self.store_dir().join(".meta")) {
+            for meta in read.flatten() {
+                let name = meta
+                    .file_name()
+                    .to_string_lossy()
+                    .trim_end_matches(".toml")
+                    .to_string();
+                if !self.store_dir().join(&name).is_dir() {
+                    let _ = fs::remove_file(meta.path());
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Where trust records live.
     pub fn trust_dir(&self) -> PathBuf {
         self.home.join("trust")

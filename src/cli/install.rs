@@ -8,6 +8,7 @@ pub fn run(frozen: bool) -> Result<()> {
     let cx = Context::from_env(frozen)?;
     let project = Project::find(&super::cwd()?)?;
     let (lock, report) = project.ensure_installed(&cx)?;
+    project.record_generation(&cx, &lock, "install")?;
     let bytes: u64 = report.fetched.iter().map(|(_, _, b)| b).sum();
     if report.fetched.is_empty() {
         ui::info(format!(

@@ -3,10 +3,15 @@
 
 mod env;
 mod exec;
+mod gc;
+mod generations;
 mod init;
 mod install;
 mod list;
 mod lock;
+mod rollback;
+mod shell;
+mod store;
 mod which;
 
 use crate::shell::Format;
@@ -98,6 +103,52 @@ pub enum Command {
         /// The command name.
         name: String,
     },
+    /// List this project's generations: every lock it has used.
+    Generations {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Restore the previous generation's lock (or generation N), offline.
+    Rollback {
+        /// The generation to restore (default: the one before the current).
+        generation: Option<u32>,
+    },
+    /// Delete store entries no project, recent generation or running shell uses.
+    Gc {
+        /// Only show what would be freed.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Inspect the store.
+    Store {
+        #[command(subcommand)]
+        command: StoreCommand,
+    },
+    /// Run a shell (or `-- CMD`) with tools on PATH, without a manifest.
+    Shell {
+        /// Tools as NAME@VERSION, e.g. node@22 "pypi:ruff@0.7"; no @ means latest.
+        #[arg(required = true, value_name = "TOOL@VERSION")]
+        tools: Vec<String>,
+        /// The command to run instead of $SHELL.
+        #[arg(last = true, value_name = "CMD")]
+        command: Vec<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StoreCommand {
+    /// Re-hash every entry and report any that changed since it was installed.
+    Verify {
+        /// Re-download and reinstall entries that changed.
+        #[arg(long)]
+        repair: bool,
+    },
+    /// Print the store path of a tool of the current project.
+    Path {
+        /// The tool's name as in devenv.toml.
+        tool: String,
+    },
 }
 
 /// Runs the parsed command line.
@@ -130,6 +181,16 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Env { format, frozen } => env::run(format, frozen),
         Command::List { json } => list::run(json),
         Command::Which { name } => which::run(&name),
+        Command::Generations { json } => generations::run(json),
+        Command::Rollback { generation } => rollback::run(generation),
+        Command::Gc { dry_run } => gc::run(dry_run),
+        Command::Store {
+            command: StoreCommand::Verify { repair },
+        } => store::verify(repair),
+        Command::Store {
+            command: StoreCommand::Path { tool },
+        } => store::path(&tool),
+        Command::Shell { tools, command } => shell::run(&tools, &command),
     }
 }
 

@@ -1,0 +1,146 @@
+//! `devenv shell TOOL@VER... [-- CMD]`: tools on PATH without a manifest,
+//! like `nix shell`. The resolution is cached per list of tools (so a
+//! second run is offline and instant), and the tools stay in the store as
+//! a temporary root that `gc` frees once no process uses them.
+
+use crate::activate;
+use crate::gc;
+use crate::install;
+use crate::lock::Lock;
+use crate::manifest::{Manifest, RegistryTool, Request, Settings, ToolSpec};
+use crate::platform::Platform;
+use crate::project::Context;
+use crate::resolve::{self, Update};
+use anyhow::{Result, bail};
+use std::os::unix::process::CommandExt;
+use std::process::Command;
+
+/// Splits `node@22`, `pypi:ruff@0.7`, `npm:@biomejs/biome@1.9` into name and version.
+fn parse_spec(spec: &str) -> Result<ToolSpec> {
+    let (name, version) = match spec.rsplit_once('@') {
+        Some((n, v)) if !n.is_empty() && !n.ends_with(':') && !n.ends_with('/') => (n, v),
+        _ => (spec, "latest"),
+    };
+    if name.is_empty() || version.is_empty() {
+        bail!("`{spec}` is not a tool; write NAME@VERSION, e.g. node@22 or \"pypi:ruff@0.7\"");
+    }
+    let request = Request::Registry(RegistryTool {
+        version: version.to_string(),
+        source: None,
+        bin: None,
+    });
+    Ok(ToolSpec {
+        name: name.to_string(),
+        request,
+    })
+}
+
+pub fn run(specs: &[String], command: &[String]) -> Result<()> {
+    let cx = Context::from_env(false)?;
+    let tools = specs
+        .iter()
+        .map(|s| parse_spec(s))
+        .collect::<Result<Vec<_>>>()?;
+    let id = format!(
+        "adhoc-{}",
+        &crate::digest::sha256_hex(specs.join("\n").as_bytes())[..16]
+    );
+    let state = cx.store.project_dir(&id);
+    std::fs::create_dir_all(&state)
+        .map_err(|e| anyhow::anyhow!("could not create {}: {e}", state.display()))?;
+    let manifest = Manifest {
+        path: state.join("devenv.toml"),
+        root: state.clone(),
+        source: String::new(),
+        tools,
+        env: Default::default(),
+        settings: Settings::default(),
+        catalog: Default::default(),
+    };
+    let platforms = [Platform::current()];
+    let cached = state.join("devenv.lock");
+    let previous = Lock::read(&cached)?;
+    let lock = match previous {
+        Some(l) if l.staleness(&manifest, &platforms).is_none() => l,
+        _ => {
+            let l = resolve::resolve(&manifest, &platforms, None, &cx.fetcher, &Update::Nothing)?;
+            l.write(&cached)?;
+            l
+        }
+    };
+    install::install_lock(&lock, Platform::current(), &cx.store, &cx.fetcher)?;
+    let mut path = Vec::new();
+    let mut entries = Vec::new();
+    for (name, tool) in &lock.tools {
+        if let Some(a) = tool.artifacts.get(&Platform::current()) {
+            let entry = cx.store.entry_path(&a.key, name, &tool.version);
+            path.extend(activate::bin_dirs(&entry, &a.bin));
+            entries.push(entry);
+        }
+    }
+    // This process becomes the command (exec keeps the pid), so the live
+    // root protects the entries exactly as long as they are in use.
+    gc::register_live(&cx.store, std::process::id(), &entries)?;
+    let env = activate::Environment {
+        path,
+        ..Default::default()
+    };
+    let full_path = env.full_path(std::env::var("PATH").ok().as_deref());
+    let argv: Vec<String> = if command.is_empty() {
+        vec![
+            std::env::var("SHELL")
+                .ok()
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "/bin/sh".into()),
+        ]
+    } else {
+        command.to_vec()
+    };
+    let summary: Vec<String> = lock
+        .tools
+        .iter()
+        .map(|(n, t)| format!("{n} {}", t.version))
+        .collect();
+    if command.is_empty() {
+        crate::ui::info(format!(
+            "entering a shell with {}; exit to leave",
+            summary.join(", ")
+        ));
+    }
+    let err = Command::new(&argv[0])
+        .args(&argv[1..])
+        .env("PATH", full_path)
+        .exec();
+    let code = if err.kind() == std::io::ErrorKind::NotFound {
+        127
+    } else {
+        126
+    };
+    eprintln!(
+        "devenv: error: could not run `{}`: {}",
+        argv[0],
+        crate::error::io_reason(&err)
+    );
+    Err(crate::error::Exit(code).into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specs() {
+        let name = |s: &str| parse_spec(s).unwrap().name;
+        let version = |s: &str| match parse_spec(s).unwrap().request {
+            Request::Registry(r) => r.version,
+            Request::Url(_) => unreachable!(),
+        };
+        assert_eq!(
+            (name("node@22"), version("node@22")),
+            ("node".into(), "22".into())
+        );
+        assert_eq!(name("npm:@biomejs/biome@1.9"), "npm:@biomejs/biome");
+        assert_eq!(version("npm:@biomejs/biome"), "latest");
+        assert_eq!(name("npm:@biomejs/biome"), "npm:@biomejs/biome");
+    }
+}

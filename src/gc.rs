@@ -1,0 +1,208 @@
+//! GC roots and garbage collection: what keeps a store entry alive.
+//!
+//! An entry is kept when any of these refers to it:
+//! - the current `devenv.lock` of a registered project (`roots/<id>` holds
+//!   the project's root path; a project whose `devenv.toml` is gone is
+//!   pruned);
+//! - one of that project's newest N generations (`keep_generations`,
+//!   default 5);
+//! - a running process: `roots/live/<pid>` lists the entries a shell, an
+//!   `enter` or an ad-hoc `shell` is using, and is ignored once the process
+//!   is gone.
+//!
+//! Ad-hoc environments (`devenv shell`) are kept only while their process
+//! lives. Collection holds the store lock exclusively, so it never races an
+//! install (which holds it shared).
+
+use crate::error::IoContext;
+use crate::generations::History;
+use crate::lock::Lock;
+use crate::manifest::Manifest;
+use crate::store::{self, Store};
+use anyhow::{Result, bail};
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Generations whose entries gc keeps when a project does not say.
+pub const DEFAULT_KEEP_GENERATIONS: usize = 5;
+
+/// The id of a project: 16 hex characters of the sha256 of its canonical root.
+pub fn project_id(root: &Path) -> String {
+    let canonical = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    crate::digest::sha256_hex(canonical.to_string_lossy().as_bytes())[..16].to_string()
+}
+
+/// Registers the project at `root` as a GC root (idempotent, cheap).
+pub fn register_project(store: &Store, root: &Path) -> Result<()> {
+    let dir = store.roots_dir();
+    let path = dir.join(project_id(root));
+    let text = root.to_string_lossy();
+    if fs::read_to_string(&path).ok().as_deref() == Some(text.as_ref()) {
+        return Ok(());
+    }
+    fs::create_dir_all(&dir).io_context("create", &dir)?;
+    fs::write(&path, text.as_bytes()).io_context("write", &path)
+}
+
+/// Records that process `pid` uses `entries`, until it exits.
+pub fn register_live(store: &Store, pid: u32, entries: &[PathBuf]) -> Result<()> {
+    let dir = store.roots_dir().join("live");
+    fs::create_dir_all(&dir).io_context("create", &dir)?;
+    let text: String = entries
+        .iter()
+        .map(|e| format!("{}\n", e.display()))
+        .collect();
+    let path = dir.join(pid.to_string());
+    fs::write(&path, text).io_context("write", &path)
+}
+
+fn process_alive(pid: u32) -> bool {
+    if Path::new("/proc/self").exists() {
+        return Path::new(&format!("/proc/{pid}")).exists();
+    }
+    std::process::Command::new("kill")
+        .args(["-0", &pid.to_string()])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// What a collection would do or did.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Entries to delete, with their sizes in bytes.
+    pub delete: Vec<(PathBuf, u64)>,
+    /// How many entries stay.
+    pub kept: usize,
+    /// Roots whose project no longer exists.
+    pub pruned_roots: Vec<String>,
+    /// Registered projects still alive.
+    pub projects: usize,
+}
+
+impl Plan {
+    pub fn bytes(&self) -> u64 {
+        self.delete.iter().map(|(_, b)| b).sum()
+    }
+}
+
+/// Entries referenced by `lock` (every platform; only this one's exist).
+fn lock_entries(store: &Store, lock: &Lock, keep: &mut BTreeSet<PathBuf>) {
+    for (name, tool) in &lock.tools {
+        for artifact in tool.artifacts.values() {
+            keep.insert(store.entry_path(&artifact.key, name, &tool.version));
+        }
+    }
+}
+
+/// Works out what to keep and what to delete, deleting nothing.
+pub fn plan(store: &Store) -> Result<Plan> {
+    let mut plan = Plan::default();
+    let mut keep = BTreeSet::new();
+    let roots = store.roots_dir();
+    let entries = store.entries()?;
+    let mut any_root = false;
+    if let Ok(read) = fs::read_dir(&roots) {
+        for root in read.flatten() {
+            let path = root.path();
+            let name = root.file_name().to_string_lossy().into_owned();
+            if name == "live" || !path.is_file() {
+                continue;
+            }
+            any_root = true;
+            let project = PathBuf::from(fs::read_to_string(&path).unwrap_or_default().trim());
+            if !project.join(crate::manifest::FILE_NAME).is_file() {
+                plan.pruned_roots.push(project.display().to_string());
+                continue;
+            }
+            plan.projects += 1;
+            if let Ok(Some(lock)) = Lock::read(&crate::lock::path_in(&project)) {
+                lock_entries(store, &lock, &mut keep);
+            }
+            let keep_generations = Manifest::load(&project)
+                .ok()
+                .and_then(|m| m.settings.keep_generations)
+                .map_or(DEFAULT_KEEP_GENERATIONS, |n| n as usize);
+            let history = History::open(store, &name);
+            let list = history.list().unwrap_or_default();
+            for g in list.iter().rev().take(keep_generations) {
+                if let Ok(lock) = history.lock(g.number) {
+                    lock_entries(store, &lock, &mut keep);
+                }
+            }
+        }
+    }
+    if let Ok(read) = fs::read_dir(roots.join("live")) {
+        for live in read.flatten() {
+            let alive = live
+                .file_name()
+                .to_string_lossy()
+                .parse::<u32>()
+                .is_ok_and(process_alive);
+            if alive {
+                any_root = true;
+                let text = fs::read_to_string(live.path()).unwrap_or_default();
+                keep.extend(text.lines().map(PathBuf::from));
+            }
+        }
+    }
+    if !any_root && !entries.is_empty() {
+        bail!(
+            "no project is registered with the store at {}, so gc cannot tell which of its {} entries are in use; \
+             run `devenv install` in each project you use first (that registers it)",
+            store.home().display(),
+            entries.len()
+        );
+    }
+    for entry in entries {
+        if keep.contains(&entry) {
+            plan.kept += 1;
+        } else {
+            let size = store::tree_size(&entry);
+            plan.delete.push((entry, size));
+        }
+    }
+    Ok(plan)
+}
+
+/// Collects garbage: deletes unreferenced entries (unless `dry_run`),
+/// prunes dead roots and dead live records, and clears staging.
+pub fn collect(store: &Store, dry_run: bool) -> Result<Plan> {
+    let _exclusive = store.lock_store(true)?;
+    let plan = plan(store)?;
+    if dry_run {
+        return Ok(plan);
+    }
+    for (entry, _) in &plan.delete {
+        store.remove_entry(entry)?;
+    }
+    let roots = store.roots_dir();
+    if let Ok(read) = fs::read_dir(&roots) {
+        for root in read.flatten() {
+            let path = root.path();
+            if path.is_file() {
+                let project = PathBuf::from(fs::read_to_string(&path).unwrap_or_default().trim());
+                if !project.join(crate::manifest::FILE_NAME).is_file() {
+                    fs::remove_file(&path).io_context("remove", &path)?;
+                    let state = store.project_dir(&root.file_name().to_string_lossy());
+                    store::remove_tree(&state)?;
+                }
+            }
+        }
+    }
+    if let Ok(read) = fs::read_dir(roots.join("live")) {
+        for live in read.flatten() {
+            if !live
+                .file_name()
+                .to_string_lossy()
+                .parse::<u32>()
+                .is_ok_and(process_alive)
+            {
+                let _ = fs::remove_file(live.path());
+            }
+        }
+    }
+    store.clear_garbage()?;
+    Ok(plan)
+}

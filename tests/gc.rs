@@ -1,0 +1,196 @@
+//! Garbage collection: frees exactly what no project, recent generation or
+//! running shell uses; the store verifies itself and repairs.
+
+mod common;
+use common::server::FixtureServer;
+use common::{World, tool_tar_gz, url_tool_manifest};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+fn serve(server: &FixtureServer, name: &str, version: &str) -> String {
+    let bytes = tool_tar_gz(name, version);
+    let path = format!("/{name}-{version}.tar.gz");
+    server.add(&path, bytes.clone());
+    url_tool_manifest(name, version, &server.url(&path), &bytes)
+}
+
+/// A second project directory sharing `w`'s DEVENV_HOME.
+fn other_project(w: &World, name: &str, manifest: &str) -> std::path::PathBuf {
+    let dir = w.root.join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("devenv.toml"), manifest).unwrap();
+    dir
+}
+
+fn run_in(w: &World, dir: &Path, args: &[&str]) -> common::Output {
+    let mut cmd = w.cmd(args);
+    cmd.current_dir(dir);
+    w.run_cmd(cmd)
+}
+
+#[test]
+fn gc_frees_entries_of_deleted_projects_and_old_generations() {
+    let server = FixtureServer::start();
+    let w = World::new();
+    w.manifest(&(serve(&server, "keep", "1.0") + "\n[settings]\nkeep_generations = 2\n"));
+    w.run(&["install"]).ok();
+    let gone = other_project(&w, "gone", &serve(&server, "gone", "1.0"));
+    run_in(&w, &gone, &["install"]).ok();
+    assert_eq!(w.store_entries().len(), 2);
+
+    // Three more versions of `keep`: generations 1..4, of which gc keeps the newest 2.
+    for v in ["2.0", "3.0", "4.0"] {
+        w.manifest(&(serve(&server, "keep", v) + "\n[settings]\nkeep_generations = 2\n"));
+        w.run(&["install"]).ok();
+    }
+    std::fs::remove_dir_all(&gone).unwrap();
+    assert_eq!(w.store_entries().len(), 5);
+
+    let dry = w.run(&["gc", "--dry-run"]).ok();
+    assert!(
+        dry.stdout.contains("would free") && dry.stdout.contains("-gone-1.0"),
+        "{}",
+        dry.stdout
+    );
+    assert_eq!(w.store_entries().len(), 5, "--dry-run deleted something");
+
+    let out = w.run(&["gc"]).ok();
+    assert!(
+        out.stderr.contains("freed") && out.stderr.contains("in 3 entries"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("dropped the root of"), "{}", out.stderr);
+    let names: Vec<String> = w
+        .store_entries()
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(
+        names.iter().any(|n| n.ends_with("-keep-4.0"))
+            && names.iter().any(|n| n.ends_with("-keep-3.0")),
+        "{names:?}"
+    );
+
+    // Rolling back to a collected generation works and says what to install.
+    w.run(&["rollback", "1"])
+        .ok()
+        .stderr_has("no longer in the store")
+        .stderr_has("devenv install");
+    w.manifest(&(serve(&server, "keep", "1.0") + "\n[settings]\nkeep_generations = 2\n"));
+    w.run(&["exec", "--", "keep"]).ok().stdout_has("keep 1.0");
+}
+
+#[test]
+fn running_shells_keep_their_entries() {
+    let server = FixtureServer::start();
+    let w = World::new();
+    w.manifest(&serve(&server, "live", "1.0"));
+    w.run(&["install"]).ok();
+    let entry = w.store_entries()[0].clone();
+    // A shell still uses the entry after the project moved on.
+    let mut sleeper = std::process::Command::new("sleep")
+        .arg("60")
+        .spawn()
+        .unwrap();
+    let live = w.home.join("roots/live");
+    std::fs::create_dir_all(&live).unwrap();
+    std::fs::write(
+        live.join(sleeper.id().to_string()),
+        format!("{}\n", entry.display()),
+    )
+    .unwrap();
+    w.manifest(&serve(&server, "live", "2.0"));
+    w.run(&["install"]).ok();
+    w.manifest(&(serve(&server, "live", "2.0") + "\n[settings]\nkeep_generations = 1\n"));
+    w.run(&["gc"]).ok();
+    assert!(entry.is_dir(), "gc deleted an entry a running shell uses");
+    sleeper.kill().unwrap();
+    sleeper.wait().unwrap();
+    w.run(&["gc"]).ok();
+    assert!(!entry.exists(), "the entry outlived its shell");
+    assert!(
+        !live.join(sleeper.id().to_string()).exists(),
+        "dead live record kept"
+    );
+}
+
+#[test]
+fn gc_without_roots_refuses_to_guess() {
+    let server = FixtureServer::start();
+    let w = World::new();
+    w.manifest(&serve(&server, "orphan", "1.0"));
+    w.run(&["install"]).ok();
+    std::fs::remove_dir_all(w.home.join("roots")).unwrap();
+    w.run(&["gc"])
+        .fails(1)
+        .stderr_has("no project is registered")
+        .stderr_has("devenv install");
+    assert_eq!(w.store_entries().len(), 1);
+}
+
+#[test]
+fn verify_detects_changes_and_repair_restores() {
+    let server = FixtureServer::start();
+    let w = World::new();
+    w.manifest(&serve(&server, "ver", "1.0"));
+    w.run(&["install"]).ok();
+    w.run(&["store", "verify"])
+        .ok()
+        .stderr_has("all 1 store entries match");
+    let entry = w.store_entries()[0].clone();
+    let exe = entry.join("bin/ver");
+    std::fs::set_permissions(entry.join("bin"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(&exe, "#!/bin/sh\necho tampered\n").unwrap();
+    let out = w.run(&["store", "verify"]).fails(1);
+    assert!(out.stdout.contains("changed  ver 1.0"), "{}", out.stdout);
+    w.run(&["store", "verify", "--repair"])
+        .ok()
+        .stderr_has("repaired ver 1.0");
+    w.run(&["exec", "--", "ver"]).ok().stdout_has("ver 1.0");
+    w.run(&["store", "verify"]).ok();
+}
+
+#[test]
+fn the_same_lock_gives_the_same_tree_on_two_machines() {
+    let server = FixtureServer::start();
+    let a = World::new();
+    let b = World::new();
+    let manifest = serve(&server, "repro", "1.0");
+    a.manifest(&manifest);
+    b.manifest(&manifest);
+    a.run(&["install"]).ok();
+    std::fs::copy(a.project.join("devenv.lock"), b.project.join("devenv.lock")).unwrap();
+    b.run(&["install", "--frozen"]).ok();
+    let meta = |w: &World| {
+        let dir = w.home.join("store/.meta");
+        let file = std::fs::read_dir(dir)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        let text = std::fs::read_to_string(file).unwrap();
+        text.lines()
+            .find(|l| l.starts_with("tree"))
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(meta(&a), meta(&b));
+    assert!(meta(&a).contains("sha256:"));
+}
+
+#[test]
+fn store_path_names_the_entry() {
+    let server = FixtureServer::start();
+    let w = World::new();
+    w.manifest(&serve(&server, "where", "1.0"));
+    w.run(&["install"]).ok();
+    let out = w.run(&["store", "path", "where"]).ok();
+    assert_eq!(out.stdout.trim(), w.store_entries()[0].to_string_lossy());
+    w.run(&["store", "path", "wher"])
+        .fails(1)
+        .stderr_has("did you mean `where`?");
+}
