@@ -35,7 +35,7 @@ json() { python3 -c "import json,sys;r=json.load(open(sys.argv[1]))['results'];[
 
 echo "archive: $((size / 1024 / 1024)) MiB from $url; $(nproc) cores"
 hyperfine -N --warmup 1 --runs "${RUNS:-10}" --style none --export-json "$w/install.json" \
-  --prepare "chmod -R u+w $w/home $w/out 2>/dev/null; rm -rf $w/home/store $w/out; mkdir -p $w/out" \
+  --prepare "bash -c 'chmod -R u+w $w/home $w/out 2>/dev/null; rm -rf $w/home/store $w/out; mkdir -p $w/out'" \
   -n "devenv install (cold)" "$devenv -q -C $w/proj install" \
   -n "curl | tar xz" "bash -c 'curl -sSf $url | tar -C $w/out -xz'" >/dev/null
 json "$w/install.json"
