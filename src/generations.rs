@@ -107,6 +107,15 @@ impl History {
         Ok(Some(generation))
     }
 
+    /// The generation the project's current lock is (the newest one with
+    /// the same bytes), if any.
+    pub fn current(&self, lock: Option<&Lock>) -> Result<Option<u32>> {
+        match lock {
+            Some(lock) => self.matching(lock),
+            None => Ok(None),
+        }
+    }
+
     /// The generation whose lock is byte-identical to `lock`, newest first.
     pub fn matching(&self, lock: &Lock) -> Result<Option<u32>> {
         let text = lock.render();
@@ -231,6 +240,6 @@ mod tests {
     fn civil_dates() {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(rfc3339(1_795_000_000), "2026-11-18T09:46:40Z");
+        assert_eq!(rfc3339(1_795_000_000), "2026-11-18T11:06:40Z");
     }
 }

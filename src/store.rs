@@ -117,16 +117,7 @@ impl Store {
     /// holds it. Anything staged for this key by a process that died is
     /// garbage once we hold the lock, so it is removed here.
     pub fn lock_key(&self, key: &str) -> Result<KeyLock> {
-        let dir = self.home.join("locks");
-        fs::create_dir_all(&dir).io_context("create", &dir)?;
-        let path = dir.join(format!("{key}.lock"));
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .io_context("open", &path)?;
-        file.lock().io_context("lock", &path)?;
+        let lock = self.lock_file(&format!("{key}.lock"), true)?;
         let tmp = self.tmp_dir();
         if let Ok(read) = fs::read_dir(&tmp) {
             for entry in read.flatten() {
@@ -139,7 +130,7 @@ impl Store {
                 }
             }
         }
-        Ok(KeyLock { _file: file })
+        Ok(lock)
     }
 
     fn tmp_dir(&self) -> PathBuf {
@@ -169,9 +160,14 @@ impl Store {
     /// Shared lock held while installing, exclusive while collecting
     /// garbage: gc never deletes an entry an install is about to use.
     pub fn lock_store(&self, exclusive: bool) -> Result<KeyLock> {
+        self.lock_file("store.lock", exclusive)
+    }
+
+    /// Takes an flock on `locks/<name>`, waiting for holders that conflict.
+    fn lock_file(&self, name: &str, exclusive: bool) -> Result<KeyLock> {
         let dir = self.home.join("locks");
         fs::create_dir_all(&dir).io_context("create", &dir)?;
-        let path = dir.join("store.lock");
+        let path = dir.join(name);
         let file = File::options()
             .create(true)
             .truncate(false)

@@ -9,10 +9,7 @@ pub fn run(json: bool) -> Result<()> {
     let project = Project::find(&super::cwd()?)?;
     let history = History::open(&cx.store, &project.id());
     let list = history.list()?;
-    let current = match project.read_lock()? {
-        Some(lock) => history.matching(&lock)?,
-        None => None,
-    };
+    let current = history.current(project.read_lock()?.as_ref())?;
     if json {
         let items: Vec<serde_json::Value> = list
             .iter()

@@ -12,10 +12,7 @@ pub fn run(target: Option<u32>) -> Result<()> {
     let project = Project::find(&super::cwd()?)?;
     let history = History::open(&cx.store, &project.id());
     let list = history.list()?;
-    let current = match project.read_lock()? {
-        Some(lock) => history.matching(&lock)?,
-        None => None,
-    };
+    let current = history.current(project.read_lock()?.as_ref())?;
     let number = match target {
         Some(n) => n,
         None => {
