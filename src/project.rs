@@ -142,6 +142,9 @@ impl Project {
     /// is one too).
     pub fn ensure_installed(&self, cx: &Context) -> Result<(Lock, Report)> {
         let lock = self.ensure_lock(cx, &Update::Nothing)?;
+        // Registered before installing, so a gc that runs the moment the
+        // install releases the store lock already sees this project's lock.
+        gc::register_project(&cx.store, self.root())?;
         let report = install::install_lock(&lock, Platform::current(), &cx.store, &cx.fetcher)?;
         if !report.fetched.is_empty() {
             self.record_generation(cx, &lock, "install")?;

@@ -194,3 +194,50 @@ fn store_path_names_the_entry() {
         .fails(1)
         .stderr_has("did you mean `where`?");
 }
+
+#[test]
+fn gc_waits_for_a_running_install_and_keeps_what_it_installed() {
+    let server = FixtureServer::start();
+    let w = World::new();
+    // Another project keeps the store non-empty, so gc has roots to read.
+    let other = other_project(&w, "other", &serve(&server, "other", "1.0"));
+    run_in(&w, &other, &["install"]).ok();
+    let bytes = tool_tar_gz("slow", "1.0");
+    server.stall("/slow-1.0.tar.gz", 1000);
+    w.manifest(&url_tool_manifest(
+        "slow",
+        "1.0",
+        &server.url("/slow-1.0.tar.gz"),
+        &bytes,
+    ));
+    w.run(&["lock"]).ok();
+    let install = w
+        .cmd(&["install"])
+        .env("DEVENV_HTTP_TIMEOUT", "3")
+        .spawn()
+        .unwrap();
+    while server.hits("/slow-1.0.tar.gz") == 0 {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let mut gc = w
+        .cmd(&["gc"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        gc.try_wait().unwrap().is_none(),
+        "gc ran while an install held the store"
+    );
+    // The stalled download times out and its retry gets the real archive.
+    server.add("/slow-1.0.tar.gz", bytes);
+    let out = install.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert!(gc.wait().unwrap().success());
+    w.run(&["exec", "--", "slow"]).ok().stdout_has("slow 1.0");
+    assert_eq!(
+        server.hits("/slow-1.0.tar.gz"),
+        2,
+        "gc deleted the fresh entry and it was fetched again"
+    );
+}
