@@ -20,7 +20,31 @@ impl Fetcher {
 
     /// GET `url` as text (registry JSON, checksum files).
     pub fn get_text(&self, url: &str) -> Result<String> {
-        anyhow::bail!("fetching {url} is not built yet")
+        let mut resp = self.get(url)?;
+        resp.body_mut()
+            .with_config()
+            .limit(512 << 20)
+            .read_to_string()
+            .map_err(|e| anyhow::anyhow!("could not read {url}: {e}"))
+    }
+
+    fn get(&self, url: &str) -> Result<ureq::http::Response<ureq::Body>> {
+        if self.offline || std::env::var("DEVENV_OFFLINE").is_ok_and(|v| !v.is_empty() && v != "0")
+        {
+            anyhow::bail!("cannot fetch {url}: offline");
+        }
+        let secs = std::env::var("DEVENV_HTTP_TIMEOUT")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(30);
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(std::time::Duration::from_secs(secs)))
+            .build()
+            .into();
+        agent
+            .get(url)
+            .call()
+            .map_err(|e| anyhow::anyhow!("could not fetch {url}: {e}"))
     }
 
     /// Streams `url` into the new file `dest`, hashing the bytes with
@@ -33,8 +57,23 @@ impl Fetcher {
         algorithm: Algorithm,
         progress: &mut dyn FnMut(u64, Option<u64>),
     ) -> Result<(Digest, u64)> {
-        let _ = (dest, algorithm, progress);
-        anyhow::bail!("downloading {url} is not built yet")
+        let _ = progress;
+        let resp = self.get(url)?;
+        let mut reader = resp.into_body().into_reader();
+        let mut file = std::fs::File::create(dest)?;
+        let mut hasher = crate::digest::Hasher::new(algorithm);
+        let mut buf = vec![0u8; 1 << 16];
+        let mut total = 0u64;
+        loop {
+            let n = std::io::Read::read(&mut reader, &mut buf)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            std::io::Write::write_all(&mut file, &buf[..n])?;
+            total += n as u64;
+        }
+        Ok((hasher.finish(), total))
     }
 
     /// The digest of the body of `url`, streamed and discarded (for
