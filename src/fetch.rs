@@ -37,10 +37,22 @@ impl Fetcher {
             .ok()
             .and_then(|s| s.parse().ok())
             .unwrap_or(30);
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_global(Some(std::time::Duration::from_secs(secs)))
-            .build()
-            .into();
+        let mut config = ureq::Agent::config_builder()
+            .timeout_global(Some(std::time::Duration::from_secs(secs)));
+        if let Some(pem) = std::env::var_os("SSL_CERT_FILE").and_then(|f| std::fs::read(f).ok()) {
+            let certs: Vec<_> = ureq::tls::parse_pem(&pem)
+                .filter_map(|i| match i {
+                    Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+                    _ => None,
+                })
+                .collect();
+            config = config.tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .root_certs(ureq::tls::RootCerts::new_with_certs(&certs))
+                    .build(),
+            );
+        }
+        let agent: ureq::Agent = config.build().into();
         agent
             .get(url)
             .call()

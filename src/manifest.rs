@@ -883,21 +883,24 @@ impl Cx<'_> {
             "`catalog`",
             "[catalog.mytool] followed by `backend = \"npm\"`",
         )?;
+        // The catalog module interprets the entries; here they are only read
+        // whole (dotted keys and sub-tables included) from the same text.
+        let whole: toml::Table = self.source.parse().map_err(|_| {
+            self.error(
+                item_span(item),
+                "`catalog` could not be read".into(),
+                Some("use plain keys, values and tables".into()),
+            )
+        })?;
         let mut out = BTreeMap::new();
         for (name, entry) in table.iter() {
-            let entry_table =
-                self.table(entry, &format!("`catalog.{name}`"), "[catalog.mytool]")?;
-            let text = entry_table
-                .iter()
-                .map(|(k, v)| format!("{k} = {}\n", v.to_string().trim()))
-                .collect::<String>();
-            let parsed: toml::Table = text.parse().map_err(|_| {
-                self.error(
-                    item_span(entry),
-                    format!("`catalog.{name}` could not be read"),
-                    Some("use plain keys and values".into()),
-                )
-            })?;
+            self.table(entry, &format!("`catalog.{name}`"), "[catalog.mytool]")?;
+            let parsed = whole
+                .get("catalog")
+                .and_then(|c| c.get(name))
+                .and_then(|e| e.as_table())
+                .cloned()
+                .unwrap_or_default();
             out.insert(name.to_string(), parsed);
         }
         Ok(out)
