@@ -236,6 +236,8 @@ pub fn project_url(base: &str, package: &str) -> String {
 pub struct Pypi {
     base: String,
     package: String,
+    url: String,
+    project: Project,
     releases: Vec<Release>,
 }
 
@@ -247,6 +249,8 @@ impl Pypi {
             base: base.to_string(),
             package: package.to_string(),
             releases: releases_of(&project),
+            url,
+            project,
         })
     }
 }
@@ -263,10 +267,18 @@ impl Source for Pypi {
         fetcher: &Fetcher,
     ) -> Result<BTreeMap<Platform, Found>> {
         let version = release.version.as_str();
-        let url = format!("{}/pypi/{}/{version}/json", self.base, self.package);
-        let doc: VersionDoc = parse_json(&fetcher.get_text(&url)?, &url)?;
-        let files: Vec<File> = doc
-            .urls
+        // The project document lists every release's files; the per-version
+        // document is only read where it does not (PyPI may drop `releases`
+        // from the project document, and some mirrors serve only one of them).
+        let (files, url) = match self.project.releases.get(version) {
+            Some(files) if !files.is_empty() => (files.clone(), self.url.clone()),
+            _ => {
+                let url = format!("{}/pypi/{}/{version}/json", self.base, self.package);
+                let doc: VersionDoc = parse_json(&fetcher.get_text(&url)?, &url)?;
+                (doc.urls, url)
+            }
+        };
+        let files: Vec<File> = files
             .into_iter()
             .filter(|f| !f.yanked || release.yanked)
             .collect();
