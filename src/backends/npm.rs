@@ -187,7 +187,9 @@ impl Npm {
             let name = package_for(pattern, platform);
             if !read.contains_key(&name) {
                 let url = packument_url(registry, &name);
-                let text = fetcher.get_text(&url)?;
+                let text = fetcher
+                    .get_text(&url)
+                    .with_context(|| format!("npm:{name} is needed for {platform}"))?;
                 read.insert(name.clone(), (parse_json(&text, &url)?, url));
             }
             let (packument, url) = read[&name].clone();
