@@ -95,16 +95,20 @@ pub fn compute(
 /// `bin` when none are listed and it exists, else the entry itself.
 pub fn bin_dirs(entry: &Path, bin: &[String]) -> Vec<PathBuf> {
     if !bin.is_empty() {
-        return bin
-            .iter()
-            .map(|b| {
-                if b.is_empty() || b == "." {
-                    entry.to_path_buf()
-                } else {
-                    entry.join(b)
-                }
-            })
-            .collect();
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        for b in bin {
+            let dir = if b.contains('=') {
+                entry.join(crate::lock::LINK_DIR)
+            } else if b.is_empty() || b == "." {
+                entry.to_path_buf()
+            } else {
+                entry.join(b)
+            };
+            if !dirs.contains(&dir) {
+                dirs.push(dir);
+            }
+        }
+        return dirs;
     }
     let default = entry.join("bin");
     vec![if default.is_dir() {

@@ -42,7 +42,9 @@ pub fn register_project(store: &Store, root: &Path) -> Result<()> {
         return Ok(());
     }
     fs::create_dir_all(&dir).io_context("create", &dir)?;
-    fs::write(&path, text.as_bytes()).io_context("write", &path)
+    let tmp = dir.join(format!(".{}.{}", project_id(root), std::process::id()));
+    fs::write(&tmp, text.as_bytes()).io_context("write", &tmp)?;
+    fs::rename(&tmp, &path).io_context("write", &path)
 }
 
 /// Records that process `pid` uses `entries`, until it exits.
@@ -107,7 +109,7 @@ pub fn plan(store: &Store) -> Result<Plan> {
         for root in read.flatten() {
             let path = root.path();
             let name = root.file_name().to_string_lossy().into_owned();
-            if name == "live" || !path.is_file() {
+            if name == "live" || name.starts_with('.') || !path.is_file() {
                 continue;
             }
             any_root = true;

@@ -30,6 +30,8 @@ pub struct Generation {
 /// The generations of one project.
 pub struct History {
     dir: PathBuf,
+    store: Store,
+    id: String,
 }
 
 impl History {
@@ -37,6 +39,8 @@ impl History {
     pub fn open(store: &Store, id: &str) -> History {
         History {
             dir: store.project_dir(id).join("generations"),
+            store: store.clone(),
+            id: id.to_string(),
         }
     }
 
@@ -82,6 +86,10 @@ impl History {
     /// Records `lock` as the next generation, unless it is byte-identical to
     /// the newest one. Returns the new generation, if one was recorded.
     pub fn record(&self, lock: &Lock, reason: &str) -> Result<Option<Generation>> {
+        // Concurrent installs of one project must not number two generations alike.
+        let _guard = self
+            .store
+            .lock_named(&format!("generations-{}.lock", self.id))?;
         let text = lock.render();
         let list = self.list()?;
         let previous = match list.last() {
@@ -181,7 +189,7 @@ pub fn summarize(old: Option<&Lock>, new: &Lock) -> String {
 }
 
 fn write_atomic(path: &Path, text: &str) -> Result<()> {
-    let tmp = path.with_extension("tmp");
+    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
     fs::write(&tmp, text).io_context("write", &tmp)?;
     fs::rename(&tmp, path).io_context("write", path)
 }

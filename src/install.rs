@@ -213,6 +213,8 @@ fn stage(job: &Job<'_>, staging: &Path, fetcher: &Fetcher, bars: &Bars) -> Resul
     let exe_name = job.name.rsplit([':', '/']).next().unwrap_or(job.name);
     archive::unpack(&download, a.format, &tree, exe_name)
         .with_context(|| format!("could not unpack `{}` from {}", job.name, a.url))?;
+    link_bins(&tree, &a.bin)
+        .with_context(|| format!("could not expose the commands of `{}`", job.name))?;
     ui::info(format!(
         "installed {} {} ({}, {:.1} s)",
         job.name,
@@ -221,6 +223,47 @@ fn stage(job: &Job<'_>, staging: &Path, fetcher: &Fetcher, bars: &Bars) -> Resul
         started.elapsed().as_secs_f64()
     ));
     Ok(bytes)
+}
+
+/// Makes each `NAME=FILE` bin entry a command: a relative symlink
+/// `LINK_DIR/NAME` → `FILE`, and `FILE` executable (npm tarballs do not
+/// always mark their scripts so; npm itself sets the bit on install).
+fn link_bins(tree: &Path, bin: &[String]) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    for entry in bin {
+        let Some((name, file)) = entry.split_once('=') else {
+            continue;
+        };
+        let plain_name = !name.is_empty() && !name.contains('/') && name != "." && name != "..";
+        let inside = !file.is_empty()
+            && Path::new(file)
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !plain_name || !inside {
+            bail!("`{entry}` is not a valid bin entry (NAME=FILE, FILE inside the tool)");
+        }
+        let target = tree.join(file);
+        let real = target
+            .canonicalize()
+            .ok()
+            .filter(|r| r.starts_with(tree.canonicalize().unwrap_or_default()) && r.is_file());
+        let Some(real) = real else {
+            bail!("`{file}` (for the command `{name}`) is not a file in the unpacked artifact");
+        };
+        let mut perms = fs::metadata(&real)
+            .map_err(|e| anyhow::anyhow!("could not read {}: {e}", real.display()))?
+            .permissions();
+        perms.set_mode(perms.mode() | 0o755);
+        fs::set_permissions(&real, perms)
+            .map_err(|e| anyhow::anyhow!("could not make {} executable: {e}", real.display()))?;
+        let dir = tree.join(crate::lock::LINK_DIR);
+        fs::create_dir_all(&dir)
+            .map_err(|e| anyhow::anyhow!("could not create {}: {e}", dir.display()))?;
+        let link = dir.join(name);
+        std::os::unix::fs::symlink(Path::new("..").join(file), &link)
+            .map_err(|e| anyhow::anyhow!("could not create {}: {e}", link.display()))?;
+    }
+    Ok(())
 }
 
 /// Progress bars on a terminal; nothing elsewhere.

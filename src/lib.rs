@@ -7,8 +7,10 @@
 pub mod activate;
 pub mod archive;
 pub mod backends;
+pub mod catalog;
 pub mod cli;
 pub mod digest;
+pub mod edit;
 pub mod error;
 pub mod fetch;
 pub mod gc;
@@ -22,3 +24,4 @@ pub mod resolve;
 pub mod shell;
 pub mod store;
 pub mod ui;
+pub mod version;

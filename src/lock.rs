@@ -18,6 +18,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// The directory inside a store entry holding the links that `NAME=FILE`
+/// bin entries ask for.
+pub const LINK_DIR: &str = ".devenv-bin";
+
 /// The lock file's name, beside `devenv.toml`.
 pub const FILE_NAME: &str = "devenv.lock";
 
@@ -59,8 +63,9 @@ pub struct Artifact {
     pub url: String,
     pub digest: Digest,
     pub format: Format,
-    /// Directories, relative to the entry's root, prepended to PATH.
-    /// Empty means the entry's root itself.
+    /// What goes on PATH, relative to the entry's root: a directory, or
+    /// `NAME=FILE` to expose one file as the command NAME (through a link
+    /// in [`LINK_DIR`]). Empty means `bin/` if present, else the root.
     pub bin: Vec<String>,
     /// The store key: 32 hex characters derived from the pinned inputs.
     pub key: String,
@@ -77,10 +82,14 @@ impl Artifact {
         format: Format,
         bin: Vec<String>,
     ) -> Artifact {
-        let material = format!(
+        let mut material = format!(
             "devenv-store-v1\0{tool}\0{version}\0{url}\0{digest}\0{}",
             format.as_str()
         );
+        // Links are created inside the entry, so they are part of its identity.
+        for link in bin.iter().filter(|b| b.contains('=')) {
+            material.push_str(&format!("\0link {link}"));
+        }
         let key = sha256_hex(material.as_bytes())[..32].to_string();
         Artifact {
             url,

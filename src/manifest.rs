@@ -116,6 +116,9 @@ pub struct Settings {
     pub watch: bool,
     /// Generations `gc` keeps per project.
     pub keep_generations: Option<u32>,
+    /// Registry base URLs by backend (`npm`, `pypi`, `node-dist`,
+    /// `go-dist`, `zig-dist`), for company mirrors.
+    pub mirrors: BTreeMap<String, String>,
 }
 
 impl Settings {
@@ -763,7 +766,13 @@ impl Cx<'_> {
 
     fn settings(&self, top: &Table, item: &Item) -> Result<Settings, ManifestError> {
         let _ = top;
-        const KEYS: &[&str] = &["platforms", "auto_install", "watch", "keep_generations"];
+        const KEYS: &[&str] = &[
+            "platforms",
+            "auto_install",
+            "watch",
+            "keep_generations",
+            "mirrors",
+        ];
         let table = self.table(
             item,
             "`settings`",
@@ -833,10 +842,34 @@ impl Cx<'_> {
                         })?;
                     settings.keep_generations = Some(n as u32);
                 }
+                "mirrors" => settings.mirrors = self.mirrors(value)?,
                 other => return Err(self.unknown_key(span, other, "in [settings]", KEYS)),
             }
         }
         Ok(settings)
+    }
+
+    fn mirrors(&self, item: &Item) -> Result<BTreeMap<String, String>, ManifestError> {
+        const BACKENDS: &[&str] = &["npm", "pypi", "node-dist", "go-dist", "zig-dist"];
+        let example = "mirrors = { npm = \"https://npm.example.com\" }";
+        let table = self.table(item, "`mirrors`", example)?;
+        let mut out = BTreeMap::new();
+        for (key, value) in table.iter() {
+            let span = table.key(key).and_then(|k| k.span()).unwrap_or(0..0);
+            if !BACKENDS.contains(&key) {
+                return Err(self.unknown_key(span, key, "in `mirrors`", BACKENDS));
+            }
+            let url = self.string(value, &format!("`mirrors.{key}`"), example)?;
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err(self.error(
+                    item_span(value),
+                    format!("`{url}` is not an http(s) URL"),
+                    Some("a mirror is a base URL such as \"https://npm.example.com\"".into()),
+                ));
+            }
+            out.insert(key.to_string(), url.to_string());
+        }
+        Ok(out)
     }
 
     fn catalog(
@@ -850,21 +883,24 @@ impl Cx<'_> {
             "`catalog`",
             "[catalog.mytool] followed by `backend = \"npm\"`",
         )?;
+        // The catalog module interprets the entries; here they are only read
+        // whole (dotted keys and sub-tables included) from the same text.
+        let whole: toml::Table = self.source.parse().map_err(|_| {
+            self.error(
+                item_span(item),
+                "`catalog` could not be read".into(),
+                Some("use plain keys, values and tables".into()),
+            )
+        })?;
         let mut out = BTreeMap::new();
         for (name, entry) in table.iter() {
-            let entry_table =
-                self.table(entry, &format!("`catalog.{name}`"), "[catalog.mytool]")?;
-            let text = entry_table
-                .iter()
-                .map(|(k, v)| format!("{k} = {}\n", v.to_string().trim()))
-                .collect::<String>();
-            let parsed: toml::Table = text.parse().map_err(|_| {
-                self.error(
-                    item_span(entry),
-                    format!("`catalog.{name}` could not be read"),
-                    Some("use plain keys and values".into()),
-                )
-            })?;
+            self.table(entry, &format!("`catalog.{name}`"), "[catalog.mytool]")?;
+            let parsed = whole
+                .get("catalog")
+                .and_then(|c| c.get(name))
+                .and_then(|e| e.as_table())
+                .cloned()
+                .unwrap_or_default();
             out.insert(name.to_string(), parsed);
         }
         Ok(out)

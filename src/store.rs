@@ -163,6 +163,12 @@ impl Store {
         self.lock_file("store.lock", exclusive)
     }
 
+    /// An exclusive lock named `name` (under `locks/`), for state other
+    /// modules keep under DEVENV_HOME.
+    pub fn lock_named(&self, name: &str) -> Result<KeyLock> {
+        self.lock_file(name, true)
+    }
+
     /// Takes an flock on `locks/<name>`, waiting for holders that conflict.
     fn lock_file(&self, name: &str, exclusive: bool) -> Result<KeyLock> {
         let dir = self.home.join("locks");

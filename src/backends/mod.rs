@@ -1,14 +1,172 @@
 //! Sources of toolchains. A backend answers two questions — which versions
 //! exist, and for a version and platform, what artifact to download — and
 //! never writes files.
+//!
+//! Every backend reads a registry or index over HTTP (through the one
+//! [`Fetcher`]) and parses it with pure functions, so the parsing and
+//! selection are unit-tested on fixture text. A backend is opened for one
+//! package ([`open`]), lists its [`Release`]s, and pins one release for
+//! every platform at once ([`Source::pin`]), so a lock for several
+//! platforms is made from any one machine.
 
+pub mod go_dist;
+pub mod node_dist;
+pub mod npm;
+pub mod pypi;
 pub mod url;
+pub mod zig_dist;
 
+use crate::archive::Format;
+use crate::catalog::{Backend, Catalog, SourceSpec};
+use crate::digest::Digest;
 use crate::fetch::Fetcher;
-use crate::lock::LockedTool;
-use crate::manifest::{Manifest, RegistryTool};
+use crate::lock::{Artifact, LockedTool, request_key};
+use crate::manifest::{Manifest, RegistryTool, Request};
 use crate::platform::Platform;
-use anyhow::{Result, bail};
+use crate::version::{Constraint, Release};
+use anyhow::{Context, Result, anyhow};
+use std::collections::BTreeMap;
+
+/// What to download for one platform, as a backend found it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    pub url: String,
+    pub digest: Digest,
+    pub format: Format,
+    /// The backend's default bin paths (`DIR` or `NAME=FILE`).
+    pub bin: Vec<String>,
+}
+
+/// One package at one source, opened: its releases and how to pin them.
+pub trait Source: Send {
+    /// Every release offered for all the platforms it was opened for.
+    fn releases(&self) -> &[Release];
+
+    /// The artifact of `release` for each of `platforms`; an error names
+    /// the platform that has none.
+    fn pin(
+        &self,
+        release: &Release,
+        platforms: &[Platform],
+        fetcher: &Fetcher,
+    ) -> Result<BTreeMap<Platform, Found>>;
+
+    /// Why some versions may be missing (said when nothing matches).
+    fn note(&self) -> Option<String> {
+        None
+    }
+}
+
+/// The base URL of each backend's registry: environment variable, else
+/// `[settings] mirrors`, else the public default.
+#[derive(Debug, Clone, Default)]
+pub struct Mirrors {
+    settings: BTreeMap<String, String>,
+}
+
+impl Mirrors {
+    /// The environment variable overriding `backend`'s base URL.
+    pub fn env_var(backend: Backend) -> &'static str {
+        match backend {
+            Backend::Npm => "DEVENV_NPM_REGISTRY",
+            Backend::Pypi => "DEVENV_PYPI_URL",
+            Backend::NodeDist => "DEVENV_NODE_MIRROR",
+            Backend::GoDist => "DEVENV_GO_MIRROR",
+            Backend::ZigDist => "DEVENV_ZIG_MIRROR",
+        }
+    }
+
+    /// The public default base URL of `backend`.
+    pub fn default_url(backend: Backend) -> &'static str {
+        match backend {
+            Backend::Npm => "https://registry.npmjs.org",
+            Backend::Pypi => "https://pypi.org",
+            Backend::NodeDist => "https://nodejs.org/dist",
+            Backend::GoDist => "https://go.dev",
+            Backend::ZigDist => "https://ziglang.org",
+        }
+    }
+
+    pub fn for_manifest(manifest: &Manifest) -> Mirrors {
+        Mirrors {
+            settings: manifest.settings.mirrors.clone(),
+        }
+    }
+
+    /// The base URL to use for `backend`, without a trailing `/`.
+    pub fn base(&self, backend: Backend) -> String {
+        let url = std::env::var(Mirrors::env_var(backend))
+            .ok()
+            .filter(|v| !v.is_empty())
+            .or_else(|| self.settings.get(backend.as_str()).cloned())
+            .unwrap_or_else(|| Mirrors::default_url(backend).to_string());
+        url.trim_end_matches('/').to_string()
+    }
+}
+
+/// Opens the package `spec` names for `platforms`.
+pub fn open(
+    spec: &SourceSpec,
+    platforms: &[Platform],
+    fetcher: &Fetcher,
+    mirrors: &Mirrors,
+) -> Result<Box<dyn Source>> {
+    let base = mirrors.base(spec.backend);
+    let package = || spec.package.clone().unwrap_or_default();
+    Ok(match spec.backend {
+        Backend::Npm => Box::new(npm::Npm::open(&base, &package(), platforms, fetcher)?),
+        Backend::Pypi => Box::new(pypi::Pypi::open(&base, &package(), fetcher)?),
+        Backend::NodeDist => Box::new(node_dist::NodeDist::open(&base, fetcher)?),
+        Backend::GoDist => Box::new(go_dist::GoDist::open(&base, fetcher)?),
+        Backend::ZigDist => Box::new(zig_dist::ZigDist::open(&base, fetcher)?),
+    })
+}
+
+/// A registry tool, looked up: where it comes from, what was asked, and
+/// what its source offers.
+pub struct Lookup {
+    pub spec: SourceSpec,
+    pub constraint: Constraint,
+    pub source: Box<dyn Source>,
+}
+
+impl Lookup {
+    /// Finds where `name` comes from and opens that source.
+    pub fn open(
+        name: &str,
+        tool: &RegistryTool,
+        manifest: &Manifest,
+        platforms: &[Platform],
+        fetcher: &Fetcher,
+    ) -> Result<Lookup> {
+        let catalog = Catalog::for_manifest(manifest)?;
+        let spec = catalog.source_for(name, tool.source.as_deref())?;
+        let constraint: Constraint = tool.version.parse().map_err(|e: String| anyhow!(e))?;
+        let source = open(&spec, platforms, fetcher, &Mirrors::for_manifest(manifest))
+            .with_context(|| format!("could not read the releases of {}", spec.label()))?;
+        Ok(Lookup {
+            spec,
+            constraint,
+            source,
+        })
+    }
+
+    /// The newest release the constraint allows.
+    pub fn wanted(&self) -> Result<&Release> {
+        self.constraint
+            .select(self.source.releases())
+            .map_err(|e| match self.source.note() {
+                Some(note) => anyhow!("{}: {e} ({note})", self.spec.label()),
+                None => anyhow!("{}: {e}", self.spec.label()),
+            })
+    }
+
+    /// The newest stable release, whatever the constraint.
+    pub fn latest(&self) -> Option<&Release> {
+        let latest: Constraint = "latest".parse().expect("`latest` is a constraint");
+        latest.select(self.source.releases()).ok()
+    }
+}
 
 /// Pins a catalog or `backend:package` tool for every platform.
 pub fn resolve_registry(
@@ -18,8 +176,128 @@ pub fn resolve_registry(
     platforms: &[Platform],
     fetcher: &Fetcher,
 ) -> Result<LockedTool> {
-    let _ = (tool, manifest, platforms, fetcher);
-    bail!(
-        "unknown tool `{name}`; pin it by URL: `{name} = {{ version = \"...\", url = \"https://...\" }}`"
-    )
+    let lookup = Lookup::open(name, tool, manifest, platforms, fetcher)?;
+    let release = lookup.wanted()?;
+    let version = release.version.as_str();
+    let found = lookup
+        .source
+        .pin(release, platforms, fetcher)
+        .with_context(|| format!("{} {version} cannot be pinned", lookup.spec.label()))?;
+    if lookup.spec.backend == Backend::Npm {
+        npm::warn_if_needs_node(name, &found, manifest);
+    }
+    let artifacts = found
+        .into_iter()
+        .map(|(platform, f)| {
+            let bin = tool
+                .bin
+                .clone()
+                .or_else(|| lookup.spec.bin.clone())
+                .unwrap_or(f.bin);
+            let artifact = Artifact::new(name, version, f.url, f.digest, f.format, bin);
+            (platform, artifact)
+        })
+        .collect();
+    Ok(LockedTool {
+        version: version.to_string(),
+        requested: request_key(&Request::Registry(tool.clone())),
+        source: lookup.spec.label(),
+        artifacts,
+    })
+}
+
+/// `rel` resolved against the URL `base` it was found in (registries and
+/// mirrors may answer with relative links).
+pub fn join_url(base: &str, rel: &str) -> String {
+    if rel.contains("://") {
+        return rel.to_string();
+    }
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let (scheme, rest) = base.split_at(scheme_end);
+    let host_end = rest.find('/').unwrap_or(rest.len());
+    let (host, path) = rest.split_at(host_end);
+    if let Some(r) = rel.strip_prefix("//") {
+        return format!("{}{r}", &scheme);
+    }
+    let mut segments: Vec<&str> = if rel.starts_with('/') {
+        Vec::new()
+    } else {
+        let path = path.split(['?', '#']).next().unwrap_or("");
+        let dir = &path[..path.rfind('/').map_or(0, |i| i + 1)];
+        dir.split('/').filter(|s| !s.is_empty()).collect()
+    };
+    let (rel_path, query) = match rel.find(['?', '#']) {
+        Some(i) => rel.split_at(i),
+        None => (rel, ""),
+    };
+    for seg in rel_path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                segments.pop();
+            }
+            s => segments.push(s),
+        }
+    }
+    let trailing = if rel_path.ends_with('/') { "/" } else { "" };
+    format!("{scheme}{host}/{}{trailing}{query}", segments.join("/"))
+}
+
+/// A platform's name in npm's and Node.js's vocabulary: (`linux`|`darwin`, `x64`|`arm64`).
+pub fn node_names(platform: Platform) -> (&'static str, &'static str) {
+    use crate::platform::{Arch, Os};
+    let os = match platform.os {
+        Os::Linux => "linux",
+        Os::Macos => "darwin",
+    };
+    let arch = match platform.arch {
+        Arch::X86_64 => "x64",
+        Arch::Aarch64 => "arm64",
+    };
+    (os, arch)
+}
+
+/// Parses registry JSON, naming the URL when it is not what was expected.
+pub fn parse_json<T: serde::de::DeserializeOwned>(text: &str, url: &str) -> Result<T> {
+    serde_json::from_str(text)
+        .map_err(|e| anyhow!("{url} did not answer with the expected JSON: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_relative_urls_like_a_browser() {
+        let base = "https://pypi.example/pypi/ruff/0.7.0/json";
+        assert_eq!(
+            join_url(base, "../../../packages/ab/ruff.whl"),
+            "https://pypi.example/packages/ab/ruff.whl"
+        );
+        assert_eq!(
+            join_url(base, "/files/x.whl"),
+            "https://pypi.example/files/x.whl"
+        );
+        assert_eq!(
+            join_url(base, "//cdn.example/x.whl"),
+            "https://cdn.example/x.whl"
+        );
+        assert_eq!(join_url(base, "https://o.example/x"), "https://o.example/x");
+        assert_eq!(
+            join_url("http://127.0.0.1:9/a/b", "c.tgz#sha256=1"),
+            "http://127.0.0.1:9/a/c.tgz#sha256=1"
+        );
+    }
+
+    #[test]
+    fn mirrors_prefer_settings_over_defaults() {
+        let m = Mirrors {
+            settings: BTreeMap::from([(
+                "zig-dist".to_string(),
+                "https://m.example/zig/".to_string(),
+            )]),
+        };
+        assert_eq!(m.base(Backend::ZigDist), "https://m.example/zig");
+        assert_eq!(m.base(Backend::GoDist), "https://go.dev");
+    }
 }

@@ -1,6 +1,7 @@
 //! The command line, as one document: every subcommand and flag is
 //! declared here; each subcommand's behaviour lives in its own file.
 
+mod add;
 mod env;
 mod exec;
 mod gc;
@@ -9,9 +10,13 @@ mod init;
 mod install;
 mod list;
 mod lock;
+mod outdated;
+mod remove;
 mod rollback;
+mod search;
 mod shell;
 mod store;
+mod update;
 mod which;
 
 use crate::shell::Format;
@@ -27,7 +32,13 @@ Environment variables:
   DEVENV_OFFLINE=1      like --offline: no network access at all
   DEVENV_HTTP_TIMEOUT   seconds before a stalled download fails (default 30)
   DEVENV_HTTP_RETRIES   retries on connection errors and 5xx answers (default 3)
-  DEVENV_PLATFORM       pretend to run on another platform (e.g. macos-aarch64)";
+  DEVENV_PLATFORM       pretend to run on another platform (e.g. macos-aarch64)
+  DEVENV_NPM_REGISTRY   npm registry base URL (default https://registry.npmjs.org)
+  DEVENV_PYPI_URL       PyPI base URL, serving /pypi/NAME/json (default https://pypi.org)
+  DEVENV_NODE_MIRROR    Node.js downloads, serving index.json (default https://nodejs.org/dist)
+  DEVENV_GO_MIRROR      Go downloads, serving /dl/?mode=json (default https://go.dev)
+  DEVENV_ZIG_MIRROR     Zig downloads, serving /download/index.json (default https://ziglang.org)
+                        (each overrides `[settings] mirrors` in devenv.toml)";
 
 /// Per-project development environments: pinned toolchains and variables, no containers.
 #[derive(Parser, Debug)]
@@ -97,6 +108,35 @@ pub enum Command {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+    },
+    /// Add tools to devenv.toml and lock them: `devenv add node@22 "pypi:uv@0.5"`.
+    Add {
+        /// NAME or NAME@VERSION (a catalog name or BACKEND:PACKAGE); no version means `latest`.
+        #[arg(required = true, value_name = "TOOL[@VERSION]")]
+        tools: Vec<String>,
+        /// Take the tools from this source of their catalog entry (e.g. `npm`, `pypi`).
+        #[arg(long)]
+        source: Option<String>,
+        /// Only edit devenv.toml; do not resolve.
+        #[arg(long)]
+        no_lock: bool,
+    },
+    /// Remove tools from devenv.toml and devenv.lock.
+    Remove {
+        #[arg(required = true, value_name = "TOOL")]
+        tools: Vec<String>,
+    },
+    /// Re-resolve tools to the newest versions their constraints allow (all when none are named).
+    Update {
+        #[arg(value_name = "TOOL")]
+        tools: Vec<String>,
+    },
+    /// Show, per tool, the locked version, the newest its constraint allows, and the newest of all.
+    Outdated,
+    /// Find tools: catalog entries, npm packages, and the PyPI project of that name.
+    Search {
+        /// A word to look for.
+        word: String,
     },
     /// Print the absolute path a command resolves to inside the environment.
     Which {
@@ -191,6 +231,15 @@ pub fn run(cli: Cli) -> Result<()> {
             command: StoreCommand::Path { tool },
         } => store::path(&tool),
         Command::Shell { tools, command } => shell::run(&tools, &command),
+        Command::Add {
+            tools,
+            source,
+            no_lock,
+        } => add::run(&tools, source.as_deref(), no_lock),
+        Command::Remove { tools } => remove::run(&tools),
+        Command::Update { tools } => update::run(&tools),
+        Command::Outdated => outdated::run(),
+        Command::Search { word } => search::run(&word),
     }
 }
 

@@ -1,0 +1,66 @@
+//! `devenv outdated`: for each registry tool, the pinned version, the
+//! newest its constraint allows, and the newest of all.
+
+use crate::backends::Lookup;
+use crate::manifest::Request;
+use crate::project::{Context, Project};
+use crate::ui;
+use anyhow::Result;
+
+pub fn run() -> Result<()> {
+    let cx = Context::from_env(false)?;
+    let project = Project::find(&super::cwd()?)?;
+    let lock = project.read_lock()?;
+    let platforms = project.platforms(lock.as_ref());
+    let mut rows = vec![[
+        "TOOL".to_string(),
+        "CONSTRAINT".into(),
+        "LOCKED".into(),
+        "WANTED".into(),
+        "LATEST".into(),
+    ]];
+    for tool in &project.manifest.tools {
+        let Request::Registry(r) = &tool.request else {
+            continue;
+        };
+        let locked = lock
+            .as_ref()
+            .and_then(|l| l.tools.get(&tool.name))
+            .map_or("-".to_string(), |t| t.version.clone());
+        let (wanted, latest) =
+            match Lookup::open(&tool.name, r, &project.manifest, &platforms, &cx.fetcher) {
+                Ok(l) => (
+                    l.wanted()
+                        .map_or_else(|_| "(none)".to_string(), |r| r.version.to_string()),
+                    l.latest()
+                        .map_or("-".to_string(), |r| r.version.to_string()),
+                ),
+                Err(e) => {
+                    ui::warn(format!("{}: {e:#}", tool.name));
+                    ("?".into(), "?".into())
+                }
+            };
+        rows.push([tool.name.clone(), r.version.clone(), locked, wanted, latest]);
+    }
+    let widths: Vec<usize> = (0..5)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    for row in &rows {
+        let line: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:w$}"))
+            .collect();
+        println!("{}", line.join("  ").trim_end());
+    }
+    if rows
+        .iter()
+        .skip(1)
+        .any(|r| r[2] != r[3] && r[3] != "?" && r[3] != "(none)")
+    {
+        ui::info(
+            "run `devenv update` to move the lock to WANTED; change a constraint in devenv.toml to reach LATEST",
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,62 @@
+//! `devenv search WORD`: catalog entries that match, npm packages from the
+//! registry's search, and the PyPI project of exactly that name (PyPI has
+//! no search API).
+
+use crate::backends::{Mirrors, npm, pypi};
+use crate::catalog::{Backend, Catalog};
+use crate::manifest::{self, Manifest};
+use crate::project::Context;
+use crate::ui;
+use anyhow::Result;
+
+pub fn run(word: &str) -> Result<()> {
+    let cx = Context::from_env(false)?;
+    let project = manifest::find_root(&super::cwd()?)
+        .map(|root| Manifest::load(&root))
+        .transpose()?;
+    let (catalog, mirrors) = match &project {
+        Some(m) => (Catalog::for_manifest(m)?, Mirrors::for_manifest(m)),
+        None => (Catalog::builtin(), Mirrors::default()),
+    };
+    let found = catalog.search(word);
+    if !found.is_empty() {
+        println!("catalog:");
+        for e in found {
+            let sources: Vec<String> = e
+                .sources
+                .iter()
+                .map(|(name, s)| {
+                    let mark = if *name == e.default { " (default)" } else { "" };
+                    format!("{name}{mark}: {}", s.label())
+                })
+                .collect();
+            println!("  {:12} {}", e.name, e.description);
+            println!("  {:12} sources: {}", "", sources.join(", "));
+        }
+    }
+    let npm_base = mirrors.base(Backend::Npm);
+    match npm::search(&npm_base, word, &cx.fetcher) {
+        Ok(hits) if !hits.is_empty() => {
+            println!("npm (use as \"npm:NAME\"):");
+            for h in hits {
+                println!("  {:40} {:10} {}", h.name, h.version, h.description);
+            }
+        }
+        Ok(_) => {}
+        Err(e) => ui::warn(format!("npm search failed: {e:#}")),
+    }
+    match pypi::summary(&mirrors.base(Backend::Pypi), word, &cx.fetcher) {
+        Ok(Some(info)) => {
+            println!("pypi (use as \"pypi:NAME\"):");
+            println!(
+                "  {:40} {:10} {}",
+                info.name,
+                info.version,
+                info.summary.unwrap_or_default()
+            );
+        }
+        Ok(None) => {}
+        Err(e) => ui::warn(format!("PyPI lookup failed: {e:#}")),
+    }
+    Ok(())
+}

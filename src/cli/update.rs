@@ -1,0 +1,55 @@
+//! `devenv update [TOOL...]`: re-resolve tools to the newest versions their
+//! constraints allow (all tools when none are named).
+
+use crate::project::{Context, Project};
+use crate::resolve::Update;
+use crate::ui;
+use anyhow::{Result, bail};
+
+pub fn run(tools: &[String]) -> Result<()> {
+    let cx = Context::from_env(false)?;
+    let project = Project::find(&super::cwd()?)?;
+    for name in tools {
+        if !project.manifest.tools.iter().any(|t| &t.name == name) {
+            let known: Vec<&str> = project
+                .manifest
+                .tools
+                .iter()
+                .map(|t| t.name.as_str())
+                .collect();
+            let hint = crate::manifest::suggest(name, &known)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            bail!("devenv.toml has no tool `{name}`{hint}");
+        }
+    }
+    let before = project.read_lock()?;
+    let update = if tools.is_empty() {
+        Update::All
+    } else {
+        Update::Only(tools.to_vec())
+    };
+    let after = project.ensure_lock(&cx, &update)?;
+    let mut changed = 0;
+    for (name, tool) in &after.tools {
+        let old = before
+            .as_ref()
+            .and_then(|l| l.tools.get(name))
+            .map(|t| t.version.as_str());
+        match old {
+            Some(v) if v == tool.version => {}
+            Some(v) => {
+                changed += 1;
+                ui::info(format!("{name}: {v} → {}", tool.version));
+            }
+            None => {
+                changed += 1;
+                ui::info(format!("{name}: pinned {}", tool.version));
+            }
+        }
+    }
+    if changed == 0 {
+        ui::info("every tool is already at the newest version its constraint allows");
+    }
+    Ok(())
+}

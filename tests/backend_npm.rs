@@ -1,0 +1,185 @@
+//! The npm backend end to end: a fixture registry on 127.0.0.1 serving
+//! packuments in the real format, locked for several platforms, installed
+//! and verified.
+
+#[path = "common/registry.rs"]
+mod registry;
+
+use registry::{FixtureServer, Project, npm_tarball, publish_npm};
+use std::time::{Duration, Instant};
+
+const THREE: &str = r#"
+[settings]
+platforms = ["linux-x86_64", "linux-aarch64", "macos-aarch64"]
+"#;
+
+fn registry_with_tool() -> FixtureServer {
+    let s = FixtureServer::start();
+    let v = |ver: &str| npm_tarball("fmt", ver);
+    let (a, b, c, d) = (v("1.0.0"), v("1.1.0"), v("1.2.3"), v("2.0.0-beta.1"));
+    publish_npm(
+        &s,
+        "fmt",
+        &[
+            ("1.0.0", &a),
+            ("1.1.0", &b),
+            ("1.2.3", &c),
+            ("2.0.0-beta.1", &d),
+        ],
+        r#""bin": {"fmt": "./bin/fmt"},"#,
+    );
+    s
+}
+
+fn project(server: &FixtureServer, tools: &str) -> Project {
+    Project::new(&format!("[tools]\n{tools}\n{THREE}")).with("DEVENV_NPM_REGISTRY", &server.url(""))
+}
+
+#[test]
+fn locks_every_platform_with_integrity_and_bin_links() {
+    let s = registry_with_tool();
+    let p = project(&s, r#""npm:fmt" = "^1.1""#);
+    p.ok(&["lock"]);
+    let lock = p.lock();
+    assert!(lock.contains("version = \"1.2.3\""), "{lock}");
+    assert!(lock.contains("source = \"npm:fmt\""), "{lock}");
+    for platform in ["linux-x86_64", "linux-aarch64", "macos-aarch64"] {
+        assert!(
+            lock.contains(&format!("[tools.\"npm:fmt\".artifacts.{platform}]")),
+            "{lock}"
+        );
+    }
+    let tarball = npm_tarball("fmt", "1.2.3");
+    assert!(lock.contains(&registry::sri_sha512(&tarball)), "{lock}");
+    assert!(lock.contains(&s.url("/fmt/-/fmt-1.2.3.tgz")), "{lock}");
+    assert!(lock.contains("bin = [\"fmt=bin/fmt\"]"), "{lock}");
+}
+
+#[test]
+fn relocking_from_scratch_gives_the_same_bytes() {
+    let s = registry_with_tool();
+    let p = project(&s, r#""npm:fmt" = "1""#);
+    p.ok(&["lock"]);
+    let first = p.lock();
+    std::fs::remove_file(p.path("devenv.lock")).unwrap();
+    p.ok(&["lock"]);
+    assert_eq!(p.lock(), first);
+}
+
+#[test]
+fn platform_packages_are_pinned_per_platform() {
+    let s = FixtureServer::start();
+    for (os, arch) in [("linux", "x64"), ("linux", "arm64"), ("darwin", "arm64")] {
+        let t = npm_tarball("bio", "1.9.4");
+        publish_npm(
+            &s,
+            &format!("@fx/cli-{os}-{arch}"),
+            &[("1.9.4", &t)],
+            r#""os": ["x"], "cpu": ["y"],"#,
+        );
+    }
+    let p = Project::new(&format!(
+        "[tools]\nbio = \"1.9\"\n\n[catalog.bio]\nbackend = \"npm\"\npackage = \"@fx/cli-{{os}}-{{arch}}\"\nbin = [\"bin\"]\n{THREE}"
+    ))
+    .with("DEVENV_NPM_REGISTRY", &s.url(""));
+    p.ok(&["lock"]);
+    let lock = p.lock();
+    assert!(
+        lock.contains(&s.url("/@fx/cli-darwin-arm64/-/cli-darwin-arm64-1.9.4.tgz")),
+        "{lock}"
+    );
+    assert!(
+        lock.contains(&s.url("/@fx/cli-linux-arm64/-/cli-linux-arm64-1.9.4.tgz")),
+        "{lock}"
+    );
+    assert!(
+        lock.contains("source = \"npm:@fx/cli-{os}-{arch}\""),
+        "{lock}"
+    );
+    assert_eq!(s.hits("/@fx%2fcli-linux-x64"), 1);
+}
+
+#[test]
+fn a_platform_without_the_package_is_named() {
+    let s = FixtureServer::start();
+    let t = npm_tarball("bio", "1.0.0");
+    publish_npm(&s, "bio-linux-x64", &[("1.0.0", &t)], "");
+    publish_npm(&s, "bio-linux-arm64", &[("1.0.0", &t)], "");
+    let p = Project::new(&format!(
+        "[tools]\nbio = \"1\"\n\n[catalog.bio]\nbackend = \"npm\"\npackage = \"bio-{{os}}-{{arch}}\"\n{THREE}"
+    ))
+    .with("DEVENV_NPM_REGISTRY", &s.url(""));
+    let err = p.fails(&["lock"]);
+    assert!(err.contains("bio-darwin-arm64"), "{err}");
+}
+
+#[test]
+fn packages_with_dependencies_are_refused_with_what_is_supported() {
+    let s = FixtureServer::start();
+    let t = npm_tarball("big", "1.0.0");
+    publish_npm(
+        &s,
+        "big",
+        &[("1.0.0", &t)],
+        r#""bin": "cli.js", "dependencies": {"chalk": "^5"},"#,
+    );
+    let p = project(&s, r#""npm:big" = "1""#);
+    let err = p.fails(&["lock"]);
+    assert!(
+        err.contains("chalk") && err.contains("run on their own"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_registry_that_errors_is_reported_with_the_url() {
+    let s = FixtureServer::start();
+    s.add_status("/fmt", 500);
+    let p = project(&s, r#""npm:fmt" = "1""#);
+    let err = p.fails(&["lock"]);
+    assert!(err.contains(&s.url("/fmt")), "{err}");
+    assert!(!p.path("devenv.lock").exists());
+}
+
+#[test]
+fn a_registry_that_times_out_fails_in_bounded_time() {
+    let s = FixtureServer::start();
+    s.add_slow("/fmt", Duration::from_secs(8), "{}");
+    let mut p = project(&s, r#""npm:fmt" = "1""#);
+    p.env.push(("DEVENV_HTTP_TIMEOUT".into(), "1".into()));
+    let started = Instant::now();
+    let err = p.fails(&["lock"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(7),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(err.contains(&s.url("/fmt")), "{err}");
+}
+
+#[test]
+fn a_tarball_that_does_not_match_its_integrity_is_not_installed() {
+    let s = registry_with_tool();
+    let p = project(&s, r#""npm:fmt" = "1.2.3""#).with("DEVENV_PLATFORM", "linux-x86_64");
+    p.ok(&["lock"]);
+    // The registry now serves other bytes than the ones locked.
+    s.add("/fmt/-/fmt-1.2.3.tgz", npm_tarball("fmt", "6.6.6"));
+    let err = p.fails(&["install"]);
+    assert!(err.contains("does not match"), "{err}");
+    assert!(
+        err.contains(&registry::sri_sha512(&npm_tarball("fmt", "1.2.3"))),
+        "{err}"
+    );
+    assert!(p.store_is_empty());
+}
+
+#[test]
+fn an_installed_package_runs_through_its_bin_link() {
+    if !registry::archive_ready() {
+        return;
+    }
+    let s = registry_with_tool();
+    let p = project(&s, r#""npm:fmt" = "~1.1""#);
+    let out = p.ok(&["exec", "--", "fmt"]);
+    assert_eq!(out.trim(), "fmt 1.1.0");
+}

@@ -1,0 +1,152 @@
+//! `devenv add` and `devenv remove` edit devenv.toml keeping comments and
+//! layout; `devenv update` and `devenv outdated` move within constraints.
+
+#[path = "common/registry.rs"]
+mod registry;
+
+use registry::{FixtureServer, Project, npm_tarball, publish_npm};
+
+const MANIFEST: &str = r#"# My project's tools.
+[tools]
+# formatter, pinned loosely
+"npm:fmt" = "1"   # keep this comment
+"npm:other" = { version = "1.0", bin = ["bin"] }
+
+[env]
+RUST_LOG = "debug"   # noisy
+"#;
+
+fn registry() -> FixtureServer {
+    let s = FixtureServer::start();
+    let (a, b, c) = (
+        npm_tarball("fmt", "1.0.0"),
+        npm_tarball("fmt", "1.1.0"),
+        npm_tarball("fmt", "2.0.0"),
+    );
+    publish_npm(
+        &s,
+        "fmt",
+        &[("1.0.0", &a), ("1.1.0", &b), ("2.0.0", &c)],
+        r#""bin": {"fmt": "bin/fmt"},"#,
+    );
+    publish_npm(
+        &s,
+        "other",
+        &[("1.0.0", &a)],
+        r#""bin": {"other": "bin/fmt"},"#,
+    );
+    s
+}
+
+#[test]
+fn add_changes_only_the_entry_and_keeps_comments() {
+    let p = Project::new(MANIFEST);
+    p.ok(&[
+        "add",
+        "--no-lock",
+        "npm:fmt@^2",
+        "pypi:uv@0.5",
+        "npm:other@1.1",
+    ]);
+    let expected = MANIFEST
+        .replace(
+            r#""npm:fmt" = "1"   # keep"#,
+            r#""npm:fmt" = "^2"   # keep"#,
+        )
+        .replace(r#"version = "1.0", bin"#, r#"version = "1.1", bin"#)
+        .replace(
+            "bin = [\"bin\"] }\n",
+            "bin = [\"bin\"] }\n\"pypi:uv\" = \"0.5\"\n",
+        );
+    assert_eq!(p.manifest(), expected);
+}
+
+#[test]
+fn remove_deletes_only_the_entry() {
+    let s = registry();
+    let p = Project::new(MANIFEST).with("DEVENV_NPM_REGISTRY", &s.url(""));
+    p.ok(&["lock"]);
+    p.ok(&["remove", "npm:other"]);
+    assert_eq!(
+        p.manifest(),
+        MANIFEST.replace(
+            "\"npm:other\" = { version = \"1.0\", bin = [\"bin\"] }\n",
+            ""
+        )
+    );
+    assert!(!p.lock().contains("npm:other"), "{}", p.lock());
+    let err = p.fails(&["remove", "npm:nothing"]);
+    assert!(err.contains("no tool `npm:nothing`"), "{err}");
+}
+
+#[test]
+fn add_locks_and_an_unresolvable_add_leaves_the_manifest_alone() {
+    let s = registry();
+    let p = Project::new(MANIFEST).with("DEVENV_NPM_REGISTRY", &s.url(""));
+    p.ok(&["add", "npm:fmt@2"]);
+    assert!(p.lock().contains("version = \"2.0.0\""), "{}", p.lock());
+    let before = p.manifest();
+    let err = p.fails(&["add", "npm:fmt@7"]);
+    assert!(
+        err.contains("no version matches `7`") && err.contains("left unchanged"),
+        "{err}"
+    );
+    assert_eq!(p.manifest(), before);
+}
+
+#[test]
+fn update_and_outdated_move_within_the_constraint() {
+    let s = registry();
+    let p = Project::new("[tools]\n\"npm:fmt\" = \"1\"\n").with("DEVENV_NPM_REGISTRY", &s.url(""));
+    // Lock while only 1.0.0 exists, then publish more.
+    let (a, b, c) = (
+        npm_tarball("fmt", "1.0.0"),
+        npm_tarball("fmt", "1.1.0"),
+        npm_tarball("fmt", "2.0.0"),
+    );
+    publish_npm(&s, "fmt", &[("1.0.0", &a)], r#""bin": {"fmt": "bin/fmt"},"#);
+    p.ok(&["lock"]);
+    assert!(p.lock().contains("version = \"1.0.0\""));
+    publish_npm(
+        &s,
+        "fmt",
+        &[("1.0.0", &a), ("1.1.0", &b), ("2.0.0", &c)],
+        r#""bin": {"fmt": "bin/fmt"},"#,
+    );
+    let table = p.ok(&["outdated"]);
+    let row = table.lines().find(|l| l.starts_with("npm:fmt")).unwrap();
+    let cols: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(
+        cols,
+        vec!["npm:fmt", "1", "1.0.0", "1.1.0", "2.0.0"],
+        "{table}"
+    );
+    // A plain relock keeps the pin; update moves it.
+    p.ok(&["lock"]);
+    assert!(p.lock().contains("version = \"1.0.0\""));
+    p.ok(&["update", "npm:fmt"]);
+    assert!(p.lock().contains("version = \"1.1.0\""), "{}", p.lock());
+    let err = p.fails(&["update", "npm:fmy"]);
+    assert!(err.contains("did you mean `npm:fmt`?"), "{err}");
+}
+
+#[test]
+fn search_lists_catalog_entries() {
+    let s = FixtureServer::start();
+    s.add(
+        "/-/v1/search?text=zig&size=10",
+        r#"{"objects": [{"package": {"name": "zig-build", "version": "0.1.0", "description": "build helper"}, "score": {"final": 1}, "searchScore": 1}], "total": 1, "time": "now"}"#,
+    );
+    s.add("/pypi/zig/json", r#"{"info": {"name": "zig", "version": "0.0.1", "summary": "not the compiler"}, "releases": {}}"#);
+    let p = Project::new("")
+        .with("DEVENV_NPM_REGISTRY", &s.url(""))
+        .with("DEVENV_PYPI_URL", &s.url(""));
+    let out = p.ok(&["search", "zig"]);
+    assert!(
+        out.contains("catalog:") && out.contains("Zig compiler"),
+        "{out}"
+    );
+    assert!(out.contains("pypi (default): pypi:ziglang"), "{out}");
+    assert!(out.contains("zig-build"), "{out}");
+    assert!(out.contains("not the compiler"), "{out}");
+}
