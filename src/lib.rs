@@ -19,4 +19,5 @@ pub mod project;
 pub mod resolve;
 pub mod shell;
 pub mod store;
+pub mod trust;
 pub mod ui;

@@ -1,15 +1,21 @@
 //! The command line, as one document: every subcommand and flag is
 //! declared here; each subcommand's behaviour lives in its own file.
 
+mod allow;
+mod deny;
+mod enter;
 mod env;
 mod exec;
+mod hook;
+mod hook_env;
 mod init;
 mod install;
 mod list;
 mod lock;
+mod status;
 mod which;
 
-use crate::shell::Format;
+use crate::shell::{Format, Shell};
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -98,6 +104,51 @@ pub enum Command {
         /// The command name.
         name: String,
     },
+    /// Print the shell hook that activates projects as you `cd`.
+    ///
+    /// bash: add `eval "$(devenv hook bash)"` to ~/.bashrc;
+    /// zsh: `eval "$(devenv hook zsh)"` to ~/.zshrc;
+    /// fish: `devenv hook fish | source` to ~/.config/fish/config.fish.
+    Hook {
+        /// The shell to print the hook for.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// What the shell hook runs when the directory's project or a watched
+    /// file changed: prints shell code that moves to the new environment.
+    #[command(hide = true)]
+    HookEnv {
+        /// The syntax of the code to print.
+        #[arg(long, value_enum)]
+        shell: Shell,
+    },
+    /// Let the shell hook activate this project's devenv.toml as it is now.
+    Allow {
+        /// The project directory (default: the current one).
+        dir: Option<PathBuf>,
+    },
+    /// Stop the shell hook from activating this project's devenv.toml.
+    Deny {
+        /// The project directory (default: the current one).
+        dir: Option<PathBuf>,
+    },
+    /// Show the active project, this directory's project, its trust state,
+    /// the watched files and the tools that are not installed.
+    Status {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Start a shell inside the project's environment (or run one command,
+    /// like `exec`).
+    Enter {
+        /// The shell to start (default: $SHELL).
+        #[arg(long, value_name = "SHELL")]
+        shell: Option<String>,
+        /// A command to run instead of a shell.
+        #[arg(last = true, value_name = "CMD")]
+        command: Vec<String>,
+    },
 }
 
 /// Runs the parsed command line.
@@ -130,6 +181,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Env { format, frozen } => env::run(format, frozen),
         Command::List { json } => list::run(json),
         Command::Which { name } => which::run(&name),
+        Command::Hook { shell } => hook::run(shell),
+        Command::HookEnv { shell } => hook_env::run(shell),
+        Command::Allow { dir } => allow::run(dir.as_deref()),
+        Command::Deny { dir } => deny::run(dir.as_deref()),
+        Command::Status { json } => status::run(json),
+        Command::Enter { shell, command } => enter::run(shell.as_deref(), &command),
     }
 }
 
