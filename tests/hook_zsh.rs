@@ -1,0 +1,70 @@
+//! The shell hook in real zsh.
+
+#[path = "common/hook_cases.rs"]
+mod hook_cases;
+#[path = "common/shell.rs"]
+mod shell;
+
+use shell::Sh;
+
+const SH: Sh = Sh::Zsh;
+
+#[test]
+fn zero_forks_at_steady_prompt() {
+    hook_cases::zero_forks_at_steady_prompt(SH);
+}
+
+#[test]
+fn no_process_at_steady_prompt() {
+    hook_cases::no_process_at_steady_prompt(SH);
+}
+
+#[test]
+fn enter_switch_leave_nested() {
+    hook_cases::enter_switch_leave_nested(SH);
+}
+
+#[test]
+fn edits_reload_at_next_prompt() {
+    hook_cases::edits_reload_at_next_prompt(SH);
+}
+
+#[test]
+fn exact_restore_awkward_values() {
+    hook_cases::exact_restore_awkward_values(SH);
+}
+
+#[test]
+fn user_changes_are_kept() {
+    hook_cases::user_changes_are_kept(SH);
+}
+
+#[test]
+fn trust_gates_activation() {
+    hook_cases::trust_gates_activation(SH);
+}
+
+#[test]
+fn missing_tool_noticed_once() {
+    hook_cases::missing_tool_noticed_once(SH);
+}
+
+#[test]
+fn broken_manifest_leaves_shell_unchanged() {
+    hook_cases::broken_manifest_leaves_shell_unchanged(SH);
+}
+
+#[test]
+fn loads_silently() {
+    hook_cases::loads_silently(SH);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(16))]
+    #[test]
+    fn any_value_round_trips(values in proptest::collection::vec("[^\u{0}]{0,12}", 1..6)) {
+        if let Err(e) = hook_cases::round_trip(SH, &values) {
+            proptest::prop_assert!(false, "{}", e);
+        }
+    }
+}
