@@ -68,3 +68,24 @@ proptest::proptest! {
         }
     }
 }
+
+fn one_project() -> (shell::Sandbox, String) {
+    let sb = shell::Sandbox::new();
+    let a = sb.allowed_project("a", &hook_cases::manifest(&[("A1", "one")]));
+    let qa = sb.q(&a);
+    (sb, qa)
+}
+
+#[test]
+fn activates_on_cd_and_at_real_prompts() {
+    let (sb, qa) = one_project();
+    // Non-interactive: the PWD handler alone activates on `cd`.
+    let run = sb.run(SH, &format!("cd {qa}\nshow A1\ncd ..\nshow A1\n"));
+    assert_eq!(run.ok(), "A1=[one]\nA1 unset\n", "{}", run.stderr);
+    // Interactive, commands on stdin: fish's own prompt events run it.
+    let run = sb.run_interactive(
+        SH,
+        &format!("cd {qa}\necho \"A1=$A1\"\ncd ..\necho \"A1=$A1\"\n"),
+    );
+    assert_eq!(run.stdout, "A1=one\nA1=\n", "{}", run.stderr);
+}

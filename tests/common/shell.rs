@@ -57,7 +57,8 @@ impl Sh {
     fn helpers(self) -> &'static str {
         match self {
             Sh::Bash => {
-                r#"prompt() { local c; for c in "${PROMPT_COMMAND[@]}"; do eval "$c"; done; }
+                r#"status_is() { return "$1"; }
+prompt() { local s=$? c; for c in "${PROMPT_COMMAND[@]}"; do status_is "$s"; eval "$c"; done; }
 show() { if [[ -n ${!1+x} ]]; then printf '%s=[%s]\n' "$1" "${!1}"; else printf '%s unset\n' "$1"; fi; }
 setvar() { export "$1=$2"; }
 unsetvar() { unset "$1"; }
@@ -195,13 +196,38 @@ impl Sandbox {
 
     /// Runs the real devenv in `dir` with this sandbox's `DEVENV_HOME`.
     pub fn devenv(&self, dir: &Path, args: &[&str]) -> ShellRun {
-        let out = self
-            .clean(&mut Command::new(devenv_bin()))
+        self.devenv_io(dir, args, &[], "")
+    }
+
+    /// Runs the real devenv in `dir` with extra environment variables and
+    /// `stdin` as its input.
+    pub fn devenv_io(
+        &self,
+        dir: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+        stdin: &str,
+    ) -> ShellRun {
+        use std::io::Write;
+        let mut cmd = Command::new(devenv_bin());
+        self.clean(&mut cmd)
             .current_dir(dir)
             .env("PWD", dir)
             .args(args)
-            .output()
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
             .unwrap();
+        let out = child.wait_with_output().unwrap();
         ShellRun {
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -266,6 +292,36 @@ impl Sandbox {
             .arg(sh.name())
             .args(sh.command().get_args());
         self.run_in(cmd, sh, &self.script(sh, body), &[])
+    }
+
+    /// Runs `body` (hook and helpers loaded) in an interactive `sh`
+    /// reading commands from stdin, so the shell's own prompt machinery
+    /// runs the hook. Prompts go to stderr; stdout is the commands' output.
+    pub fn run_interactive(&self, sh: Sh, body: &str) -> ShellRun {
+        use std::io::Write;
+        let mut cmd = sh.command();
+        cmd.arg("-i");
+        let outside = self.root.join("outside");
+        self.clean(&mut cmd)
+            .current_dir(&outside)
+            .env("PWD", &outside)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        let script = self.script(sh, body);
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(script.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        ShellRun {
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            success: out.status.success(),
+        }
     }
 
     fn run_in(&self, mut cmd: Command, sh: Sh, script: &str, env: &[(&str, &str)]) -> ShellRun {
