@@ -55,6 +55,11 @@ fn broken_manifest_leaves_shell_unchanged() {
 }
 
 #[test]
+fn auto_install_failure_is_a_notice() {
+    hook_cases::auto_install_failure_is_a_notice(SH);
+}
+
+#[test]
 fn loads_silently() {
     hook_cases::loads_silently(SH);
 }

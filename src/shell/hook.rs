@@ -7,6 +7,12 @@
 //! values, not the old project's), then emit only the variables whose final
 //! value differs from the current one. Any failure while loading the new
 //! project leaves the shell exactly as it was, with one notice.
+//!
+//! `settings.watch` (background preparation, issue 7) belongs in
+//! [`Run::load`] right after the trust check: start or reuse the project's
+//! watcher there, and activate whatever the store holds now; the watcher's
+//! install rewrites the lock, a watched file, so the next prompt picks up
+//! the finished environment without waiting.
 
 use crate::activate::{self, Environment};
 use crate::lock::Lock;

@@ -487,3 +487,30 @@ pub fn loads_silently(sh: Sh) {
     assert!(run.success, "{}", run.stderr);
     assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""));
 }
+
+/// `settings.auto_install`: installing is tried on entry; when it fails
+/// the failure is one notice and what is installed still activates.
+pub fn auto_install_failure_is_a_notice(sh: Sh) {
+    let sb = Sandbox::new();
+    let m = format!(
+        "{TOOL}{}[settings]\nauto_install = true\n",
+        manifest(&[("A1", "one")])
+    );
+    let a = sb.allowed_project("a", &m);
+    write_lock(&sb, &a, false);
+    let script = format!("cd {}\nprompt\nshow A1\n{}", sb.q(&a), prompts(3));
+    let run = sb.run_with(sh, &script, &[("DEVENV_OFFLINE", "1")]);
+    assert_eq!(run.ok(), "A1=[one]\n", "{}", run.stderr);
+    assert_eq!(
+        run.count_stderr("devenv: could not install"),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.count_stderr("not installed: mytool 1.0.0"),
+        1,
+        "{}",
+        run.stderr
+    );
+}
