@@ -6,7 +6,7 @@ mod hook_cases;
 #[path = "common/shell.rs"]
 mod shell;
 
-use shell::{Sandbox, Sh};
+use shell::Sandbox;
 
 fn status_trust(sb: &Sandbox, dir: &std::path::Path) -> String {
     let run = sb.devenv(dir, &["status", "--json"]);
@@ -72,5 +72,4 @@ fn untrusted_never_activates_in_any_shell() {
         assert_eq!(run.ok(), "A1 unset\n", "{sh:?}");
         assert_eq!(run.count_stderr("is not allowed yet"), 1, "{sh:?}");
     }
-    let _ = Sh::Bash;
 }
