@@ -23,5 +23,6 @@ pub mod project;
 pub mod resolve;
 pub mod shell;
 pub mod store;
+pub mod trust;
 pub mod ui;
 pub mod version;

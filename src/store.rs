@@ -11,6 +11,7 @@
 //! locks/                          per-key install locks (flock)
 //! roots/                          one file per project that uses the store
 //! trust/                          allowed manifests
+//! stamps/                         the shell hook's mtime references
 //! projects/<id>/generations/      every lock the project has used
 //! ```
 
@@ -246,6 +247,12 @@ impl Store {
     /// Where trust records live.
     pub fn trust_dir(&self) -> PathBuf {
         self.home.join("trust")
+    }
+
+    /// Where the shell hook's stamp files live: empty files whose mtime
+    /// is the newest mtime of a project's watched files when devenv read them.
+    pub fn stamp_dir(&self) -> PathBuf {
+        self.home.join("stamps")
     }
 
     /// Where GC roots live.

@@ -2,10 +2,15 @@
 //! declared here; each subcommand's behaviour lives in its own file.
 
 mod add;
+mod allow;
+mod deny;
+mod enter;
 mod env;
 mod exec;
 mod gc;
 mod generations;
+mod hook;
+mod hook_env;
 mod init;
 mod install;
 mod list;
@@ -15,11 +20,12 @@ mod remove;
 mod rollback;
 mod search;
 mod shell;
+mod status;
 mod store;
 mod update;
 mod which;
 
-use crate::shell::Format;
+use crate::shell::{Format, Shell};
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -174,6 +180,51 @@ pub enum Command {
         #[arg(last = true, value_name = "CMD")]
         command: Vec<String>,
     },
+    /// Print the shell hook that activates projects as you `cd`.
+    ///
+    /// bash: add `eval "$(devenv hook bash)"` to ~/.bashrc;
+    /// zsh: `eval "$(devenv hook zsh)"` to ~/.zshrc;
+    /// fish: `devenv hook fish | source` to ~/.config/fish/config.fish.
+    Hook {
+        /// The shell to print the hook for.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// What the shell hook runs when the directory's project or a watched
+    /// file changed: prints shell code that moves to the new environment.
+    #[command(hide = true)]
+    HookEnv {
+        /// The syntax of the code to print.
+        #[arg(long, value_enum)]
+        shell: Shell,
+    },
+    /// Let the shell hook activate this project's devenv.toml as it is now.
+    Allow {
+        /// The project directory (default: the current one).
+        dir: Option<PathBuf>,
+    },
+    /// Stop the shell hook from activating this project's devenv.toml.
+    Deny {
+        /// The project directory (default: the current one).
+        dir: Option<PathBuf>,
+    },
+    /// Show the active project, this directory's project, its trust state,
+    /// the watched files and the tools that are not installed.
+    Status {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Start a shell inside the project's environment (or run one command,
+    /// like `exec`).
+    Enter {
+        /// The shell to start (default: $SHELL).
+        #[arg(long, value_name = "SHELL")]
+        shell: Option<String>,
+        /// A command to run instead of a shell.
+        #[arg(last = true, value_name = "CMD")]
+        command: Vec<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -240,6 +291,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Update { tools } => update::run(&tools),
         Command::Outdated => outdated::run(),
         Command::Search { word } => search::run(&word),
+        Command::Hook { shell } => hook::run(shell),
+        Command::HookEnv { shell } => hook_env::run(shell),
+        Command::Allow { dir } => allow::run(dir.as_deref()),
+        Command::Deny { dir } => deny::run(dir.as_deref()),
+        Command::Status { json } => status::run(json),
+        Command::Enter { shell, command } => enter::run(shell.as_deref(), &command),
     }
 }
 

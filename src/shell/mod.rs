@@ -1,6 +1,13 @@
 //! Shell syntax: quoting and export/unset statements per shell, and the
 //! data formats `devenv env` prints. One quoting function per shell; every
 //! value must read back byte for byte (invariant 7).
+//!
+//! The shell integration lives beside it: [`state`] (what the hook keeps in
+//! the shell's environment), [`hook`] (the transition `hook-env` prints),
+//! and [`Shell::hook_script`] (the scripts of `shell-hooks/`).
+
+pub mod hook;
+pub mod state;
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -58,6 +65,17 @@ impl Shell {
             Shell::Bash | Shell::Zsh => format!("unset {name};"),
             Shell::Fish => format!("set -e {name};"),
         }
+    }
+
+    /// The hook script of this shell (from `shell-hooks/`), calling the
+    /// devenv binary at `devenv`.
+    pub fn hook_script(self, devenv: &str) -> String {
+        let template = match self {
+            Shell::Bash => include_str!("../../shell-hooks/bash.sh"),
+            Shell::Zsh => include_str!("../../shell-hooks/zsh.zsh"),
+            Shell::Fish => include_str!("../../shell-hooks/fish.fish"),
+        };
+        template.replace("@DEVENV@", &self.quote(devenv))
     }
 
     pub fn name(self) -> &'static str {

@@ -1,0 +1,136 @@
+//! `devenv status`: what the shell hook sees here — the active project,
+//! the project of this directory, its trust state, the files the hook
+//! watches and the tools it could not activate.
+
+use crate::activate;
+use crate::manifest::{FILE_NAME, Manifest};
+use crate::platform::Platform;
+use crate::shell::hook;
+use crate::shell::state::{DIR_VAR, State};
+use crate::store::Store;
+use crate::trust;
+use anyhow::Result;
+use serde_json::{Value, json};
+use std::path::Path;
+
+pub fn run(json: bool) -> Result<()> {
+    let store = Store::from_env()?;
+    let pwd = hook::logical_pwd()?;
+    let state = State::from_env();
+    let report = json!({
+        "hook": std::env::var_os(DIR_VAR).is_some(),
+        "active": state.active.as_ref().map(|a| json!({
+            "name": a.name,
+            "root": a.root,
+            "tools": a.tools,
+            "path": a.path,
+            "vars": a.vars.iter().map(|c| &c.name).collect::<Vec<_>>(),
+        })),
+        "project": hook::find_dir(&pwd).map(|dir| project(&store, &dir)),
+    });
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", render(&report));
+    }
+    Ok(())
+}
+
+/// What is known about the project rooted at `dir`.
+fn project(store: &Store, dir: &str) -> Value {
+    let root = Path::new(dir);
+    let manifest = match Manifest::load(root) {
+        Ok(m) => m,
+        Err(e) => return json!({ "root": dir, "error": format!("{e:#}") }),
+    };
+    let trust = trust::check(store, &manifest.path, &manifest.source);
+    let project = crate::project::Project { manifest };
+    let mut watched = project.manifest.watched_files();
+    watched.insert(1, project.lock_path());
+    let missing = match project.read_lock() {
+        Ok(lock) => activate::compute(
+            &project.manifest,
+            lock.as_ref(),
+            store,
+            Platform::current(),
+            &|v| std::env::var(v).ok(),
+        )
+        .map(|env| {
+            env.missing
+                .iter()
+                .map(|(n, v)| format!("{n} {v}"))
+                .collect::<Vec<_>>()
+        })
+        .map_err(|e| format!("{e:#}")),
+        Err(e) => Err(format!("{e:#}")),
+    };
+    json!({
+        "root": dir,
+        "name": project.manifest.project_name(),
+        "trust": trust.describe(),
+        "allowed": trust == trust::Trust::Allowed,
+        "watched": watched.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+        "missing": missing.as_ref().ok(),
+        "error": missing.as_ref().err(),
+    })
+}
+
+fn render(report: &Value) -> String {
+    let mut out = String::new();
+    let mut line = |k: &str, v: String| out.push_str(&format!("{k:<9} {v}\n"));
+    match report["active"].as_object() {
+        Some(a) => {
+            let tools = a["tools"].as_array().map_or(0, Vec::len);
+            line(
+                "active",
+                format!(
+                    "{} ({} tools, {} variables) from {}",
+                    a["name"].as_str().unwrap_or(""),
+                    tools,
+                    a["vars"].as_array().map_or(0, Vec::len),
+                    a["root"].as_str().unwrap_or("")
+                ),
+            );
+        }
+        None => line("active", "none".into()),
+    }
+    if !report["hook"].as_bool().unwrap_or(false) {
+        line(
+            "hook",
+            "not loaded in this shell; add `eval \"$(devenv hook bash)\"` (or zsh, fish) to your shell's rc file".into(),
+        );
+    }
+    let Some(p) = report["project"].as_object() else {
+        line("project", format!("none: no {FILE_NAME} here or above"));
+        return out;
+    };
+    line(
+        "project",
+        format!("{}/{FILE_NAME}", p["root"].as_str().unwrap_or("")),
+    );
+    if let Some(t) = p.get("trust").and_then(Value::as_str) {
+        let hint = if p["allowed"].as_bool() == Some(true) {
+            ""
+        } else {
+            " — review it, then run `devenv allow`"
+        };
+        line("trust", format!("{t}{hint}"));
+    }
+    if let Some(files) = p.get("watched").and_then(Value::as_array) {
+        let files: Vec<&str> = files.iter().filter_map(Value::as_str).collect();
+        line("watching", files.join(", "));
+    }
+    if let Some(missing) = p.get("missing").and_then(Value::as_array)
+        && !missing.is_empty()
+    {
+        let names: Vec<&str> = missing.iter().filter_map(Value::as_str).collect();
+        line(
+            "missing",
+            format!("{} — run `devenv install`", names.join(", ")),
+        );
+    }
+    if let Some(e) = p.get("error").and_then(Value::as_str) {
+        line("error", e.to_string());
+    }
+    out
+}

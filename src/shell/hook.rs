@@ -1,0 +1,477 @@
+//! The transition `devenv hook-env` (and `devenv enter`) computes: from the
+//! state recorded in the shell's environment to the project of the current
+//! directory, or to none.
+//!
+//! It works on a copy of the environment: undo the active project, compute
+//! the new one on top of the result (so `${VAR}` reads the user's own
+//! values, not the old project's), then emit only the variables whose final
+//! value differs from the current one. Any failure while loading the new
+//! project leaves the shell exactly as it was, with one notice.
+//!
+//! `settings.watch` (background preparation, issue 7) belongs in
+//! [`Run::load`] right after the trust check: start or reuse the project's
+//! watcher there, and activate whatever the store holds now; the watcher's
+//! install rewrites the lock, a watched file, so the next prompt picks up
+//! the finished environment without waiting.
+
+use crate::activate::{self, Environment};
+use crate::lock::Lock;
+use crate::manifest::{self, Manifest};
+use crate::platform::Platform;
+use crate::project::{Context, Project};
+use crate::shell::Shell;
+use crate::shell::state::{self, Active, DIR_VAR, STATE_VAR, State, VarChange, Vars, WATCH_VAR};
+use crate::store::Store;
+use crate::trust::{self, Trust};
+use anyhow::Result;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Who asks for the transition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The prompt hook: only trusted manifests, errors become notices.
+    Hook,
+    /// `devenv enter`: the user asked, so no trust check, and errors fail.
+    Enter,
+}
+
+/// What to change in the shell, and what to tell the user.
+#[derive(Debug, Default)]
+pub struct Transition {
+    /// Variables to set (`Some`) or unset (`None`), the state variables included.
+    pub changes: BTreeMap<String, Option<String>>,
+    /// One-line messages for stderr, without the `devenv: ` prefix.
+    pub messages: Vec<String>,
+}
+
+impl Transition {
+    /// The shell code that applies this transition.
+    pub fn script(&self, shell: Shell) -> String {
+        let mut out = String::new();
+        for (name, value) in &self.changes {
+            match value {
+                Some(v) => out.push_str(&shell.export(name, v)),
+                None => out.push_str(&shell.unset(name)),
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// The nearest directory at or above `pwd` holding a `devenv.toml`, found
+/// exactly the way the shell hooks find it (string operations on the
+/// logical `$PWD`), so both sides agree on what "the same project" means.
+pub fn find_dir(pwd: &str) -> Option<String> {
+    let mut dir = pwd;
+    loop {
+        if dir.is_empty() {
+            let root = Path::new("/").join(manifest::FILE_NAME);
+            return root.is_file().then(|| "/".to_string());
+        }
+        if Path::new(&format!("{dir}/{}", manifest::FILE_NAME)).is_file() {
+            return Some(dir.to_string());
+        }
+        dir = &dir[..dir.rfind('/').unwrap_or(0)];
+    }
+}
+
+/// The logical current directory: `$PWD` when it names the current
+/// directory (it keeps the symlinks the user `cd`ed through), else the
+/// physical one.
+pub fn logical_pwd() -> Result<String> {
+    let physical = crate::cli::cwd()?;
+    if let Ok(pwd) = std::env::var("PWD")
+        && pwd.starts_with('/')
+        && std::fs::canonicalize(&pwd).ok() == std::fs::canonicalize(&physical).ok()
+    {
+        return Ok(pwd);
+    }
+    Ok(physical.to_string_lossy().into_owned())
+}
+
+/// Computes the transition for a shell in `pwd` whose environment is `current`.
+pub fn transition(pwd: &str, current: &Vars, store: &Store, mode: Mode) -> Result<Transition> {
+    let old = current
+        .get(STATE_VAR)
+        .filter(|s| !s.is_empty())
+        .and_then(|s| State::decode(s))
+        .unwrap_or_default();
+    let dir = find_dir(pwd);
+    let mut run = Run {
+        store,
+        mode,
+        shown: if old.dir == dir {
+            old.notices.clone()
+        } else {
+            Vec::new()
+        },
+        messages: Vec::new(),
+    };
+    let mut vars = current.clone();
+    let mut next = State {
+        dir: dir.clone(),
+        ..State::default()
+    };
+    let mut watch_text = None;
+    if let Some(dir) = &dir {
+        let mut watch = Watch::default();
+        match run.load(dir, &mut watch, old.active.as_ref(), current) {
+            Ok(Some((active, new_vars))) => {
+                vars = new_vars;
+                next.active = Some(active);
+            }
+            Ok(None) => revert(&old, &mut vars),
+            Err(e) if mode == Mode::Hook => {
+                run.note(&format!("error:{e:#}"), format!("error: {e:#}"));
+                if old.active.as_ref().is_some_and(|a| &a.root == dir) {
+                    // A broken edit of the active manifest: keep what works.
+                    next.active = old.active.clone();
+                } else {
+                    revert(&old, &mut vars);
+                }
+            }
+            Err(e) => return Err(e),
+        }
+        watch_text = Some(watch.render(store, dir, &mut run));
+    } else {
+        revert(&old, &mut vars);
+    }
+    run.announce(old.active.as_ref(), next.active.as_ref());
+    next.notices = run.shown.clone();
+
+    let mut t = Transition {
+        changes: diff(current, &vars, &old, &next),
+        messages: run.messages,
+    };
+    let state_vars = [
+        (DIR_VAR, dir),
+        (WATCH_VAR, watch_text),
+        (STATE_VAR, next.dir.is_some().then(|| next.encode())),
+    ];
+    for (name, value) in state_vars {
+        if current.get(name) != value.as_ref() {
+            t.changes.insert(name.to_string(), value);
+        }
+    }
+    Ok(t)
+}
+
+fn revert(old: &State, vars: &mut Vars) {
+    if let Some(active) = &old.active {
+        active.revert(vars);
+    }
+}
+
+/// The variables whose value differs between `before` and `after`, among
+/// those either state touches.
+fn diff(
+    before: &Vars,
+    after: &Vars,
+    old: &State,
+    next: &State,
+) -> BTreeMap<String, Option<String>> {
+    let mut names: BTreeSet<&str> = BTreeSet::from(["PATH"]);
+    for active in [&old.active, &next.active].into_iter().flatten() {
+        names.extend(active.vars.iter().map(|c| c.name.as_str()));
+    }
+    names
+        .into_iter()
+        .filter(|n| before.get(*n) != after.get(*n))
+        .map(|n| (n.to_string(), after.get(n).cloned()))
+        .collect()
+}
+
+/// One hook-env run: the notices it may still show and the messages so far.
+struct Run<'a> {
+    store: &'a Store,
+    mode: Mode,
+    /// Keys of notices shown since the shell entered the directory.
+    shown: Vec<String>,
+    messages: Vec<String>,
+}
+
+impl Run<'_> {
+    /// Shows `text` unless the notice `key` was already shown in this directory.
+    fn note(&mut self, key: &str, text: String) {
+        let key = crate::digest::sha256_hex(key.as_bytes())[..16].to_string();
+        if !self.shown.contains(&key) {
+            self.shown.push(key);
+            self.messages.push(text);
+        }
+    }
+
+    /// Loads the project in `dir` and applies it on top of `current` with
+    /// the old project undone. `Ok(None)`: the project may not be activated.
+    fn load(
+        &mut self,
+        dir: &str,
+        watch: &mut Watch,
+        old: Option<&Active>,
+        current: &Vars,
+    ) -> Result<Option<(Active, Vars)>> {
+        let root = Path::new(dir);
+        let manifest_path = root.join(manifest::FILE_NAME);
+        // Stat before reading, so an edit racing with this run is seen next time.
+        watch.add(&manifest_path);
+        watch.add(&trust::record_path(self.store, &manifest_path));
+        let project = Project {
+            manifest: Manifest::load(root)?,
+        };
+        if self.mode == Mode::Hook && !self.trusted(&project.manifest) {
+            return Ok(None);
+        }
+        if self.mode == Mode::Hook && project.manifest.settings.auto_install {
+            self.auto_install(&project);
+        }
+        watch.add(&project.lock_path());
+        for file in project.manifest.watched_files().iter().skip(1) {
+            watch.add(file);
+        }
+        let lock = project.read_lock()?;
+        self.lock_notices(&project, lock.as_ref());
+
+        let mut vars = current.clone();
+        if let Some(old) = old {
+            old.revert(&mut vars);
+        }
+        let env = activate::compute(
+            &project.manifest,
+            lock.as_ref(),
+            self.store,
+            Platform::current(),
+            &|v| vars.get(v).cloned(),
+        )?;
+        if !env.missing.is_empty() {
+            let list: Vec<String> = env
+                .missing
+                .iter()
+                .map(|(n, v)| format!("{n} {v}"))
+                .collect();
+            let list = list.join(", ");
+            self.note(
+                &format!("missing:{list}"),
+                format!("not installed: {list} — run `devenv install`"),
+            );
+        }
+        let active = apply(&project.manifest, lock.as_ref(), &env, &mut vars);
+        Ok(Some((active, vars)))
+    }
+
+    fn trusted(&mut self, manifest: &Manifest) -> bool {
+        let state = trust::check(self.store, &manifest.path, &manifest.source);
+        let shown = format!("{}/{}", manifest.project_name(), manifest::FILE_NAME);
+        let text = match state {
+            Trust::Allowed => return true,
+            Trust::Unknown => {
+                format!("{shown} is not allowed yet — review it, then run `devenv allow`")
+            }
+            Trust::Changed => {
+                format!("{shown} changed since it was allowed — review it, then run `devenv allow`")
+            }
+            Trust::Denied => format!("{shown} is denied; run `devenv allow` to use it"),
+        };
+        let key = format!("trust:{state:?}:{}", manifest.source);
+        self.note(&key, text);
+        false
+    }
+
+    /// `settings.auto_install`: lock and install on entry, progress on
+    /// stderr; a failure is a notice and the installed part still activates.
+    fn auto_install(&mut self, project: &Project) {
+        let result = Context::from_env(false).and_then(|cx| project.ensure_installed(&cx));
+        if let Err(e) = result {
+            self.note(
+                &format!("install:{e:#}"),
+                format!("could not install: {e:#}"),
+            );
+        }
+    }
+
+    fn lock_notices(&mut self, project: &Project, lock: Option<&Lock>) {
+        let manifest = &project.manifest;
+        match lock {
+            None if !manifest.tools.is_empty() => self.note(
+                "nolock",
+                "devenv.toml pins tools but there is no devenv.lock yet — run `devenv install`"
+                    .into(),
+            ),
+            Some(lock) => {
+                if let Some(reasons) = lock.staleness(manifest, &project.platforms(Some(lock))) {
+                    let reasons = reasons.join("; ");
+                    self.note(
+                        &format!("stale:{reasons}"),
+                        format!("devenv.lock is out of date ({reasons}) — run `devenv install`"),
+                    );
+                }
+            }
+            None => {}
+        }
+    }
+
+    /// Says what was loaded, unloaded or reloaded.
+    fn announce(&mut self, old: Option<&Active>, new: Option<&Active>) {
+        match (old, new) {
+            (Some(o), Some(n)) if o.root == n.root => {
+                if o.vars != n.vars || o.path != n.path || o.tools != n.tools {
+                    self.messages.push(format!("reloaded {}", summary(n)));
+                }
+            }
+            (old, new) => {
+                if let Some(o) = old {
+                    self.messages.push(format!("unloaded {}", o.name));
+                }
+                if let Some(n) = new {
+                    self.messages.push(format!("loaded {}", summary(n)));
+                }
+            }
+        }
+    }
+}
+
+/// Applies `env` to `vars`, recording how to undo it.
+fn apply(manifest: &Manifest, lock: Option<&Lock>, env: &Environment, vars: &mut Vars) -> Active {
+    let mut active = Active {
+        root: manifest.root.to_string_lossy().into_owned(),
+        name: manifest.project_name(),
+        ..Active::default()
+    };
+    for (name, value) in &env.vars {
+        active.vars.push(VarChange {
+            name: name.clone(),
+            before: vars.get(name).cloned(),
+            after: value.clone(),
+        });
+        state::set(vars, name, value.clone());
+    }
+    if !env.path.is_empty() {
+        active.path_was_unset = !vars.contains_key("PATH");
+        active.path = env
+            .path
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        let full = env.full_path(vars.get("PATH").map(String::as_str));
+        vars.insert("PATH".into(), full);
+    }
+    if let Some(lock) = lock {
+        let missing: BTreeSet<&str> = env.missing.iter().map(|(n, _)| n.as_str()).collect();
+        active.tools = lock
+            .tools
+            .iter()
+            .filter(|(name, tool)| {
+                !missing.contains(name.as_str())
+                    && tool.artifacts.contains_key(&Platform::current())
+            })
+            .map(|(name, tool)| format!("{name} {}", tool.version))
+            .collect();
+    }
+    active
+}
+
+/// `NAME (node 22.11.0, ruff 0.7.4) +PATH +RUST_LOG -OLD_VAR`.
+fn summary(active: &Active) -> String {
+    let mut s = active.name.clone();
+    if !active.tools.is_empty() {
+        s.push_str(&format!(" ({})", active.tools.join(", ")));
+    }
+    if !active.path.is_empty() {
+        s.push_str(" +PATH");
+    }
+    let own = active
+        .vars
+        .iter()
+        .filter(|c| !c.name.starts_with("DEVENV_"));
+    for change in own {
+        let sign = if change.after.is_some() { '+' } else { '-' };
+        s.push_str(&format!(" {sign}{}", change.name));
+    }
+    s
+}
+
+/// The files whose change means the shell must run `hook-env` again, with
+/// their mtimes when this run read them.
+#[derive(Default)]
+struct Watch {
+    files: Vec<(PathBuf, Option<SystemTime>)>,
+}
+
+impl Watch {
+    fn add(&mut self, path: &Path) {
+        let mtime = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+        self.files.push((path.to_path_buf(), mtime));
+    }
+
+    /// The `__DEVENV_WATCH` text. Writes the stamp file: an empty file whose
+    /// mtime is the newest mtime seen, so that "`FILE -nt STAMP`" in the
+    /// shell means "changed since devenv read it", to the nanosecond.
+    fn render(&self, store: &Store, dir: &str, run: &mut Run<'_>) -> String {
+        let newest = self
+            .files
+            .iter()
+            .filter_map(|(_, m)| *m)
+            .max()
+            .unwrap_or(UNIX_EPOCH);
+        let nanos = newest
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let prefix = &crate::digest::sha256_hex(dir.as_bytes())[..16];
+        let stamp = store.stamp_dir().join(format!("{prefix}-{nanos}"));
+        if let Err(e) = write_stamp(&stamp, newest, prefix) {
+            run.note(
+                "stamp",
+                format!("warning: {e:#}; the hook will run devenv at every prompt"),
+            );
+        }
+        let mut text = stamp.to_string_lossy().into_owned();
+        for (path, mtime) in &self.files {
+            text.push('\n');
+            text.push(if mtime.is_some() { '+' } else { '-' });
+            text.push_str(&path.to_string_lossy());
+        }
+        text
+    }
+}
+
+/// Creates the stamp (if needed) with mtime `newest`, and removes the
+/// project's older stamps; a shell still pointing at one of those simply
+/// runs `hook-env` once more.
+fn write_stamp(stamp: &Path, newest: SystemTime, prefix: &str) -> Result<()> {
+    use crate::error::IoContext;
+    if std::fs::metadata(stamp)
+        .and_then(|m| m.modified())
+        .is_ok_and(|m| m == newest)
+    {
+        return Ok(());
+    }
+    let dir = stamp.parent().expect("stamps live in a directory");
+    std::fs::create_dir_all(dir).io_context("create", dir)?;
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(prefix) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+    let file = std::fs::File::create(stamp).io_context("write", stamp)?;
+    file.set_modified(newest)
+        .io_context("set the time of", stamp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_nearest_manifest_like_the_shell() {
+        let tmp = tempfile::tempdir().unwrap();
+        let top = tmp.path().to_str().unwrap().to_string();
+        std::fs::create_dir_all(format!("{top}/a/b/c")).unwrap();
+        std::fs::write(format!("{top}/a/devenv.toml"), "").unwrap();
+        assert_eq!(find_dir(&format!("{top}/a/b/c")), Some(format!("{top}/a")));
+        assert_eq!(find_dir(&format!("{top}/a")), Some(format!("{top}/a")));
+        assert_eq!(find_dir(&top), None);
+    }
+}

@@ -1,0 +1,218 @@
+//! The hook's state, kept in the shell's own environment so that every
+//! shell session is independent and nothing on disk can go stale.
+//!
+//! Three exported variables, each with one job:
+//!
+//! - `__DEVENV_DIR`: the project directory (nearest `devenv.toml`) the state
+//!   was computed for, whether or not it is active. The prompt function
+//!   compares it with the directory it finds from `$PWD`.
+//! - `__DEVENV_WATCH`: newline-separated; the first line is a stamp file
+//!   whose mtime is the newest mtime devenv saw, then one line per watched
+//!   file: `+PATH` (existed: changed if gone or `-nt` the stamp) or `-PATH`
+//!   (did not exist: changed if it appears). Plain text, because the prompt
+//!   function reads it with shell builtins.
+//! - `__DEVENV_STATE`: [`State`] as base64 of JSON, for `devenv` only: the
+//!   active project, each variable's value before and after activation, the
+//!   PATH entries added, the notices already shown. Base64 keeps any value
+//!   (newlines, quotes, `$`, unicode) out of the shell's way.
+
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The exported variable holding the encoded [`State`].
+pub const STATE_VAR: &str = "__DEVENV_STATE";
+/// The exported variable holding the directory the state was computed for.
+pub const DIR_VAR: &str = "__DEVENV_DIR";
+/// The exported variable holding the stamp and the watched files.
+pub const WATCH_VAR: &str = "__DEVENV_WATCH";
+
+/// A process environment as devenv reasons about it: name → value.
+pub type Vars = BTreeMap<String, String>;
+
+/// What the hook knows about the shell it runs in.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    /// The project directory this state was computed for, active or not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dir: Option<String>,
+    /// The project whose environment is applied, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<Active>,
+    /// Keys of the notices already shown since the shell entered `dir`, so
+    /// each is shown once per entry rather than at every prompt.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<String>,
+}
+
+/// An applied project environment: everything needed to undo it exactly.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Active {
+    /// The project root.
+    pub root: String,
+    /// The project's name, for messages.
+    pub name: String,
+    /// Each variable devenv changed, in the order it changed them.
+    pub vars: Vec<VarChange>,
+    /// PATH entries devenv put in front of PATH, in order.
+    pub path: Vec<String>,
+    /// Whether PATH was unset before activation.
+    #[serde(default)]
+    pub path_was_unset: bool,
+    /// Active tools as `name version`, for messages and `status`.
+    #[serde(default)]
+    pub tools: Vec<String>,
+}
+
+/// One variable devenv changed: its value before, and the value devenv gave
+/// it (`None` = unset).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VarChange {
+    pub name: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+impl State {
+    /// Encodes the state for `__DEVENV_STATE`.
+    pub fn encode(&self) -> String {
+        let json = serde_json::to_vec(self).expect("the state always serializes");
+        base64::engine::general_purpose::STANDARD.encode(json)
+    }
+
+    /// Decodes `__DEVENV_STATE`; `None` when it is not ours (damaged or
+    /// from an incompatible devenv), in which case the caller starts afresh.
+    pub fn decode(text: &str) -> Option<State> {
+        let json = base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .ok()?;
+        serde_json::from_slice(&json).ok()
+    }
+
+    /// The state of this process's environment (empty when there is none).
+    pub fn from_env() -> State {
+        std::env::var(STATE_VAR)
+            .ok()
+            .filter(|s| !s.is_empty())
+            .and_then(|s| State::decode(&s))
+            .unwrap_or_default()
+    }
+}
+
+impl Active {
+    /// Undoes this activation in `vars`: each variable devenv changed goes
+    /// back to its previous value unless the user changed it since, and
+    /// exactly the PATH entries devenv added are removed (the first
+    /// occurrence of each), keeping whatever the user added around them.
+    pub fn revert(&self, vars: &mut Vars) {
+        for change in self.vars.iter().rev() {
+            if vars.get(&change.name) == change.after.as_ref() {
+                set(vars, &change.name, change.before.clone());
+            }
+        }
+        if self.path.is_empty() {
+            return;
+        }
+        let Some(path) = vars.get("PATH") else {
+            return;
+        };
+        let mut parts: Vec<&str> = path.split(':').collect();
+        for added in &self.path {
+            if let Some(i) = parts.iter().position(|p| p == added) {
+                parts.remove(i);
+            }
+        }
+        let rest = parts.join(":");
+        if rest.is_empty() && self.path_was_unset {
+            vars.remove("PATH");
+        } else {
+            vars.insert("PATH".into(), rest);
+        }
+    }
+}
+
+/// Sets (`Some`) or removes (`None`) `name` in `vars`.
+pub fn set(vars: &mut Vars, name: &str, value: Option<String>) {
+    match value {
+        Some(v) => vars.insert(name.to_string(), v),
+        None => vars.remove(name),
+    };
+}
+
+/// The process environment, with values that are not UTF-8 read lossily
+/// (devenv never writes back a variable it did not change).
+pub fn process_vars() -> Vars {
+    std::env::vars_os()
+        .map(|(k, v)| {
+            (
+                k.to_string_lossy().into_owned(),
+                v.to_string_lossy().into_owned(),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vars {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn round_trips_any_value() {
+        let state = State {
+            dir: Some("/p q".into()),
+            active: Some(Active {
+                root: "/p q".into(),
+                name: "p q".into(),
+                vars: vec![VarChange {
+                    name: "A".into(),
+                    before: Some("it's $x `y`\n\u{e9}".into()),
+                    after: None,
+                }],
+                path: vec!["/p q/bin".into()],
+                path_was_unset: false,
+                tools: vec![],
+            }),
+            notices: vec!["n".into()],
+        };
+        assert_eq!(State::decode(&state.encode()), Some(state));
+        assert_eq!(State::decode("not base64!"), None);
+    }
+
+    #[test]
+    fn revert_keeps_user_changes() {
+        let active = Active {
+            vars: vec![
+                VarChange {
+                    name: "A".into(),
+                    before: None,
+                    after: Some("1".into()),
+                },
+                VarChange {
+                    name: "B".into(),
+                    before: Some("b".into()),
+                    after: Some("2".into()),
+                },
+                VarChange {
+                    name: "C".into(),
+                    before: Some("c".into()),
+                    after: None,
+                },
+            ],
+            path: vec!["/p/bin".into()],
+            ..Active::default()
+        };
+        let mut now = vars(&[("A", "1"), ("B", "user"), ("PATH", "/mine:/p/bin:/usr/bin")]);
+        active.revert(&mut now);
+        assert_eq!(
+            now,
+            vars(&[("B", "user"), ("C", "c"), ("PATH", "/mine:/usr/bin")])
+        );
+    }
+}

@@ -1,0 +1,516 @@
+//! The behaviour every shell hook must have (issue 4's "what must hold"),
+//! written once over the [`shell`] harness's common vocabulary and run by
+//! `hook_bash.rs`, `hook_zsh.rs` and `hook_fish.rs` for their shell.
+
+#![allow(dead_code)]
+
+use super::shell::{Sandbox, Sh};
+use std::path::Path;
+use std::process::Command;
+
+/// A manifest `[env]` string literal for `value`, taken literally (`$` doubled).
+pub fn toml_str(value: &str) -> String {
+    toml::Value::String(value.replace('$', "$$")).to_string()
+}
+
+/// Project manifest with these variables and one `path` entry.
+pub fn manifest(vars: &[(&str, &str)]) -> String {
+    let mut m = String::from("[env]\n");
+    for (k, v) in vars {
+        m.push_str(&format!("{k} = {}\n", toml_str(v)));
+    }
+    m.push_str("path = [\"bin\"]\n");
+    m
+}
+
+/// `n` prompts.
+fn prompts(n: usize) -> String {
+    "prompt\n".repeat(n)
+}
+
+/// Only `__DEVENV_*` differ between two snapshots? Returns the others.
+fn differences(
+    a: &std::collections::BTreeMap<String, String>,
+    b: &std::collections::BTreeMap<String, String>,
+) -> Vec<String> {
+    let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    keys.into_iter()
+        .filter(|k| !k.starts_with("__DEVENV_") && a.get(*k) != b.get(*k))
+        .map(|k| format!("{k}: {:?} -> {:?}", a.get(k), b.get(k)))
+        .collect()
+}
+
+pub fn zero_forks_at_steady_prompt(sh: Sh) {
+    let sb = Sandbox::new();
+    let a = sb.allowed_project("a", &manifest(&[("A1", "one")]));
+    sb.dir("a/src/deep");
+    sb.dir("elsewhere/x");
+    let (qa, out) = (sb.q(&a), sb.q(&sb.root.join("outside")));
+    let deep = sb.q(&a.join("src/deep"));
+    let elsewhere = sb.q(&sb.root.join("elsewhere/x"));
+    let script = format!(
+        "{p}cd {elsewhere}\n{p}cd {out}\n{p}\
+         cd {qa}\nprompt\n{p}cd {deep}\n{p}cd {qa}\n{p}cd {deep}\n{p}show A1\n\
+         cd {out}\nprompt\n{p}cd {elsewhere}\n{p}",
+        p = prompts(25)
+    );
+    let run = sb.run(sh, &script);
+    assert_eq!(run.ok(), "A1=[one]\n", "{}", run.stderr);
+    assert_eq!(
+        sb.calls(),
+        vec![format!("hook-env --shell {}", sh.name()); 2],
+        "devenv ran once to enter and once to leave, never at a steady prompt"
+    );
+}
+
+/// Under strace: between two markers (many steady prompts and `cd`s inside
+/// one project), the shell creates no process at all.
+pub fn no_process_at_steady_prompt(sh: Sh) {
+    if Command::new("strace").arg("-V").output().is_err() {
+        eprintln!("strace is not installed; skipping");
+        return;
+    }
+    let sb = Sandbox::new();
+    let a = sb.allowed_project("a", &manifest(&[("A1", "one")]));
+    sb.dir("a/sub");
+    let (start, end) = (sb.root.join("marker-start"), sb.root.join("marker-end"));
+    let body = format!(
+        "cd {qa}\nprompt\ntrue > {start}\n{p}cd {sub}\n{p}cd {qa}\n{p}true > {end}\n",
+        qa = sb.q(&a),
+        sub = sb.q(&a.join("sub")),
+        start = sb.q(&start),
+        end = sb.q(&end),
+        p = prompts(10)
+    );
+    let trace = sb.root.join("trace.log");
+    sb.run_traced(sh, &body, &trace).ok();
+    let log = std::fs::read_to_string(&trace).unwrap();
+    let lines: Vec<&str> = log.lines().collect();
+    let at = |marker: &Path| {
+        let m = marker.to_string_lossy();
+        lines
+            .iter()
+            .position(|l| l.contains(&*m))
+            .expect("the marker is in the trace")
+    };
+    let forks: Vec<&str> = lines[at(&start)..at(&end)]
+        .iter()
+        .copied()
+        .filter(|l| {
+            ["clone(", "clone3(", "fork(", "vfork(", "execve("]
+                .iter()
+                .any(|c| l.contains(c))
+        })
+        .collect();
+    assert!(
+        forks.is_empty(),
+        "processes at a steady prompt:\n{forks:#?}"
+    );
+    assert_eq!(sb.calls().len(), 1, "only entering ran devenv");
+}
+
+/// A devenv.lock for `dir`'s manifest pinning `mytool 1.0.0` (a URL tool
+/// the manifest must declare); with `installed`, its store entry exists.
+pub fn write_lock(sb: &Sandbox, dir: &Path, installed: bool) -> std::path::PathBuf {
+    use devenv::archive::Format;
+    use devenv::lock::{self, Artifact, Lock, LockedTool};
+    use devenv::platform::Platform;
+    let path = dir.join("devenv.toml");
+    let m =
+        devenv::manifest::Manifest::parse(&path, std::fs::read_to_string(&path).unwrap()).unwrap();
+    let platforms = vec![Platform::current()];
+    let artifact = Artifact::new(
+        "mytool",
+        "1.0.0",
+        "https://example.invalid/mytool-1.0.0.tar.gz".into(),
+        devenv::digest::Digest::sha256_from_hex(&"0".repeat(64)).unwrap(),
+        Format::TarGz,
+        vec!["bin".into()],
+    );
+    let entry = devenv::store::Store::at(&sb.home).entry_path(&artifact.key, "mytool", "1.0.0");
+    if installed {
+        std::fs::create_dir_all(entry.join("bin")).unwrap();
+    }
+    let tool = LockedTool {
+        version: "1.0.0".into(),
+        requested: lock::request_key(&m.tools[0].request),
+        source: "url".into(),
+        artifacts: [(Platform::current(), artifact)].into_iter().collect(),
+    };
+    let lock = Lock {
+        version: lock::FORMAT_VERSION,
+        manifest: lock::manifest_hash(&m, &platforms),
+        platforms,
+        tools: [("mytool".to_string(), tool)].into_iter().collect(),
+    };
+    std::fs::write(lock::path_in(dir), lock.render()).unwrap();
+    entry.join("bin")
+}
+
+pub const TOOL: &str = "[tools]\nmytool = { url = \"https://example.invalid/mytool-{version}.tar.gz\", version = \"1.0.0\" }\n";
+
+pub fn enter_switch_leave_nested(sh: Sh) {
+    let sb = Sandbox::new();
+    let a = sb.allowed_project("a", &manifest(&[("A1", "a"), ("ONLY_A", "x")]));
+    let n = sb.allowed_project("a/nested", &manifest(&[("A1", "nested")]));
+    let b = sb.allowed_project("b", &manifest(&[("B1", "b")]));
+    sb.dir("a/plain");
+    let script = format!(
+        "cd {a}\nprompt\nshow A1\nshow DEVENV_ACTIVE\nshow DEVENV_PROJECT_NAME\n\
+         cd {n}\nprompt\nshow A1\nshow ONLY_A\n\
+         cd {plain}\nprompt\nshow A1\n\
+         cd {b}\nprompt\nshow A1\nshow B1\nshow DEVENV_ROOT\n\
+         cd {out}\nprompt\nshow B1\nshow DEVENV_ACTIVE\nshow DEVENV_ROOT\n",
+        a = sb.q(&a),
+        n = sb.q(&n),
+        plain = sb.q(&a.join("plain")),
+        b = sb.q(&b),
+        out = sb.q(&sb.root.join("outside")),
+    );
+    let run = sb.run(sh, &script);
+    let expected = format!(
+        "A1=[a]\nDEVENV_ACTIVE=[1]\nDEVENV_PROJECT_NAME=[a]\n\
+         A1=[nested]\nONLY_A unset\n\
+         A1=[a]\n\
+         A1 unset\nB1=[b]\nDEVENV_ROOT=[{}]\n\
+         B1 unset\nDEVENV_ACTIVE unset\nDEVENV_ROOT unset\n",
+        b.display()
+    );
+    assert_eq!(run.ok(), expected, "{}", run.stderr);
+    let messages: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(
+        messages,
+        vec![
+            "devenv: loaded a +PATH +A1 +ONLY_A",
+            "devenv: unloaded a",
+            "devenv: loaded nested +PATH +A1",
+            "devenv: unloaded nested",
+            "devenv: loaded a +PATH +A1 +ONLY_A",
+            "devenv: unloaded a",
+            "devenv: loaded b +PATH +B1",
+            "devenv: unloaded b",
+        ]
+    );
+}
+
+pub fn edits_reload_at_next_prompt(sh: Sh) {
+    let sb = Sandbox::new();
+    let mut m = manifest(&[("A1", "one")]);
+    m.push_str("dotenv = [\".env\"]\n");
+    let a = sb.allowed_project("a", &format!("{TOOL}{m}"));
+    let bin = write_lock(&sb, &a, false);
+    let edited = format!("{TOOL}{}", m.replace("\"one\"", "\"two\""));
+    let script = format!(
+        "cd {a}\nprompt\nshow A1\nshow FROM_DOTENV\n{p}\
+         printf '%s' \"$EDITED\" > devenv.toml\n\"$DEVENV_REAL\" allow 2>/dev/null\nprompt\nshow A1\n{p}\
+         printf 'FROM_DOTENV=yes\\n' > .env\nprompt\nshow FROM_DOTENV\n{p}\
+         \"$DEVENV_REAL\" install 2>/dev/null\nprompt\n{p}",
+        a = sb.q(&a),
+        p = prompts(3),
+    );
+    // `devenv install` cannot download here; write the store entry instead
+    // and touch the lock, as an install that rewrote it would.
+    let script = script.replace(
+        "\"$DEVENV_REAL\" install 2>/dev/null\n",
+        &format!(
+            "mkdir -p {}\n\"$DEVENV_REAL\" lock 2>/dev/null\nprintf '\\n' >> devenv.lock\n",
+            sb.q(&bin)
+        ),
+    );
+    let run = sb.run_with(sh, &script, &[("EDITED", &edited)]);
+    assert_eq!(
+        run.ok(),
+        "A1=[one]\nFROM_DOTENV unset\nA1=[two]\nFROM_DOTENV=[yes]\n",
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.count_stderr("not installed: mytool 1.0.0"),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("reloaded a +PATH +A1"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("reloaded a (mytool 1.0.0) +PATH"),
+        "the lock's edit reloads and activates the installed tool:\n{}",
+        run.stderr
+    );
+    assert_eq!(
+        sb.calls().len(),
+        4,
+        "enter, then one per edit: {:?}",
+        sb.calls()
+    );
+}
+
+/// Values no shell may mangle, for the project and for the user's own variables.
+pub const AWKWARD: &[&str] = &[
+    "two words",
+    "line1\nline2\n",
+    "it's \"quoted\"",
+    "$HOME and ${HOME} and $(date) and `date`",
+    "back\\slash \\n \\' \\\\",
+    "unicode: é ✓ 日本 🎉",
+    "tab\there; semi; & | < > * ? [x] ~ # !",
+    " leading and trailing ",
+    "",
+];
+
+pub fn exact_restore_awkward_values(sh: Sh) {
+    let sb = Sandbox::new();
+    let mut vars: Vec<(String, String)> = Vec::new();
+    let mut env: Vec<(String, String)> = Vec::new();
+    for (i, v) in AWKWARD.iter().enumerate() {
+        vars.push((format!("P{i}"), v.to_string()));
+        // The user's own value before entering, awkward too, for every other one.
+        if i % 2 == 0 {
+            env.push((
+                format!("P{i}"),
+                format!("user {}", AWKWARD[AWKWARD.len() - 1 - i]),
+            ));
+        }
+    }
+    let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut m = manifest(&pairs);
+    m.push_str("UNSET_ME = false\n");
+    env.push(("UNSET_ME".into(), "was $set\n".into()));
+    let a = sb.allowed_project("a b", &m);
+    let mut script = format!("prompt\nsnap before\ncd {}\nprompt\n", sb.q(&a));
+    for (k, _) in &vars {
+        script.push_str(&format!("show {k}\n"));
+    }
+    script.push_str(&format!(
+        "show UNSET_ME\nsnap inside\ncd {}\nprompt\nsnap after\n",
+        sb.q(&sb.root.join("outside"))
+    ));
+    let env_ref: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let run = sb.run_with(sh, &script, &env_ref);
+    let mut expected = String::new();
+    for (k, v) in &vars {
+        expected.push_str(&format!("{k}=[{v}]\n"));
+    }
+    expected.push_str("UNSET_ME unset\n");
+    assert_eq!(run.ok(), expected, "{}", run.stderr);
+    let inside = sb.snapshot("inside");
+    for (k, v) in &vars {
+        assert_eq!(inside.get(k), Some(v), "{k} as the child processes see it");
+    }
+    let (before, after) = (sb.snapshot("before"), sb.snapshot("after"));
+    assert_eq!(differences(&before, &after), Vec::<String>::new());
+    assert_eq!(before, after, "even the state variables are gone");
+}
+
+/// Round-trips `values` (as the project's values and as the user's previous
+/// values) through `sh`, returning a description of the first mismatch.
+pub fn round_trip(sh: Sh, values: &[String]) -> Result<(), String> {
+    let sb = Sandbox::new();
+    let pairs: Vec<(String, String)> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (format!("V{i}"), v.clone()))
+        .collect();
+    let refs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let a = sb.allowed_project("p", &manifest(&refs));
+    // The user's previous values are the same strings, reversed.
+    let env: Vec<(String, String)> = values
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, v)| (format!("V{i}"), v.clone()))
+        .collect();
+    let env_ref: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let script = format!(
+        "prompt\nsnap before\ncd {}\nprompt\nsnap inside\ncd {}\nprompt\nsnap after\n",
+        sb.q(&a),
+        sb.q(&sb.root.join("outside"))
+    );
+    let run = sb.run_with(sh, &script, &env_ref);
+    if !run.success {
+        return Err(format!("shell failed: {}", run.stderr));
+    }
+    let inside = sb.snapshot("inside");
+    for (k, v) in &pairs {
+        if inside.get(k) != Some(v) {
+            return Err(format!("{k}: wanted {v:?}, got {:?}", inside.get(k)));
+        }
+    }
+    let (before, after) = (sb.snapshot("before"), sb.snapshot("after"));
+    if before != after {
+        return Err(format!("not restored: {:?}", differences(&before, &after)));
+    }
+    Ok(())
+}
+
+pub fn user_changes_are_kept(sh: Sh) {
+    let sb = Sandbox::new();
+    let a = sb.allowed_project(
+        "a",
+        &manifest(&[("A1", "one"), ("A2", "two"), ("A3", "three")]),
+    );
+    let script = format!(
+        "snap before\ncd {a}\nprompt\n\
+         addpath /user/appended\nprependpath /user/prepended\n\
+         setvar A1 mine\nunsetvar A2\nsetvar NEW_USER_VAR x\n\
+         cd {out}\nprompt\nshow A1\nshow A2\nshow A3\nshow NEW_USER_VAR\nsnap after\n",
+        a = sb.q(&a),
+        out = sb.q(&sb.root.join("outside"))
+    );
+    let run = sb.run(sh, &script);
+    assert_eq!(
+        run.ok(),
+        "A1=[mine]\nA2 unset\nA3 unset\nNEW_USER_VAR=[x]\n",
+        "{}",
+        run.stderr
+    );
+    let (before, after) = (sb.snapshot("before"), sb.snapshot("after"));
+    assert_eq!(
+        after["PATH"],
+        format!("/user/prepended:{}:/user/appended", before["PATH"]),
+        "exactly the project's PATH entry is gone"
+    );
+}
+
+pub fn trust_gates_activation(sh: Sh) {
+    let sb = Sandbox::new();
+    let a = sb.project("a", &manifest(&[("A1", "one")]));
+    let edited = manifest(&[("A1", "edited")]);
+    let script = format!(
+        "cd {a}\nprompt\nshow A1\n{p}cd {out}\nprompt\ncd {a}\nprompt\nshow A1\n\
+         \"$DEVENV_REAL\" allow 2>/dev/null\nprompt\nshow A1\n{p}\
+         printf '%s' \"$EDITED\" > devenv.toml\nprompt\nshow A1\n{p}\
+         \"$DEVENV_REAL\" allow 2>/dev/null\nprompt\nshow A1\n\
+         \"$DEVENV_REAL\" deny 2>/dev/null\nprompt\nshow A1\n{p}",
+        a = sb.q(&a),
+        out = sb.q(&sb.root.join("outside")),
+        p = prompts(3),
+    );
+    let run = sb.run_with(sh, &script, &[("EDITED", &edited)]);
+    assert_eq!(
+        run.ok(),
+        "A1 unset\nA1 unset\nA1=[one]\nA1 unset\nA1=[edited]\nA1 unset\n",
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.count_stderr("a/devenv.toml is not allowed yet — review it, then run `devenv allow`"),
+        2,
+        "once per entry into the directory:\n{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.count_stderr("a/devenv.toml changed since it was allowed"),
+        1
+    );
+    assert_eq!(run.count_stderr("a/devenv.toml is denied"), 1);
+    assert_eq!(run.count_stderr("unloaded a"), 2, "edit and deny revoke");
+    let home = sb.home.join("trust");
+    assert_eq!(
+        std::fs::read_dir(home).unwrap().count(),
+        1,
+        "one record, in DEVENV_HOME"
+    );
+}
+
+pub fn missing_tool_noticed_once(sh: Sh) {
+    let sb = Sandbox::new();
+    let a = sb.allowed_project("a", &format!("{TOOL}{}", manifest(&[("A1", "one")])));
+    write_lock(&sb, &a, false);
+    let script = format!(
+        "cd {a}\nprompt\nshow A1\n{p}cd sub\n{p}",
+        a = sb.q(&a),
+        p = prompts(5)
+    );
+    sb.dir("a/sub");
+    let run = sb.run(sh, &script);
+    assert_eq!(run.ok(), "A1=[one]\n", "what is installed activates");
+    assert_eq!(
+        run.count_stderr("devenv: not installed: mytool 1.0.0 — run `devenv install`"),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sb.calls().len(), 1);
+}
+
+pub fn broken_manifest_leaves_shell_unchanged(sh: Sh) {
+    let sb = Sandbox::new();
+    let broken = sb.allowed_project("broken", "[env\nA1 = 1\n");
+    let good = manifest(&[("A1", "one")]);
+    let a = sb.allowed_project("a", &good);
+    let typo = good.replace("[env]", "[evn]");
+    let script = format!(
+        "prompt\nsnap before\ncd {broken}\nprompt\n{p}snap in-broken\n\
+         cd {a}\nprompt\nsnap active\nprintf '%s' \"$TYPO\" > devenv.toml\n\"$DEVENV_REAL\" allow 2>/dev/null\n\
+         prompt\n{p}show A1\nsnap after-typo\n",
+        broken = sb.q(&broken),
+        a = sb.q(&a),
+        p = prompts(3),
+    );
+    let run = sb.run_with(sh, &script, &[("TYPO", &typo)]);
+    assert_eq!(run.ok(), "A1=[one]\n", "{}", run.stderr);
+    assert_eq!(
+        run.count_stderr("this is not valid TOML"),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.count_stderr("did you mean `env`?"), 1, "{}", run.stderr);
+    let none: Vec<String> = Vec::new();
+    assert_eq!(
+        differences(&sb.snapshot("before"), &sb.snapshot("in-broken")),
+        none
+    );
+    assert_eq!(
+        differences(&sb.snapshot("active"), &sb.snapshot("after-typo")),
+        none
+    );
+}
+
+/// Loading the hook prints nothing and fails nothing, even under strict options.
+pub fn loads_silently(sh: Sh) {
+    let sb = Sandbox::new();
+    let hook = sb.hook(sh);
+    let script = match sh {
+        Sh::Bash => format!("set -euo pipefail\n{hook}"),
+        Sh::Zsh => format!("setopt err_exit no_unset pipe_fail\n{hook}"),
+        Sh::Fish => hook,
+    };
+    let run = sb.run_raw(sh, &script, &[]);
+    assert!(run.success, "{}", run.stderr);
+    assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""));
+}
+
+/// `settings.auto_install`: installing is tried on entry; when it fails
+/// the failure is one notice and what is installed still activates.
+pub fn auto_install_failure_is_a_notice(sh: Sh) {
+    let sb = Sandbox::new();
+    let m = format!(
+        "{TOOL}{}[settings]\nauto_install = true\n",
+        manifest(&[("A1", "one")])
+    );
+    let a = sb.allowed_project("a", &m);
+    write_lock(&sb, &a, false);
+    let script = format!("cd {}\nprompt\nshow A1\n{}", sb.q(&a), prompts(3));
+    let run = sb.run_with(sh, &script, &[("DEVENV_OFFLINE", "1")]);
+    assert_eq!(run.ok(), "A1=[one]\n", "{}", run.stderr);
+    assert_eq!(
+        run.count_stderr("devenv: could not install"),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.count_stderr("not installed: mytool 1.0.0"),
+        1,
+        "{}",
+        run.stderr
+    );
+}

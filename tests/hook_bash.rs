@@ -1,0 +1,196 @@
+//! The shell hook in real bash.
+
+#[path = "common/hook_cases.rs"]
+mod hook_cases;
+#[path = "common/shell.rs"]
+mod shell;
+
+use shell::Sh;
+
+const SH: Sh = Sh::Bash;
+
+#[test]
+fn zero_forks_at_steady_prompt() {
+    hook_cases::zero_forks_at_steady_prompt(SH);
+}
+
+#[test]
+fn no_process_at_steady_prompt() {
+    hook_cases::no_process_at_steady_prompt(SH);
+}
+
+#[test]
+fn enter_switch_leave_nested() {
+    hook_cases::enter_switch_leave_nested(SH);
+}
+
+#[test]
+fn edits_reload_at_next_prompt() {
+    hook_cases::edits_reload_at_next_prompt(SH);
+}
+
+#[test]
+fn exact_restore_awkward_values() {
+    hook_cases::exact_restore_awkward_values(SH);
+}
+
+#[test]
+fn user_changes_are_kept() {
+    hook_cases::user_changes_are_kept(SH);
+}
+
+#[test]
+fn trust_gates_activation() {
+    hook_cases::trust_gates_activation(SH);
+}
+
+#[test]
+fn missing_tool_noticed_once() {
+    hook_cases::missing_tool_noticed_once(SH);
+}
+
+#[test]
+fn broken_manifest_leaves_shell_unchanged() {
+    hook_cases::broken_manifest_leaves_shell_unchanged(SH);
+}
+
+#[test]
+fn auto_install_failure_is_a_notice() {
+    hook_cases::auto_install_failure_is_a_notice(SH);
+}
+
+#[test]
+fn loads_silently() {
+    hook_cases::loads_silently(SH);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(16))]
+    #[test]
+    fn any_value_round_trips(values in proptest::collection::vec("[^\u{0}]{0,12}", 1..6)) {
+        if let Err(e) = hook_cases::round_trip(SH, &values) {
+            proptest::prop_assert!(false, "{}", e);
+        }
+    }
+}
+
+fn one_project() -> (shell::Sandbox, String) {
+    let sb = shell::Sandbox::new();
+    let a = sb.allowed_project("a", &hook_cases::manifest(&[("A1", "one")]));
+    let qa = sb.q(&a);
+    (sb, qa)
+}
+
+#[test]
+fn passes_shellcheck() {
+    let sb = shell::Sandbox::new();
+    let out = std::process::Command::new("shellcheck")
+        .args(["--enable=all", "--shell=bash", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut child) = out else {
+        eprintln!("shellcheck is not installed; skipping");
+        return;
+    };
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(sb.hook(SH).as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn works_under_set_u() {
+    let (sb, qa) = one_project();
+    let script = format!(
+        "set -u\n{}\ncd {qa}\nprompt\nshow A1\ncd ..\nprompt\nshow A1\n",
+        sb.hook(SH)
+    );
+    let helpers = sb.script(SH, "");
+    let run = sb.run_raw(SH, &format!("{helpers}{script}"), &[]);
+    assert_eq!(run.ok(), "A1=[one]\nA1 unset\n", "{}", run.stderr);
+}
+
+#[test]
+fn keeps_a_prompt_command_string_and_the_exit_status() {
+    let (sb, qa) = one_project();
+    let script = format!(
+        "PROMPT_COMMAND='echo \"user: $?\"'\n{hook}\n{hook}\nprintf '%s\\n' \"$PROMPT_COMMAND\"\n\
+         cd {qa}\nfalse || prompt\nshow A1\n",
+        hook = sb.hook(SH),
+    );
+    let run = sb.run_raw(SH, &sb.script(SH, &script), &[]);
+    // The helper's `prompt` runs the whole PROMPT_COMMAND: ours first, then
+    // the user's, which still sees the status of the last command.
+    assert_eq!(
+        run.ok(),
+        "__devenv_hook;echo \"user: $?\"\nuser: 1\nA1=[one]\n",
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn keeps_a_prompt_command_array() {
+    let (sb, qa) = one_project();
+    let script = format!(
+        "PROMPT_COMMAND=('echo one' 'echo two')\n{hook}\n{hook}\n\
+         printf '[%s]' \"${{PROMPT_COMMAND[@]}}\"; echo\ncd {qa}\nprompt\nshow A1\n",
+        hook = sb.hook(SH),
+    );
+    let run = sb.run_raw(SH, &sb.script(SH, &script), &[]);
+    assert_eq!(
+        run.ok(),
+        "[__devenv_hook][echo one][echo two]\none\ntwo\nA1=[one]\n",
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn appends_itself_to_an_unset_prompt_command() {
+    let sb = shell::Sandbox::new();
+    let run = sb.run(SH, "printf '%s\\n' \"$PROMPT_COMMAND\"");
+    assert_eq!(run.ok(), "__devenv_hook\n");
+}
+
+#[test]
+fn real_interactive_prompts_keep_the_users_prompt_command() {
+    let (sb, qa) = one_project();
+    for user in [
+        "PROMPT_COMMAND='echo \"user $?\"'",
+        "PROMPT_COMMAND=('echo \"user $?\"')",
+    ] {
+        // The hook goes after the user's PROMPT_COMMAND, as in a real ~/.bashrc.
+        let body = format!(
+            "{user}\n{hook}\ncd {qa}\necho \"A1=$A1\"\nfalse\ncd ..\necho \"A1=${{A1-unset}}\"\n",
+            hook = sb.hook(SH)
+        );
+        let run = sb.run_interactive(SH, &body);
+        let out: Vec<&str> = run
+            .stdout
+            .lines()
+            .filter(|l| !l.starts_with("user 0"))
+            .collect();
+        assert_eq!(
+            out,
+            ["A1=one", "user 1", "A1=unset"],
+            "{user}\n{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("devenv: loaded a +PATH +A1"),
+            "{}",
+            run.stderr
+        );
+    }
+}
