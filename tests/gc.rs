@@ -241,3 +241,41 @@ fn gc_waits_for_a_running_install_and_keeps_what_it_installed() {
         "gc deleted the fresh entry and it was fetched again"
     );
 }
+
+#[test]
+fn a_shell_with_the_hook_active_keeps_its_entries() {
+    let server = FixtureServer::start();
+    let w = World::new();
+    w.manifest(&serve(&server, "hooked", "1.0"));
+    w.run(&["install"]).ok();
+    w.run(&["allow"]).ok();
+    let entry = w.store_entries()[0].clone();
+    let script = format!(
+        "eval \"$({bin} hook bash)\"; cd {dir}; __devenv_hook; exec sleep 60",
+        bin = common::bin(),
+        dir = w.project.display()
+    );
+    let mut cmd = std::process::Command::new("bash");
+    cmd.args(["--noprofile", "--norc", "-c", &script])
+        .env("DEVENV_HOME", &w.home)
+        .env("PATH", "/usr/bin:/bin")
+        .stderr(std::process::Stdio::null());
+    let mut shell = cmd.spawn().unwrap();
+    let live = w.home.join("roots/live").join(shell.id().to_string());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !live.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the hook never registered the shell"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    w.manifest(&(serve(&server, "hooked", "2.0") + "\n[settings]\nkeep_generations = 1\n"));
+    w.run(&["install"]).ok();
+    w.run(&["gc"]).ok();
+    assert!(entry.is_dir(), "gc deleted what an open shell has on PATH");
+    shell.kill().unwrap();
+    shell.wait().unwrap();
+    w.run(&["gc"]).ok();
+    assert!(!entry.exists());
+}

@@ -15,6 +15,7 @@
 //! the finished environment without waiting.
 
 use crate::activate::{self, Environment};
+use crate::gc;
 use crate::lock::Lock;
 use crate::manifest::{self, Manifest};
 use crate::platform::Platform;
@@ -256,8 +257,31 @@ impl Run<'_> {
                 format!("not installed: {list} — run `devenv install`"),
             );
         }
+        self.register(&project, lock.as_ref());
         let active = apply(&project.manifest, lock.as_ref(), &env, &mut vars);
         Ok(Some((active, vars)))
+    }
+
+    /// Activating a project makes it a GC root, and the shell (the hook's
+    /// parent; for `enter`, this process, which becomes the shell) a live
+    /// root of the entries it now has on PATH. Failing to record either must
+    /// not break the prompt, so errors are only notices.
+    fn register(&mut self, project: &Project, lock: Option<&Lock>) {
+        let pid = match self.mode {
+            Mode::Hook => std::os::unix::process::parent_id(),
+            Mode::Enter => std::process::id(),
+        };
+        let entries: Vec<_> = lock
+            .map(|l| crate::install::entries(l, Platform::current(), self.store))
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(_, _, path)| path.filter(|p| p.is_dir()))
+            .collect();
+        let result = gc::register_project(self.store, project.root())
+            .and_then(|()| gc::register_live(self.store, pid, &entries));
+        if let Err(e) = result {
+            self.note(&format!("register:{e:#}"), format!("warning: {e:#}"));
+        }
     }
 
     fn trusted(&mut self, manifest: &Manifest) -> bool {
