@@ -1,8 +1,9 @@
 //! Opt-in smoke test against the real npm registry and PyPI: installs
 //! Node.js 22 (npm's `node-{os}-{arch}` packages), zig, ruff and cmake (PyPI
-//! wheels) into a temp DEVENV_HOME and runs each. It needs the network, so
-//! it runs only with `DEVENV_SMOKE=1` (`.ci/run` sets it); plain
-//! `cargo test` stays hermetic.
+//! wheels) into a temp DEVENV_HOME and runs each; and runs the committed
+//! `examples/polyglot` lock on a fresh store. It needs the network, so its
+//! tests are ignored by plain `cargo test` (which stays hermetic);
+//! `.ci/run` runs them with `cargo test --test smoke_real -- --ignored`.
 
 use std::process::Command;
 
@@ -44,11 +45,8 @@ fn release(v: &str) -> String {
 }
 
 #[test]
+#[ignore = "needs the real registries: cargo test --test smoke_real -- --ignored"]
 fn real_toolchains_install_and_run() {
-    if std::env::var("DEVENV_SMOKE").as_deref() != Ok("1") {
-        eprintln!("SKIPPED: set DEVENV_SMOKE=1 to install real tools from npm and PyPI");
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let home = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -82,5 +80,39 @@ fn real_toolchains_install_and_run() {
             release(&pinned(&lock, "cmake"))
         )),
         "{cmake}"
+    );
+}
+
+#[test]
+#[ignore = "needs the real registries: cargo test --test smoke_real -- --ignored"]
+fn the_polyglot_example_runs_from_its_committed_lock() {
+    let home = tempfile::tempdir().unwrap();
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/polyglot");
+    let lock = std::fs::read_to_string(example.join("devenv.lock")).unwrap();
+    let run = |args: &[&str]| {
+        let mut all = vec!["exec", "--frozen", "--"];
+        all.extend_from_slice(args);
+        devenv(&example, home.path(), &all)
+    };
+    assert_eq!(
+        run(&["node", "--version"]).trim(),
+        format!("v{}", pinned(&lock, "node"))
+    );
+    assert_eq!(
+        run(&["prettier", "--version"]).trim(),
+        pinned(&lock, "\"npm:prettier\"")
+    );
+    assert_eq!(
+        run(&["zig", "version"]).trim(),
+        release(&pinned(&lock, "zig"))
+    );
+    assert_eq!(
+        run(&["ruff", "--version"]).trim(),
+        format!("ruff {}", pinned(&lock, "ruff"))
+    );
+    assert_eq!(
+        std::fs::read_to_string(example.join("devenv.lock")).unwrap(),
+        lock,
+        "--frozen changed the lock"
     );
 }
