@@ -1,31 +1,149 @@
 //! HTTP downloads: one client, timeouts, retries, streaming digests.
-//! (Being written in a separate branch; this stub fixes the interface.)
+//!
+//! Every network access of devenv goes through a [`Fetcher`]. It bounds
+//! every wait (a stalled server fails after the timeout instead of hanging),
+//! retries what may be transient (connection failures, timeouts, 5xx) but
+//! never a 4xx answer, hashes downloads while writing them so the bytes
+//! verified are exactly the bytes stored, and words every failure as a
+//! sentence naming the URL. `file://` URLs are read from disk the same way,
+//! for users who keep artifacts locally.
 
-use crate::digest::{Algorithm, Digest};
-use anyhow::Result;
-use std::path::Path;
+use crate::digest::{Algorithm, Digest, Hasher};
+use anyhow::{Result, anyhow};
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The `User-Agent` devenv sends with every request.
+pub fn user_agent() -> &'static str {
+    concat!("devenv/", env!("CARGO_PKG_VERSION"))
+}
+
+/// The largest text response `get_text` accepts: registry documents are
+/// big, but never this big.
+const MAX_TEXT_BYTES: u64 = 512 * 1024 * 1024;
+
+/// How downloads are made, from `DEVENV_OFFLINE`, `DEVENV_HTTP_TIMEOUT`,
+/// `DEVENV_HTTP_RETRIES` and `DEVENV_HTTP_BACKOFF_MS`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Refuse every network access (`file://` URLs still work).
+    pub offline: bool,
+    /// The connect timeout, and the longest wait for the next bytes.
+    pub timeout: Duration,
+    /// How many times a transient failure is retried.
+    pub retries: u32,
+    /// The first pause before a retry; each later pause doubles.
+    pub backoff: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings { offline: false, timeout: Duration::from_secs(30), retries: 3, backoff: Duration::from_millis(200) }
+    }
+}
+
+impl Settings {
+    /// Settings from the process environment.
+    pub fn from_env() -> Result<Settings> {
+        Settings::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// Settings from the variables `var` looks up; unset or empty means the
+    /// default, a malformed number is an error naming the variable.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Settings> {
+        let get = |name: &str| var(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let number = |name: &str, unit: &str| -> Result<Option<u64>> {
+            get(name)
+                .map(|v| {
+                    v.parse::<u64>().map_err(|_| anyhow!("{name} is `{v}`, but it must be a whole number of {unit}"))
+                })
+                .transpose()
+        };
+        let default = Settings::default();
+        let offline =
+            get("DEVENV_OFFLINE").is_some_and(|v| !matches!(v.to_ascii_lowercase().as_str(), "0" | "false" | "no"));
+        let timeout = number("DEVENV_HTTP_TIMEOUT", "seconds")?;
+        if timeout == Some(0) {
+            anyhow::bail!("DEVENV_HTTP_TIMEOUT is `0`, but it must be at least 1 second");
+        }
+        let retries = number("DEVENV_HTTP_RETRIES", "retries")?;
+        let backoff = number("DEVENV_HTTP_BACKOFF_MS", "milliseconds")?;
+        Ok(Settings {
+            offline,
+            timeout: timeout.map_or(default.timeout, Duration::from_secs),
+            retries: retries.map_or(default.retries, |r| r.min(100) as u32),
+            backoff: backoff.map_or(default.backoff, Duration::from_millis),
+        })
+    }
+}
 
 /// The one HTTP client of devenv. Cheap to clone and share across threads.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Fetcher {
+    /// Network access is refused (from `DEVENV_OFFLINE`).
     pub offline: bool,
+    settings: Settings,
+    agent: ureq::Agent,
+    /// A malformed environment variable, reported by every network call.
+    config_error: Option<Arc<str>>,
+}
+
+impl Default for Fetcher {
+    fn default() -> Fetcher {
+        Fetcher::new(Settings::default())
+    }
 }
 
 impl Fetcher {
     /// A fetcher configured from the environment (`DEVENV_OFFLINE`,
-    /// `DEVENV_HTTP_TIMEOUT`, `DEVENV_HTTP_RETRIES`).
+    /// `DEVENV_HTTP_TIMEOUT`, `DEVENV_HTTP_RETRIES`, `DEVENV_HTTP_BACKOFF_MS`).
+    /// A malformed value makes every network call fail, saying which.
     pub fn from_env() -> Fetcher {
-        Fetcher::default()
+        match Settings::from_env() {
+            Ok(settings) => Fetcher::new(settings),
+            Err(e) => Fetcher { config_error: Some(e.to_string().into()), ..Fetcher::default() },
+        }
+    }
+
+    /// A fetcher with explicit settings.
+    pub fn new(settings: Settings) -> Fetcher {
+        let config = ureq::Agent::config_builder()
+            // Statuses are inspected here, so errors can say what the server answered.
+            .http_status_as_error(false)
+            .user_agent(user_agent())
+            .timeout_resolve(Some(settings.timeout))
+            .timeout_connect(Some(settings.timeout))
+            .timeout_per_read(Some(settings.timeout))
+            .timeout_per_write(Some(settings.timeout))
+            .build();
+        Fetcher { offline: settings.offline, agent: config.into(), settings, config_error: None }
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
     }
 
     /// GET `url` as text (registry JSON, checksum files).
     pub fn get_text(&self, url: &str) -> Result<String> {
-        anyhow::bail!("fetching {url} is not built yet")
+        let bytes = self.with_retries("fetch", url, || {
+            let mut bytes = Vec::new();
+            let mut sink = LimitedVec { bytes: &mut bytes, limit: MAX_TEXT_BYTES };
+            self.stream(url, false, &mut sink, &mut Hasher::new(Algorithm::Sha256), &mut |_, _| {})?;
+            Ok(bytes)
+        })?;
+        String::from_utf8(bytes).map_err(|_| anyhow!("could not fetch {url}: the response is not UTF-8 text"))
     }
 
     /// Streams `url` into the new file `dest`, hashing the bytes with
     /// `algorithm` as they are written. Calls `progress(done, total)`.
     /// Returns the digest and the byte count.
+    ///
+    /// A retry starts the file and the digest over. A body shorter than its
+    /// `Content-Length` is an error, never a short file.
     pub fn download(
         &self,
         url: &str,
@@ -33,14 +151,297 @@ impl Fetcher {
         algorithm: Algorithm,
         progress: &mut dyn FnMut(u64, Option<u64>),
     ) -> Result<(Digest, u64)> {
-        let _ = (dest, algorithm, progress);
-        anyhow::bail!("downloading {url} is not built yet")
+        self.with_retries("download", url, || {
+            let mut file =
+                File::create(dest).map_err(|e| Failure::local(format!("could not create {}", dest.display()), &e))?;
+            let mut hasher = Hasher::new(algorithm);
+            let done = self.stream(url, true, &mut file, &mut hasher, progress)?;
+            file.sync_all().map_err(|e| Failure::local(format!("could not write {}", dest.display()), &e))?;
+            Ok((hasher.finish(), done))
+        })
     }
 
     /// The digest of the body of `url`, streamed and discarded (for
     /// trust-on-first-use locking).
     pub fn digest_of(&self, url: &str, algorithm: Algorithm) -> Result<Digest> {
-        let _ = algorithm;
-        anyhow::bail!("downloading {url} is not built yet")
+        self.with_retries("download", url, || {
+            let mut hasher = Hasher::new(algorithm);
+            self.stream(url, true, &mut io::sink(), &mut hasher, &mut |_, _| {})?;
+            Ok(hasher.finish())
+        })
+    }
+
+    /// Runs `attempt` until it succeeds, fails for good, or retries run out,
+    /// pausing `backoff`, then twice that, and so on between tries.
+    fn with_retries<T>(&self, verb: &str, url: &str, mut attempt: impl FnMut() -> Result<T, Failure>) -> Result<T> {
+        if let Some(error) = &self.config_error {
+            return Err(anyhow!("could not {verb} {url}: {error}"));
+        }
+        if self.offline && local_path(url).is_none() {
+            return Err(anyhow!("could not {verb} {url}: devenv is offline (DEVENV_OFFLINE is set)"));
+        }
+        let mut retries = 0;
+        loop {
+            match attempt() {
+                Ok(value) => return Ok(value),
+                Err(failure) if failure.transient && retries < self.settings.retries => {
+                    std::thread::sleep(self.settings.backoff.saturating_mul(1 << retries.min(16)));
+                    retries += 1;
+                }
+                Err(failure) => {
+                    let verb = if failure.connecting { "connect to" } else { verb };
+                    let after = match retries {
+                        0 => String::new(),
+                        1 => " (after 1 retry)".to_string(),
+                        n => format!(" (after {n} retries)"),
+                    };
+                    return Err(anyhow!("could not {verb} {url}: {}{after}", failure.reason));
+                }
+            }
+        }
+    }
+
+    /// One try: copies the body of `url` into `out` and `hasher`, reporting
+    /// progress; returns the byte count.
+    fn stream(
+        &self,
+        url: &str,
+        exact_bytes: bool,
+        out: &mut dyn Write,
+        hasher: &mut Hasher,
+        progress: &mut dyn FnMut(u64, Option<u64>),
+    ) -> Result<u64, Failure> {
+        if let Some(path) = local_path(url) {
+            let file =
+                File::open(&path).map_err(|e| Failure::local(format!("could not open {}", path.display()), &e))?;
+            let total = file.metadata().ok().map(|m| m.len());
+            return copy(file, total, out, hasher, progress, |e| {
+                Failure::local(format!("could not read {}", path.display()), &e)
+            });
+        }
+        let mut request = self.agent.get(url);
+        if exact_bytes {
+            // The digest covers the artifact's bytes, not a re-encoding of them.
+            request = request.header("Accept-Encoding", "identity");
+        }
+        let response = request.call().map_err(|e| self.failure(e))?;
+        let status = response.status();
+        if !status.is_success() {
+            let reason = format!("the server answered {} {}", status.as_u16(), status.canonical_reason().unwrap_or(""));
+            return Err(Failure {
+                reason: reason.trim_end().to_string(),
+                transient: status.is_server_error(),
+                connecting: false,
+            });
+        }
+        let encoding = response.headers().get("content-encoding").and_then(|v| v.to_str().ok()).unwrap_or("identity");
+        if exact_bytes && !encoding.eq_ignore_ascii_case("identity") {
+            // ureq would decode it, and the digest would not be the artifact's.
+            let reason = format!("the server sent it re-encoded (Content-Encoding: {encoding}) although asked not to");
+            return Err(Failure { reason, transient: false, connecting: false });
+        }
+        let body = response.into_body();
+        let total = body.content_length();
+        let done = copy(body.into_reader(), total, out, hasher, progress, |e| self.failure(ureq::Error::from(e)))?;
+        match total {
+            Some(total) if done < total => Err(Failure::short(done, total)),
+            _ => Ok(done),
+        }
+    }
+
+    /// Words a ureq error for a user, and says whether a retry may help.
+    fn failure(&self, error: ureq::Error) -> Failure {
+        use ureq::Error as E;
+        use ureq::Timeout as T;
+        let timed_out = format!("timed out after {} s", self.settings.timeout.as_secs());
+        let (reason, transient, connecting) = match error {
+            E::Timeout(T::Resolve | T::Connect) => (timed_out, true, true),
+            E::Timeout(_) => (timed_out, true, false),
+            E::HostNotFound => ("the host name could not be resolved".to_string(), true, true),
+            E::ConnectionFailed => ("the connection failed".to_string(), true, true),
+            E::Io(e) => match e.kind() {
+                io::ErrorKind::ConnectionRefused => ("connection refused".to_string(), true, true),
+                io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => (timed_out, true, false),
+                io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted | io::ErrorKind::BrokenPipe => {
+                    ("the server dropped the connection".to_string(), true, false)
+                }
+                io::ErrorKind::UnexpectedEof => ("the server closed the connection too early".to_string(), true, false),
+                _ => (io_reason(&e), true, false),
+            },
+            E::BadUri(uri) => (format!("`{uri}` is not a valid URL"), false, false),
+            E::TooManyRedirects => ("the server redirected too many times".to_string(), false, false),
+            E::RedirectFailed => ("the server sent a redirect that could not be followed".to_string(), false, false),
+            E::Protocol(e) => (format!("the server did not answer in HTTP ({e})"), true, false),
+            E::Tls(e) => (format!("the TLS connection failed ({e})"), false, true),
+            E::Rustls(e) => (format!("the TLS connection failed ({e})"), false, true),
+            other => (other.to_string(), false, false),
+        };
+        Failure { reason, transient, connecting }
+    }
+}
+
+/// Why one try failed, worded for the user.
+#[derive(Debug)]
+struct Failure {
+    reason: String,
+    /// A retry may succeed (network trouble, 5xx), as opposed to a definite
+    /// answer (4xx) or a local problem.
+    transient: bool,
+    /// The failure happened before the server was reached.
+    connecting: bool,
+}
+
+impl Failure {
+    fn local(what: String, e: &io::Error) -> Failure {
+        Failure { reason: format!("{what}: {}", io_reason(e)), transient: false, connecting: false }
+    }
+
+    fn short(done: u64, total: u64) -> Failure {
+        let reason = format!("the server closed the connection after {done} of {total} bytes");
+        Failure { reason, transient: true, connecting: false }
+    }
+}
+
+/// An I/O error without the "(os error N)" suffix.
+fn io_reason(e: &io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+/// Copies `reader` into `out` and `hasher` with a large buffer, reporting
+/// progress; read errors go through `on_read_error`.
+fn copy(
+    mut reader: impl Read,
+    total: Option<u64>,
+    out: &mut dyn Write,
+    hasher: &mut Hasher,
+    progress: &mut dyn FnMut(u64, Option<u64>),
+    on_read_error: impl Fn(io::Error) -> Failure,
+) -> Result<u64, Failure> {
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut done = 0u64;
+    progress(0, total);
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof && total.is_some_and(|t| done < t) => {
+                return Err(Failure::short(done, total.unwrap_or_default()));
+            }
+            Err(e) => return Err(on_read_error(e)),
+        };
+        out.write_all(&buf[..n]).map_err(|e| Failure::local("could not write the download".to_string(), &e))?;
+        hasher.update(&buf[..n]);
+        done += n as u64;
+        progress(done, total);
+    }
+    Ok(done)
+}
+
+/// A `Vec` sink that refuses to grow past `limit`.
+struct LimitedVec<'a> {
+    bytes: &'a mut Vec<u8>,
+    limit: u64,
+}
+
+impl Write for LimitedVec<'_> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if self.bytes.len() as u64 + data.len() as u64 > self.limit {
+            return Err(io::Error::other(format!("the response is larger than {} MiB", self.limit >> 20)));
+        }
+        self.bytes.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The local path of a `file://` URL (`file:///abs/path` or
+/// `file://localhost/abs/path`, percent-encoded).
+fn local_path(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("file://")?;
+    let rest = rest.strip_prefix("localhost").unwrap_or(rest);
+    if !rest.starts_with('/') {
+        return None;
+    }
+    Some(PathBuf::from(<std::ffi::OsString as std::os::unix::ffi::OsStringExt>::from_vec(percent_decode(rest))))
+}
+
+fn percent_decode(s: &str) -> Vec<u8> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn settings_default_when_unset() {
+        assert_eq!(Settings::from_vars(vars(&[])).unwrap(), Settings::default());
+        assert_eq!(Settings::from_vars(vars(&[("DEVENV_OFFLINE", "0")])).unwrap(), Settings::default());
+    }
+
+    #[test]
+    fn settings_read_the_variables() {
+        let s = Settings::from_vars(vars(&[
+            ("DEVENV_OFFLINE", "1"),
+            ("DEVENV_HTTP_TIMEOUT", "7"),
+            ("DEVENV_HTTP_RETRIES", "0"),
+            ("DEVENV_HTTP_BACKOFF_MS", "5"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            s,
+            Settings { offline: true, timeout: Duration::from_secs(7), retries: 0, backoff: Duration::from_millis(5) }
+        );
+    }
+
+    #[test]
+    fn malformed_settings_name_the_variable() {
+        let err = Settings::from_vars(vars(&[("DEVENV_HTTP_TIMEOUT", "soon")])).unwrap_err();
+        assert_eq!(err.to_string(), "DEVENV_HTTP_TIMEOUT is `soon`, but it must be a whole number of seconds");
+    }
+
+    #[test]
+    fn file_urls() {
+        assert_eq!(local_path("file:///tmp/a%20b.tgz"), Some(PathBuf::from("/tmp/a b.tgz")));
+        assert_eq!(local_path("file://localhost/x"), Some(PathBuf::from("/x")));
+        assert_eq!(local_path("file://host/x"), None);
+        assert_eq!(local_path("https://example.invalid/x"), None);
+    }
+
+    #[test]
+    fn user_agent_names_the_version() {
+        assert_eq!(user_agent(), format!("devenv/{}", env!("CARGO_PKG_VERSION")));
     }
 }

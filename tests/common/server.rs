@@ -1,0 +1,308 @@
+//! A local HTTP server for tests: fixture files on 127.0.0.1, plus the ways
+//! real servers misbehave (errors, flaky failures, stalls).
+//!
+//! Every request is answered in its own thread with `Connection: close`, so
+//! a stalled response never holds up another client, and a stopped server
+//! leaves no kept-alive connection behind.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// A fixture HTTP server on a random port of 127.0.0.1. Stops when dropped.
+pub struct FixtureServer {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    server: Mutex<Option<Arc<tiny_http::Server>>>,
+    accept: Mutex<Option<JoinHandle<()>>>,
+}
+
+#[derive(Default)]
+struct Shared {
+    state: Mutex<State>,
+    /// Signalled when the server stops, to release stalled responses.
+    stopped: Condvar,
+}
+
+#[derive(Default)]
+struct State {
+    stopped: bool,
+    /// Path → (status, body).
+    routes: HashMap<String, (u16, Arc<Vec<u8>>)>,
+    /// Path → (failures left, status to fail with).
+    failures: HashMap<String, (usize, u16)>,
+    /// Path → how many body bytes to send before hanging.
+    stalls: HashMap<String, usize>,
+    hits: HashMap<String, usize>,
+    /// Path → headers of the latest request, names lowercased.
+    last_headers: HashMap<String, Vec<(String, String)>>,
+}
+
+/// What one request gets.
+enum Reply {
+    Full { status: u16, body: Arc<Vec<u8>> },
+    Stall { body: Arc<Vec<u8>>, first_bytes: usize },
+}
+
+impl FixtureServer {
+    /// Starts serving (nothing yet: every path answers 404).
+    pub fn start() -> FixtureServer {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("start the fixture server"));
+        let addr = server.server_addr().to_ip().expect("an IP address");
+        let shared = Arc::new(Shared::default());
+        let accept = {
+            let (server, shared) = (server.clone(), shared.clone());
+            std::thread::spawn(move || {
+                while let Ok(request) = server.recv() {
+                    if shared.state.lock().unwrap().stopped {
+                        break;
+                    }
+                    let shared = shared.clone();
+                    std::thread::spawn(move || answer(&shared, request));
+                }
+            })
+        };
+        FixtureServer { addr, shared, server: Mutex::new(Some(server)), accept: Mutex::new(Some(accept)) }
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The URL of `path` on this server (`path` with or without its leading `/`).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base(), normalize(path))
+    }
+
+    /// Serves `bytes` at `path` with status 200.
+    pub fn add(&self, path: &str, bytes: impl Into<Vec<u8>>) {
+        self.add_with_status(path, 200, bytes);
+    }
+
+    pub fn add_text(&self, path: &str, text: &str) {
+        self.add(path, text.as_bytes());
+    }
+
+    /// Serves `bytes` at `path` with `status`.
+    pub fn add_with_status(&self, path: &str, status: u16, bytes: impl Into<Vec<u8>>) {
+        self.state().routes.insert(normalize(path), (status, Arc::new(bytes.into())));
+    }
+
+    /// The next `n` requests for `path` answer `status` (with a short text
+    /// body); later ones are served normally.
+    pub fn fail_times(&self, path: &str, n: usize, status: u16) {
+        self.state().failures.insert(normalize(path), (n, status));
+    }
+
+    /// Requests for `path` get headers announcing the full body (as added
+    /// with `add`, else 1 MiB), then its first `first_bytes` bytes, then
+    /// nothing until the server stops.
+    pub fn stall(&self, path: &str, first_bytes: usize) {
+        self.state().stalls.insert(normalize(path), first_bytes);
+    }
+
+    /// How many requests `path` has received (whatever their query string).
+    pub fn hits(&self, path: &str) -> usize {
+        self.state().hits.get(&normalize(path)).copied().unwrap_or(0)
+    }
+
+    /// The header `name` of the latest request for `path`.
+    pub fn last_header(&self, path: &str, name: &str) -> Option<String> {
+        let state = self.state();
+        let headers = state.last_headers.get(&normalize(path))?;
+        headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone())
+    }
+
+    /// Stops serving: later connections are refused and stalled responses
+    /// end. Idempotent; `Drop` calls it.
+    pub fn stop(&self) {
+        {
+            let mut state = self.state();
+            if state.stopped {
+                return;
+            }
+            state.stopped = true;
+        }
+        self.shared.stopped.notify_all();
+        if let Some(server) = self.server.lock().unwrap().take() {
+            server.unblock();
+            if let Some(accept) = self.accept.lock().unwrap().take() {
+                let _ = accept.join();
+            }
+            // The last reference: dropping it closes the listening socket.
+            drop(server);
+        }
+        // tiny_http closes its listener on a thread of its own; wait for it
+        // so "stopped" really means "refuses connections".
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while std::net::TcpStream::connect_timeout(&self.addr, Duration::from_millis(100)).is_ok()
+            && Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.shared.state.lock().unwrap()
+    }
+}
+
+impl Drop for FixtureServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn normalize(path: &str) -> String {
+    if path.starts_with('/') { path.to_string() } else { format!("/{path}") }
+}
+
+/// Decides the reply to `request` and sends it.
+fn answer(shared: &Shared, request: tiny_http::Request) {
+    let path = request.url().split(['?', '#']).next().unwrap_or("/").to_string();
+    let reply = {
+        let mut state = shared.state.lock().unwrap();
+        *state.hits.entry(path.clone()).or_default() += 1;
+        let headers = request
+            .headers()
+            .iter()
+            .map(|h| (h.field.as_str().as_str().to_ascii_lowercase(), h.value.as_str().to_string()))
+            .collect();
+        state.last_headers.insert(path.clone(), headers);
+        let route = state.routes.get(&path).cloned();
+        let failing = match state.failures.get_mut(&path) {
+            Some((left, status)) if *left > 0 => {
+                *left -= 1;
+                Some(*status)
+            }
+            _ => None,
+        };
+        if let Some(status) = failing {
+            Reply::Full { status, body: Arc::new(format!("fixture failure {status}\n").into_bytes()) }
+        } else if let Some(&first_bytes) = state.stalls.get(&path) {
+            let body = route.map(|(_, body)| body).unwrap_or_else(|| Arc::new(vec![b'x'; 1 << 20]));
+            Reply::Stall { body, first_bytes }
+        } else if let Some((status, body)) = route {
+            Reply::Full { status, body }
+        } else {
+            Reply::Full { status: 404, body: Arc::new(format!("no fixture at {path}\n").into_bytes()) }
+        }
+    };
+    let head_only = *request.method() == tiny_http::Method::Head;
+    // A raw writer, because tiny_http will not let a response say
+    // `Connection: close` itself.
+    let mut out = request.into_writer();
+    let _ = match reply {
+        Reply::Full { status, body } => write_head(&mut out, status, body.len())
+            .and_then(|()| if head_only { Ok(()) } else { out.write_all(&body) }),
+        Reply::Stall { body, first_bytes } => {
+            let sent = write_head(&mut out, 200, body.len())
+                .and_then(|()| out.write_all(&body[..first_bytes.min(body.len())]))
+                .and_then(|()| out.flush());
+            let mut state = shared.state.lock().unwrap();
+            while !state.stopped {
+                state = shared.stopped.wait(state).unwrap();
+            }
+            sent
+        }
+    };
+    let _ = out.flush();
+}
+
+fn write_head(out: &mut dyn Write, status: u16, length: usize) -> std::io::Result<()> {
+    write!(
+        out,
+        "HTTP/1.1 {status} {}\r\nContent-Length: {length}\r\nContent-Type: application/octet-stream\r\n\
+         Connection: close\r\n\r\n",
+        reason(status)
+    )
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        301 => "Moved Permanently",
+        302 => "Found",
+        304 => "Not Modified",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        410 => "Gone",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Status",
+    }
+}
+
+/// A server that cuts every response short: it announces a body of
+/// `announced` bytes, sends the first `sent`, and closes the connection,
+/// as a crashing upstream does. (tiny_http cannot drop a connection in the
+/// middle of a response, hence this separate, minimal server.)
+pub struct TruncatingServer {
+    addr: SocketAddr,
+    hits: Arc<Mutex<usize>>,
+    stopped: Arc<std::sync::atomic::AtomicBool>,
+    accept: Option<JoinHandle<()>>,
+}
+
+impl TruncatingServer {
+    pub fn start(announced: usize, sent: usize) -> TruncatingServer {
+        use std::io::Read;
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port");
+        let addr = listener.local_addr().expect("a local address");
+        let hits = Arc::new(Mutex::new(0));
+        let stopped = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let accept = {
+            let (hits, stopped) = (hits.clone(), stopped.clone());
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if stopped.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(mut stream) = stream else { continue };
+                    *hits.lock().unwrap() += 1;
+                    // Read the request head; the answer is the same for every path.
+                    let mut head = Vec::new();
+                    let mut byte = [0u8; 1];
+                    while !head.ends_with(b"\r\n\r\n") && matches!(stream.read(&mut byte), Ok(1)) {
+                        head.push(byte[0]);
+                    }
+                    let _ = write_head(&mut stream, 200, announced);
+                    let _ = stream.write_all(&vec![b'x'; sent.min(announced)]);
+                    let _ = stream.shutdown(std::net::Shutdown::Both);
+                }
+            })
+        };
+        TruncatingServer { addr, hits, stopped, accept: Some(accept) }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, normalize(path))
+    }
+
+    /// How many connections it has answered.
+    pub fn hits(&self) -> usize {
+        *self.hits.lock().unwrap()
+    }
+}
+
+impl Drop for TruncatingServer {
+    fn drop(&mut self) {
+        self.stopped.store(true, std::sync::atomic::Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = std::net::TcpStream::connect(self.addr);
+        if let Some(accept) = self.accept.take() {
+            let _ = accept.join();
+        }
+    }
+}
