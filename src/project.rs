@@ -3,6 +3,7 @@
 //! frozen") and the tools it pins into the store.
 
 use crate::activate::{self, Environment};
+use crate::digest::sha256_hex;
 use crate::fetch::Fetcher;
 use crate::install::{self, Report};
 use crate::lock::{self, Lock};
@@ -19,23 +20,46 @@ pub struct Project {
     pub manifest: Manifest,
 }
 
-/// What commands share: the store, the HTTP client, and `--frozen`.
+/// What commands share: the store, the HTTP client, `--frozen` and `--offline`.
 pub struct Context {
     pub store: Store,
     pub fetcher: Fetcher,
     pub frozen: bool,
+    /// No network at all (`--offline`, `DEVENV_OFFLINE=1`): resolution uses
+    /// only the lock, installation only the store. Checked here, before the
+    /// fetcher is asked, so errors name what is missing instead of a URL
+    /// that could not be reached.
+    pub offline: bool,
 }
 
 impl Context {
     pub fn from_env(frozen: bool) -> Result<Context> {
-        let frozen =
-            frozen || std::env::var("DEVENV_FROZEN").is_ok_and(|v| !v.is_empty() && v != "0");
         Ok(Context {
             store: Store::from_env()?,
             fetcher: Fetcher::from_env(),
-            frozen,
+            frozen: frozen || env_flag("DEVENV_FROZEN"),
+            offline: env_flag("DEVENV_OFFLINE"),
         })
     }
+}
+
+/// Whether the boolean environment variable `name` is on: set, and not
+/// empty, `0`, `false` or `no`.
+pub fn env_flag(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| {
+        !matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "" | "0" | "false" | "no"
+        )
+    })
+}
+
+/// The stable id of the project rooted at `root`: the first 16 hex
+/// characters of the sha256 of its canonical path. Names its state under
+/// `DEVENV_HOME` (generations, the watch lock and log).
+pub fn id_of(root: &Path) -> String {
+    let canonical = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    sha256_hex(canonical.as_os_str().as_encoded_bytes())[..16].to_string()
 }
 
 impl Project {
@@ -55,6 +79,11 @@ impl Project {
 
     pub fn root(&self) -> &Path {
         &self.manifest.root
+    }
+
+    /// This project's stable id ([`id_of`] its root).
+    pub fn id(&self) -> String {
+        id_of(self.root())
     }
 
     pub fn lock_path(&self) -> PathBuf {
@@ -106,6 +135,9 @@ impl Project {
         {
             return Ok(lock.clone());
         }
+        if cx.offline {
+            self.check_resolvable_offline(existing.as_ref(), &platforms, update)?;
+        }
         let lock = resolve::resolve(
             &self.manifest,
             &platforms,
@@ -119,9 +151,47 @@ impl Project {
         Ok(lock)
     }
 
+    /// Offline, a lock can still follow the manifest when every tool keeps
+    /// its pin (a tool was removed, or a platform dropped); a tool that needs
+    /// resolving needs the network, so this names it and stops.
+    fn check_resolvable_offline(
+        &self,
+        existing: Option<&Lock>,
+        platforms: &[Platform],
+        update: &Update,
+    ) -> Result<()> {
+        let needed = resolve::needs_resolving(&self.manifest, platforms, existing, update);
+        if needed.is_empty() {
+            return Ok(());
+        }
+        let names = needed
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let reasons = existing
+            .and_then(|l| l.staleness(&self.manifest, platforms))
+            .unwrap_or_else(|| vec!["there is no devenv.lock yet".into()]);
+        bail!(
+            "devenv is offline, so it cannot re-resolve {names}: devenv.lock does not match devenv.toml:\n  - {}\n\
+             run `devenv lock` with network access (and commit the lock), or undo the change to devenv.toml",
+            reasons.join("\n  - ")
+        )
+    }
+
     /// Locks if needed (unless frozen) and installs what is missing.
+    /// Offline, every missing store entry is named before any download is tried.
     pub fn ensure_installed(&self, cx: &Context) -> Result<(Lock, Report)> {
         let lock = self.ensure_lock(cx, &Update::Nothing)?;
+        if cx.offline {
+            let missing = install::missing(&lock, Platform::current(), &cx.store);
+            if !missing.is_empty() {
+                bail!(install::OfflineMissing {
+                    missing,
+                    store: cx.store.store_dir(),
+                });
+            }
+        }
         let report = install::install_lock(&lock, Platform::current(), &cx.store, &cx.fetcher)?;
         Ok((lock, report))
     }
