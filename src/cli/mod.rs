@@ -1,6 +1,7 @@
 //! The command line, as one document: every subcommand and flag is
 //! declared here; each subcommand's behaviour lives in its own file.
 
+mod ci;
 mod env;
 mod exec;
 mod init;
@@ -18,6 +19,8 @@ const ENV_HELP: &str = "\
 Environment variables:
   DEVENV_HOME           root of the store, trust records and generations
                         (default: the platform data directory, e.g. ~/.local/share/devenv)
+  DEVENV_CACHE_DIR      keep the store of toolchains here instead of $DEVENV_HOME/store:
+                        the one directory a CI system should cache between runs
   DEVENV_FROZEN=1       like --frozen: never write devenv.lock
   DEVENV_OFFLINE=1      like --offline: no network access at all
   DEVENV_HTTP_TIMEOUT   seconds before a stalled download fails (default 30)
@@ -98,6 +101,15 @@ pub enum Command {
         /// The command name.
         name: String,
     },
+    /// In CI: install exactly the lock (frozen), verify, and export the
+    /// environment to later steps ($GITHUB_ENV and $GITHUB_PATH in GitHub
+    /// Actions; dotenv on stdout elsewhere).
+    Ci {
+        /// Print the environment on stdout in this syntax instead
+        /// (`github` forces GitHub Actions' files).
+        #[arg(long, short, value_enum)]
+        format: Option<Format>,
+    },
 }
 
 /// Runs the parsed command line.
@@ -130,6 +142,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Env { format, frozen } => env::run(format, frozen),
         Command::List { json } => list::run(json),
         Command::Which { name } => which::run(&name),
+        Command::Ci { format } => ci::run(format),
     }
 }
 
