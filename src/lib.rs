@@ -20,3 +20,4 @@ pub mod resolve;
 pub mod shell;
 pub mod store;
 pub mod ui;
+pub mod watch;

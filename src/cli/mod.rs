@@ -8,6 +8,7 @@ mod init;
 mod install;
 mod list;
 mod lock;
+mod watch;
 mod which;
 
 use crate::shell::Format;
@@ -110,6 +111,15 @@ pub enum Command {
         #[arg(long, short, value_enum)]
         format: Option<Format>,
     },
+    /// Prepare the environment in the background: re-lock and install
+    /// whenever devenv.toml, devenv.lock or a dotenv file changes.
+    Watch {
+        /// The project directory (default: the current one).
+        dir: Option<PathBuf>,
+        /// Never write devenv.lock; only install what it pins.
+        #[arg(long)]
+        frozen: bool,
+    },
 }
 
 /// Runs the parsed command line.
@@ -143,6 +153,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::List { json } => list::run(json),
         Command::Which { name } => which::run(&name),
         Command::Ci { format } => ci::run(format),
+        Command::Watch { dir, frozen } => watch::run(dir, frozen),
     }
 }
 
