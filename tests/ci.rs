@@ -141,3 +141,34 @@ fn a_cached_store_serves_a_fresh_runner_with_no_network() {
     cmd.env("DEVENV_CACHE_DIR", cache_str);
     assert_eq!(w.run_cmd(cmd).ok().stdout, "hello 1.2.3 cached\n");
 }
+
+#[test]
+fn gitlab_jobs_load_it_into_their_shell() {
+    let server = FixtureServer::start();
+    let w = locked_world(&server);
+    let script = format!(
+        "set -eu\neval \"$('{}' ci --format bash)\"\nhello from-bash\nprintf '%s|' \"$MULTI\" \"$EQ\"\n",
+        common::bin()
+    );
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .current_dir(&w.project)
+        .env_clear()
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .env("HOME", w.root.join("user-home"))
+        .env("DEVENV_HOME", &w.home)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout, "hello 1.2.3 from-bash\nline1\nline2=x|a=b==c|");
+}
+
+#[test]
+fn the_ci_examples_lock_matches_its_manifest() {
+    // examples/ci/ runs `devenv ci` (frozen) in examples/url-tool.
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/url-tool");
+    let w = World::new();
+    w.run(&["--offline", "-C", example.to_str().unwrap(), "lock", "--frozen"]).ok();
+}
