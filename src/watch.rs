@@ -33,6 +33,8 @@ use std::time::{Duration, Instant};
 
 /// How long the files must stay quiet before a build starts.
 const DEBOUNCE: Duration = Duration::from_millis(200);
+/// The longest a stream of changes can hold a build back.
+const DEBOUNCE_MAX: Duration = Duration::from_secs(2);
 /// How often the watcher checks that the project directory still exists.
 const TICK: Duration = Duration::from_secs(1);
 /// How long a signal waits for a running build to finish before leaving.
@@ -252,45 +254,62 @@ pub fn run(root: &Path, store: &Store, _lock: WatchLock, options: Options) -> Re
     state.changed(&mut watcher, "start");
 
     let why = loop {
-        let msg = match rx.recv_timeout(TICK) {
-            Ok(msg) => Some(msg),
-            Err(mpsc::RecvTimeoutError::Timeout) => None,
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                break "the file watcher ended".to_string();
-            }
-        };
-        if !state.root.is_dir() {
-            break "the project directory was deleted".to_string();
+        match next_change(&rx, &state) {
+            Next::Build(why) => state.changed(&mut watcher, &why),
+            Next::Stop(why) => break why,
         }
-        let changed = match msg {
-            None => continue,
-            Some(Msg::Signal(sig)) => break signal_name(sig).to_string(),
-            Some(Msg::Fs(event)) => state.relevant(&event),
-        };
-        let Some(first) = changed else { continue };
-        // Debounce: wait until the files have been quiet for a moment.
-        let mut names = BTreeSet::from([first]);
-        let stop = loop {
-            match rx.recv_timeout(DEBOUNCE) {
-                Ok(Msg::Fs(event)) => names.extend(state.relevant(&event)),
-                Ok(Msg::Signal(sig)) => break Some(signal_name(sig).to_string()),
-                Err(mpsc::RecvTimeoutError::Timeout) => break None,
-                Err(mpsc::RecvTimeoutError::Disconnected) => {
-                    break Some("the file watcher ended".to_string());
-                }
-            }
-        };
-        if let Some(why) = stop {
-            break why;
-        }
-        if !state.root.is_dir() {
-            break "the project directory was deleted".to_string();
-        }
-        let names: Vec<String> = names.into_iter().collect();
-        state.changed(&mut watcher, &names.join(", "));
     };
     shared.stop(&why);
     Ok(())
+}
+
+/// What the main loop does next.
+enum Next {
+    /// Build, because these files changed.
+    Build(String),
+    /// Stop, for this reason.
+    Stop(String),
+}
+
+/// Waits for a change to a watched file, debounced: after the first one,
+/// until the files have been quiet for [`DEBOUNCE`] (or [`DEBOUNCE_MAX`]
+/// has passed). Checks every [`TICK`] that the project still exists.
+fn next_change(rx: &mpsc::Receiver<Msg>, state: &State) -> Next {
+    let ended = || Next::Stop("the file watcher ended".into());
+    let deleted = || Next::Stop("the project directory was deleted".into());
+    let first = loop {
+        let msg = match rx.recv_timeout(TICK) {
+            Ok(msg) => Some(msg),
+            Err(mpsc::RecvTimeoutError::Timeout) => None,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return ended(),
+        };
+        if !state.root.is_dir() {
+            return deleted();
+        }
+        match msg {
+            Some(Msg::Signal(sig)) => return Next::Stop(signal_name(sig).into()),
+            Some(Msg::Fs(event)) => {
+                if let Some(name) = state.relevant(&event) {
+                    break name;
+                }
+            }
+            None => {}
+        }
+    };
+    let mut names = BTreeSet::from([first]);
+    let started = Instant::now();
+    while started.elapsed() < DEBOUNCE_MAX {
+        match rx.recv_timeout(DEBOUNCE) {
+            Ok(Msg::Fs(event)) => names.extend(state.relevant(&event)),
+            Ok(Msg::Signal(sig)) => return Next::Stop(signal_name(sig).into()),
+            Err(mpsc::RecvTimeoutError::Timeout) => break,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return ended(),
+        }
+    }
+    if !state.root.is_dir() {
+        return deleted();
+    }
+    Next::Build(names.into_iter().collect::<Vec<_>>().join(", "))
 }
 
 /// SIGINT and SIGTERM reach the main loop as messages. If a build is
