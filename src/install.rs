@@ -39,6 +39,61 @@ impl std::fmt::Display for DigestMismatch {
 
 impl std::error::Error for DigestMismatch {}
 
+/// A pinned artifact that is not in the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Missing {
+    pub tool: String,
+    pub version: String,
+    pub url: String,
+}
+
+/// Offline, some pinned artifacts are not in the store: each is named.
+#[derive(Debug)]
+pub struct OfflineMissing {
+    pub missing: Vec<Missing>,
+    pub store: PathBuf,
+}
+
+impl std::fmt::Display for OfflineMissing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "devenv is offline and {} pinned artifact(s) are not in the store ({}):",
+            self.missing.len(),
+            self.store.display()
+        )?;
+        for m in &self.missing {
+            writeln!(f, "  - {} {} from {}", m.tool, m.version, m.url)?;
+        }
+        write!(
+            f,
+            "run `devenv install` once with network access, or restore the store from a cache (DEVENV_CACHE_DIR)"
+        )
+    }
+}
+
+impl std::error::Error for OfflineMissing {}
+
+/// The artifacts of `lock` for `platform` that are not in the store and
+/// would have to be downloaded (`file://` URLs are local, so never missing).
+/// A tool with no artifact for `platform` is left to [`install_lock`] to explain.
+pub fn missing(lock: &Lock, platform: Platform, store: &Store) -> Vec<Missing> {
+    lock.tools
+        .iter()
+        .filter_map(|(name, tool)| {
+            let artifact = tool.artifacts.get(&platform)?;
+            let installed = store
+                .entry_path(&artifact.key, name, &tool.version)
+                .is_dir();
+            (!installed && !artifact.url.starts_with("file://")).then(|| Missing {
+                tool: name.clone(),
+                version: tool.version.clone(),
+                url: artifact.url.clone(),
+            })
+        })
+        .collect()
+}
+
 /// What one `install` did.
 #[derive(Debug, Default)]
 pub struct Report {

@@ -26,3 +26,4 @@ pub mod store;
 pub mod trust;
 pub mod ui;
 pub mod version;
+pub mod watch;

@@ -21,23 +21,38 @@ pub struct Project {
     pub manifest: Manifest,
 }
 
-/// What commands share: the store, the HTTP client, and `--frozen`.
+/// What commands share: the store, the HTTP client, `--frozen` and `--offline`.
 pub struct Context {
     pub store: Store,
     pub fetcher: Fetcher,
     pub frozen: bool,
+    /// No network at all (`--offline`, `DEVENV_OFFLINE=1`): resolution uses
+    /// only the lock, installation only the store. Checked here, before the
+    /// fetcher is asked, so errors name what is missing instead of a URL
+    /// that could not be reached.
+    pub offline: bool,
 }
 
 impl Context {
     pub fn from_env(frozen: bool) -> Result<Context> {
-        let frozen =
-            frozen || std::env::var("DEVENV_FROZEN").is_ok_and(|v| !v.is_empty() && v != "0");
         Ok(Context {
             store: Store::from_env()?,
             fetcher: Fetcher::from_env(),
-            frozen,
+            frozen: frozen || env_flag("DEVENV_FROZEN"),
+            offline: env_flag("DEVENV_OFFLINE"),
         })
     }
+}
+
+/// Whether the boolean environment variable `name` is on: set, and not
+/// empty, `0`, `false` or `no`.
+pub fn env_flag(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| {
+        !matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "" | "0" | "false" | "no"
+        )
+    })
 }
 
 impl Project {
@@ -113,6 +128,9 @@ impl Project {
         {
             return Ok(lock.clone());
         }
+        if cx.offline {
+            self.check_resolvable_offline(existing.as_ref(), &platforms, update)?;
+        }
         let lock = resolve::resolve(
             &self.manifest,
             &platforms,
@@ -122,6 +140,12 @@ impl Project {
         )?;
         if lock.write(&self.lock_path())? {
             ui::info(format!("wrote {}", self.lock_path().display()));
+            let reason = if matches!(update, Update::Nothing) {
+                "lock"
+            } else {
+                "update"
+            };
+            self.record_generation(cx, &lock, reason)?;
         }
         Ok(lock)
     }
@@ -136,12 +160,50 @@ impl Project {
         Ok(())
     }
 
+    /// Offline, a lock can still follow the manifest when every tool keeps
+    /// its pin (a tool was removed, or a platform dropped); a tool that needs
+    /// resolving needs the network, so this names it and stops.
+    fn check_resolvable_offline(
+        &self,
+        existing: Option<&Lock>,
+        platforms: &[Platform],
+        update: &Update,
+    ) -> Result<()> {
+        let needed = resolve::needs_resolving(&self.manifest, platforms, existing, update);
+        if needed.is_empty() {
+            return Ok(());
+        }
+        let names = needed
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let reasons = existing
+            .and_then(|l| l.staleness(&self.manifest, platforms))
+            .unwrap_or_else(|| vec!["there is no devenv.lock yet".into()]);
+        bail!(
+            "devenv is offline, so it cannot re-resolve {names}: devenv.lock does not match devenv.toml:\n  - {}\n\
+             run `devenv lock` with network access (and commit the lock), or undo the change to devenv.toml",
+            reasons.join("\n  - ")
+        )
+    }
+
     /// Locks if needed (unless frozen) and installs what is missing. When
     /// something was installed, the project is registered as a GC root and
     /// its lock recorded as a generation (a lock that arrived by `git pull`
-    /// is one too).
+    /// is one too). Offline, every missing store entry is named before any
+    /// download is tried.
     pub fn ensure_installed(&self, cx: &Context) -> Result<(Lock, Report)> {
         let lock = self.ensure_lock(cx, &Update::Nothing)?;
+        if cx.offline {
+            let missing = install::missing(&lock, Platform::current(), &cx.store);
+            if !missing.is_empty() {
+                bail!(install::OfflineMissing {
+                    missing,
+                    store: cx.store.store_dir()
+                });
+            }
+        }
         // Registered before installing, so a gc that runs the moment the
         // install releases the store lock already sees this project's lock.
         gc::register_project(&cx.store, self.root())?;

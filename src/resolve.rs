@@ -46,12 +46,7 @@ pub fn resolve(
             .tools
             .iter()
             .map(|tool| {
-                let reuse = previous
-                    .and_then(|l| l.tools.get(&tool.name))
-                    .filter(|old| {
-                        !update.wants(&tool.name) && old.requested == request_key(&tool.request)
-                    })
-                    .and_then(|old| restrict(old, platforms));
+                let reuse = reusable(tool, platforms, previous, update);
                 scope.spawn(move || -> Result<(String, LockedTool)> {
                     let locked = match reuse {
                         Some(old) => old,
@@ -78,6 +73,36 @@ pub fn resolve(
         platforms: platforms.to_vec(),
         tools,
     })
+}
+
+/// The tools of `manifest` that [`resolve`] would ask a backend about: those
+/// whose previous pin cannot be kept. Empty means resolving needs no network.
+pub fn needs_resolving<'a>(
+    manifest: &'a Manifest,
+    platforms: &[Platform],
+    previous: Option<&Lock>,
+    update: &Update,
+) -> Vec<&'a str> {
+    manifest
+        .tools
+        .iter()
+        .filter(|tool| reusable(tool, platforms, previous, update).is_none())
+        .map(|tool| tool.name.as_str())
+        .collect()
+}
+
+/// The previous pin of `tool`, if it can be kept: not asked to update, made
+/// for the same request, and covering every platform.
+fn reusable(
+    tool: &ToolSpec,
+    platforms: &[Platform],
+    previous: Option<&Lock>,
+    update: &Update,
+) -> Option<LockedTool> {
+    previous
+        .and_then(|l| l.tools.get(&tool.name))
+        .filter(|old| !update.wants(&tool.name) && old.requested == request_key(&tool.request))
+        .and_then(|old| restrict(old, platforms))
 }
 
 /// The old pin restricted to `platforms`, if it covers all of them.

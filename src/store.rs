@@ -8,12 +8,20 @@
 //! ```text
 //! store/<key>-<name>-<version>/   read-only toolchain trees
 //! store/.tmp/                     staging; anything here is garbage
-//! locks/                          per-key install locks (flock)
+//! store/.locks/                   per-key install locks (flock)
 //! roots/                          one file per project that uses the store
 //! trust/                          allowed manifests
 //! stamps/                         the shell hook's mtime references
 //! projects/<id>/generations/      every lock the project has used
+//! projects/<id>/watch.lock        held by the project's `devenv watch` (its pid)
+//! projects/<id>/watch.status      what that watcher is doing
+//! logs/watch-<id>.log             what that watcher did
 //! ```
+//!
+//! `DEVENV_CACHE_DIR` moves `store/` (entries, staging and key locks: all
+//! that must be shared by the processes sharing the entries) elsewhere, so
+//! CI can cache exactly the toolchains and nothing machine-specific: no
+//! trust records, no GC roots naming paths of a previous runner.
 
 use crate::digest::{Algorithm, Hasher, hex};
 use crate::error::IoContext;
@@ -27,6 +35,8 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone)]
 pub struct Store {
     home: PathBuf,
+    /// The toolchain entries: `home/store` unless `DEVENV_CACHE_DIR` says otherwise.
+    store: PathBuf,
 }
 
 /// A lock on one store key, or on the whole store, released on drop.
@@ -51,7 +61,8 @@ pub struct EntryMeta {
 }
 
 impl Store {
-    /// The store at `$DEVENV_HOME`, or the platform data directory.
+    /// The store at `$DEVENV_HOME`, or the platform data directory, with
+    /// its entries in `$DEVENV_CACHE_DIR` when that is set.
     pub fn from_env() -> Result<Store> {
         let home = match std::env::var_os("DEVENV_HOME").filter(|v| !v.is_empty()) {
             Some(h) => PathBuf::from(h),
@@ -59,20 +70,40 @@ impl Store {
                 .map(|d| d.join("devenv"))
                 .context("could not find a data directory for devenv's store; set DEVENV_HOME to a directory")?,
         };
-        Ok(Store::at(home))
+        let store = Store::at(home);
+        Ok(
+            match std::env::var_os("DEVENV_CACHE_DIR").filter(|v| !v.is_empty()) {
+                Some(dir) => store.with_store_dir(dir),
+                None => store,
+            },
+        )
     }
 
     /// The store rooted at `home` (created on first write).
     pub fn at(home: impl Into<PathBuf>) -> Store {
-        Store { home: home.into() }
+        let home = home.into();
+        Store {
+            store: home.join("store"),
+            home,
+        }
+    }
+
+    /// The same state, with the toolchain entries kept in `dir`.
+    pub fn with_store_dir(self, dir: impl Into<PathBuf>) -> Store {
+        Store {
+            store: dir.into(),
+            ..self
+        }
     }
 
     pub fn home(&self) -> &Path {
         &self.home
     }
 
-    fn store_dir(&self) -> PathBuf {
-        self.home.join("store")
+    /// The directory of the toolchain entries (with their staging area and
+    /// install locks): the one directory a CI system should cache.
+    pub fn store_dir(&self) -> PathBuf {
+        self.store.clone()
     }
 
     /// Where the entry for `key` of tool `name` at `version` lives, whether
@@ -118,7 +149,46 @@ impl Store {
     /// holds it. Anything staged for this key by a process that died is
     /// garbage once we hold the lock, so it is removed here.
     pub fn lock_key(&self, key: &str) -> Result<KeyLock> {
-        let lock = self.lock_file(&format!("{key}.lock"), true)?;
+        let (file, path) = self.open_key_lock(key)?;
+        file.lock().io_context("lock", &path)?;
+        self.remove_staged(key)?;
+        Ok(KeyLock { _file: file })
+    }
+
+    /// Removes what dead processes left in staging, without waiting for
+    /// installs in progress: staging whose key lock is free has no live
+    /// owner. Returns how many staging directories were removed.
+    pub fn clean_staging(&self) -> Result<usize> {
+        let Ok(read) = fs::read_dir(self.tmp_dir()) else {
+            return Ok(0);
+        };
+        let keys: std::collections::BTreeSet<String> = read
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                name.split_once('.').map(|(key, _)| key.to_string())
+            })
+            .collect();
+        let mut removed = 0;
+        for key in &keys {
+            let (file, _) = self.open_key_lock(key)?;
+            if file.try_lock().is_ok() {
+                removed += self.remove_staged(key)?;
+            }
+        }
+        Ok(removed)
+    }
+
+    fn open_key_lock(&self, key: &str) -> Result<(File, PathBuf)> {
+        // Beside the entries, so every process sharing them (even with
+        // different DEVENV_HOMEs and one DEVENV_CACHE_DIR) shares the locks.
+        open_lock(&self.store_dir().join(".locks"), &format!("{key}.lock"))
+    }
+
+    /// Removes everything staged for `key`, returning how many directories;
+    /// only call it holding the key's lock.
+    fn remove_staged(&self, key: &str) -> Result<usize> {
+        let mut removed = 0;
         let tmp = self.tmp_dir();
         if let Ok(read) = fs::read_dir(&tmp) {
             for entry in read.flatten() {
@@ -128,10 +198,11 @@ impl Store {
                     .starts_with(&format!("{key}."))
                 {
                     remove_tree(&entry.path())?;
+                    removed += 1;
                 }
             }
         }
-        Ok(lock)
+        Ok(removed)
     }
 
     fn tmp_dir(&self) -> PathBuf {
@@ -161,32 +232,21 @@ impl Store {
     /// Shared lock held while installing, exclusive while collecting
     /// garbage: gc never deletes an entry an install is about to use.
     pub fn lock_store(&self, exclusive: bool) -> Result<KeyLock> {
-        self.lock_file("store.lock", exclusive)
-    }
-
-    /// An exclusive lock named `name` (under `locks/`), for state other
-    /// modules keep under DEVENV_HOME.
-    pub fn lock_named(&self, name: &str) -> Result<KeyLock> {
-        self.lock_file(name, true)
-    }
-
-    /// Takes an flock on `locks/<name>`, waiting for holders that conflict.
-    fn lock_file(&self, name: &str, exclusive: bool) -> Result<KeyLock> {
-        let dir = self.home.join("locks");
-        fs::create_dir_all(&dir).io_context("create", &dir)?;
-        let path = dir.join(name);
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .io_context("open", &path)?;
+        let (file, path) = open_lock(&self.store_dir().join(".locks"), "store.lock")?;
         if exclusive {
             file.lock()
         } else {
             file.lock_shared()
         }
         .io_context("lock", &path)?;
+        Ok(KeyLock { _file: file })
+    }
+
+    /// An exclusive lock named `name` (under `locks/` in DEVENV_HOME), for
+    /// the per-machine state other modules keep there.
+    pub fn lock_named(&self, name: &str) -> Result<KeyLock> {
+        let (file, path) = open_lock(&self.home.join("locks"), name)?;
+        file.lock().io_context("lock", &path)?;
         Ok(KeyLock { _file: file })
     }
 
@@ -269,6 +329,19 @@ impl Store {
     pub fn log_dir(&self) -> PathBuf {
         self.home.join("logs")
     }
+}
+
+/// Opens (creating it and its directory) the lock file `dir/name`.
+fn open_lock(dir: &Path, name: &str) -> Result<(File, PathBuf)> {
+    fs::create_dir_all(dir).io_context("create", dir)?;
+    let path = dir.join(name);
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .io_context("open", &path)?;
+    Ok((file, path))
 }
 
 /// Removes write permission from every file and directory under `root`,

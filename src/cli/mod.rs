@@ -3,6 +3,7 @@
 
 mod add;
 mod allow;
+mod ci;
 mod deny;
 mod enter;
 mod env;
@@ -23,6 +24,7 @@ mod shell;
 mod status;
 mod store;
 mod update;
+mod watch;
 mod which;
 
 use crate::shell::{Format, Shell};
@@ -34,6 +36,8 @@ const ENV_HELP: &str = "\
 Environment variables:
   DEVENV_HOME           root of the store, trust records and generations
                         (default: the platform data directory, e.g. ~/.local/share/devenv)
+  DEVENV_CACHE_DIR      keep the store of toolchains here instead of $DEVENV_HOME/store:
+                        the one directory a CI system should cache between runs
   DEVENV_FROZEN=1       like --frozen: never write devenv.lock
   DEVENV_OFFLINE=1      like --offline: no network access at all
   DEVENV_HTTP_TIMEOUT   seconds before a stalled download fails (default 30)
@@ -225,6 +229,24 @@ pub enum Command {
         #[arg(last = true, value_name = "CMD")]
         command: Vec<String>,
     },
+    /// In CI: install exactly the lock (frozen), verify, and export the
+    /// environment to later steps ($GITHUB_ENV and $GITHUB_PATH in GitHub
+    /// Actions; dotenv on stdout elsewhere).
+    Ci {
+        /// Print the environment on stdout in this syntax instead
+        /// (`github` forces GitHub Actions' files).
+        #[arg(long, short, value_enum)]
+        format: Option<Format>,
+    },
+    /// Prepare the environment in the background: re-lock and install
+    /// whenever devenv.toml, devenv.lock or a dotenv file changes.
+    Watch {
+        /// The project directory (default: the current one).
+        dir: Option<PathBuf>,
+        /// Never write devenv.lock; only install what it pins.
+        #[arg(long)]
+        frozen: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -297,6 +319,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Deny { dir } => deny::run(dir.as_deref()),
         Command::Status { json } => status::run(json),
         Command::Enter { shell, command } => enter::run(shell.as_deref(), &command),
+        Command::Ci { format } => ci::run(format),
+        Command::Watch { dir, frozen } => watch::run(dir, frozen),
     }
 }
 

@@ -1,0 +1,45 @@
+//! `devenv watch [DIR]`: keep the project's environment prepared in the
+//! background (see `crate::watch`).
+
+use crate::manifest;
+use crate::store::Store;
+use crate::ui;
+use crate::watch::{self, Acquired, Options};
+use anyhow::{Result, bail};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+pub fn run(dir: Option<PathBuf>, frozen: bool) -> Result<()> {
+    let dir = match dir {
+        Some(d) => d,
+        None => super::cwd()?,
+    };
+    let dir = dir.canonicalize().map_err(|e| {
+        anyhow::anyhow!(
+            "cannot watch {}: {}",
+            dir.display(),
+            crate::error::io_reason(&e)
+        )
+    })?;
+    let Some(root) = manifest::find_root(&dir) else {
+        bail!(
+            "no {} in {} or any parent directory; run `devenv init` to create one",
+            manifest::FILE_NAME,
+            dir.display()
+        );
+    };
+    let store = Store::from_env()?;
+    let lock = match watch::acquire(&store, &crate::gc::project_id(&root))? {
+        Acquired::Mine(lock) => lock,
+        Acquired::Busy { pid } => {
+            let pid = pid.map_or_else(|| "pid unknown".to_string(), |p| format!("pid {p}"));
+            ui::info(format!("already watching {} ({pid})", root.display()));
+            return Ok(());
+        }
+    };
+    let echo = ui::level() >= 1 && std::io::stderr().is_terminal();
+    // The watcher reports through its log; the install's own messages
+    // would only repeat it.
+    ui::set_level(0);
+    watch::run(&root, &store, lock, Options { frozen, echo })
+}
