@@ -78,6 +78,32 @@ pub fn status(store: &Store, id: &str) -> Status {
     }
 }
 
+/// The file a project's watcher rewrites whenever its status changes: the
+/// shell hook watches it, so a finished preparation is picked up at the
+/// next prompt.
+pub fn status_path(store: &Store, id: &str) -> PathBuf {
+    Files::new(store, id).status
+}
+
+/// Starts `devenv watch ROOT` detached from the terminal (its output goes
+/// to its log), for `settings.watch = true`. A second watcher for the same
+/// project exits at once, so calling this twice is harmless.
+pub fn spawn_detached(root: &Path) -> Result<()> {
+    use std::os::unix::process::CommandExt;
+    let exe = std::env::current_exe()
+        .context("could not find the devenv binary to start `devenv watch`")?;
+    std::process::Command::new(exe)
+        .arg("watch")
+        .arg(root)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .process_group(0)
+        .spawn()
+        .context("could not start `devenv watch`")?;
+    Ok(())
+}
+
 /// The per-project files of a watcher.
 struct Files {
     lock: PathBuf,

@@ -110,6 +110,7 @@ pub fn transition(pwd: &str, current: &Vars, store: &Store, mode: Mode) -> Resul
             Vec::new()
         },
         messages: Vec::new(),
+        preparing: false,
     };
     let mut vars = current.clone();
     let mut next = State {
@@ -192,6 +193,9 @@ struct Run<'a> {
     /// Keys of notices shown since the shell entered the directory.
     shown: Vec<String>,
     messages: Vec<String>,
+    /// A watcher is preparing this project: notices about a missing lock
+    /// or tools would only repeat "still preparing".
+    preparing: bool,
 }
 
 impl Run<'_> {
@@ -227,12 +231,19 @@ impl Run<'_> {
         if self.mode == Mode::Hook && project.manifest.settings.auto_install {
             self.auto_install(&project);
         }
+        if self.mode == Mode::Hook
+            && let Some(keep) = self.watching(&project, watch, old, current)
+        {
+            return Ok(Some(keep));
+        }
         watch.add(&project.lock_path());
         for file in project.manifest.watched_files().iter().skip(1) {
             watch.add(file);
         }
         let lock = project.read_lock()?;
-        self.lock_notices(&project, lock.as_ref());
+        if !self.preparing {
+            self.lock_notices(&project, lock.as_ref());
+        }
 
         let mut vars = current.clone();
         if let Some(old) = old {
@@ -245,7 +256,7 @@ impl Run<'_> {
             Platform::current(),
             &|v| vars.get(v).cloned(),
         )?;
-        if !env.missing.is_empty() {
+        if !env.missing.is_empty() && !self.preparing {
             let list: Vec<String> = env
                 .missing
                 .iter()
@@ -260,6 +271,52 @@ impl Run<'_> {
         self.register(&project, lock.as_ref());
         let active = apply(&project.manifest, lock.as_ref(), &env, &mut vars);
         Ok(Some((active, vars)))
+    }
+
+    /// `devenv watch` integration. With `settings.watch`, starts the
+    /// project's watcher if none runs. While a watcher prepares the
+    /// environment, the hook never waits: it keeps the active environment
+    /// of this project (if any) and says so once; the watcher's status file
+    /// is watched, so the next prompt after it finishes activates the result.
+    fn watching(
+        &mut self,
+        project: &Project,
+        watch: &mut Watch,
+        old: Option<&Active>,
+        current: &Vars,
+    ) -> Option<(Active, Vars)> {
+        let id = project.id();
+        let mut status = crate::watch::status(self.store, &id);
+        if project.manifest.settings.watch && status == crate::watch::Status::NotWatching {
+            match crate::watch::spawn_detached(project.root()) {
+                Ok(()) => status = crate::watch::Status::Preparing,
+                Err(e) => self.note("watch:spawn", format!("warning: {e:#}")),
+            }
+        }
+        if status == crate::watch::Status::NotWatching {
+            return None;
+        }
+        watch.add(&crate::watch::status_path(self.store, &id));
+        let name = project.manifest.project_name();
+        match status {
+            crate::watch::Status::Preparing => {
+                self.preparing = true;
+                self.note(
+                    &format!("watch:preparing:{}", project.manifest.source),
+                    format!("still preparing {name}…"),
+                );
+                old.filter(|a| a.root == project.root().to_string_lossy())
+                    .map(|a| (a.clone(), current.clone()))
+            }
+            crate::watch::Status::Failed(msg) => {
+                self.note(
+                    &format!("watch:failed:{msg}"),
+                    format!("devenv watch could not prepare {name}: {msg}"),
+                );
+                None
+            }
+            _ => None,
+        }
     }
 
     /// Activating a project makes it a GC root, and the shell (the hook's
