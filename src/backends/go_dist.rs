@@ -4,7 +4,6 @@
 //! `[settings] mirrors.go-dist`.
 
 use super::{Found, Source, parse_json};
-use crate::archive::Format;
 use crate::digest::Digest;
 use crate::fetch::Fetcher;
 use crate::platform::{Arch, Os, Platform};
@@ -79,15 +78,7 @@ pub fn pin_release(
         let digest = Digest::sha256_from_hex(&file.sha256)
             .ok_or_else(|| anyhow!("the sha256 of {} is malformed", file.filename))?;
         let url = format!("{base}/dl/{}", file.filename);
-        out.insert(
-            platform,
-            Found {
-                format: Format::from_url(&url),
-                url,
-                digest,
-                bin: vec!["bin".into()],
-            },
-        );
+        out.insert(platform, Found::at(url, digest, &["bin"]));
     }
     Ok(out)
 }

@@ -37,6 +37,18 @@ pub struct Found {
     pub bin: Vec<String>,
 }
 
+impl Found {
+    /// An artifact whose format follows from its URL's file name.
+    pub fn at(url: String, digest: Digest, bin: &[&str]) -> Found {
+        Found {
+            format: Format::from_url(&url),
+            url,
+            digest,
+            bin: bin.iter().map(|b| b.to_string()).collect(),
+        }
+    }
+}
+
 /// One package at one source, opened: its releases and how to pin them.
 pub trait Source: Send {
     /// Every release offered for all the platforms it was opened for.

@@ -4,7 +4,6 @@
 //! or `[settings] mirrors.node-dist`.
 
 use super::{Found, Source, node_names, parse_json};
-use crate::archive::Format;
 use crate::digest::Digest;
 use crate::fetch::Fetcher;
 use crate::platform::Platform;
@@ -92,15 +91,7 @@ pub fn pin_release(
                 anyhow!("SHASUMS256.txt of Node.js {version} has no {stem}.tar.xz or .tar.gz")
             })?;
         let url = format!("{base}/v{version}/{name}");
-        out.insert(
-            platform,
-            Found {
-                format: Format::from_url(&url),
-                url,
-                digest,
-                bin: vec!["bin".into()],
-            },
-        );
+        out.insert(platform, Found::at(url, digest, &["bin"]));
     }
     Ok(out)
 }
@@ -146,6 +137,7 @@ impl Source for NodeDist {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::archive::Format;
 
     /// The shape of nodejs.org/dist/index.json (abridged entries).
     const INDEX: &str = r#"[

@@ -5,7 +5,6 @@
 //! URLs on the official host are rewritten to the mirror.
 
 use super::{Found, Source, join_url, parse_json};
-use crate::archive::Format;
 use crate::digest::Digest;
 use crate::fetch::Fetcher;
 use crate::platform::{Arch, Os, Platform};
@@ -71,15 +70,7 @@ pub fn pin_release(
         {
             url = format!("{base}{rest}");
         }
-        out.insert(
-            platform,
-            Found {
-                format: Format::from_url(&url),
-                url,
-                digest,
-                bin: vec![".".into()],
-            },
-        );
+        out.insert(platform, Found::at(url, digest, &["."]));
     }
     Ok(out)
 }
@@ -129,6 +120,7 @@ impl Source for ZigDist {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::archive::Format;
 
     /// The shape of ziglang.org/download/index.json (abridged).
     const INDEX: &str = r#"{
