@@ -195,7 +195,10 @@ impl Shared {
         let mut text = String::new();
         for (i, line) in msg.lines().enumerate() {
             let sep = if i == 0 { " " } else { "   " };
-            text.push_str(&format!("{}{sep}{line}\n", utc_now()));
+            text.push_str(&format!(
+                "{}{sep}{line}\n",
+                crate::generations::now_rfc3339()
+            ));
         }
         if let Some(dir) = self.files.log.parent() {
             let _ = fs::create_dir_all(dir);
@@ -549,30 +552,6 @@ fn prepare(root: &Path, frozen: bool) -> Result<Prepared> {
     })
 }
 
-/// The current time as `2025-01-31T23:59:59Z`.
-fn utc_now() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
-    // Howard Hinnant's civil-from-days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -599,7 +578,7 @@ mod tests {
 
     #[test]
     fn utc_timestamps() {
-        let s = utc_now();
+        let s = crate::generations::now_rfc3339();
         assert_eq!(s.len(), 20, "{s}");
         assert!(s.starts_with("20") && s.ends_with('Z'), "{s}");
     }
