@@ -1,0 +1,44 @@
+//! The one error type of manifest validation: where, what, and how to fix it.
+
+use std::fmt;
+
+/// A mistake in a manifest, located precisely enough to show the line.
+#[derive(Debug, Clone)]
+pub struct ManifestError {
+    /// The file, as the user should read it (relative to the cwd when inside it).
+    pub file: String,
+    /// 1-based line and column (in characters).
+    pub line: usize,
+    pub column: usize,
+    /// The text of the offending line and how many characters to underline.
+    pub line_text: String,
+    pub width: usize,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let num = self.line.to_string();
+        let pad = " ".repeat(num.len());
+        writeln!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )?;
+        writeln!(f, "{pad} |")?;
+        writeln!(f, "{num} | {}", self.line_text)?;
+        write!(
+            f,
+            "{pad} | {}{}",
+            " ".repeat(self.column - 1),
+            "^".repeat(self.width.max(1))
+        )?;
+        if let Some(help) = &self.help {
+            write!(f, "\n{pad} = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ManifestError {}
