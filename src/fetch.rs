@@ -243,7 +243,13 @@ impl Fetcher {
                         1 => " (after 1 retry)".to_string(),
                         n => format!(" (after {n} retries)"),
                     };
-                    return Err(anyhow!("could not {verb} {url}: {}{after}", failure.reason));
+                    return Err(FetchError {
+                        url: url.to_string(),
+                        status: failure.status,
+                        unreachable: failure.connecting,
+                        message: format!("could not {verb} {url}: {}{after}", failure.reason),
+                    }
+                    .into());
                 }
             }
         }
@@ -282,6 +288,7 @@ impl Fetcher {
             );
             return Err(Failure {
                 reason: reason.trim_end().to_string(),
+                status: Some(status.as_u16()),
                 transient: status.is_server_error(),
                 connecting: false,
             });
@@ -297,6 +304,7 @@ impl Fetcher {
                 "the server sent it re-encoded (Content-Encoding: {encoding}) although asked not to"
             );
             return Err(Failure {
+                status: None,
                 reason,
                 transient: false,
                 connecting: false,
@@ -340,6 +348,12 @@ impl Fetcher {
                     true,
                     false,
                 ),
+                // The resolver's failure reaches ureq as a plain I/O error.
+                _ if e.to_string().contains("lookup address") => (
+                    "the host name could not be resolved".to_string(),
+                    true,
+                    true,
+                ),
                 _ => (io_reason(&e), true, false),
             },
             E::BadUri(uri) => (format!("`{uri}` is not a valid URL"), false, false),
@@ -363,6 +377,7 @@ impl Fetcher {
             other => (other.to_string(), false, false),
         };
         Failure {
+            status: None,
             reason,
             transient,
             connecting,
@@ -370,10 +385,31 @@ impl Fetcher {
     }
 }
 
+/// A request that failed for good, as a sentence naming the URL, with
+/// what a caller may act on: the HTTP status, or that the host was not
+/// reachable at all.
+#[derive(Debug)]
+pub struct FetchError {
+    pub url: String,
+    pub status: Option<u16>,
+    pub unreachable: bool,
+    message: String,
+}
+
+impl std::fmt::Display for FetchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FetchError {}
+
 /// Why one try failed, worded for the user.
 #[derive(Debug)]
 struct Failure {
     reason: String,
+    /// The HTTP status, when the server answered with an error.
+    status: Option<u16>,
     /// A retry may succeed (network trouble, 5xx), as opposed to a definite
     /// answer (4xx) or a local problem.
     transient: bool,
@@ -384,6 +420,7 @@ struct Failure {
 impl Failure {
     fn local(what: String, e: &io::Error) -> Failure {
         Failure {
+            status: None,
             reason: format!("{what}: {}", io_reason(e)),
             transient: false,
             connecting: false,
@@ -393,6 +430,7 @@ impl Failure {
     fn short(done: u64, total: u64) -> Failure {
         let reason = format!("the server closed the connection after {done} of {total} bytes");
         Failure {
+            status: None,
             reason,
             transient: true,
             connecting: false,

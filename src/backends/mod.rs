@@ -27,6 +27,52 @@ use crate::version::{Constraint, Release};
 use anyhow::{Context, Result, anyhow};
 use std::collections::BTreeMap;
 
+/// Turns "the registry could not be read" into what the user can do: a
+/// package that does not exist is named as such; an unreachable registry
+/// points at the mirror setting and at the entry's other sources.
+fn explain_unreadable(
+    e: anyhow::Error,
+    name: &str,
+    spec: &SourceSpec,
+    catalog: &Catalog,
+) -> anyhow::Error {
+    let label = spec.label();
+    let fetch = e
+        .chain()
+        .find_map(|c| c.downcast_ref::<crate::fetch::FetchError>());
+    match (fetch, &spec.package) {
+        (Some(f), Some(package)) if f.status == Some(404) => anyhow!(
+            "{} has no package named `{package}` ({f}); check the spelling, or look the name up with `devenv search`",
+            spec.backend
+        ),
+        (Some(f), _) if f.unreachable => {
+            let others: Vec<String> = catalog
+                .entries
+                .get(name)
+                .map(|entry| {
+                    entry
+                        .sources
+                        .keys()
+                        .filter(|s| **s != spec.name)
+                        .map(|s| format!("`source = \"{s}\"`"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let alternatives = if others.is_empty() {
+                String::new()
+            } else {
+                format!(", or use another source: {}", others.join(", "))
+            };
+            anyhow!(
+                "could not read the releases of {label}: {f}\nThe {} server is not reachable from here; point {} (or `[settings] mirrors`) at a mirror{alternatives}",
+                spec.backend,
+                Mirrors::env_var(spec.backend)
+            )
+        }
+        _ => e.context(format!("could not read the releases of {label}")),
+    }
+}
+
 /// What to download for one platform, as a backend found it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Found {
@@ -155,7 +201,7 @@ impl Lookup {
         let spec = catalog.source_for(name, tool.source.as_deref())?;
         let constraint: Constraint = tool.version.parse().map_err(|e: String| anyhow!(e))?;
         let source = open(&spec, platforms, fetcher, &Mirrors::for_manifest(manifest))
-            .with_context(|| format!("could not read the releases of {}", spec.label()))?;
+            .map_err(|e| explain_unreadable(e, name, &spec, &catalog))?;
         Ok(Lookup {
             spec,
             constraint,
