@@ -206,5 +206,12 @@ pub fn collect(store: &Store, dry_run: bool) -> Result<Plan> {
         }
     }
     store.clear_garbage()?;
+    // Hook stamps are per directory and never reclaimed otherwise; removing
+    // one only makes a shell that uses it run `devenv hook-env` once more.
+    if let Ok(read) = fs::read_dir(store.stamp_dir()) {
+        for stamp in read.flatten() {
+            let _ = fs::remove_file(stamp.path());
+        }
+    }
     Ok(plan)
 }

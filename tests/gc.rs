@@ -263,7 +263,13 @@ fn a_shell_with_the_hook_active_keeps_its_entries() {
     let mut shell = cmd.spawn().unwrap();
     let live = w.home.join("roots/live").join(shell.id().to_string());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !live.exists() {
+    let stamps = || {
+        std::fs::read_dir(w.home.join("stamps"))
+            .map(|r| r.count())
+            .unwrap_or(0)
+    };
+    // The hook-env run registers the shell, then writes its stamp.
+    while !live.exists() || stamps() == 0 {
         assert!(
             std::time::Instant::now() < deadline,
             "the hook never registered the shell"
@@ -274,6 +280,7 @@ fn a_shell_with_the_hook_active_keeps_its_entries() {
     w.run(&["install"]).ok();
     w.run(&["gc"]).ok();
     assert!(entry.is_dir(), "gc deleted what an open shell has on PATH");
+    assert_eq!(stamps(), 0, "gc keeps the hook's stamps forever");
     shell.kill().unwrap();
     shell.wait().unwrap();
     w.run(&["gc"]).ok();
