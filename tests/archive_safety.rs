@@ -1,8 +1,8 @@
 //! `archive::unpack`: every format round-trips, and hostile archives are
 //! refused without writing anything outside the extraction directory.
 
-#[path = "common/archives.rs"]
-mod archives;
+mod common;
+use common::archives;
 
 use archives::{Entry, script};
 use devenv::archive::{Format, unpack};

@@ -2,10 +2,9 @@
 //! packuments in the real format, locked for several platforms, installed
 //! and verified.
 
-#[path = "common/registry.rs"]
-mod registry;
-
-use registry::{FixtureServer, Project, npm_tarball, publish_npm};
+mod common;
+use common::server::FixtureServer;
+use common::{World, npm_tarball, publish_npm, sri_sha512};
 use std::time::{Duration, Instant};
 
 const THREE: &str = r#"
@@ -31,16 +30,18 @@ fn registry_with_tool() -> FixtureServer {
     s
 }
 
-fn project(server: &FixtureServer, tools: &str) -> Project {
-    Project::new(&format!("[tools]\n{tools}\n{THREE}")).with("DEVENV_NPM_REGISTRY", &server.url(""))
+fn project(server: &FixtureServer, tools: &str) -> World {
+    let w = World::new().with_env("DEVENV_NPM_REGISTRY", &server.base());
+    w.manifest(&format!("[tools]\n{tools}\n{THREE}"));
+    w
 }
 
 #[test]
 fn locks_every_platform_with_integrity_and_bin_links() {
     let s = registry_with_tool();
     let p = project(&s, r#""npm:fmt" = "^1.1""#);
-    p.ok(&["lock"]);
-    let lock = p.lock();
+    p.run(&["lock"]).ok();
+    let lock = p.lockfile();
     assert!(lock.contains("version = \"1.2.3\""), "{lock}");
     assert!(lock.contains("source = \"npm:fmt\""), "{lock}");
     for platform in ["linux-x86_64", "linux-aarch64", "macos-aarch64"] {
@@ -50,7 +51,7 @@ fn locks_every_platform_with_integrity_and_bin_links() {
         );
     }
     let tarball = npm_tarball("fmt", "1.2.3");
-    assert!(lock.contains(&registry::sri_sha512(&tarball)), "{lock}");
+    assert!(lock.contains(&sri_sha512(&tarball)), "{lock}");
     assert!(lock.contains(&s.url("/fmt/-/fmt-1.2.3.tgz")), "{lock}");
     assert!(lock.contains("bin = [\"fmt=bin/fmt\"]"), "{lock}");
 }
@@ -59,11 +60,11 @@ fn locks_every_platform_with_integrity_and_bin_links() {
 fn relocking_from_scratch_gives_the_same_bytes() {
     let s = registry_with_tool();
     let p = project(&s, r#""npm:fmt" = "1""#);
-    p.ok(&["lock"]);
-    let first = p.lock();
-    std::fs::remove_file(p.path("devenv.lock")).unwrap();
-    p.ok(&["lock"]);
-    assert_eq!(p.lock(), first);
+    p.run(&["lock"]).ok();
+    let first = p.lockfile();
+    std::fs::remove_file(p.project.join("devenv.lock")).unwrap();
+    p.run(&["lock"]).ok();
+    assert_eq!(p.lockfile(), first);
 }
 
 #[test]
@@ -78,12 +79,12 @@ fn platform_packages_are_pinned_per_platform() {
             r#""os": ["x"], "cpu": ["y"],"#,
         );
     }
-    let p = Project::new(&format!(
+    let p = World::new().with_env("DEVENV_NPM_REGISTRY", &s.base());
+    p.manifest(&format!(
         "[tools]\nbio = \"1.9\"\n\n[catalog.bio]\nbackend = \"npm\"\npackage = \"@fx/cli-{{os}}-{{arch}}\"\nbin = [\"bin\"]\n{THREE}"
-    ))
-    .with("DEVENV_NPM_REGISTRY", &s.url(""));
-    p.ok(&["lock"]);
-    let lock = p.lock();
+    ));
+    p.run(&["lock"]).ok();
+    let lock = p.lockfile();
     assert!(
         lock.contains(&s.url("/@fx/cli-darwin-arm64/-/cli-darwin-arm64-1.9.4.tgz")),
         "{lock}"
@@ -105,11 +106,11 @@ fn a_platform_without_the_package_is_named() {
     let t = npm_tarball("bio", "1.0.0");
     publish_npm(&s, "bio-linux-x64", &[("1.0.0", &t)], "");
     publish_npm(&s, "bio-linux-arm64", &[("1.0.0", &t)], "");
-    let p = Project::new(&format!(
+    let p = World::new().with_env("DEVENV_NPM_REGISTRY", &s.base());
+    p.manifest(&format!(
         "[tools]\nbio = \"1\"\n\n[catalog.bio]\nbackend = \"npm\"\npackage = \"bio-{{os}}-{{arch}}\"\n{THREE}"
-    ))
-    .with("DEVENV_NPM_REGISTRY", &s.url(""));
-    let err = p.fails(&["lock"]);
+    ));
+    let err = p.run(&["lock"]).fails(1).stderr;
     assert!(err.contains("bio-darwin-arm64"), "{err}");
 }
 
@@ -124,7 +125,7 @@ fn packages_with_dependencies_are_refused_with_what_is_supported() {
         r#""bin": "cli.js", "dependencies": {"chalk": "^5"},"#,
     );
     let p = project(&s, r#""npm:big" = "1""#);
-    let err = p.fails(&["lock"]);
+    let err = p.run(&["lock"]).fails(1).stderr;
     assert!(
         err.contains("chalk") && err.contains("run on their own"),
         "{err}"
@@ -134,21 +135,21 @@ fn packages_with_dependencies_are_refused_with_what_is_supported() {
 #[test]
 fn a_registry_that_errors_is_reported_with_the_url() {
     let s = FixtureServer::start();
-    s.add_status("/fmt", 500);
+    s.add_with_status("/fmt", 500, "error 500");
     let p = project(&s, r#""npm:fmt" = "1""#);
-    let err = p.fails(&["lock"]);
+    let err = p.run(&["lock"]).fails(1).stderr;
     assert!(err.contains(&s.url("/fmt")), "{err}");
-    assert!(!p.path("devenv.lock").exists());
+    assert!(!p.project.join("devenv.lock").exists());
 }
 
 #[test]
 fn a_registry_that_times_out_fails_in_bounded_time() {
     let s = FixtureServer::start();
-    s.add_slow("/fmt", Duration::from_secs(8), "{}");
-    let mut p = project(&s, r#""npm:fmt" = "1""#);
-    p.env.push(("DEVENV_HTTP_TIMEOUT".into(), "1".into()));
+    s.add("/fmt", "{}");
+    s.delay("/fmt", Duration::from_secs(8));
+    let p = project(&s, r#""npm:fmt" = "1""#).with_env("DEVENV_HTTP_TIMEOUT", "1");
     let started = Instant::now();
-    let err = p.fails(&["lock"]);
+    let err = p.run(&["lock"]).fails(1).stderr;
     assert!(
         started.elapsed() < Duration::from_secs(7),
         "took {:?}",
@@ -160,26 +161,23 @@ fn a_registry_that_times_out_fails_in_bounded_time() {
 #[test]
 fn a_tarball_that_does_not_match_its_integrity_is_not_installed() {
     let s = registry_with_tool();
-    let p = project(&s, r#""npm:fmt" = "1.2.3""#).with("DEVENV_PLATFORM", "linux-x86_64");
-    p.ok(&["lock"]);
+    let p = project(&s, r#""npm:fmt" = "1.2.3""#).with_env("DEVENV_PLATFORM", "linux-x86_64");
+    p.run(&["lock"]).ok();
     // The registry now serves other bytes than the ones locked.
     s.add("/fmt/-/fmt-1.2.3.tgz", npm_tarball("fmt", "6.6.6"));
-    let err = p.fails(&["install"]);
+    let err = p.run(&["install"]).fails(1).stderr;
     assert!(err.contains("does not match"), "{err}");
     assert!(
-        err.contains(&registry::sri_sha512(&npm_tarball("fmt", "1.2.3"))),
+        err.contains(&sri_sha512(&npm_tarball("fmt", "1.2.3"))),
         "{err}"
     );
-    assert!(p.store_is_empty());
+    assert!(p.store_entries().is_empty());
 }
 
 #[test]
 fn an_installed_package_runs_through_its_bin_link() {
-    if !registry::archive_ready() {
-        return;
-    }
     let s = registry_with_tool();
     let p = project(&s, r#""npm:fmt" = "~1.1""#);
-    let out = p.ok(&["exec", "--", "fmt"]);
+    let out = p.run(&["exec", "--", "fmt"]).ok().stdout;
     assert_eq!(out.trim(), "fmt 1.1.0");
 }

@@ -1,24 +1,24 @@
 //! The PyPI backend end to end: a fixture JSON API on 127.0.0.1 in the
 //! real format, the best wheel per platform, sha256 pins, missing platforms.
 
-#[path = "common/registry.rs"]
-mod registry;
-
-use registry::{FixtureServer, Project, sha256_hex, zip};
+mod common;
+use common::archives::{Entry, zip};
+use common::server::FixtureServer;
+use common::{World, sha256_hex};
 
 /// A wheel of `tool` `version` with `tool-<version>.data/scripts/tool`.
 fn wheel(version: &str) -> Vec<u8> {
     let script = format!("#!/bin/sh\necho tool {version}\n");
     zip(&[
-        (
+        Entry::file(
             &format!("tool-{version}.data/scripts/tool"),
-            0o755,
             script.as_bytes(),
+            0o755,
         ),
-        (
+        Entry::file(
             &format!("tool-{version}.dist-info/WHEEL"),
-            0o644,
             b"Wheel-Version: 1.0\nRoot-Is-Purelib: false\nTag: py3-none-manylinux_2_17_x86_64\n",
+            0o644,
         ),
     ])
 }
@@ -70,11 +70,12 @@ const ALL_LINUX_MAC: &[&str] = &[
     "win_amd64",
 ];
 
-fn project(s: &FixtureServer, tools: &str) -> Project {
-    Project::new(&format!(
+fn project(s: &FixtureServer, tools: &str) -> World {
+    let w = World::new().with_env("DEVENV_PYPI_URL", &s.base());
+    w.manifest(&format!(
         "[tools]\n{tools}\n\n[settings]\nplatforms = [\"linux-x86_64\", \"linux-aarch64\", \"macos-aarch64\"]\n"
-    ))
-    .with("DEVENV_PYPI_URL", &s.url(""))
+    ));
+    w
 }
 
 #[test]
@@ -91,8 +92,8 @@ fn pins_the_best_wheel_for_every_platform() {
         false,
     );
     let p = project(&s, r#""pypi:tool" = "~0.7""#);
-    p.ok(&["lock"]);
-    let lock = p.lock();
+    p.run(&["lock"]).ok();
+    let lock = p.lockfile();
     assert!(lock.contains("version = \"0.7.4\""), "{lock}");
     assert!(
         lock.contains(
@@ -126,12 +127,12 @@ fn relative_file_urls_are_resolved_against_the_api() {
     let s = FixtureServer::start();
     serve(&s, &[("1.0.0", ALL_LINUX_MAC)], true);
     let p = project(&s, r#""pypi:tool" = "latest""#);
-    p.ok(&["lock"]);
+    p.run(&["lock"]).ok();
     assert!(
-        p.lock()
+        p.lockfile()
             .contains(&s.url("/files/tool-1.0.0-py3-none-macosx_11_0_arm64.whl")),
         "{}",
-        p.lock()
+        p.lockfile()
     );
 }
 
@@ -144,7 +145,7 @@ fn a_platform_without_a_wheel_is_named() {
         false,
     );
     let p = project(&s, r#""pypi:tool" = "1""#);
-    let err = p.fails(&["lock"]);
+    let err = p.run(&["lock"]).fails(1).stderr;
     assert!(err.contains("no binary wheel for linux-aarch64"), "{err}");
     assert!(
         err.contains("tool-1.0.0-py3-none-manylinux_2_17_x86_64.whl"),
@@ -156,16 +157,16 @@ fn a_platform_without_a_wheel_is_named() {
 fn catalog_entries_can_name_bin_paths_inside_the_wheel() {
     let s = FixtureServer::start();
     serve(&s, &[("0.13.0", ALL_LINUX_MAC)], false);
-    let p = Project::new(
+    let p = World::new().with_env("DEVENV_PYPI_URL", &s.base());
+    p.manifest(
         "[tools]\nzag = \"0.13\"\n\n[catalog.zag]\nbackend = \"pypi\"\npackage = \"tool\"\nbin = [\"zag=tool-0.13.0.data/scripts/tool\"]\n",
-    )
-    .with("DEVENV_PYPI_URL", &s.url(""));
-    p.ok(&["lock"]);
+    );
+    p.run(&["lock"]).ok();
     assert!(
-        p.lock()
+        p.lockfile()
             .contains("bin = [\"zag=tool-0.13.0.data/scripts/tool\"]"),
         "{}",
-        p.lock()
+        p.lockfile()
     );
 }
 
@@ -173,21 +174,21 @@ fn catalog_entries_can_name_bin_paths_inside_the_wheel() {
 fn an_unknown_project_is_reported() {
     let s = FixtureServer::start();
     let p = project(&s, r#""pypi:nothing" = "1""#);
-    let err = p.fails(&["lock"]);
+    let err = p.run(&["lock"]).fails(1).stderr;
     assert!(err.contains("pypi:nothing") && err.contains("404"), "{err}");
 }
 
 #[test]
 fn an_installed_wheel_runs_its_script() {
-    if !registry::archive_ready() {
-        return;
-    }
     let s = FixtureServer::start();
     serve(
         &s,
         &[("0.7.0", ALL_LINUX_MAC), ("0.7.4", ALL_LINUX_MAC)],
         false,
     );
-    let p = project(&s, r#""pypi:tool" = "0.7.0""#).with("DEVENV_PLATFORM", "linux-x86_64");
-    assert_eq!(p.ok(&["exec", "--", "tool"]).trim(), "tool 0.7.0");
+    let p = project(&s, r#""pypi:tool" = "0.7.0""#).with_env("DEVENV_PLATFORM", "linux-x86_64");
+    assert_eq!(
+        p.run(&["exec", "--", "tool"]).ok().stdout.trim(),
+        "tool 0.7.0"
+    );
 }

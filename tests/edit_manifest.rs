@@ -1,10 +1,9 @@
 //! `devenv add` and `devenv remove` edit devenv.toml keeping comments and
 //! layout; `devenv update` and `devenv outdated` move within constraints.
 
-#[path = "common/registry.rs"]
-mod registry;
-
-use registry::{FixtureServer, Project, npm_tarball, publish_npm};
+mod common;
+use common::server::FixtureServer;
+use common::{World, npm_tarball, publish_npm};
 
 const MANIFEST: &str = r#"# My project's tools.
 [tools]
@@ -40,14 +39,16 @@ fn registry() -> FixtureServer {
 
 #[test]
 fn add_changes_only_the_entry_and_keeps_comments() {
-    let p = Project::new(MANIFEST);
-    p.ok(&[
+    let p = World::new();
+    p.manifest(MANIFEST);
+    p.run(&[
         "add",
         "--no-lock",
         "npm:fmt@^2",
         "pypi:uv@0.5",
         "npm:other@1.1",
-    ]);
+    ])
+    .ok();
     let expected = MANIFEST
         .replace(
             r#""npm:fmt" = "1"   # keep"#,
@@ -58,46 +59,53 @@ fn add_changes_only_the_entry_and_keeps_comments() {
             "bin = [\"bin\"] }\n",
             "bin = [\"bin\"] }\n\"pypi:uv\" = \"0.5\"\n",
         );
-    assert_eq!(p.manifest(), expected);
+    assert_eq!(p.read("devenv.toml"), expected);
 }
 
 #[test]
 fn remove_deletes_only_the_entry() {
     let s = registry();
-    let p = Project::new(MANIFEST).with("DEVENV_NPM_REGISTRY", &s.url(""));
-    p.ok(&["lock"]);
-    p.ok(&["remove", "npm:other"]);
+    let p = World::new().with_env("DEVENV_NPM_REGISTRY", &s.base());
+    p.manifest(MANIFEST);
+    p.run(&["lock"]).ok();
+    p.run(&["remove", "npm:other"]).ok();
     assert_eq!(
-        p.manifest(),
+        p.read("devenv.toml"),
         MANIFEST.replace(
             "\"npm:other\" = { version = \"1.0\", bin = [\"bin\"] }\n",
             ""
         )
     );
-    assert!(!p.lock().contains("npm:other"), "{}", p.lock());
-    let err = p.fails(&["remove", "npm:nothing"]);
+    assert!(!p.lockfile().contains("npm:other"), "{}", p.lockfile());
+    let err = p.run(&["remove", "npm:nothing"]).fails(1).stderr;
     assert!(err.contains("no tool `npm:nothing`"), "{err}");
 }
 
 #[test]
 fn add_locks_and_an_unresolvable_add_leaves_the_manifest_alone() {
     let s = registry();
-    let p = Project::new(MANIFEST).with("DEVENV_NPM_REGISTRY", &s.url(""));
-    p.ok(&["add", "npm:fmt@2"]);
-    assert!(p.lock().contains("version = \"2.0.0\""), "{}", p.lock());
-    let before = p.manifest();
-    let err = p.fails(&["add", "npm:fmt@7"]);
+    let p = World::new().with_env("DEVENV_NPM_REGISTRY", &s.base());
+    p.manifest(MANIFEST);
+    p.run(&["add", "npm:fmt@2"]).ok();
+    assert!(
+        p.lockfile().contains("version = \"2.0.0\""),
+        "{}",
+        p.lockfile()
+    );
+    let before = p.read("devenv.toml");
+    let err = p.run(&["add", "npm:fmt@7"]).fails(1).stderr;
     assert!(
         err.contains("no version matches `7`") && err.contains("left unchanged"),
         "{err}"
     );
-    assert_eq!(p.manifest(), before);
+    assert_eq!(p.read("devenv.toml"), before);
 }
 
 #[test]
 fn update_and_outdated_move_within_the_constraint() {
     let s = registry();
-    let p = Project::new("[tools]\n\"npm:fmt\" = \"1\"\n").with("DEVENV_NPM_REGISTRY", &s.url(""));
+    let p = World::new().with_env("DEVENV_NPM_REGISTRY", &s.base());
+    p.manifest("[tools]\n\"npm:fmt\" = \"1\"\n");
     // Lock while only 1.0.0 exists, then publish more.
     let (a, b, c) = (
         npm_tarball("fmt", "1.0.0"),
@@ -105,15 +113,15 @@ fn update_and_outdated_move_within_the_constraint() {
         npm_tarball("fmt", "2.0.0"),
     );
     publish_npm(&s, "fmt", &[("1.0.0", &a)], r#""bin": {"fmt": "bin/fmt"},"#);
-    p.ok(&["lock"]);
-    assert!(p.lock().contains("version = \"1.0.0\""));
+    p.run(&["lock"]).ok();
+    assert!(p.lockfile().contains("version = \"1.0.0\""));
     publish_npm(
         &s,
         "fmt",
         &[("1.0.0", &a), ("1.1.0", &b), ("2.0.0", &c)],
         r#""bin": {"fmt": "bin/fmt"},"#,
     );
-    let table = p.ok(&["outdated"]);
+    let table = p.run(&["outdated"]).ok().stdout;
     let row = table.lines().find(|l| l.starts_with("npm:fmt")).unwrap();
     let cols: Vec<&str> = row.split_whitespace().collect();
     assert_eq!(
@@ -122,11 +130,15 @@ fn update_and_outdated_move_within_the_constraint() {
         "{table}"
     );
     // A plain relock keeps the pin; update moves it.
-    p.ok(&["lock"]);
-    assert!(p.lock().contains("version = \"1.0.0\""));
-    p.ok(&["update", "npm:fmt"]);
-    assert!(p.lock().contains("version = \"1.1.0\""), "{}", p.lock());
-    let err = p.fails(&["update", "npm:fmy"]);
+    p.run(&["lock"]).ok();
+    assert!(p.lockfile().contains("version = \"1.0.0\""));
+    p.run(&["update", "npm:fmt"]).ok();
+    assert!(
+        p.lockfile().contains("version = \"1.1.0\""),
+        "{}",
+        p.lockfile()
+    );
+    let err = p.run(&["update", "npm:fmy"]).fails(1).stderr;
     assert!(err.contains("did you mean `npm:fmt`?"), "{err}");
 }
 
@@ -138,10 +150,10 @@ fn search_lists_catalog_entries() {
         r#"{"objects": [{"package": {"name": "zig-build", "version": "0.1.0", "description": "build helper"}, "score": {"final": 1}, "searchScore": 1}], "total": 1, "time": "now"}"#,
     );
     s.add("/pypi/zig/json", r#"{"info": {"name": "zig", "version": "0.0.1", "summary": "not the compiler"}, "releases": {}}"#);
-    let p = Project::new("")
-        .with("DEVENV_NPM_REGISTRY", &s.url(""))
-        .with("DEVENV_PYPI_URL", &s.url(""));
-    let out = p.ok(&["search", "zig"]);
+    let p = World::new()
+        .with_env("DEVENV_NPM_REGISTRY", &s.base())
+        .with_env("DEVENV_PYPI_URL", &s.base());
+    let out = p.run(&["search", "zig"]).ok().stdout;
     assert!(
         out.contains("catalog:") && out.contains("Zig compiler"),
         "{out}"

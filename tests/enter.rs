@@ -1,10 +1,8 @@
 //! `devenv enter`: a shell in the project's environment, with the hook state
 //! set so the user's own hook does not load the project again.
 
-#[path = "common/hook_cases.rs"]
-mod hook_cases;
-#[path = "common/shell.rs"]
-mod shell;
+mod common;
+use common::{hook_cases, shell};
 
 use shell::{Sandbox, Sh};
 

@@ -1,8 +1,8 @@
 //! `fetch::Fetcher` against a local fixture server: digests, errors worded
 //! for users, retries only where they can help, and no hang on a stall.
 
-#[path = "common/server.rs"]
-mod server;
+mod common;
+use common::server;
 
 use devenv::digest::{Algorithm, Digest};
 use devenv::fetch::{Fetcher, Settings, user_agent};

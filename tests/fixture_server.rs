@@ -1,10 +1,8 @@
 //! The shared test helpers behave as documented: the fixture server's
 //! routes, failures and shutdown, and the archive builders' output.
 
-#[path = "common/archives.rs"]
-mod archives;
-#[path = "common/server.rs"]
-mod server;
+mod common;
+use common::{archives, server};
 
 use archives::Entry;
 use devenv::fetch::{Fetcher, Settings};

@@ -1,9 +1,7 @@
 //! The shell hook in real bash.
 
-#[path = "common/hook_cases.rs"]
-mod hook_cases;
-#[path = "common/shell.rs"]
-mod shell;
+mod common;
+use common::{hook_cases, shell};
 
 use shell::Sh;
 

@@ -1,9 +1,7 @@
 //! `devenv status`: what the hook sees, in text and JSON.
 
-#[path = "common/hook_cases.rs"]
-mod hook_cases;
-#[path = "common/shell.rs"]
-mod shell;
+mod common;
+use common::{hook_cases, shell};
 
 use shell::{Sandbox, Sh};
 

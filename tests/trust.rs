@@ -1,10 +1,8 @@
 //! `devenv allow` / `deny` and what they mean for the hook and for explicit
 //! commands.
 
-#[path = "common/hook_cases.rs"]
-mod hook_cases;
-#[path = "common/shell.rs"]
-mod shell;
+mod common;
+use common::{hook_cases, shell};
 
 use shell::Sandbox;
 

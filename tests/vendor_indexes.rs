@@ -2,10 +2,10 @@
 //! fixture mirror on 127.0.0.1 in its real format and selected through the
 //! catalog's sources and the mirror variables.
 
-#[path = "common/registry.rs"]
-mod registry;
-
-use registry::{FixtureServer, Project, sha256_hex, tar_gz, tar_xz};
+mod common;
+use common::archives::{Entry, tar_gz, tar_xz};
+use common::server::FixtureServer;
+use common::{World, sha256_hex};
 
 const THREE: &str =
     "\n[settings]\nplatforms = [\"linux-x86_64\", \"linux-aarch64\", \"macos-aarch64\"]\n";
@@ -25,15 +25,15 @@ fn node_mirror() -> FixtureServer {
         for plat in ["linux-x64", "linux-arm64", "darwin-arm64", "darwin-x64"] {
             for ext in ["tar.gz", "tar.xz"] {
                 let name = format!("node-v{v}-{plat}.{ext}");
-                let (path, script) = (
-                    format!("node-v{v}-{plat}/bin/node"),
-                    format!("#!/bin/sh\necho v{v}\n"),
-                );
-                let entries: &[(&str, u32, &[u8])] = &[(&path, 0o755, script.as_bytes())];
+                let entries = [Entry::file(
+                    &format!("node-v{v}-{plat}/bin/node"),
+                    format!("#!/bin/sh\necho v{v}\n").as_bytes(),
+                    0o755,
+                )];
                 let body = if ext == "tar.xz" {
-                    tar_xz(entries)
+                    tar_xz(&entries)
                 } else {
-                    tar_gz(entries)
+                    tar_gz(&entries)
                 };
                 sums.push_str(&format!("{}  {name}\n", sha256_hex(&body)));
                 s.add(&format!("/v{v}/{name}"), body);
@@ -47,10 +47,10 @@ fn node_mirror() -> FixtureServer {
 #[test]
 fn node_from_its_index_with_lts_and_shasums() {
     let s = node_mirror();
-    let p = Project::new(&format!("[tools]\nnode = \"lts\"\n{THREE}"))
-        .with("DEVENV_NODE_MIRROR", &s.url(""));
-    p.ok(&["lock"]);
-    let lock = p.lock();
+    let p = World::new().with_env("DEVENV_NODE_MIRROR", &s.base());
+    p.manifest(&format!("[tools]\nnode = \"lts\"\n{THREE}"));
+    p.run(&["lock"]).ok();
+    let lock = p.lockfile();
     assert!(lock.contains("version = \"22.11.0\""), "{lock}");
     assert!(lock.contains("source = \"node-dist\""), "{lock}");
     assert!(
@@ -63,27 +63,28 @@ fn node_from_its_index_with_lts_and_shasums() {
     );
     assert_eq!(s.hits("/v22.11.0/SHASUMS256.txt"), 1);
     // `latest` and prefixes go by version, LTS or not.
-    p.write(&format!("[tools]\nnode = \"22\"\n{THREE}"));
-    p.ok(&["lock"]);
-    assert!(p.lock().contains("version = \"22.11.0\""));
-    p.write(&format!("[tools]\nnode = \"latest\"\n{THREE}"));
-    p.ok(&["lock"]);
-    assert!(p.lock().contains("version = \"23.3.0\""));
+    p.manifest(&format!("[tools]\nnode = \"22\"\n{THREE}"));
+    p.run(&["lock"]).ok();
+    assert!(p.lockfile().contains("version = \"22.11.0\""));
+    p.manifest(&format!("[tools]\nnode = \"latest\"\n{THREE}"));
+    p.run(&["lock"]).ok();
+    assert!(p.lockfile().contains("version = \"23.3.0\""));
 }
 
 #[test]
 fn node_mirror_setting_in_the_manifest() {
     let s = node_mirror();
-    let p = Project::new(&format!(
+    let p = World::new();
+    p.manifest(&format!(
         "[tools]\nnode = \"23\"\n{THREE}mirrors = {{ node-dist = \"{}\" }}\n",
-        s.url("")
+        s.base()
     ));
-    p.ok(&["lock"]);
+    p.run(&["lock"]).ok();
     assert!(
-        p.lock()
+        p.lockfile()
             .contains(&s.url("/v23.3.0/node-v23.3.0-linux-x64.tar.xz")),
         "{}",
-        p.lock()
+        p.lockfile()
     );
 }
 
@@ -122,10 +123,10 @@ fn go_from_its_index() {
             release("1.22.10", true)
         ),
     );
-    let p = Project::new(&format!("[tools]\ngo = \"1.23\"\n{THREE}"))
-        .with("DEVENV_GO_MIRROR", &s.url(""));
-    p.ok(&["lock"]);
-    let lock = p.lock();
+    let p = World::new().with_env("DEVENV_GO_MIRROR", &s.base());
+    p.manifest(&format!("[tools]\ngo = \"1.23\"\n{THREE}"));
+    p.run(&["lock"]).ok();
+    let lock = p.lockfile();
     assert!(lock.contains("version = \"1.23.4\""), "{lock}");
     assert!(
         lock.contains(&s.url("/dl/go1.23.4.darwin-arm64.tar.gz")),
@@ -135,9 +136,9 @@ fn go_from_its_index() {
         lock.contains(&sha256_hex(b"1.23.4linuxarm64tar.gz")),
         "{lock}"
     );
-    p.write(&format!("[tools]\ngo = \"1.24rc1\"\n{THREE}"));
-    p.ok(&["lock"]);
-    assert!(p.lock().contains("version = \"1.24rc1\""));
+    p.manifest(&format!("[tools]\ngo = \"1.24rc1\"\n{THREE}"));
+    p.run(&["lock"]).ok();
+    assert!(p.lockfile().contains("version = \"1.24rc1\""));
 }
 
 fn zig_index(s: &FixtureServer, absolute_host: &str) -> String {
@@ -166,12 +167,12 @@ fn zig_from_its_index_on_a_mirror() {
     let s = FixtureServer::start();
     // A mirror copies the index verbatim: its links still name the official host.
     s.add("/download/index.json", zig_index(&s, "https://ziglang.org"));
-    let p = Project::new(&format!(
+    let p = World::new().with_env("DEVENV_ZIG_MIRROR", &s.base());
+    p.manifest(&format!(
         "[tools]\nzig = {{ version = \"0.13\", source = \"zig-dist\" }}\n{THREE}"
-    ))
-    .with("DEVENV_ZIG_MIRROR", &s.url(""));
-    p.ok(&["lock"]);
-    let lock = p.lock();
+    ));
+    p.run(&["lock"]).ok();
+    let lock = p.lockfile();
     assert!(lock.contains("version = \"0.13.0\""), "{lock}");
     assert!(
         lock.contains(&s.url("/download/0.13.0/zig-aarch64-macos-0.13.0.tar.xz")),
@@ -185,11 +186,11 @@ fn zig_from_its_index_on_a_mirror() {
 fn zig_release_without_a_platform_is_named() {
     let s = FixtureServer::start();
     s.add("/download/index.json", zig_index(&s, "https://ziglang.org"));
-    let p = Project::new(&format!(
+    let p = World::new().with_env("DEVENV_ZIG_MIRROR", &s.base());
+    p.manifest(&format!(
         "[tools]\nzig = {{ version = \"0.12\", source = \"zig-dist\" }}\n{THREE}"
-    ))
-    .with("DEVENV_ZIG_MIRROR", &s.url(""));
-    let err = p.fails(&["lock"]);
+    ));
+    let err = p.run(&["lock"]).fails(1).stderr;
     assert!(err.contains("no build for linux-aarch64"), "{err}");
 }
 
@@ -197,8 +198,9 @@ fn zig_release_without_a_platform_is_named() {
 fn an_index_that_is_not_json_is_reported() {
     let s = FixtureServer::start();
     s.add("/index.json", "<html>maintenance</html>");
-    let p = Project::new("[tools]\nnode = \"22\"\n").with("DEVENV_NODE_MIRROR", &s.url(""));
-    let err = p.fails(&["lock"]);
+    let p = World::new().with_env("DEVENV_NODE_MIRROR", &s.base());
+    p.manifest("[tools]\nnode = \"22\"\n");
+    let err = p.run(&["lock"]).fails(1).stderr;
     assert!(
         err.contains("did not answer with the expected JSON"),
         "{err}"
@@ -207,12 +209,13 @@ fn an_index_that_is_not_json_is_reported() {
 
 #[test]
 fn installed_node_runs_from_the_mirror() {
-    if !registry::archive_ready() {
-        return;
-    }
     let s = node_mirror();
-    let p = Project::new("[tools]\nnode = \"22\"\n")
-        .with("DEVENV_NODE_MIRROR", &s.url(""))
-        .with("DEVENV_PLATFORM", "linux-x86_64");
-    assert_eq!(p.ok(&["exec", "--", "node"]).trim(), "v22.11.0");
+    let p = World::new()
+        .with_env("DEVENV_NODE_MIRROR", &s.base())
+        .with_env("DEVENV_PLATFORM", "linux-x86_64");
+    p.manifest("[tools]\nnode = \"22\"\n");
+    assert_eq!(
+        p.run(&["exec", "--", "node"]).ok().stdout.trim(),
+        "v22.11.0"
+    );
 }

@@ -1,10 +1,10 @@
 //! The version grammar, end to end: each way of writing a version, locked
 //! against a fixture npm registry (semver) and PyPI project (PEP 440).
 
-#[path = "common/registry.rs"]
-mod registry;
-
-use registry::{FixtureServer, Project, npm_tarball, publish_npm, sha256_hex, zip};
+mod common;
+use common::archives::{Entry, zip};
+use common::server::FixtureServer;
+use common::{World, npm_tarball, publish_npm, sha256_hex};
 
 const NPM_VERSIONS: &[&str] = &[
     "1.0.0",
@@ -30,13 +30,13 @@ fn npm_registry() -> FixtureServer {
     s
 }
 
-fn locked(p: &Project, constraint: &str) -> Result<String, String> {
-    p.write(&format!("[tools]\n\"npm:t\" = \"{constraint}\"\n"));
+fn locked(p: &World, constraint: &str) -> Result<String, String> {
+    p.manifest(&format!("[tools]\n\"npm:t\" = \"{constraint}\"\n"));
     let out = p.run(&["lock"]);
-    if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    if out.code != 0 {
+        return Err(out.stderr);
     }
-    let lock = p.lock();
+    let lock = p.lockfile();
     let line = lock
         .lines()
         .find(|l| l.starts_with("version = \""))
@@ -50,7 +50,7 @@ fn locked(p: &Project, constraint: &str) -> Result<String, String> {
 #[test]
 fn every_form_of_the_grammar_on_npm() {
     let s = npm_registry();
-    let p = Project::new("").with("DEVENV_NPM_REGISTRY", &s.url(""));
+    let p = World::new().with_env("DEVENV_NPM_REGISTRY", &s.base());
     for (constraint, expected) in [
         ("1.9.0", "1.9.0"),
         ("1", "1.10.2"),
@@ -74,7 +74,7 @@ fn every_form_of_the_grammar_on_npm() {
 #[test]
 fn prereleases_are_not_chosen_unless_named() {
     let s = npm_registry();
-    let p = Project::new("").with("DEVENV_NPM_REGISTRY", &s.url(""));
+    let p = World::new().with_env("DEVENV_NPM_REGISTRY", &s.base());
     let err = locked(&p, "3").unwrap_err();
     assert!(err.contains("no version matches `3`"), "{err}");
     assert!(
@@ -86,14 +86,14 @@ fn prereleases_are_not_chosen_unless_named() {
 #[test]
 fn lts_is_only_for_sources_that_mark_it() {
     let s = npm_registry();
-    let p = Project::new("").with("DEVENV_NPM_REGISTRY", &s.url(""));
+    let p = World::new().with_env("DEVENV_NPM_REGISTRY", &s.base());
     let err = locked(&p, "lts").unwrap_err();
     assert!(err.contains("node-dist"), "{err}");
 }
 
 #[test]
 fn nonsense_constraints_are_refused_with_the_grammar() {
-    let p = Project::new("");
+    let p = World::new();
     for bad in ["~=", ">=banana"] {
         let err = locked(&p, bad).unwrap_err();
         assert!(err.contains("^3.1"), "{bad}: {err}");
@@ -111,7 +111,7 @@ fn pypi_versions_follow_pep_440() {
         "1.0.0.post1",
         "1.1.0.dev3",
     ];
-    let body = zip(&[("t-1.data/scripts/t", 0o755, b"#!/bin/sh\n")]);
+    let body = zip(&[Entry::file("t-1.data/scripts/t", b"#!/bin/sh\n", 0o755)]);
     let releases: Vec<String> = versions
         .iter()
         .map(|v| {
@@ -128,9 +128,9 @@ fn pypi_versions_follow_pep_440() {
         "/pypi/t/json",
         format!(r#"{{"info": {{"name": "t", "version": "1.0.0.post1"}}, "releases": {{{}}}, "urls": []}}"#, releases.join(",")),
     );
-    let p = Project::new("")
-        .with("DEVENV_PYPI_URL", &s.url(""))
-        .with("DEVENV_PLATFORM", "linux-x86_64");
+    let p = World::new()
+        .with_env("DEVENV_PYPI_URL", &s.base())
+        .with_env("DEVENV_PLATFORM", "linux-x86_64");
     for (constraint, expected) in [
         ("latest", "1.0.0.post1"),
         ("0", "0.10.0"),
@@ -139,12 +139,12 @@ fn pypi_versions_follow_pep_440() {
         (">=1.1.0.dev0", "1.1.0.dev3"),
         ("1.0.0", "1.0.0"),
     ] {
-        p.write(&format!("[tools]\n\"pypi:t\" = \"{constraint}\"\n"));
-        p.ok(&["lock"]);
+        p.manifest(&format!("[tools]\n\"pypi:t\" = \"{constraint}\"\n"));
+        p.run(&["lock"]).ok();
         assert!(
-            p.lock().contains(&format!("version = \"{expected}\"")),
+            p.lockfile().contains(&format!("version = \"{expected}\"")),
             "{constraint}: {}",
-            p.lock()
+            p.lockfile()
         );
     }
 }

@@ -3,23 +3,10 @@
 //! and activates the prepared environment at the first prompt after the
 //! watcher finishes.
 
-#[path = "common/archives.rs"]
-mod archives;
-#[path = "common/server.rs"]
-mod server;
-#[path = "common/shell.rs"]
-mod shell;
-
-use server::FixtureServer;
-use shell::{Sandbox, Sh};
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+mod common;
+use common::server::FixtureServer;
+use common::shell::{Sandbox, Sh};
+use common::{archives, url_tool_manifest};
 
 #[test]
 fn the_hook_starts_a_watcher_and_activates_what_it_prepared() {
@@ -32,9 +19,8 @@ fn the_hook_starts_a_watcher_and_activates_what_it_prepared() {
     server.add("/wtool.tar.gz", tool.clone());
     let sb = Sandbox::new();
     let manifest = format!(
-        "[tools]\nwtool = {{ version = \"1\", url = \"{}\", sha256 = \"{}\" }}\n\n[env]\nW = \"on\"\n\n[settings]\nwatch = true\n",
-        server.url("/wtool.tar.gz"),
-        sha256_hex(&tool)
+        "{}\n[env]\nW = \"on\"\n\n[settings]\nwatch = true\n",
+        url_tool_manifest("wtool", "1", &server.url("/wtool.tar.gz"), &tool)
     );
     let p = sb.allowed_project("p", &manifest);
     // The first prompt starts the watcher and does not wait for it; the

@@ -3,7 +3,9 @@
 #![allow(dead_code)]
 
 pub mod archives;
+pub mod hook_cases;
 pub mod server;
+pub mod shell;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -19,6 +21,8 @@ pub struct World {
     pub root: PathBuf,
     pub home: PathBuf,
     pub project: PathBuf,
+    /// Variables every run gets on top of the hermetic environment.
+    env: Vec<(String, String)>,
 }
 
 /// What a devenv run printed and returned.
@@ -30,6 +34,14 @@ pub struct Output {
 }
 
 impl Output {
+    fn of(out: std::process::Output) -> Output {
+        Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
     /// Asserts exit 0, showing everything on failure.
     #[track_caller]
     pub fn ok(self) -> Output {
@@ -99,7 +111,16 @@ impl World {
             root,
             home,
             project,
+            env: Vec::new(),
         }
+    }
+
+    /// This world, with `var` set to `value` in every later run (e.g.
+    /// `DEVENV_NPM_REGISTRY` pointing at a fixture server). A later value
+    /// of the same variable wins.
+    pub fn with_env(mut self, var: &str, value: &str) -> World {
+        self.env.push((var.into(), value.into()));
+        self
     }
 
     /// Writes a file relative to the project (creating parents).
@@ -119,18 +140,35 @@ impl World {
             .unwrap_or_else(|e| panic!("read {rel}: {e}"))
     }
 
-    /// A command for devenv in the project directory with a clean, hermetic environment.
-    pub fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(bin());
-        cmd.args(args)
-            .current_dir(&self.project)
-            .env_clear()
+    /// The project's `devenv.lock` (which must exist).
+    pub fn lockfile(&self) -> String {
+        self.read("devenv.lock")
+    }
+
+    /// Gives `cmd` the hermetic environment devenv runs in: nothing
+    /// inherited, this world's HOME and `DEVENV_HOME`, short HTTP time-outs,
+    /// and the variables added with [`World::with_env`]. Everything that
+    /// runs devenv (directly or through a shell) starts from this.
+    pub fn isolate<'a>(&self, cmd: &'a mut Command) -> &'a mut Command {
+        cmd.env_clear()
             .env("PATH", "/usr/local/bin:/usr/bin:/bin")
             .env("HOME", self.root.join("user-home"))
             .env("DEVENV_HOME", &self.home)
             .env("DEVENV_HTTP_TIMEOUT", "5")
             .env("DEVENV_HTTP_RETRIES", "2")
-            .env("DEVENV_HTTP_BACKOFF_MS", "10")
+            .env("DEVENV_HTTP_BACKOFF_MS", "10");
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    /// A command for devenv in the project directory with a clean, hermetic environment.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(bin());
+        self.isolate(&mut cmd)
+            .args(args)
+            .current_dir(&self.project)
             .stdin(Stdio::null());
         cmd
     }
@@ -150,12 +188,25 @@ impl World {
     }
 
     pub fn run_cmd(&self, mut cmd: Command) -> Output {
-        let out = cmd.output().expect("spawn devenv");
-        Output {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Output::of(cmd.output().expect("spawn the command"))
+    }
+
+    /// Runs `cmd` with `input` as its standard input.
+    pub fn run_cmd_input(&self, mut cmd: Command, input: &str) -> Output {
+        use std::io::Write;
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn the command");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        Output::of(child.wait_with_output().expect("wait for the command"))
     }
 
     /// The committed store entries (not staging).
@@ -227,6 +278,56 @@ pub fn url_tool_manifest(name: &str, version: &str, url: &str, bytes: &[u8]) -> 
         "[tools]\n{name} = {{ version = \"{version}\", url = \"{url}\", sha256 = \"{}\" }}\n",
         sha256_hex(bytes)
     )
+}
+
+/// npm's `integrity` of `bytes` (`sha512-<base64>`).
+pub fn sri_sha512(bytes: &[u8]) -> String {
+    devenv::digest::Digest::of(devenv::digest::Algorithm::Sha512, bytes).to_string()
+}
+
+/// An npm tarball holding `package/package.json` and a script
+/// `package/bin/<cmd>` (not executable, as npm publishes them) that prints
+/// `<cmd> <version>`.
+pub fn npm_tarball(cmd: &str, version: &str) -> Vec<u8> {
+    let script = format!("#!/bin/sh\necho {cmd} {version}\n");
+    let pkg = format!(r#"{{"name": "{cmd}", "version": "{version}"}}"#);
+    archives::tar_gz(&[
+        archives::Entry::file("package/package.json", pkg.as_bytes(), 0o644),
+        archives::Entry::file(&format!("package/bin/{cmd}"), script.as_bytes(), 0o644),
+    ])
+}
+
+/// Publishes `name` on a fixture npm registry: one tarball per version (at
+/// the path the real registry uses) and the packument listing them, the
+/// last version as `latest`. `extra` is spliced into each version's
+/// document (e.g. `"bin": ...`).
+pub fn publish_npm(
+    server: &server::FixtureServer,
+    name: &str,
+    versions: &[(&str, &[u8])],
+    extra: &str,
+) {
+    let base = name.rsplit('/').next().unwrap();
+    let mut docs = Vec::new();
+    for (version, tarball) in versions {
+        let path = format!("/{name}/-/{base}-{version}.tgz");
+        server.add(&path, tarball.to_vec());
+        let sha1 = devenv::digest::hex(
+            &devenv::digest::Digest::of(devenv::digest::Algorithm::Sha1, tarball).bytes,
+        );
+        docs.push(format!(
+            r#""{version}": {{"name": "{name}", "version": "{version}", {extra}
+                "dist": {{"shasum": "{sha1}", "tarball": "{}", "integrity": "{}", "fileCount": 2, "unpackedSize": 100}}}}"#,
+            server.url(&path),
+            sri_sha512(tarball)
+        ));
+    }
+    let latest = versions.last().map_or("", |v| v.0);
+    let packument = format!(
+        r#"{{"_id": "{name}", "name": "{name}", "dist-tags": {{"latest": "{latest}"}}, "versions": {{{}}}, "time": {{"created": "2024-01-01T00:00:00.000Z"}}}}"#,
+        docs.join(",\n")
+    );
+    server.add(&format!("/{}", name.replace('/', "%2f")), packument);
 }
 
 /// Whether a path exists at all (even as a dangling link).

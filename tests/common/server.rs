@@ -31,12 +31,15 @@ struct Shared {
 #[derive(Default)]
 struct State {
     stopped: bool,
-    /// Path → (status, body).
+    /// Path (or path with query) → (status, body).
     routes: HashMap<String, (u16, Arc<Vec<u8>>)>,
     /// Path → (failures left, status to fail with).
     failures: HashMap<String, (usize, u16)>,
     /// Path → how many body bytes to send before hanging.
     stalls: HashMap<String, usize>,
+    /// Path → how long to wait before answering at all.
+    delays: HashMap<String, Duration>,
+    /// Path, and path with query where there is one → requests.
     hits: HashMap<String, usize>,
     /// Path → headers of the latest request, names lowercased.
     last_headers: HashMap<String, Vec<(String, String)>>,
@@ -91,7 +94,9 @@ impl FixtureServer {
         format!("{}{}", self.base(), normalize(path))
     }
 
-    /// Serves `bytes` at `path` with status 200.
+    /// Serves `bytes` at `path` with status 200. A `path` with a query
+    /// (`/dl/?mode=json`) answers only that query; one without answers
+    /// every query the more specific routes do not.
     pub fn add(&self, path: &str, bytes: impl Into<Vec<u8>>) {
         self.add_with_status(path, 200, bytes);
     }
@@ -101,10 +106,11 @@ impl FixtureServer {
     }
 
     /// Serves `bytes` at `path` with `status`, replacing any earlier
-    /// behaviour of `path` (including a stall).
+    /// behaviour of `path` (including a stall or a delay).
     pub fn add_with_status(&self, path: &str, status: u16, bytes: impl Into<Vec<u8>>) {
         let mut state = self.state();
         state.stalls.remove(&normalize(path));
+        state.delays.remove(&normalize(path));
         state
             .routes
             .insert(normalize(path), (status, Arc::new(bytes.into())));
@@ -116,6 +122,13 @@ impl FixtureServer {
         self.state().failures.insert(normalize(path), (n, status));
     }
 
+    /// Requests for `path` get no answer at all until `delay` has passed
+    /// (or the server stops), then the normal one: a server too slow to
+    /// send even its headers.
+    pub fn delay(&self, path: &str, delay: Duration) {
+        self.state().delays.insert(normalize(path), delay);
+    }
+
     /// Requests for `path` get headers announcing the full body (as added
     /// with `add`, else 1 MiB), then its first `first_bytes` bytes, then
     /// nothing until the server stops.
@@ -123,7 +136,8 @@ impl FixtureServer {
         self.state().stalls.insert(normalize(path), first_bytes);
     }
 
-    /// How many requests `path` has received (whatever their query string).
+    /// How many requests `path` has received: whatever their query
+    /// string, or, for a `path` with a query, with exactly that one.
     pub fn hits(&self, path: &str) -> usize {
         self.state()
             .hits
@@ -192,15 +206,23 @@ fn normalize(path: &str) -> String {
 
 /// Decides the reply to `request` and sends it.
 fn answer(shared: &Shared, request: tiny_http::Request) {
-    let path = request
-        .url()
-        .split(['?', '#'])
-        .next()
-        .unwrap_or("/")
-        .to_string();
+    let with_query = request.url().split('#').next().unwrap_or("/").to_string();
+    let path = with_query.split('?').next().unwrap_or("/").to_string();
+    let delay = shared.state.lock().unwrap().delays.get(&path).copied();
+    if let Some(delay) = delay {
+        let deadline = Instant::now() + delay;
+        let mut state = shared.state.lock().unwrap();
+        while !state.stopped && Instant::now() < deadline {
+            let left = deadline.saturating_duration_since(Instant::now());
+            state = shared.stopped.wait_timeout(state, left).unwrap().0;
+        }
+    }
     let reply = {
         let mut state = shared.state.lock().unwrap();
         *state.hits.entry(path.clone()).or_default() += 1;
+        if with_query != path {
+            *state.hits.entry(with_query.clone()).or_default() += 1;
+        }
         let headers = request
             .headers()
             .iter()
@@ -212,7 +234,11 @@ fn answer(shared: &Shared, request: tiny_http::Request) {
             })
             .collect();
         state.last_headers.insert(path.clone(), headers);
-        let route = state.routes.get(&path).cloned();
+        let route = state
+            .routes
+            .get(&with_query)
+            .or_else(|| state.routes.get(&path))
+            .cloned();
         let failing = match state.failures.get_mut(&path) {
             Some((left, status)) if *left > 0 => {
                 *left -= 1;

@@ -1,7 +1,8 @@
 //! A harness for testing the shell hook in real bash, zsh and fish.
 //!
-//! A [`Sandbox`] is a temp directory with its own `DEVENV_HOME`, projects
-//! written by the test, and a `devenv` wrapper that logs every call before
+//! A [`Sandbox`] is a [`World`] (a temp directory with its own
+//! `DEVENV_HOME`, run in the same hermetic environment as every other
+//! test) with projects written by the test, and a `devenv` wrapper that logs every call before
 //! running the real binary, so a test can count how often the prompt
 //! forked devenv. [`Sandbox::run`] runs a script in a fresh shell with a
 //! clean environment and the hook loaded, after defining the same small
@@ -20,6 +21,7 @@
 
 #![allow(dead_code)]
 
+use super::World;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -117,11 +119,22 @@ impl ShellRun {
     }
 }
 
-/// A temp directory with a `DEVENV_HOME`, projects, and a logging `devenv`.
+impl From<super::Output> for ShellRun {
+    fn from(out: super::Output) -> ShellRun {
+        ShellRun {
+            success: out.code == 0,
+            stdout: out.stdout,
+            stderr: out.stderr,
+        }
+    }
+}
+
+/// A [`World`] with projects, snapshots and a logging `devenv`.
 pub struct Sandbox {
-    _tmp: tempfile::TempDir,
-    /// The temp directory, canonical (so it matches `$PWD` in shells).
+    world: World,
+    /// The world's temp directory, canonical (so it matches `$PWD` in shells).
     pub root: PathBuf,
+    /// The world's `DEVENV_HOME`.
     pub home: PathBuf,
     /// The logging wrapper the hooks call instead of the real binary.
     pub wrapper: PathBuf,
@@ -131,23 +144,16 @@ pub struct Sandbox {
 
 /// The real devenv binary.
 pub fn devenv_bin() -> &'static str {
-    env!("CARGO_BIN_EXE_devenv")
+    super::bin()
 }
 
 impl Sandbox {
     pub fn new() -> Sandbox {
-        let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path().canonicalize().unwrap();
-        let home = root.join("devenv-home");
+        let world = World::new();
+        let (root, home) = (world.root.clone(), world.home.clone());
         let snaps = root.join("snaps");
         let bin = root.join("wrapper");
-        for d in [
-            &home,
-            &snaps,
-            &bin,
-            &root.join("outside"),
-            &root.join("user-home"),
-        ] {
+        for d in [&home, &snaps, &bin, &root.join("outside")] {
             std::fs::create_dir_all(d).unwrap();
         }
         let log = root.join("calls.log");
@@ -164,7 +170,7 @@ impl Sandbox {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
         Sandbox {
-            _tmp: tmp,
+            world,
             root,
             home,
             wrapper,
@@ -208,53 +214,29 @@ impl Sandbox {
         env: &[(&str, &str)],
         stdin: &str,
     ) -> ShellRun {
-        use std::io::Write;
-        let mut cmd = Command::new(devenv_bin());
-        self.clean(&mut cmd)
-            .current_dir(dir)
-            .env("PWD", dir)
-            .args(args)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
+        let mut cmd = self.world.cmd(args);
+        self.clean(&mut cmd).current_dir(dir).env("PWD", dir);
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let mut child = cmd.spawn().unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        ShellRun {
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            success: out.status.success(),
-        }
+        self.world.run_cmd_input(cmd, stdin).into()
     }
 
+    /// The world's hermetic environment, plus what the shells need: a
+    /// UTF-8 locale, a dumb terminal, and the variables the helpers use.
     fn clean<'a>(&self, cmd: &'a mut Command) -> &'a mut Command {
-        cmd.env_clear()
-            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
-            .env("HOME", self.root.join("user-home"))
+        self.world
+            .isolate(cmd)
             .env("LANG", "C.UTF-8")
             .env("LC_ALL", "C.UTF-8")
             .env("TERM", "dumb")
-            .env("DEVENV_HOME", &self.home)
             .env("SNAPS", &self.snaps)
             .env("DEVENV_REAL", devenv_bin())
     }
 
     /// The hook script of `sh`, calling the logging wrapper.
     pub fn hook(&self, sh: Sh) -> String {
-        let out = Command::new(devenv_bin())
-            .args(["hook", sh.name()])
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        let script = String::from_utf8(out.stdout).unwrap();
+        let script = self.world.run(&["hook", sh.name()]).ok().stdout;
         let real = format!("'{}'", devenv_bin());
         assert!(
             script.contains(&real),
@@ -298,30 +280,13 @@ impl Sandbox {
     /// reading commands from stdin, so the shell's own prompt machinery
     /// runs the hook. Prompts go to stderr; stdout is the commands' output.
     pub fn run_interactive(&self, sh: Sh, body: &str) -> ShellRun {
-        use std::io::Write;
         let mut cmd = sh.command();
         cmd.arg("-i");
         let outside = self.root.join("outside");
         self.clean(&mut cmd)
             .current_dir(&outside)
-            .env("PWD", &outside)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        let script = self.script(sh, body);
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(script.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        ShellRun {
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            success: out.status.success(),
-        }
+            .env("PWD", &outside);
+        self.world.run_cmd_input(cmd, &self.script(sh, body)).into()
     }
 
     fn run_in(&self, mut cmd: Command, sh: Sh, script: &str, env: &[(&str, &str)]) -> ShellRun {
@@ -335,12 +300,7 @@ impl Sandbox {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let out = cmd.output().unwrap();
-        ShellRun {
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            success: out.status.success(),
-        }
+        self.world.run_cmd(cmd).into()
     }
 
     /// The environment saved by `snap NAME`, without the variables every
