@@ -18,17 +18,43 @@ fn fetcher() -> Fetcher {
     })
 }
 
+/// The body of `path`, which must be served.
+fn text(server: &FixtureServer, path: &str) -> String {
+    fetcher().get_text(&server.url(path)).unwrap()
+}
+
 #[test]
-fn serves_routes_and_counts_hits_per_path() {
+fn serves_routes_and_counts_hits_per_path_and_query() {
     let server = FixtureServer::start();
     assert!(server.base().starts_with("http://127.0.0.1:"));
     assert_eq!(server.url("a/b"), format!("{}/a/b", server.base()));
     server.add_text("/a/b", "one");
     server.add_text("/a/b", "two");
-    assert_eq!(fetcher().get_text(&server.url("/a/b")).unwrap(), "two");
-    assert_eq!(fetcher().get_text(&server.url("/a/b?x=1")).unwrap(), "two");
+    assert_eq!(text(&server, "/a/b"), "two");
+    assert_eq!(text(&server, "/a/b?x=1"), "two");
     assert_eq!(server.hits("/a/b"), 2);
     assert_eq!(server.hits("/other"), 0);
+    // A route with a query answers only that query, and counts its own hits.
+    server.add_text("/a/b?x=2", "three");
+    assert_eq!(text(&server, "/a/b?x=2"), "three");
+    assert_eq!(text(&server, "/a/b?x=3"), "two");
+    assert_eq!(server.hits("/a/b?x=2"), 1);
+    assert_eq!(server.hits("/a/b"), 4);
+}
+
+#[test]
+fn a_delayed_route_answers_after_its_delay() {
+    let server = FixtureServer::start();
+    server.add_text("/slow", "late");
+    server.delay("/slow", Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    assert_eq!(text(&server, "/slow"), "late");
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    // Adding the route again replaces the delay.
+    server.add_text("/slow", "now");
+    let started = std::time::Instant::now();
+    assert_eq!(text(&server, "/slow"), "now");
+    assert!(started.elapsed() < Duration::from_millis(300));
 }
 
 #[test]
@@ -56,7 +82,7 @@ fn failures_come_first_then_normal_service() {
             .contains("502 Bad Gateway")
     );
     assert!(fetcher().get_text(&server.url("/x")).is_err());
-    assert_eq!(fetcher().get_text(&server.url("/x")).unwrap(), "ok");
+    assert_eq!(text(&server, "/x"), "ok");
     assert_eq!(server.hits("/x"), 3);
 }
 

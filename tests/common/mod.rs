@@ -1,5 +1,6 @@
 //! The one test harness: a temporary project and `DEVENV_HOME`, fixture
-//! servers and archives, and "run devenv with these args, expect this".
+//! servers and archives, and "run devenv with these args, expect this";
+//! `shell` runs the same world through real shells with the hook loaded.
 #![allow(dead_code)]
 
 pub mod archives;

@@ -1,5 +1,6 @@
-//! A local HTTP server for tests: fixture files on 127.0.0.1, plus the ways
-//! real servers misbehave (errors, flaky failures, stalls).
+//! A local HTTP server for tests: fixture files on 127.0.0.1 (by path, or
+//! by path and query), plus the ways real servers misbehave (errors, flaky
+//! failures, delays, stalls).
 //!
 //! Every request is answered in its own thread with `Connection: close`, so
 //! a stalled response never holds up another client, and a stopped server

@@ -1,9 +1,9 @@
 //! A harness for testing the shell hook in real bash, zsh and fish.
 //!
 //! A [`Sandbox`] is a [`World`] (a temp directory with its own
-//! `DEVENV_HOME`, run in the same hermetic environment as every other
-//! test) with projects written by the test, and a `devenv` wrapper that logs every call before
-//! running the real binary, so a test can count how often the prompt
+//! `DEVENV_HOME`, and the hermetic environment every test runs devenv in)
+//! with projects written by the test, and a `devenv` wrapper that logs
+//! every call before running the real binary, so a test can count how often the prompt
 //! forked devenv. [`Sandbox::run`] runs a script in a fresh shell with a
 //! clean environment and the hook loaded, after defining the same small
 //! vocabulary in every shell, so one script serves all three:
@@ -214,8 +214,11 @@ impl Sandbox {
         env: &[(&str, &str)],
         stdin: &str,
     ) -> ShellRun {
-        let mut cmd = self.world.cmd(args);
-        self.clean(&mut cmd).current_dir(dir).env("PWD", dir);
+        let mut cmd = Command::new(devenv_bin());
+        self.clean(&mut cmd)
+            .args(args)
+            .current_dir(dir)
+            .env("PWD", dir);
         for (k, v) in env {
             cmd.env(k, v);
         }
