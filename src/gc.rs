@@ -137,13 +137,15 @@ pub fn plan(store: &Store) -> Result<Plan> {
     }
     if let Ok(read) = fs::read_dir(roots.join("live")) {
         for live in read.flatten() {
+            // A live record, even of a process that has ended, shows the
+            // store is in use; only a store nobody registered is a mystery.
+            any_root = true;
             let alive = live
                 .file_name()
                 .to_string_lossy()
                 .parse::<u32>()
                 .is_ok_and(process_alive);
             if alive {
-                any_root = true;
                 let text = fs::read_to_string(live.path()).unwrap_or_default();
                 keep.extend(text.lines().map(PathBuf::from));
             }
