@@ -7,7 +7,7 @@ use super::{Found, Source, parse_json};
 use crate::digest::Digest;
 use crate::fetch::Fetcher;
 use crate::platform::{Arch, Os, Platform};
-use crate::version::{Release, Scheme, Version};
+use crate::version::{Release, Scheme};
 use anyhow::{Result, anyhow};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -94,11 +94,7 @@ impl GoDist {
     pub fn open(base: &str, fetcher: &Fetcher) -> Result<GoDist> {
         let url = format!("{base}/dl/?mode=json&include=all");
         let index = parse_index(&fetcher.get_text(&url)?, &url)?;
-        let releases = index
-            .keys()
-            .filter_map(|v| Version::parse(Scheme::Semver, v))
-            .map(Release::new)
-            .collect();
+        let releases = super::releases_named(index.keys(), Scheme::Semver);
         Ok(GoDist {
             base: base.to_string(),
             index,

@@ -83,6 +83,17 @@ pub struct Found {
     pub bin: Vec<String>,
 }
 
+/// The releases named by `versions`, skipping what `scheme` cannot read.
+pub fn releases_named<'a>(
+    versions: impl Iterator<Item = &'a String>,
+    scheme: crate::version::Scheme,
+) -> Vec<Release> {
+    versions
+        .filter_map(|v| crate::version::Version::parse(scheme, v))
+        .map(Release::new)
+        .collect()
+}
+
 impl Found {
     /// An artifact whose format follows from its URL's file name.
     pub fn at(url: String, digest: Digest, bin: &[&str]) -> Found {

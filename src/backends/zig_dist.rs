@@ -8,7 +8,7 @@ use super::{Found, Source, join_url, parse_json};
 use crate::digest::Digest;
 use crate::fetch::Fetcher;
 use crate::platform::{Arch, Os, Platform};
-use crate::version::{Release, Scheme, Version};
+use crate::version::{Release, Scheme};
 use anyhow::{Result, anyhow};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -87,11 +87,7 @@ impl ZigDist {
     pub fn open(base: &str, fetcher: &Fetcher) -> Result<ZigDist> {
         let url = format!("{base}/download/index.json");
         let index = parse_index(&fetcher.get_text(&url)?, &url)?;
-        let releases = index
-            .keys()
-            .filter_map(|v| Version::parse(Scheme::Semver, v))
-            .map(Release::new)
-            .collect();
+        let releases = super::releases_named(index.keys(), Scheme::Semver);
         Ok(ZigDist {
             base: base.to_string(),
             url,
