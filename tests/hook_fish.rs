@@ -7,60 +7,8 @@ use shell::Sh;
 
 const SH: Sh = Sh::Fish;
 
-#[test]
-fn zero_forks_at_steady_prompt() {
-    hook_cases::zero_forks_at_steady_prompt(SH);
-}
-
-#[test]
-fn no_process_at_steady_prompt() {
-    hook_cases::no_process_at_steady_prompt(SH);
-}
-
-#[test]
-fn enter_switch_leave_nested() {
-    hook_cases::enter_switch_leave_nested(SH);
-}
-
-#[test]
-fn edits_reload_at_next_prompt() {
-    hook_cases::edits_reload_at_next_prompt(SH);
-}
-
-#[test]
-fn exact_restore_awkward_values() {
-    hook_cases::exact_restore_awkward_values(SH);
-}
-
-#[test]
-fn user_changes_are_kept() {
-    hook_cases::user_changes_are_kept(SH);
-}
-
-#[test]
-fn trust_gates_activation() {
-    hook_cases::trust_gates_activation(SH);
-}
-
-#[test]
-fn missing_tool_noticed_once() {
-    hook_cases::missing_tool_noticed_once(SH);
-}
-
-#[test]
-fn broken_manifest_leaves_shell_unchanged() {
-    hook_cases::broken_manifest_leaves_shell_unchanged(SH);
-}
-
-#[test]
-fn auto_install_failure_is_a_notice() {
-    hook_cases::auto_install_failure_is_a_notice(SH);
-}
-
-#[test]
-fn loads_silently() {
-    hook_cases::loads_silently(SH);
-}
+// The behaviour every shell must show (tests/common/hook_cases.rs).
+common::hook_cases::for_shell!(SH);
 
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(16))]

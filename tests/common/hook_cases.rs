@@ -514,3 +514,22 @@ pub fn auto_install_failure_is_a_notice(sh: Sh) {
         run.stderr
     );
 }
+
+/// Declares one `#[test]` per shared case for the shell `$sh`, so the three
+/// shell test files list only what is particular to their shell.
+#[allow(unused_macros)] // every test crate compiles `common`; only three call it
+macro_rules! for_shell {
+    ($sh:expr) => {
+        $crate::common::hook_cases::for_shell!(@cases $sh, zero_forks_at_steady_prompt, no_process_at_steady_prompt, enter_switch_leave_nested, edits_reload_at_next_prompt, exact_restore_awkward_values, user_changes_are_kept, trust_gates_activation, missing_tool_noticed_once, broken_manifest_leaves_shell_unchanged, auto_install_failure_is_a_notice, loads_silently);
+    };
+    (@cases $sh:expr, $($case:ident),*) => {
+        $(
+            #[test]
+            fn $case() {
+                $crate::common::hook_cases::$case($sh);
+            }
+        )*
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use for_shell;
