@@ -5,12 +5,10 @@
 //! if its own hook had just loaded the project, so a hook in the user's rc
 //! file sees nothing to do. Exiting returns to the parent shell, untouched.
 
-use crate::error::Exit;
 use crate::project::{Context, Project};
 use crate::shell::hook::{self, Mode};
 use crate::shell::state;
 use anyhow::Result;
-use std::os::unix::process::CommandExt;
 use std::process::Command;
 
 pub fn run(shell: Option<&str>, command: &[String]) -> Result<()> {
@@ -25,29 +23,11 @@ pub fn run(shell: Option<&str>, command: &[String]) -> Result<()> {
     for message in &transition.messages {
         crate::ui::info(message);
     }
-    let program = match shell {
-        Some(s) => s.to_string(),
-        None => std::env::var("SHELL")
-            .ok()
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "/bin/sh".into()),
-    };
+    let program = shell.map_or_else(super::exec::user_shell, str::to_string);
     let mut cmd = Command::new(&program);
-    for (name, value) in &transition.changes {
-        match value {
-            Some(v) => cmd.env(name, v),
-            None => cmd.env_remove(name),
-        };
-    }
-    let err = cmd.exec();
-    eprintln!(
-        "devenv: error: could not start the shell `{program}`: {}",
-        crate::error::io_reason(&err)
-    );
-    Err(Exit(if err.kind() == std::io::ErrorKind::NotFound {
-        127
-    } else {
-        126
-    })
-    .into())
+    super::exec::set_env(&mut cmd, transition.changes);
+    Err(super::exec::replace_process(
+        cmd,
+        &format!("start the shell `{program}`"),
+    ))
 }

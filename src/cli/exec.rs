@@ -16,24 +16,41 @@ pub fn run(frozen: bool, command: &[String]) -> Result<()> {
     let env = project.environment(Some(&lock), &cx.store)?;
     let mut cmd = Command::new(&command[0]);
     cmd.args(&command[1..]);
-    for (name, value) in env.changes(std::env::var("PATH").ok().as_deref()) {
+    set_env(&mut cmd, env.changes(std::env::var("PATH").ok().as_deref()));
+    Err(replace_process(cmd, &format!("run `{}`", command[0])))
+}
+
+/// Gives `cmd` each change: `Some(value)` sets, `None` unsets.
+pub(super) fn set_env(
+    cmd: &mut Command,
+    changes: impl IntoIterator<Item = (String, Option<String>)>,
+) {
+    for (name, value) in changes {
         match value {
             Some(v) => cmd.env(name, v),
             None => cmd.env_remove(name),
         };
     }
-    // `exec` only returns on failure.
+}
+
+/// `$SHELL`, or `/bin/sh` when it is not set.
+pub(super) fn user_shell() -> String {
+    std::env::var("SHELL")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "/bin/sh".into())
+}
+
+/// Replaces this process with `cmd` (so the command's exit status is
+/// devenv's). Only returns when that failed: says why, and exits the way a
+/// shell would — 127 for a command that does not exist, 126 otherwise.
+pub(super) fn replace_process(mut cmd: Command, what: &str) -> anyhow::Error {
     let err = cmd.exec();
-    let code = if err.kind() == std::io::ErrorKind::NotFound {
-        127
+    let (code, reason) = if err.kind() == std::io::ErrorKind::NotFound {
+        (127, "no such command in the environment's PATH".to_string())
     } else {
-        126
+        (126, crate::error::io_reason(&err))
     };
-    let reason = if code == 127 {
-        "no such command in the environment's PATH".to_string()
-    } else {
-        crate::error::io_reason(&err)
-    };
-    eprintln!("devenv: error: could not run `{}`: {reason}", command[0]);
-    Err(Exit(code).into())
+    eprintln!("devenv: error: could not {what}: {reason}");
+    Exit(code).into()
 }

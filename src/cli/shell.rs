@@ -12,7 +12,6 @@ use crate::platform::Platform;
 use crate::project::Context;
 use crate::resolve::{self, Update};
 use anyhow::{Result, bail};
-use std::os::unix::process::CommandExt;
 use std::process::Command;
 
 /// Splits `node@22`, `pypi:ruff@0.7`, `npm:@biomejs/biome@1.9` into name and version.
@@ -87,12 +86,7 @@ pub fn run(specs: &[String], command: &[String]) -> Result<()> {
     };
     let full_path = env.full_path(std::env::var("PATH").ok().as_deref());
     let argv: Vec<String> = if command.is_empty() {
-        vec![
-            std::env::var("SHELL")
-                .ok()
-                .filter(|s| !s.is_empty())
-                .unwrap_or_else(|| "/bin/sh".into()),
-        ]
+        vec![super::exec::user_shell()]
     } else {
         command.to_vec()
     };
@@ -107,21 +101,12 @@ pub fn run(specs: &[String], command: &[String]) -> Result<()> {
             summary.join(", ")
         ));
     }
-    let err = Command::new(&argv[0])
-        .args(&argv[1..])
-        .env("PATH", full_path)
-        .exec();
-    let code = if err.kind() == std::io::ErrorKind::NotFound {
-        127
-    } else {
-        126
-    };
-    eprintln!(
-        "devenv: error: could not run `{}`: {}",
-        argv[0],
-        crate::error::io_reason(&err)
-    );
-    Err(crate::error::Exit(code).into())
+    let mut cmd = Command::new(&argv[0]);
+    cmd.args(&argv[1..]).env("PATH", full_path);
+    Err(super::exec::replace_process(
+        cmd,
+        &format!("run `{}`", argv[0]),
+    ))
 }
 
 #[cfg(test)]
