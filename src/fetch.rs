@@ -74,8 +74,7 @@ impl Settings {
                 .transpose()
         };
         let default = Settings::default();
-        let offline = get("DEVENV_OFFLINE")
-            .is_some_and(|v| !matches!(v.to_ascii_lowercase().as_str(), "0" | "false" | "no"));
+        let offline = get("DEVENV_OFFLINE").is_some_and(|v| crate::flag_is_on(&v));
         let timeout = number("DEVENV_HTTP_TIMEOUT", "seconds")?;
         if timeout == Some(0) {
             anyhow::bail!("DEVENV_HTTP_TIMEOUT is `0`, but it must be at least 1 second");

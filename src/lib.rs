@@ -27,3 +27,12 @@ pub mod trust;
 pub mod ui;
 pub mod version;
 pub mod watch;
+
+/// How every boolean environment variable of devenv (`DEVENV_FROZEN`,
+/// `DEVENV_OFFLINE`) reads: on unless empty, `0`, `false` or `no`.
+pub fn flag_is_on(value: &str) -> bool {
+    !matches!(
+        value.trim().to_ascii_lowercase().as_str(),
+        "" | "0" | "false" | "no"
+    )
+}

@@ -47,12 +47,7 @@ impl Context {
 /// Whether the boolean environment variable `name` is on: set, and not
 /// empty, `0`, `false` or `no`.
 pub fn env_flag(name: &str) -> bool {
-    std::env::var(name).is_ok_and(|v| {
-        !matches!(
-            v.trim().to_ascii_lowercase().as_str(),
-            "" | "0" | "false" | "no"
-        )
-    })
+    std::env::var(name).is_ok_and(|v| crate::flag_is_on(&v))
 }
 
 impl Project {
