@@ -74,8 +74,14 @@ impl std::fmt::Display for OfflineMissing {
 
 impl std::error::Error for OfflineMissing {}
 
-/// The artifacts of `lock` for `platform` that are not in the store and
-/// would have to be downloaded (`file://` URLs are local, so never missing).
+impl Missing {
+    /// `name version`, for lists in messages.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.tool, self.version)
+    }
+}
+
+/// The artifacts of `lock` for `platform` that are not in the store.
 /// A tool with no artifact for `platform` is left to [`install_lock`] to explain.
 pub fn missing(lock: &Lock, platform: Platform, store: &Store) -> Vec<Missing> {
     lock.tools
@@ -85,7 +91,7 @@ pub fn missing(lock: &Lock, platform: Platform, store: &Store) -> Vec<Missing> {
             let installed = store
                 .entry_path(&artifact.key, name, &tool.version)
                 .is_dir();
-            (!installed && !artifact.url.starts_with("file://")).then(|| Missing {
+            (!installed).then(|| Missing {
                 tool: name.clone(),
                 version: tool.version.clone(),
                 url: artifact.url.clone(),

@@ -191,7 +191,9 @@ impl Project {
     pub fn ensure_installed(&self, cx: &Context) -> Result<(Lock, Report)> {
         let lock = self.ensure_lock(cx, &Update::Nothing)?;
         if cx.offline {
-            let missing = install::missing(&lock, Platform::current(), &cx.store);
+            // `file://` artifacts are local: offline is no reason to miss them.
+            let mut missing = install::missing(&lock, Platform::current(), &cx.store);
+            missing.retain(|m| !m.url.starts_with("file://"));
             if !missing.is_empty() {
                 bail!(install::OfflineMissing {
                     missing,

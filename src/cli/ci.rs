@@ -107,10 +107,9 @@ fn target(format: Option<Format>) -> Result<Target> {
 
 /// Every tool the lock pins for this platform is in the store.
 fn verify(lock: &Lock, store: &Store) -> Result<()> {
-    let absent: Vec<String> = install::entries(lock, Platform::current(), store)
-        .into_iter()
-        .filter(|(_, _, path)| !path.as_ref().is_some_and(|p| p.is_dir()))
-        .map(|(name, version, _)| format!("{name} {version}"))
+    let absent: Vec<String> = install::missing(lock, Platform::current(), store)
+        .iter()
+        .map(install::Missing::label)
         .collect();
     if !absent.is_empty() {
         bail!(

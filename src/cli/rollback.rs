@@ -37,10 +37,9 @@ pub fn run(target: Option<u32>) -> Result<()> {
     let lock = history.lock(number)?;
     lock.write(&project.lock_path())?;
     let recorded = history.record(&lock, &format!("rollback to {number}"))?;
-    let missing: Vec<String> = install::entries(&lock, Platform::current(), &cx.store)
-        .into_iter()
-        .filter(|(_, _, path)| !path.as_ref().is_some_and(|p| p.is_dir()))
-        .map(|(name, version, _)| format!("{name} {version}"))
+    let missing: Vec<String> = install::missing(&lock, Platform::current(), &cx.store)
+        .iter()
+        .map(install::Missing::label)
         .collect();
     let new = recorded
         .map(|g| format!(" (recorded as generation {})", g.number))
