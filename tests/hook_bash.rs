@@ -10,23 +10,6 @@ const SH: Sh = Sh::Bash;
 // The behaviour every shell must show (tests/common/hook_cases.rs).
 common::hook_cases::for_shell!(SH);
 
-proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(16))]
-    #[test]
-    fn any_value_round_trips(values in proptest::collection::vec("[^\u{0}]{0,12}", 1..6)) {
-        if let Err(e) = hook_cases::round_trip(SH, &values) {
-            proptest::prop_assert!(false, "{}", e);
-        }
-    }
-}
-
-fn one_project() -> (shell::Sandbox, String) {
-    let sb = shell::Sandbox::new();
-    let a = sb.allowed_project("a", &hook_cases::manifest(&[("A1", "one")]));
-    let qa = sb.q(&a);
-    (sb, qa)
-}
-
 #[test]
 fn passes_shellcheck() {
     let sb = shell::Sandbox::new();
@@ -56,7 +39,7 @@ fn passes_shellcheck() {
 
 #[test]
 fn works_under_set_u() {
-    let (sb, qa) = one_project();
+    let (sb, qa) = hook_cases::one_project();
     let script = format!(
         "set -u\n{}\ncd {qa}\nprompt\nshow A1\ncd ..\nprompt\nshow A1\n",
         sb.hook(SH)
@@ -68,7 +51,7 @@ fn works_under_set_u() {
 
 #[test]
 fn keeps_a_prompt_command_string_and_the_exit_status() {
-    let (sb, qa) = one_project();
+    let (sb, qa) = hook_cases::one_project();
     let script = format!(
         "PROMPT_COMMAND='echo \"user: $?\"'\n{hook}\n{hook}\nprintf '%s\\n' \"$PROMPT_COMMAND\"\n\
          cd {qa}\nfalse || prompt\nshow A1\n",
@@ -87,7 +70,7 @@ fn keeps_a_prompt_command_string_and_the_exit_status() {
 
 #[test]
 fn keeps_a_prompt_command_array() {
-    let (sb, qa) = one_project();
+    let (sb, qa) = hook_cases::one_project();
     let script = format!(
         "PROMPT_COMMAND=('echo one' 'echo two')\n{hook}\n{hook}\n\
          printf '[%s]' \"${{PROMPT_COMMAND[@]}}\"; echo\ncd {qa}\nprompt\nshow A1\n",
@@ -111,7 +94,7 @@ fn appends_itself_to_an_unset_prompt_command() {
 
 #[test]
 fn real_interactive_prompts_keep_the_users_prompt_command() {
-    let (sb, qa) = one_project();
+    let (sb, qa) = hook_cases::one_project();
     for user in [
         "PROMPT_COMMAND='echo \"user $?\"'",
         "PROMPT_COMMAND=('echo \"user $?\"')",

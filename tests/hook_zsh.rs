@@ -10,26 +10,9 @@ const SH: Sh = Sh::Zsh;
 // The behaviour every shell must show (tests/common/hook_cases.rs).
 common::hook_cases::for_shell!(SH);
 
-proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(16))]
-    #[test]
-    fn any_value_round_trips(values in proptest::collection::vec("[^\u{0}]{0,12}", 1..6)) {
-        if let Err(e) = hook_cases::round_trip(SH, &values) {
-            proptest::prop_assert!(false, "{}", e);
-        }
-    }
-}
-
-fn one_project() -> (shell::Sandbox, String) {
-    let sb = shell::Sandbox::new();
-    let a = sb.allowed_project("a", &hook_cases::manifest(&[("A1", "one")]));
-    let qa = sb.q(&a);
-    (sb, qa)
-}
-
 #[test]
 fn joins_other_tools_precmd_and_chpwd_hooks() {
-    let (sb, qa) = one_project();
+    let (sb, qa) = hook_cases::one_project();
     let body = format!(
         "other_precmd() {{ echo precmd; }}\nother_chpwd() {{ echo chpwd; }}\n\
          precmd_functions=(other_precmd)\nchpwd_functions=(other_chpwd)\n\
@@ -51,7 +34,7 @@ fn joins_other_tools_precmd_and_chpwd_hooks() {
 
 #[test]
 fn works_with_unusual_user_options() {
-    let (sb, qa) = one_project();
+    let (sb, qa) = hook_cases::one_project();
     let body = format!(
         "setopt ksh_arrays sh_word_split no_unset err_return\n{hook}\ncd {qa}\nprompt\necho \"A1=$A1\"\n",
         hook = sb.hook(SH)

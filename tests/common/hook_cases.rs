@@ -515,6 +515,15 @@ pub fn auto_install_failure_is_a_notice(sh: Sh) {
     );
 }
 
+/// A sandbox with one allowed project `a` setting `A1=one`, and the
+/// project's path quoted for the shell.
+pub fn one_project() -> (Sandbox, String) {
+    let sb = Sandbox::new();
+    let a = sb.allowed_project("a", &manifest(&[("A1", "one")]));
+    let qa = sb.q(&a);
+    (sb, qa)
+}
+
 /// Declares one `#[test]` per shared case for the shell `$sh`, so the three
 /// shell test files list only what is particular to their shell.
 #[allow(unused_macros)] // every test crate compiles `common`; only three call it
@@ -529,6 +538,16 @@ macro_rules! for_shell {
                 $crate::common::hook_cases::$case($sh);
             }
         )*
+
+        proptest::proptest! {
+            #![proptest_config(proptest::prelude::ProptestConfig::with_cases(16))]
+            #[test]
+            fn any_value_round_trips(values in proptest::collection::vec("[^\u{0}]{0,12}", 1..6)) {
+                if let Err(e) = $crate::common::hook_cases::round_trip($sh, &values) {
+                    proptest::prop_assert!(false, "{}", e);
+                }
+            }
+        }
     };
 }
 #[allow(unused_imports)]
