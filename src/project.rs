@@ -50,16 +50,24 @@ pub fn env_flag(name: &str) -> bool {
     std::env::var(name).is_ok_and(|v| crate::flag_is_on(&v))
 }
 
+/// The root of the project containing `dir` (the nearest directory upward
+/// with a `devenv.toml`), without reading the manifest; an error says how
+/// to start one.
+pub fn find_root(dir: &Path) -> Result<PathBuf> {
+    match manifest::find_root(dir) {
+        Some(root) => Ok(root),
+        None => bail!(
+            "no {} in {} or any parent directory; run `devenv init` to create one",
+            manifest::FILE_NAME,
+            dir.display()
+        ),
+    }
+}
+
 impl Project {
     /// The project containing `dir` (the nearest `devenv.toml` upward).
     pub fn find(dir: &Path) -> Result<Project> {
-        let Some(root) = manifest::find_root(dir) else {
-            bail!(
-                "no {} in {} or any parent directory; run `devenv init` to create one",
-                manifest::FILE_NAME,
-                dir.display()
-            );
-        };
+        let root = find_root(dir)?;
         Ok(Project {
             manifest: Manifest::load(&root)?,
         })

@@ -137,6 +137,12 @@ fn no_manifest_says_how_to_start() {
         .fails(1)
         .stderr_has("no devenv.toml in")
         .stderr_has("devenv init");
+    for args in [&["allow"][..], &["watch"], &["install"]] {
+        w.run(args)
+            .fails(1)
+            .stderr_has("no devenv.toml in")
+            .stderr_has("devenv init");
+    }
 }
 
 #[test]

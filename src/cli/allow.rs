@@ -1,10 +1,10 @@
 //! `devenv allow [DIR]`: let the shell hook activate this manifest, as it
 //! is now.
 
-use crate::manifest::{self, FILE_NAME};
+use crate::manifest::FILE_NAME;
 use crate::store::Store;
 use crate::{trust, ui};
-use anyhow::{Result, bail};
+use anyhow::Result;
 use std::path::{Path, PathBuf};
 
 pub fn run(dir: Option<&Path>) -> Result<()> {
@@ -30,11 +30,5 @@ pub fn manifest_in(dir: Option<&Path>) -> Result<PathBuf> {
             .map_err(|e| anyhow::anyhow!("cannot use {}: {}", d.display(), e))?,
         None => super::cwd()?,
     };
-    let Some(root) = manifest::find_root(&start) else {
-        bail!(
-            "no {FILE_NAME} in {} or any parent directory",
-            start.display()
-        );
-    };
-    Ok(root.join(FILE_NAME))
+    Ok(crate::project::find_root(&start)?.join(FILE_NAME))
 }

@@ -1,11 +1,10 @@
 //! `devenv watch [DIR]`: keep the project's environment prepared in the
 //! background (see `crate::watch`).
 
-use crate::manifest;
 use crate::store::Store;
 use crate::ui;
 use crate::watch::{self, Acquired, Options};
-use anyhow::{Result, bail};
+use anyhow::Result;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -21,13 +20,7 @@ pub fn run(dir: Option<PathBuf>, frozen: bool) -> Result<()> {
             crate::error::io_reason(&e)
         )
     })?;
-    let Some(root) = manifest::find_root(&dir) else {
-        bail!(
-            "no {} in {} or any parent directory; run `devenv init` to create one",
-            manifest::FILE_NAME,
-            dir.display()
-        );
-    };
+    let root = crate::project::find_root(&dir)?;
     let store = Store::from_env()?;
     let lock = match watch::acquire(&store, &crate::gc::project_id(&root))? {
         Acquired::Mine(lock) => lock,
