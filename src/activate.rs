@@ -26,12 +26,33 @@ pub struct Environment {
     pub missing: Vec<(String, String)>,
 }
 
+/// The dotenv files of a project as read: each name as listed in the
+/// manifest, with its content when the file exists.
+pub type Dotenv = [(String, Option<String>)];
+
+/// Reads the dotenv files `manifest` lists: only regular files, each under
+/// [`crate::files::MAX_DOTENV`].
+pub fn read_dotenv(manifest: &Manifest) -> Result<Vec<(String, Option<String>)>> {
+    manifest
+        .env
+        .dotenv
+        .iter()
+        .map(|name| {
+            let path = manifest.root.join(name);
+            let text = crate::files::read_bounded(&path, crate::files::MAX_DOTENV, "dotenv file")?;
+            Ok((name.clone(), text))
+        })
+        .collect()
+}
+
 /// Computes the environment of `manifest` with the tools of `lock` (if any)
-/// on `platform`. `outer` looks up variables of the environment devenv runs
-/// in, for `${VAR}` interpolation.
+/// on `platform`, and the dotenv files' contents `dotenv` (as read by
+/// [`read_dotenv`] or a trust snapshot). `outer` looks up variables of the
+/// environment devenv runs in, for `${VAR}` interpolation.
 pub fn compute(
     manifest: &Manifest,
     lock: Option<&Lock>,
+    dotenv: &Dotenv,
     store: &Store,
     platform: Platform,
     outer: &dyn Fn(&str) -> Option<String>,
@@ -42,19 +63,11 @@ pub fn compute(
     env.set("DEVENV_PROJECT_NAME", Some(manifest.project_name()));
     env.set("DEVENV_ACTIVE", Some("1".into()));
 
-    for file in &manifest.env.dotenv {
-        let path = manifest.root.join(file);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => bail!(
-                "could not read dotenv file {}: {}",
-                path.display(),
-                crate::error::io_reason(&e)
-            ),
-        };
+    for (name, text) in dotenv {
+        let Some(text) = text else { continue };
+        let path = manifest.root.join(name);
         for (k, v) in
-            parse_dotenv(&text).with_context(|| format!("in dotenv file {}", path.display()))?
+            parse_dotenv(text).with_context(|| format!("in dotenv file {}", path.display()))?
         {
             env.set(&k, Some(v));
         }
@@ -80,7 +93,7 @@ pub fn compute(
             let Some(artifact) = tool.artifacts.get(&platform) else {
                 continue;
             };
-            let entry = store.entry_path(&artifact.key, name, &tool.version);
+            let entry = store.entry_path(&artifact.entry_name(name, &tool.version));
             if !entry.is_dir() {
                 env.missing.push((name.clone(), tool.version.clone()));
                 continue;
@@ -222,6 +235,12 @@ pub fn parse_dotenv(text: &str) -> Result<Vec<(String, String)>> {
         if let Err((msg, _)) = crate::manifest::check_var_name(key) {
             bail!("line {}: {msg}", n + 1);
         }
+        if let Some(what) = takes_over(key) {
+            bail!(
+                "line {}: `{key}` is never set from a dotenv file: it would take over {what}; if the project really needs it, set it in [env] of devenv.toml, where `devenv allow` shows it",
+                n + 1
+            );
+        }
         let raw = raw.trim_start();
         let value = if let Some(body) = raw.strip_prefix('\'') {
             let end = body
@@ -250,9 +269,54 @@ pub fn parse_dotenv(text: &str) -> Result<Vec<(String, String)>> {
             };
             v.trim_end().to_string()
         };
+        if value.contains('\0') {
+            bail!(
+                "line {}: the value of `{key}` contains a NUL byte, which no environment variable can hold",
+                n + 1
+            );
+        }
         out.push((key.to_string(), value));
     }
     Ok(out)
+}
+
+/// What setting `name` would take over, for variables that make a shell
+/// or the dynamic loader run code of the project's choosing: never set
+/// from a dotenv file, and shown as a warning by `devenv allow` when
+/// `[env]` sets them.
+pub fn takes_over(name: &str) -> Option<&'static str> {
+    const SHELL: &[&str] = &[
+        "PROMPT_COMMAND",
+        "PS0",
+        "PS1",
+        "PS2",
+        "PS3",
+        "PS4",
+        "BASH_ENV",
+        "ENV",
+        "SHELLOPTS",
+        "BASHOPTS",
+        "IFS",
+        "CDPATH",
+        "GLOBIGNORE",
+        "HISTFILE",
+        "ZDOTDIR",
+        "PROMPT",
+        "RPROMPT",
+        "RPS1",
+        "fish_function_path",
+        "fish_complete_path",
+        "fish_user_paths",
+        "SHELL",
+        "HOME",
+    ];
+    if SHELL.contains(&name) || name.starts_with("BASH_FUNC_") {
+        Some("your shell (its startup, prompt or functions)")
+    } else if name.starts_with("LD_") || name.starts_with("DYLD_") {
+        Some("the dynamic loader (code injected into every program)")
+    } else {
+        None
+    }
 }
 
 /// Unescapes a double-quoted body up to its closing quote, or `None` when

@@ -85,12 +85,64 @@ impl Format {
 /// never reach the disk. Files are 0755 if the archive marks them
 /// executable (or they sit in a wheel's `*.data/scripts/`), else 0644.
 pub fn unpack(archive: &Path, format: Format, dest: &Path, binary_name: &str) -> Result<()> {
+    unpack_with(archive, format, dest, binary_name, &Limits::default())
+}
+
+/// How big an unpacked archive may be: a small download must not fill the
+/// disk (a "zip bomb") or the inode table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes of file content, in all (`DEVENV_MAX_UNPACKED_MB`, default 8 GiB).
+    pub max_bytes: u64,
+    /// Entries of any kind (`DEVENV_MAX_FILES`, default 500,000).
+    pub max_entries: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_bytes: 8 << 30,
+            max_entries: 500_000,
+        }
+    }
+}
+
+impl Limits {
+    /// The limits from `DEVENV_MAX_UNPACKED_MB` and `DEVENV_MAX_FILES`; a
+    /// malformed value is an error naming the variable.
+    pub fn from_env() -> Result<Limits> {
+        let number = |name: &str| -> Result<Option<u64>> {
+            match std::env::var(name).ok().filter(|v| !v.trim().is_empty()) {
+                None => Ok(None),
+                Some(v) => match v.trim().parse::<u64>() {
+                    Ok(n) if n > 0 => Ok(Some(n)),
+                    _ => bail!("{name} is `{v}`, but it must be a whole number above 0"),
+                },
+            }
+        };
+        let default = Limits::default();
+        Ok(Limits {
+            max_bytes: number("DEVENV_MAX_UNPACKED_MB")?
+                .map_or(default.max_bytes, |m| m.saturating_mul(1 << 20)),
+            max_entries: number("DEVENV_MAX_FILES")?.unwrap_or(default.max_entries),
+        })
+    }
+}
+
+/// [`unpack`] within `limits`.
+pub fn unpack_with(
+    archive: &Path,
+    format: Format,
+    dest: &Path,
+    binary_name: &str,
+    limits: &Limits,
+) -> Result<()> {
     fs::create_dir_all(dest).with_context(|| format!("could not create {}", dest.display()))?;
     let open = || {
         File::open(archive)
             .with_context(|| format!("could not open the archive {}", archive.display()))
     };
-    let mut tree = Tree::new(dest, format);
+    let mut tree = Tree::new(dest, format, limits.clone());
     match format {
         Format::Binary => return install_binary(archive, dest, binary_name),
         Format::TarGz => unpack_tar(MultiGzDecoder::new(BufReader::new(open()?)), &mut tree)?,
@@ -147,15 +199,22 @@ struct Tree<'a> {
     links: HashMap<PathBuf, PathBuf>,
     /// Regular files written so far: the only valid hardlink targets.
     files: HashSet<PathBuf>,
+    limits: Limits,
+    /// Entries created and bytes written so far, against `limits`.
+    entries: u64,
+    bytes: u64,
 }
 
 impl<'a> Tree<'a> {
-    fn new(root: &'a Path, format: Format) -> Tree<'a> {
+    fn new(root: &'a Path, format: Format, limits: Limits) -> Tree<'a> {
         Tree {
             root,
             format,
             links: HashMap::new(),
             files: HashSet::new(),
+            limits,
+            entries: 0,
+            bytes: 0,
         }
     }
 
@@ -166,6 +225,13 @@ impl<'a> Tree<'a> {
 
     /// Creates the entry `name` of `kind`, reading a file's contents from `data`.
     fn add(&mut self, name: &Path, kind: Kind, data: &mut dyn Read) -> Result<()> {
+        self.entries += 1;
+        if self.entries > self.limits.max_entries {
+            bail!(
+                "the archive has more than {} entries, the most devenv unpacks; if it is right, raise DEVENV_MAX_FILES",
+                self.limits.max_entries
+            );
+        }
         let Some(rel) = safe_relative(name)? else {
             // "./" and the like name the extraction directory itself.
             return match kind {
@@ -280,7 +346,7 @@ impl<'a> Tree<'a> {
     }
 
     /// Streams `data` into the new file `full` with `mode`.
-    fn write_file(&self, full: &Path, data: &mut dyn Read, mode: u32) -> Result<()> {
+    fn write_file(&mut self, full: &Path, data: &mut dyn Read, mode: u32) -> Result<()> {
         // `create_new` never follows a symlink at the final component.
         let mut file = OpenOptions::new()
             .write(true)
@@ -296,6 +362,13 @@ impl<'a> Tree<'a> {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(self.unreadable(e)),
             };
+            self.bytes += n as u64;
+            if self.bytes > self.limits.max_bytes {
+                bail!(
+                    "the archive unpacks to more than {}, the most devenv unpacks; if it is right, raise DEVENV_MAX_UNPACKED_MB",
+                    crate::ui::human_bytes(self.limits.max_bytes)
+                );
+            }
             file.write_all(&buf[..n])
                 .with_context(|| format!("could not write {}", full.display()))?;
         }

@@ -37,6 +37,12 @@ pub struct Settings {
     pub retries: u32,
     /// The first pause before a retry; each later pause doubles.
     pub backoff: Duration,
+    /// The largest body devenv downloads (`DEVENV_MAX_DOWNLOAD_MB`).
+    pub max_bytes: u64,
+    /// The slowest transfer tolerated, in bytes per second, averaged over
+    /// each `timeout` (`DEVENV_HTTP_MIN_SPEED`): a server that trickles
+    /// bytes fails within the timeout instead of keeping devenv for hours.
+    pub min_speed: u64,
 }
 
 impl Default for Settings {
@@ -46,6 +52,8 @@ impl Default for Settings {
             timeout: Duration::from_secs(30),
             retries: 3,
             backoff: Duration::from_millis(200),
+            max_bytes: 4096 << 20,
+            min_speed: 1024,
         }
     }
 }
@@ -81,11 +89,18 @@ impl Settings {
         }
         let retries = number("DEVENV_HTTP_RETRIES", "retries")?;
         let backoff = number("DEVENV_HTTP_BACKOFF_MS", "milliseconds")?;
+        let max_mb = number("DEVENV_MAX_DOWNLOAD_MB", "MiB")?;
+        if max_mb == Some(0) {
+            anyhow::bail!("DEVENV_MAX_DOWNLOAD_MB is `0`, but it must be at least 1 MiB");
+        }
+        let min_speed = number("DEVENV_HTTP_MIN_SPEED", "bytes per second")?;
         Ok(Settings {
             offline,
             timeout: timeout.map_or(default.timeout, Duration::from_secs),
             retries: retries.map_or(default.retries, |r| r.min(100) as u32),
             backoff: backoff.map_or(default.backoff, Duration::from_millis),
+            max_bytes: max_mb.map_or(default.max_bytes, |m| m.saturating_mul(1 << 20)),
+            min_speed: min_speed.unwrap_or(default.min_speed),
         })
     }
 }
@@ -268,7 +283,7 @@ impl Fetcher {
             let file = File::open(&path)
                 .map_err(|e| Failure::local(format!("could not open {}", path.display()), &e))?;
             let total = file.metadata().ok().map(|m| m.len());
-            return copy(file, total, out, hasher, progress, |e| {
+            return copy(file, total, out, hasher, progress, &self.limits(), |e| {
                 Failure::local(format!("could not read {}", path.display()), &e)
             });
         }
@@ -311,12 +326,29 @@ impl Fetcher {
         }
         let body = response.into_body();
         let total = body.content_length();
-        let done = copy(body.into_reader(), total, out, hasher, progress, |e| {
-            self.failure(ureq::Error::from(e))
-        })?;
+        if let Some(t) = total.filter(|t| *t > self.settings.max_bytes) {
+            return Err(Failure::too_big(t, self.settings.max_bytes));
+        }
+        let done = copy(
+            body.into_reader(),
+            total,
+            out,
+            hasher,
+            progress,
+            &self.limits(),
+            |e| self.failure(ureq::Error::from(e)),
+        )?;
         match total {
             Some(total) if done < total => Err(Failure::short(done, total)),
             _ => Ok(done),
+        }
+    }
+
+    fn limits(&self) -> Limits {
+        Limits {
+            max_bytes: self.settings.max_bytes,
+            min_speed: self.settings.min_speed,
+            window: self.settings.timeout,
         }
     }
 
@@ -426,6 +458,32 @@ impl Failure {
         }
     }
 
+    fn too_big(size: u64, max: u64) -> Failure {
+        Failure {
+            status: None,
+            reason: format!(
+                "it is larger than {}, the most devenv downloads ({} so far); if the file is right, raise DEVENV_MAX_DOWNLOAD_MB",
+                crate::ui::human_bytes(max),
+                crate::ui::human_bytes(size)
+            ),
+            transient: false,
+            connecting: false,
+        }
+    }
+
+    fn too_slow(done: u64, window: Duration, min_speed: u64) -> Failure {
+        Failure {
+            status: None,
+            reason: format!(
+                "the server sent only {done} bytes in the last {} s, slower than {min_speed} bytes/s (DEVENV_HTTP_MIN_SPEED)",
+                window.as_secs()
+            ),
+            // Retrying would only multiply the wait: a timeout is a bound.
+            transient: false,
+            connecting: false,
+        }
+    }
+
     fn short(done: u64, total: u64) -> Failure {
         let reason = format!("the server closed the connection after {done} of {total} bytes");
         Failure {
@@ -446,18 +504,33 @@ fn io_reason(e: &io::Error) -> String {
     }
 }
 
+/// How much and how slowly a body may arrive.
+struct Limits {
+    max_bytes: u64,
+    min_speed: u64,
+    /// The span over which the speed is averaged.
+    window: Duration,
+}
+
 /// Copies `reader` into `out` and `hasher` with a large buffer, reporting
-/// progress; read errors go through `on_read_error`.
+/// progress; read errors go through `on_read_error`. Fails when the body
+/// passes `limits.max_bytes` or arrives slower than `limits.min_speed`.
 fn copy(
     mut reader: impl Read,
     total: Option<u64>,
     out: &mut dyn Write,
     hasher: &mut Hasher,
     progress: &mut dyn FnMut(u64, Option<u64>),
+    limits: &Limits,
     on_read_error: impl Fn(io::Error) -> Failure,
 ) -> Result<u64, Failure> {
     let mut buf = vec![0u8; 256 * 1024];
     let mut done = 0u64;
+    let mut window_start = std::time::Instant::now();
+    let mut window_bytes = 0u64;
+    let window_min = limits
+        .min_speed
+        .saturating_mul(limits.window.as_secs().max(1));
     progress(0, total);
     loop {
         let n = match reader.read(&mut buf) {
@@ -475,6 +548,21 @@ fn copy(
             .map_err(|e| Failure::local("could not write the download".to_string(), &e))?;
         hasher.update(&buf[..n]);
         done += n as u64;
+        if done > limits.max_bytes {
+            return Err(Failure::too_big(done, limits.max_bytes));
+        }
+        window_bytes += n as u64;
+        if window_start.elapsed() >= limits.window {
+            if window_bytes < window_min {
+                return Err(Failure::too_slow(
+                    window_bytes,
+                    limits.window,
+                    limits.min_speed,
+                ));
+            }
+            window_start = std::time::Instant::now();
+            window_bytes = 0;
+        }
         progress(done, total);
     }
     Ok(done)
@@ -572,6 +660,8 @@ mod tests {
             ("DEVENV_HTTP_TIMEOUT", "7"),
             ("DEVENV_HTTP_RETRIES", "0"),
             ("DEVENV_HTTP_BACKOFF_MS", "5"),
+            ("DEVENV_MAX_DOWNLOAD_MB", "3"),
+            ("DEVENV_HTTP_MIN_SPEED", "10"),
         ]))
         .unwrap();
         assert_eq!(
@@ -580,7 +670,9 @@ mod tests {
                 offline: true,
                 timeout: Duration::from_secs(7),
                 retries: 0,
-                backoff: Duration::from_millis(5)
+                backoff: Duration::from_millis(5),
+                max_bytes: 3 << 20,
+                min_speed: 10,
             }
         );
     }

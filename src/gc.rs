@@ -93,7 +93,7 @@ impl Plan {
 fn lock_entries(store: &Store, lock: &Lock, keep: &mut BTreeSet<PathBuf>) {
     for (name, tool) in &lock.tools {
         for artifact in tool.artifacts.values() {
-            keep.insert(store.entry_path(&artifact.key, name, &tool.version));
+            keep.insert(store.entry_path(&artifact.entry_name(name, &tool.version)));
         }
     }
 }

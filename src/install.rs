@@ -89,7 +89,7 @@ pub fn missing(lock: &Lock, platform: Platform, store: &Store) -> Vec<Missing> {
         .filter_map(|(name, tool)| {
             let artifact = tool.artifacts.get(&platform)?;
             let installed = store
-                .entry_path(&artifact.key, name, &tool.version)
+                .entry_path(&artifact.entry_name(name, &tool.version))
                 .is_dir();
             (!installed).then(|| Missing {
                 tool: name.clone(),
@@ -128,7 +128,7 @@ pub fn entries(
             let path = t
                 .artifacts
                 .get(&platform)
-                .map(|a| store.entry_path(&a.key, name, &t.version));
+                .map(|a| store.entry_path(&a.entry_name(name, &t.version)));
             (name.clone(), t.version.clone(), path)
         })
         .collect()
@@ -160,7 +160,7 @@ pub fn install(jobs: &[Job<'_>], store: &Store, fetcher: &Fetcher) -> Result<Rep
     // The hot path (exec, env): everything present means no locks, no threads.
     if jobs.iter().all(|j| {
         store
-            .entry_path(&j.artifact.key, j.name, j.version)
+            .entry_path(&j.artifact.entry_name(j.name, j.version))
             .is_dir()
     }) {
         return Ok(Report {
@@ -208,11 +208,12 @@ pub fn install(jobs: &[Job<'_>], store: &Store, fetcher: &Fetcher) -> Result<Rep
 /// Makes one entry present; returns the bytes downloaded, or `None` when it
 /// was already there.
 pub fn ensure(job: &Job<'_>, store: &Store, fetcher: &Fetcher, bars: &Bars) -> Result<Option<u64>> {
-    let entry = store.entry_path(&job.artifact.key, job.name, job.version);
+    let key = job.artifact.derived_key(job.name);
+    let entry = store.entry_path(&job.artifact.entry_name(job.name, job.version));
     if entry.is_dir() {
         return Ok(None);
     }
-    let _lock = store.lock_key(&job.artifact.key)?;
+    let _lock = store.lock_key(&key)?;
     if entry.is_dir() {
         ui::verbose(format!(
             "{} {} was installed by another process",
@@ -220,7 +221,7 @@ pub fn ensure(job: &Job<'_>, store: &Store, fetcher: &Fetcher, bars: &Bars) -> R
         ));
         return Ok(None);
     }
-    let staging = store.staging_dir(&job.artifact.key)?;
+    let staging = store.staging_dir(&key)?;
     let result = stage(job, &staging, fetcher, bars).and_then(|bytes| {
         let tree = staging.join("tree");
         let a = job.artifact;
@@ -271,9 +272,15 @@ fn stage(job: &Job<'_>, staging: &Path, fetcher: &Fetcher, bars: &Bars) -> Resul
     let tree = staging.join("tree");
     fs::create_dir(&tree)
         .map_err(|e| anyhow::anyhow!("could not create {}: {e}", tree.display()))?;
-    let exe_name = job.name.rsplit([':', '/']).next().unwrap_or(job.name);
-    archive::unpack(&download, a.format, &tree, exe_name)
-        .with_context(|| format!("could not unpack `{}` from {}", job.name, a.url))?;
+    let exe_name = crate::lock::binary_name(job.name);
+    archive::unpack_with(
+        &download,
+        a.format,
+        &tree,
+        exe_name,
+        &archive::Limits::from_env()?,
+    )
+    .with_context(|| format!("could not unpack `{}` from {}", job.name, a.url))?;
     link_bins(&tree, &a.bin)
         .with_context(|| format!("could not expose the commands of `{}`", job.name))?;
     ui::info(format!(

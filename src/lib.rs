@@ -13,6 +13,7 @@ pub mod digest;
 pub mod edit;
 pub mod error;
 pub mod fetch;
+pub mod files;
 pub mod gc;
 pub mod generations;
 pub mod install;

@@ -12,9 +12,9 @@ fn main() -> ExitCode {
                 return ExitCode::from(*code as u8);
             }
             if let Some(m) = err.downcast_ref::<ManifestError>() {
-                eprintln!("devenv: error: {m}");
+                devenv::ui::error(m.to_string());
             } else {
-                eprintln!("devenv: error: {err:#}");
+                devenv::ui::error(format!("{err:#}"));
             }
             ExitCode::from(1)
         }

@@ -12,7 +12,7 @@ use crate::manifest::{self, Manifest};
 use crate::platform::Platform;
 use crate::resolve::{self, Update};
 use crate::store::Store;
-use crate::ui;
+use crate::{trust, ui};
 use anyhow::{Result, bail};
 use std::path::{Path, PathBuf};
 
@@ -123,7 +123,28 @@ impl Project {
                     reasons.join("\n  - ")
                 );
             }
+            self.check_agrees(&lock)?;
             return Ok(lock);
+        }
+        let mut existing = existing;
+        if let Some(lock) = &mut existing {
+            // The manifest's pins win: a tool whose lock entry contradicts
+            // them is resolved again from devenv.toml, never trusted.
+            let wrong = lock::validate::disagreements(lock, &self.manifest);
+            if !wrong.is_empty() {
+                ui::warn(format!(
+                    "devenv.lock contradicts devenv.toml, so these tools are resolved again from devenv.toml:\n  - {}",
+                    wrong
+                        .iter()
+                        .map(|(_, m)| m.as_str())
+                        .collect::<Vec<_>>()
+                        .join("\n  - ")
+                ));
+                for (name, _) in &wrong {
+                    lock.tools.remove(name);
+                }
+                lock.manifest.clear();
+            }
         }
         if matches!(update, Update::Nothing)
             && let Some(lock) = &existing
@@ -141,7 +162,7 @@ impl Project {
             &cx.fetcher,
             update,
         )?;
-        if lock.write(&self.lock_path())? {
+        if self.write_lock(cx, &lock)? {
             ui::info(format!("wrote {}", self.lock_path().display()));
             let reason = if matches!(update, Update::Nothing) {
                 "lock"
@@ -151,6 +172,40 @@ impl Project {
             self.record_generation(cx, &lock, reason)?;
         }
         Ok(lock)
+    }
+
+    /// Refuses `lock` when it contradicts a pin of the manifest (a
+    /// `sha256`, an exact version or URL, a version range, a source, `bin`),
+    /// naming both sides.
+    pub fn check_agrees(&self, lock: &Lock) -> Result<()> {
+        let wrong = lock::validate::disagreements(lock, &self.manifest);
+        if wrong.is_empty() {
+            return Ok(());
+        }
+        bail!(
+            "devenv.lock contradicts devenv.toml, so it was not used:\n  - {}\nThe lock was edited by hand or by someone else. Review the change; then run `devenv lock` (without --frozen) to pin these tools again from devenv.toml",
+            wrong
+                .iter()
+                .map(|(_, m)| m.as_str())
+                .collect::<Vec<_>>()
+                .join("\n  - ")
+        )
+    }
+
+    /// Writes `lock` as this project's `devenv.lock`; returns whether the
+    /// bytes changed. When the project's files were allowed before the
+    /// write, the trust record follows the new lock: devenv derived it from
+    /// allowed input (see [`crate::trust`]).
+    pub fn write_lock(&self, cx: &Context, lock: &Lock) -> Result<bool> {
+        let before = trust::Snapshot::read(&self.manifest)
+            .ok()
+            .filter(|s| trust::check(&cx.store, &self.manifest.path, s) == trust::Trust::Allowed);
+        let changed = lock.write(&self.lock_path())?;
+        if changed && let Some(mut snapshot) = before {
+            snapshot.lock = Some(lock.render());
+            trust::allow(&cx.store, &self.manifest.path, &snapshot)?;
+        }
+        Ok(changed)
     }
 
     /// Records `lock` as this project's next generation (if it differs
@@ -222,8 +277,14 @@ impl Project {
     /// The environment of this project with `lock`'s tools, interpolating
     /// from the process environment.
     pub fn environment(&self, lock: Option<&Lock>, store: &Store) -> Result<Environment> {
-        activate::compute(&self.manifest, lock, store, Platform::current(), &|v| {
-            std::env::var(v).ok()
-        })
+        let dotenv = activate::read_dotenv(&self.manifest)?;
+        activate::compute(
+            &self.manifest,
+            lock,
+            &dotenv,
+            store,
+            Platform::current(),
+            &|v| std::env::var(v).ok(),
+        )
     }
 }

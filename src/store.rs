@@ -106,23 +106,18 @@ impl Store {
         self.store.clone()
     }
 
-    /// Where the entry for `key` of tool `name` at `version` lives, whether
-    /// or not it is installed.
-    pub fn entry_path(&self, key: &str, name: &str, version: &str) -> PathBuf {
-        let clean = |s: &str| {
-            s.chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || "._+".contains(c) {
-                        c
-                    } else {
-                        '-'
-                    }
-                })
-                .collect::<String>()
-        };
-        let name = clean(name.trim_start_matches('@'));
-        self.store_dir()
-            .join(format!("{key}-{name}-{}", clean(version)))
+    /// Where the entry named `name` lives, whether or not it is installed.
+    /// Names come from [`crate::lock::Artifact::entry_name`], derived from
+    /// content; anything but one plain path component is refused here too,
+    /// so no name can point outside the store.
+    pub fn entry_path(&self, name: &str) -> PathBuf {
+        let plain = !name.is_empty()
+            && !name.starts_with('.')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._+-".contains(c));
+        assert!(plain, "store entry names are derived and plain: {name:?}");
+        self.store_dir().join(name)
     }
 
     /// Every committed entry's directory, for gc and verify.
@@ -263,15 +258,23 @@ impl Store {
     pub fn write_meta(&self, entry: &Path, meta: &EntryMeta) -> Result<()> {
         let path = self.meta_path(entry);
         fs::create_dir_all(path.parent().expect("meta dir")).io_context("create", &path)?;
-        let tmp = path.with_extension("tmp");
-        fs::write(&tmp, toml::to_string(meta).expect("meta serializes"))
-            .io_context("write", &tmp)?;
-        fs::rename(&tmp, &path).io_context("write", &path)
+        crate::files::write_atomic(
+            &path,
+            toml::to_string(meta).expect("meta serializes").as_bytes(),
+        )
     }
 
-    /// The record of `entry`, if it has one.
-    pub fn read_meta(&self, entry: &Path) -> Option<EntryMeta> {
-        toml::from_str(&fs::read_to_string(self.meta_path(entry)).ok()?).ok()
+    /// The record of `entry`: `Ok(None)` when it has none, an error when
+    /// the record cannot be read or is garbled.
+    pub fn read_meta(&self, entry: &Path) -> Result<Option<EntryMeta>> {
+        let path = self.meta_path(entry);
+        let Some(text) = crate::files::read_bounded(&path, crate::files::MAX_RECORD, "the record")?
+        else {
+            return Ok(None);
+        };
+        toml::from_str(&text).map(Some).map_err(|e| {
+            anyhow::anyhow!("its record {} is garbled: {}", path.display(), e.message())
+        })
     }
 
     /// Deletes a committed entry and its record.

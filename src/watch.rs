@@ -22,6 +22,7 @@ use crate::lock::{self, Lock};
 use crate::manifest::Manifest;
 use crate::project::{Context, Project};
 use crate::store::Store;
+use crate::trust;
 use anyhow::{Context as _, Result};
 use std::collections::BTreeSet;
 use std::fs::{self, File, TryLockError};
@@ -183,6 +184,7 @@ pub struct Options {
 /// whether a build is running (a signal lets it finish briefly).
 struct Shared {
     files: Files,
+    store: Store,
     echo: bool,
     building: AtomicBool,
     stopped: AtomicBool,
@@ -211,7 +213,7 @@ impl Shared {
             let _ = f.write_all(text.as_bytes());
         }
         if self.echo {
-            eprintln!("devenv: {msg}");
+            crate::ui::notice(msg);
         }
     }
 
@@ -251,6 +253,7 @@ pub fn run(root: &Path, store: &Store, _lock: WatchLock, options: Options) -> Re
         .with_context(|| format!("cannot watch {}", root.display()))?;
     let shared = Arc::new(Shared {
         files: Files::new(store, &crate::gc::project_id(&root)),
+        store: store.clone(),
         echo: options.echo,
         building: AtomicBool::new(false),
         stopped: AtomicBool::new(false),
@@ -432,6 +435,8 @@ impl State {
         ]);
         if let Ok(m) = Manifest::load(&self.root) {
             files.extend(m.watched_files());
+            // `devenv allow` and `deny` rewrite it: a build follows either.
+            files.insert(trust::record_path(&self.shared.store, &m.path));
         }
         let mut dirs = BTreeSet::new();
         let mut missing = BTreeSet::new();
@@ -542,6 +547,21 @@ fn prepare(root: &Path, frozen: bool) -> Result<Prepared> {
     let project = Project {
         manifest: Manifest::load(root)?,
     };
+    // The watcher fetches what the files name: only what the user allowed
+    // (invariant 6), re-checked at every build.
+    let snapshot = trust::Snapshot::read(&project.manifest)?;
+    let trust = trust::check(&cx.store, &project.manifest.path, &snapshot);
+    if trust != trust::Trust::Allowed {
+        anyhow::bail!(
+            "{} is {}, so nothing was prepared; review it, then run `devenv allow`",
+            project.manifest.path.display(),
+            match &trust {
+                trust::Trust::Changed(files) =>
+                    format!("not allowed as it is ({} changed)", files.join(" and ")),
+                other => other.describe(),
+            }
+        );
+    }
     let old_lock = fs::read(project.lock_path()).ok();
     let (lock, report) = project.ensure_installed(&cx)?;
     project.environment(Some(&lock), &cx.store)?;

@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 
 fn fetcher(retries: u32) -> Fetcher {
     Fetcher::new(Settings {
+        max_bytes: 1 << 30,
+        min_speed: 0,
         offline: false,
         timeout: Duration::from_secs(2),
         retries,

@@ -11,6 +11,8 @@ use std::time::Duration;
 
 fn fetcher() -> Fetcher {
     Fetcher::new(Settings {
+        max_bytes: 1 << 30,
+        min_speed: 0,
         offline: false,
         timeout: Duration::from_secs(5),
         retries: 0,

@@ -162,5 +162,5 @@ fn init_writes_a_manifest_that_parses() {
         .stderr_has("already exists")
         .stderr_has("--force");
     w.run(&["lock"]).ok();
-    assert!(w.read("devenv.lock").contains("version = 1"));
+    assert!(w.read("devenv.lock").contains("version = 2"));
 }

@@ -8,7 +8,7 @@ use shell::{Sandbox, Sh};
 #[test]
 fn reports_the_active_project_trust_watched_files_and_missing_tools() {
     let sb = Sandbox::new();
-    let a = sb.allowed_project(
+    let a = sb.project(
         "a",
         &format!(
             "{}{}",
@@ -17,6 +17,7 @@ fn reports_the_active_project_trust_watched_files_and_missing_tools() {
         ),
     );
     hook_cases::write_lock(&sb, &a, false);
+    sb.devenv(&a, &["allow"]).ok();
     let script = format!(
         "cd {}\nprompt\n\"$DEVENV_REAL\" status --json\n\"$DEVENV_REAL\" status\n",
         sb.q(&a)

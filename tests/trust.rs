@@ -28,14 +28,20 @@ fn records_live_under_devenv_home_and_follow_the_content() {
         .collect();
     assert_eq!(records.len(), 1);
     let record = std::fs::read_to_string(&records[0]).unwrap();
-    assert!(record.starts_with("allow sha256:"), "{record}");
+    assert!(
+        record.starts_with("allow v2\nfile devenv.toml sha256:"),
+        "{record}"
+    );
 
     std::fs::write(
         a.join("devenv.toml"),
         hook_cases::manifest(&[("A1", "two")]),
     )
     .unwrap();
-    assert_eq!(status_trust(&sb, &a), "changed since it was allowed");
+    assert_eq!(
+        status_trust(&sb, &a),
+        "devenv.toml changed since it was allowed"
+    );
     sb.devenv(&sb.root, &["allow", "a"]).ok();
     assert_eq!(status_trust(&sb, &a), "allowed");
     sb.devenv(&a, &["deny"]).ok();

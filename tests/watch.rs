@@ -33,6 +33,8 @@ impl Watcher {
         let id = &sha256_hex(w.project.as_os_str().as_encoded_bytes())[..16];
         let log = w.home.join("logs").join(format!("watch-{id}.log"));
         let offset = std::fs::read_to_string(&log).map_or(0, |t| t.len());
+        // The watcher prepares only what was allowed.
+        w.run(&["allow"]).ok();
         let stderr = std::fs::File::create(w.root.join("watch.stderr")).unwrap();
         let child = w
             .cmd(&["watch"])
@@ -105,6 +107,7 @@ fn edits_are_prepared_in_the_background() {
         &w,
         &url_tool_manifest("zig", "0.13.0", &server.url("/zig.tar.gz"), &bytes),
     );
+    w.run(&["allow"]).ok();
     watcher.wait_for("zig to be installed", |log| {
         log.contains("installed zig 0.13.0")
     });
@@ -177,14 +180,21 @@ fn dotenv_changes_are_watched_too() {
     let w = World::new();
     w.manifest("[env]\ndotenv = [\"config/dev.env\"]\n");
     let watcher = Watcher::start(&w);
-    // Its directory does not exist yet: creating it is seen, then the file.
+    let changed = |log: &str| log.matches("(config/dev.env changed)").count();
+    // Its directory does not exist yet: creating it is seen, then the file,
+    // whose content is not what was allowed.
     w.write("config/dev.env", "A=1\n");
     watcher.wait_for("a build after the dotenv file appeared", |log| {
-        log.matches("ready:").count() == 2
+        changed(log) == 1
+    });
+    let ready = watcher.log().matches("ready:").count();
+    w.run(&["allow"]).ok();
+    watcher.wait_for("a build after the allow", |log| {
+        log.matches("ready:").count() > ready
     });
     w.write("config/dev.env", "A=2\n");
     watcher.wait_for("a build after the dotenv file changed", |log| {
-        log.contains("dev.env: preparing") && log.matches("ready:").count() == 3
+        log.contains("dev.env: preparing") && changed(log) == 2
     });
 }
 
@@ -202,4 +212,39 @@ fn deleting_the_project_stops_the_watcher() {
         "{}",
         watcher.log()
     );
+}
+
+#[test]
+fn the_watcher_prepares_only_what_was_allowed() {
+    let server = FixtureServer::start();
+    let bytes = tool_tar_gz("zig", "0.13.0");
+    server.add("/zig.tar.gz", bytes.clone());
+    let w = World::new();
+    w.manifest("[env]\nA = \"1\"\n");
+    let watcher = Watcher::start(&w);
+
+    // Denied, then edited to fetch something: nothing is fetched.
+    w.run(&["deny"]).ok();
+    save_by_rename(
+        &w,
+        &url_tool_manifest("zig", "0.13.0", &server.url("/zig.tar.gz"), &bytes),
+    );
+    watcher.wait_for("the refusal after deny", |log| {
+        log.contains("is denied, so nothing was prepared")
+    });
+    // Allowed again, then edited by someone else: still nothing.
+    w.manifest("[env]\nA = \"2\"\n");
+    w.run(&["allow"]).ok();
+    watcher.wait_for("a build of the allowed manifest", |log| {
+        log.matches("ready:").count() == 2
+    });
+    save_by_rename(
+        &w,
+        &url_tool_manifest("zig", "0.13.0", &server.url("/zig.tar.gz"), &bytes),
+    );
+    watcher.wait_for("the refusal of the unreviewed edit", |log| {
+        log.contains("not allowed as it is (devenv.toml changed)")
+    });
+    assert_eq!(server.hits("/zig.tar.gz"), 0, "{}", watcher.log());
+    assert!(w.store_entries().is_empty());
 }

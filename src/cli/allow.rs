@@ -1,24 +1,44 @@
 //! `devenv allow [DIR]`: let the shell hook activate this manifest, as it
 //! is now.
 
-use crate::manifest::FILE_NAME;
+use crate::manifest::{EnvValue, FILE_NAME, Manifest};
 use crate::store::Store;
-use crate::{trust, ui};
+use crate::{activate, trust, ui};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 
 pub fn run(dir: Option<&Path>) -> Result<()> {
     let store = Store::from_env()?;
     let path = manifest_in(dir)?;
-    let content = std::fs::read_to_string(&path).map_err(|e| {
-        anyhow::anyhow!(
-            "could not read {}: {}",
-            path.display(),
-            crate::error::io_reason(&e)
-        )
-    })?;
-    trust::allow(&store, &path, &content)?;
-    ui::info(format!("allowed {}", path.display()));
+    // A manifest that cannot load is never recorded as allowed: show why.
+    let root = path.parent().unwrap_or(Path::new("/"));
+    let manifest = Manifest::load(root)?;
+    let snapshot = trust::Snapshot::read(&manifest)?;
+    for (name, value) in &manifest.env.vars {
+        if let (Some(what), EnvValue::Set(_)) = (activate::takes_over(name), value) {
+            ui::warn(format!(
+                "[env] sets `{name}`, which takes over {what}: make sure you want this project to do that"
+            ));
+        }
+    }
+    trust::allow(&store, &path, &snapshot)?;
+    let mut covered = Vec::new();
+    if snapshot.lock.is_some() {
+        covered.push(crate::lock::FILE_NAME.to_string());
+    }
+    covered.extend(
+        snapshot
+            .dotenv
+            .iter()
+            .filter(|(_, t)| t.is_some())
+            .map(|(n, _)| n.clone()),
+    );
+    let with = if covered.is_empty() {
+        String::new()
+    } else {
+        format!(" with {} as they are now", covered.join(" and "))
+    };
+    ui::info(format!("allowed {}{with}", path.display()));
     Ok(())
 }
 

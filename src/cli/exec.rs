@@ -51,6 +51,6 @@ pub(super) fn replace_process(mut cmd: Command, what: &str) -> anyhow::Error {
     } else {
         (126, crate::error::io_reason(&err))
     };
-    eprintln!("devenv: error: could not {what}: {reason}");
+    crate::ui::error(format!("could not {what}: {reason}"));
     Exit(code).into()
 }

@@ -14,7 +14,7 @@ pub fn run(shell: Shell) -> Result<()> {
     let pwd = hook::logical_pwd()?;
     let transition = hook::transition(&pwd, &state::process_vars(), &store, Mode::Hook)?;
     for message in &transition.messages {
-        eprintln!("devenv: {message}");
+        crate::ui::notice(message);
     }
     std::io::stdout()
         .write_all(transition.script(shell).as_bytes())

@@ -35,7 +35,7 @@ pub fn run(target: Option<u32>) -> Result<()> {
         return Ok(());
     }
     let lock = history.lock(number)?;
-    lock.write(&project.lock_path())?;
+    project.write_lock(&cx, &lock)?;
     let recorded = history.record(&lock, &format!("rollback to {number}"))?;
     let missing: Vec<String> = install::missing(&lock, Platform::current(), &cx.store)
         .iter()

@@ -72,7 +72,7 @@ pub fn run(specs: &[String], command: &[String]) -> Result<()> {
     let mut entries = Vec::new();
     for (name, tool) in &lock.tools {
         if let Some(a) = tool.artifacts.get(&Platform::current()) {
-            let entry = cx.store.entry_path(&a.key, name, &tool.version);
+            let entry = cx.store.entry_path(&a.entry_name(name, &tool.version));
             path.extend(activate::bin_dirs(&entry, &a.bin));
             entries.push(entry);
         }

@@ -43,7 +43,11 @@ fn project(store: &Store, dir: &str) -> Value {
         Ok(m) => m,
         Err(e) => return json!({ "root": dir, "error": format!("{e:#}") }),
     };
-    let trust = trust::check(store, &manifest.path, &manifest.source);
+    let snapshot = match trust::Snapshot::read(&manifest) {
+        Ok(s) => s,
+        Err(e) => return json!({ "root": dir, "error": format!("{e:#}") }),
+    };
+    let trust = trust::check(store, &manifest.path, &snapshot);
     let project = crate::project::Project { manifest };
     let mut watched = project.manifest.watched_files();
     watched.insert(1, project.lock_path());
@@ -51,6 +55,7 @@ fn project(store: &Store, dir: &str) -> Value {
         Ok(lock) => activate::compute(
             &project.manifest,
             lock.as_ref(),
+            &snapshot.dotenv,
             store,
             Platform::current(),
             &|v| std::env::var(v).ok(),

@@ -10,22 +10,49 @@ use crate::store;
 use crate::ui;
 use anyhow::{Context as _, Result, bail};
 
-/// Re-hashes every entry against the tree hash recorded at commit time.
+/// Re-hashes every entry against the tree hash recorded at commit time,
+/// and checks that each entry's name is the one its record derives. An
+/// entry that cannot be verified (no record, a garbled one, a name that
+/// does not derive from it) fails like a changed one.
 pub fn verify(repair: bool) -> Result<()> {
     let cx = Context::from_env(false)?;
     let entries = cx.store.entries()?;
-    let mut bad = Vec::new();
+    let mut changed = Vec::new();
+    let mut unverifiable = Vec::new();
     for entry in &entries {
         let name = entry
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let Some(meta) = cx.store.read_meta(entry) else {
-            ui::warn(format!(
-                "{name}: no record of its contents; it cannot be verified (remove it with `devenv gc` or reinstall)"
-            ));
-            continue;
+        let meta = match cx.store.read_meta(entry) {
+            Ok(Some(meta)) => meta,
+            Ok(None) => {
+                println!("unverifiable  {name}  (no record of its contents)");
+                unverifiable.push(entry.clone());
+                continue;
+            }
+            Err(e) => {
+                println!("unverifiable  {name}  ({e:#})");
+                unverifiable.push(entry.clone());
+                continue;
+            }
         };
+        match artifact_of(&meta) {
+            Ok(artifact) if artifact.entry_name(&meta.name, &meta.version) == name => {}
+            Ok(artifact) => {
+                println!(
+                    "unverifiable  {name}  (its record describes the entry {}; the entry was renamed or planted)",
+                    artifact.entry_name(&meta.name, &meta.version)
+                );
+                unverifiable.push(entry.clone());
+                continue;
+            }
+            Err(e) => {
+                println!("unverifiable  {name}  ({e:#})");
+                unverifiable.push(entry.clone());
+                continue;
+            }
+        }
         let actual = store::tree_hash(entry)?;
         if actual == meta.tree {
             ui::verbose(format!("ok {name}"));
@@ -36,10 +63,11 @@ pub fn verify(repair: bool) -> Result<()> {
                 meta.version,
                 entry.display()
             );
-            bad.push((entry.clone(), meta));
+            changed.push((entry.clone(), meta));
         }
     }
-    if bad.is_empty() {
+    let bad = changed.len() + unverifiable.len();
+    if bad == 0 {
         ui::info(format!(
             "all {} store entries match what was installed",
             entries.len()
@@ -48,28 +76,21 @@ pub fn verify(repair: bool) -> Result<()> {
     }
     if !repair {
         ui::info(format!(
-            "{} of {} entries changed since they were installed; run `devenv store verify --repair` to fetch them again",
-            bad.len(),
+            "{bad} of {} entries changed since they were installed or cannot be verified; run `devenv store verify --repair` to remove them and fetch what the lock pins again",
             entries.len()
         ));
         return Err(Exit(1).into());
     }
     let _shared = cx.store.lock_store(false)?;
-    for (entry, meta) in &bad {
-        let digest = meta
-            .digest
-            .parse()
-            .map_err(|e: String| anyhow::anyhow!("{}: {e}", entry.display()))?;
-        let format = Format::parse(&meta.format)
-            .with_context(|| format!("{}: unknown format", entry.display()))?;
-        let artifact = Artifact::new(
-            &meta.name,
-            &meta.version,
-            meta.url.clone(),
-            digest,
-            format,
-            meta.bin.clone(),
-        );
+    for entry in &unverifiable {
+        cx.store.remove_entry(entry)?;
+        ui::info(format!(
+            "removed {}; run `devenv install` in the projects that use it",
+            entry.display()
+        ));
+    }
+    for (entry, meta) in &changed {
+        let artifact = artifact_of(meta)?;
         cx.store.remove_entry(entry)?;
         let job = Job {
             name: &meta.name,
@@ -79,7 +100,7 @@ pub fn verify(repair: bool) -> Result<()> {
         install::ensure(&job, &cx.store, &cx.fetcher, &Bars::new())?;
         let repaired = cx
             .store
-            .entry_path(&artifact.key, &meta.name, &meta.version);
+            .entry_path(&artifact.entry_name(&meta.name, &meta.version));
         if store::tree_hash(&repaired)? != meta.tree {
             bail!(
                 "{} {} was reinstalled but still differs from its record",
@@ -90,6 +111,24 @@ pub fn verify(repair: bool) -> Result<()> {
         ui::info(format!("repaired {} {}", meta.name, meta.version));
     }
     Ok(())
+}
+
+/// The artifact an entry's record describes.
+fn artifact_of(meta: &store::EntryMeta) -> Result<Artifact> {
+    let digest = meta
+        .digest
+        .parse()
+        .map_err(|e: String| anyhow::anyhow!("its record has a bad digest: {e}"))?;
+    let format = Format::parse(&meta.format)
+        .with_context(|| format!("its record names an unknown format `{}`", meta.format))?;
+    Ok(Artifact::new(
+        &meta.name,
+        &meta.version,
+        meta.url.clone(),
+        digest,
+        format,
+        meta.bin.clone(),
+    ))
 }
 
 /// Prints the store path the current project uses for `tool`.
@@ -111,7 +150,9 @@ pub fn path(tool: &str) -> Result<()> {
         .artifacts
         .get(&platform)
         .with_context(|| format!("`{tool}` has nothing pinned for {platform}"))?;
-    let entry = cx.store.entry_path(&artifact.key, tool, &locked.version);
+    let entry = cx
+        .store
+        .entry_path(&artifact.entry_name(tool, &locked.version));
     println!("{}", entry.display());
     if !entry.is_dir() {
         ui::warn(format!(

@@ -27,13 +27,20 @@ impl fmt::Display for ManifestError {
             self.file, self.line, self.column, self.message
         )?;
         writeln!(f, "{pad} |")?;
-        writeln!(f, "{num} | {}", self.line_text)?;
-        write!(
-            f,
-            "{pad} | {}{}",
-            " ".repeat(self.column - 1),
-            "^".repeat(self.width.max(1))
-        )?;
+        // The line is quoted from the file: escape what a terminal would
+        // obey, and put the caret under the escaped text.
+        let escaped = crate::ui::escape_controls(&self.line_text);
+        let before: String = self.line_text.chars().take(self.column - 1).collect();
+        let marked: String = self
+            .line_text
+            .chars()
+            .skip(self.column - 1)
+            .take(self.width.max(1))
+            .collect();
+        let offset = crate::ui::escape_controls(&before).chars().count();
+        let width = crate::ui::escape_controls(&marked).chars().count().max(1);
+        writeln!(f, "{num} | {escaped}")?;
+        write!(f, "{pad} | {}{}", " ".repeat(offset), "^".repeat(width))?;
         if let Some(help) = &self.help {
             write!(f, "\n{pad} = help: {help}")?;
         }

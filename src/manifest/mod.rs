@@ -145,13 +145,10 @@ impl Manifest {
     /// Reads and validates the manifest of the project rooted at `root`.
     pub fn load(root: &Path) -> anyhow::Result<Manifest> {
         let path = root.join(FILE_NAME);
-        let source = std::fs::read_to_string(&path).map_err(|e| {
-            anyhow::anyhow!(
-                "could not read {}: {}",
-                path.display(),
-                crate::error::io_reason(&e)
-            )
-        })?;
+        let source = crate::files::read_bounded(&path, crate::files::MAX_MANIFEST, "the manifest")?
+            .ok_or_else(|| {
+                anyhow::anyhow!("could not read {}: it does not exist", path.display())
+            })?;
         Ok(Manifest::parse(&path, source)?)
     }
 

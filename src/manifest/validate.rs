@@ -106,7 +106,11 @@ fn as_table_like(item: &Item) -> Option<&dyn toml_edit::TableLike> {
 
 impl Cx<'_> {
     fn error(&self, span: Range<usize>, message: String, help: Option<String>) -> ManifestError {
-        let start = span.start.min(self.source.len());
+        // Spans computed inside strings with escapes may not fall on a
+        // character boundary: snap them to one rather than slice inside it.
+        let start = self
+            .source
+            .floor_char_boundary(span.start.min(self.source.len()));
         let line_start = self.source[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = self.source[start..]
             .find('\n')
@@ -116,7 +120,9 @@ impl Cx<'_> {
             .to_string();
         let line = self.source[..start].matches('\n').count() + 1;
         let column = self.source[line_start..start].chars().count() + 1;
-        let end = span.end.clamp(start, line_end);
+        let end = self
+            .source
+            .floor_char_boundary(span.end.clamp(start, line_end));
         let width = self.source[start..end].chars().count();
         ManifestError {
             file: self.file.clone(),
@@ -538,6 +544,13 @@ impl Cx<'_> {
                     check_var_name(name)
                         .map_err(|(msg, help)| self.error(span, msg, Some(help)))?;
                     let v = match value {
+                        Item::Value(Value::String(s)) if s.value().contains('\0') => {
+                            return Err(self.error(
+                                item_span(value),
+                                format!("the value of `{name}` contains a NUL character (\\u0000), which no environment variable can hold"),
+                                Some("remove the \\u0000 escape from the string".into()),
+                            ));
+                        }
                         Item::Value(Value::String(s)) => EnvValue::Set(s.value().clone()),
                         Item::Value(Value::Integer(i)) => EnvValue::Set(i.value().to_string()),
                         Item::Value(Value::Float(f)) => EnvValue::Set(f.value().to_string()),

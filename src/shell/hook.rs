@@ -225,7 +225,13 @@ impl Run<'_> {
         let project = Project {
             manifest: Manifest::load(root)?,
         };
-        if self.mode == Mode::Hook && !self.trusted(&project.manifest) {
+        watch.add(&project.lock_path());
+        for file in project.manifest.watched_files().iter().skip(1) {
+            watch.add(file);
+        }
+        // Read once: the trust check and the environment use the same bytes.
+        let snapshot = trust::Snapshot::read(&project.manifest)?;
+        if self.mode == Mode::Hook && !self.trusted(&project.manifest, &snapshot) {
             return Ok(None);
         }
         if self.mode == Mode::Hook && project.manifest.settings.auto_install {
@@ -236,11 +242,18 @@ impl Run<'_> {
         {
             return Ok(Some(keep));
         }
-        watch.add(&project.lock_path());
-        for file in project.manifest.watched_files().iter().skip(1) {
-            watch.add(file);
+        let lock = match &snapshot.lock {
+            Some(text) => Some(Lock::parse(text).map_err(|e| {
+                anyhow::anyhow!(
+                    "{} is damaged or was edited by hand: {e:#}; delete it and run `devenv lock`",
+                    project.lock_path().display()
+                )
+            })?),
+            None => None,
+        };
+        if let Some(lock) = &lock {
+            project.check_agrees(lock)?;
         }
-        let lock = project.read_lock()?;
         if !self.preparing {
             self.lock_notices(&project, lock.as_ref());
         }
@@ -252,6 +265,7 @@ impl Run<'_> {
         let env = activate::compute(
             &project.manifest,
             lock.as_ref(),
+            &snapshot.dotenv,
             self.store,
             Platform::current(),
             &|v| vars.get(v).cloned(),
@@ -341,17 +355,18 @@ impl Run<'_> {
         }
     }
 
-    fn trusted(&mut self, manifest: &Manifest) -> bool {
-        let state = trust::check(self.store, &manifest.path, &manifest.source);
+    fn trusted(&mut self, manifest: &Manifest, snapshot: &trust::Snapshot) -> bool {
+        let state = trust::check(self.store, &manifest.path, snapshot);
         let shown = format!("{}/{}", manifest.project_name(), manifest::FILE_NAME);
-        let text = match state {
+        let text = match &state {
             Trust::Allowed => return true,
             Trust::Unknown => {
                 format!("{shown} is not allowed yet — review it, then run `devenv allow`")
             }
-            Trust::Changed => {
-                format!("{shown} changed since it was allowed — review it, then run `devenv allow`")
-            }
+            Trust::Changed(files) => format!(
+                "{} changed since {shown} was allowed — review the change, then run `devenv allow`",
+                files.join(" and ")
+            ),
             Trust::Denied => format!("{shown} is denied; run `devenv allow` to use it"),
         };
         let key = format!("trust:{state:?}:{}", manifest.source);

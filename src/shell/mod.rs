@@ -42,8 +42,12 @@ impl Shell {
         }
     }
 
-    /// A statement that exports `name=value`.
+    /// A statement that exports `name=value`; nothing for a name that is
+    /// not an identifier (see [`is_identifier`]).
     pub fn export(self, name: &str, value: &str) -> String {
+        if !is_identifier(name) {
+            return String::new();
+        }
         match self {
             Shell::Bash | Shell::Zsh => format!("export {name}={};", self.quote(value)),
             // fish keeps PATH as a list; give it one element per directory.
@@ -61,6 +65,9 @@ impl Shell {
 
     /// A statement that unsets `name` (quietly, even if it was not set).
     pub fn unset(self, name: &str) -> String {
+        if !is_identifier(name) {
+            return String::new();
+        }
         match self {
             Shell::Bash | Shell::Zsh => format!("unset {name};"),
             Shell::Fish => format!("set -e {name};"),
@@ -85,6 +92,16 @@ impl Shell {
             Shell::Fish => "fish",
         }
     }
+}
+
+/// Whether `name` is a plain environment variable name (letters, digits
+/// and `_`, not starting with a digit): the only names devenv ever writes
+/// into shell code.
+pub fn is_identifier(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Renders `changes` (name → value, `None` = unset) in `format`.

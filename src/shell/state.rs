@@ -73,6 +73,9 @@ pub struct VarChange {
     pub after: Option<String>,
 }
 
+/// The longest `__DEVENV_STATE` devenv reads.
+const MAX_STATE: usize = 4 << 20;
+
 impl State {
     /// Encodes the state for `__DEVENV_STATE`.
     pub fn encode(&self) -> String {
@@ -82,11 +85,24 @@ impl State {
 
     /// Decodes `__DEVENV_STATE`; `None` when it is not ours (damaged or
     /// from an incompatible devenv), in which case the caller starts afresh.
+    ///
+    /// The state comes from the shell's environment, which anything the
+    /// user ran could have set: it is bounded, and a state naming a
+    /// variable that is not a plain identifier is not ours either, so no
+    /// name from it ever reaches shell code unchecked.
     pub fn decode(text: &str) -> Option<State> {
+        if text.len() > MAX_STATE {
+            return None;
+        }
         let json = base64::engine::general_purpose::STANDARD
             .decode(text.trim())
             .ok()?;
-        serde_json::from_slice(&json).ok()
+        let state: State = serde_json::from_slice(&json).ok()?;
+        let names_ok = state
+            .active
+            .as_ref()
+            .is_none_or(|a| a.vars.iter().all(|c| crate::shell::is_identifier(&c.name)));
+        names_ok.then_some(state)
     }
 
     /// The state of this process's environment (empty when there is none).

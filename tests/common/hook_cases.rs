@@ -127,7 +127,8 @@ pub fn write_lock(sb: &Sandbox, dir: &Path, installed: bool) -> std::path::PathB
         Format::TarGz,
         vec!["bin".into()],
     );
-    let entry = devenv::store::Store::at(&sb.home).entry_path(&artifact.key, "mytool", "1.0.0");
+    let entry =
+        devenv::store::Store::at(&sb.home).entry_path(&artifact.entry_name("mytool", "1.0.0"));
     if installed {
         std::fs::create_dir_all(entry.join("bin")).unwrap();
     }
@@ -197,13 +198,14 @@ pub fn edits_reload_at_next_prompt(sh: Sh) {
     let sb = Sandbox::new();
     let mut m = manifest(&[("A1", "one")]);
     m.push_str("dotenv = [\".env\"]\n");
-    let a = sb.allowed_project("a", &format!("{TOOL}{m}"));
+    let a = sb.project("a", &format!("{TOOL}{m}"));
     let bin = write_lock(&sb, &a, false);
+    sb.devenv(&a, &["allow"]).ok();
     let edited = format!("{TOOL}{}", m.replace("\"one\"", "\"two\""));
     let script = format!(
         "cd {a}\nprompt\nshow A1\nshow FROM_DOTENV\n{p}\
          printf '%s' \"$EDITED\" > devenv.toml\n\"$DEVENV_REAL\" allow 2>/dev/null\nprompt\nshow A1\n{p}\
-         printf 'FROM_DOTENV=yes\\n' > .env\nprompt\nshow FROM_DOTENV\n{p}\
+         printf 'FROM_DOTENV=yes\\n' > .env\n\"$DEVENV_REAL\" allow 2>/dev/null\nprompt\nshow FROM_DOTENV\n{p}\
          \"$DEVENV_REAL\" install 2>/dev/null\nprompt\n{p}",
         a = sb.q(&a),
         p = prompts(3),
@@ -213,7 +215,7 @@ pub fn edits_reload_at_next_prompt(sh: Sh) {
     let script = script.replace(
         "\"$DEVENV_REAL\" install 2>/dev/null\n",
         &format!(
-            "mkdir -p {}\n\"$DEVENV_REAL\" lock 2>/dev/null\nprintf '\\n' >> devenv.lock\n",
+            "mkdir -p {}\n\"$DEVENV_REAL\" lock 2>/dev/null\nprintf '\\n' >> devenv.lock\n\"$DEVENV_REAL\" allow 2>/dev/null\n",
             sb.q(&bin)
         ),
     );
@@ -406,7 +408,7 @@ pub fn trust_gates_activation(sh: Sh) {
         run.stderr
     );
     assert_eq!(
-        run.count_stderr("a/devenv.toml changed since it was allowed"),
+        run.count_stderr("devenv.toml changed since a/devenv.toml was allowed"),
         1
     );
     assert_eq!(run.count_stderr("a/devenv.toml is denied"), 1);
@@ -421,8 +423,9 @@ pub fn trust_gates_activation(sh: Sh) {
 
 pub fn missing_tool_noticed_once(sh: Sh) {
     let sb = Sandbox::new();
-    let a = sb.allowed_project("a", &format!("{TOOL}{}", manifest(&[("A1", "one")])));
+    let a = sb.project("a", &format!("{TOOL}{}", manifest(&[("A1", "one")])));
     write_lock(&sb, &a, false);
+    sb.devenv(&a, &["allow"]).ok();
     let script = format!(
         "cd {a}\nprompt\nshow A1\n{p}cd sub\n{p}",
         a = sb.q(&a),
@@ -442,7 +445,8 @@ pub fn missing_tool_noticed_once(sh: Sh) {
 
 pub fn broken_manifest_leaves_shell_unchanged(sh: Sh) {
     let sb = Sandbox::new();
-    let broken = sb.allowed_project("broken", "[env\nA1 = 1\n");
+    // Never allowed: `devenv allow` refuses a manifest that does not load.
+    let broken = sb.project("broken", "[env\nA1 = 1\n");
     let good = manifest(&[("A1", "one")]);
     let a = sb.allowed_project("a", &good);
     let typo = good.replace("[env]", "[evn]");
@@ -496,8 +500,9 @@ pub fn auto_install_failure_is_a_notice(sh: Sh) {
         "{TOOL}{}[settings]\nauto_install = true\n",
         manifest(&[("A1", "one")])
     );
-    let a = sb.allowed_project("a", &m);
+    let a = sb.project("a", &m);
     write_lock(&sb, &a, false);
+    sb.devenv(&a, &["allow"]).ok();
     let script = format!("cd {}\nprompt\nshow A1\n{}", sb.q(&a), prompts(3));
     let run = sb.run_with(sh, &script, &[("DEVENV_OFFLINE", "1")]);
     assert_eq!(run.ok(), "A1=[one]\n", "{}", run.stderr);

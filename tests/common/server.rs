@@ -40,6 +40,8 @@ struct State {
     stalls: HashMap<String, usize>,
     /// Path → how long to wait before answering at all.
     delays: HashMap<String, Duration>,
+    /// Path → the pause between single body bytes (a trickling server).
+    trickles: HashMap<String, Duration>,
     /// Path, and path with query where there is one → requests.
     hits: HashMap<String, usize>,
     /// Path → headers of the latest request, names lowercased.
@@ -55,6 +57,10 @@ enum Reply {
     Stall {
         body: Arc<Vec<u8>>,
         first_bytes: usize,
+    },
+    Trickle {
+        body: Arc<Vec<u8>>,
+        pause: Duration,
     },
 }
 
@@ -139,6 +145,12 @@ impl FixtureServer {
 
     /// How many requests `path` has received: whatever their query
     /// string, or, for a `path` with a query, with exactly that one.
+    /// Answers `path` one byte at a time, `pause` apart, as a server that
+    /// keeps a connection alive without ever really sending anything.
+    pub fn trickle(&self, path: &str, pause: Duration) {
+        self.state().trickles.insert(normalize(path), pause);
+    }
+
     pub fn hits(&self, path: &str) -> usize {
         self.state()
             .hits
@@ -252,6 +264,11 @@ fn answer(shared: &Shared, request: tiny_http::Request) {
                 status,
                 body: Arc::new(format!("fixture failure {status}\n").into_bytes()),
             }
+        } else if let Some(&pause) = state.trickles.get(&path) {
+            let body = route
+                .map(|(_, body)| body)
+                .unwrap_or_else(|| Arc::new(vec![b'x'; 1 << 20]));
+            Reply::Trickle { body, pause }
         } else if let Some(&first_bytes) = state.stalls.get(&path) {
             let body = route
                 .map(|(_, body)| body)
@@ -285,6 +302,21 @@ fn answer(shared: &Shared, request: tiny_http::Request) {
             let mut state = shared.state.lock().unwrap();
             while !state.stopped {
                 state = shared.stopped.wait(state).unwrap();
+            }
+            sent
+        }
+        Reply::Trickle { body, pause } => {
+            let mut sent = write_head(&mut out, 200, body.len());
+            for byte in body.iter() {
+                if sent.is_err() {
+                    break;
+                }
+                sent = out.write_all(&[*byte]).and_then(|()| out.flush());
+                let state = shared.state.lock().unwrap();
+                if state.stopped {
+                    break;
+                }
+                let _ = shared.stopped.wait_timeout(state, pause).unwrap();
             }
             sent
         }

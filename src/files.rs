@@ -1,0 +1,208 @@
+//! Reading the files a repository hands devenv, and writing the files devenv
+//! keeps, safely.
+//!
+//! Everything beside a manifest is untrusted input: `devenv.lock` or `.env`
+//! can be a symlink to `/dev/stdin` (which would hang the prompt and swallow
+//! what the user types next), to `/dev/zero` (which would read until memory
+//! runs out), or a FIFO. [`read_bounded`] reads a file only when it is a
+//! regular file, opened without blocking, and only up to a size limit.
+//!
+//! [`write_atomic`] is the one way devenv replaces a file: a unique temporary
+//! name beside it, written and fsynced, renamed over the target, and the
+//! directory fsynced, so a reader (or a crash, or a power loss) sees the old
+//! bytes or the new ones, never a mix.
+
+use crate::error::io_reason;
+use anyhow::{Result, anyhow, bail};
+use std::io::{Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+/// The largest `devenv.toml` devenv reads.
+pub const MAX_MANIFEST: u64 = 1 << 20;
+/// The largest `devenv.lock` devenv reads: a lock of thousands of pinned
+/// packages for several platforms stays far below it.
+pub const MAX_LOCK: u64 = 32 << 20;
+/// The largest dotenv file devenv reads.
+pub const MAX_DOTENV: u64 = 1 << 20;
+/// The largest record devenv keeps for itself (trust, store metadata).
+pub const MAX_RECORD: u64 = 1 << 20;
+
+/// Reads the regular file at `path` (following symlinks) as UTF-8 text, at
+/// most `limit` bytes. `Ok(None)` when it does not exist. `what` names the
+/// file in errors ("the lock", "dotenv file").
+///
+/// A FIFO, a device, a socket or a directory is refused without being
+/// opened for reading in a way that could block; a file over the limit is
+/// refused with the limit in the message.
+pub fn read_bounded(path: &Path, limit: u64, what: &str) -> Result<Option<String>> {
+    let file = match std::fs::OpenOptions::new()
+        .read(true)
+        // Opening a FIFO for reading blocks until a writer appears: never wait.
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => bail!(
+            "could not read {what} {}: {}",
+            path.display(),
+            io_reason(&e)
+        ),
+    };
+    let meta = file.metadata().map_err(|e| {
+        anyhow!(
+            "could not read {what} {}: {}",
+            path.display(),
+            io_reason(&e)
+        )
+    })?;
+    if !meta.is_file() {
+        bail!(
+            "{what} {} is not a regular file (it is {}); devenv reads only regular files there",
+            path.display(),
+            kind_of(&meta)
+        );
+    }
+    if meta.len() > limit {
+        bail!(
+            "{what} {} is {}, more than the {} devenv reads; is it the right file?",
+            path.display(),
+            crate::ui::human_bytes(meta.len()),
+            crate::ui::human_bytes(limit)
+        );
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // The file may grow while it is read: never read past the limit.
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| {
+        anyhow!(
+            "could not read {what} {}: {}",
+            path.display(),
+            io_reason(&e)
+        )
+    })?;
+    if bytes.len() as u64 > limit {
+        bail!(
+            "{what} {} grew past the {} devenv reads while it was read",
+            path.display(),
+            crate::ui::human_bytes(limit)
+        );
+    }
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| anyhow!("{what} {} is not UTF-8 text", path.display()))
+}
+
+/// What kind of file `meta` describes, for messages.
+fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Replaces the file at `path` with `bytes` atomically and durably: a
+/// unique temporary file in the same directory, fsynced, renamed over
+/// `path`, then the directory fsynced. Concurrent writers never share a
+/// temporary file, and a crash leaves the old content or the new.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.{}.tmp", std::process::id(), unique()));
+    let result = (|| -> std::io::Result<()> {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o644)
+            .open(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        sync_dir(dir)
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        anyhow!("could not write {}: {}", path.display(), io_reason(&e))
+    })
+}
+
+/// Flushes a directory's entries (a rename into it) to disk.
+pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+
+/// A number no other temporary file of this process uses.
+fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos() as u64);
+    (NEXT.fetch_add(1, Ordering::Relaxed) << 32) | nanos
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_what_is_not_a_regular_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join(".env");
+        std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+        let err = read_bounded(&link, 100, "dotenv file").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("is not a regular file (it is a character device)"),
+            "{err}"
+        );
+        let fifo = dir.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        let err = read_bounded(&fifo, 100, "the lock").unwrap_err();
+        assert!(err.to_string().contains("(it is a FIFO)"), "{err}");
+        assert!(
+            read_bounded(&dir.path().join("none"), 1, "x")
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn refuses_files_over_the_limit_and_reads_those_under() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, "0123456789").unwrap();
+        assert_eq!(read_bounded(&path, 10, "x").unwrap().unwrap(), "0123456789");
+        let err = read_bounded(&path, 9, "the lock").unwrap_err().to_string();
+        assert!(err.contains("more than the 9 B devenv reads"), "{err}");
+    }
+
+    #[test]
+    fn atomic_writes_replace_and_leave_no_temporary_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "two");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
+        assert_eq!(names.len(), 1);
+    }
+}

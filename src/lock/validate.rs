@@ -1,0 +1,295 @@
+//! `devenv.lock` is untrusted input (invariant 9): any pull request can
+//! change it. Two checks, both offline:
+//!
+//! - [`structure`], when the lock is read: every field is well formed —
+//!   versions and names are plain text, URLs use an allowed scheme, bin
+//!   paths stay inside their entry, platforms are the lock's own, and each
+//!   store key is the one its artifact derives.
+//! - [`disagreements`], before a lock is used for a manifest: every pin the
+//!   manifest states holds in the lock — a URL tool's exact version, URL
+//!   and `sha256`, a registry tool's source and version constraint, and any
+//!   `bin` the manifest sets. The manifest wins: a lock that says otherwise
+//!   is refused, naming both.
+
+use super::{Artifact, Lock, LockedTool, request_key};
+use crate::catalog::{Backend, Catalog};
+use crate::manifest::{Manifest, Request, Sha256Spec, ToolSpec};
+use crate::version::{Constraint, Release, Scheme, Version};
+use anyhow::{Result, bail};
+use std::path::{Component, Path};
+
+/// Checks every field of `lock`; the error names the tool, the platform
+/// and the field.
+pub fn structure(lock: &Lock) -> Result<()> {
+    for (name, tool) in &lock.tools {
+        check_text(name, 256, &format!("the tool name `{name}`"))?;
+        if !plain_component(super::binary_name(name)) {
+            bail!("`{name}` is not a tool name");
+        }
+        let at = format!("tool `{name}`");
+        check_version(&tool.version).map_err(|e| anyhow::anyhow!("{at}: {e}"))?;
+        check_text(&tool.requested, 8192, &format!("{at}: `requested`"))?;
+        check_text(&tool.source, 512, &format!("{at}: `source`"))?;
+        for (platform, artifact) in &tool.artifacts {
+            let at = format!("{at} for {platform}");
+            if !lock.platforms.contains(platform) {
+                bail!("{at}: {platform} is not one of the lock's platforms");
+            }
+            check_artifact(name, artifact).map_err(|e| anyhow::anyhow!("{at}: {e}"))?;
+        }
+    }
+    Ok(())
+}
+
+fn check_artifact(tool: &str, a: &Artifact) -> Result<()> {
+    check_text(&a.url, 8192, "the URL")?;
+    let scheme_ok = ["https://", "http://", "file://"]
+        .iter()
+        .any(|s| a.url.starts_with(s));
+    if !scheme_ok || a.url.contains(char::is_whitespace) {
+        bail!(
+            "`{}` is not an https, http or file URL",
+            crate::ui::escape_controls(&a.url)
+        );
+    }
+    for entry in &a.bin {
+        check_bin(entry)?;
+    }
+    let derived = a.derived_key(tool);
+    if a.key != derived {
+        bail!(
+            "the store key `{}` is not the key its artifact derives (`{derived}`): store keys are derived from content and cannot be chosen by a lock",
+            crate::ui::escape_controls(&a.key)
+        );
+    }
+    Ok(())
+}
+
+/// A bin entry: a directory inside the entry (`bin`, `.`, ``), or
+/// `NAME=FILE` with a plain command name and a file inside the entry.
+pub fn check_bin(entry: &str) -> Result<()> {
+    check_text(entry, 1024, "a bin entry")?;
+    let (name, path) = match entry.split_once('=') {
+        Some((name, file)) => (Some(name), file),
+        None => (None, entry),
+    };
+    if let Some(name) = name
+        && !plain_component(name)
+    {
+        bail!("bin entry `{entry}`: `{name}` is not a plain command name");
+    }
+    if !inside(path) || (name.is_some() && path.is_empty()) {
+        bail!(
+            "bin entry `{entry}` points outside the tool's directory; bin paths are relative to the unpacked tool and may not use `..` or start with `/`"
+        );
+    }
+    Ok(())
+}
+
+/// Whether `path` is relative and never leaves the directory it is relative to.
+fn inside(path: &str) -> bool {
+    Path::new(path)
+        .components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+fn plain_component(name: &str) -> bool {
+    !name.is_empty() && name != "." && name != ".." && !name.contains('/')
+}
+
+fn check_version(version: &str) -> Result<()> {
+    let ok = !version.is_empty()
+        && version.len() <= 128
+        && version
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._+~!-".contains(c));
+    if !ok {
+        bail!(
+            "`{}` is not a version (letters, digits and `._+~!-`, at most 128)",
+            crate::ui::escape_controls(version)
+        );
+    }
+    Ok(())
+}
+
+fn check_text(text: &str, max: usize, what: &str) -> Result<()> {
+    if text.len() > max {
+        bail!("{what} is longer than {max} bytes");
+    }
+    if text.chars().any(char::is_control) {
+        bail!(
+            "{} contains control characters",
+            crate::ui::escape_controls(what)
+        );
+    }
+    Ok(())
+}
+
+/// Every way `lock` contradicts a pin that `manifest` states: the tool, and
+/// a sentence naming the manifest's value (with its line and column) and
+/// the lock's. Tools whose request changed are left to
+/// [`Lock::staleness`]: they are re-resolved, not trusted.
+pub fn disagreements(lock: &Lock, manifest: &Manifest) -> Vec<(String, String)> {
+    let catalog = Catalog::for_manifest(manifest).ok();
+    let mut out = Vec::new();
+    for tool in &manifest.tools {
+        let Some(locked) = lock.tools.get(&tool.name) else {
+            continue;
+        };
+        if locked.requested != request_key(&tool.request) {
+            continue;
+        }
+        let mut found = Vec::new();
+        tool_disagreements(tool, locked, catalog.as_ref(), manifest, &mut found);
+        out.extend(found.into_iter().map(|m| (tool.name.clone(), m)));
+    }
+    out
+}
+
+fn tool_disagreements(
+    tool: &ToolSpec,
+    locked: &LockedTool,
+    catalog: Option<&Catalog>,
+    manifest: &Manifest,
+    out: &mut Vec<String>,
+) {
+    let name = &tool.name;
+    let at = |field: &str| manifest_location(manifest, name, field);
+    let (bin, pinned_bin_at) = match &tool.request {
+        Request::Url(u) => {
+            if locked.version != u.version {
+                out.push(format!(
+                    "`{name}`: {} pins version {}, the lock has {}",
+                    at("version"),
+                    u.version,
+                    locked.version
+                ));
+            }
+            for (platform, artifact) in &locked.artifacts {
+                let expected = crate::backends::url::render(u, *platform);
+                if artifact.url != expected {
+                    out.push(format!(
+                        "`{name}` for {platform}: {} gives the URL {expected}, the lock has {}",
+                        at("url"),
+                        artifact.url
+                    ));
+                }
+            }
+            match &u.sha256 {
+                Sha256Spec::None => {}
+                Sha256Spec::Current(d) => {
+                    if !locked.artifacts.values().any(|a| &a.digest == d) {
+                        let has: Vec<String> = locked
+                            .artifacts
+                            .values()
+                            .map(|a| a.digest.to_string())
+                            .collect();
+                        out.push(format!(
+                            "`{name}`: {} pins {d}, the lock has {}",
+                            at("sha256"),
+                            has.join(", ")
+                        ));
+                    }
+                }
+                Sha256Spec::PerPlatform(map) => {
+                    for (platform, artifact) in &locked.artifacts {
+                        if let Some(d) = map.get(platform)
+                            && &artifact.digest != d
+                        {
+                            out.push(format!(
+                                "`{name}` for {platform}: {} pins {d}, the lock has {}",
+                                at("sha256"),
+                                artifact.digest
+                            ));
+                        }
+                    }
+                }
+            }
+            (u.bin.clone(), at("bin"))
+        }
+        Request::Registry(r) => {
+            if let Some(spec) = catalog.and_then(|c| c.source_for(name, r.source.as_deref()).ok()) {
+                if locked.source != spec.label() {
+                    out.push(format!(
+                        "`{name}`: {} resolves through {}, the lock says it came from {}",
+                        at(""),
+                        spec.label(),
+                        locked.source
+                    ));
+                }
+                let scheme = if spec.backend == Backend::Pypi {
+                    Scheme::Pep440
+                } else {
+                    Scheme::Semver
+                };
+                if let Some(problem) = version_outside(&r.version, &locked.version, scheme) {
+                    out.push(format!("`{name}`: {} {problem}", at("")));
+                }
+            }
+            (r.bin.clone(), at("bin"))
+        }
+    };
+    if let Some(bin) = bin {
+        for (platform, artifact) in &locked.artifacts {
+            if artifact.bin != bin {
+                out.push(format!(
+                    "`{name}` for {platform}: {pinned_bin_at} sets bin = {bin:?}, the lock has {:?}",
+                    artifact.bin
+                ));
+            }
+        }
+    }
+}
+
+/// Why `version` does not satisfy `constraint`, if it does not. `latest`
+/// and `lts` depend on what the registry offers, so only their form is
+/// checked offline.
+fn version_outside(constraint: &str, version: &str, scheme: Scheme) -> Option<String> {
+    let constraint: Constraint = constraint.parse().ok()?;
+    let Some(parsed) = Version::parse(scheme, version) else {
+        return Some(format!("the lock's version `{version}` is not a version"));
+    };
+    let text = constraint.as_str();
+    if text == "latest" || text == "lts" {
+        return None;
+    }
+    if constraint.matches(&Release::new(parsed)) {
+        None
+    } else {
+        Some(format!(
+            "asks for `{text}`, and the lock pins {version}, which it does not allow"
+        ))
+    }
+}
+
+/// `devenv.toml:LINE:COL` of `tools.NAME.FIELD` (or of the tool's key when
+/// FIELD is empty or absent), for messages.
+fn manifest_location(manifest: &Manifest, name: &str, field: &str) -> String {
+    let file = manifest
+        .path
+        .file_name()
+        .map_or("devenv.toml".into(), |n| n.to_string_lossy().into_owned());
+    let Some(offset) = tool_span(&manifest.source, name, field) else {
+        return file;
+    };
+    let source = &manifest.source;
+    let offset = source.floor_char_boundary(offset.min(source.len()));
+    let line = source[..offset].matches('\n').count() + 1;
+    let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let column = source[line_start..offset].chars().count() + 1;
+    format!("{file}:{line}:{column}")
+}
+
+fn tool_span(source: &str, name: &str, field: &str) -> Option<usize> {
+    let doc = toml_edit::Document::parse(source.to_string()).ok()?;
+    let tools = doc.as_table().get("tools")?.as_table_like()?;
+    let key_span = tools.key(name).and_then(|k| k.span()).map(|s| s.start);
+    let entry = tools.get(name)?;
+    if !field.is_empty()
+        && let Some(t) = entry.as_table_like()
+        && let Some(span) = t.key(field).and_then(|k| k.span())
+    {
+        return Some(span.start);
+    }
+    key_span
+}
