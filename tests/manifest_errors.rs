@@ -164,3 +164,56 @@ fn init_writes_a_manifest_that_parses() {
     w.run(&["lock"]).ok();
     assert!(w.read("devenv.lock").contains("version = 2"));
 }
+
+/// The fuzzing that found a panic in URL validation, again: manifests
+/// mixing TOML escapes, multi-byte text, control characters and
+/// placeholders never panic, and every error renders safely for a terminal.
+mod fuzz {
+    use devenv::manifest::Manifest;
+    use proptest::prelude::*;
+    use std::path::Path;
+
+    fn piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("\\u00e9".to_string()),
+            Just("\\U0001F600".to_string()),
+            Just("\\t".to_string()),
+            Just("\\u001b[2J".to_string()),
+            Just("é".to_string()),
+            Just("日本".to_string()),
+            Just("🎉".to_string()),
+            Just("{version}".to_string()),
+            Just("{versoin}".to_string()),
+            Just("{".to_string()),
+            Just("}".to_string()),
+            Just("{os".to_string()),
+            Just("\u{1b}]52;c;eA==\u{7}".to_string()),
+            "[a-z/.:-]{0,6}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+        #[test]
+        fn urls_keys_and_values_never_panic(
+            url in proptest::collection::vec(piece(), 0..8),
+            key in proptest::collection::vec(piece(), 1..3),
+            value in proptest::collection::vec(piece(), 0..4),
+            url_scheme in prop_oneof![Just("https://h/"), Just(""), Just("ftp://")],
+        ) {
+            let url = format!("{url_scheme}{}", url.concat());
+            let source = format!(
+                "[tools]\nt = {{ version = \"1\", url = \"{url}\" }}\n\"{}\" = \"{}\"\n[env]\nV = \"{}\"\n",
+                key.concat(),
+                value.concat(),
+                value.concat()
+            );
+            if let Err(e) = Manifest::parse(Path::new("/p/devenv.toml"), source) {
+                let shown = devenv::ui::escape_controls(&e.to_string());
+                let raw = shown.contains('\x1b') || shown.contains('\x07');
+                prop_assert!(!raw, "raw control characters in {:?}", shown);
+                prop_assert!(e.line >= 1 && e.column >= 1);
+            }
+        }
+    }
+}
