@@ -638,3 +638,112 @@ fn a_malformed_cache_entry_is_a_manifest_error() {
         .fails(1)
         .stderr_has("credentials do not belong in a cache URL");
 }
+
+#[test]
+fn a_push_error_shows_the_registry_answer_and_what_to_check() {
+    let registry = Registry::start();
+    let upstream = FixtureServer::start();
+    let w = project(&upstream, &[]);
+    for (status, hint) in [
+        (
+            413,
+            "larger than the registry (or a proxy in front of it) accepts",
+        ),
+        (403, "may push to this repository"),
+    ] {
+        let proxy = Proxy::start(&registry, Mode::RejectWrites(status));
+        let out = w
+            .run_env(
+                &["cache", "push", "hello"],
+                &[("DEVENV_CACHES", &proxy.cache_url())],
+            )
+            .fails(1);
+        assert!(
+            out.stderr
+                .contains(&format!("the registry answered {status}")),
+            "{}",
+            out.stderr
+        );
+        assert!(
+            out.stderr
+                .contains("SIZE_INVALID upload rejected by policy"),
+            "{}",
+            out.stderr
+        );
+        assert!(out.stderr.contains(hint), "{}", out.stderr);
+    }
+    assert!(registry.tags().is_empty());
+}
+
+#[test]
+fn a_token_from_the_environment_and_anonymous_token_pulls() {
+    let registry = Registry::start();
+    let upstream = FixtureServer::start();
+    let w = project(&upstream, &[]);
+    w.run_env(
+        &["cache", "push"],
+        &[("DEVENV_CACHES", &registry.cache_url())],
+    )
+    .ok();
+
+    // DEVENV_CACHE_TOKEN is sent as it is: no token service involved.
+    let direct = Proxy::start(
+        &registry,
+        Mode::Token {
+            token: "ci-token-777".into(),
+            basic: None,
+        },
+    );
+    let home = fresh_home(&w, "token");
+    let cache = direct.cache_url();
+    w.run_env(
+        &["install"],
+        &[
+            home_env(&home),
+            ("DEVENV_CACHES", &cache),
+            ("DEVENV_CACHE_TOKEN", "ci-token-777"),
+        ],
+    )
+    .ok();
+    assert_eq!(
+        direct
+            .token_requests
+            .load(std::sync::atomic::Ordering::SeqCst),
+        0
+    );
+    assert_eq!(
+        direct.forwarded.load(std::sync::atomic::Ordering::SeqCst),
+        8
+    );
+
+    // A wrong one is refused by name, never shown.
+    let out = w
+        .run_env(
+            &["cache", "push"],
+            &[
+                ("DEVENV_CACHES", &cache),
+                ("DEVENV_CACHE_TOKEN", "leaky-999"),
+            ],
+        )
+        .fails(1);
+    assert!(
+        out.stderr
+            .contains("refused the credentials from DEVENV_CACHE_TOKEN"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("leaky-999"), "{}", out.stderr);
+
+    // Anonymous pulls through the challenge: a token for anyone.
+    upstream.stop();
+    let home = fresh_home(&w, "anonymous");
+    w.run_env(&["install"], &[home_env(&home), ("DEVENV_CACHES", &cache)])
+        .ok();
+    assert_tools_run(&w, &home);
+    assert!(
+        direct
+            .token_requests
+            .load(std::sync::atomic::Ordering::SeqCst)
+            >= 1
+    );
+}

@@ -188,6 +188,10 @@ pub enum Mode {
     Tamper,
     /// After this many forwarded requests, every request gets 503.
     FailAfter(usize),
+    /// Every request that writes (POST, PUT, PATCH) gets this status with
+    /// a distribution-style error body, as from a registry with a size
+    /// limit or read-only credentials.
+    RejectWrites(u16),
 }
 
 /// A proxy on 127.0.0.1 in front of a registry.
@@ -323,6 +327,14 @@ fn handle(
             ));
             return;
         }
+    }
+    if let Mode::RejectWrites(status) = mode
+        && !(method == "GET" || method == "HEAD")
+    {
+        let body =
+            r#"{"errors": [{"code": "SIZE_INVALID", "message": "upload rejected by policy"}]}"#;
+        let _ = request.respond(reply(*status, body, &[]));
+        return;
     }
     let n = forwarded.fetch_add(1, Ordering::SeqCst);
     if let Mode::FailAfter(limit) = mode
