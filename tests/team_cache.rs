@@ -747,3 +747,56 @@ fn a_token_from_the_environment_and_anonymous_token_pulls() {
             >= 1
     );
 }
+
+#[test]
+fn plain_http_only_for_loopback_unless_asked() {
+    let registry = Registry::start();
+    let upstream = FixtureServer::start();
+    let w = project(&upstream, &[]);
+    w.run_env(
+        &["cache", "push"],
+        &[("DEVENV_CACHES", &registry.cache_url())],
+    )
+    .ok();
+    let port = host_of(&registry.cache_url())
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .to_string();
+
+    // https asked for: the plain-http registry is not spoken to in clear.
+    let home = fresh_home(&w, "https");
+    let https = format!("oci+https://127.0.0.1:{port}/devenv/cache");
+    let before = artifact_hits(&upstream);
+    let out = w
+        .run_env(&["install"], &[home_env(&home), ("DEVENV_CACHES", &https)])
+        .ok();
+    assert!(
+        out.stderr.contains(&format!("warning: {https}: ")),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        out.stderr.matches("not using this cache").count(),
+        1,
+        "{}",
+        out.stderr
+    );
+    assert_eq!(artifact_hits(&upstream), before + 4);
+
+    // A loopback name and an explicit oci+http:// both reach it over http.
+    for cache in [
+        format!("oci://localhost:{port}/devenv/cache"),
+        format!("oci+http://127.0.0.1:{port}/devenv/cache"),
+    ] {
+        let home = fresh_home(&w, &format!("http-{}", cache.len()));
+        let before = artifact_hits(&upstream);
+        w.run_env(&["install"], &[home_env(&home), ("DEVENV_CACHES", &cache)])
+            .ok();
+        assert_eq!(
+            artifact_hits(&upstream),
+            before,
+            "{cache} served everything"
+        );
+    }
+}

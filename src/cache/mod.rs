@@ -67,7 +67,7 @@ impl std::error::Error for CacheError {}
 pub enum Spec {
     /// An OCI registry repository.
     Registry {
-        /// As written: `oci://host[:port]/repo`.
+        /// As written: `oci://host[:port]/repo` (or `oci+http(s)://…`).
         display: String,
         /// `https`, or `http` for loopback hosts and `oci+http://`.
         scheme: &'static str,
@@ -93,12 +93,12 @@ impl Spec {
             }
             return Ok(Spec::Layout(base.join(dir)));
         }
-        let (scheme, rest) = if let Some(r) = text.strip_prefix("oci://") {
-            (None, r)
+        let (prefix, scheme, rest) = if let Some(r) = text.strip_prefix("oci://") {
+            ("oci://", None, r)
         } else if let Some(r) = text.strip_prefix("oci+https://") {
-            (Some("https"), r)
+            ("oci+https://", Some("https"), r)
         } else if let Some(r) = text.strip_prefix("oci+http://") {
-            (Some("http"), r)
+            ("oci+http://", Some("http"), r)
         } else {
             return Err(format!(
                 "`{}` is not a cache: use `oci://HOST/REPOSITORY` (an OCI registry) or `oci-layout:DIR`",
@@ -123,7 +123,7 @@ impl Spec {
         }
         let scheme = scheme.unwrap_or(if is_loopback(host) { "http" } else { "https" });
         Ok(Spec::Registry {
-            display: format!("oci://{host}/{repo}"),
+            display: format!("{prefix}{host}/{repo}"),
             scheme,
             host: host.to_string(),
             repo: repo.to_string(),
