@@ -40,14 +40,6 @@ impl Credentials {
             Credentials::Token(_) => None,
         }
     }
-
-    /// Where these came from, for messages.
-    pub fn origin(&self, docker_config: &Path) -> String {
-        match self {
-            Credentials::Token(_) => "DEVENV_CACHE_TOKEN".into(),
-            Credentials::Basic { .. } => docker_config.display().to_string(),
-        }
-    }
 }
 
 /// The Docker config file: `$DOCKER_CONFIG/config.json`, else

@@ -409,7 +409,7 @@ impl Caches {
             .collect()
     }
 
-    /// Marks the cache at `index` dead, warning the first time.
+    /// Marks `entry` dead for the rest of the run, warning the first time.
     fn fail(&self, entry: &Entry, error: &CacheError) {
         if !entry.dead.swap(true, Ordering::SeqCst) {
             ui::warn(format!(
