@@ -216,7 +216,13 @@ impl Project {
         // Registered before installing, so a gc that runs the moment the
         // install releases the store lock already sees this project's lock.
         gc::register_project(&cx.store, self.root())?;
-        let fetcher = self.fetcher_with_caches(cx)?;
+        // Caches are opened (credentials read, clients built) only when
+        // something is missing: `exec` with everything installed stays fast.
+        let fetcher = if install::missing(&lock, Platform::current(), &cx.store).is_empty() {
+            cx.fetcher.clone()
+        } else {
+            self.fetcher_with_caches(cx)?
+        };
         let report = install::install_lock(&lock, Platform::current(), &cx.store, &fetcher)?;
         if !report.fetched.is_empty() {
             self.record_generation(cx, &lock, "install")?;
