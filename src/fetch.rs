@@ -114,6 +114,9 @@ pub struct Fetcher {
     agent: ureq::Agent,
     /// A malformed environment variable, reported by every network call.
     config_error: Option<Arc<str>>,
+    /// The team caches tried before upstream for pinned artifacts (see
+    /// [`crate::cache`]); `None` when none are configured.
+    caches: Option<Arc<crate::cache::Caches>>,
 }
 
 impl Default for Fetcher {
@@ -159,7 +162,56 @@ impl Fetcher {
             agent: config.into(),
             settings,
             config_error: None,
+            caches: None,
         }
+    }
+
+    /// This fetcher, consulting `caches` for pinned artifacts before upstream.
+    pub fn with_caches(&self, caches: Option<Arc<crate::cache::Caches>>) -> Fetcher {
+        Fetcher {
+            caches,
+            ..self.clone()
+        }
+    }
+
+    /// The team caches to try before upstream, if any are configured.
+    pub fn caches(&self) -> Option<&crate::cache::Caches> {
+        self.caches.as_deref()
+    }
+
+    /// A fetcher for a team cache: the same TLS trust and User-Agent, but
+    /// `timeout` for connecting and for each read, and no retries, so that
+    /// a cache that is down costs seconds once, never a stalled run.
+    pub fn for_cache(&self, timeout: Duration) -> Fetcher {
+        let settings = Settings {
+            timeout,
+            retries: 0,
+            ..self.settings.clone()
+        };
+        Fetcher {
+            config_error: self.config_error.clone(),
+            ..Fetcher::new(settings)
+        }
+    }
+
+    /// The HTTP agent, for protocols that need methods, headers and
+    /// statuses of their own (the OCI cache). Statuses come back as
+    /// responses, not errors.
+    pub fn agent(&self) -> &ureq::Agent {
+        &self.agent
+    }
+
+    /// A malformed setting (e.g. `DEVENV_HTTP_TIMEOUT`) that makes every
+    /// network call fail, if there is one.
+    pub fn config_error(&self) -> Option<&str> {
+        self.config_error.as_deref()
+    }
+
+    /// A failed request, worded for a user: `(reason, the host was not
+    /// reached)`. Request headers never appear, so neither do credentials.
+    pub fn explain(&self, error: ureq::Error) -> (String, bool) {
+        let failure = self.failure(error);
+        (failure.reason, failure.connecting)
     }
 
     /// The settings in force.

@@ -107,6 +107,17 @@ pub struct Report {
     pub fetched: Vec<(String, String, u64)>,
     /// Tools already in the store.
     pub present: usize,
+    /// How many of the fetched artifacts each team cache served, in the
+    /// caches' order (the rest came from upstream).
+    pub from_caches: Vec<(String, usize)>,
+}
+
+impl Report {
+    /// How many fetched artifacts came from upstream rather than a cache.
+    pub fn from_upstream(&self) -> usize {
+        let cached: usize = self.from_caches.iter().map(|(_, n)| n).sum();
+        self.fetched.len().saturating_sub(cached)
+    }
 }
 
 /// One tool to make present.
@@ -164,8 +175,8 @@ pub fn install(jobs: &[Job<'_>], store: &Store, fetcher: &Fetcher) -> Result<Rep
             .is_dir()
     }) {
         return Ok(Report {
-            fetched: Vec::new(),
             present: jobs.len(),
+            ..Report::default()
         });
     }
     let _shared = store.lock_store(false)?;
@@ -198,6 +209,9 @@ pub fn install(jobs: &[Job<'_>], store: &Store, fetcher: &Fetcher) -> Result<Rep
                 }
             }
         }
+    }
+    if let Some(caches) = fetcher.caches() {
+        report.from_caches = caches.hits();
     }
     match first_err {
         Some(e) => Err(e),
@@ -249,15 +263,22 @@ fn stage(job: &Job<'_>, staging: &Path, fetcher: &Fetcher, bars: &Bars) -> Resul
     let a = job.artifact;
     let download = staging.join("download");
     let bar = bars.add(job.name, job.version);
-    let (actual, bytes) =
-        fetcher.download(&a.url, &download, a.digest.algorithm, &mut |done, total| {
+    // The team caches first (each verified against the lock), then upstream.
+    let (actual, bytes) = crate::cache::download(
+        fetcher,
+        job.name,
+        job.version,
+        a,
+        &download,
+        &mut |done, total| {
             if let Some(bar) = &bar {
                 if let Some(t) = total {
                     bar.set_length(t);
                 }
                 bar.set_position(done);
             }
-        })?;
+        },
+    )?;
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }

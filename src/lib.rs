@@ -7,6 +7,7 @@
 pub mod activate;
 pub mod archive;
 pub mod backends;
+pub mod cache;
 pub mod catalog;
 pub mod cli;
 pub mod digest;

@@ -31,6 +31,9 @@ pub struct Context {
     /// fetcher is asked, so errors name what is missing instead of a URL
     /// that could not be reached.
     pub offline: bool,
+    /// What the environment says about team caches (`DEVENV_CACHES`,
+    /// credentials); combined with `[settings] caches` per project.
+    pub caches: crate::cache::Env,
 }
 
 impl Context {
@@ -40,6 +43,7 @@ impl Context {
             fetcher: Fetcher::from_env(),
             frozen: frozen || env_flag("DEVENV_FROZEN"),
             offline: env_flag("DEVENV_OFFLINE"),
+            caches: crate::cache::Env::from_env(),
         })
     }
 }
@@ -267,11 +271,31 @@ impl Project {
         // Registered before installing, so a gc that runs the moment the
         // install releases the store lock already sees this project's lock.
         gc::register_project(&cx.store, self.root())?;
-        let report = install::install_lock(&lock, Platform::current(), &cx.store, &cx.fetcher)?;
+        // Caches are opened (credentials read, clients built) only when
+        // something is missing: `exec` with everything installed stays fast.
+        let fetcher = if install::missing(&lock, Platform::current(), &cx.store).is_empty() {
+            cx.fetcher.clone()
+        } else {
+            self.fetcher_with_caches(cx)?
+        };
+        let report = install::install_lock(&lock, Platform::current(), &cx.store, &fetcher)?;
         if !report.fetched.is_empty() {
             self.record_generation(cx, &lock, "install")?;
         }
         Ok((lock, report))
+    }
+
+    /// The context's fetcher, consulting this project's team caches
+    /// (`DEVENV_CACHES`, else `[settings] caches`) before upstream; offline,
+    /// no cache is consulted.
+    pub fn fetcher_with_caches(&self, cx: &Context) -> Result<crate::fetch::Fetcher> {
+        let caches = crate::cache::Caches::configure(
+            &self.manifest.settings.caches,
+            self.root(),
+            &cx.caches,
+            &cx.fetcher,
+        )?;
+        Ok(cx.fetcher.with_caches(caches))
     }
 
     /// The environment of this project with `lock`'s tools, interpolating

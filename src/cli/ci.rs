@@ -190,8 +190,19 @@ fn summary(lock: &Lock, report: &Report, started: Instant, exported: &str) -> St
             .join(", ")
     };
     let bytes: u64 = report.fetched.iter().map(|(_, _, b)| b).sum();
+    // With team caches: where the fetched artifacts came from.
+    let mut origins = String::new();
+    if !report.from_caches.is_empty() {
+        for (cache, n) in &report.from_caches {
+            origins.push_str(&format!(" {n} from {cache},"));
+        }
+        origins.push_str(&format!(" {} from upstream;", report.from_upstream()));
+        origins.insert(0, ':');
+    } else {
+        origins.push(',');
+    }
     format!(
-        "ci: {tools} ({} fetched, {}; {:.1} s); {exported}",
+        "ci: {tools} ({} fetched{origins} {}; {:.1} s); {exported}",
         report.fetched.len(),
         ui::human_bytes(bytes),
         started.elapsed().as_secs_f64()

@@ -3,6 +3,7 @@
 
 mod add;
 mod allow;
+mod cache;
 mod ci;
 mod deny;
 mod enter;
@@ -42,6 +43,9 @@ Environment variables:
   DEVENV_OFFLINE=1      like --offline: no network access at all
   DEVENV_HTTP_TIMEOUT   seconds before a stalled download fails (default 30)
   DEVENV_HTTP_RETRIES   retries on connection errors and 5xx answers (default 3)
+  DEVENV_CACHES         team caches, comma-separated (oci://HOST/REPO, oci-layout:DIR);
+                        replaces `[settings] caches`; empty turns caches off
+  DEVENV_CACHE_TOKEN    a bearer token for the registry caches
   DEVENV_PLATFORM       pretend to run on another platform (e.g. macos-aarch64)
   DEVENV_NPM_REGISTRY   npm registry base URL (default https://registry.npmjs.org)
   DEVENV_PYPI_URL       PyPI base URL, serving /pypi/NAME/json (default https://pypi.org)
@@ -170,6 +174,11 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Fill and inspect the team caches (`[settings] caches`, DEVENV_CACHES).
+    Cache {
+        #[command(subcommand)]
+        command: CacheCommand,
+    },
     /// Inspect the store.
     Store {
         #[command(subcommand)]
@@ -250,6 +259,38 @@ pub enum Command {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum CacheCommand {
+    /// Upload the artifacts pinned in devenv.lock to the first cache;
+    /// what it already has is skipped.
+    Push {
+        /// `all`: every platform of the lock, so one machine fills the
+        /// cache for the others.
+        #[arg(long, value_enum, default_value = "current")]
+        platforms: cache::Platforms,
+        /// Only these tools (default: all).
+        #[arg(value_name = "TOOL")]
+        tools: Vec<String>,
+    },
+    /// For each artifact of devenv.lock, whether each cache has it.
+    Status {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the lock's artifacts to DIR as an OCI image layout (for
+    /// air-gapped networks; `oci-layout:DIR` is a cache too).
+    Export {
+        dir: PathBuf,
+        /// `all`: every platform of the lock.
+        #[arg(long, value_enum, default_value = "current")]
+        platforms: cache::Platforms,
+    },
+    /// Install this machine's tools of devenv.lock from an OCI image
+    /// layout DIR, verified, without the network.
+    Import { dir: PathBuf },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum StoreCommand {
     /// Re-hash every entry and report any that changed since it was installed.
     Verify {
@@ -303,6 +344,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Store {
             command: StoreCommand::Path { tool },
         } => store::path(&tool),
+        Command::Cache { command } => match command {
+            CacheCommand::Push { platforms, tools } => cache::push(platforms, &tools),
+            CacheCommand::Status { json } => cache::status(json),
+            CacheCommand::Export { dir, platforms } => cache::export(&dir, platforms),
+            CacheCommand::Import { dir } => cache::import(&dir),
+        },
         Command::Shell { tools, command } => shell::run(&tools, &command),
         Command::Add {
             tools,

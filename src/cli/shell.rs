@@ -67,7 +67,14 @@ pub fn run(specs: &[String], command: &[String]) -> Result<()> {
             l
         }
     };
-    install::install_lock(&lock, Platform::current(), &cx.store, &cx.fetcher)?;
+    // No manifest: only DEVENV_CACHES names caches here.
+    let caches = crate::cache::Caches::configure(&[], &state, &cx.caches, &cx.fetcher)?;
+    install::install_lock(
+        &lock,
+        Platform::current(),
+        &cx.store,
+        &cx.fetcher.with_caches(caches),
+    )?;
     let mut path = Vec::new();
     let mut entries = Vec::new();
     for (name, tool) in &lock.tools {

@@ -121,6 +121,9 @@ pub struct Settings {
     /// Registry base URLs by backend (`npm`, `pypi`, `node-dist`,
     /// `go-dist`, `zig-dist`), for company mirrors.
     pub mirrors: BTreeMap<String, String>,
+    /// Team caches tried in order before upstream (`oci://HOST/REPO`,
+    /// `oci-layout:DIR`); see [`crate::cache`].
+    pub caches: Vec<String>,
 }
 
 impl Settings {

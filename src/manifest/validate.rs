@@ -586,6 +586,7 @@ impl Cx<'_> {
             "watch",
             "keep_generations",
             "mirrors",
+            "caches",
         ];
         let table = self.table(
             item,
@@ -657,6 +658,7 @@ impl Cx<'_> {
                     settings.keep_generations = Some(n as u32);
                 }
                 "mirrors" => settings.mirrors = self.mirrors(value)?,
+                "caches" => settings.caches = self.caches(value)?,
                 other => return Err(self.unknown_key(span, other, "in [settings]", KEYS)),
             }
         }
@@ -684,6 +686,23 @@ impl Cx<'_> {
             out.insert(key.to_string(), url.to_string());
         }
         Ok(out)
+    }
+
+    fn caches(&self, item: &Item) -> Result<Vec<String>, ManifestError> {
+        let example = "caches = [\"oci://registry.example.com/acme/devenv-cache\"]";
+        let caches = self.string_list(item, "`caches`", example)?;
+        for (i, c) in caches.iter().enumerate() {
+            // Only the syntax is checked here; paths resolve from the root later.
+            if let Err(e) = crate::cache::Spec::parse(c, Path::new("/")) {
+                let span = item
+                    .as_array()
+                    .and_then(|a| a.get(i))
+                    .and_then(|v| v.span())
+                    .unwrap_or(0..0);
+                return Err(self.error(span, e, Some(example.to_string())));
+            }
+        }
+        Ok(caches)
     }
 
     fn catalog(

@@ -5,6 +5,7 @@
 
 pub mod archives;
 pub mod hook_cases;
+pub mod registry;
 pub mod server;
 pub mod shell;
 
