@@ -130,7 +130,14 @@ fn check_text(text: &str, max: usize, what: &str) -> Result<()> {
 /// the lock's. Tools whose request changed are left to
 /// [`Lock::staleness`]: they are re-resolved, not trusted.
 pub fn disagreements(lock: &Lock, manifest: &Manifest) -> Vec<(String, String)> {
-    let catalog = Catalog::for_manifest(manifest).ok();
+    // Parsed only when a registry tool needs it: this runs on every `exec`.
+    let needs_catalog = manifest
+        .tools
+        .iter()
+        .any(|t| matches!(t.request, Request::Registry(_)));
+    let catalog = needs_catalog
+        .then(|| Catalog::for_manifest(manifest).ok())
+        .flatten();
     let mut out = Vec::new();
     for tool in &manifest.tools {
         let Some(locked) = lock.tools.get(&tool.name) else {
@@ -155,7 +162,7 @@ fn tool_disagreements(
 ) {
     let name = &tool.name;
     let at = |field: &str| manifest_location(manifest, name, field);
-    let (bin, pinned_bin_at) = match &tool.request {
+    let bin = match &tool.request {
         Request::Url(u) => {
             if locked.version != u.version {
                 out.push(format!(
@@ -205,7 +212,7 @@ fn tool_disagreements(
                     }
                 }
             }
-            (u.bin.clone(), at("bin"))
+            u.bin.clone()
         }
         Request::Registry(r) => {
             if let Some(spec) = catalog.and_then(|c| c.source_for(name, r.source.as_deref()).ok()) {
@@ -226,14 +233,15 @@ fn tool_disagreements(
                     out.push(format!("`{name}`: {} {problem}", at("")));
                 }
             }
-            (r.bin.clone(), at("bin"))
+            r.bin.clone()
         }
     };
     if let Some(bin) = bin {
         for (platform, artifact) in &locked.artifacts {
             if artifact.bin != bin {
                 out.push(format!(
-                    "`{name}` for {platform}: {pinned_bin_at} sets bin = {bin:?}, the lock has {:?}",
+                    "`{name}` for {platform}: {} sets bin = {bin:?}, the lock has {:?}",
+                    at("bin"),
                     artifact.bin
                 ));
             }
