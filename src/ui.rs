@@ -29,6 +29,12 @@ pub fn warn(msg: impl AsRef<str>) {
     }
 }
 
+/// An error that does not end the command by itself (the command decides
+/// the exit status): always shown, even when quiet.
+pub fn error(msg: impl AsRef<str>) {
+    eprintln!("devenv: error: {}", msg.as_ref());
+}
+
 /// Detail for `--verbose`.
 pub fn verbose(msg: impl AsRef<str>) {
     if level() >= 2 {

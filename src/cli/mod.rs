@@ -19,6 +19,7 @@ mod lock;
 mod outdated;
 mod remove;
 mod rollback;
+mod run;
 mod search;
 mod shell;
 mod status;
@@ -103,6 +104,32 @@ pub enum Command {
             value_name = "CMD"
         )]
         command: Vec<String>,
+    },
+    /// Run a task of devenv.toml's [tasks] in the environment, after its
+    /// `depends`; without NAME, list the tasks.
+    ///
+    /// A command without shell syntax runs directly (split like a shell
+    /// splits words); one with pipes, `&&`, redirections, globs or `$VAR`
+    /// runs through `sh -c` (or the task's `shell`).
+    Run {
+        /// The task to run (none: list the tasks).
+        #[arg(value_name = "NAME")]
+        name: Option<String>,
+        /// Arguments appended to the task's last command, each kept whole.
+        #[arg(last = true, value_name = "ARGS")]
+        args: Vec<String>,
+        /// Run tasks even when their sources and outputs say "up to date".
+        #[arg(long)]
+        force: bool,
+        /// Use devenv.lock as it is; fail if it is missing or stale.
+        #[arg(long)]
+        frozen: bool,
+        /// Run at most N tasks at once (default: the number of cores).
+        #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
+        /// List the tasks as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Print the project's environment for a shell or another program.
     Env {
@@ -292,6 +319,21 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Install { frozen } => install::run(frozen),
         Command::Exec { frozen, command } => exec::run(frozen, &command),
         Command::Env { format, frozen } => env::run(format, frozen),
+        Command::Run {
+            name,
+            args,
+            force,
+            frozen,
+            jobs,
+            json,
+        } => run::run(run::Args {
+            name: name.as_deref(),
+            args: &args,
+            force,
+            frozen,
+            jobs,
+            json,
+        }),
         Command::List { json } => list::run(json),
         Command::Which { name } => which::run(&name),
         Command::Generations { json } => generations::run(json),

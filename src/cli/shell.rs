@@ -55,6 +55,7 @@ pub fn run(specs: &[String], command: &[String]) -> Result<()> {
         env: Default::default(),
         settings: Settings::default(),
         catalog: Default::default(),
+        tasks: Vec::new(),
     };
     let platforms = [Platform::current()];
     let cached = state.join("devenv.lock");

@@ -36,6 +36,7 @@ pub fn parse(path: &Path, source: String) -> Result<Manifest, ManifestError> {
         env: EnvSpec::default(),
         settings: Settings::default(),
         catalog: BTreeMap::new(),
+        tasks: Vec::new(),
     };
     let top = doc.as_table();
     for (key, item) in top.iter() {
@@ -44,13 +45,14 @@ pub fn parse(path: &Path, source: String) -> Result<Manifest, ManifestError> {
             "env" => manifest.env = cx.env(top, item)?,
             "settings" => manifest.settings = cx.settings(top, item)?,
             "catalog" => manifest.catalog = cx.catalog(top, item)?,
+            "tasks" => manifest.tasks = cx.tasks(item)?,
             other => {
                 let span = key_span(top, other);
                 return Err(cx.unknown_key(
                     span,
                     other,
                     "at the top level",
-                    &["tools", "env", "settings", "catalog"],
+                    &["tools", "env", "settings", "catalog", "tasks"],
                 ));
             }
         }
@@ -72,7 +74,7 @@ fn key_span(table: &Table, key: &str) -> Range<usize> {
     table.key(key).and_then(|k| k.span()).unwrap_or(0..0)
 }
 
-fn item_span(item: &Item) -> Range<usize> {
+pub(super) fn item_span(item: &Item) -> Range<usize> {
     item.span().unwrap_or(0..0)
 }
 
@@ -94,9 +96,9 @@ fn type_name(item: &Item) -> &'static str {
 }
 
 /// Validation context: the file name and text, to locate errors.
-struct Cx<'a> {
-    file: String,
-    source: &'a str,
+pub(super) struct Cx<'a> {
+    pub(super) file: String,
+    pub(super) source: &'a str,
 }
 
 /// A table-like view over both `[table]` and `{ inline = "table" }`.
@@ -105,7 +107,12 @@ fn as_table_like(item: &Item) -> Option<&dyn toml_edit::TableLike> {
 }
 
 impl Cx<'_> {
-    fn error(&self, span: Range<usize>, message: String, help: Option<String>) -> ManifestError {
+    pub(super) fn error(
+        &self,
+        span: Range<usize>,
+        message: String,
+        help: Option<String>,
+    ) -> ManifestError {
         let start = span.start.min(self.source.len());
         let line_start = self.source[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = self.source[start..]
@@ -129,7 +136,7 @@ impl Cx<'_> {
         }
     }
 
-    fn unknown_key(
+    pub(super) fn unknown_key(
         &self,
         span: Range<usize>,
         key: &str,
@@ -150,7 +157,13 @@ impl Cx<'_> {
         self.error(span, format!("unknown key `{key}` {place}"), Some(help))
     }
 
-    fn wrong_type(&self, item: &Item, what: &str, expected: &str, example: &str) -> ManifestError {
+    pub(super) fn wrong_type(
+        &self,
+        item: &Item,
+        what: &str,
+        expected: &str,
+        example: &str,
+    ) -> ManifestError {
         self.error(
             item_span(item),
             format!("{what} must be {expected}, not {}", type_name(item)),
@@ -158,7 +171,7 @@ impl Cx<'_> {
         )
     }
 
-    fn table<'t>(
+    pub(super) fn table<'t>(
         &self,
         item: &'t Item,
         what: &str,
@@ -167,7 +180,7 @@ impl Cx<'_> {
         as_table_like(item).ok_or_else(|| self.wrong_type(item, what, "a table", example))
     }
 
-    fn string<'t>(
+    pub(super) fn string<'t>(
         &self,
         item: &'t Item,
         what: &str,
@@ -177,7 +190,7 @@ impl Cx<'_> {
             .ok_or_else(|| self.wrong_type(item, what, "a string", example))
     }
 
-    fn string_list(
+    pub(super) fn string_list(
         &self,
         item: &Item,
         what: &str,
