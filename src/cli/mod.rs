@@ -4,6 +4,7 @@
 mod add;
 mod allow;
 mod ci;
+mod completions;
 mod deny;
 mod enter;
 mod env;
@@ -31,6 +32,8 @@ mod which;
 use crate::shell::{Format, Shell};
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+use clap_complete::engine::ArgValueCandidates;
+pub use completions::COMPLETE_VAR;
 use std::path::PathBuf;
 
 const ENV_HELP: &str = "\
@@ -113,7 +116,7 @@ pub enum Command {
     /// runs through `sh -c` (or the task's `shell`).
     Run {
         /// The task to run (none: list the tasks).
-        #[arg(value_name = "NAME")]
+        #[arg(value_name = "NAME", add = ArgValueCandidates::new(completions::task_candidates))]
         name: Option<String>,
         /// Arguments appended to the task's last command, each kept whole.
         #[arg(last = true, value_name = "ARGS")]
@@ -160,12 +163,12 @@ pub enum Command {
     },
     /// Remove tools from devenv.toml and devenv.lock.
     Remove {
-        #[arg(required = true, value_name = "TOOL")]
+        #[arg(required = true, value_name = "TOOL", add = ArgValueCandidates::new(completions::tool_candidates))]
         tools: Vec<String>,
     },
     /// Re-resolve tools to the newest versions their constraints allow (all when none are named).
     Update {
-        #[arg(value_name = "TOOL")]
+        #[arg(value_name = "TOOL", add = ArgValueCandidates::new(completions::tool_candidates))]
         tools: Vec<String>,
     },
     /// Show, per tool, the locked version, the newest its constraint allows, and the newest of all.
@@ -229,6 +232,17 @@ pub enum Command {
         #[arg(long, value_enum)]
         shell: Shell,
     },
+    /// Print the script that completes devenv's commands, tasks and tools
+    /// as you press TAB.
+    ///
+    /// bash: add `source <(devenv completions bash)` to ~/.bashrc;
+    /// zsh: `source <(devenv completions zsh)` to ~/.zshrc (after compinit);
+    /// fish: `devenv completions fish | source` to ~/.config/fish/config.fish.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: completions::CompletionShell,
+    },
     /// Let the shell hook activate this project's devenv.toml as it is now.
     Allow {
         /// The project directory (default: the current one).
@@ -287,6 +301,7 @@ pub enum StoreCommand {
     /// Print the store path of a tool of the current project.
     Path {
         /// The tool's name as in devenv.toml.
+        #[arg(add = ArgValueCandidates::new(completions::tool_candidates))]
         tool: String,
     },
 }
@@ -356,6 +371,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Outdated => outdated::run(),
         Command::Search { word } => search::run(&word),
         Command::Hook { shell } => hook::run(shell),
+        Command::Completions { shell } => completions::run(shell),
         Command::HookEnv { shell } => hook_env::run(shell),
         Command::Allow { dir } => allow::run(dir.as_deref()),
         Command::Deny { dir } => deny::run(dir.as_deref()),
