@@ -47,6 +47,15 @@ pub fn progress_enabled() -> bool {
     level() >= 1 && std::io::stderr().is_terminal()
 }
 
+/// `n` with its noun: `1 tool`, `5 tools`, `0 tools`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 /// Bytes in human units: `1.5 MiB`.
 pub fn human_bytes(n: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];

@@ -76,11 +76,20 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Write a commented devenv.toml in the current directory.
+    /// Write a devenv.toml in the current directory, imported from the
+    /// version files already there (.tool-versions, .nvmrc, .node-version,
+    /// .python-version, mise.toml, rust-toolchain.toml, go.mod, devbox.json,
+    /// .envrc), or a commented template when there are none.
     Init {
         /// Overwrite an existing devenv.toml.
         #[arg(long)]
         force: bool,
+        /// Import only this file.
+        #[arg(long, value_name = "FILE", conflicts_with = "bare")]
+        from: Option<PathBuf>,
+        /// Write the commented template; import nothing.
+        #[arg(long)]
+        bare: bool,
     },
     /// Resolve devenv.toml into devenv.lock (exact versions, URLs, digests).
     Lock {
@@ -329,7 +338,11 @@ pub fn run(cli: Cli) -> Result<()> {
         unsafe { std::env::set_var("DEVENV_OFFLINE", "1") };
     }
     match cli.command {
-        Command::Init { force } => init::run(force),
+        Command::Init { force, from, bare } => init::run(init::Args {
+            force,
+            from: from.as_deref(),
+            bare,
+        }),
         Command::Lock { frozen } => lock::run(frozen),
         Command::Install { frozen } => install::run(frozen),
         Command::Exec { frozen, command } => exec::run(frozen, &command),

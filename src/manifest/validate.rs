@@ -22,6 +22,11 @@ pub fn parse(path: &Path, source: String) -> Result<Manifest, ManifestError> {
     let doc = toml_edit::Document::parse(source.clone()).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         let msg = e.message().trim().trim_end_matches('.').to_string();
+        if msg.starts_with("duplicate key")
+            && let Some(err) = cx.duplicate(span.clone())
+        {
+            return err;
+        }
         cx.error(
             span,
             format!("this is not valid TOML: {msg}"),
@@ -134,6 +139,60 @@ impl Cx<'_> {
             message,
             help,
         }
+    }
+
+    /// A table or key defined twice, shown at its first definition (the
+    /// one to keep), with the line of the second.
+    fn duplicate(&self, span: Range<usize>) -> Option<ManifestError> {
+        let name = self.source.get(span.clone())?.trim().trim_matches('"');
+        let second_line = self.source[..span.start].matches('\n').count() + 1;
+        // A key is looked for only in the table the second one is in.
+        let before = &self.source[..span.start];
+        let section_start = before
+            .match_indices('\n')
+            .map(|(i, _)| i + 1)
+            .rfind(|&i| before[i..].trim_start().starts_with('['))
+            .unwrap_or(0);
+        let mut offset = 0;
+        for line in self.source.split_inclusive('\n') {
+            let trimmed = line.trim();
+            let is_header = trimmed
+                .strip_prefix('[')
+                .and_then(|t| t.split(']').next())
+                .is_some_and(|h| h.trim().trim_matches('"') == name);
+            let is_key = offset >= section_start
+                && trimmed.contains('=')
+                && trimmed
+                    .split('=')
+                    .next()
+                    .is_some_and(|k| k.trim().trim_matches('"') == name);
+            if offset >= span.start {
+                return None;
+            }
+            if is_header || is_key {
+                let start = offset + (line.len() - line.trim_start().len());
+                let (what, help) = if is_header {
+                    (
+                        format!("`[{name}]`"),
+                        format!(
+                            "this is the first definition: move the entries under line {second_line} up here, then delete line {second_line}"
+                        ),
+                    )
+                } else {
+                    (
+                        format!("`{name}`"),
+                        format!("keep one of the two: this line or line {second_line}"),
+                    )
+                };
+                return Some(self.error(
+                    start..start + trimmed.len(),
+                    format!("{what} is defined again at line {second_line}; each table or key can be defined only once"),
+                    Some(help),
+                ));
+            }
+            offset += line.len();
+        }
+        None
     }
 
     pub(super) fn unknown_key(
