@@ -58,8 +58,11 @@ impl std::fmt::Display for OfflineMissing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(
             f,
-            "devenv is offline and {} pinned artifact(s) are not in the store ({}):",
-            self.missing.len(),
+            "devenv is offline and {} not in the store ({}):",
+            match self.missing.len() {
+                1 => "1 pinned artifact is".to_string(),
+                n => format!("{n} pinned artifacts are"),
+            },
             self.store.display()
         )?;
         for m in &self.missing {

@@ -144,7 +144,7 @@ fn interpolation_dotenv_and_precedence() {
     w.manifest("[env]\nX = \"${UNDEFINED_THING}\"\n");
     w.run(&["env"])
         .fails(1)
-        .stderr_has("[env] X: `${UNDEFINED_THING}` is not set");
+        .stderr_has("devenv.toml:2:6: `${UNDEFINED_THING}` is not set");
 }
 
 #[test]

@@ -102,6 +102,10 @@ pub enum Command {
         /// Use devenv.lock as it is; fail if it is missing or stale.
         #[arg(long)]
         frozen: bool,
+        /// Not accepted: tools are added with `devenv add` (this only
+        /// explains that).
+        #[arg(hide = true, value_name = "TOOL")]
+        tools: Vec<String>,
     },
     /// Run a command inside the project's environment.
     Exec {
@@ -172,20 +176,29 @@ pub enum Command {
     },
     /// Remove tools from devenv.toml and devenv.lock.
     Remove {
+        /// The tools to remove, by their names in devenv.toml.
         #[arg(required = true, value_name = "TOOL", add = ArgValueCandidates::new(completions::tool_candidates))]
         tools: Vec<String>,
     },
     /// Re-resolve tools to the newest versions their constraints allow (all when none are named).
     Update {
+        /// The tools to update, by their names in devenv.toml (default: all).
         #[arg(value_name = "TOOL", add = ArgValueCandidates::new(completions::tool_candidates))]
         tools: Vec<String>,
     },
     /// Show, per tool, the locked version, the newest its constraint allows, and the newest of all.
-    Outdated,
+    Outdated {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Find tools: catalog entries, npm packages, and the PyPI project of that name.
     Search {
         /// A word to look for.
         word: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Print the absolute path a command resolves to inside the environment.
     Which {
@@ -208,6 +221,9 @@ pub enum Command {
         /// Only show what would be freed.
         #[arg(long)]
         dry_run: bool,
+        /// Print JSON instead of text (what was, or would be, deleted and kept).
+        #[arg(long)]
+        json: bool,
     },
     /// Inspect the store.
     Store {
@@ -219,6 +235,9 @@ pub enum Command {
         /// Tools as NAME@VERSION, e.g. node@22 "pypi:ruff@0.7"; no @ means latest.
         #[arg(required = true, value_name = "TOOL@VERSION")]
         tools: Vec<String>,
+        /// Take the tools from this source of their catalog entry (e.g. `npm`, `pypi`).
+        #[arg(long)]
+        source: Option<String>,
         /// The command to run instead of $SHELL.
         #[arg(last = true, value_name = "CMD")]
         command: Vec<String>,
@@ -344,7 +363,7 @@ pub fn run(cli: Cli) -> Result<()> {
             bare,
         }),
         Command::Lock { frozen } => lock::run(frozen),
-        Command::Install { frozen } => install::run(frozen),
+        Command::Install { frozen, tools } => install::run(frozen, &tools),
         Command::Exec { frozen, command } => exec::run(frozen, &command),
         Command::Env { format, frozen } => env::run(format, frozen),
         Command::Run {
@@ -366,14 +385,18 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Which { name } => which::run(&name),
         Command::Generations { json } => generations::run(json),
         Command::Rollback { generation } => rollback::run(generation),
-        Command::Gc { dry_run } => gc::run(dry_run),
+        Command::Gc { dry_run, json } => gc::run(dry_run, json),
         Command::Store {
             command: StoreCommand::Verify { repair },
         } => store::verify(repair),
         Command::Store {
             command: StoreCommand::Path { tool },
         } => store::path(&tool),
-        Command::Shell { tools, command } => shell::run(&tools, &command),
+        Command::Shell {
+            tools,
+            source,
+            command,
+        } => shell::run(&tools, source.as_deref(), &command),
         Command::Add {
             tools,
             source,
@@ -381,8 +404,8 @@ pub fn run(cli: Cli) -> Result<()> {
         } => add::run(&tools, source.as_deref(), no_lock),
         Command::Remove { tools } => remove::run(&tools),
         Command::Update { tools } => update::run(&tools),
-        Command::Outdated => outdated::run(),
-        Command::Search { word } => search::run(&word),
+        Command::Outdated { json } => outdated::run(json),
+        Command::Search { word, json } => search::run(&word, json),
         Command::Hook { shell } => hook::run(shell),
         Command::Completions { shell } => completions::run(shell),
         Command::HookEnv { shell } => hook_env::run(shell),

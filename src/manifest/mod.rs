@@ -7,10 +7,12 @@
 //! suggest the nearest valid key.
 
 mod error;
+mod locate;
 mod tasks;
 mod validate;
 
 pub use error::ManifestError;
+pub use locate::split_help;
 pub use tasks::Task;
 
 use crate::digest::Digest;

@@ -66,7 +66,7 @@ pub fn parse(path: &Path, source: String) -> Result<Manifest, ManifestError> {
 }
 
 /// The manifest path as the user should read it: relative when under the cwd.
-fn display_path(path: &Path) -> String {
+pub(super) fn display_path(path: &Path) -> String {
     if let Ok(cwd) = std::env::current_dir()
         && let Ok(rel) = path.strip_prefix(&cwd)
     {
@@ -534,7 +534,15 @@ impl Cx<'_> {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "._+-^~<>=!*, ".contains(c));
         if ok {
-            return Ok(());
+            // The right characters, but also the grammar the resolver reads
+            // (`^^22` has the first and not the second).
+            return match version.parse::<crate::version::Constraint>() {
+                Ok(_) => Ok(()),
+                Err(e) => {
+                    let (message, help) = super::split_help(&e);
+                    Err(self.error(item_span(item), message, help))
+                }
+            };
         }
         Err(self.error(
             item_span(item),
