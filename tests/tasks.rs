@@ -241,3 +241,16 @@ fn a_misspelt_task_key_is_located_with_a_suggestion() {
         .stderr_has("devenv.toml:6:21: unknown key `depnds` in task `t`")
         .stderr_has("did you mean `depends`?");
 }
+
+#[test]
+fn task_env_is_added_and_interpolated_like_env() {
+    let w = world(
+        "greet = { run = \"sh -c 'echo $WHO:$GREETING'\", env = { WHO = \"${GREETING}-world\" } }\n\
+         broken = { run = \"true\", env = { X = \"${NOPE_NOT_SET}\" } }\n",
+    );
+    let out = w.run(&["run", "greet"]).ok();
+    assert_eq!(out.stdout, "hello-world:hello\n");
+    w.run(&["run", "broken"])
+        .fails(1)
+        .stderr_has("devenv.toml:7:39: `${NOPE_NOT_SET}` is not set");
+}

@@ -28,10 +28,11 @@ pub fn run(a: Args) -> Result<()> {
         return list(tasks, a.json);
     };
     // An unknown name is reported before anything is locked or installed.
-    crate::tasks::plan(tasks, name)?;
+    let planned = crate::tasks::plan(tasks, name)?;
     let cx = Context::from_env(a.frozen)?;
     let (lock, _) = project.ensure_installed(&cx)?;
     let env = project.environment(Some(&lock), &cx.store)?;
+    let tasks = &interpolated(&project.manifest, &env, &planned)?;
     let runner = Runner {
         tasks,
         root: project.root(),
@@ -45,6 +46,38 @@ pub fn run(a: Args) -> Result<()> {
         },
     };
     runner.run(name, a.args)
+}
+
+/// The tasks, with `${VAR}` in the `env` values of those `planned` to run
+/// expanded as in `[env]`: from the project's environment first, then
+/// devenv's own.
+fn interpolated(
+    manifest: &crate::manifest::Manifest,
+    env: &crate::activate::Environment,
+    planned: &[usize],
+) -> Result<Vec<Task>> {
+    let mut tasks = manifest.tasks.clone();
+    for (i, task) in tasks.iter_mut().enumerate() {
+        if !planned.contains(&i) {
+            continue;
+        }
+        for (name, value) in &mut task.env {
+            let expanded = crate::activate::interpolate(value, |v| {
+                env.get(v).or_else(|| std::env::var(v).ok())
+            })
+            .map_err(|e| {
+                let (message, help) = crate::manifest::split_help(&e);
+                let needle = message.split('`').nth(1).map(str::to_string);
+                let keys = ["tasks", task.name.as_str(), "env", name.as_str()];
+                match manifest.value_error(&keys, needle.as_deref(), message, help) {
+                    Some(located) => anyhow::Error::new(located),
+                    None => anyhow::anyhow!("task `{}`: env {name}: {e}", task.name),
+                }
+            })?;
+            *value = expanded;
+        }
+    }
+    Ok(tasks)
 }
 
 /// The project's own environment (not the outer PATH) and the pins of the
