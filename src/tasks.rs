@@ -74,8 +74,8 @@ impl Invocation {
     }
 
     /// The process for this invocation, with `args` appended whole: as
-    /// more argv for a direct command; as `"$@"` for a shell script, so the
-    /// shell never re-splits or expands them.
+    /// more argv for a direct command; as `"$@"` for a shell script (`$argv`
+    /// for fish), so the shell never re-splits or expands them.
     pub fn command(&self, name: &str, args: &[String]) -> Command {
         match self {
             Invocation::Direct(words) => {
@@ -86,8 +86,15 @@ impl Invocation {
             Invocation::Shell(shell, script) => {
                 let mut cmd = Command::new(&shell[0]);
                 cmd.args(&shell[1..]).arg("-c");
+                let fish = Path::new(&shell[0])
+                    .file_name()
+                    .is_some_and(|n| n == "fish");
                 if args.is_empty() {
                     cmd.arg(script);
+                } else if fish {
+                    // fish puts every argument after the script in `$argv`,
+                    // and expands a list variable to one word per element.
+                    cmd.arg(format!("{script} $argv")).args(args);
                 } else {
                     // `$0` is the task's name, the arguments are `$1`...
                     cmd.arg(format!("{script} \"$@\"")).arg(name).args(args);

@@ -254,3 +254,10 @@ fn task_env_is_added_and_interpolated_like_env() {
         .fails(1)
         .stderr_has("devenv.toml:7:39: `${NOPE_NOT_SET}` is not set");
 }
+
+#[test]
+fn arguments_reach_a_fish_task_whole_too() {
+    let w = world("f = { run = \"args x\", shell = \"fish --no-config\" }\n");
+    let out = w.run(&["run", "f", "--", "a b", "$HOME"]).ok();
+    assert_eq!(out.stdout, "<x><a b><$HOME>\n");
+}
