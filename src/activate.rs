@@ -78,7 +78,17 @@ pub fn compute(
             EnvValue::Unset => None,
             EnvValue::Set(template) => Some(
                 interpolate(template, |v| env.get(v).or_else(|| outer(v))).map_err(|e| {
-                    anyhow::anyhow!("{}: [env] {name}: {e}", manifest.path.display())
+                    let (message, help) = crate::manifest::split_help(&e);
+                    // The caret goes under the `${...}` the message names.
+                    let needle = message
+                        .split('`')
+                        .nth(1)
+                        .filter(|n| n.starts_with("${"))
+                        .map(str::to_string);
+                    match manifest.value_error(&["env", name], needle.as_deref(), message, help) {
+                        Some(located) => anyhow::Error::new(located),
+                        None => anyhow::anyhow!("{}: [env] {name}: {e}", manifest.path.display()),
+                    }
                 })?,
             ),
         };
@@ -89,7 +99,7 @@ pub fn compute(
         env.path.push(manifest.root.join(dir));
     }
     if let Some(lock) = lock {
-        for (name, tool) in &lock.tools {
+        for (name, tool) in manifest_order(manifest, lock) {
             let Some(artifact) = tool.artifacts.get(&platform) else {
                 continue;
             };
@@ -102,6 +112,71 @@ pub fn compute(
         }
     }
     Ok(env)
+}
+
+/// The lock's tools in the order devenv.toml lists them (then any the
+/// manifest no longer names): PATH follows it, so when two tools provide
+/// the same command, the one written first wins.
+fn manifest_order<'a>(
+    manifest: &Manifest,
+    lock: &'a Lock,
+) -> Vec<(&'a String, &'a crate::lock::LockedTool)> {
+    let position = |name: &str| {
+        manifest
+            .tools
+            .iter()
+            .position(|t| t.name == name)
+            .unwrap_or(usize::MAX)
+    };
+    let mut tools: Vec<_> = lock.tools.iter().collect();
+    tools.sort_by_key(|(name, _)| position(name));
+    tools
+}
+
+/// Commands more than one tool provides, as (command, the tool that wins,
+/// the tools it hides), in manifest order. Only installed tools are looked
+/// at: a directory's commands are known once it is unpacked.
+pub fn shadowed_commands(
+    manifest: &Manifest,
+    lock: &Lock,
+    store: &Store,
+    platform: Platform,
+) -> Vec<(String, String, Vec<String>)> {
+    let mut providers: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut order: Vec<String> = Vec::new();
+    for (name, tool) in manifest_order(manifest, lock) {
+        let Some(artifact) = tool.artifacts.get(&platform) else {
+            continue;
+        };
+        let entry = store.entry_path(&artifact.entry_name(name, &tool.version));
+        for dir in bin_dirs(&entry, &artifact.bin) {
+            let Ok(read) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            let mut commands: Vec<String> = read
+                .flatten()
+                .filter(|e| e.path().is_file())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
+            commands.sort();
+            for c in commands {
+                let list = providers.entry(c.clone()).or_default();
+                if !list.contains(name) {
+                    list.push(name.clone());
+                }
+                if !order.contains(&c) {
+                    order.push(c);
+                }
+            }
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|c| {
+            let list = &providers[&c];
+            (list.len() > 1).then(|| (c.clone(), list[0].clone(), list[1..].to_vec()))
+        })
+        .collect()
 }
 
 /// The directories of a store entry that go on PATH: the listed ones, or

@@ -58,8 +58,11 @@ impl std::fmt::Display for OfflineMissing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(
             f,
-            "devenv is offline and {} pinned artifact(s) are not in the store ({}):",
-            self.missing.len(),
+            "devenv is offline and {} not in the store ({}):",
+            match self.missing.len() {
+                1 => "1 pinned artifact is".to_string(),
+                n => format!("{n} pinned artifacts are"),
+            },
             self.store.display()
         )?;
         for m in &self.missing {
@@ -263,8 +266,9 @@ fn stage(job: &Job<'_>, staging: &Path, fetcher: &Fetcher, bars: &Bars) -> Resul
     let a = job.artifact;
     let download = staging.join("download");
     let bar = bars.add(job.name, job.version);
+    let mut sized = false;
     // The team caches first (each verified against the lock), then upstream.
-    let (actual, bytes) = crate::cache::download(
+    let downloaded = crate::cache::download(
         fetcher,
         job.name,
         job.version,
@@ -272,16 +276,52 @@ fn stage(job: &Job<'_>, staging: &Path, fetcher: &Fetcher, bars: &Bars) -> Resul
         &download,
         &mut |done, total| {
             if let Some(bar) = &bar {
-                if let Some(t) = total {
-                    bar.set_length(t);
+                if !sized {
+                    // The size is known once the answer arrives; until then
+                    // the bar says it is waiting rather than showing `0 B/0 B`.
+                    sized = true;
+                    Bars::downloading(bar, total);
                 }
                 bar.set_position(done);
             }
         },
-    )?;
+    );
+    let (actual, bytes) = match downloaded {
+        Ok(r) => r,
+        Err(e) => {
+            if let Some(bar) = &bar {
+                bar.finish_and_clear();
+            }
+            return Err(e);
+        }
+    };
+    if let Some(bar) = &bar {
+        Bars::unpacking(bar);
+    }
+    let result = unpack_verified(job, staging, &download, actual, bytes);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
+    let bytes = result?;
+    bars.println(format!(
+        "installed {} {} ({}, {:.1} s)",
+        job.name,
+        job.version,
+        ui::human_bytes(bytes),
+        started.elapsed().as_secs_f64()
+    ));
+    Ok(bytes)
+}
+
+/// Checks the digest of the download, then unpacks it into `staging/tree`.
+fn unpack_verified(
+    job: &Job<'_>,
+    staging: &Path,
+    download: &Path,
+    actual: crate::digest::Digest,
+    bytes: u64,
+) -> Result<u64> {
+    let a = job.artifact;
     if actual != a.digest {
         bail!(DigestMismatch {
             tool: job.name.to_string(),
@@ -295,7 +335,7 @@ fn stage(job: &Job<'_>, staging: &Path, fetcher: &Fetcher, bars: &Bars) -> Resul
         .map_err(|e| anyhow::anyhow!("could not create {}: {e}", tree.display()))?;
     let exe_name = crate::lock::binary_name(job.name);
     archive::unpack_with(
-        &download,
+        download,
         a.format,
         &tree,
         exe_name,
@@ -304,13 +344,6 @@ fn stage(job: &Job<'_>, staging: &Path, fetcher: &Fetcher, bars: &Bars) -> Resul
     .with_context(|| format!("could not unpack `{}` from {}", job.name, a.url))?;
     link_bins(&tree, &a.bin)
         .with_context(|| format!("could not expose the commands of `{}`", job.name))?;
-    ui::info(format!(
-        "installed {} {} ({}, {:.1} s)",
-        job.name,
-        job.version,
-        ui::human_bytes(bytes),
-        started.elapsed().as_secs_f64()
-    ));
     Ok(bytes)
 }
 
@@ -369,14 +402,46 @@ impl Bars {
 
     fn add(&self, name: &str, version: &str) -> Option<indicatif::ProgressBar> {
         let multi = self.multi.as_ref()?;
-        let bar = multi.add(indicatif::ProgressBar::new(0));
-        let style = indicatif::ProgressStyle::with_template(
-            "{msg:24} {bar:30} {bytes:>10}/{total_bytes:10} {bytes_per_sec:>12}",
-        )
-        .expect("valid template");
-        bar.set_style(style);
+        let bar = multi.add(indicatif::ProgressBar::no_length());
+        bar.set_style(Self::style("{msg:24} {spinner} connecting"));
         bar.set_message(format!("{name} {version}"));
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
         Some(bar)
+    }
+
+    fn style(template: &str) -> indicatif::ProgressStyle {
+        indicatif::ProgressStyle::with_template(template).expect("valid template")
+    }
+
+    /// Bytes against the size when the server said it, else bytes alone.
+    fn downloading(bar: &indicatif::ProgressBar, total: Option<u64>) {
+        match total {
+            Some(t) => {
+                bar.set_length(t);
+                bar.set_style(Self::style(
+                    "{msg:24} {bar:30} {bytes:>10}/{total_bytes:10} {bytes_per_sec:>12}",
+                ));
+            }
+            None => bar.set_style(Self::style(
+                "{msg:24} {spinner} {bytes:>10} {bytes_per_sec:>12}",
+            )),
+        }
+    }
+
+    /// The phase after the download: a large wheel takes a while to unpack.
+    fn unpacking(bar: &indicatif::ProgressBar) {
+        bar.set_style(Self::style("{msg:24} {spinner} verifying and unpacking"));
+    }
+
+    /// A line printed above the live bars (on a terminal), so no bar is
+    /// left frozen on screen; an ordinary message elsewhere.
+    pub fn println(&self, msg: String) {
+        match &self.multi {
+            Some(multi) if ui::level() >= 1 => {
+                let _ = multi.println(format!("devenv: {msg}"));
+            }
+            _ => ui::info(msg),
+        }
     }
 }
 

@@ -112,6 +112,17 @@ impl Project {
     /// error naming what differs. Otherwise: re-resolves what changed and
     /// writes the lock if its bytes change.
     pub fn ensure_lock(&self, cx: &Context, update: &Update) -> Result<Lock> {
+        let reason = if matches!(update, Update::Nothing) {
+            "lock"
+        } else {
+            "update"
+        };
+        self.ensure_lock_as(cx, update, reason)
+    }
+
+    /// [`Project::ensure_lock`], recording a new generation under `reason`
+    /// (`add`, `remove`...): what `devenv generations` shows for it.
+    pub fn ensure_lock_as(&self, cx: &Context, update: &Update, reason: &str) -> Result<Lock> {
         let existing = self.read_lock()?;
         let platforms = self.platforms(existing.as_ref());
         if cx.frozen {
@@ -168,11 +179,6 @@ impl Project {
         )?;
         if self.write_lock(cx, &lock)? {
             ui::info(format!("wrote {}", self.lock_path().display()));
-            let reason = if matches!(update, Update::Nothing) {
-                "lock"
-            } else {
-                "update"
-            };
             self.record_generation(cx, &lock, reason)?;
         }
         Ok(lock)
@@ -281,6 +287,7 @@ impl Project {
         let report = install::install_lock(&lock, Platform::current(), &cx.store, &fetcher)?;
         if !report.fetched.is_empty() {
             self.record_generation(cx, &lock, "install")?;
+            self.warn_shadowed(&lock, &cx.store);
         }
         Ok((lock, report))
     }
@@ -296,6 +303,23 @@ impl Project {
             &cx.fetcher,
         )?;
         Ok(cx.fetcher.with_caches(caches))
+    }
+
+    /// Warns about each command two tools provide, naming the one that
+    /// runs (the first in devenv.toml).
+    pub fn warn_shadowed(&self, lock: &Lock, store: &Store) {
+        for (command, winner, hidden) in
+            activate::shadowed_commands(&self.manifest, lock, store, Platform::current())
+        {
+            ui::warn(format!(
+                "`{command}` is provided by `{winner}` and by {}; `{winner}` runs because it comes first in devenv.toml (reorder [tools] to change that)",
+                hidden
+                    .iter()
+                    .map(|h| format!("`{h}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
     }
 
     /// The environment of this project with `lock`'s tools, interpolating

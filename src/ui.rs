@@ -36,7 +36,8 @@ pub fn verbose(msg: impl AsRef<str>) {
     }
 }
 
-/// An error, always shown: `devenv: error: …`.
+/// An error, always shown, even when quiet: `devenv: error: …` (the
+/// command decides the exit status).
 pub fn error(msg: impl AsRef<str>) {
     eprintln!("devenv: error: {}", escape_controls(msg.as_ref()));
 }
@@ -73,6 +74,15 @@ pub fn escape_controls(text: &str) -> String {
 /// Whether progress bars may be drawn (stderr is a terminal, not quiet).
 pub fn progress_enabled() -> bool {
     level() >= 1 && std::io::stderr().is_terminal()
+}
+
+/// `n` with its noun: `1 tool`, `5 tools`, `0 tools`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
 }
 
 /// Bytes in human units: `1.5 MiB`.

@@ -352,6 +352,11 @@ impl Constraint {
         }
     }
 
+    /// Whether this is `latest` (or `*`): "whatever is newest".
+    pub fn is_latest(&self) -> bool {
+        self.kind == Kind::Latest
+    }
+
     /// Whether `release` satisfies the constraint.
     pub fn matches(&self, release: &Release) -> bool {
         let v = &release.version;

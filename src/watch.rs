@@ -512,8 +512,8 @@ impl State {
                 };
                 shared.publish("ready", "");
                 shared.log(&format!(
-                    "ready: {relocked}{} tool(s) ({:.1} s)",
-                    done.lock.tools.len(),
+                    "ready: {relocked}{} ({:.1} s)",
+                    crate::ui::plural(done.lock.tools.len(), "tool", "tools"),
                     started.elapsed().as_secs_f64()
                 ));
             }

@@ -81,3 +81,37 @@ fn bad_specs_and_unknown_tools_are_explained() {
         .stderr_has("`nosuchtool` is not in the catalog");
     w.run(&["shell"]).fails(2);
 }
+
+#[test]
+fn source_picks_a_catalog_entrys_alternative_source() {
+    let server = FixtureServer::start();
+    let bin = r#""bin": {"node": "bin/node"},"#;
+    // The catalog's npm source is `node-{os}-{arch}` (npm's spelling).
+    let os = if cfg!(target_os = "macos") {
+        "darwin"
+    } else {
+        "linux"
+    };
+    let arch = if cfg!(target_arch = "aarch64") {
+        "arm64"
+    } else {
+        "x64"
+    };
+    publish_npm(
+        &server,
+        &format!("node-{os}-{arch}"),
+        &[("22.1.0", &npm_tarball("node", "22.1.0"))],
+        bin,
+    );
+    let w = World::new().with_env("DEVENV_NPM_REGISTRY", &server.base());
+    // node's default source is Node.js's own index (not served here);
+    // `--source npm` takes the npm package instead.
+    w.run(&[
+        "shell", "--source", "npm", "node@22", "--", "printenv", "PATH",
+    ])
+    .ok()
+    .stdout_has("-node-22.1.0/bin:");
+    w.run(&["shell", "--source", "pip", "node@22", "--", "node"])
+        .fails(1)
+        .stderr_has("`node` has no source `pip`");
+}

@@ -181,3 +181,35 @@ fn an_installed_package_runs_through_its_bin_link() {
     let out = p.run(&["exec", "--", "fmt"]).ok().stdout;
     assert_eq!(out.trim(), "fmt 1.1.0");
 }
+
+#[test]
+fn latest_follows_the_packages_own_latest_tag() {
+    // Like yarn: 2.4.3 is published, but `latest` stays on 1.22.22.
+    let server = FixtureServer::start();
+    let bin = r#""bin": {"yarnish": "bin/yarnish"},"#;
+    common::publish_npm(
+        &server,
+        "yarnish",
+        &[
+            ("2.4.3", &common::npm_tarball("yarnish", "2.4.3")),
+            ("1.22.22", &common::npm_tarball("yarnish", "1.22.22")),
+        ],
+        bin,
+    );
+    let w = World::new().with_env("DEVENV_NPM_REGISTRY", &server.base());
+    w.manifest("[tools]\n\"npm:yarnish\" = \"latest\"\n");
+    w.run(&["lock"]).ok();
+    assert!(
+        w.lockfile().contains("version = \"1.22.22\""),
+        "{}",
+        w.lockfile()
+    );
+    // A range still means the highest version it allows.
+    w.manifest("[tools]\n\"npm:yarnish\" = \">=1\"\n");
+    w.run(&["lock"]).ok();
+    assert!(
+        w.lockfile().contains("version = \"2.4.3\""),
+        "{}",
+        w.lockfile()
+    );
+}

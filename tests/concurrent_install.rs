@@ -66,7 +66,7 @@ fn independent_tools_install_together() {
         );
     }
     w.manifest(&manifest);
-    w.run(&["install"]).ok().stderr_has("4 tool(s) installed");
+    w.run(&["install"]).ok().stderr_has("4 tools installed");
     for i in 0..4 {
         w.run(&["exec", "--", &format!("t{i}")])
             .ok()

@@ -162,3 +162,38 @@ fn search_lists_catalog_entries() {
     assert!(out.contains("zig-build"), "{out}");
     assert!(out.contains("not the compiler"), "{out}");
 }
+
+#[test]
+fn add_says_changed_for_a_tool_already_there_and_generations_say_add() {
+    let s = registry();
+    let p = World::new().with_env("DEVENV_NPM_REGISTRY", &s.base());
+    p.manifest("[tools]\n\"npm:fmt\" = \"1\"\n");
+    p.run(&["lock"]).ok();
+    p.run(&["add", "npm:fmt@2"])
+        .ok()
+        .stderr_has("changed npm:fmt from \"1\" to \"2\" (pinned 2.0.0)");
+    p.run(&["add", "npm:other@1"])
+        .ok()
+        .stderr_has("added npm:other = \"1\" (pinned 1.0.0)");
+    p.run(&["remove", "npm:other"]).ok();
+    let v: serde_json::Value =
+        serde_json::from_str(&p.run(&["generations", "--json"]).ok().stdout).unwrap();
+    let reasons: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons, vec!["lock", "add", "add", "remove"], "{v}");
+}
+
+#[test]
+fn update_and_remove_explain_their_arguments() {
+    let p = World::new();
+    p.run(&["update", "--help"])
+        .ok()
+        .stdout_has("The tools to update, by their names in devenv.toml (default: all)");
+    p.run(&["remove", "--help"])
+        .ok()
+        .stdout_has("The tools to remove");
+}

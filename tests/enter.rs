@@ -90,3 +90,14 @@ fn enter_from_another_active_project_switches_cleanly() {
     let run = sb.run(Sh::Bash, &body);
     assert_eq!(run.ok(), "A1 unset\nb\n", "{}", run.stderr);
 }
+
+#[test]
+fn a_shell_given_with_options_is_split_into_words() {
+    let sb = Sandbox::new();
+    let a = sb.project("a", &hook_cases::manifest(&[("A1", "one")]));
+    let script = "printenv A1\necho \"$0\"\n";
+    let run = sb.devenv_io(&a, &["enter", "--shell", "bash --norc"], &[], script);
+    assert_eq!(run.ok(), "one\nbash\n", "{}", run.stderr);
+    let run = sb.devenv_io(&a, &["enter"], &[("SHELL", "/bin/bash --norc")], script);
+    assert_eq!(run.ok(), "one\n/bin/bash\n", "{}", run.stderr);
+}

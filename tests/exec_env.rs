@@ -144,7 +144,7 @@ fn interpolation_dotenv_and_precedence() {
     w.manifest("[env]\nX = \"${UNDEFINED_THING}\"\n");
     w.run(&["env"])
         .fails(1)
-        .stderr_has("[env] X: `${UNDEFINED_THING}` is not set");
+        .stderr_has("devenv.toml:2:6: `${UNDEFINED_THING}` is not set");
 }
 
 #[test]
@@ -227,4 +227,28 @@ fn list_and_which_show_store_paths() {
     let which = w.run(&["which", "lister"]).ok().stdout;
     assert_eq!(which.trim(), entry.join("bin/lister").to_string_lossy());
     w.run(&["which", "sh"]).ok();
+}
+
+#[test]
+fn a_mistyped_command_suggests_the_tool_and_install_points_to_add() {
+    let server = FixtureServer::start();
+    let w = World::new();
+    let bytes = tool_tar_gz("ruff", "0.7.0");
+    server.add("/ruff.tar.gz", bytes.clone());
+    w.manifest(&url_tool_manifest(
+        "ruff",
+        "0.7.0",
+        &server.url("/ruff.tar.gz"),
+        &bytes,
+    ));
+    w.run(&["exec", "--", "rufff", "check"])
+        .fails(127)
+        .stderr_has("could not run `rufff`: no such command in the environment's PATH; did you mean `ruff`?");
+    // A catalog tool the project does not have.
+    w.run(&["exec", "--", "uv"])
+        .fails(127)
+        .stderr_has("`uv` is not a tool of this project; add it with `devenv add uv`");
+    w.run(&["install", "uv"])
+        .fails(1)
+        .stderr_has("`devenv install` installs what devenv.toml pins and takes no tool names; to add uv to the project, use `devenv add uv`");
 }

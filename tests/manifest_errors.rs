@@ -217,3 +217,57 @@ mod fuzz {
         }
     }
 }
+
+#[test]
+fn a_constraint_the_grammar_refuses_is_located() {
+    let err = error_for("[tools]\nnode = \"^^22\"\n");
+    assert!(
+        err.contains("devenv.toml:2:8: `^^22` is not a version constraint"),
+        "{err}"
+    );
+    assert!(err.contains("2 | node = \"^^22\""), "{err}");
+    assert!(err.contains("help: write an exact version"), "{err}");
+}
+
+#[test]
+fn a_source_the_catalog_entry_lacks_is_located_with_a_suggestion() {
+    let err = error_for("[tools]\nnode = { version = \"22\", source = \"pip\" }\n");
+    assert!(
+        err.contains("devenv.toml:2:35: `node` has no source `pip`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("  |                                   ^^^^^\n"),
+        "{err}"
+    );
+    assert!(err.contains("help: did you mean `pypi`?"), "{err}");
+}
+
+#[test]
+fn a_tool_not_in_the_catalog_is_located_at_its_name() {
+    let err = error_for("[env]\nA = \"1\"\n\n[tools]\nnodee = \"22\"\n");
+    assert!(
+        err.contains("devenv.toml:5:1: `nodee` is not in the catalog"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `node`?"), "{err}");
+}
+
+#[test]
+fn add_reports_a_bad_spec_by_the_spec() {
+    let w = World::new();
+    w.manifest("[tools]\n");
+    w.run(&["add", "ruff@"])
+        .fails(1)
+        .stderr_has("`ruff@` has nothing after `@`; write `ruff` for the latest version");
+    let err = w.run(&["add", "ruff@^^1"]).fails(1).stderr;
+    assert!(
+        err.contains("`ruff@^^1`: `^^1` is not a version constraint"),
+        "{err}"
+    );
+    assert!(
+        !err.contains(" | "),
+        "no line of a file that was never written:\n{err}"
+    );
+    assert_eq!(w.read("devenv.toml"), "[tools]\n");
+}

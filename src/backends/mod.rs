@@ -124,6 +124,13 @@ pub trait Source: Send {
     fn note(&self) -> Option<String> {
         None
     }
+
+    /// The release the registry itself calls the latest (npm's `latest`
+    /// dist-tag), when it says; `latest` then means this one rather than
+    /// the highest version.
+    fn tagged_latest(&self) -> Option<&Release> {
+        None
+    }
 }
 
 /// The base URL of each backend's registry: environment variable, else
@@ -209,7 +216,9 @@ impl Lookup {
         fetcher: &Fetcher,
     ) -> Result<Lookup> {
         let catalog = Catalog::for_manifest(manifest)?;
-        let spec = catalog.source_for(name, tool.source.as_deref())?;
+        let spec = catalog
+            .source_for(name, tool.source.as_deref())
+            .map_err(|e| locate_source_error(e, name, tool, manifest, &catalog))?;
         let constraint: Constraint = tool.version.parse().map_err(|e: String| anyhow!(e))?;
         let source = open(&spec, platforms, fetcher, &Mirrors::for_manifest(manifest))
             .map_err(|e| explain_unreadable(e, name, &spec, &catalog))?;
@@ -222,6 +231,11 @@ impl Lookup {
 
     /// The newest release the constraint allows.
     pub fn wanted(&self) -> Result<&Release> {
+        if self.constraint.is_latest()
+            && let Some(tagged) = self.source.tagged_latest()
+        {
+            return Ok(tagged);
+        }
         self.constraint
             .select(self.source.releases())
             .map_err(|e| match self.source.note() {
@@ -232,8 +246,40 @@ impl Lookup {
 
     /// The newest stable release, whatever the constraint.
     pub fn latest(&self) -> Option<&Release> {
+        if let Some(tagged) = self.source.tagged_latest() {
+            return Some(tagged);
+        }
         let latest: Constraint = "latest".parse().expect("`latest` is a constraint");
         latest.select(self.source.releases()).ok()
+    }
+}
+
+/// A tool the catalog cannot place, shown where the manifest says it: at
+/// its `source` when that is what is wrong, else at its name.
+fn locate_source_error(
+    e: anyhow::Error,
+    name: &str,
+    tool: &RegistryTool,
+    manifest: &Manifest,
+    catalog: &Catalog,
+) -> anyhow::Error {
+    let (message, mut help) = crate::manifest::split_help(&format!("{e:#}"));
+    let located = match (&tool.source, catalog.entries.get(name)) {
+        (Some(source), Some(entry)) if !entry.sources.contains_key(source) => {
+            let names: Vec<&str> = entry.sources.keys().map(String::as_str).collect();
+            if let Some(s) = crate::manifest::suggest(source, &names) {
+                help = Some(format!("did you mean `{s}`? {}", help.unwrap_or_default()));
+            }
+            manifest.value_error(&["tools", name, "source"], None, message, help)
+        }
+        (Some(_), None) if name.contains(':') => {
+            manifest.value_error(&["tools", name, "source"], None, message, help)
+        }
+        _ => manifest.key_error(&["tools", name], message, help),
+    };
+    match located {
+        Some(m) => m.into(),
+        None => e,
     }
 }
 

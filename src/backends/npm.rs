@@ -27,6 +27,9 @@ pub struct Packument {
     pub name: String,
     #[serde(default)]
     pub versions: BTreeMap<String, PackageVersion>,
+    /// `{"latest": "1.22.22", "next": ...}`: the publisher's own pointers.
+    #[serde(default, rename = "dist-tags")]
+    pub dist_tags: BTreeMap<String, String>,
 }
 
 /// One version's package.json as the registry serves it, with `dist`.
@@ -171,6 +174,8 @@ pub struct Npm {
     packages: BTreeMap<Platform, (String, Packument, String)>,
     releases: Vec<Release>,
     note: Option<String>,
+    /// The release every package's `latest` dist-tag names, if they agree.
+    tagged_latest: Option<usize>,
 }
 
 impl Npm {
@@ -212,12 +217,21 @@ impl Npm {
                 Some(c) => c.into_iter().filter(|k| keys.contains(k)).collect(),
             });
         }
-        let releases = common
+        let releases: Vec<Release> = common
             .unwrap_or_default()
             .iter()
             .filter_map(|v| Version::parse(Scheme::Semver, v))
             .map(Release::new)
             .collect();
+        // npm installs what `latest` points at, which is not always the
+        // highest version (yarn publishes 2.x and keeps `latest` on 1.x).
+        let mut tags = packages.values().map(|(_, p, _)| p.dist_tags.get("latest"));
+        let first = tags.next().flatten();
+        let tagged_latest = first.filter(|t| tags.all(|o| o == Some(*t))).and_then(|t| {
+            releases
+                .iter()
+                .position(|r| r.version.as_str() == t.as_str())
+        });
         let mut distinct: Vec<&(String, Packument, String)> = packages.values().collect();
         distinct.dedup_by(|a, b| a.0 == b.0);
         let note = (distinct.len() > 1).then(|| {
@@ -246,6 +260,7 @@ impl Npm {
             packages,
             releases,
             note,
+            tagged_latest,
         }
     }
 }
@@ -253,6 +268,10 @@ impl Npm {
 impl Source for Npm {
     fn releases(&self) -> &[Release] {
         &self.releases
+    }
+
+    fn tagged_latest(&self) -> Option<&Release> {
+        self.tagged_latest.map(|i| &self.releases[i])
     }
 
     fn pin(

@@ -25,17 +25,28 @@ pub fn run(specs: &[String], source: Option<&str>, no_lock: bool) -> Result<()> 
                 "`{spec}` names no tool; write NAME or NAME@VERSION, e.g. `node@22` or `pypi:uv@0.5`"
             );
         }
+        if version.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            bail!(
+                "`{spec}` has nothing after `@`; write `{name}` for the latest version, or `{name}@VERSION`, e.g. `{name}@1`"
+            );
+        }
         let version = version.unwrap_or_else(|| "latest".to_string());
         text = edit::add_tool(&text, &name, &version, source)?;
+        // Checked one spec at a time, so an error names the spec the user
+        // typed rather than a line of a file that was never written.
+        check_edit(&path, &text, spec)?;
         names.push((name, version));
     }
-    // Refuse what devenv.toml's own validation would refuse, before writing.
-    Manifest::parse(&path, text.clone())?;
     std::fs::write(&path, &text).io_context("write", &path)?;
     if no_lock {
         for (name, version) in &names {
+            let verb = if before(&project.manifest, name).is_some() {
+                "changed"
+            } else {
+                "added"
+            };
             ui::info(format!(
-                "added {name} = \"{version}\" to {}",
+                "{verb} {name} = \"{version}\" in {}",
                 manifest::FILE_NAME
             ));
         }
@@ -44,13 +55,22 @@ pub fn run(specs: &[String], source: Option<&str>, no_lock: bool) -> Result<()> 
     let relocked = Project::find(project.root()).and_then(|p| {
         let cx = Context::from_env(false)?;
         let update = Update::Only(names.iter().map(|(n, _)| n.clone()).collect());
-        p.ensure_lock(&cx, &update)
+        p.ensure_lock_as(&cx, &update, "add")
     });
     match relocked {
         Ok(lock) => {
             for (name, version) in &names {
                 let pinned = lock.tools.get(name).map_or("?", |t| t.version.as_str());
-                ui::info(format!("added {name} = \"{version}\" (pinned {pinned})"));
+                let verb = match before(&project.manifest, name) {
+                    None => "added".to_string(),
+                    Some(old) if old == *version => "kept".to_string(),
+                    Some(old) => format!("changed {name} from \"{old}\" to"),
+                };
+                if verb.starts_with("changed") {
+                    ui::info(format!("{verb} \"{version}\" (pinned {pinned})"));
+                } else {
+                    ui::info(format!("{verb} {name} = \"{version}\" (pinned {pinned})"));
+                }
             }
             Ok(())
         }
@@ -59,4 +79,27 @@ pub fn run(specs: &[String], source: Option<&str>, no_lock: bool) -> Result<()> 
             Err(e.context(format!("{} was left unchanged", manifest::FILE_NAME)))
         }
     }
+}
+
+/// The version `name` had in the manifest before this command, if any.
+fn before(manifest: &Manifest, name: &str) -> Option<String> {
+    manifest
+        .tools
+        .iter()
+        .find(|t| t.name == name)
+        .map(|t| match &t.request {
+            manifest::Request::Registry(r) => r.version.clone(),
+            manifest::Request::Url(u) => u.version.clone(),
+        })
+}
+
+/// Refuses an edit devenv.toml's own validation would refuse, saying what
+/// in `spec` is wrong (the edited text was never written, so its line
+/// numbers would point at nothing).
+fn check_edit(path: &std::path::Path, text: &str, spec: &str) -> Result<()> {
+    if let Err(e) = Manifest::parse(path, text.to_string()) {
+        let help = e.help.map(|h| format!("; {h}")).unwrap_or_default();
+        bail!("`{spec}`: {}{help}", e.message);
+    }
+    Ok(())
 }

@@ -162,9 +162,9 @@ fn export_github(env: &Environment, env_file: &Path, path_file: &Path) -> Result
         ));
     }
     Ok(format!(
-        "exported {} variable(s) to $GITHUB_ENV and {} director(ies) to $GITHUB_PATH",
-        count,
-        env.path.len()
+        "exported {} to $GITHUB_ENV and {} to $GITHUB_PATH",
+        crate::ui::plural(count, "variable", "variables"),
+        crate::ui::plural(env.path.len(), "directory", "directories")
     ))
 }
 

@@ -24,7 +24,9 @@ pub fn run(shell: Option<&str>, command: &[String]) -> Result<()> {
         crate::ui::info(message);
     }
     let program = shell.map_or_else(super::exec::user_shell, str::to_string);
-    let mut cmd = Command::new(&program);
+    let argv = super::exec::shell_argv(&program);
+    let mut cmd = Command::new(&argv[0]);
+    cmd.args(&argv[1..]);
     super::exec::set_env(&mut cmd, transition.changes);
     Err(super::exec::replace_process(
         cmd,

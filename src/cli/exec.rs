@@ -17,7 +17,40 @@ pub fn run(frozen: bool, command: &[String]) -> Result<()> {
     let mut cmd = Command::new(&command[0]);
     cmd.args(&command[1..]);
     set_env(&mut cmd, env.changes(std::env::var("PATH").ok().as_deref()));
-    Err(replace_process(cmd, &format!("run `{}`", command[0])))
+    Err(replace_process_with_hint(
+        cmd,
+        &format!("run `{}`", command[0]),
+        || missing_command_hint(&command[0], &env.path, &project),
+    ))
+}
+
+/// For a command that is not in the environment: the nearest command the
+/// project's tools provide, or, for a catalog tool the project lacks, how
+/// to add it.
+fn missing_command_hint(
+    name: &str,
+    dirs: &[std::path::PathBuf],
+    project: &Project,
+) -> Option<String> {
+    if name.contains('/') {
+        return None;
+    }
+    let mut commands: Vec<String> = dirs
+        .iter()
+        .filter_map(|d| std::fs::read_dir(d).ok())
+        .flat_map(|r| r.flatten())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    commands.sort();
+    commands.dedup();
+    let refs: Vec<&str> = commands.iter().map(String::as_str).collect();
+    if let Some(s) = crate::manifest::suggest(name, &refs) {
+        return Some(format!("did you mean `{s}`?"));
+    }
+    let catalog = crate::catalog::Catalog::for_manifest(&project.manifest).ok()?;
+    let in_project = project.manifest.tools.iter().any(|t| t.name == name);
+    (catalog.entries.contains_key(name) && !in_project)
+        .then(|| format!("`{name}` is not a tool of this project; add it with `devenv add {name}`"))
 }
 
 /// Gives `cmd` each change: `Some(value)` sets, `None` unsets.
@@ -33,6 +66,16 @@ pub(super) fn set_env(
     }
 }
 
+/// A shell given as one string (`--shell "bash --norc"`, or a `$SHELL`
+/// holding options) as argv: split the way `sh` splits words; a string
+/// that cannot be split (an unclosed quote) is taken whole as the program.
+pub(super) fn shell_argv(shell: &str) -> Vec<String> {
+    match shell_words::split(shell) {
+        Ok(words) if !words.is_empty() => words,
+        _ => vec![shell.to_string()],
+    }
+}
+
 /// `$SHELL`, or `/bin/sh` when it is not set.
 pub(super) fn user_shell() -> String {
     std::env::var("SHELL")
@@ -44,10 +87,24 @@ pub(super) fn user_shell() -> String {
 /// Replaces this process with `cmd` (so the command's exit status is
 /// devenv's). Only returns when that failed: says why, and exits the way a
 /// shell would — 127 for a command that does not exist, 126 otherwise.
-pub(super) fn replace_process(mut cmd: Command, what: &str) -> anyhow::Error {
+pub(super) fn replace_process(cmd: Command, what: &str) -> anyhow::Error {
+    replace_process_with_hint(cmd, what, || None)
+}
+
+/// [`replace_process`], adding `hint()` to the message when the command
+/// does not exist (computed only then: the hot path stays one `exec`).
+pub(super) fn replace_process_with_hint(
+    mut cmd: Command,
+    what: &str,
+    hint: impl FnOnce() -> Option<String>,
+) -> anyhow::Error {
     let err = cmd.exec();
     let (code, reason) = if err.kind() == std::io::ErrorKind::NotFound {
-        (127, "no such command in the environment's PATH".to_string())
+        let mut reason = "no such command in the environment's PATH".to_string();
+        if let Some(h) = hint() {
+            reason = format!("{reason}; {h}");
+        }
+        (127, reason)
     } else {
         (126, crate::error::io_reason(&err))
     };

@@ -1,13 +1,28 @@
-//! `devenv gc [--dry-run]`: free what nothing uses.
+//! `devenv gc [--dry-run] [--json]`: free what nothing uses.
 
 use crate::gc;
 use crate::project::Context;
-use crate::ui::{self, human_bytes};
+use crate::ui::{self, human_bytes, plural};
 use anyhow::Result;
 
-pub fn run(dry_run: bool) -> Result<()> {
+pub fn run(dry_run: bool, json: bool) -> Result<()> {
     let cx = Context::from_env(false)?;
     let plan = gc::collect(&cx.store, dry_run)?;
+    if json {
+        let report = serde_json::json!({
+            "dry_run": dry_run,
+            "delete": plan.delete.iter().map(|(entry, size)| serde_json::json!({
+                "path": entry.display().to_string(),
+                "bytes": size,
+            })).collect::<Vec<_>>(),
+            "bytes": plan.bytes(),
+            "kept": plan.kept,
+            "projects": plan.projects,
+            "pruned_roots": plan.pruned_roots,
+        });
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
     let verb = if dry_run { "would free" } else { "freed" };
     for (entry, size) in &plan.delete {
         let name = entry
@@ -23,13 +38,11 @@ pub fn run(dry_run: bool) -> Result<()> {
         ));
     }
     ui::info(format!(
-        "{verb} {} in {} entr{}; kept {} entr{} used by {} project(s) and running shells",
+        "{verb} {} in {}; kept {} used by {} and running shells",
         human_bytes(plan.bytes()),
-        plan.delete.len(),
-        if plan.delete.len() == 1 { "y" } else { "ies" },
-        plan.kept,
-        if plan.kept == 1 { "y" } else { "ies" },
-        plan.projects
+        plural(plan.delete.len(), "entry", "entries"),
+        plural(plan.kept, "entry", "entries"),
+        plural(plan.projects, "project", "projects"),
     ));
     Ok(())
 }

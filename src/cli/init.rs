@@ -1,19 +1,32 @@
-//! `devenv init`: a commented starting manifest.
+//! `devenv init`: a first devenv.toml, imported from the version files the
+//! repository already has (see `crate::import`), or a commented template.
 
-use crate::manifest::FILE_NAME;
+use crate::catalog::Catalog;
+use crate::error::IoContext;
+use crate::import::{self, Imported};
+use crate::manifest::{FILE_NAME, Manifest};
 use crate::ui;
 use anyhow::{Result, bail};
+use std::path::Path;
 
-const TEMPLATE: &str = r#"# devenv.toml: this project's development environment.
+const HEADER: &str = "\
+# devenv.toml: this project's development environment.
 # After editing: `devenv install`, then `devenv exec -- CMD` (or enter the
-# directory with the shell hook installed: `eval "$(devenv hook bash)"`).
+# directory with the shell hook installed: `eval \"$(devenv hook bash)\"`).
+";
 
+/// The template: every table commented out, so pasting a snippet that has
+/// its own `[env]` or `[settings]` never defines a table twice.
+const TEMPLATE: &str = r#"
 [tools]
+# node = "22"                  # a catalog name: newest 22.x.y (`devenv search WORD` lists them)
+# "npm:prettier" = "^3.3"      # any npm package
+# "pypi:ruff" = "0.7"          # any PyPI package with executables
 # A tool downloaded from a URL; {version}, {os} (linux, macos) and
 # {arch} (x86_64, aarch64) are filled in for each platform.
 # mytool = { version = "1.4.2", url = "https://example.com/mytool-{version}-{os}-{arch}.tar.gz", bin = ["bin"] }
 
-[env]
+# [env]
 # Variables set while the environment is active; ${VAR} reads other variables.
 # RUST_LOG = "debug"
 # DATABASE_URL = "postgres://localhost/${DEVENV_PROJECT_NAME}"
@@ -21,30 +34,65 @@ const TEMPLATE: &str = r#"# devenv.toml: this project's development environment.
 # path = ["scripts"]       # prepended to PATH, relative to this directory
 # dotenv = [".env"]        # loaded if present
 
-[settings]
+# [tasks]
+# test = { run = "cargo test", description = "the whole suite" }   # `devenv run test`
+
+# [settings]
 # Platforms devenv.lock covers (default: the machine that writes it).
 # platforms = ["linux-x86_64", "linux-aarch64", "macos-x86_64", "macos-aarch64"]
 "#;
 
-pub fn run(force: bool) -> Result<()> {
+/// What `devenv init` was asked.
+pub struct Args<'a> {
+    pub force: bool,
+    /// Import only this file.
+    pub from: Option<&'a Path>,
+    /// Write the template; import nothing.
+    pub bare: bool,
+}
+
+pub fn run(a: Args) -> Result<()> {
     let dir = super::cwd()?;
     let path = dir.join(FILE_NAME);
-    if path.exists() && !force {
+    if path.exists() && !a.force {
         bail!(
             "{} already exists; edit it, or run `devenv init --force` to replace it",
             path.display()
         );
     }
-    std::fs::write(&path, TEMPLATE).map_err(|e| {
-        anyhow::anyhow!(
-            "could not write {}: {}",
-            path.display(),
-            crate::error::io_reason(&e)
-        )
-    })?;
+    let catalog = Catalog::builtin();
+    let mut imported = match (a.bare, a.from) {
+        (true, _) => Imported::default(),
+        (false, Some(file)) => import::import_file(&dir.join(file), &catalog)?,
+        (false, None) => import::import_dir(&dir, &catalog)?,
+    };
+    let text = if imported.is_empty() {
+        format!("{HEADER}{TEMPLATE}")
+    } else {
+        import::render_valid(&mut imported, HEADER, &path)
+    };
+    // What init writes must load: a bug here would be the user's first error.
+    Manifest::parse(&path, text.clone())?;
+    std::fs::write(&path, &text).io_context("write", &path)?;
+    if imported.is_empty() {
+        ui::info(format!(
+            "wrote {}; declare tools under [tools], then run `devenv install`",
+            path.display()
+        ));
+        return Ok(());
+    }
+    let n = imported.tools.len();
     ui::info(format!(
-        "wrote {}; declare tools under [tools], then run `devenv install`",
-        path.display()
+        "wrote {} with {} from {}; run `devenv install`",
+        path.display(),
+        crate::ui::plural(n, "tool", "tools"),
+        imported.files.join(", ")
     ));
+    if !imported.skipped.is_empty() {
+        ui::warn(format!(
+            "{} not imported; see the comments at the end of {FILE_NAME}",
+            crate::ui::plural(imported.skipped.len(), "line was", "lines were")
+        ));
+    }
     Ok(())
 }

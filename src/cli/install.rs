@@ -4,21 +4,29 @@ use crate::project::{Context, Project};
 use crate::ui;
 use anyhow::Result;
 
-pub fn run(frozen: bool) -> Result<()> {
+pub fn run(frozen: bool, tools: &[String]) -> Result<()> {
+    if !tools.is_empty() {
+        // `install ruff` is what other tool managers call adding a tool.
+        anyhow::bail!(
+            "`devenv install` installs what devenv.toml pins and takes no tool names; to add {} to the project, use `devenv add {}`",
+            tools.join(", "),
+            tools.join(" ")
+        );
+    }
     let cx = Context::from_env(frozen)?;
     let project = Project::find(&super::cwd()?)?;
     let (lock, report) = project.ensure_installed(&cx)?;
     project.record_generation(&cx, &lock, "install")?;
     let bytes: u64 = report.fetched.iter().map(|(_, _, b)| b).sum();
     if report.fetched.is_empty() {
-        ui::info(format!(
-            "all {} tool(s) already installed",
-            lock.tools.len()
-        ));
+        ui::info(match lock.tools.len() {
+            1 => "the 1 tool is already installed".to_string(),
+            n => format!("all {n} tools already installed"),
+        });
     } else {
         ui::info(format!(
-            "{} tool(s) installed ({}), {} already present",
-            report.fetched.len(),
+            "{} installed ({}), {} already present",
+            ui::plural(report.fetched.len(), "tool", "tools"),
             ui::human_bytes(bytes),
             report.present
         ));

@@ -9,9 +9,11 @@ pub fn run(frozen: bool) -> Result<()> {
     let project = Project::find(&super::cwd()?)?;
     let lock = project.ensure_lock(&cx, &Update::Nothing)?;
     crate::ui::verbose(format!(
-        "devenv.lock pins {} tool(s) for {} platform(s)",
-        lock.tools.len(),
-        lock.platforms.len()
+        "devenv.lock pins {} for {}",
+        crate::ui::plural(lock.tools.len(), "tool", "tools"),
+        crate::ui::plural(lock.platforms.len(), "platform", "platforms")
     ));
+    // Installed tools show which commands two of them provide.
+    project.warn_shadowed(&lock, &cx.store);
     Ok(())
 }

@@ -5,6 +5,7 @@ mod add;
 mod allow;
 mod cache;
 mod ci;
+mod completions;
 mod deny;
 mod enter;
 mod env;
@@ -20,6 +21,7 @@ mod lock;
 mod outdated;
 mod remove;
 mod rollback;
+mod run;
 mod search;
 mod shell;
 mod status;
@@ -31,6 +33,8 @@ mod which;
 use crate::shell::{Format, Shell};
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+use clap_complete::engine::ArgValueCandidates;
+pub use completions::COMPLETE_VAR;
 use std::path::PathBuf;
 
 const ENV_HELP: &str = "\
@@ -76,11 +80,20 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Write a commented devenv.toml in the current directory.
+    /// Write a devenv.toml in the current directory, imported from the
+    /// version files already there (.tool-versions, .nvmrc, .node-version,
+    /// .python-version, mise.toml, rust-toolchain.toml, go.mod, devbox.json,
+    /// .envrc), or a commented template when there are none.
     Init {
         /// Overwrite an existing devenv.toml.
         #[arg(long)]
         force: bool,
+        /// Import only this file.
+        #[arg(long, value_name = "FILE", conflicts_with = "bare")]
+        from: Option<PathBuf>,
+        /// Write the commented template; import nothing.
+        #[arg(long)]
+        bare: bool,
     },
     /// Resolve devenv.toml into devenv.lock (exact versions, URLs, digests).
     Lock {
@@ -93,6 +106,10 @@ pub enum Command {
         /// Use devenv.lock as it is; fail if it is missing or stale.
         #[arg(long)]
         frozen: bool,
+        /// Not accepted: tools are added with `devenv add` (this only
+        /// explains that).
+        #[arg(hide = true, value_name = "TOOL")]
+        tools: Vec<String>,
     },
     /// Run a command inside the project's environment.
     Exec {
@@ -107,6 +124,32 @@ pub enum Command {
             value_name = "CMD"
         )]
         command: Vec<String>,
+    },
+    /// Run a task of devenv.toml's [tasks] in the environment, after its
+    /// `depends`; without NAME, list the tasks.
+    ///
+    /// A command without shell syntax runs directly (split like a shell
+    /// splits words); one with pipes, `&&`, redirections, globs or `$VAR`
+    /// runs through `sh -c` (or the task's `shell`).
+    Run {
+        /// The task to run (none: list the tasks).
+        #[arg(value_name = "NAME", add = ArgValueCandidates::new(completions::task_candidates))]
+        name: Option<String>,
+        /// Arguments appended to the task's last command, each kept whole.
+        #[arg(last = true, value_name = "ARGS")]
+        args: Vec<String>,
+        /// Run tasks even when their sources and outputs say "up to date".
+        #[arg(long)]
+        force: bool,
+        /// Use devenv.lock as it is; fail if it is missing or stale.
+        #[arg(long)]
+        frozen: bool,
+        /// Run at most N tasks at once (default: the number of cores).
+        #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
+        /// List the tasks as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Print the project's environment for a shell or another program.
     Env {
@@ -137,20 +180,29 @@ pub enum Command {
     },
     /// Remove tools from devenv.toml and devenv.lock.
     Remove {
-        #[arg(required = true, value_name = "TOOL")]
+        /// The tools to remove, by their names in devenv.toml.
+        #[arg(required = true, value_name = "TOOL", add = ArgValueCandidates::new(completions::tool_candidates))]
         tools: Vec<String>,
     },
     /// Re-resolve tools to the newest versions their constraints allow (all when none are named).
     Update {
-        #[arg(value_name = "TOOL")]
+        /// The tools to update, by their names in devenv.toml (default: all).
+        #[arg(value_name = "TOOL", add = ArgValueCandidates::new(completions::tool_candidates))]
         tools: Vec<String>,
     },
     /// Show, per tool, the locked version, the newest its constraint allows, and the newest of all.
-    Outdated,
+    Outdated {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Find tools: catalog entries, npm packages, and the PyPI project of that name.
     Search {
         /// A word to look for.
         word: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Print the absolute path a command resolves to inside the environment.
     Which {
@@ -173,6 +225,9 @@ pub enum Command {
         /// Only show what would be freed.
         #[arg(long)]
         dry_run: bool,
+        /// Print JSON instead of text (what was, or would be, deleted and kept).
+        #[arg(long)]
+        json: bool,
     },
     /// Fill and inspect the team caches (`[settings] caches`, DEVENV_CACHES).
     Cache {
@@ -189,6 +244,9 @@ pub enum Command {
         /// Tools as NAME@VERSION, e.g. node@22 "pypi:ruff@0.7"; no @ means latest.
         #[arg(required = true, value_name = "TOOL@VERSION")]
         tools: Vec<String>,
+        /// Take the tools from this source of their catalog entry (e.g. `npm`, `pypi`).
+        #[arg(long)]
+        source: Option<String>,
         /// The command to run instead of $SHELL.
         #[arg(last = true, value_name = "CMD")]
         command: Vec<String>,
@@ -210,6 +268,17 @@ pub enum Command {
         /// The syntax of the code to print.
         #[arg(long, value_enum)]
         shell: Shell,
+    },
+    /// Print the script that completes devenv's commands, tasks and tools
+    /// as you press TAB.
+    ///
+    /// bash: add `source <(devenv completions bash)` to ~/.bashrc;
+    /// zsh: `source <(devenv completions zsh)` to ~/.zshrc (after compinit);
+    /// fish: `devenv completions fish | source` to ~/.config/fish/config.fish.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: completions::CompletionShell,
     },
     /// Let the shell hook activate this project's devenv.toml as it is now.
     Allow {
@@ -301,6 +370,7 @@ pub enum StoreCommand {
     /// Print the store path of a tool of the current project.
     Path {
         /// The tool's name as in devenv.toml.
+        #[arg(add = ArgValueCandidates::new(completions::tool_candidates))]
         tool: String,
     },
 }
@@ -328,16 +398,35 @@ pub fn run(cli: Cli) -> Result<()> {
         unsafe { std::env::set_var("DEVENV_OFFLINE", "1") };
     }
     match cli.command {
-        Command::Init { force } => init::run(force),
+        Command::Init { force, from, bare } => init::run(init::Args {
+            force,
+            from: from.as_deref(),
+            bare,
+        }),
         Command::Lock { frozen } => lock::run(frozen),
-        Command::Install { frozen } => install::run(frozen),
+        Command::Install { frozen, tools } => install::run(frozen, &tools),
         Command::Exec { frozen, command } => exec::run(frozen, &command),
         Command::Env { format, frozen } => env::run(format, frozen),
+        Command::Run {
+            name,
+            args,
+            force,
+            frozen,
+            jobs,
+            json,
+        } => run::run(run::Args {
+            name: name.as_deref(),
+            args: &args,
+            force,
+            frozen,
+            jobs,
+            json,
+        }),
         Command::List { json } => list::run(json),
         Command::Which { name } => which::run(&name),
         Command::Generations { json } => generations::run(json),
         Command::Rollback { generation } => rollback::run(generation),
-        Command::Gc { dry_run } => gc::run(dry_run),
+        Command::Gc { dry_run, json } => gc::run(dry_run, json),
         Command::Store {
             command: StoreCommand::Verify { repair },
         } => store::verify(repair),
@@ -350,7 +439,11 @@ pub fn run(cli: Cli) -> Result<()> {
             CacheCommand::Export { dir, platforms } => cache::export(&dir, platforms),
             CacheCommand::Import { dir } => cache::import(&dir),
         },
-        Command::Shell { tools, command } => shell::run(&tools, &command),
+        Command::Shell {
+            tools,
+            source,
+            command,
+        } => shell::run(&tools, source.as_deref(), &command),
         Command::Add {
             tools,
             source,
@@ -358,9 +451,10 @@ pub fn run(cli: Cli) -> Result<()> {
         } => add::run(&tools, source.as_deref(), no_lock),
         Command::Remove { tools } => remove::run(&tools),
         Command::Update { tools } => update::run(&tools),
-        Command::Outdated => outdated::run(),
-        Command::Search { word } => search::run(&word),
+        Command::Outdated { json } => outdated::run(json),
+        Command::Search { word, json } => search::run(&word, json),
         Command::Hook { shell } => hook::run(shell),
+        Command::Completions { shell } => completions::run(shell),
         Command::HookEnv { shell } => hook_env::run(shell),
         Command::Allow { dir } => allow::run(dir.as_deref()),
         Command::Deny { dir } => deny::run(dir.as_deref()),

@@ -7,7 +7,7 @@ use crate::project::{Context, Project};
 use crate::ui;
 use anyhow::Result;
 
-pub fn run() -> Result<()> {
+pub fn run(json: bool) -> Result<()> {
     let cx = Context::from_env(false)?;
     let project = Project::find(&super::cwd()?)?;
     let lock = project.read_lock()?;
@@ -41,6 +41,29 @@ pub fn run() -> Result<()> {
                 }
             };
         rows.push([tool.name.clone(), r.version.clone(), locked, wanted, latest]);
+    }
+    if json {
+        // "?" (the source could not be read) and "-" / "(none)" are null.
+        let field = |v: &str| match v {
+            "?" | "-" | "(none)" => serde_json::Value::Null,
+            v => serde_json::Value::String(v.to_string()),
+        };
+        let items: Vec<serde_json::Value> = rows
+            .iter()
+            .skip(1)
+            .map(|r| {
+                serde_json::json!({
+                    "name": r[0],
+                    "constraint": r[1],
+                    "locked": field(&r[2]),
+                    "wanted": field(&r[3]),
+                    "latest": field(&r[4]),
+                    "error": r[3] == "?",
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&items)?);
+        return Ok(());
     }
     let widths: Vec<usize> = (0..5)
         .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))

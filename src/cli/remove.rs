@@ -18,7 +18,7 @@ pub fn run(tools: &[String]) -> Result<()> {
     // The other tools keep their pins, so this relock needs no network.
     let project = Project::find(project.root())?;
     if project.read_lock()?.is_some() {
-        project.ensure_lock(&Context::from_env(false)?, &Update::Nothing)?;
+        project.ensure_lock_as(&Context::from_env(false)?, &Update::Nothing, "remove")?;
     }
     for name in tools {
         ui::info(format!("removed {name}"));

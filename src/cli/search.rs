@@ -9,7 +9,7 @@ use crate::project::Context;
 use crate::ui;
 use anyhow::Result;
 
-pub fn run(word: &str) -> Result<()> {
+pub fn run(word: &str, json: bool) -> Result<()> {
     let cx = Context::from_env(false)?;
     let project = manifest::find_root(&super::cwd()?)
         .map(|root| Manifest::load(&root))
@@ -19,6 +19,36 @@ pub fn run(word: &str) -> Result<()> {
         None => (Catalog::builtin(), Mirrors::default()),
     };
     let found = catalog.search(word);
+    let npm_base = mirrors.base(Backend::Npm);
+    if json {
+        let npm_hits = npm::search(&npm_base, word, &cx.fetcher)
+            .map_err(|e| ui::warn(format!("npm search failed: {e:#}")))
+            .unwrap_or_default();
+        let pypi_hit = pypi::summary(&mirrors.base(Backend::Pypi), word, &cx.fetcher)
+            .map_err(|e| ui::warn(format!("PyPI lookup failed: {e:#}")))
+            .ok()
+            .flatten();
+        let report = serde_json::json!({
+            "catalog": found.iter().map(|e| serde_json::json!({
+                "name": e.name,
+                "description": e.description,
+                "default_source": e.default,
+                "sources": e.sources.iter().map(|(n, s)| (n.clone(), serde_json::Value::String(s.label()))).collect::<serde_json::Map<_, _>>(),
+            })).collect::<Vec<_>>(),
+            "npm": npm_hits.iter().map(|h| serde_json::json!({
+                "name": h.name,
+                "version": h.version,
+                "description": h.description,
+            })).collect::<Vec<_>>(),
+            "pypi": pypi_hit.map(|i| serde_json::json!({
+                "name": i.name,
+                "version": i.version,
+                "summary": i.summary,
+            })),
+        });
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
     if !found.is_empty() {
         println!("catalog:");
         for e in found {
@@ -34,7 +64,6 @@ pub fn run(word: &str) -> Result<()> {
             println!("  {:12} sources: {}", "", sources.join(", "));
         }
     }
-    let npm_base = mirrors.base(Backend::Npm);
     match npm::search(&npm_base, word, &cx.fetcher) {
         Ok(hits) if !hits.is_empty() => {
             println!("npm (use as \"npm:NAME\"):");

@@ -15,7 +15,8 @@ use anyhow::{Result, bail};
 use std::process::Command;
 
 /// Splits `node@22`, `pypi:ruff@0.7`, `npm:@biomejs/biome@1.9` into name and version.
-fn parse_spec(spec: &str) -> Result<ToolSpec> {
+/// With `source`, the tool comes from that source of its catalog entry.
+fn parse_spec(spec: &str, source: Option<&str>) -> Result<ToolSpec> {
     let (name, version) = match spec.rsplit_once('@') {
         Some((n, v)) if !n.is_empty() && !n.ends_with(':') && !n.ends_with('/') => (n, v),
         _ => (spec, "latest"),
@@ -25,7 +26,7 @@ fn parse_spec(spec: &str) -> Result<ToolSpec> {
     }
     let request = Request::Registry(RegistryTool {
         version: version.to_string(),
-        source: None,
+        source: source.map(str::to_string),
         bin: None,
     });
     Ok(ToolSpec {
@@ -34,16 +35,18 @@ fn parse_spec(spec: &str) -> Result<ToolSpec> {
     })
 }
 
-pub fn run(specs: &[String], command: &[String]) -> Result<()> {
+pub fn run(specs: &[String], source: Option<&str>, command: &[String]) -> Result<()> {
     let cx = Context::from_env(false)?;
     let tools = specs
         .iter()
-        .map(|s| parse_spec(s))
+        .map(|s| parse_spec(s, source))
         .collect::<Result<Vec<_>>>()?;
-    let id = format!(
-        "adhoc-{}",
-        &crate::digest::sha256_hex(specs.join("\n").as_bytes())[..16]
-    );
+    // The cache key: the tools as written and the source they come from.
+    let mut key = specs.join("\n");
+    if let Some(s) = source {
+        key.push_str(&format!("\nsource={s}"));
+    }
+    let id = format!("adhoc-{}", &crate::digest::sha256_hex(key.as_bytes())[..16]);
     let state = cx.store.project_dir(&id);
     std::fs::create_dir_all(&state)
         .map_err(|e| anyhow::anyhow!("could not create {}: {e}", state.display()))?;
@@ -55,6 +58,7 @@ pub fn run(specs: &[String], command: &[String]) -> Result<()> {
         env: Default::default(),
         settings: Settings::default(),
         catalog: Default::default(),
+        tasks: Vec::new(),
     };
     let platforms = [Platform::current()];
     let cached = state.join("devenv.lock");
@@ -93,7 +97,7 @@ pub fn run(specs: &[String], command: &[String]) -> Result<()> {
     };
     let full_path = env.full_path(std::env::var("PATH").ok().as_deref());
     let argv: Vec<String> = if command.is_empty() {
-        vec![super::exec::user_shell()]
+        super::exec::shell_argv(&super::exec::user_shell())
     } else {
         command.to_vec()
     };
@@ -122,8 +126,8 @@ mod tests {
 
     #[test]
     fn specs() {
-        let name = |s: &str| parse_spec(s).unwrap().name;
-        let version = |s: &str| match parse_spec(s).unwrap().request {
+        let name = |s: &str| parse_spec(s, None).unwrap().name;
+        let version = |s: &str| match parse_spec(s, None).unwrap().request {
             Request::Registry(r) => r.version,
             Request::Url(_) => unreachable!(),
         };

@@ -89,10 +89,14 @@ fn render(report: &Value) -> String {
             line(
                 "active",
                 format!(
-                    "{} ({} tools, {} variables) from {}",
+                    "{} ({}, {}) from {}",
                     a["name"].as_str().unwrap_or(""),
-                    tools,
-                    a["vars"].as_array().map_or(0, Vec::len),
+                    crate::ui::plural(tools, "tool", "tools"),
+                    crate::ui::plural(
+                        a["vars"].as_array().map_or(0, Vec::len),
+                        "variable",
+                        "variables"
+                    ),
                     a["root"].as_str().unwrap_or("")
                 ),
             );

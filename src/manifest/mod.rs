@@ -7,9 +7,13 @@
 //! suggest the nearest valid key.
 
 mod error;
+mod locate;
+mod tasks;
 mod validate;
 
 pub use error::ManifestError;
+pub use locate::split_help;
+pub use tasks::Task;
 
 use crate::digest::Digest;
 use crate::platform::{Arch, Os, Platform};
@@ -35,6 +39,8 @@ pub struct Manifest {
     /// `[catalog.NAME]` entries the project adds or overrides, as raw TOML
     /// tables for the catalog module to interpret.
     pub catalog: BTreeMap<String, toml::Table>,
+    /// `[tasks]` in file order (see [`Task`]).
+    pub tasks: Vec<Task>,
 }
 
 /// One entry of `[tools]`.

@@ -22,6 +22,11 @@ pub fn parse(path: &Path, source: String) -> Result<Manifest, ManifestError> {
     let doc = toml_edit::Document::parse(source.clone()).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         let msg = e.message().trim().trim_end_matches('.').to_string();
+        if msg.starts_with("duplicate key")
+            && let Some(err) = cx.duplicate(span.clone())
+        {
+            return err;
+        }
         cx.error(
             span,
             format!("this is not valid TOML: {msg}"),
@@ -36,6 +41,7 @@ pub fn parse(path: &Path, source: String) -> Result<Manifest, ManifestError> {
         env: EnvSpec::default(),
         settings: Settings::default(),
         catalog: BTreeMap::new(),
+        tasks: Vec::new(),
     };
     let top = doc.as_table();
     for (key, item) in top.iter() {
@@ -44,13 +50,14 @@ pub fn parse(path: &Path, source: String) -> Result<Manifest, ManifestError> {
             "env" => manifest.env = cx.env(top, item)?,
             "settings" => manifest.settings = cx.settings(top, item)?,
             "catalog" => manifest.catalog = cx.catalog(top, item)?,
+            "tasks" => manifest.tasks = cx.tasks(item)?,
             other => {
                 let span = key_span(top, other);
                 return Err(cx.unknown_key(
                     span,
                     other,
                     "at the top level",
-                    &["tools", "env", "settings", "catalog"],
+                    &["tools", "env", "settings", "catalog", "tasks"],
                 ));
             }
         }
@@ -59,7 +66,7 @@ pub fn parse(path: &Path, source: String) -> Result<Manifest, ManifestError> {
 }
 
 /// The manifest path as the user should read it: relative when under the cwd.
-fn display_path(path: &Path) -> String {
+pub(super) fn display_path(path: &Path) -> String {
     if let Ok(cwd) = std::env::current_dir()
         && let Ok(rel) = path.strip_prefix(&cwd)
     {
@@ -72,7 +79,7 @@ fn key_span(table: &Table, key: &str) -> Range<usize> {
     table.key(key).and_then(|k| k.span()).unwrap_or(0..0)
 }
 
-fn item_span(item: &Item) -> Range<usize> {
+pub(super) fn item_span(item: &Item) -> Range<usize> {
     item.span().unwrap_or(0..0)
 }
 
@@ -94,9 +101,9 @@ fn type_name(item: &Item) -> &'static str {
 }
 
 /// Validation context: the file name and text, to locate errors.
-struct Cx<'a> {
-    file: String,
-    source: &'a str,
+pub(super) struct Cx<'a> {
+    pub(super) file: String,
+    pub(super) source: &'a str,
 }
 
 /// A table-like view over both `[table]` and `{ inline = "table" }`.
@@ -105,7 +112,12 @@ fn as_table_like(item: &Item) -> Option<&dyn toml_edit::TableLike> {
 }
 
 impl Cx<'_> {
-    fn error(&self, span: Range<usize>, message: String, help: Option<String>) -> ManifestError {
+    pub(super) fn error(
+        &self,
+        span: Range<usize>,
+        message: String,
+        help: Option<String>,
+    ) -> ManifestError {
         // Spans computed inside strings with escapes may not fall on a
         // character boundary: snap them to one rather than slice inside it.
         let start = self
@@ -135,7 +147,61 @@ impl Cx<'_> {
         }
     }
 
-    fn unknown_key(
+    /// A table or key defined twice, shown at its first definition (the
+    /// one to keep), with the line of the second.
+    fn duplicate(&self, span: Range<usize>) -> Option<ManifestError> {
+        let name = self.source.get(span.clone())?.trim().trim_matches('"');
+        let second_line = self.source[..span.start].matches('\n').count() + 1;
+        // A key is looked for only in the table the second one is in.
+        let before = &self.source[..span.start];
+        let section_start = before
+            .match_indices('\n')
+            .map(|(i, _)| i + 1)
+            .rfind(|&i| before[i..].trim_start().starts_with('['))
+            .unwrap_or(0);
+        let mut offset = 0;
+        for line in self.source.split_inclusive('\n') {
+            let trimmed = line.trim();
+            let is_header = trimmed
+                .strip_prefix('[')
+                .and_then(|t| t.split(']').next())
+                .is_some_and(|h| h.trim().trim_matches('"') == name);
+            let is_key = offset >= section_start
+                && trimmed.contains('=')
+                && trimmed
+                    .split('=')
+                    .next()
+                    .is_some_and(|k| k.trim().trim_matches('"') == name);
+            if offset >= span.start {
+                return None;
+            }
+            if is_header || is_key {
+                let start = offset + (line.len() - line.trim_start().len());
+                let (what, help) = if is_header {
+                    (
+                        format!("`[{name}]`"),
+                        format!(
+                            "this is the first definition: move the entries under line {second_line} up here, then delete line {second_line}"
+                        ),
+                    )
+                } else {
+                    (
+                        format!("`{name}`"),
+                        format!("keep one of the two: this line or line {second_line}"),
+                    )
+                };
+                return Some(self.error(
+                    start..start + trimmed.len(),
+                    format!("{what} is defined again at line {second_line}; each table or key can be defined only once"),
+                    Some(help),
+                ));
+            }
+            offset += line.len();
+        }
+        None
+    }
+
+    pub(super) fn unknown_key(
         &self,
         span: Range<usize>,
         key: &str,
@@ -156,7 +222,13 @@ impl Cx<'_> {
         self.error(span, format!("unknown key `{key}` {place}"), Some(help))
     }
 
-    fn wrong_type(&self, item: &Item, what: &str, expected: &str, example: &str) -> ManifestError {
+    pub(super) fn wrong_type(
+        &self,
+        item: &Item,
+        what: &str,
+        expected: &str,
+        example: &str,
+    ) -> ManifestError {
         self.error(
             item_span(item),
             format!("{what} must be {expected}, not {}", type_name(item)),
@@ -164,7 +236,7 @@ impl Cx<'_> {
         )
     }
 
-    fn table<'t>(
+    pub(super) fn table<'t>(
         &self,
         item: &'t Item,
         what: &str,
@@ -173,7 +245,7 @@ impl Cx<'_> {
         as_table_like(item).ok_or_else(|| self.wrong_type(item, what, "a table", example))
     }
 
-    fn string<'t>(
+    pub(super) fn string<'t>(
         &self,
         item: &'t Item,
         what: &str,
@@ -183,7 +255,7 @@ impl Cx<'_> {
             .ok_or_else(|| self.wrong_type(item, what, "a string", example))
     }
 
-    fn string_list(
+    pub(super) fn string_list(
         &self,
         item: &Item,
         what: &str,
@@ -468,7 +540,15 @@ impl Cx<'_> {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "._+-^~<>=!*, ".contains(c));
         if ok {
-            return Ok(());
+            // The right characters, but also the grammar the resolver reads
+            // (`^^22` has the first and not the second).
+            return match version.parse::<crate::version::Constraint>() {
+                Ok(_) => Ok(()),
+                Err(e) => {
+                    let (message, help) = super::split_help(&e);
+                    Err(self.error(item_span(item), message, help))
+                }
+            };
         }
         Err(self.error(
             item_span(item),

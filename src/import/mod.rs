@@ -1,0 +1,414 @@
+//! Importing what a repository already has: the version files of asdf,
+//! nvm, nodenv, pyenv, mise, rustup, Go and devbox, and simple `.envrc`
+//! lines, turned into the entries of a first `devenv.toml`.
+//!
+//! Each reader turns one file into [`Imported`] entries, each remembering
+//! the file (and line) it came from; whatever cannot be translated is kept
+//! as a [`Skipped`] line with the reason, so `devenv init` can write it as a
+//! comment instead of dropping it silently. [`render`] writes the manifest;
+//! its output is always re-read by the manifest parser before it is used.
+
+mod files;
+
+use crate::catalog::Catalog;
+use crate::manifest::{Manifest, check_var_name};
+use anyhow::{Result, bail};
+use std::path::Path;
+
+/// The files `devenv init` looks for, in the order they are read. When two
+/// files pin the same tool, the first one listed here wins and the other
+/// is kept as a comment. Tool managers' own configuration comes first, then
+/// the one-tool files, then devbox and direnv.
+pub const FILES: &[&str] = &[
+    "mise.toml",
+    ".mise.toml",
+    ".tool-versions",
+    ".nvmrc",
+    ".node-version",
+    ".python-version",
+    "rust-toolchain.toml",
+    "go.mod",
+    "devbox.json",
+    ".envrc",
+];
+
+/// The largest file read: version files are a few lines.
+const MAX_FILE: u64 = 1024 * 1024;
+
+/// One entry, with where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry<T> {
+    pub value: T,
+    /// `.nvmrc`, or `.tool-versions:3`.
+    pub from: String,
+}
+
+/// A task carried over from mise or devbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedTask {
+    pub name: String,
+    pub run: Vec<String>,
+    pub description: Option<String>,
+    pub depends: Vec<String>,
+}
+
+/// A line devenv could not translate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skipped {
+    pub from: String,
+    pub text: String,
+    pub why: String,
+}
+
+/// Everything imported from one or more files.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Imported {
+    /// The files read, in order.
+    pub files: Vec<String>,
+    /// (tool name, version constraint).
+    pub tools: Vec<Entry<(String, String)>>,
+    pub env: Vec<Entry<(String, String)>>,
+    pub path: Vec<Entry<String>>,
+    pub dotenv: Vec<Entry<String>>,
+    pub tasks: Vec<Entry<ImportedTask>>,
+    pub skipped: Vec<Skipped>,
+}
+
+impl Imported {
+    /// Whether nothing at all was found.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    fn skip(&mut self, from: impl Into<String>, text: impl Into<String>, why: impl Into<String>) {
+        self.skipped.push(Skipped {
+            from: from.into(),
+            text: text.into(),
+            why: why.into(),
+        });
+    }
+
+    /// Adds a tool unless an earlier file pinned it; checks name and
+    /// version the way the manifest will.
+    fn tool(&mut self, catalog: &Catalog, name: &str, version: &str, from: String, text: &str) {
+        let name = devenv_name(name);
+        let version = version.trim();
+        if let Some(why) = untranslatable_tool(catalog, &name) {
+            self.skip(from, text, why);
+            return;
+        }
+        if version.is_empty()
+            || !version
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._+-^~<>=!*, ".contains(c))
+        {
+            self.skip(
+                from,
+                text,
+                format!("`{version}` is not a version devenv understands"),
+            );
+            return;
+        }
+        if let Some(first) = self.tools.iter().find(|t| t.value.0 == name) {
+            let why = format!("`{name}` is already taken from {}", first.from);
+            self.skip(from, text, why);
+            return;
+        }
+        self.tools.push(Entry {
+            value: (name, version.to_string()),
+            from,
+        });
+    }
+
+    fn var(&mut self, name: &str, value: &str, from: String, text: &str) {
+        if let Err((msg, _)) = check_var_name(name) {
+            self.skip(from, text, msg);
+            return;
+        }
+        if self.env.iter().any(|e| e.value.0 == name) {
+            self.skip(from, text, format!("`{name}` is already set above"));
+            return;
+        }
+        // devenv interpolates `${VAR}` and keeps other `$` as they are; a
+        // shell's `$VAR` or `$(cmd)` would silently mean something else.
+        let mut rest = value;
+        while let Some(i) = rest.find('$') {
+            let after = &rest[i + 1..];
+            if !(after.starts_with('{') || after.starts_with('$')) {
+                self.skip(
+                    from,
+                    text,
+                    "only `${VAR}` expansions carry over; write the value without shell code",
+                );
+                return;
+            }
+            rest = &after[1..];
+        }
+        self.env.push(Entry {
+            value: (name.to_string(), value.to_string()),
+            from,
+        });
+    }
+}
+
+/// The name devenv's catalog uses for another tool manager's name.
+fn devenv_name(name: &str) -> String {
+    let name = name.trim();
+    match name {
+        "nodejs" | "node" => "node".into(),
+        "golang" | "go" => "go".into(),
+        "python3" | "python" => "python".into(),
+        "rust" | "rustc" | "cargo" => "rust".into(),
+        other => match other.split_once(':') {
+            // mise's pipx installs PyPI packages, as devenv's pypi backend does.
+            Some(("pipx", pkg)) => format!("pypi:{pkg}"),
+            _ => other.to_string(),
+        },
+    }
+}
+
+/// Why `name` cannot be a devenv tool, if it cannot.
+fn untranslatable_tool(catalog: &Catalog, name: &str) -> Option<String> {
+    if let Some((backend, _)) = name.split_once(':') {
+        if matches!(backend, "npm" | "pypi") {
+            return None;
+        }
+        return Some(format!(
+            "devenv has no `{backend}:` source; use `npm:`, `pypi:`, or a URL tool"
+        ));
+    }
+    if catalog.entries.contains_key(name) {
+        return None;
+    }
+    Some(format!(
+        "`{name}` is not in devenv's catalog; use `npm:{name}` or `pypi:{name}` if it is published there, or pin it by URL"
+    ))
+}
+
+/// Reads `dir`'s known files (see [`FILES`]).
+pub fn import_dir(dir: &Path, catalog: &Catalog) -> Result<Imported> {
+    let mut out = Imported::default();
+    for name in FILES {
+        let path = dir.join(name);
+        if path.is_file() {
+            import_into(&path, catalog, &mut out)?;
+        }
+    }
+    Ok(out)
+}
+
+/// Reads one file, whose kind is known by its name (see [`FILES`]).
+pub fn import_file(path: &Path, catalog: &Catalog) -> Result<Imported> {
+    let mut out = Imported::default();
+    import_into(path, catalog, &mut out)?;
+    Ok(out)
+}
+
+fn import_into(path: &Path, catalog: &Catalog, out: &mut Imported) -> Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if !FILES.contains(&name.as_str()) {
+        bail!(
+            "devenv does not know how to import `{name}`; it reads {}",
+            FILES
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let text = read_small(path)?;
+    out.files.push(name.clone());
+    use files::*;
+    match name.as_str() {
+        "mise.toml" | ".mise.toml" => mise(&text, &name, catalog, out),
+        ".tool-versions" => tool_versions(&text, catalog, out),
+        ".nvmrc" | ".node-version" => node_version(&text, &name, catalog, out),
+        ".python-version" => python_version(&text, catalog, out),
+        "rust-toolchain.toml" => rust_toolchain(&text, catalog, out),
+        "go.mod" => go_mod(&text, catalog, out),
+        "devbox.json" => devbox(&text, catalog, out),
+        ".envrc" => envrc(&text, out),
+        _ => unreachable!("checked against FILES"),
+    }
+    Ok(())
+}
+
+fn read_small(path: &Path) -> Result<String> {
+    let reason = |e: std::io::Error| {
+        anyhow::anyhow!(
+            "could not read {}: {}",
+            path.display(),
+            crate::error::io_reason(&e)
+        )
+    };
+    let meta = std::fs::metadata(path).map_err(reason)?;
+    if !meta.is_file() {
+        bail!(
+            "could not read {}: it is not a regular file",
+            path.display()
+        );
+    }
+    if meta.len() > MAX_FILE {
+        bail!(
+            "{} is larger than {}; it is not a version file devenv can import",
+            path.display(),
+            crate::ui::human_bytes(MAX_FILE)
+        );
+    }
+    let bytes = std::fs::read(path).map_err(reason)?;
+    String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", path.display()))
+}
+
+/// TOML for a key: bare when possible, quoted otherwise.
+fn key(k: &str) -> String {
+    toml_edit::Key::new(k).display_repr().into_owned()
+}
+
+/// TOML for a string value.
+fn string(s: &str) -> String {
+    toml_edit::Value::from(s).to_string().trim().to_string()
+}
+
+fn string_list(items: &[String]) -> String {
+    let inner: Vec<String> = items.iter().map(|s| string(s)).collect();
+    format!("[{}]", inner.join(", "))
+}
+
+/// Keeps a comment on one line, whatever the imported text held.
+fn comment_text(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// The devenv.toml for `imp`, headed by `header` (comment lines).
+pub fn render(imp: &Imported, header: &str) -> String {
+    let mut s = String::from(header);
+    s.push_str(&format!(
+        "# Imported by `devenv init` from {}.\n",
+        imp.files.join(", ")
+    ));
+    s.push_str("\n[tools]\n");
+    for t in &imp.tools {
+        let (name, version) = &t.value;
+        s.push_str(&format!(
+            "{} = {}    # from {}\n",
+            key(name),
+            string(version),
+            t.from
+        ));
+    }
+    if imp.tools.is_empty() {
+        s.push_str("# node = \"22\"\n");
+    }
+    if !imp.env.is_empty() || !imp.path.is_empty() || !imp.dotenv.is_empty() {
+        s.push_str("\n[env]\n");
+        for e in &imp.env {
+            // `$$` is a literal `$` in devenv; `${VAR}` carried over as is.
+            s.push_str(&format!(
+                "{} = {}    # from {}\n",
+                key(&e.value.0),
+                string(&e.value.1),
+                e.from
+            ));
+        }
+        if !imp.path.is_empty() {
+            let list: Vec<String> = imp.path.iter().map(|p| p.value.clone()).collect();
+            let from: Vec<&str> = imp.path.iter().map(|p| p.from.as_str()).collect();
+            s.push_str(&format!(
+                "path = {}    # from {}\n",
+                string_list(&list),
+                from.join(", ")
+            ));
+        }
+        if !imp.dotenv.is_empty() {
+            let list: Vec<String> = imp.dotenv.iter().map(|p| p.value.clone()).collect();
+            let from: Vec<&str> = imp.dotenv.iter().map(|p| p.from.as_str()).collect();
+            s.push_str(&format!(
+                "dotenv = {}    # from {}\n",
+                string_list(&list),
+                from.join(", ")
+            ));
+        }
+    }
+    if !imp.tasks.is_empty() {
+        s.push_str("\n[tasks]\n");
+        for t in &imp.tasks {
+            let task = &t.value;
+            let mut fields = vec![format!(
+                "run = {}",
+                if task.run.len() == 1 {
+                    string(&task.run[0])
+                } else {
+                    string_list(&task.run)
+                }
+            )];
+            if task.run.is_empty() {
+                fields.clear();
+            }
+            if let Some(d) = &task.description {
+                fields.push(format!("description = {}", string(d)));
+            }
+            if !task.depends.is_empty() {
+                fields.push(format!("depends = {}", string_list(&task.depends)));
+            }
+            s.push_str(&format!(
+                "{} = {{ {} }}    # from {}\n",
+                key(&task.name),
+                fields.join(", "),
+                t.from
+            ));
+        }
+    }
+    if !imp.skipped.is_empty() {
+        s.push_str("\n# Not imported:\n");
+        for k in &imp.skipped {
+            let text = if k.text.is_empty() {
+                String::new()
+            } else {
+                format!(" `{}`", comment_text(&k.text))
+            };
+            s.push_str(&format!(
+                "# - {}{}: {}\n",
+                comment_text(&k.from),
+                text,
+                comment_text(&k.why)
+            ));
+        }
+    }
+    s
+}
+
+/// Drops what the manifest parser refuses (a task depending on a task that
+/// was not imported, say), one entry at a time, so the written file always
+/// loads; each dropped entry becomes a "not imported" line.
+pub fn render_valid(imp: &mut Imported, header: &str, path: &Path) -> String {
+    loop {
+        let text = render(imp, header);
+        let Err(e) = Manifest::parse(path, text.clone()) else {
+            return text;
+        };
+        let line = e.line_text.clone();
+        let why = e.message.clone();
+        let before = imp.tools.len() + imp.env.len() + imp.tasks.len();
+        imp.tools.retain(|t| !line.starts_with(&key(&t.value.0)));
+        imp.env.retain(|t| !line.starts_with(&key(&t.value.0)));
+        imp.tasks.retain(|t| !line.starts_with(&key(&t.value.name)));
+        if imp.tools.len() + imp.env.len() + imp.tasks.len() == before {
+            // Not an entry (should not happen): give up on everything but tools.
+            imp.env.clear();
+            imp.path.clear();
+            imp.dotenv.clear();
+            imp.tasks.clear();
+            imp.skip("devenv.toml", line, why);
+            if Manifest::parse(path, render(imp, header)).is_err() {
+                imp.tools.clear();
+            }
+            continue;
+        }
+        imp.skip("devenv.toml", line, why);
+    }
+}
