@@ -314,16 +314,7 @@ pub fn join_url(base: &str, rel: &str) -> String {
 
 /// A platform's name in npm's and Node.js's vocabulary: (`linux`|`darwin`, `x64`|`arm64`).
 pub fn node_names(platform: Platform) -> (&'static str, &'static str) {
-    use crate::platform::{Arch, Os};
-    let os = match platform.os {
-        Os::Linux => "linux",
-        Os::Macos => "darwin",
-    };
-    let arch = match platform.arch {
-        Arch::X86_64 => "x64",
-        Arch::Aarch64 => "arm64",
-    };
-    (os, arch)
+    platform.names(crate::platform::Dialect::Node)
 }
 
 /// Parses registry JSON, naming the URL when it is not what was expected.

@@ -7,7 +7,7 @@
 use super::{Found, Source, join_url, parse_json};
 use crate::digest::Digest;
 use crate::fetch::Fetcher;
-use crate::platform::{Arch, Os, Platform};
+use crate::platform::Platform;
 use crate::version::{Release, Scheme};
 use anyhow::{Result, anyhow};
 use serde::Deserialize;
@@ -22,14 +22,7 @@ pub struct Target {
 
 /// Zig's name for a platform: `x86_64-linux`, `aarch64-macos`...
 pub fn target_key(platform: Platform) -> String {
-    let arch = match platform.arch {
-        Arch::X86_64 => "x86_64",
-        Arch::Aarch64 => "aarch64",
-    };
-    let os = match platform.os {
-        Os::Linux => "linux",
-        Os::Macos => "macos",
-    };
+    let (os, arch) = platform.names(crate::platform::Dialect::Zig);
     format!("{arch}-{os}")
 }
 
