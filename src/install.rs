@@ -303,12 +303,25 @@ fn link_bins(tree: &Path, bin: &[String]) -> Result<()> {
         if !plain_name || !inside {
             bail!("`{entry}` is not a valid bin entry (NAME=FILE, FILE inside the tool)");
         }
-        let target = tree.join(file);
-        let real = target
-            .canonicalize()
-            .ok()
-            .filter(|r| r.starts_with(tree.canonicalize().unwrap_or_default()) && r.is_file());
-        let Some(real) = real else {
+        // Paths written against the archive's own layout (aqua's `src`)
+        // may still name the single top directory that unpacking stripped.
+        let stripped = Path::new(file)
+            .components()
+            .skip(1)
+            .collect::<std::path::PathBuf>();
+        let found = [Path::new(file).to_path_buf(), stripped]
+            .into_iter()
+            .filter(|f| !f.as_os_str().is_empty())
+            .find_map(|f| {
+                tree.join(&f)
+                    .canonicalize()
+                    .ok()
+                    .filter(|r| {
+                        r.starts_with(tree.canonicalize().unwrap_or_default()) && r.is_file()
+                    })
+                    .map(|r| (f, r))
+            });
+        let Some((file, real)) = found else {
             bail!("`{file}` (for the command `{name}`) is not a file in the unpacked artifact");
         };
         let mut perms = fs::metadata(&real)
@@ -321,7 +334,7 @@ fn link_bins(tree: &Path, bin: &[String]) -> Result<()> {
         fs::create_dir_all(&dir)
             .map_err(|e| anyhow::anyhow!("could not create {}: {e}", dir.display()))?;
         let link = dir.join(name);
-        std::os::unix::fs::symlink(Path::new("..").join(file), &link)
+        std::os::unix::fs::symlink(Path::new("..").join(&file), &link)
             .map_err(|e| anyhow::anyhow!("could not create {}: {e}", link.display()))?;
     }
     Ok(())

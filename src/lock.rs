@@ -69,6 +69,11 @@ pub struct Artifact {
     pub bin: Vec<String>,
     /// The store key: 32 hex characters derived from the pinned inputs.
     pub key: String,
+    /// Where the digest came from, for sources that have several ways to
+    /// know it (`checksums.txt`, `release API digest`, `trust on first
+    /// use`...). Informational: not part of the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest_from: Option<String>,
 }
 
 impl Artifact {
@@ -97,6 +102,7 @@ impl Artifact {
             format,
             bin,
             key,
+            digest_from: None,
         }
     }
 }
@@ -146,6 +152,9 @@ pub fn request_key(request: &Request) -> String {
             }
             if let Some(bin) = &r.bin {
                 s.push_str(&format!(" bin={}", bin.join(",")));
+            }
+            if let Some(asset) = &r.asset {
+                s.push_str(&format!(" asset={asset}"));
             }
             s
         }

@@ -111,6 +111,15 @@ impl Source for GoDist {
     }
 }
 
+/// The `go-dist` backend's registration.
+pub const BACKEND: super::BackendDef = super::BackendDef {
+    name: "go-dist",
+    mirror_var: "DEVENV_GO_MIRROR",
+    default_url: "https://go.dev",
+    takes_packages: false,
+    open: |o| Ok(Box::new(GoDist::open(&o.base, o.fetcher)?)),
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -45,7 +45,7 @@ pub fn pin_release(
     entry: &BTreeMap<String, serde_json::Value>,
     platforms: &[Platform],
 ) -> Result<BTreeMap<Platform, Found>> {
-    let official = super::Mirrors::default_url(crate::catalog::Backend::ZigDist);
+    let official = super::Mirrors::default_url(super::Backend::named("zig-dist"));
     let mut out = BTreeMap::new();
     for &platform in platforms {
         let key = target_key(platform);
@@ -105,6 +105,15 @@ impl Source for ZigDist {
         pin_release(&self.base, &self.url, v, &self.index[v], platforms)
     }
 }
+
+/// The `zig-dist` backend's registration.
+pub const BACKEND: super::BackendDef = super::BackendDef {
+    name: "zig-dist",
+    mirror_var: "DEVENV_ZIG_MIRROR",
+    default_url: "https://ziglang.org",
+    takes_packages: false,
+    open: |o| Ok(Box::new(ZigDist::open(&o.base, o.fetcher)?)),
+};
 
 #[cfg(test)]
 mod tests {

@@ -2,8 +2,9 @@
 //! registry's search, and the PyPI project of exactly that name (PyPI has
 //! no search API).
 
+use crate::backends::Backend;
 use crate::backends::{Mirrors, npm, pypi};
-use crate::catalog::{Backend, Catalog};
+use crate::catalog::Catalog;
 use crate::manifest::{self, Manifest};
 use crate::project::Context;
 use crate::ui;
@@ -34,7 +35,7 @@ pub fn run(word: &str) -> Result<()> {
             println!("  {:12} sources: {}", "", sources.join(", "));
         }
     }
-    let npm_base = mirrors.base(Backend::Npm);
+    let npm_base = mirrors.base(Backend::named("npm"));
     match npm::search(&npm_base, word, &cx.fetcher) {
         Ok(hits) if !hits.is_empty() => {
             println!("npm (use as \"npm:NAME\"):");
@@ -45,7 +46,7 @@ pub fn run(word: &str) -> Result<()> {
         Ok(_) => {}
         Err(e) => ui::warn(format!("npm search failed: {e:#}")),
     }
-    match pypi::summary(&mirrors.base(Backend::Pypi), word, &cx.fetcher) {
+    match pypi::summary(&mirrors.base(Backend::named("pypi")), word, &cx.fetcher) {
         Ok(Some(info)) => {
             println!("pypi (use as \"pypi:NAME\"):");
             println!(

@@ -27,6 +27,7 @@ fn parse_spec(spec: &str) -> Result<ToolSpec> {
         version: version.to_string(),
         source: None,
         bin: None,
+        asset: None,
     });
     Ok(ToolSpec {
         name: name.to_string(),

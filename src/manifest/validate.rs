@@ -235,6 +235,7 @@ impl Cx<'_> {
                 version: version.to_string(),
                 source: None,
                 bin: None,
+                asset: None,
             });
             return Ok(ToolSpec {
                 name: name.to_string(),
@@ -254,7 +255,7 @@ impl Cx<'_> {
         })?;
         let is_url = table.contains_key("url");
         const URL_KEYS: &[&str] = &["version", "url", "sha256", "bin", "os_names", "arch_names"];
-        const REGISTRY_KEYS: &[&str] = &["version", "source", "bin"];
+        const REGISTRY_KEYS: &[&str] = &["version", "source", "bin", "asset"];
         let valid = if is_url { URL_KEYS } else { REGISTRY_KEYS };
         for (key, _) in table.iter() {
             if !valid.contains(&key) {
@@ -291,12 +292,24 @@ impl Cx<'_> {
                 ),
                 None => None,
             };
+            let asset = match table.get("asset") {
+                Some(a) => Some(
+                    self.string(
+                        a,
+                        "`asset`",
+                        "asset = \"tool_{version}_{os}_{arch}.tar.gz\"",
+                    )?
+                    .to_string(),
+                ),
+                None => None,
+            };
             return Ok(ToolSpec {
                 name: name.to_string(),
                 request: Request::Registry(RegistryTool {
                     version,
                     source,
                     bin,
+                    asset,
                 }),
             });
         }
@@ -573,6 +586,7 @@ impl Cx<'_> {
             "watch",
             "keep_generations",
             "mirrors",
+            "registries",
         ];
         let table = self.table(
             item,
@@ -644,6 +658,11 @@ impl Cx<'_> {
                     settings.keep_generations = Some(n as u32);
                 }
                 "mirrors" => settings.mirrors = self.mirrors(value)?,
+                "registries" => settings.registries = self.string_list(
+                    value,
+                    "`registries`",
+                    "registries = [\"aqua/registry.yaml\", \"https://example.com/registry.yaml\"]",
+                )?,
                 other => return Err(self.unknown_key(span, other, "in [settings]", KEYS)),
             }
         }
@@ -651,14 +670,29 @@ impl Cx<'_> {
     }
 
     fn mirrors(&self, item: &Item) -> Result<BTreeMap<String, String>, ManifestError> {
-        const BACKENDS: &[&str] = &["npm", "pypi", "node-dist", "go-dist", "zig-dist"];
+        let names: Vec<&str> = crate::backends::Backend::all()
+            .map(|b| b.as_str())
+            .collect();
         let example = "mirrors = { npm = \"https://npm.example.com\" }";
         let table = self.table(item, "`mirrors`", example)?;
         let mut out = BTreeMap::new();
         for (key, value) in table.iter() {
             let span = table.key(key).and_then(|k| k.span()).unwrap_or(0..0);
-            if !BACKENDS.contains(&key) {
-                return Err(self.unknown_key(span, key, "in `mirrors`", BACKENDS));
+            // A key is a backend, or a URL prefix to redirect (`"https://dl.example" = ...`).
+            let is_prefix = key.starts_with("https://") || key.starts_with("http://");
+            if !is_prefix && !names.contains(&key) {
+                let mut err = self.unknown_key(span, key, "in `mirrors`", &names);
+                if err
+                    .help
+                    .as_deref()
+                    .is_some_and(|h| h.starts_with("valid keys"))
+                {
+                    err.help = Some(format!(
+                        "{}, or a URL prefix to redirect such as \"https://dl.example.com\"",
+                        err.help.unwrap_or_default()
+                    ));
+                }
+                return Err(err);
             }
             let url = self.string(value, &format!("`mirrors.{key}`"), example)?;
             if !(url.starts_with("https://") || url.starts_with("http://")) {
