@@ -24,6 +24,8 @@ pub struct SourceSpec {
     pub package: Option<String>,
     /// Bin paths (`DIR` or `NAME=FILE`); `None` means the backend's default.
     pub bin: Option<Vec<String>>,
+    /// Variables the tool needs set while active; `{root}` is its home.
+    pub env: BTreeMap<String, String>,
 }
 
 impl SourceSpec {
@@ -94,6 +96,7 @@ impl Catalog {
                     backend: Backend::named("aqua"),
                     package: Some(full.clone()),
                     bin: None,
+                    env: BTreeMap::new(),
                 },
             )]);
             if p.fields.kind.as_deref().unwrap_or("github_release") == "github_release"
@@ -106,6 +109,7 @@ impl Catalog {
                         backend: Backend::named("github"),
                         package: Some(repo),
                         bin: None,
+                        env: BTreeMap::new(),
                     },
                 );
             }
@@ -192,6 +196,7 @@ impl Catalog {
                 backend: b,
                 package: Some(package.to_string()),
                 bin: None,
+                env: BTreeMap::new(),
             });
         }
         let Some(entry) = self.entries.get(name) else {
@@ -245,6 +250,7 @@ fn parse_entry(name: &str, t: &toml::Table, from_project: bool) -> Result<Entry>
         "backend",
         "package",
         "bin",
+        "env",
     ];
     for key in t.keys() {
         if !KEYS.contains(&key.as_str()) {
@@ -252,7 +258,7 @@ fn parse_entry(name: &str, t: &toml::Table, from_project: bool) -> Result<Entry>
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
             bail!(
-                "unknown key `{key}`{hint}; an entry has `backend`, `package`, `bin` and `description`, or `source` and `sources`"
+                "unknown key `{key}`{hint}; an entry has `backend`, `package`, `bin`, `env` and `description`, or `source` and `sources`"
             );
         }
     }
@@ -323,11 +329,32 @@ fn parse_source(name: &str, t: &toml::Table) -> Result<SourceSpec> {
                 .context("`bin` must be an array of strings")?,
         ),
     };
+    let mut env = BTreeMap::new();
+    if let Some(v) = t.get("env") {
+        let table = v
+            .as_table()
+            .context("`env` must be a table such as `env = { JAVA_HOME = \"{root}\" }`")?;
+        for (k, v) in table {
+            if let Err((msg, help)) = crate::manifest::check_var_name(k) {
+                bail!("`env`: {msg}; {help}");
+            }
+            let v = v
+                .as_str()
+                .with_context(|| format!("`env.{k}` must be a string"))?;
+            if !v.starts_with("{root}") || v.split('/').any(|part| part == "..") {
+                bail!(
+                    "`env.{k}` must be `{{root}}` (the tool's directory) or a path inside it such as `{{root}}/lib`"
+                );
+            }
+            env.insert(k.clone(), v.to_string());
+        }
+    }
     Ok(SourceSpec {
         name: name.to_string(),
         backend,
         package,
         bin,
+        env,
     })
 }
 

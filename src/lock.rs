@@ -74,6 +74,10 @@ pub struct Artifact {
     /// use`...). Informational: not part of the key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest_from: Option<String>,
+    /// Variables the tool needs set while active (`JAVA_HOME`), from its
+    /// catalog entry; `{root}` stands for the store entry's directory.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, String>,
 }
 
 impl Artifact {
@@ -103,6 +107,7 @@ impl Artifact {
             bin,
             key,
             digest_from: None,
+            env: BTreeMap::new(),
         }
     }
 }

@@ -469,3 +469,76 @@ fn project_registries_add_aqua_packages_and_search_finds_them() {
         out.stdout
     );
 }
+
+#[test]
+fn java_comes_from_the_adoptium_api_with_java_home_set_while_active() {
+    let s = FixtureServer::start();
+    s.add(
+        "/adoptium/v3/info/available_releases",
+        r#"{"available_lts_releases": [8, 11, 17, 21], "available_releases": [8, 11, 17, 21, 22, 23], "most_recent_feature_release": 23, "most_recent_feature_version": 24, "most_recent_lts": 21, "tip_version": 24}"#,
+    );
+    let mut binaries = Vec::new();
+    for (os, arch, top) in [
+        ("linux", "x64", "jdk-21.0.5+11"),
+        ("linux", "aarch64", "jdk-21.0.5+11"),
+        ("mac", "aarch64", "jdk-21.0.5+11/Contents/Home"),
+    ] {
+        let name = format!("OpenJDK21U-jdk_{arch}_{os}_hotspot_21.0.5_11.tar.gz");
+        let body = tar_gz(&[Entry::file(
+            &format!("{top}/bin/java"),
+            b"#!/bin/sh\necho \"java 21.0.5 home=$JAVA_HOME\"\n",
+            0o755,
+        )]);
+        binaries.push(format!(
+            r#"{{"architecture": "{arch}", "download_count": 1, "heap_size": "normal", "image_type": "jdk", "jvm_impl": "hotspot", "os": "{os}", "package": {{"checksum": "{}", "checksum_link": "x.sha256.txt", "download_count": 1, "link": "{}", "metadata_link": "x.json", "name": "{name}", "signature_link": "x.sig", "size": {}}}, "project": "jdk", "scm_ref": "jdk-21.0.5+11_adopt", "updated_at": "2024-10-16T12:00:00Z"}}"#,
+            sha256_hex(&body),
+            s.url(&format!("/dl/jdk/{name}")),
+            body.len()
+        ));
+        s.add(&format!("/dl/jdk/{name}"), body);
+    }
+    binaries.push(r#"{"architecture": "x64", "heap_size": "normal", "image_type": "jre", "jvm_impl": "hotspot", "os": "linux", "package": {"checksum": "00", "link": "https://nowhere/jre.tar.gz", "name": "jre.tar.gz"}}"#.into());
+    s.add(
+        "/adoptium/v3/assets/feature_releases/21/ga",
+        format!(
+            r#"[{{"binaries": [{}], "download_count": 9, "id": "a", "release_link": "https://github.com/adoptium/temurin21-binaries/releases/tag/jdk-21.0.5%2B11", "release_name": "jdk-21.0.5+11", "release_type": "ga", "timestamp": "2024-10-16T12:00:00Z", "updated_at": "2024-10-16T12:00:00Z", "vendor": "eclipse", "version_data": {{"build": 11, "major": 21, "minor": 0, "openjdk_version": "21.0.5+11-LTS", "optional": "LTS", "security": 5, "semver": "21.0.5+11.0.LTS"}}}},
+  {{"binaries": [], "release_name": "jdk-21.0.4+7", "release_type": "ga", "vendor": "eclipse", "version_data": {{"build": 7, "major": 21, "minor": 0, "security": 4, "semver": "21.0.4+7.0.LTS"}}}}]"#,
+            binaries.join(", ")
+        ),
+    );
+    let w = World::new()
+        .with_env("DEVENV_ADOPTIUM_API", &s.url("/adoptium"))
+        .with_env("DEVENV_PLATFORM", "linux-x86_64");
+    w.manifest(&format!(
+        "[tools]\njava = \"21\"\n\n[env]\nJH_COPY = \"${{JAVA_HOME}}\"\n{THREE}"
+    ));
+    w.run(&["install"]).ok();
+    let lock = w.lockfile();
+    assert!(lock.contains("version = \"21.0.5+11\""), "{lock}");
+    assert!(
+        lock.contains("JAVA_HOME = \"{root}/Contents/Home\""),
+        "{lock}"
+    );
+    assert!(lock.contains("bin = [\"Contents/Home/bin\"]"), "{lock}");
+    assert!(
+        lock.contains("digest_from = \"Adoptium API checksum\""),
+        "{lock}"
+    );
+    let out = w.run(&["exec", "--", "java"]).ok();
+    let home = out
+        .stdout
+        .trim()
+        .strip_prefix("java 21.0.5 home=")
+        .unwrap_or_else(|| panic!("{}", out.stdout));
+    assert!(
+        std::path::Path::new(home).join("bin/java").is_file(),
+        "{home}"
+    );
+    let out = w.run(&["exec", "--", "sh", "-c", "echo $JH_COPY"]).ok();
+    assert_eq!(out.stdout.trim(), home);
+    // A feature Adoptium does not have is named with those it has.
+    w.manifest("[tools]\njava = \"19\"\n");
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("Adoptium has no JDK 19; its feature versions are 8, 11, 17, 21, 22, 23");
+}

@@ -815,6 +815,7 @@ impl Aqua {
             format: res.format,
             bin: res.bin.clone(),
             digest_from: Some(from),
+            home: None,
         })
     }
 
@@ -849,6 +850,7 @@ impl Aqua {
             format: res.format,
             bin: res.bin.clone(),
             digest_from: Some(from),
+            home: None,
         })
     }
 }

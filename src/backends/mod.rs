@@ -9,6 +9,7 @@
 //! every platform at once ([`Source::pin`]), so a lock for several
 //! platforms is made from any one machine.
 
+pub mod adoptium;
 pub mod aqua;
 pub mod checksums;
 pub mod github;
@@ -88,6 +89,10 @@ pub struct Found {
     /// Where the digest came from, when the lock should say so (see
     /// [`Artifact::digest_from`]).
     pub digest_from: Option<String>,
+    /// The tool's home inside the unpacked tree, when it is not the root
+    /// (a macOS JDK's `Contents/Home`): what `{root}` means in the catalog
+    /// entry's `env`.
+    pub home: Option<String>,
 }
 
 /// The releases named by `versions`, skipping what `scheme` cannot read.
@@ -110,6 +115,7 @@ impl Found {
             digest,
             bin: bin.iter().map(|b| b.to_string()).collect(),
             digest_from: None,
+            home: None,
         }
     }
 }
@@ -160,6 +166,7 @@ pub static BACKENDS: &[BackendDef] = &[
     github::BACKEND,
     aqua::BACKEND,
     hashicorp::BACKEND,
+    adoptium::BACKEND,
 ];
 
 /// A registered backend (a cheap handle on its [`BackendDef`]).
@@ -427,6 +434,16 @@ pub fn resolve_registry(
                 .unwrap_or(f.bin);
             let mut artifact = Artifact::new(name, version, f.url, f.digest, f.format, bin);
             artifact.digest_from = f.digest_from;
+            let root = match &f.home {
+                Some(home) => format!("{{root}}/{home}"),
+                None => "{root}".to_string(),
+            };
+            artifact.env = lookup
+                .spec
+                .env
+                .iter()
+                .map(|(k, v)| (k.clone(), v.replace("{root}", &root)))
+                .collect();
             (platform, artifact)
         })
         .collect();

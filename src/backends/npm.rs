@@ -285,6 +285,7 @@ impl Source for Npm {
                     digest: digest_of(&v.dist)?,
                     bin,
                     digest_from: None,
+                    home: None,
                 },
             );
         }

@@ -222,6 +222,7 @@ pub fn pin_files(
                 format: Format::Zip,
                 bin: vec![wheel.scripts_dir()],
                 digest_from: None,
+                home: None,
             },
         );
     }
