@@ -274,6 +274,10 @@ fn stage(job: &Job<'_>, staging: &Path, fetcher: &Fetcher, bars: &Bars) -> Resul
     let exe_name = job.name.rsplit([':', '/']).next().unwrap_or(job.name);
     archive::unpack(&download, a.format, &tree, exe_name)
         .with_context(|| format!("could not unpack `{}` from {}", job.name, a.url))?;
+    let bytes = match &a.layout {
+        Some(layout) => bytes + crate::components::assemble(job.name, a, layout, staging, fetcher)?,
+        None => bytes,
+    };
     link_bins(&tree, &a.bin)
         .with_context(|| format!("could not expose the commands of `{}`", job.name))?;
     ui::info(format!(

@@ -9,6 +9,7 @@ pub mod archive;
 pub mod backends;
 pub mod catalog;
 pub mod cli;
+pub mod components;
 pub mod digest;
 pub mod edit;
 pub mod error;

@@ -74,6 +74,13 @@ pub struct Artifact {
     /// use`...). Informational: not part of the key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest_from: Option<String>,
+    /// How `parts` join the main archive in one entry: `rust-installer`
+    /// (each archive's listed components merged into the entry's root).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<String>,
+    /// More archives that make up the same entry (Rust's components).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<Part>,
     /// Variables the tool needs set while active (`JAVA_HOME`), from its
     /// catalog entry; `{root}` stands for the store entry's directory.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -107,9 +114,38 @@ impl Artifact {
             bin,
             key,
             digest_from: None,
+            layout: None,
+            parts: Vec::new(),
             env: BTreeMap::new(),
         }
     }
+
+    /// This artifact made of several archives joined by `layout`; the
+    /// store key covers every part.
+    pub fn with_parts(mut self, layout: &str, parts: Vec<Part>) -> Artifact {
+        let mut material = format!("{}\0layout {layout}", self.key);
+        for p in &parts {
+            material.push_str(&format!(
+                "\0part {}\0{}\0{}",
+                p.url,
+                p.digest,
+                p.format.as_str()
+            ));
+        }
+        self.key = sha256_hex(material.as_bytes())[..32].to_string();
+        self.layout = Some(layout.to_string());
+        self.parts = parts;
+        self
+    }
+}
+
+/// One more archive of a multi-part artifact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Part {
+    pub url: String,
+    pub digest: Digest,
+    pub format: Format,
 }
 
 // Serde glue: the lock spells these types as strings.
@@ -160,6 +196,12 @@ pub fn request_key(request: &Request) -> String {
             }
             if let Some(asset) = &r.asset {
                 s.push_str(&format!(" asset={asset}"));
+            }
+            if !r.components.is_empty() {
+                s.push_str(&format!(" components={}", r.components.join(",")));
+            }
+            if !r.targets.is_empty() {
+                s.push_str(&format!(" targets={}", r.targets.join(",")));
             }
             s
         }

@@ -542,3 +542,160 @@ fn java_comes_from_the_adoptium_api_with_java_home_set_while_active() {
         .fails(1)
         .stderr_has("Adoptium has no JDK 19; its feature versions are 8, 11, 17, 21, 22, 23");
 }
+
+/// A rust-installer tarball: `<dir>/components` naming one component
+/// whose files are `files` (paths inside the component).
+fn rust_component(dir: &str, component: &str, files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut entries = vec![
+        Entry::file(
+            &format!("{dir}/components"),
+            format!("{component}\n").as_bytes(),
+            0o644,
+        ),
+        Entry::file(&format!("{dir}/install.sh"), b"#!/bin/sh\n", 0o755),
+        Entry::file(&format!("{dir}/rust-installer-version"), b"3\n", 0o644),
+        Entry::file(
+            &format!("{dir}/{component}/manifest.in"),
+            b"file:x\n",
+            0o644,
+        ),
+    ];
+    for (path, body) in files {
+        entries.push(Entry::file(
+            &format!("{dir}/{component}/{path}"),
+            body,
+            0o755,
+        ));
+    }
+    common::archives::tar_xz(&entries)
+}
+
+#[test]
+fn rust_toolchains_merge_their_components_into_one_entry() {
+    let s = FixtureServer::start();
+    let date = "2024-11-28";
+    let mut toml = format!("manifest-version = \"2\"\ndate = \"{date}\"\n");
+    let rustc = b"#!/bin/sh\nls \"$(dirname \"$0\")/../lib/rustlib\"\n" as &[u8];
+    /// A package of the manifest: its name, version and (target, tarball)s.
+    type Pkg<'a> = (&'a str, String, Vec<(String, Vec<u8>)>);
+    let mut pkgs: Vec<Pkg> = Vec::new();
+    for (pkg, version) in [
+        ("rustc", "1.83.0 (90b35a623 2024-11-26)"),
+        ("cargo", "0.84.0 (66221abde 2024-11-19)"),
+        ("rust-std", "1.83.0 (90b35a623 2024-11-26)"),
+        ("clippy-preview", "0.1.83 (90b35a62 2024-11-26)"),
+    ] {
+        let mut targets = Vec::new();
+        let mut hosts = vec![
+            "x86_64-unknown-linux-gnu",
+            "aarch64-unknown-linux-gnu",
+            "aarch64-apple-darwin",
+        ];
+        if pkg == "rust-std" {
+            hosts.push("wasm32-unknown-unknown");
+        }
+        for t in hosts {
+            let dir = format!("{pkg}-1.83.0-{t}");
+            let (component, files): (String, Vec<(String, &[u8])>) = match pkg {
+                "rustc" => ("rustc".into(), vec![("bin/rustc".into(), rustc)]),
+                "cargo" => (
+                    "cargo".into(),
+                    vec![("bin/cargo".into(), b"#!/bin/sh\necho cargo 1.83.0\n")],
+                ),
+                "rust-std" => (
+                    format!("rust-std-{t}"),
+                    vec![(format!("lib/rustlib/{t}/lib/libstd.rlib"), b"std")],
+                ),
+                _ => (
+                    "clippy-preview".into(),
+                    vec![(
+                        "bin/cargo-clippy".into(),
+                        b"#!/bin/sh\necho clippy 0.1.83\n",
+                    )],
+                ),
+            };
+            let refs: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), *b)).collect();
+            targets.push((t.to_string(), rust_component(&dir, &component, &refs)));
+        }
+        pkgs.push((pkg, version.to_string(), targets));
+    }
+    toml.push_str("[pkg.rust]\nversion = \"1.83.0 (90b35a623 2024-11-26)\"\n");
+    for (pkg, version, targets) in &pkgs {
+        toml.push_str(&format!("[pkg.{pkg}]\nversion = \"{version}\"\n"));
+        for (t, body) in targets {
+            let file = format!("dist/{date}/{pkg}-1.83.0-{t}.tar.xz");
+            s.add(&format!("/rust/{file}"), body.clone());
+            toml.push_str(&format!(
+                "[pkg.{pkg}.target.{t}]\navailable = true\nurl = \"https://static.rust-lang.org/{}\"\nhash = \"{}\"\nxz_url = \"https://static.rust-lang.org/{file}\"\nxz_hash = \"{}\"\n",
+                file.replace(".tar.xz", ".tar.gz"),
+                "0".repeat(64),
+                sha256_hex(body)
+            ));
+        }
+    }
+    toml.push_str("[renames.clippy]\nto = \"clippy-preview\"\n[renames.rustfmt]\nto = \"rustfmt-preview\"\n[profiles]\nminimal = [\"rustc\", \"cargo\", \"rust-std\"]\n");
+    s.add("/rust/dist/channel-rust-1.83.toml", toml.clone());
+    s.add("/rust/dist/channel-rust-stable.toml", toml);
+    let w = World::new()
+        .with_env("DEVENV_RUST_MIRROR", &s.url("/rust"))
+        .with_env("DEVENV_PLATFORM", "linux-x86_64");
+    let manifest = format!(
+        "[tools]\nrust = {{ version = \"1.83\", components = [\"clippy\"], targets = [\"wasm32-unknown-unknown\"] }}\n{THREE}"
+    );
+    w.manifest(&manifest);
+    w.run(&["install"]).ok();
+    let lock = w.lockfile();
+    assert!(lock.contains("version = \"1.83.0\""), "{lock}");
+    assert!(lock.contains("layout = \"rust-installer\""), "{lock}");
+    assert_eq!(
+        lock.matches("[[tools.rust.artifacts.linux-x86_64.parts]]")
+            .count(),
+        4,
+        "{lock}"
+    );
+    assert!(
+        lock.contains(
+            &s.url("/rust/dist/2024-11-28/rust-std-1.83.0-wasm32-unknown-unknown.tar.xz")
+        ),
+        "{lock}"
+    );
+    assert_eq!(w.store_entries().len(), 1, "one entry for all components");
+    let out = w.run(&["exec", "--", "rustc"]).ok();
+    assert!(
+        out.stdout.contains("x86_64-unknown-linux-gnu")
+            && out.stdout.contains("wasm32-unknown-unknown"),
+        "{}",
+        out.stdout
+    );
+    w.run(&["exec", "--", "cargo-clippy"])
+        .ok()
+        .stdout_has("clippy 0.1.83");
+    w.run(&["exec", "--", "cargo"])
+        .ok()
+        .stdout_has("cargo 1.83.0");
+    // Every part is verified: a changed component leaves no entry behind.
+    let other = World::new()
+        .with_env("DEVENV_RUST_MIRROR", &s.url("/rust"))
+        .with_env("DEVENV_PLATFORM", "linux-x86_64");
+    other.manifest(&manifest);
+    other.write("devenv.lock", &lock);
+    s.add(
+        "/rust/dist/2024-11-28/rust-std-1.83.0-wasm32-unknown-unknown.tar.xz",
+        b"tampered".to_vec(),
+    );
+    other
+        .run(&["install"])
+        .fails(1)
+        .stderr_has("does not match the lock")
+        .stderr_has("rust-std-1.83.0-wasm32-unknown-unknown.tar.xz");
+    assert!(other.store_entries().is_empty());
+    assert!(other.staging_leftovers().is_empty());
+    // `stable` reads the stable channel; an unknown component is named.
+    w.manifest("[tools]\nrust = \"stable\"\n");
+    w.run(&["lock"]).ok();
+    assert!(w.lockfile().contains("version = \"1.83.0\""));
+    w.manifest("[tools]\nrust = { version = \"stable\", components = [\"miri\"] }\n");
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("Rust has no component `miri`");
+}

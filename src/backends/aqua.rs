@@ -816,6 +816,8 @@ impl Aqua {
             bin: res.bin.clone(),
             digest_from: Some(from),
             home: None,
+            parts: Vec::new(),
+            layout: None,
         })
     }
 
@@ -851,6 +853,8 @@ impl Aqua {
             bin: res.bin.clone(),
             digest_from: Some(from),
             home: None,
+            parts: Vec::new(),
+            layout: None,
         })
     }
 }

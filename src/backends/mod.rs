@@ -18,6 +18,7 @@ pub mod hashicorp;
 pub mod node_dist;
 pub mod npm;
 pub mod pypi;
+pub mod rust_dist;
 pub mod url;
 pub mod zig_dist;
 
@@ -93,6 +94,10 @@ pub struct Found {
     /// (a macOS JDK's `Contents/Home`): what `{root}` means in the catalog
     /// entry's `env`.
     pub home: Option<String>,
+    /// More archives merged into the same entry, and how (see
+    /// [`Artifact::with_parts`]).
+    pub parts: Vec<crate::lock::Part>,
+    pub layout: Option<String>,
 }
 
 /// The releases named by `versions`, skipping what `scheme` cannot read.
@@ -116,6 +121,8 @@ impl Found {
             bin: bin.iter().map(|b| b.to_string()).collect(),
             digest_from: None,
             home: None,
+            parts: Vec::new(),
+            layout: None,
         }
     }
 }
@@ -167,6 +174,7 @@ pub static BACKENDS: &[BackendDef] = &[
     aqua::BACKEND,
     hashicorp::BACKEND,
     adoptium::BACKEND,
+    rust_dist::BACKEND,
 ];
 
 /// A registered backend (a cheap handle on its [`BackendDef`]).
@@ -433,6 +441,9 @@ pub fn resolve_registry(
                 .or_else(|| lookup.spec.bin.clone())
                 .unwrap_or(f.bin);
             let mut artifact = Artifact::new(name, version, f.url, f.digest, f.format, bin);
+            if let Some(layout) = &f.layout {
+                artifact = artifact.with_parts(layout, f.parts);
+            }
             artifact.digest_from = f.digest_from;
             let root = match &f.home {
                 Some(home) => format!("{{root}}/{home}"),

@@ -285,6 +285,8 @@ impl Source for Npm {
                     digest: digest_of(&v.dist)?,
                     bin,
                     digest_from: None,
+                    parts: Vec::new(),
+                    layout: None,
                     home: None,
                 },
             );

@@ -222,6 +222,8 @@ pub fn pin_files(
                 format: Format::Zip,
                 bin: vec![wheel.scripts_dir()],
                 digest_from: None,
+                parts: Vec::new(),
+                layout: None,
                 home: None,
             },
         );

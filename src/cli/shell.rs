@@ -28,6 +28,8 @@ fn parse_spec(spec: &str) -> Result<ToolSpec> {
         source: None,
         bin: None,
         asset: None,
+        components: Vec::new(),
+        targets: Vec::new(),
     });
     Ok(ToolSpec {
         name: name.to_string(),

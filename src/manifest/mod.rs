@@ -88,6 +88,10 @@ pub struct RegistryTool {
     /// Which release asset to take (`github`/`aqua` sources), as a
     /// template with `{version}`, `{os}` and `{arch}`.
     pub asset: Option<String>,
+    /// Extra components (`rust`: `clippy`, `rustfmt`, `rust-src`...).
+    pub components: Vec<String>,
+    /// Extra compilation targets (`rust`: `wasm32-unknown-unknown`...).
+    pub targets: Vec<String>,
 }
 
 /// `[env]`.

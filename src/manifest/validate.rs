@@ -236,6 +236,8 @@ impl Cx<'_> {
                 source: None,
                 bin: None,
                 asset: None,
+                components: Vec::new(),
+                targets: Vec::new(),
             });
             return Ok(ToolSpec {
                 name: name.to_string(),
@@ -255,7 +257,8 @@ impl Cx<'_> {
         })?;
         let is_url = table.contains_key("url");
         const URL_KEYS: &[&str] = &["version", "url", "sha256", "bin", "os_names", "arch_names"];
-        const REGISTRY_KEYS: &[&str] = &["version", "source", "bin", "asset"];
+        const REGISTRY_KEYS: &[&str] =
+            &["version", "source", "bin", "asset", "components", "targets"];
         let valid = if is_url { URL_KEYS } else { REGISTRY_KEYS };
         for (key, _) in table.iter() {
             if !valid.contains(&key) {
@@ -303,6 +306,27 @@ impl Cx<'_> {
                 ),
                 None => None,
             };
+            let names = |key: &str, example: &str| -> Result<Vec<String>, ManifestError> {
+                let Some(item) = table.get(key) else {
+                    return Ok(Vec::new());
+                };
+                let list = self.string_list(item, &format!("`{key}`"), example)?;
+                if let Some(bad) = list.iter().find(|n| {
+                    n.is_empty()
+                        || !n
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+                }) {
+                    return Err(self.error(
+                        item_span(item),
+                        format!("`{bad}` is not a {} name", key.trim_end_matches('s')),
+                        Some(format!("for example: {example}")),
+                    ));
+                }
+                Ok(list)
+            };
+            let components = names("components", "components = [\"clippy\", \"rustfmt\"]")?;
+            let targets = names("targets", "targets = [\"wasm32-unknown-unknown\"]")?;
             return Ok(ToolSpec {
                 name: name.to_string(),
                 request: Request::Registry(RegistryTool {
@@ -310,6 +334,8 @@ impl Cx<'_> {
                     source,
                     bin,
                     asset,
+                    components,
+                    targets,
                 }),
             });
         }
