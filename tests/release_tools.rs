@@ -451,6 +451,16 @@ fn project_registries_add_aqua_packages_and_search_finds_them() {
     w.run(&["exec", "--", "inhouse"])
         .ok()
         .stdout_has("inhouse 3.1.0");
+    // The project's registry is searched too.
+    w.run_env(
+        &["search", "deploy"],
+        &[
+            ("DEVENV_NPM_REGISTRY", &s.url("/npm")),
+            ("DEVENV_PYPI_URL", &s.url("/pypi")),
+        ],
+    )
+    .ok()
+    .stdout_has("aqua:acme/inhouse");
     // A registry file in the project works the same; a broken one is named.
     w.write("reg/bad.yaml", "packages: {nope");
     w.manifest("[tools]\ninhouse = \"3.1\"\n\n[settings]\nregistries = [\"reg/bad.yaml\"]\n");

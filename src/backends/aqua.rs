@@ -223,10 +223,15 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// The built-in registry.
+    /// The built-in registry (parsed once per process).
     pub fn builtin() -> Registry {
-        Registry::parse(BUILTIN, "the built-in aqua registry")
-            .expect("src/aqua-registry.yaml is a valid registry")
+        static PARSED: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
+        PARSED
+            .get_or_init(|| {
+                Registry::parse(BUILTIN, "the built-in aqua registry")
+                    .expect("src/aqua-registry.yaml is a valid registry")
+            })
+            .clone()
     }
 
     /// Parses registry YAML read from `origin` (named in errors).

@@ -16,8 +16,11 @@ pub fn run(word: &str) -> Result<()> {
         .map(|root| Manifest::load(&root))
         .transpose()?;
     let (catalog, mirrors) = match &project {
-        Some(m) => (Catalog::for_manifest(m)?, Mirrors::for_manifest(m)),
-        None => (Catalog::builtin(), Mirrors::default()),
+        Some(m) => {
+            let mirrors = Mirrors::for_manifest(m);
+            (Catalog::load(m, &cx.fetcher, &mirrors)?, mirrors)
+        }
+        None => (Catalog::builtin(), Mirrors::from_env()),
     };
     let found = catalog.search(word);
     if !found.is_empty() {
