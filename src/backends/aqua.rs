@@ -984,6 +984,10 @@ packages:
             "sharkdp/bat",
             "mikefarah/yq",
             "koalaman/shellcheck",
+            "hadolint/hadolint",
+            "junegunn/fzf",
+            "casey/just",
+            "dandavison/delta",
         ] {
             let pkg = reg.find(name).unwrap_or_else(|| panic!("{name}"));
             for plat in ["linux-x86_64", "linux-aarch64", "macos-aarch64"] {
@@ -997,6 +1001,12 @@ packages:
         )
         .unwrap();
         assert_eq!(rg.target, "ripgrep-14.1.1-x86_64-unknown-linux-musl.tar.gz");
+        let bat = reg.find("sharkdp/bat").unwrap();
+        let arm = resolve(bat, "v0.24.0", p("linux-aarch64")).unwrap();
+        assert_eq!(arm.target, "bat-v0.24.0-aarch64-unknown-linux-gnu.tar.gz");
+        let hadolint = reg.find("hadolint/hadolint").unwrap();
+        let mac = resolve(hadolint, "v2.12.0", p("macos-aarch64")).unwrap();
+        assert_eq!(mac.target, "hadolint-Darwin-x86_64");
         assert_eq!(
             rg.checksum.unwrap().1,
             "ripgrep-14.1.1-x86_64-unknown-linux-musl.tar.gz.sha256"
