@@ -709,3 +709,27 @@ fn rust_toolchains_merge_their_components_into_one_entry() {
         .fails(1)
         .stderr_has("Rust has no component `miri`");
 }
+
+#[test]
+fn unreachable_servers_and_misplaced_options_are_explained() {
+    let s = FixtureServer::start();
+    let closed = s.base();
+    s.stop();
+    let w = World::new().with_env("DEVENV_GITHUB_API", &closed);
+    w.manifest("[tools]\n\"github:cli/cli\" = \"2\"\n");
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("point DEVENV_GITHUB_API (or `[settings] mirrors`) at a mirror");
+    w.manifest("[tools]\nterraform = { version = \"1\", asset = \"x\" }\n");
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("`asset` only applies to tools from the `github` backend, and `terraform` comes from hashicorp:terraform");
+    w.manifest("[tools]\nnode = { version = \"22\", components = [\"clippy\"] }\n");
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("`components` only applies to tools from the `rust-dist` backend");
+    w.manifest("[tools]\nrust = { version = \"1.83\", targets = [\"../x\"] }\n");
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("`../x` is not a target name");
+}

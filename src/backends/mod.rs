@@ -387,6 +387,7 @@ impl Lookup {
         let mirrors = Mirrors::for_manifest(manifest);
         let catalog = Catalog::load(manifest, fetcher, &mirrors)?;
         let spec = catalog.source_for(name, tool.source.as_deref())?;
+        check_options(name, tool, &spec)?;
         let constraint: Constraint = tool.version.parse().map_err(|e: String| anyhow!(e))?;
         let source = open(&spec, tool, &catalog, platforms, fetcher, &mirrors)
             .map_err(|e| explain_unreadable(e, name, &spec, &catalog))?;
@@ -412,6 +413,25 @@ impl Lookup {
         let latest: Constraint = "latest".parse().expect("`latest` is a constraint");
         latest.select(self.source.releases()).ok()
     }
+}
+
+/// Refuses tool options the tool's source would ignore.
+fn check_options(name: &str, tool: &RegistryTool, spec: &SourceSpec) -> Result<()> {
+    let backend = spec.backend.as_str();
+    let misplaced = [
+        ("asset", tool.asset.is_some(), "github"),
+        ("components", !tool.components.is_empty(), "rust-dist"),
+        ("targets", !tool.targets.is_empty(), "rust-dist"),
+    ];
+    for (key, given, owner) in misplaced {
+        if given && backend != owner {
+            anyhow::bail!(
+                "`{key}` only applies to tools from the `{owner}` backend, and `{name}` comes from {}; remove it",
+                spec.label()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Pins a catalog or `backend:package` tool for every platform.
@@ -551,6 +571,19 @@ mod tests {
         };
         assert_eq!(m.base(Backend::named("zig-dist")), "https://m.example/zig");
         assert_eq!(m.base(Backend::named("go-dist")), "https://go.dev");
+    }
+
+    #[test]
+    fn every_backend_is_registered_once_with_its_own_settings() {
+        let names: Vec<&str> = Backend::all().map(|b| b.as_str()).collect();
+        for (i, b) in Backend::all().enumerate() {
+            assert!(!names[..i].contains(&b.as_str()), "{b} twice");
+            assert_eq!(Backend::parse(b.as_str()), Some(b));
+            assert!(b.def().mirror_var.starts_with("DEVENV_"), "{b}");
+            assert!(b.def().default_url.starts_with("https://"), "{b}");
+        }
+        assert!(Backend::package_forms().contains("`github:<package>`"));
+        assert_eq!(Backend::parse("cargo"), None);
     }
 
     #[test]
