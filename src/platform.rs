@@ -251,7 +251,7 @@ fn detect(
     env: Option<&str>,
     os: &str,
     arch: &str,
-    libc: impl Fn() -> Libc,
+    libc: impl Fn(Arch) -> Libc,
 ) -> Result<(Platform, Libc), PlatformError> {
     if let Some(value) = env.filter(|v| !v.is_empty()) {
         let (plat, libc) = match value.rsplit_once('-') {
@@ -284,7 +284,11 @@ fn detect(
     };
     match (os_found, arch_found) {
         (Some(os), Some(arch)) => {
-            let libc = if os == Os::Linux { libc() } else { Libc::Gnu };
+            let libc = if os == Os::Linux {
+                libc(arch)
+            } else {
+                Libc::Gnu
+            };
             Ok((Platform { os, arch }, libc))
         }
         _ => Err(PlatformError(format!(
@@ -295,19 +299,15 @@ fn detect(
 }
 
 /// Whether this Linux machine runs on musl: it has musl's dynamic loader
-/// (`/lib/ld-musl-*.so.1`) and no glibc loader. The binary's own C library
-/// is no guide, since devenv itself may be a static musl build on glibc.
-fn host_libc() -> Libc {
-    let has = |dir: &str, prefix: &str| {
-        std::fs::read_dir(dir).is_ok_and(|entries| {
-            entries
-                .flatten()
-                .any(|e| e.file_name().to_string_lossy().starts_with(prefix))
-        })
+/// for its CPU and not glibc's. The binary's own C library is no guide,
+/// since devenv itself may be a static musl build on a glibc machine.
+fn host_libc(arch: Arch) -> Libc {
+    let (musl, glibc) = match arch {
+        Arch::X86_64 => ("/lib/ld-musl-x86_64.so.1", "/lib64/ld-linux-x86-64.so.2"),
+        Arch::Aarch64 => ("/lib/ld-musl-aarch64.so.1", "/lib/ld-linux-aarch64.so.1"),
     };
-    let musl = has("/lib", "ld-musl-");
-    let glibc = has("/lib64", "ld-linux") || has("/lib", "ld-linux");
-    if musl && !glibc {
+    let exists = |p: &str| std::path::Path::new(p).exists();
+    if exists(musl) && !exists(glibc) {
         Libc::Musl
     } else {
         Libc::Gnu
@@ -355,8 +355,8 @@ mod tests {
 
     #[test]
     fn detects_the_machine_and_its_libc() {
-        let gnu = || Libc::Gnu;
-        let musl = || Libc::Musl;
+        let gnu = |_| Libc::Gnu;
+        let musl = |_| Libc::Musl;
         let lx: Platform = "linux-x86_64".parse().unwrap();
         let ma: Platform = "macos-aarch64".parse().unwrap();
         assert_eq!(detect(None, "linux", "x86_64", gnu), Ok((lx, Libc::Gnu)));
@@ -373,7 +373,7 @@ mod tests {
 
     #[test]
     fn the_override_is_parsed_strictly() {
-        let gnu = || Libc::Gnu;
+        let gnu = |_| Libc::Gnu;
         let la: Platform = "linux-aarch64".parse().unwrap();
         assert_eq!(
             detect(Some("linux-aarch64-musl"), "macos", "x86_64", gnu),
@@ -400,6 +400,14 @@ mod tests {
     fn one_table_spells_every_dialect() {
         let mx: Platform = "macos-x86_64".parse().unwrap();
         assert_eq!(mx.names(Dialect::Go), ("darwin", "amd64"));
+        // This machine (glibc in CI) is detected as such.
+        if cfg!(all(
+            target_os = "linux",
+            target_env = "gnu",
+            target_arch = "x86_64"
+        )) {
+            assert_eq!(host_libc(Arch::X86_64), Libc::Gnu);
+        }
         assert_eq!(mx.names(Dialect::Node), ("darwin", "x64"));
         assert_eq!(mx.names(Dialect::Zig), ("macos", "x86_64"));
         assert_eq!(mx.names(Dialect::Adoptium), ("mac", "x64"));

@@ -238,4 +238,8 @@ fn rust_toolchains_merge_their_components_into_one_entry() {
     w.run(&["lock"])
         .fails(1)
         .stderr_has("Rust has no component `miri`");
+    w.manifest("[tools]\nrust = \"1.99\"\n");
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("there is no Rust release `1.99`");
 }

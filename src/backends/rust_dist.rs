@@ -165,7 +165,17 @@ impl RustDist {
     pub fn open(o: &Opening) -> Result<RustDist> {
         let channel = channel_of(&o.tool.version)?;
         let url = format!("{}/dist/channel-rust-{channel}.toml", o.base);
-        let manifest = parse_manifest(&o.fetcher.get_text(&url)?, &url)?;
+        let text = o.fetcher.get_text(&url).map_err(|e| {
+            let missing = e
+                .downcast_ref::<crate::fetch::FetchError>()
+                .is_some_and(|f| f.status == Some(404));
+            if missing {
+                anyhow!("there is no Rust release `{channel}` ({url} does not exist); write `stable`, a minor version such as `1.83`, or an exact one")
+            } else {
+                e
+            }
+        })?;
+        let manifest = parse_manifest(&text, &url)?;
         let version = manifest.version()?;
         let v = Version::parse(Scheme::Semver, &version)
             .ok_or_else(|| anyhow!("{url} names the version `{version}`, which is not one"))?;
