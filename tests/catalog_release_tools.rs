@@ -305,3 +305,24 @@ fn project_registries_add_aqua_packages_and_search_finds_them() {
         out.stdout
     );
 }
+
+#[test]
+fn mirror_and_registry_settings_are_validated_where_written() {
+    let w = World::new();
+    w.manifest("[tools]\n\n[settings]\nmirrors = { gitub = \"https://ghe.example.com/api/v3\" }\n");
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("unknown key `gitub` in `mirrors`")
+        .stderr_has("did you mean `github`?");
+    w.manifest("[tools]\n\n[settings]\nmirrors = { ftp = \"https://m.example.com\" }\n");
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("or a URL prefix to redirect such as");
+    w.manifest("[tools]\n\n[settings]\nregistries = \"reg.yaml\"\n");
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("`registries` must be an array of strings");
+    // A URL prefix is a valid key.
+    w.manifest("[tools]\n\n[settings]\nmirrors = { \"https://dl.k8s.io\" = \"https://m.example.com/k8s\" }\n");
+    w.run(&["lock"]).ok();
+}

@@ -708,11 +708,7 @@ impl Cx<'_> {
             let is_prefix = key.starts_with("https://") || key.starts_with("http://");
             if !is_prefix && !names.contains(&key) {
                 let mut err = self.unknown_key(span, key, "in `mirrors`", &names);
-                if err
-                    .help
-                    .as_deref()
-                    .is_some_and(|h| h.starts_with("valid keys"))
-                {
+                if suggest(key, &names).is_none() {
                     err.help = Some(format!(
                         "{}, or a URL prefix to redirect such as \"https://dl.example.com\"",
                         err.help.unwrap_or_default()
