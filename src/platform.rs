@@ -84,7 +84,12 @@ pub const OS_TABLE: [OsRow; 2] = [
     OsRow {
         os: Os::Linux,
         names: ["linux", "linux", "linux", "linux", "linux"],
-        aliases: &["linux", "unknown-linux-gnu", "unknown-linux-musl"],
+        aliases: &[
+            "linux",
+            "linux64",
+            "unknown-linux-gnu",
+            "unknown-linux-musl",
+        ],
     },
     OsRow {
         os: Os::Macos,

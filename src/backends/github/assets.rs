@@ -264,6 +264,10 @@ mod tests {
         ];
         assert_eq!(pick(&jq, "linux-aarch64", g).unwrap(), "jq-linux-arm64");
         assert_eq!(pick(&jq, "macos-aarch64", g).unwrap(), "jq-macos-arm64");
+        // jq 1.6 named its Linux build `jq-linux64`.
+        let old_jq = ["jq-linux64", "jq-osx-amd64", "jq-win64.exe"];
+        assert_eq!(pick(&old_jq, "linux-x86_64", g).unwrap(), "jq-linux64");
+        assert_eq!(pick(&old_jq, "linux-aarch64", g), None);
         let both = ["t-linux-amd64", "t-linux-amd64.tar.gz"];
         assert_eq!(
             pick(&both, "linux-x86_64", g).unwrap(),
