@@ -63,6 +63,24 @@ pub fn compute(
     env.set("DEVENV_PROJECT_NAME", Some(manifest.project_name()));
     env.set("DEVENV_ACTIVE", Some("1".into()));
 
+    // Variables the tools need (JAVA_HOME), before the project's own, so
+    // dotenv files and [env] can read or override them.
+    if let Some(lock) = lock {
+        for (name, tool) in &lock.tools {
+            let Some(artifact) = tool.artifacts.get(&platform) else {
+                continue;
+            };
+            let entry = store.entry_path(&artifact.entry_name(name, &tool.version));
+            if !artifact.env.is_empty() && entry.is_dir() {
+                for (var, value) in tool_env(&entry, &artifact.env)
+                    .with_context(|| format!("devenv.lock: tool `{name}`"))?
+                {
+                    env.set(&var, Some(value));
+                }
+            }
+        }
+    }
+
     for (name, text) in dotenv {
         let Some(text) = text else { continue };
         let path = manifest.root.join(name);
@@ -175,6 +193,26 @@ pub fn shadowed_commands(
         .filter_map(|c| {
             let list = &providers[&c];
             (list.len() > 1).then(|| (c.clone(), list[0].clone(), list[1..].to_vec()))
+        })
+        .collect()
+}
+
+/// A tool's variables with `{root}` made the store entry's path. The lock
+/// is untrusted: names must be usable and values stay inside the entry.
+pub fn tool_env(entry: &Path, vars: &BTreeMap<String, String>) -> Result<Vec<(String, String)>> {
+    let root = entry.to_string_lossy();
+    vars.iter()
+        .map(|(k, v)| {
+            if let Err((msg, _)) = crate::manifest::check_var_name(k) {
+                bail!("{msg}");
+            }
+            if let Some(what) = takes_over(k) {
+                bail!("`{k}` would take over {what}; a tool's variables may not set it");
+            }
+            if !v.starts_with("{root}") || v.split('/').any(|p| p == "..") {
+                bail!("`{k}` must be `{{root}}` or a directory inside it, not `{v}`");
+            }
+            Ok((k.clone(), v.replace("{root}", &root)))
         })
         .collect()
 }

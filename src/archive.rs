@@ -485,8 +485,9 @@ fn resolve(
     Ok(at)
 }
 
-/// Checks every symlink of the finished tree.
-fn check_all_links(root: &Path) -> Result<()> {
+/// Checks every symlink of the finished tree: refuses one that resolves
+/// outside `root` (used again after archives are merged into one tree).
+pub fn check_all_links(root: &Path) -> Result<()> {
     let mut links = HashMap::new();
     collect_links(root, PathBuf::new(), &mut links)?;
     for (rel, target) in &links {

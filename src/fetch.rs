@@ -274,6 +274,70 @@ impl Fetcher {
         })
     }
 
+    /// GET `url` from an API that answers errors with meaning (rate
+    /// limits, messages in the body): sends `headers`, and returns the
+    /// status, the response headers (names lowercased) and the body as
+    /// text, whatever the status. Transport failures and 5xx answers are
+    /// retried like every request; the body is bounded like `get_text`'s.
+    /// Header values are never part of an error message, so a token sent
+    /// here is never printed.
+    pub fn get_answer(&self, url: &str, headers: &[(&str, String)]) -> Result<Answer> {
+        self.with_retries("fetch", url, || {
+            if let Some(path) = local_path(url) {
+                let body = std::fs::read_to_string(&path).map_err(|e| {
+                    Failure::local(format!("could not read {}", path.display()), &e)
+                })?;
+                return Ok(Answer {
+                    status: 200,
+                    headers: Vec::new(),
+                    body,
+                });
+            }
+            let mut request = self.agent.get(url);
+            for (name, value) in headers {
+                request = request.header(*name, value.as_str());
+            }
+            let response = request.call().map_err(|e| self.failure(e))?;
+            let status = response.status();
+            if status.is_server_error() {
+                return Err(Failure {
+                    reason: format!("the server answered {}", status.as_u16()),
+                    status: Some(status.as_u16()),
+                    transient: true,
+                    connecting: false,
+                });
+            }
+            let headers = response
+                .headers()
+                .iter()
+                .filter_map(|(k, v)| {
+                    Some((
+                        k.as_str().to_ascii_lowercase(),
+                        v.to_str().ok()?.to_string(),
+                    ))
+                })
+                .collect();
+            let mut bytes = Vec::new();
+            response
+                .into_body()
+                .into_reader()
+                .take(MAX_TEXT_BYTES)
+                .read_to_end(&mut bytes)
+                .map_err(|e| self.failure(ureq::Error::from(e)))?;
+            let body = String::from_utf8(bytes).map_err(|_| Failure {
+                reason: "the response is not UTF-8 text".into(),
+                status: None,
+                transient: false,
+                connecting: false,
+            })?;
+            Ok(Answer {
+                status: status.as_u16(),
+                headers,
+                body,
+            })
+        })
+    }
+
     /// Runs `attempt` until it succeeds, fails for good, or retries run out,
     /// pausing `backoff`, then twice that, and so on between tries.
     fn with_retries<T>(
@@ -465,6 +529,25 @@ impl Fetcher {
             transient,
             connecting,
         }
+    }
+}
+
+/// An API's answer, whatever its status (see [`Fetcher::get_answer`]).
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    /// Response headers, names lowercased.
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Answer {
+    /// The value of the header `name` (lowercase).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 

@@ -298,7 +298,7 @@ fn stage(job: &Job<'_>, staging: &Path, fetcher: &Fetcher, bars: &Bars) -> Resul
     if let Some(bar) = &bar {
         Bars::unpacking(bar);
     }
-    let result = unpack_verified(job, staging, &download, actual, bytes);
+    let result = unpack_verified(job, staging, &download, actual, bytes, fetcher);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -320,6 +320,7 @@ fn unpack_verified(
     download: &Path,
     actual: crate::digest::Digest,
     bytes: u64,
+    fetcher: &Fetcher,
 ) -> Result<u64> {
     let a = job.artifact;
     if actual != a.digest {
@@ -342,6 +343,10 @@ fn unpack_verified(
         &archive::Limits::from_env()?,
     )
     .with_context(|| format!("could not unpack `{}` from {}", job.name, a.url))?;
+    let bytes = match &a.layout {
+        Some(layout) => bytes + crate::components::assemble(job.name, a, layout, staging, fetcher)?,
+        None => bytes,
+    };
     link_bins(&tree, &a.bin)
         .with_context(|| format!("could not expose the commands of `{}`", job.name))?;
     Ok(bytes)
@@ -364,12 +369,25 @@ fn link_bins(tree: &Path, bin: &[String]) -> Result<()> {
         if !plain_name || !inside {
             bail!("`{entry}` is not a valid bin entry (NAME=FILE, FILE inside the tool)");
         }
-        let target = tree.join(file);
-        let real = target
-            .canonicalize()
-            .ok()
-            .filter(|r| r.starts_with(tree.canonicalize().unwrap_or_default()) && r.is_file());
-        let Some(real) = real else {
+        // Paths written against the archive's own layout (aqua's `src`)
+        // may still name the single top directory that unpacking stripped.
+        let stripped = Path::new(file)
+            .components()
+            .skip(1)
+            .collect::<std::path::PathBuf>();
+        let found = [Path::new(file).to_path_buf(), stripped]
+            .into_iter()
+            .filter(|f| !f.as_os_str().is_empty())
+            .find_map(|f| {
+                tree.join(&f)
+                    .canonicalize()
+                    .ok()
+                    .filter(|r| {
+                        r.starts_with(tree.canonicalize().unwrap_or_default()) && r.is_file()
+                    })
+                    .map(|r| (f, r))
+            });
+        let Some((file, real)) = found else {
             bail!("`{file}` (for the command `{name}`) is not a file in the unpacked artifact");
         };
         let mut perms = fs::metadata(&real)
@@ -382,7 +400,7 @@ fn link_bins(tree: &Path, bin: &[String]) -> Result<()> {
         fs::create_dir_all(&dir)
             .map_err(|e| anyhow::anyhow!("could not create {}: {e}", dir.display()))?;
         let link = dir.join(name);
-        std::os::unix::fs::symlink(Path::new("..").join(file), &link)
+        std::os::unix::fs::symlink(Path::new("..").join(&file), &link)
             .map_err(|e| anyhow::anyhow!("could not create {}: {e}", link.display()))?;
     }
     Ok(())

@@ -10,6 +10,7 @@ pub mod backends;
 pub mod cache;
 pub mod catalog;
 pub mod cli;
+pub mod components;
 pub mod digest;
 pub mod edit;
 pub mod error;

@@ -212,7 +212,8 @@ impl FromStr for Constraint {
     fn from_str(text: &str) -> Result<Constraint, String> {
         let trimmed = text.trim();
         let kind = match trimmed {
-            "latest" | "*" => Kind::Latest,
+            // `stable` reads as Rust users write it.
+            "latest" | "*" | "stable" => Kind::Latest,
             "lts" => Kind::Lts,
             _ => {
                 let mut cmps = Vec::new();

@@ -122,7 +122,7 @@ fn devbox_packages_env_and_scripts_carry_over() {
     let w = World::new();
     w.write(
         "devbox.json",
-        r#"{"packages": ["nodejs@20", "ripgrep@14", "just@latest"],
+        r#"{"packages": ["nodejs@20", "cowsay@3", "just@latest"],
             "env": {"X": "1"},
             "shell": {"init_hook": ["echo hi"], "scripts": {"test": ["just test"]}}}"#,
     );
@@ -133,7 +133,7 @@ fn devbox_packages_env_and_scripts_carry_over() {
         "just = \"latest\"    # from devbox.json\n",
         "X = \"1\"    # from devbox.json\n",
         "test = { run = \"just test\" }    # from devbox.json shell.scripts\n",
-        "# - devbox.json `\"ripgrep@14\"`: `ripgrep` is not in devenv's catalog",
+        "# - devbox.json `\"cowsay@3\"`: `cowsay` is not in devenv's catalog",
         "# - devbox.json `shell.init_hook`: devenv runs no code when entering a project",
     ] {
         assert!(m.contains(line), "missing {line:?} in:\n{m}");

@@ -619,3 +619,43 @@ fn archives_are_bounded_when_unpacked() {
         .stderr_has("more than 3 entries");
     world.run(&["install"]).ok();
 }
+
+#[test]
+fn a_lock_cannot_set_loader_variables_or_invent_layouts() {
+    let (server, good, _) = good_and_evil();
+    let world = World::new();
+    world.manifest(&pinned(&server, "/good.tgz", &good));
+    world.run(&["lock"]).ok();
+    let text = world.lockfile();
+    let platform = common::platform();
+    let table = format!("[tools.tool.artifacts.{platform}.env]");
+    for (extra, reason) in [
+        (
+            format!("{table}\nLD_PRELOAD = \"{{root}}/evil.so\"\n"),
+            "may not set the variable `LD_PRELOAD`",
+        ),
+        (
+            format!("{table}\nTOOL_HOME = \"/etc\"\n"),
+            "must name `{root}` or a directory inside it",
+        ),
+        (
+            format!("{table}\nTOOL_HOME = \"{{root}}/../..\"\n"),
+            "must name `{root}` or a directory inside it",
+        ),
+    ] {
+        world.write("devenv.lock", format!("{text}\n{extra}"));
+        world
+            .run(&["install", "--frozen"])
+            .fails(1)
+            .stderr_has(reason);
+    }
+    let with_layout = text.replace(
+        "format = \"tar.gz\"",
+        "format = \"tar.gz\"\nlayout = \"anything\"",
+    );
+    world.write("devenv.lock", with_layout);
+    world
+        .run(&["install", "--frozen"])
+        .fails(1)
+        .stderr_has("is not a way devenv joins archives");
+}

@@ -6,7 +6,7 @@
 use super::{Found, Source, parse_json};
 use crate::digest::Digest;
 use crate::fetch::Fetcher;
-use crate::platform::{Arch, Os, Platform};
+use crate::platform::Platform;
 use crate::version::{Release, Scheme};
 use anyhow::{Result, anyhow};
 use serde::Deserialize;
@@ -36,15 +36,7 @@ pub struct GoFile {
 
 /// Go's name for a platform: (`linux`|`darwin`, `amd64`|`arm64`).
 pub fn go_names(platform: Platform) -> (&'static str, &'static str) {
-    let os = match platform.os {
-        Os::Linux => "linux",
-        Os::Macos => "darwin",
-    };
-    let arch = match platform.arch {
-        Arch::X86_64 => "amd64",
-        Arch::Aarch64 => "arm64",
-    };
-    (os, arch)
+    platform.names(crate::platform::Dialect::Go)
 }
 
 /// The index's releases (`go1.21rc2` → `1.21rc2`, a pre-release).
@@ -118,6 +110,15 @@ impl Source for GoDist {
         pin_release(&self.base, r, platforms)
     }
 }
+
+/// The `go-dist` backend's registration.
+pub const BACKEND: super::BackendDef = super::BackendDef {
+    name: "go-dist",
+    mirror_var: "DEVENV_GO_MIRROR",
+    default_url: "https://go.dev",
+    takes_packages: false,
+    open: |o| Ok(Box::new(GoDist::open(&o.base, o.fetcher)?)),
+};
 
 #[cfg(test)]
 mod tests {

@@ -9,15 +9,21 @@
 //! every platform at once ([`Source::pin`]), so a lock for several
 //! platforms is made from any one machine.
 
+pub mod adoptium;
+pub mod aqua;
+pub mod checksums;
+pub mod github;
 pub mod go_dist;
+pub mod hashicorp;
 pub mod node_dist;
 pub mod npm;
 pub mod pypi;
+pub mod rust_dist;
 pub mod url;
 pub mod zig_dist;
 
 use crate::archive::Format;
-use crate::catalog::{Backend, Catalog, SourceSpec};
+use crate::catalog::{Catalog, SourceSpec};
 use crate::digest::Digest;
 use crate::fetch::Fetcher;
 use crate::lock::{Artifact, LockedTool, request_key};
@@ -81,6 +87,17 @@ pub struct Found {
     pub format: Format,
     /// The backend's default bin paths (`DIR` or `NAME=FILE`).
     pub bin: Vec<String>,
+    /// Where the digest came from, when the lock should say so (see
+    /// [`Artifact::digest_from`]).
+    pub digest_from: Option<String>,
+    /// The tool's home inside the unpacked tree, when it is not the root
+    /// (a macOS JDK's `Contents/Home`): what `{root}` means in the catalog
+    /// entry's `env`.
+    pub home: Option<String>,
+    /// More archives merged into the same entry, and how (see
+    /// [`Artifact::with_parts`]).
+    pub parts: Vec<crate::lock::Part>,
+    pub layout: Option<String>,
 }
 
 /// The releases named by `versions`, skipping what `scheme` cannot read.
@@ -102,6 +119,10 @@ impl Found {
             url,
             digest,
             bin: bin.iter().map(|b| b.to_string()).collect(),
+            digest_from: None,
+            home: None,
+            parts: Vec::new(),
+            layout: None,
         }
     }
 }
@@ -133,39 +154,160 @@ pub trait Source: Send {
     }
 }
 
+/// A kind of source, as registered in [`BACKENDS`]: its name, where its
+/// server is, and how to open one of its packages.
+pub struct BackendDef {
+    /// The name used in `backend:package`, `backend = "..."` and `mirrors`.
+    pub name: &'static str,
+    /// The environment variable overriding the server's base URL.
+    pub mirror_var: &'static str,
+    /// The public server's base URL.
+    pub default_url: &'static str,
+    /// Whether it serves many packages (usable as `backend:package`).
+    pub takes_packages: bool,
+    /// Opens one package (or the backend's one tool) for some platforms.
+    pub open: fn(&Opening) -> Result<Box<dyn Source>>,
+}
+
+/// Every backend devenv knows. Adding a backend is implementing [`Source`]
+/// in a new file of this directory and adding its [`BackendDef`] here.
+pub static BACKENDS: &[BackendDef] = &[
+    npm::BACKEND,
+    pypi::BACKEND,
+    node_dist::BACKEND,
+    go_dist::BACKEND,
+    zig_dist::BACKEND,
+    github::BACKEND,
+    aqua::BACKEND,
+    hashicorp::BACKEND,
+    adoptium::BACKEND,
+    rust_dist::BACKEND,
+];
+
+/// A registered backend (a cheap handle on its [`BackendDef`]).
+#[derive(Clone, Copy)]
+pub struct Backend(&'static BackendDef);
+
+impl Backend {
+    /// Every registered backend, in registration order.
+    pub fn all() -> impl Iterator<Item = Backend> {
+        BACKENDS.iter().map(Backend)
+    }
+
+    /// The backend registered as `name`.
+    pub fn parse(name: &str) -> Option<Backend> {
+        Backend::all().find(|b| b.as_str() == name)
+    }
+
+    /// The backend registered as `name`, which the caller knows exists.
+    pub fn named(name: &str) -> Backend {
+        Backend::parse(name).unwrap_or_else(|| panic!("no backend is registered as `{name}`"))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.0.name
+    }
+
+    /// Backends that serve many packages, usable as `backend:package`.
+    pub fn takes_packages(self) -> bool {
+        self.0.takes_packages
+    }
+
+    /// What was registered.
+    pub fn def(self) -> &'static BackendDef {
+        self.0
+    }
+
+    /// `npm:<package>`, `pypi:<package>`, ... for messages.
+    pub fn package_forms() -> String {
+        let forms: Vec<String> = Backend::all()
+            .filter(|b| b.takes_packages())
+            .map(|b| format!("`{b}:<package>`"))
+            .collect();
+        forms.join(", ")
+    }
+}
+
+impl PartialEq for Backend {
+    fn eq(&self, other: &Backend) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Backend {}
+
+impl PartialOrd for Backend {
+    fn partial_cmp(&self, other: &Backend) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Backend {
+    fn cmp(&self, other: &Backend) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl std::fmt::Debug for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Backend({})", self.as_str())
+    }
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Everything a backend may need to open a package.
+pub struct Opening<'a> {
+    /// The package (`prettier`, `cli/cli`), empty for single-tool backends.
+    pub package: &'a str,
+    /// The base URL of the backend's server (mirror or default).
+    pub base: String,
+    pub platforms: &'a [Platform],
+    pub fetcher: &'a Fetcher,
+    /// Every mirror setting, for backends that reach other servers too.
+    pub mirrors: &'a Mirrors,
+    /// The tool as the manifest asked for it (e.g. an `asset` template).
+    pub tool: &'a RegistryTool,
+    /// The catalog in force (aqua packages are catalog data).
+    pub catalog: &'a Catalog,
+}
+
 /// The base URL of each backend's registry: environment variable, else
 /// `[settings] mirrors`, else the public default.
 #[derive(Debug, Clone, Default)]
 pub struct Mirrors {
     settings: BTreeMap<String, String>,
+    /// `DEVENV_URL_MIRRORS` as read at the edge (tests set it per run).
+    url_env: Option<String>,
 }
 
 impl Mirrors {
     /// The environment variable overriding `backend`'s base URL.
     pub fn env_var(backend: Backend) -> &'static str {
-        match backend {
-            Backend::Npm => "DEVENV_NPM_REGISTRY",
-            Backend::Pypi => "DEVENV_PYPI_URL",
-            Backend::NodeDist => "DEVENV_NODE_MIRROR",
-            Backend::GoDist => "DEVENV_GO_MIRROR",
-            Backend::ZigDist => "DEVENV_ZIG_MIRROR",
-        }
+        backend.def().mirror_var
     }
 
     /// The public default base URL of `backend`.
     pub fn default_url(backend: Backend) -> &'static str {
-        match backend {
-            Backend::Npm => "https://registry.npmjs.org",
-            Backend::Pypi => "https://pypi.org",
-            Backend::NodeDist => "https://nodejs.org/dist",
-            Backend::GoDist => "https://go.dev",
-            Backend::ZigDist => "https://ziglang.org",
-        }
+        backend.def().default_url
     }
 
     pub fn for_manifest(manifest: &Manifest) -> Mirrors {
         Mirrors {
             settings: manifest.settings.mirrors.clone(),
+            url_env: std::env::var("DEVENV_URL_MIRRORS").ok(),
+        }
+    }
+
+    /// Mirrors from the environment alone (no project).
+    pub fn from_env() -> Mirrors {
+        Mirrors {
+            url_env: std::env::var("DEVENV_URL_MIRRORS").ok(),
+            ..Mirrors::default()
         }
     }
 
@@ -178,24 +320,58 @@ impl Mirrors {
             .unwrap_or_else(|| Mirrors::default_url(backend).to_string());
         url.trim_end_matches('/').to_string()
     }
+
+    /// `url` with its longest mirrored prefix replaced: `[settings] mirrors`
+    /// keys that are URLs (`"https://dl.k8s.io" = "https://mirror/k8s"`),
+    /// and `DEVENV_URL_MIRRORS` (`FROM=TO` pairs separated by `;`), which
+    /// wins. How downloads from arbitrary hosts (aqua's `http` packages)
+    /// are redirected to a mirror.
+    pub fn rewrite(&self, url: &str) -> String {
+        let env_pairs = self
+            .url_env
+            .iter()
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(a, b)| (a.trim(), b.trim()));
+        let setting_pairs = self
+            .settings
+            .iter()
+            .filter(|(k, _)| k.contains("://"))
+            .map(|(a, b)| (a.as_str(), b.as_str()));
+        let best = env_pairs
+            .chain(setting_pairs)
+            .filter(|(from, _)| !from.is_empty() && url.starts_with(from))
+            .max_by_key(|(from, _)| from.len());
+        match best {
+            Some((from, to)) => format!(
+                "{}{}",
+                to.trim_end_matches('/'),
+                &url[from.trim_end_matches('/').len()..]
+            ),
+            None => url.to_string(),
+        }
+    }
 }
 
 /// Opens the package `spec` names for `platforms`.
 pub fn open(
     spec: &SourceSpec,
+    tool: &RegistryTool,
+    catalog: &Catalog,
     platforms: &[Platform],
     fetcher: &Fetcher,
     mirrors: &Mirrors,
 ) -> Result<Box<dyn Source>> {
-    let base = mirrors.base(spec.backend);
-    let package = || spec.package.clone().unwrap_or_default();
-    Ok(match spec.backend {
-        Backend::Npm => Box::new(npm::Npm::open(&base, &package(), platforms, fetcher)?),
-        Backend::Pypi => Box::new(pypi::Pypi::open(&base, &package(), fetcher)?),
-        Backend::NodeDist => Box::new(node_dist::NodeDist::open(&base, fetcher)?),
-        Backend::GoDist => Box::new(go_dist::GoDist::open(&base, fetcher)?),
-        Backend::ZigDist => Box::new(zig_dist::ZigDist::open(&base, fetcher)?),
-    })
+    let opening = Opening {
+        package: spec.package.as_deref().unwrap_or_default(),
+        base: mirrors.base(spec.backend),
+        platforms,
+        fetcher,
+        mirrors,
+        tool,
+        catalog,
+    };
+    (spec.backend.def().open)(&opening)
 }
 
 /// A registry tool, looked up: where it comes from, what was asked, and
@@ -215,12 +391,14 @@ impl Lookup {
         platforms: &[Platform],
         fetcher: &Fetcher,
     ) -> Result<Lookup> {
-        let catalog = Catalog::for_manifest(manifest)?;
+        let mirrors = Mirrors::for_manifest(manifest);
+        let catalog = Catalog::load(manifest, fetcher, &mirrors)?;
         let spec = catalog
             .source_for(name, tool.source.as_deref())
             .map_err(|e| locate_source_error(e, name, tool, manifest, &catalog))?;
+        check_options(name, tool, &spec)?;
         let constraint: Constraint = tool.version.parse().map_err(|e: String| anyhow!(e))?;
-        let source = open(&spec, platforms, fetcher, &Mirrors::for_manifest(manifest))
+        let source = open(&spec, tool, &catalog, platforms, fetcher, &mirrors)
             .map_err(|e| explain_unreadable(e, name, &spec, &catalog))?;
         Ok(Lookup {
             spec,
@@ -283,6 +461,25 @@ fn locate_source_error(
     }
 }
 
+/// Refuses tool options the tool's source would ignore.
+fn check_options(name: &str, tool: &RegistryTool, spec: &SourceSpec) -> Result<()> {
+    let backend = spec.backend.as_str();
+    let misplaced = [
+        ("asset", tool.asset.is_some(), "github"),
+        ("components", !tool.components.is_empty(), "rust-dist"),
+        ("targets", !tool.targets.is_empty(), "rust-dist"),
+    ];
+    for (key, given, owner) in misplaced {
+        if given && backend != owner {
+            anyhow::bail!(
+                "`{key}` only applies to tools from the `{owner}` backend, and `{name}` comes from {}; remove it",
+                spec.label()
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Pins a catalog or `backend:package` tool for every platform.
 pub fn resolve_registry(
     name: &str,
@@ -298,7 +495,7 @@ pub fn resolve_registry(
         .source
         .pin(release, platforms, fetcher)
         .with_context(|| format!("{} {version} cannot be pinned", lookup.spec.label()))?;
-    if lookup.spec.backend == Backend::Npm {
+    if lookup.spec.backend == Backend::named("npm") {
         npm::warn_if_needs_node(name, &found, manifest);
     }
     let artifacts = found
@@ -309,7 +506,21 @@ pub fn resolve_registry(
                 .clone()
                 .or_else(|| lookup.spec.bin.clone())
                 .unwrap_or(f.bin);
-            let artifact = Artifact::new(name, version, f.url, f.digest, f.format, bin);
+            let mut artifact = Artifact::new(name, version, f.url, f.digest, f.format, bin);
+            if let Some(layout) = &f.layout {
+                artifact = artifact.with_parts(name, layout, f.parts);
+            }
+            artifact.digest_from = f.digest_from;
+            let root = match &f.home {
+                Some(home) => format!("{{root}}/{home}"),
+                None => "{root}".to_string(),
+            };
+            artifact.env = lookup
+                .spec
+                .env
+                .iter()
+                .map(|(k, v)| (k.clone(), v.replace("{root}", &root)))
+                .collect();
             (platform, artifact)
         })
         .collect();
@@ -360,16 +571,7 @@ pub fn join_url(base: &str, rel: &str) -> String {
 
 /// A platform's name in npm's and Node.js's vocabulary: (`linux`|`darwin`, `x64`|`arm64`).
 pub fn node_names(platform: Platform) -> (&'static str, &'static str) {
-    use crate::platform::{Arch, Os};
-    let os = match platform.os {
-        Os::Linux => "linux",
-        Os::Macos => "darwin",
-    };
-    let arch = match platform.arch {
-        Arch::X86_64 => "x64",
-        Arch::Aarch64 => "arm64",
-    };
-    (os, arch)
+    platform.names(crate::platform::Dialect::Node)
 }
 
 /// Parses registry JSON, naming the URL when it is not what was expected.
@@ -411,8 +613,42 @@ mod tests {
                 "zig-dist".to_string(),
                 "https://m.example/zig/".to_string(),
             )]),
+            url_env: None,
         };
-        assert_eq!(m.base(Backend::ZigDist), "https://m.example/zig");
-        assert_eq!(m.base(Backend::GoDist), "https://go.dev");
+        assert_eq!(m.base(Backend::named("zig-dist")), "https://m.example/zig");
+        assert_eq!(m.base(Backend::named("go-dist")), "https://go.dev");
+    }
+
+    #[test]
+    fn every_backend_is_registered_once_with_its_own_settings() {
+        let names: Vec<&str> = Backend::all().map(|b| b.as_str()).collect();
+        for (i, b) in Backend::all().enumerate() {
+            assert!(!names[..i].contains(&b.as_str()), "{b} twice");
+            assert_eq!(Backend::parse(b.as_str()), Some(b));
+            assert!(b.def().mirror_var.starts_with("DEVENV_"), "{b}");
+            assert!(b.def().default_url.starts_with("https://"), "{b}");
+        }
+        assert!(Backend::package_forms().contains("`github:<package>`"));
+        assert_eq!(Backend::parse("cargo"), None);
+    }
+
+    #[test]
+    fn url_mirrors_replace_the_longest_prefix() {
+        let m = Mirrors {
+            settings: BTreeMap::from([(
+                "https://dl.example".to_string(),
+                "https://m.example/dl/".to_string(),
+            )]),
+            url_env: Some("https://dl.example/v2=http://127.0.0.1:9/v2x; junk".into()),
+        };
+        assert_eq!(
+            m.rewrite("https://dl.example/v1/tool"),
+            "https://m.example/dl/v1/tool"
+        );
+        assert_eq!(
+            m.rewrite("https://dl.example/v2/tool"),
+            "http://127.0.0.1:9/v2x/tool"
+        );
+        assert_eq!(m.rewrite("https://other/x"), "https://other/x");
     }
 }

@@ -134,6 +134,15 @@ impl Source for NodeDist {
     }
 }
 
+/// The `node-dist` backend's registration.
+pub const BACKEND: super::BackendDef = super::BackendDef {
+    name: "node-dist",
+    mirror_var: "DEVENV_NODE_MIRROR",
+    default_url: "https://nodejs.org/dist",
+    takes_packages: false,
+    open: |o| Ok(Box::new(NodeDist::open(&o.base, o.fetcher)?)),
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

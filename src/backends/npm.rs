@@ -303,6 +303,10 @@ impl Source for Npm {
                     url: tarball,
                     digest: digest_of(&v.dist)?,
                     bin,
+                    digest_from: None,
+                    parts: Vec::new(),
+                    layout: None,
+                    home: None,
                 },
             );
         }
@@ -386,6 +390,22 @@ pub fn search(registry: &str, word: &str, fetcher: &Fetcher) -> Result<Vec<Searc
     let url = format!("{registry}/-/v1/search?text={text}&size=10");
     parse_search(&fetcher.get_text(&url)?, &url)
 }
+
+/// The `npm` backend's registration.
+pub const BACKEND: super::BackendDef = super::BackendDef {
+    name: "npm",
+    mirror_var: "DEVENV_NPM_REGISTRY",
+    default_url: "https://registry.npmjs.org",
+    takes_packages: true,
+    open: |o| {
+        Ok(Box::new(Npm::open(
+            &o.base,
+            o.package,
+            o.platforms,
+            o.fetcher,
+        )?))
+    },
+};
 
 #[cfg(test)]
 mod tests {

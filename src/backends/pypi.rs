@@ -221,6 +221,10 @@ pub fn pin_files(
                 digest,
                 format: Format::Zip,
                 bin: vec![wheel.scripts_dir()],
+                digest_from: None,
+                parts: Vec::new(),
+                layout: None,
+                home: None,
             },
         );
     }
@@ -297,6 +301,15 @@ impl Source for Pypi {
         pin_files(&self.package, version, &files, &url, platforms)
     }
 }
+
+/// The `pypi` backend's registration.
+pub const BACKEND: super::BackendDef = super::BackendDef {
+    name: "pypi",
+    mirror_var: "DEVENV_PYPI_URL",
+    default_url: "https://pypi.org",
+    takes_packages: true,
+    open: |o| Ok(Box::new(Pypi::open(&o.base, o.package, o.fetcher)?)),
+};
 
 #[cfg(test)]
 mod tests {

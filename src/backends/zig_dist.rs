@@ -7,7 +7,7 @@
 use super::{Found, Source, join_url, parse_json};
 use crate::digest::Digest;
 use crate::fetch::Fetcher;
-use crate::platform::{Arch, Os, Platform};
+use crate::platform::Platform;
 use crate::version::{Release, Scheme};
 use anyhow::{Result, anyhow};
 use serde::Deserialize;
@@ -22,14 +22,7 @@ pub struct Target {
 
 /// Zig's name for a platform: `x86_64-linux`, `aarch64-macos`...
 pub fn target_key(platform: Platform) -> String {
-    let arch = match platform.arch {
-        Arch::X86_64 => "x86_64",
-        Arch::Aarch64 => "aarch64",
-    };
-    let os = match platform.os {
-        Os::Linux => "linux",
-        Os::Macos => "macos",
-    };
+    let (os, arch) = platform.names(crate::platform::Dialect::Zig);
     format!("{arch}-{os}")
 }
 
@@ -52,7 +45,7 @@ pub fn pin_release(
     entry: &BTreeMap<String, serde_json::Value>,
     platforms: &[Platform],
 ) -> Result<BTreeMap<Platform, Found>> {
-    let official = super::Mirrors::default_url(crate::catalog::Backend::ZigDist);
+    let official = super::Mirrors::default_url(super::Backend::named("zig-dist"));
     let mut out = BTreeMap::new();
     for &platform in platforms {
         let key = target_key(platform);
@@ -112,6 +105,15 @@ impl Source for ZigDist {
         pin_release(&self.base, &self.url, v, &self.index[v], platforms)
     }
 }
+
+/// The `zig-dist` backend's registration.
+pub const BACKEND: super::BackendDef = super::BackendDef {
+    name: "zig-dist",
+    mirror_var: "DEVENV_ZIG_MIRROR",
+    default_url: "https://ziglang.org",
+    takes_packages: false,
+    open: |o| Ok(Box::new(ZigDist::open(&o.base, o.fetcher)?)),
+};
 
 #[cfg(test)]
 mod tests {

@@ -397,6 +397,11 @@ pub fn run(cli: Cli) -> Result<()> {
         // SAFETY: single-threaded at this point; the fetcher reads it later.
         unsafe { std::env::set_var("DEVENV_OFFLINE", "1") };
     }
+    if !matches!(cli.command, Command::Hook { .. }) {
+        // Every other command pins, installs or activates for this machine:
+        // say now, once, if it is not one devenv serves.
+        crate::platform::Platform::host()?;
+    }
     match cli.command {
         Command::Init { force, from, bare } => init::run(init::Args {
             force,

@@ -2,8 +2,9 @@
 //! registry's search, and the PyPI project of exactly that name (PyPI has
 //! no search API).
 
+use crate::backends::Backend;
 use crate::backends::{Mirrors, npm, pypi};
-use crate::catalog::{Backend, Catalog};
+use crate::catalog::Catalog;
 use crate::manifest::{self, Manifest};
 use crate::project::Context;
 use crate::ui;
@@ -15,16 +16,19 @@ pub fn run(word: &str, json: bool) -> Result<()> {
         .map(|root| Manifest::load(&root))
         .transpose()?;
     let (catalog, mirrors) = match &project {
-        Some(m) => (Catalog::for_manifest(m)?, Mirrors::for_manifest(m)),
-        None => (Catalog::builtin(), Mirrors::default()),
+        Some(m) => {
+            let mirrors = Mirrors::for_manifest(m);
+            (Catalog::load(m, &cx.fetcher, &mirrors)?, mirrors)
+        }
+        None => (Catalog::builtin(), Mirrors::from_env()),
     };
     let found = catalog.search(word);
-    let npm_base = mirrors.base(Backend::Npm);
+    let npm_base = mirrors.base(Backend::named("npm"));
     if json {
         let npm_hits = npm::search(&npm_base, word, &cx.fetcher)
             .map_err(|e| ui::warn(format!("npm search failed: {e:#}")))
             .unwrap_or_default();
-        let pypi_hit = pypi::summary(&mirrors.base(Backend::Pypi), word, &cx.fetcher)
+        let pypi_hit = pypi::summary(&mirrors.base(Backend::named("pypi")), word, &cx.fetcher)
             .map_err(|e| ui::warn(format!("PyPI lookup failed: {e:#}")))
             .ok()
             .flatten();
@@ -64,6 +68,7 @@ pub fn run(word: &str, json: bool) -> Result<()> {
             println!("  {:12} sources: {}", "", sources.join(", "));
         }
     }
+    let npm_base = mirrors.base(Backend::named("npm"));
     match npm::search(&npm_base, word, &cx.fetcher) {
         Ok(hits) if !hits.is_empty() => {
             println!("npm (use as \"npm:NAME\"):");
@@ -74,7 +79,7 @@ pub fn run(word: &str, json: bool) -> Result<()> {
         Ok(_) => {}
         Err(e) => ui::warn(format!("npm search failed: {e:#}")),
     }
-    match pypi::summary(&mirrors.base(Backend::Pypi), word, &cx.fetcher) {
+    match pypi::summary(&mirrors.base(Backend::named("pypi")), word, &cx.fetcher) {
         Ok(Some(info)) => {
             println!("pypi (use as \"pypi:NAME\"):");
             println!(

@@ -28,6 +28,9 @@ fn parse_spec(spec: &str, source: Option<&str>) -> Result<ToolSpec> {
         version: version.to_string(),
         source: source.map(str::to_string),
         bin: None,
+        asset: None,
+        components: Vec::new(),
+        targets: Vec::new(),
     });
     Ok(ToolSpec {
         name: name.to_string(),

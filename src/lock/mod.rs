@@ -74,6 +74,22 @@ pub struct Artifact {
     /// The store key ([`Artifact::derived_key`]): recorded for people and
     /// caches, checked when the lock is read, never used to find an entry.
     pub key: String,
+    /// Where the digest came from, for sources that have several ways to
+    /// know it (`checksums.txt`, `release API digest`, `trust on first
+    /// use`...). Informational: not part of the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest_from: Option<String>,
+    /// How `parts` join the main archive in one entry: `rust-installer`
+    /// (each archive's listed components merged into the entry's root).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<String>,
+    /// More archives that make up the same entry (Rust's components).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<Part>,
+    /// Variables the tool needs set while active (`JAVA_HOME`), from its
+    /// catalog entry; `{root}` stands for the store entry's directory.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, String>,
 }
 
 impl Artifact {
@@ -93,6 +109,10 @@ impl Artifact {
             format,
             bin,
             key: String::new(),
+            digest_from: None,
+            layout: None,
+            parts: Vec::new(),
+            env: BTreeMap::new(),
         };
         artifact.key = artifact.derived_key(tool);
         artifact
@@ -117,7 +137,23 @@ impl Artifact {
         for link in self.bin.iter().filter(|b| b.contains('=')) {
             material.push_str(&format!("link {link}\0"));
         }
+        // More archives merged into the same entry shape it too.
+        if let Some(layout) = &self.layout {
+            material.push_str(&format!("layout {layout}\0"));
+        }
+        for p in &self.parts {
+            material.push_str(&format!("part {}\0{}\0", p.digest, p.format.as_str()));
+        }
         sha256_hex(material.as_bytes())[..32].to_string()
+    }
+
+    /// This artifact made of several archives joined by `layout`; the
+    /// store key covers every part.
+    pub fn with_parts(mut self, tool: &str, layout: &str, parts: Vec<Part>) -> Artifact {
+        self.layout = Some(layout.to_string());
+        self.parts = parts;
+        self.key = self.derived_key(tool);
+        self
     }
 
     /// The name of this artifact's store entry for `tool` at `version`:
@@ -151,6 +187,15 @@ impl Artifact {
 /// of its name (`npm:@scope/pkg` → `pkg`).
 pub fn binary_name(tool: &str) -> &str {
     tool.rsplit([':', '/']).next().unwrap_or(tool)
+}
+
+/// One more archive of a multi-part artifact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Part {
+    pub url: String,
+    pub digest: Digest,
+    pub format: Format,
 }
 
 // Serde glue: the lock spells these types as strings.
@@ -198,6 +243,15 @@ pub fn request_key(request: &Request) -> String {
             }
             if let Some(bin) = &r.bin {
                 s.push_str(&format!(" bin={}", bin.join(",")));
+            }
+            if let Some(asset) = &r.asset {
+                s.push_str(&format!(" asset={asset}"));
+            }
+            if !r.components.is_empty() {
+                s.push_str(&format!(" components={}", r.components.join(",")));
+            }
+            if !r.targets.is_empty() {
+                s.push_str(&format!(" targets={}", r.targets.join(",")));
             }
             s
         }

@@ -12,7 +12,8 @@
 //!   is refused, naming both.
 
 use super::{Artifact, Lock, LockedTool, request_key};
-use crate::catalog::{Backend, Catalog};
+use crate::backends::Backend;
+use crate::catalog::Catalog;
 use crate::manifest::{Manifest, Request, Sha256Spec, ToolSpec};
 use crate::version::{Constraint, Release, Scheme, Version};
 use anyhow::{Result, bail};
@@ -54,6 +55,37 @@ fn check_artifact(tool: &str, a: &Artifact) -> Result<()> {
     }
     for entry in &a.bin {
         check_bin(entry)?;
+    }
+    for part in &a.parts {
+        check_text(&part.url, 8192, "a part's URL")?;
+        if !part.url.starts_with("https://") && !part.url.starts_with("http://") {
+            bail!(
+                "the part `{}` is not an https or http URL",
+                crate::ui::escape_controls(&part.url)
+            );
+        }
+    }
+    match a.layout.as_deref() {
+        None if a.parts.is_empty() => {}
+        Some(layout) if crate::components::LAYOUTS.contains(&layout) => {}
+        Some(other) => bail!(
+            "`layout = \"{}\"` is not a way devenv joins archives (known: {})",
+            crate::ui::escape_controls(other),
+            crate::components::LAYOUTS.join(", ")
+        ),
+        None => bail!("the artifact has parts but no layout to join them"),
+    }
+    for (name, value) in &a.env {
+        check_text(value, 1024, &format!("the variable `{name}`"))?;
+        if !crate::shell::is_identifier(name) || crate::activate::takes_over(name).is_some() {
+            bail!(
+                "the lock may not set the variable `{}`",
+                crate::ui::escape_controls(name)
+            );
+        }
+        if !value.starts_with("{root}") || value.split('/').any(|p| p == "..") {
+            bail!("the variable `{name}` must name `{{root}}` or a directory inside it");
+        }
     }
     let derived = a.derived_key(tool);
     if a.key != derived {
@@ -224,7 +256,7 @@ fn tool_disagreements(
                         locked.source
                     ));
                 }
-                let scheme = if spec.backend == Backend::Pypi {
+                let scheme = if spec.backend == Backend::named("pypi") {
                     Scheme::Pep440
                 } else {
                     Scheme::Semver

@@ -91,6 +91,13 @@ pub struct RegistryTool {
     pub source: Option<String>,
     /// Bin paths overriding the catalog's, if given.
     pub bin: Option<Vec<String>>,
+    /// Which release asset to take (`github`/`aqua` sources), as a
+    /// template with `{version}`, `{os}` and `{arch}`.
+    pub asset: Option<String>,
+    /// Extra components (`rust`: `clippy`, `rustfmt`, `rust-src`...).
+    pub components: Vec<String>,
+    /// Extra compilation targets (`rust`: `wasm32-unknown-unknown`...).
+    pub targets: Vec<String>,
 }
 
 /// `[env]`.
@@ -125,11 +132,15 @@ pub struct Settings {
     /// Generations `gc` keeps per project.
     pub keep_generations: Option<u32>,
     /// Registry base URLs by backend (`npm`, `pypi`, `node-dist`,
-    /// `go-dist`, `zig-dist`), for company mirrors.
+    /// `go-dist`, `zig-dist`, `github`...), for company mirrors, and URL
+    /// prefixes to redirect (`"https://dl.example.com" = "https://m/x"`).
     pub mirrors: BTreeMap<String, String>,
     /// Team caches tried in order before upstream (`oci://HOST/REPO`,
     /// `oci-layout:DIR`); see [`crate::cache`].
     pub caches: Vec<String>,
+    /// Extra aqua registries (files relative to the project, or URLs),
+    /// consulted before the built-in one.
+    pub registries: Vec<String>,
 }
 
 impl Settings {

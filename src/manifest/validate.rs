@@ -313,6 +313,9 @@ impl Cx<'_> {
                 version: version.to_string(),
                 source: None,
                 bin: None,
+                asset: None,
+                components: Vec::new(),
+                targets: Vec::new(),
             });
             return Ok(ToolSpec {
                 name: name.to_string(),
@@ -332,7 +335,8 @@ impl Cx<'_> {
         })?;
         let is_url = table.contains_key("url");
         const URL_KEYS: &[&str] = &["version", "url", "sha256", "bin", "os_names", "arch_names"];
-        const REGISTRY_KEYS: &[&str] = &["version", "source", "bin"];
+        const REGISTRY_KEYS: &[&str] =
+            &["version", "source", "bin", "asset", "components", "targets"];
         let valid = if is_url { URL_KEYS } else { REGISTRY_KEYS };
         for (key, _) in table.iter() {
             if !valid.contains(&key) {
@@ -369,12 +373,47 @@ impl Cx<'_> {
                 ),
                 None => None,
             };
+            let asset = match table.get("asset") {
+                Some(a) => Some(
+                    self.string(
+                        a,
+                        "`asset`",
+                        "asset = \"tool_{version}_{os}_{arch}.tar.gz\"",
+                    )?
+                    .to_string(),
+                ),
+                None => None,
+            };
+            let names = |key: &str, example: &str| -> Result<Vec<String>, ManifestError> {
+                let Some(item) = table.get(key) else {
+                    return Ok(Vec::new());
+                };
+                let list = self.string_list(item, &format!("`{key}`"), example)?;
+                if let Some(bad) = list.iter().find(|n| {
+                    n.is_empty()
+                        || !n
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+                }) {
+                    return Err(self.error(
+                        item_span(item),
+                        format!("`{bad}` is not a {} name", key.trim_end_matches('s')),
+                        Some(format!("for example: {example}")),
+                    ));
+                }
+                Ok(list)
+            };
+            let components = names("components", "components = [\"clippy\", \"rustfmt\"]")?;
+            let targets = names("targets", "targets = [\"wasm32-unknown-unknown\"]")?;
             return Ok(ToolSpec {
                 name: name.to_string(),
                 request: Request::Registry(RegistryTool {
                     version,
                     source,
                     bin,
+                    asset,
+                    components,
+                    targets,
                 }),
             });
         }
@@ -667,6 +706,7 @@ impl Cx<'_> {
             "keep_generations",
             "mirrors",
             "caches",
+            "registries",
         ];
         let table = self.table(
             item,
@@ -739,6 +779,11 @@ impl Cx<'_> {
                 }
                 "mirrors" => settings.mirrors = self.mirrors(value)?,
                 "caches" => settings.caches = self.caches(value)?,
+                "registries" => settings.registries = self.string_list(
+                    value,
+                    "`registries`",
+                    "registries = [\"aqua/registry.yaml\", \"https://example.com/registry.yaml\"]",
+                )?,
                 other => return Err(self.unknown_key(span, other, "in [settings]", KEYS)),
             }
         }
@@ -746,14 +791,25 @@ impl Cx<'_> {
     }
 
     fn mirrors(&self, item: &Item) -> Result<BTreeMap<String, String>, ManifestError> {
-        const BACKENDS: &[&str] = &["npm", "pypi", "node-dist", "go-dist", "zig-dist"];
+        let names: Vec<&str> = crate::backends::Backend::all()
+            .map(|b| b.as_str())
+            .collect();
         let example = "mirrors = { npm = \"https://npm.example.com\" }";
         let table = self.table(item, "`mirrors`", example)?;
         let mut out = BTreeMap::new();
         for (key, value) in table.iter() {
             let span = table.key(key).and_then(|k| k.span()).unwrap_or(0..0);
-            if !BACKENDS.contains(&key) {
-                return Err(self.unknown_key(span, key, "in `mirrors`", BACKENDS));
+            // A key is a backend, or a URL prefix to redirect (`"https://dl.example" = ...`).
+            let is_prefix = key.starts_with("https://") || key.starts_with("http://");
+            if !is_prefix && !names.contains(&key) {
+                let mut err = self.unknown_key(span, key, "in `mirrors`", &names);
+                if suggest(key, &names).is_none() {
+                    err.help = Some(format!(
+                        "{}, or a URL prefix to redirect such as \"https://dl.example.com\"",
+                        err.help.unwrap_or_default()
+                    ));
+                }
+                return Err(err);
             }
             let url = self.string(value, &format!("`mirrors.{key}`"), example)?;
             if !(url.starts_with("https://") || url.starts_with("http://")) {

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod archives;
+pub mod github;
 pub mod hook_cases;
 pub mod registry;
 pub mod server;

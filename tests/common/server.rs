@@ -46,6 +46,8 @@ struct State {
     hits: HashMap<String, usize>,
     /// Path → headers of the latest request, names lowercased.
     last_headers: HashMap<String, Vec<(String, String)>>,
+    /// Route (path, or path with query) → extra response headers.
+    reply_headers: HashMap<String, Vec<(String, String)>>,
 }
 
 /// What one request gets.
@@ -121,6 +123,23 @@ impl FixtureServer {
         state
             .routes
             .insert(normalize(path), (status, Arc::new(bytes.into())));
+    }
+
+    /// Serves `bytes` at `path` with `status` and extra response `headers`
+    /// (a `Link` to the next page, rate-limit counters...).
+    pub fn add_with_headers(
+        &self,
+        path: &str,
+        status: u16,
+        headers: &[(&str, &str)],
+        bytes: impl Into<Vec<u8>>,
+    ) {
+        self.add_with_status(path, status, bytes);
+        let headers = headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        self.state().reply_headers.insert(normalize(path), headers);
     }
 
     /// The next `n` requests for `path` answer `status` (with a short text
@@ -230,7 +249,7 @@ fn answer(shared: &Shared, request: tiny_http::Request) {
             state = shared.stopped.wait_timeout(state, left).unwrap().0;
         }
     }
-    let reply = {
+    let (reply, extra) = {
         let mut state = shared.state.lock().unwrap();
         *state.hits.entry(path.clone()).or_default() += 1;
         if with_query != path {
@@ -252,6 +271,13 @@ fn answer(shared: &Shared, request: tiny_http::Request) {
             .get(&with_query)
             .or_else(|| state.routes.get(&path))
             .cloned();
+        let extra = if state.routes.contains_key(&with_query) {
+            state.reply_headers.get(&with_query)
+        } else {
+            state.reply_headers.get(&path)
+        }
+        .cloned()
+        .unwrap_or_default();
         let failing = match state.failures.get_mut(&path) {
             Some((left, status)) if *left > 0 => {
                 *left -= 1;
@@ -259,7 +285,7 @@ fn answer(shared: &Shared, request: tiny_http::Request) {
             }
             _ => None,
         };
-        if let Some(status) = failing {
+        let reply = if let Some(status) = failing {
             Reply::Full {
                 status,
                 body: Arc::new(format!("fixture failure {status}\n").into_bytes()),
@@ -281,22 +307,25 @@ fn answer(shared: &Shared, request: tiny_http::Request) {
                 status: 404,
                 body: Arc::new(format!("no fixture at {path}\n").into_bytes()),
             }
-        }
+        };
+        (reply, extra)
     };
     let head_only = *request.method() == tiny_http::Method::Head;
     // A raw writer, because tiny_http will not let a response say
     // `Connection: close` itself.
     let mut out = request.into_writer();
     let _ = match reply {
-        Reply::Full { status, body } => write_head(&mut out, status, body.len()).and_then(|()| {
-            if head_only {
-                Ok(())
-            } else {
-                out.write_all(&body)
-            }
-        }),
+        Reply::Full { status, body } => {
+            write_head(&mut out, status, body.len(), &extra).and_then(|()| {
+                if head_only {
+                    Ok(())
+                } else {
+                    out.write_all(&body)
+                }
+            })
+        }
         Reply::Stall { body, first_bytes } => {
-            let sent = write_head(&mut out, 200, body.len())
+            let sent = write_head(&mut out, 200, body.len(), &extra)
                 .and_then(|()| out.write_all(&body[..first_bytes.min(body.len())]))
                 .and_then(|()| out.flush());
             let mut state = shared.state.lock().unwrap();
@@ -306,7 +335,7 @@ fn answer(shared: &Shared, request: tiny_http::Request) {
             sent
         }
         Reply::Trickle { body, pause } => {
-            let mut sent = write_head(&mut out, 200, body.len());
+            let mut sent = write_head(&mut out, 200, body.len(), &[]);
             for byte in body.iter() {
                 if sent.is_err() {
                     break;
@@ -324,11 +353,17 @@ fn answer(shared: &Shared, request: tiny_http::Request) {
     let _ = out.flush();
 }
 
-fn write_head(out: &mut dyn Write, status: u16, length: usize) -> std::io::Result<()> {
+fn write_head(
+    out: &mut dyn Write,
+    status: u16,
+    length: usize,
+    extra: &[(String, String)],
+) -> std::io::Result<()> {
+    let extra: String = extra.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
     write!(
         out,
         "HTTP/1.1 {status} {}\r\nContent-Length: {length}\r\nContent-Type: application/octet-stream\r\n\
-         Connection: close\r\n\r\n",
+         {extra}Connection: close\r\n\r\n",
         reason(status)
     )
 }
@@ -387,7 +422,7 @@ impl TruncatingServer {
                     while !head.ends_with(b"\r\n\r\n") && matches!(stream.read(&mut byte), Ok(1)) {
                         head.push(byte[0]);
                     }
-                    let _ = write_head(&mut stream, 200, announced);
+                    let _ = write_head(&mut stream, 200, announced, &[]);
                     let _ = stream.write_all(&vec![b'x'; sent.min(announced)]);
                     let _ = stream.shutdown(std::net::Shutdown::Both);
                 }
