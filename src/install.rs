@@ -251,6 +251,16 @@ pub fn ensure(job: &Job<'_>, store: &Store, fetcher: &Fetcher, bars: &Bars) -> R
             bin: a.bin.clone(),
             tree: store::tree_hash(&tree)?,
             size: store::tree_size(&tree),
+            layout: a.layout.clone(),
+            parts: a
+                .parts
+                .iter()
+                .map(|p| store::MetaPart {
+                    url: p.url.clone(),
+                    digest: p.digest.to_string(),
+                    format: p.format.as_str().to_string(),
+                })
+                .collect(),
         };
         store.write_meta(&entry, &meta)?;
         store.commit(&tree, &entry)?;

@@ -58,6 +58,20 @@ pub struct EntryMeta {
     pub tree: String,
     /// Bytes of the unpacked tree.
     pub size: u64,
+    /// How `parts` were joined into the entry, for multi-archive entries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<String>,
+    /// The other archives of a multi-archive entry.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<MetaPart>,
+}
+
+/// One more archive of an entry, as recorded beside it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetaPart {
+    pub url: String,
+    pub digest: String,
+    pub format: String,
 }
 
 impl Store {

@@ -121,14 +121,34 @@ fn artifact_of(meta: &store::EntryMeta) -> Result<Artifact> {
         .map_err(|e: String| anyhow::anyhow!("its record has a bad digest: {e}"))?;
     let format = Format::parse(&meta.format)
         .with_context(|| format!("its record names an unknown format `{}`", meta.format))?;
-    Ok(Artifact::new(
+    let artifact = Artifact::new(
         &meta.name,
         &meta.version,
         meta.url.clone(),
         digest,
         format,
         meta.bin.clone(),
-    ))
+    );
+    let Some(layout) = &meta.layout else {
+        return Ok(artifact);
+    };
+    let parts = meta
+        .parts
+        .iter()
+        .map(|p| {
+            Ok(crate::lock::Part {
+                url: p.url.clone(),
+                digest: p
+                    .digest
+                    .parse()
+                    .map_err(|e: String| anyhow::anyhow!("its record has a bad digest: {e}"))?,
+                format: Format::parse(&p.format).with_context(|| {
+                    format!("its record names an unknown format `{}`", p.format)
+                })?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(artifact.with_parts(&meta.name, layout, parts))
 }
 
 /// Prints the store path the current project uses for `tool`.
