@@ -213,6 +213,10 @@ fn rust_toolchains_merge_their_components_into_one_entry() {
     w.run(&["exec", "--", "cargo"])
         .ok()
         .stdout_has("cargo 1.83.0");
+    // The entry's name derives from all its parts, as recorded beside it.
+    w.run(&["store", "verify"])
+        .ok()
+        .stderr_has("all 1 store entries match");
     // Every part is verified: a changed component leaves no entry behind.
     let other = World::new()
         .with_env("DEVENV_RUST_MIRROR", &s.url("/rust"))
