@@ -15,6 +15,7 @@ pub mod error;
 pub mod fetch;
 pub mod gc;
 pub mod generations;
+pub mod hook;
 pub mod install;
 pub mod lock;
 pub mod manifest;

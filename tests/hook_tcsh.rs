@@ -1,0 +1,9 @@
+//! The shell hook in real tcsh.
+
+mod common;
+use common::shell::Sh;
+
+const SH: Sh = Sh::TCSH;
+
+// The behaviour every shell must show (tests/common/hook_cases.rs).
+common::hook_cases::for_shell!(SH);
