@@ -10,6 +10,7 @@
 
 import json as __devenv_json
 import os as __devenv_os
+import subprocess as __devenv_subprocess
 
 
 def __devenv_stale(watch):
@@ -46,7 +47,13 @@ def __devenv_hook(**_):
         directory and __devenv_stale(env.get('__DEVENV_WATCH', ''))
     ):
         return
-    out = $(@(@DEVENV@) hook-env --shell xonsh)
+    # subprocess rather than $(...): no capture machinery, no threads.
+    out = __devenv_subprocess.run(
+        [@DEVENV@, 'hook-env', '--shell', 'xonsh'],
+        stdout=__devenv_subprocess.PIPE,
+        env=env.detype(),
+        cwd=env.get('PWD'),
+    ).stdout
     try:
         changes = __devenv_json.loads(out)
     except ValueError:

@@ -43,7 +43,8 @@ pub struct Sh {
     program: Program,
     /// Arguments that start the shell without any user configuration.
     args: &'static [&'static str],
-    /// Arguments that make it run commands read from stdin.
+    /// Arguments (shell words for `sh`) that make it run the commands
+    /// read from stdin: nushell runs stdin only as a `-c` script.
     stdin_args: &'static [&'static str],
     /// Options a careful user's rc file sets before loading the hook.
     strict: &'static str,
@@ -248,7 +249,7 @@ aliases['appendnl'] = lambda args: open(args[0], 'a').write('\n')
         name: "nu",
         program: Program::Nu,
         args: &["--no-config-file", "--no-std-lib"],
-        stdin_args: &["--stdin"],
+        stdin_args: &["-c", "\"$(cat)\""],
         strict: "",
         steady: Steady::NoProcess,
         helpers: r#"def --env prompt [] { for hook in $env.config.hooks.pre_prompt { do --env $hook } }
@@ -314,7 +315,7 @@ def appendnl [f: string] { "\n" | save --append --raw $f }
         let path = dir.join(format!("enter-{}", self.name));
         let mut script = format!("#!/bin/sh\nexec '{}'", program.to_string_lossy());
         for arg in self.args.iter().chain(self.stdin_args) {
-            script.push_str(&format!(" '{arg}'"));
+            script.push_str(&format!(" {arg}"));
         }
         script.push_str(" \"$@\"\n");
         write_executable(&path, &script);
