@@ -531,13 +531,19 @@ impl Sandbox {
     /// reading commands from stdin, so the shell's own prompt machinery
     /// runs the hook. Prompts go to stderr; stdout is the commands' output.
     pub fn run_interactive(&self, sh: Sh, body: &str) -> ShellRun {
+        self.run_interactive_raw(sh, &self.script(sh, body))
+    }
+
+    /// Runs `input` as is (no hook, no helpers) in an interactive `sh`
+    /// reading commands from stdin.
+    pub fn run_interactive_raw(&self, sh: Sh, input: &str) -> ShellRun {
         let mut cmd = sh.command();
         cmd.arg("-i");
         let outside = self.root.join("outside");
         self.clean(&mut cmd)
             .current_dir(&outside)
             .env("PWD", &outside);
-        self.world.run_cmd_input(cmd, &self.script(sh, body)).into()
+        self.world.run_cmd_input(cmd, input).into()
     }
 
     fn run_in(&self, mut cmd: Command, sh: Sh, script: &str, env: &[(&str, &str)]) -> ShellRun {

@@ -1,10 +1,35 @@
-//! `devenv env --format SHELL`, applied the way the README says, in the
-//! real tcsh, elvish, xonsh and nushell: every awkward value arrives byte
-//! for byte, and `false` unsets.
+//! The registered shells from the outside: `devenv hook` names the shells
+//! that exist, and `devenv env --format SHELL`, applied the way the README
+//! says, in the real tcsh, elvish, xonsh and nushell, delivers every
+//! awkward value byte for byte and unsets what `false` unsets. (bash, zsh
+//! and fish: `exec_env.rs`.)
 
 mod common;
+use common::World;
 use common::hook_cases::{AWKWARD, manifest};
 use common::shell::{Sandbox, Sh};
+
+#[test]
+fn an_unknown_shell_is_refused_with_the_shells_that_exist() {
+    let w = World::new();
+    for args in [
+        &["hook", "powershell"][..],
+        &["hook-env", "--shell", "pwsh"],
+        &["env", "--format", "cmd"],
+    ] {
+        w.run(args)
+            .fails(2)
+            .stderr_has("possible values: bash, zsh, fish, tcsh, elvish, xonsh, nu");
+    }
+}
+
+#[test]
+fn nushell_is_also_known_by_its_full_name() {
+    let w = World::new();
+    let out = w.run(&["hook", "nushell"]).ok();
+    assert_eq!(out.stdout, w.run(&["hook", "nu"]).ok().stdout);
+    assert!(out.stdout.contains("def --env __devenv_hook"));
+}
 
 /// How a user applies the saved output `$ENVFILE` in each shell.
 fn apply(sh: Sh) -> &'static str {
