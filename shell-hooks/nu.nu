@@ -12,24 +12,24 @@
 # [NAME]}, PATH as a list; this hook applies it. The state is in exported
 # __DEVENV_* variables.
 
-# The modification time of `file` in nanoseconds, or null when it is missing.
+# The modification time of `file`, or null when it is missing.
 def __devenv_mtime [file: string] {
-    if ($file | path type) == null { return null }
-    ls -D $file | get 0?.modified? | if $in == null { null } else { $in | into int }
+    if ($file | path exists) { ls -D $file | get 0?.modified? }
 }
 
 # True when a watched file changed since devenv read it: a file that
 # existed is gone or newer than the stamp, or a file that did not exist
-# appeared.
+# appeared. (One `ls` per file: one `ls` of several costs more in nushell.)
 def __devenv_stale [] {
     let lines = ($env.__DEVENV_WATCH? | default '' | split row "\n")
     let stamp = (__devenv_mtime ($lines | first))
     if $stamp == null { return true }
     for entry in ($lines | skip 1) {
-        let mtime = (__devenv_mtime ($entry | str substring 1..))
-        if ($entry | str starts-with '+') {
+        let file = ($entry | str substring 1..)
+        if ($entry starts-with '+') {
+            let mtime = (__devenv_mtime $file)
             if $mtime == null or $mtime > $stamp { return true }
-        } else if $mtime != null {
+        } else if ($file | path exists) {
             return true
         }
     }
