@@ -190,10 +190,11 @@ pub enum Command {
     /// bash: add `eval "$(devenv hook bash)"` to ~/.bashrc;
     /// zsh: `eval "$(devenv hook zsh)"` to ~/.zshrc;
     /// fish: `devenv hook fish | source` to ~/.config/fish/config.fish;
-    /// tcsh: `eval "`devenv hook tcsh`"` to ~/.tcshrc;
+    /// tcsh: `devenv hook tcsh >! ~/.devenv.tcsh && source ~/.devenv.tcsh` in ~/.tcshrc;
     /// elvish: `eval (devenv hook elvish | slurp)` to ~/.config/elvish/rc.elv;
     /// xonsh: `execx($(devenv hook xonsh))` to ~/.xonshrc;
-    /// nu: see the README (nushell sources a file it saved).
+    /// nu: `devenv hook nu | save -f ~/.config/nushell/devenv.nu` once,
+    /// then `source ~/.config/nushell/devenv.nu` in config.nu.
     Hook {
         /// The shell to print the hook for.
         #[arg(value_parser = Shell::parser())]

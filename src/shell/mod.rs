@@ -35,6 +35,15 @@ pub struct Shell {
     syntax: Syntax,
 }
 
+/// Shells are registered once, so a name identifies one.
+impl PartialEq for Shell {
+    fn eq(&self, other: &Shell) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for Shell {}
+
 /// How a shell applies a set of changes.
 #[derive(Debug)]
 enum Syntax {
@@ -93,7 +102,7 @@ pub static SHELLS: &[Shell] = &[
     },
     Shell {
         name: "tcsh",
-        aliases: &["csh"],
+        aliases: &[],
         template: include_str!("../../shell-hooks/tcsh.tcsh"),
         quote: tcsh_quote,
         syntax: Syntax::Code {
@@ -291,14 +300,6 @@ pub enum Format {
     Dotenv,
     Github,
 }
-
-impl PartialEq for Shell {
-    fn eq(&self, other: &Shell) -> bool {
-        self.name == other.name
-    }
-}
-
-impl Eq for Shell {}
 
 /// Every format `devenv env --format` accepts.
 static FORMATS: LazyLock<Vec<(&'static str, Format)>> = LazyLock::new(|| {
