@@ -575,4 +575,40 @@ mod tests {
         assert_eq!(find_dir(&format!("{top}/a")), Some(format!("{top}/a")));
         assert_eq!(find_dir(&top), None);
     }
+
+    #[test]
+    fn unchanged_means_same_project_and_no_watched_file_newer_or_new() {
+        let tmp = tempfile::tempdir().unwrap();
+        let top = tmp.path().to_str().unwrap().to_string();
+        let (manifest, lock) = (format!("{top}/devenv.toml"), format!("{top}/devenv.lock"));
+        std::fs::write(&manifest, "").unwrap();
+        let stamp = format!("{top}/stamp");
+        let file = std::fs::File::create(&stamp).unwrap();
+        let seen = std::fs::metadata(&manifest).unwrap().modified().unwrap();
+        file.set_modified(seen).unwrap();
+        let mut vars: Vars = [
+            (DIR_VAR.to_string(), top.clone()),
+            (
+                WATCH_VAR.to_string(),
+                format!("{stamp}\n+{manifest}\n-{lock}"),
+            ),
+        ]
+        .into_iter()
+        .collect();
+        assert!(unchanged(&format!("{top}/sub"), &vars));
+        assert!(!unchanged("/", &vars), "another directory");
+        std::fs::write(&lock, "").unwrap();
+        assert!(!unchanged(&top, &vars), "a file appeared");
+        std::fs::remove_file(&lock).unwrap();
+        let later = seen + std::time::Duration::from_nanos(1);
+        std::fs::File::options()
+            .write(true)
+            .open(&manifest)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+        assert!(!unchanged(&top, &vars), "a file changed");
+        vars.remove(WATCH_VAR);
+        assert!(!unchanged(&top, &vars), "nothing recorded");
+    }
 }
