@@ -20,7 +20,14 @@ fn starts_shell_in_the_environment_without_a_second_load() {
         let script = sb.script(sh, body);
         let shell_path = sh.enter_program(&sb.root);
         let shell_path = shell_path.to_str().unwrap();
-        let run = sb.devenv_io(&a, &["enter"], &[("SHELL", shell_path)], &script);
+        // `$SHELL` for bash, zsh and fish; `--shell` (which wins over a
+        // useless `$SHELL`) for the others.
+        let run = if ["bash", "zsh", "fish"].contains(&sh.name()) {
+            sb.devenv_io(&a, &["enter"], &[("SHELL", shell_path)], &script)
+        } else {
+            let args = ["enter", "--shell", shell_path];
+            sb.devenv_io(&a, &args, &[("SHELL", "/bin/false")], &script)
+        };
         // fish reading commands from a pipe still toggles bracketed paste.
         let out = run
             .ok()
