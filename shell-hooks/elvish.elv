@@ -40,12 +40,14 @@ fn __devenv_hook {|@_|
 }
 
 # Join the hooks, replacing a previously loaded devenv hook. edit: exists
-# only in interactive shells.
+# only in interactive shells, so it is looked up at run time (an eval'd
+# `put $edit:`) and its absence is not an error.
 fn __devenv_join {|hooks|
   fn ours {|h| try { str:contains $h[body] '__DEVENV_DIR' } catch { put $false } }
   put [(each {|h| if (not (ours $h)) { put $h } } $hooks) $__devenv_hook~]
 }
 set after-chdir = (__devenv_join $after-chdir)
 try {
-  eval 'set edit:before-readline = ($join $edit:before-readline)' &ns=(ns [&join~=$__devenv_join~])
+  var edit-ns = (eval 'put $edit:')
+  eval 'set edit:before-readline = (join $edit:before-readline)' &ns=(ns [&join~=$__devenv_join~ &edit:=$edit-ns])
 } catch { }
