@@ -621,3 +621,29 @@ macro_rules! for_shell {
 }
 #[allow(unused_imports)]
 pub(crate) use for_shell;
+
+/// The shell's own prompt machinery, in a terminal: the hook loaded as the
+/// README says (`load`, with FILE standing for the saved hook; twice, as a
+/// re-sourced rc file would) activates on entering (the directory-change
+/// hook) and deactivates at the next prompt after `devenv deny` (the prompt
+/// hook), once each. `mark` prints `MARK1`, `show` prints `A1=VALUE` or
+/// `A1=unset` (neither word in the typed line), `real` runs the real devenv.
+pub fn terminal_prompts(sh: Sh, load: &str, mark: &str, show: &str, real: &str) {
+    let (sb, qa) = one_project();
+    let file = sb.root.join("devenv-hook");
+    std::fs::write(&file, sb.hook(sh)).unwrap();
+    let load = load.replace("FILE", &file.to_string_lossy());
+    let (enter, deny) = (format!("cd {qa}"), format!("{real} deny"));
+    let steps = [
+        (load.as_str(), ""),
+        (load.as_str(), ""),
+        (mark, "MARK1"),
+        (enter.as_str(), "devenv: loaded a +PATH +A1"),
+        (show, "A1=one"),
+        (deny.as_str(), "devenv: unloaded a"),
+        (show, "A1=unset"),
+    ];
+    let out = sb.run_pty(sh, &steps).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.matches("devenv: loaded a").count(), 1, "{out}");
+    assert_eq!(out.matches("devenv: unloaded a").count(), 1, "{out}");
+}

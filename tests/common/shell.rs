@@ -50,6 +50,10 @@ pub struct Sh {
     strict: &'static str,
     /// What a steady prompt costs in processes.
     pub steady: Steady,
+    /// What the shell prints each time it draws a prompt in a terminal,
+    /// when typing ahead of it confuses its line editor (nushell's
+    /// cursor-position query, whose answer must not be mixed with typing).
+    pty_prompt: Option<&'static str>,
     helpers: &'static str,
 }
 
@@ -95,6 +99,7 @@ impl Sh {
         stdin_args: &[],
         strict: "set -euo pipefail\n",
         steady: Steady::NoProcess,
+        pty_prompt: None,
         helpers: r#"status_is() { return "$1"; }
 prompt() { local s=$? c; for c in "${PROMPT_COMMAND[@]}"; do status_is "$s"; eval "$c"; done; }
 show() { if [[ -n ${!1+x} ]]; then printf '%s=[%s]\n' "$1" "${!1}"; else printf '%s unset\n' "$1"; fi; }
@@ -118,6 +123,7 @@ appendnl() { printf '\n' >> "$1"; }
         stdin_args: &[],
         strict: "setopt err_exit no_unset pipe_fail\n",
         steady: Steady::NoProcess,
+        pty_prompt: None,
         helpers: r#"prompt() { local f; for f in $precmd_functions; do $f; done; }
 show() { if [[ -v $1 ]]; then printf '%s=[%s]\n' "$1" "${(P)1}"; else printf '%s unset\n' "$1"; fi; }
 setvar() { export "$1=$2"; }
@@ -140,6 +146,7 @@ appendnl() { printf '\n' >> "$1"; }
         stdin_args: &[],
         strict: "",
         steady: Steady::NoProcess,
+        pty_prompt: None,
         helpers: r#"function prompt; emit fish_prompt; end
 function show; if set -q $argv[1]; printf '%s=[%s]\n' $argv[1] "$$argv[1]"; else; printf '%s unset\n' $argv[1]; end; end
 function setvar; set -gx $argv[1] $argv[2]; end
@@ -164,6 +171,7 @@ function appendnl; printf '\n' >> $argv[1]; end
         stdin_args: &[],
         strict: "",
         steady: Steady::EveryPrompt,
+        pty_prompt: None,
         helpers: r#"alias prompt precmd
 alias show '"$HELPERS/show" \!:1'
 alias setvar 'setenv \!:1 \!:2'
@@ -188,6 +196,7 @@ alias appendnl 'echo "" >> \!:1'
         stdin_args: &[],
         strict: "",
         steady: Steady::InProjects,
+        pty_prompt: None,
         helpers: r#"fn prompt { __devenv_hook }
 fn show {|n| if (has-env $n) { printf "%s=[%s]\n" $n (get-env $n) } else { printf "%s unset\n" $n } }
 fn setvar {|n v| set-env $n $v }
@@ -210,6 +219,7 @@ fn appendnl {|f| echo '' >> $f }
         stdin_args: &[],
         strict: "",
         steady: Steady::NoProcess,
+        pty_prompt: None,
         helpers: r#"import os as _os
 import subprocess as _sp
 $THREAD_SUBPROCS = False
@@ -252,6 +262,7 @@ aliases['appendnl'] = lambda args: open(args[0], 'a').write('\n')
         stdin_args: &["-c", "\"$(cat)\""],
         strict: "",
         steady: Steady::NoProcess,
+        pty_prompt: Some("\u{1b}[6n"),
         helpers: r#"def --env prompt [] { for hook in $env.config.hooks.pre_prompt { do --env $hook } }
 def show [n: string] { if $n in $env { print $"($n)=[($env | get $n)]" } else { print $"($n) unset" } }
 def --env setvar [n: string, v: string] { load-env {$n: $v} }
@@ -544,6 +555,104 @@ impl Sandbox {
             .current_dir(&outside)
             .env("PWD", &outside);
         self.world.run_cmd_input(cmd, input).into()
+    }
+
+    /// Drives `sh` in a terminal, as a person would: `script` gives it a
+    /// pty, so its line editor and its own prompt hooks run. Each step
+    /// types a line, then waits (synchronised on the output, up to a
+    /// 30-second deadline) until the shell has printed `expect` since the
+    /// previous step. A cursor-position query (nushell asks one at every
+    /// prompt) is answered as a terminal would. Returns what was printed,
+    /// or what it was waiting for and the output so far.
+    pub fn run_pty(&self, sh: Sh, steps: &[(&str, &str)]) -> Result<String, String> {
+        use std::io::{Read, Write};
+        use std::sync::{Arc, Mutex};
+        let shell = sh.command();
+        let mut line = shell.get_program().to_string_lossy().into_owned();
+        for arg in shell.get_args() {
+            line.push(' ');
+            line.push_str(&arg.to_string_lossy());
+        }
+        let mut cmd = Command::new("script");
+        cmd.args(["-qec", &line, "/dev/null"]);
+        let outside = self.root.join("outside");
+        self.clean(&mut cmd)
+            .current_dir(&outside)
+            .env("PWD", &outside)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null());
+        let mut child = cmd.spawn().map_err(|e| format!("script: {e}"))?;
+        let mut stdin = child.stdin.take().unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let seen = Arc::new(Mutex::new(Vec::<u8>::new()));
+        let reader = {
+            let seen = Arc::clone(&seen);
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = stdout.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    seen.lock().unwrap().extend_from_slice(&buf[..n]);
+                }
+            })
+        };
+        let text = |seen: &Arc<Mutex<Vec<u8>>>| {
+            String::from_utf8_lossy(&seen.lock().unwrap()).into_owned()
+        };
+        // Answers the cursor-position queries not answered yet.
+        let answer = |out: &str, stdin: &mut std::process::ChildStdin, answered: &mut usize| {
+            let queries = out.matches("\u{1b}[6n").count();
+            if queries > *answered {
+                let _ = stdin.write_all("\u{1b}[1;1R".repeat(queries - *answered).as_bytes());
+                *answered = queries;
+            }
+        };
+        let (mut from, mut answered) = (0, 0);
+        let mut result = Ok(());
+        for (typed, (input, expect)) in steps.iter().enumerate() {
+            if let Some(marker) = sh.pty_prompt {
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+                while text(&seen).matches(marker).count() <= typed {
+                    answer(&text(&seen), &mut stdin, &mut answered);
+                    if std::time::Instant::now() > deadline {
+                        result = Err(format!("no prompt before {input:?}"));
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                if result.is_err() {
+                    break;
+                }
+            }
+            stdin.write_all(format!("{input}\r").as_bytes()).unwrap();
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+            loop {
+                let out = text(&seen);
+                answer(&out, &mut stdin, &mut answered);
+                if let Some(at) = out[from.min(out.len())..].find(expect) {
+                    from += at + expect.len();
+                    break;
+                }
+                if std::time::Instant::now() > deadline {
+                    result = Err(format!("waited for {expect:?} after {input:?}"));
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            if result.is_err() {
+                break;
+            }
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        drop(stdin);
+        let _ = reader.join();
+        let out = text(&seen);
+        result
+            .map(|()| out.clone())
+            .map_err(|e| format!("{e}\n--- output\n{out}"))
     }
 
     fn run_in(&self, mut cmd: Command, sh: Sh, script: &str, env: &[(&str, &str)]) -> ShellRun {
