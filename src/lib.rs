@@ -18,6 +18,7 @@ pub mod fetch;
 pub mod files;
 pub mod gc;
 pub mod generations;
+pub mod hook;
 pub mod import;
 pub mod install;
 pub mod lock;

@@ -16,6 +16,16 @@ use crate::{trust, ui};
 use anyhow::{Result, bail};
 use std::path::{Path, PathBuf};
 
+/// The current directory, or an error that says why it cannot be read.
+pub fn cwd() -> Result<PathBuf> {
+    std::env::current_dir().map_err(|e| {
+        anyhow::anyhow!(
+            "cannot read the current directory: {}",
+            crate::error::io_reason(&e)
+        )
+    })
+}
+
 /// A located project.
 pub struct Project {
     pub manifest: Manifest,

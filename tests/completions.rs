@@ -48,13 +48,13 @@ fn bash_completes_task_names_from_the_manifest() {
     let w = world();
     let out = in_shell(
         &w,
-        Sh::Bash,
+        Sh::BASH,
         &format!("{BASH_COMPLETE}complete_words devenv run b"),
     );
     assert_eq!(out, "build\n");
     let out = in_shell(
         &w,
-        Sh::Bash,
+        Sh::BASH,
         &format!("{BASH_COMPLETE}complete_words devenv run ''"),
     );
     assert!(out.starts_with("build\ntest\n"), "{out}");
@@ -65,7 +65,7 @@ fn bash_completes_tool_names_and_subcommands() {
     let w = world();
     let out = in_shell(
         &w,
-        Sh::Bash,
+        Sh::BASH,
         &format!("{BASH_COMPLETE}complete_words devenv remove n; complete_words devenv comp"),
     );
     assert_eq!(out, "node\nnpm:prettier\ncompletions\n");
@@ -76,7 +76,7 @@ fn fish_completes_tasks_with_their_descriptions() {
     let w = world();
     let out = in_shell(
         &w,
-        Sh::Fish,
+        Sh::FISH,
         "source $COMPLETIONS; complete -C 'devenv run '; complete -C 'devenv update no'",
     );
     assert!(out.starts_with("build\tcompile it\ntest\n"), "{out}");
@@ -89,7 +89,7 @@ fn zsh_loads_the_script_and_the_engine_answers_in_its_format() {
     // compinit is needed for `compdef`; the script must load without output.
     in_shell(
         &w,
-        Sh::Zsh,
+        Sh::ZSH,
         "autoload -Uz compinit && compinit -u -D && source $COMPLETIONS && whence -w _clap_dynamic_completer_devenv",
     );
     let out = w

@@ -5,7 +5,7 @@ use common::{hook_cases, shell};
 
 use shell::Sh;
 
-const SH: Sh = Sh::Bash;
+const SH: Sh = Sh::BASH;
 
 // The behaviour every shell must show (tests/common/hook_cases.rs).
 common::hook_cases::for_shell!(SH);
@@ -19,8 +19,7 @@ fn passes_shellcheck() {
         .stdout(std::process::Stdio::piped())
         .spawn();
     let Ok(mut child) = out else {
-        eprintln!("shellcheck is not installed; skipping");
-        return;
+        return common::missing("shellcheck", "the bash hook's lint");
     };
     use std::io::Write;
     child

@@ -5,7 +5,7 @@ use common::{hook_cases, shell};
 
 use shell::Sh;
 
-const SH: Sh = Sh::Fish;
+const SH: Sh = Sh::FISH;
 
 // The behaviour every shell must show (tests/common/hook_cases.rs).
 common::hook_cases::for_shell!(SH);

@@ -22,7 +22,7 @@ fn reports_the_active_project_trust_watched_files_and_missing_tools() {
         "cd {}\nprompt\n\"$DEVENV_REAL\" status --json\n\"$DEVENV_REAL\" status\n",
         sb.q(&a)
     );
-    let run = sb.run(Sh::Bash, &script);
+    let run = sb.run(Sh::BASH, &script);
     let out = run.ok();
     let json_end = out.find("\n}\n").unwrap() + 3;
     let v: serde_json::Value = serde_json::from_str(&out[..json_end]).unwrap();

@@ -221,7 +221,7 @@ fn an_edited_lock_is_not_applied_by_the_prompt_nor_installed() {
     std::fs::write(a.join("devenv.lock"), lock.render()).unwrap();
 
     let run = sb.run(
-        Sh::Bash,
+        Sh::BASH,
         &format!("cd {}\nprompt\ncommand -v tool || echo no tool\n", sb.q(&a)),
     );
     assert_eq!(run.ok(), "no tool\n");
@@ -240,7 +240,7 @@ fn devenv_itself_rewriting_an_allowed_lock_keeps_it_allowed() {
     let sb = Sandbox::new();
     let a = sb.allowed_project("a", &pinned(&server, "/good.tgz", &good));
     sb.devenv(&a, &["install"]).ok();
-    let run = sb.run(Sh::Bash, &format!("cd {}\nprompt\ntool\n", sb.q(&a)));
+    let run = sb.run(Sh::BASH, &format!("cd {}\nprompt\ntool\n", sb.q(&a)));
     assert_eq!(run.ok(), "good\n", "{}", run.stderr);
 }
 
@@ -250,7 +250,7 @@ fn a_symlinked_manifest_is_not_the_allowed_one() {
     let a = sb.allowed_project("a", "[env]\nA1 = \"one\"\npath = [\"scripts\"]\n");
     let b = sb.dir("b");
     std::os::unix::fs::symlink(a.join("devenv.toml"), b.join("devenv.toml")).unwrap();
-    let run = sb.run(Sh::Bash, &format!("cd {}\nprompt\nshow A1\n", sb.q(&b)));
+    let run = sb.run(Sh::BASH, &format!("cd {}\nprompt\nshow A1\n", sb.q(&b)));
     assert_eq!(run.ok(), "A1 unset\n");
     assert!(
         run.stderr.contains("b/devenv.toml is not allowed yet"),
@@ -258,7 +258,7 @@ fn a_symlinked_manifest_is_not_the_allowed_one() {
         run.stderr
     );
     // The real project still activates.
-    let run = sb.run(Sh::Bash, &format!("cd {}\nprompt\nshow A1\n", sb.q(&a)));
+    let run = sb.run(Sh::BASH, &format!("cd {}\nprompt\nshow A1\n", sb.q(&a)));
     assert_eq!(run.ok(), "A1=[one]\n");
 }
 
@@ -269,7 +269,7 @@ fn an_edited_dotenv_file_needs_a_new_allow() {
     std::fs::write(a.join(".env"), "X=1\n").unwrap();
     sb.devenv(&a, &["allow"]).ok();
     let run = sb.run(
-        Sh::Bash,
+        Sh::BASH,
         &format!(
             "cd {}\nprompt\nshow X\nprintf 'X=2\\n' > .env\nprompt\nshow X\n",
             sb.q(&a)
@@ -287,7 +287,7 @@ fn an_edited_dotenv_file_needs_a_new_allow() {
     sb.devenv(&c, &["allow"]).ok();
     std::fs::write(c.join(".env"), "C2=late\n").unwrap();
     let run = sb.run(
-        Sh::Bash,
+        Sh::BASH,
         &format!("cd {}\nprompt\nshow C\nshow C2\n", sb.q(&c)),
     );
     assert_eq!(run.ok(), "C unset\nC2 unset\n");
@@ -314,7 +314,7 @@ fn dotenv_files_cannot_take_over_the_shell_or_the_loader() {
         sb.devenv(&dir, &["allow"]).ok();
         let name = line.split('=').next().unwrap();
         let run = sb.run(
-            Sh::Bash,
+            Sh::BASH,
             &format!(
                 "cd {}\nprompt\nshow SAFE\nshow {name}\n[ -e pwned ] && echo PWNED\ntrue\n",
                 sb.q(&dir)
@@ -398,7 +398,7 @@ fn special_files_are_refused_without_reading_them() {
     let a = sb.allowed_project("a", "[env]\nA = \"1\"\n");
     std::os::unix::fs::symlink("/dev/zero", a.join("devenv.lock")).unwrap();
     let run = sb.run(
-        Sh::Bash,
+        Sh::BASH,
         &format!("cd {}\nprompt\nshow A\necho after\n", sb.q(&a)),
     );
     assert_eq!(run.ok(), "A unset\nafter\n");
@@ -410,7 +410,7 @@ fn quoted_input_cannot_drive_the_terminal() {
     let sb = Sandbox::new();
     // Not valid TOML, with a clipboard-writing OSC 52 and a screen clear.
     let a = sb.project("a", "[tools]\nx = \u{1b}]52;c;ZXZpbA==\u{7}\u{1b}[2J\n");
-    let run = sb.run(Sh::Bash, &format!("cd {}\nprompt\necho done\n", sb.q(&a)));
+    let run = sb.run(Sh::BASH, &format!("cd {}\nprompt\necho done\n", sb.q(&a)));
     assert_eq!(run.ok(), "done\n");
     assert!(
         run.stderr.contains("\\u{1b}]52;c;ZXZpbA==\\u{7}"),
@@ -489,7 +489,7 @@ fn a_forged_shell_state_cannot_inject_code() {
     let world = World::new();
     let state = r#"{"dir":"/nowhere","active":{"root":"/nowhere","name":"p","vars":[{"name":"A;touch PWNED;B","before":null,"after":"1"}],"path":[]}}"#;
     let encoded = base64::engine::general_purpose::STANDARD.encode(state);
-    for shell in ["bash", "zsh", "fish"] {
+    for shell in ["bash", "zsh", "fish", "tcsh", "elvish", "xonsh", "nu"] {
         let out = world
             .run_env(
                 &["hook-env", "--shell", shell],

@@ -30,7 +30,7 @@ fn the_hook_starts_a_watcher_and_activates_what_it_prepared() {
         "cd {p}\nprompt\nshow W\nfor i in $(seq 1 600); do\n  grep -q ready \"$DEVENV_HOME\"/projects/*/watch.status 2>/dev/null && break\n  sleep 0.1\ndone\nprompt\ncommand -v wtool\nwtool\n",
         p = sb.q(&p)
     );
-    let run = sb.run(Sh::Bash, &script);
+    let run = sb.run(Sh::BASH, &script);
     let out = run.ok();
     assert!(out.starts_with("W=[on]\n"), "{out}\n{}", run.stderr);
     assert!(

@@ -5,8 +5,8 @@
 //! if its own hook had just loaded the project, so a hook in the user's rc
 //! file sees nothing to do. Exiting returns to the parent shell, untouched.
 
+use crate::hook::{self, Mode};
 use crate::project::{Context, Project};
-use crate::shell::hook::{self, Mode};
 use crate::shell::state;
 use anyhow::Result;
 use std::process::Command;

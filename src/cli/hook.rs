@@ -4,7 +4,7 @@ use crate::shell::Shell;
 use anyhow::{Context, Result};
 use std::io::Write;
 
-pub fn run(shell: Shell) -> Result<()> {
+pub fn run(shell: &Shell) -> Result<()> {
     let exe = std::env::current_exe().context("could not find the path of the devenv binary")?;
     let script = shell.hook_script(&exe.to_string_lossy());
     std::io::stdout()

@@ -153,8 +153,9 @@ pub enum Command {
     },
     /// Print the project's environment for a shell or another program.
     Env {
-        /// Output syntax.
-        #[arg(long, short, value_enum, default_value = "bash")]
+        /// Output syntax: a shell (bash, zsh, fish, tcsh, elvish, xonsh,
+        /// nu), json, dotenv or github.
+        #[arg(long, short, value_parser = Format::parser(), default_value = "bash")]
         format: Format,
         /// Use devenv.lock as it is; fail if it is missing or stale.
         #[arg(long)]
@@ -255,19 +256,24 @@ pub enum Command {
     ///
     /// bash: add `eval "$(devenv hook bash)"` to ~/.bashrc;
     /// zsh: `eval "$(devenv hook zsh)"` to ~/.zshrc;
-    /// fish: `devenv hook fish | source` to ~/.config/fish/config.fish.
+    /// fish: `devenv hook fish | source` to ~/.config/fish/config.fish;
+    /// tcsh: `devenv hook tcsh >! ~/.devenv.tcsh && source ~/.devenv.tcsh` in ~/.tcshrc;
+    /// elvish: `eval (devenv hook elvish | slurp)` to ~/.config/elvish/rc.elv;
+    /// xonsh: `execx($(devenv hook xonsh))` to ~/.xonshrc;
+    /// nu: `devenv hook nu | save -f ~/.config/nushell/devenv.nu` once,
+    /// then `source ~/.config/nushell/devenv.nu` in config.nu.
     Hook {
         /// The shell to print the hook for.
-        #[arg(value_enum)]
-        shell: Shell,
+        #[arg(value_parser = Shell::parser())]
+        shell: &'static Shell,
     },
     /// What the shell hook runs when the directory's project or a watched
     /// file changed: prints shell code that moves to the new environment.
     #[command(hide = true)]
     HookEnv {
         /// The syntax of the code to print.
-        #[arg(long, value_enum)]
-        shell: Shell,
+        #[arg(long, value_parser = Shell::parser())]
+        shell: &'static Shell,
     },
     /// Print the script that completes devenv's commands, tasks and tools
     /// as you press TAB.
@@ -313,7 +319,7 @@ pub enum Command {
     Ci {
         /// Print the environment on stdout in this syntax instead
         /// (`github` forces GitHub Actions' files).
-        #[arg(long, short, value_enum)]
+        #[arg(long, short, value_parser = Format::parser())]
         format: Option<Format>,
     },
     /// Prepare the environment in the background: re-lock and install
@@ -471,11 +477,4 @@ pub fn run(cli: Cli) -> Result<()> {
 }
 
 /// The current directory, as an error a user understands if it is gone.
-pub fn cwd() -> Result<PathBuf> {
-    std::env::current_dir().map_err(|e| {
-        anyhow::anyhow!(
-            "cannot read the current directory: {}",
-            crate::error::io_reason(&e)
-        )
-    })
-}
+pub use crate::project::cwd;

@@ -3,9 +3,9 @@
 //! watches and the tools it could not activate.
 
 use crate::activate;
+use crate::hook;
 use crate::manifest::{FILE_NAME, Manifest};
 use crate::platform::Platform;
-use crate::shell::hook;
 use crate::shell::state::{DIR_VAR, State};
 use crate::store::Store;
 use crate::trust;

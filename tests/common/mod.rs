@@ -9,9 +9,30 @@ pub mod hook_cases;
 pub mod registry;
 pub mod server;
 pub mod shell;
+pub mod tools;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+/// Whether a missing tool (a shell, strace, shellcheck, the network for
+/// a pinned test tool) fails the test instead of skipping it: in CI
+/// (`CI=true`, as `.ci/run` runs) or with `DEVENV_TEST_REQUIRE_ALL=1`.
+pub fn require_all() -> bool {
+    ["DEVENV_TEST_REQUIRE_ALL", "CI"]
+        .iter()
+        .any(|v| std::env::var(v).is_ok_and(|v| devenv::flag_is_on(&v)))
+}
+
+/// Reports that `tool`, needed for `what`, is missing: a test failure when
+/// [`require_all`], else a note on stderr (the caller then skips).
+#[track_caller]
+pub fn missing(tool: &str, what: &str) {
+    assert!(
+        !require_all(),
+        "{tool} is missing, and {what} need it (CI=true or DEVENV_TEST_REQUIRE_ALL=1 turn skips into failures); .ci/run installs it"
+    );
+    eprintln!("{tool} is missing; skipping {what}");
+}
 
 /// The devenv binary under test.
 pub fn bin() -> &'static str {

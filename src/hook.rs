@@ -48,17 +48,9 @@ pub struct Transition {
 }
 
 impl Transition {
-    /// The shell code that applies this transition.
-    pub fn script(&self, shell: Shell) -> String {
-        let mut out = String::new();
-        for (name, value) in &self.changes {
-            match value {
-                Some(v) => out.push_str(&shell.export(name, v)),
-                None => out.push_str(&shell.unset(name)),
-            }
-            out.push('\n');
-        }
-        out
+    /// What `shell` evaluates (or parses) to apply this transition.
+    pub fn script(&self, shell: &Shell) -> String {
+        shell.render(&self.changes)
     }
 }
 
@@ -79,11 +71,39 @@ pub fn find_dir(pwd: &str) -> Option<String> {
     }
 }
 
+/// Whether a shell whose environment is `current`, in `pwd`, is already
+/// up to date: the same project directory, and no watched file changed
+/// since devenv read it. The same test the hooks of shells with builtins
+/// for it make before calling devenv; shells without them (tcsh, elvish)
+/// call `hook-env` at every prompt, and this keeps that call cheap.
+pub fn unchanged(pwd: &str, current: &Vars) -> bool {
+    let dir = find_dir(pwd);
+    if dir.as_ref() != current.get(DIR_VAR) {
+        return false;
+    }
+    if dir.is_none() {
+        return true;
+    }
+    let Some(watch) = current.get(WATCH_VAR) else {
+        return false;
+    };
+    let mtime = |p: &str| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let mut lines = watch.lines();
+    let Some(stamp) = lines.next().and_then(mtime) else {
+        return false;
+    };
+    lines.all(|line| match line.split_at_checked(1) {
+        Some(("+", file)) => mtime(file).is_some_and(|m| m <= stamp),
+        Some(("-", file)) => std::fs::metadata(file).is_err(),
+        _ => false,
+    })
+}
+
 /// The logical current directory: `$PWD` when it names the current
 /// directory (it keeps the symlinks the user `cd`ed through), else the
 /// physical one.
 pub fn logical_pwd() -> Result<String> {
-    let physical = crate::cli::cwd()?;
+    let physical = crate::project::cwd()?;
     if let Ok(pwd) = std::env::var("PWD")
         && pwd.starts_with('/')
         && std::fs::canonicalize(&pwd).ok() == std::fs::canonicalize(&physical).ok()
@@ -569,5 +589,41 @@ mod tests {
         assert_eq!(find_dir(&format!("{top}/a/b/c")), Some(format!("{top}/a")));
         assert_eq!(find_dir(&format!("{top}/a")), Some(format!("{top}/a")));
         assert_eq!(find_dir(&top), None);
+    }
+
+    #[test]
+    fn unchanged_means_same_project_and_no_watched_file_newer_or_new() {
+        let tmp = tempfile::tempdir().unwrap();
+        let top = tmp.path().to_str().unwrap().to_string();
+        let (manifest, lock) = (format!("{top}/devenv.toml"), format!("{top}/devenv.lock"));
+        std::fs::write(&manifest, "").unwrap();
+        let stamp = format!("{top}/stamp");
+        let file = std::fs::File::create(&stamp).unwrap();
+        let seen = std::fs::metadata(&manifest).unwrap().modified().unwrap();
+        file.set_modified(seen).unwrap();
+        let mut vars: Vars = [
+            (DIR_VAR.to_string(), top.clone()),
+            (
+                WATCH_VAR.to_string(),
+                format!("{stamp}\n+{manifest}\n-{lock}"),
+            ),
+        ]
+        .into_iter()
+        .collect();
+        assert!(unchanged(&format!("{top}/sub"), &vars));
+        assert!(!unchanged("/", &vars), "another directory");
+        std::fs::write(&lock, "").unwrap();
+        assert!(!unchanged(&top, &vars), "a file appeared");
+        std::fs::remove_file(&lock).unwrap();
+        let later = seen + std::time::Duration::from_nanos(1);
+        std::fs::File::options()
+            .write(true)
+            .open(&manifest)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+        assert!(!unchanged(&top, &vars), "a file changed");
+        vars.remove(WATCH_VAR);
+        assert!(!unchanged(&top, &vars), "nothing recorded");
     }
 }
