@@ -30,6 +30,16 @@ fn good_and_evil() -> (FixtureServer, Vec<u8>, Vec<u8>) {
     (server, good, evil)
 }
 
+/// The good and evil builds served, and a project pinning the good one,
+/// after `devenv CMD` (`lock` or `install`).
+fn good_project(cmd: &str) -> (FixtureServer, Vec<u8>, Vec<u8>, World) {
+    let (server, good, evil) = good_and_evil();
+    let world = World::new();
+    world.manifest(&pinned(&server, "/good.tgz", &good));
+    world.run(&[cmd]).ok();
+    (server, good, evil, world)
+}
+
 fn pinned(server: &FixtureServer, file: &str, bytes: &[u8]) -> String {
     common::url_tool_manifest("tool", "1.0.0", &server.url(file), bytes)
 }
@@ -54,10 +64,7 @@ fn read_lock(dir: &Path) -> Lock {
 
 #[test]
 fn a_lock_cannot_reuse_another_projects_store_key() {
-    let (server, good, evil) = good_and_evil();
-    let world = World::new();
-    world.manifest(&pinned(&server, "/good.tgz", &good));
-    world.run(&["install"]).ok();
+    let (server, _good, evil, world) = good_project("install");
     assert_eq!(world.run(&["exec", "--", "tool"]).ok().stdout, "good\n");
     let good_key = read_lock(&world.project).tools["tool"]
         .artifacts
@@ -104,10 +111,7 @@ fn a_lock_cannot_reuse_another_projects_store_key() {
 
 #[test]
 fn lock_bin_paths_and_keys_cannot_leave_the_store() {
-    let (server, good, _) = good_and_evil();
-    let world = World::new();
-    world.manifest(&pinned(&server, "/good.tgz", &good));
-    world.run(&["lock"]).ok();
+    let (_server, _good, _, world) = good_project("lock");
     let text = world.lockfile();
     assert!(text.contains("bin = []"), "{text}");
     let key = read_lock(&world.project).tools["tool"]
@@ -162,10 +166,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn the_manifests_pin_wins_over_the_lock() {
-    let (server, good, evil) = good_and_evil();
-    let world = World::new();
-    world.manifest(&pinned(&server, "/good.tgz", &good));
-    world.run(&["lock"]).ok();
+    let (server, good, evil, world) = good_project("lock");
     // The lock is grafted with the evil artifact, correctly keyed, so only
     // its disagreement with devenv.toml gives it away.
     let b = second_project(&world, &pinned(&server, "/evil.tgz", &evil));
@@ -436,10 +437,7 @@ fn quoted_input_cannot_drive_the_terminal() {
 
 #[test]
 fn a_lock_version_with_escapes_is_refused_and_shown_escaped() {
-    let (server, good, _) = good_and_evil();
-    let world = World::new();
-    world.manifest(&pinned(&server, "/good.tgz", &good));
-    world.run(&["lock"]).ok();
+    let (_server, _good, _, world) = good_project("lock");
     let text = world.lockfile().replace(
         "version = \"1.0.0\"",
         "version = \"1.0.0\\u001b]0;pwned\\u0007\"",
@@ -502,10 +500,7 @@ fn a_forged_shell_state_cannot_inject_code() {
 
 #[test]
 fn store_verify_fails_for_entries_it_cannot_verify() {
-    let (server, good, _) = good_and_evil();
-    let world = World::new();
-    world.manifest(&pinned(&server, "/good.tgz", &good));
-    world.run(&["install"]).ok();
+    let (_server, _good, _, world) = good_project("install");
     world.run(&["store", "verify"]).ok();
     let meta_dir = world.home.join("store/.meta");
     let meta = std::fs::read_dir(&meta_dir)
@@ -534,10 +529,7 @@ fn store_verify_fails_for_entries_it_cannot_verify() {
 
 #[test]
 fn a_planted_entry_fails_verification() {
-    let (server, good, _) = good_and_evil();
-    let world = World::new();
-    world.manifest(&pinned(&server, "/good.tgz", &good));
-    world.run(&["install"]).ok();
+    let (_server, _good, _, world) = good_project("install");
     let entry = world.store_entries().pop().unwrap();
     let meta_dir = world.home.join("store/.meta");
     let name = entry.file_name().unwrap().to_string_lossy().into_owned();
@@ -560,72 +552,64 @@ fn a_planted_entry_fails_verification() {
         .stdout_has("the entry was renamed or planted");
 }
 
+/// Installing in `world` with `env` fails for `reason` and commits nothing.
+#[track_caller]
+fn install_refused(world: &World, env: &[(&str, &str)], reason: &str) {
+    world.run_env(&["install"], env).fails(1).stderr_has(reason);
+    assert!(world.store_entries().is_empty(), "nothing is committed");
+    assert!(
+        world.staging_leftovers().is_empty(),
+        "nothing is left staged"
+    );
+}
+
+/// `bytes` served at `path`, and a project pinning them.
+fn pin_served(server: &FixtureServer, world: &World, path: &str, bytes: &[u8]) {
+    server.add(path, bytes.to_vec());
+    world.manifest(&pinned(server, path, bytes));
+}
+
 #[test]
 fn downloads_are_bounded_in_size_and_speed() {
     let server = FixtureServer::start();
-    let big = archives::big_tar_gz(2 << 20);
-    server.add("/big.tgz", big.clone());
     let world = World::new();
-    world.manifest(&pinned(&server, "/big.tgz", &big));
-    world
-        .run_env(&["install"], &[("DEVENV_MAX_DOWNLOAD_MB", "1")])
-        .fails(1)
-        .stderr_has("larger than 1.0 MiB, the most devenv downloads");
-    assert!(world.store_entries().is_empty());
-
+    let big = archives::big_tar_gz(2 << 20);
+    pin_served(&server, &world, "/big.tgz", &big);
+    let too_big = "larger than 1.0 MiB, the most devenv downloads";
+    install_refused(&world, &[("DEVENV_MAX_DOWNLOAD_MB", "1")], too_big);
+    let malformed = "DEVENV_MAX_DOWNLOAD_MB is `none`";
+    install_refused(&world, &[("DEVENV_MAX_DOWNLOAD_MB", "none")], malformed);
     // One byte every 200 ms: alive, but far below the minimum speed.
     server.trickle("/slow.tgz", Duration::from_millis(200));
-    server.add("/slow.tgz", big.clone());
-    world.manifest(&pinned(&server, "/slow.tgz", &big));
-    world
-        .run_env(&["install"], &[("DEVENV_HTTP_TIMEOUT", "1")])
-        .fails(1)
-        .stderr_has("slower than 1024 bytes/s");
-    assert!(world.store_entries().is_empty());
-    world
-        .run_env(&["install"], &[("DEVENV_MAX_DOWNLOAD_MB", "none")])
-        .fails(1)
-        .stderr_has("DEVENV_MAX_DOWNLOAD_MB is `none`");
+    pin_served(&server, &world, "/slow.tgz", &big);
+    let slow = "slower than 1024 bytes/s";
+    install_refused(&world, &[("DEVENV_HTTP_TIMEOUT", "1")], slow);
 }
 
 #[test]
 fn archives_are_bounded_when_unpacked() {
     let server = FixtureServer::start();
+    let world = World::new();
     // 4 MiB of zeros gzip to a few KiB: a small bomb.
     let bomb = archives::tar_gz(&[
         archives::Entry::file("bomb/bin/tool", b"#!/bin/sh\necho boom\n", 0o755),
         archives::Entry::file("bomb/zeros", &vec![0u8; 4 << 20], 0o644),
     ]);
     assert!(bomb.len() < 64 << 10);
-    server.add("/bomb.tgz", bomb.clone());
-    let world = World::new();
-    world.manifest(&pinned(&server, "/bomb.tgz", &bomb));
-    world
-        .run_env(&["install"], &[("DEVENV_MAX_UNPACKED_MB", "1")])
-        .fails(1)
-        .stderr_has("unpacks to more than 1.0 MiB");
-    assert!(world.store_entries().is_empty());
-    assert!(world.staging_leftovers().is_empty());
-
+    pin_served(&server, &world, "/bomb.tgz", &bomb);
+    let bombed = "unpacks to more than 1.0 MiB";
+    install_refused(&world, &[("DEVENV_MAX_UNPACKED_MB", "1")], bombed);
     let many: Vec<_> = (0..5)
         .map(|i| archives::Entry::file(&format!("many/f{i}"), b"x", 0o644))
         .collect();
-    let many = archives::tar_gz(&many);
-    server.add("/many.tgz", many.clone());
-    world.manifest(&pinned(&server, "/many.tgz", &many));
-    world
-        .run_env(&["install"], &[("DEVENV_MAX_FILES", "3")])
-        .fails(1)
-        .stderr_has("more than 3 entries");
+    pin_served(&server, &world, "/many.tgz", &archives::tar_gz(&many));
+    install_refused(&world, &[("DEVENV_MAX_FILES", "3")], "more than 3 entries");
     world.run(&["install"]).ok();
 }
 
 #[test]
 fn a_lock_cannot_set_loader_variables_or_invent_layouts() {
-    let (server, good, _) = good_and_evil();
-    let world = World::new();
-    world.manifest(&pinned(&server, "/good.tgz", &good));
-    world.run(&["lock"]).ok();
+    let (_server, _good, _, world) = good_project("lock");
     let text = world.lockfile();
     let platform = common::platform();
     let table = format!("[tools.tool.artifacts.{platform}.env]");
