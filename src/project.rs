@@ -212,14 +212,35 @@ impl Project {
         Ok(changed)
     }
 
-    /// Records `lock` as this project's next generation (if it differs
-    /// from the newest) and registers the project as a GC root.
-    pub fn record_generation(&self, cx: &Context, lock: &Lock, reason: &str) -> Result<()> {
+    /// Whether the shell hook may apply this project's files as they are
+    /// now on disk (see [`crate::trust`]).
+    pub fn allowed(&self, cx: &Context) -> bool {
+        trust::Snapshot::read(&self.manifest).is_ok_and(|s| {
+            trust::check(&cx.store, &self.manifest.path, &s) == trust::Trust::Allowed
+        })
+    }
+
+    /// Records `lock` (with the manifest) as this project's next generation
+    /// if it differs from the newest, and registers the project as a GC
+    /// root. Returns the generation recorded, if any.
+    pub fn record_generation(
+        &self,
+        cx: &Context,
+        lock: &Lock,
+        reason: &str,
+    ) -> Result<Option<crate::generations::Generation>> {
         gc::register_project(&cx.store, self.root())?;
-        if let Some(g) = History::open(&cx.store, &self.id()).record(lock, reason)? {
+        let record = crate::generations::Record {
+            lock,
+            manifest: Some(&self.manifest.source),
+            allowed: self.allowed(cx),
+            reason,
+        };
+        if let Some(g) = History::open(&cx.store, &self.id()).record(&record)? {
             ui::verbose(format!("recorded generation {}: {}", g.number, g.summary));
+            return Ok(Some(g));
         }
-        Ok(())
+        Ok(None)
     }
 
     /// Offline, a lock can still follow the manifest when every tool keeps

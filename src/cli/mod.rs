@@ -163,10 +163,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Restore the previous generation's lock (or generation N), offline.
+    /// Restore the previous generation (or generation N), offline: its lock
+    /// and the [tools] and [env] of its devenv.toml.
     Rollback {
         /// The generation to restore (default: the one before the current).
         generation: Option<u32>,
+        /// Restore devenv.lock only and leave devenv.toml as it is.
+        #[arg(long)]
+        lock_only: bool,
     },
     /// Delete store entries no project, recent generation or running shell uses.
     Gc {
@@ -336,7 +340,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::List { json } => list::run(json),
         Command::Which { name } => which::run(&name),
         Command::Generations { json } => generations::run(json),
-        Command::Rollback { generation } => rollback::run(generation),
+        Command::Rollback {
+            generation,
+            lock_only,
+        } => rollback::run(generation, lock_only),
         Command::Gc { dry_run } => gc::run(dry_run),
         Command::Store {
             command: StoreCommand::Verify { repair },
