@@ -64,6 +64,11 @@ impl History {
         }
     }
 
+    /// The directory holding this project's generations.
+    pub fn dir(&self) -> PathBuf {
+        self.dir.clone()
+    }
+
     /// All generations, oldest first.
     pub fn list(&self) -> Result<Vec<Generation>> {
         let read = match fs::read_dir(&self.dir) {

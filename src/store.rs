@@ -217,11 +217,15 @@ impl Store {
         Ok(dir)
     }
 
-    /// Makes `staged` read-only and renames it to `entry` in one step: the
-    /// entry is either complete or absent.
+    /// Makes `staged` read-only, flushes it to disk, and renames it to
+    /// `entry` in one step, then flushes the store directory: the entry is
+    /// either complete or absent, after a kill or a power loss alike.
     pub fn commit(&self, staged: &Path, entry: &Path) -> Result<()> {
         make_read_only(staged)?;
-        fs::rename(staged, entry).io_context("commit the store entry", entry)
+        crate::files::sync_tree(staged).io_context("flush to disk", staged)?;
+        fs::rename(staged, entry).io_context("commit the store entry", entry)?;
+        let dir = entry.parent().unwrap_or(Path::new("/"));
+        crate::files::sync_dir(dir).io_context("flush to disk", dir)
     }
 
     /// Shared lock held while installing, exclusive while collecting
@@ -235,6 +239,23 @@ impl Store {
         }
         .io_context("lock", &path)?;
         Ok(KeyLock { _file: file })
+    }
+
+    /// [`Store::lock_store`] without waiting: `Ok(None)` when another
+    /// process holds the lock in a way that conflicts. The error is the
+    /// lock file's path, for a message saying what is waited for.
+    pub fn try_lock_store(&self, exclusive: bool) -> Result<std::result::Result<KeyLock, PathBuf>> {
+        let (file, path) = open_lock(&self.store_dir().join(".locks"), "store.lock")?;
+        let got = if exclusive {
+            file.try_lock()
+        } else {
+            file.try_lock_shared()
+        };
+        match got {
+            Ok(()) => Ok(Ok(KeyLock { _file: file })),
+            Err(fs::TryLockError::WouldBlock) => Ok(Err(path)),
+            Err(fs::TryLockError::Error(e)) => Err(e).io_context("lock", &path),
+        }
     }
 
     /// An exclusive lock named `name` (under `locks/` in DEVENV_HOME), for

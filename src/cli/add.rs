@@ -1,11 +1,13 @@
 //! `devenv add SPEC...`: add or change tools in devenv.toml, then lock.
 //!
-//! The manifest is edited in place (comments and layout kept). If the new
-//! constraint cannot be resolved, devenv.toml is put back as it was, so a
-//! typo never leaves a project that does not lock.
+//! The manifest is edited with its comments and layout kept. The new
+//! manifest is resolved in memory first and written (atomically) only once
+//! its lock is: a typo, a failed download or a Ctrl-C during the re-lock
+//! leaves devenv.toml exactly as it was, and a crash at any moment leaves
+//! the old file or the new one, never a mix.
 
 use crate::edit;
-use crate::error::IoContext;
+use crate::files;
 use crate::manifest::{self, Manifest};
 use crate::project::{Context, Project};
 use crate::resolve::Update;
@@ -30,9 +32,11 @@ pub fn run(specs: &[String], source: Option<&str>, no_lock: bool) -> Result<()> 
         names.push((name, version));
     }
     // Refuse what devenv.toml's own validation would refuse, before writing.
-    Manifest::parse(&path, text.clone())?;
-    std::fs::write(&path, &text).io_context("write", &path)?;
+    let edited = Project {
+        manifest: Manifest::parse(&path, text.clone())?,
+    };
     if no_lock {
+        files::write_atomic(&path, text.as_bytes())?;
         for (name, version) in &names {
             ui::info(format!(
                 "added {name} = \"{version}\" to {}",
@@ -41,22 +45,15 @@ pub fn run(specs: &[String], source: Option<&str>, no_lock: bool) -> Result<()> 
         }
         return Ok(());
     }
-    let relocked = Project::find(project.root()).and_then(|p| {
-        let cx = Context::from_env(false)?;
-        let update = Update::Only(names.iter().map(|(n, _)| n.clone()).collect());
-        p.ensure_lock(&cx, &update)
-    });
-    match relocked {
-        Ok(lock) => {
-            for (name, version) in &names {
-                let pinned = lock.tools.get(name).map_or("?", |t| t.version.as_str());
-                ui::info(format!("added {name} = \"{version}\" (pinned {pinned})"));
-            }
-            Ok(())
-        }
-        Err(e) => {
-            std::fs::write(&path, &original).io_context("restore", &path)?;
-            Err(e.context(format!("{} was left unchanged", manifest::FILE_NAME)))
-        }
+    let cx = Context::from_env(false)?;
+    let update = Update::Only(names.iter().map(|(n, _)| n.clone()).collect());
+    let lock = edited
+        .ensure_lock(&cx, &update)
+        .map_err(|e| e.context(format!("{} was left unchanged", manifest::FILE_NAME)))?;
+    files::write_atomic(&path, text.as_bytes())?;
+    for (name, version) in &names {
+        let pinned = lock.tools.get(name).map_or("?", |t| t.version.as_str());
+        ui::info(format!("added {name} = \"{version}\" (pinned {pinned})"));
     }
+    Ok(())
 }

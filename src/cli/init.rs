@@ -35,13 +35,7 @@ pub fn run(force: bool) -> Result<()> {
             path.display()
         );
     }
-    std::fs::write(&path, TEMPLATE).map_err(|e| {
-        anyhow::anyhow!(
-            "could not write {}: {}",
-            path.display(),
-            crate::error::io_reason(&e)
-        )
-    })?;
+    crate::files::write_atomic(&path, TEMPLATE.as_bytes())?;
     ui::info(format!(
         "wrote {}; declare tools under [tools], then run `devenv install`",
         path.display()
