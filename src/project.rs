@@ -271,12 +271,27 @@ impl Project {
         )
     }
 
-    /// Locks if needed (unless frozen) and installs what is missing. When
+    /// Locks if needed (unless frozen) and installs what is missing; a
+    /// project without tools and without a lock stays without one. When
     /// something was installed, the project is registered as a GC root and
     /// its lock recorded as a generation (a lock that arrived by `git pull`
     /// is one too). Offline, every missing store entry is named before any
     /// download is tried.
     pub fn ensure_installed(&self, cx: &Context) -> Result<(Lock, Report)> {
+        if !cx.frozen && self.manifest.tools.is_empty() && self.read_lock()?.is_none() {
+            // Nothing to pin: a project of variables only gets no
+            // devenv.lock from commands that only use its environment
+            // (`devenv lock` still writes one when asked, and --frozen
+            // still wants one, as CI does).
+            let lock = resolve::resolve(
+                &self.manifest,
+                &self.platforms(None),
+                None,
+                &cx.fetcher,
+                &Update::Nothing,
+            )?;
+            return Ok((lock, Report::default()));
+        }
         let lock = self.ensure_lock(cx, &Update::Nothing)?;
         if cx.offline {
             // `file://` artifacts are local: offline is no reason to miss them.

@@ -228,3 +228,20 @@ fn list_and_which_show_store_paths() {
     assert_eq!(which.trim(), entry.join("bin/lister").to_string_lossy());
     w.run(&["which", "sh"]).ok();
 }
+
+#[test]
+fn a_project_without_tools_gets_no_lock_from_exec_install_or_env() {
+    let w = World::new();
+    w.manifest("[env]\nGREETING = \"hi\"\n");
+    w.run(&["exec", "--", "sh", "-c", "echo $GREETING"])
+        .ok()
+        .stdout_has("hi");
+    w.run(&["install"]).ok();
+    w.run(&["env", "--format", "json"])
+        .ok()
+        .stdout_has("GREETING");
+    assert!(!w.project.join("devenv.lock").exists());
+    // Asked for, a lock is written.
+    w.run(&["lock"]).ok();
+    assert!(w.project.join("devenv.lock").exists());
+}
