@@ -59,9 +59,9 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// Settings from the process environment.
+    /// The settings of the process's configuration (see [`crate::config`]).
     pub fn from_env() -> Result<Settings> {
-        Settings::from_vars(|name| std::env::var(name).ok())
+        Ok(crate::config::Config::get().http.clone())
     }
 
     /// Settings from the variables `var` looks up; unset or empty means the
@@ -82,7 +82,8 @@ impl Settings {
                 .transpose()
         };
         let default = Settings::default();
-        let offline = get("DEVENV_OFFLINE").is_some_and(|v| crate::flag_is_on(&v));
+        let offline =
+            get("DEVENV_OFFLINE").is_some_and(|v| crate::config::parse_flag(&v) == Some(true));
         let timeout = number("DEVENV_HTTP_TIMEOUT", "seconds")?;
         if timeout == Some(0) {
             anyhow::bail!("DEVENV_HTTP_TIMEOUT is `0`, but it must be at least 1 second");

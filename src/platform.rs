@@ -70,9 +70,7 @@ impl Platform {
     /// The platform this binary runs on. `DEVENV_PLATFORM` overrides it, so
     /// tests (and curious users) can see what another machine would get.
     pub fn current() -> Platform {
-        if let Ok(s) = std::env::var("DEVENV_PLATFORM")
-            && let Ok(p) = s.parse()
-        {
+        if let Some(p) = crate::config::Config::get().platform {
             return p;
         }
         let os = if cfg!(target_os = "macos") {

@@ -37,21 +37,18 @@ pub struct Context {
 }
 
 impl Context {
+    /// The context of this process's configuration (see [`crate::config`]),
+    /// frozen when `frozen` (the command's `--frozen`) or `DEVENV_FROZEN`.
     pub fn from_env(frozen: bool) -> Result<Context> {
+        let config = crate::config::Config::get();
         Ok(Context {
             store: Store::from_env()?,
-            fetcher: Fetcher::from_env(),
-            frozen: frozen || env_flag("DEVENV_FROZEN"),
-            offline: env_flag("DEVENV_OFFLINE"),
+            fetcher: Fetcher::new(config.http.clone()),
+            frozen: frozen || config.frozen,
+            offline: config.offline,
             caches: crate::cache::Env::from_env(),
         })
     }
-}
-
-/// Whether the boolean environment variable `name` is on: set, and not
-/// empty, `0`, `false` or `no`.
-pub fn env_flag(name: &str) -> bool {
-    std::env::var(name).is_ok_and(|v| crate::flag_is_on(&v))
 }
 
 /// The root of the project containing `dir` (the nearest directory upward

@@ -64,19 +64,18 @@ impl Store {
     /// The store at `$DEVENV_HOME`, or the platform data directory, with
     /// its entries in `$DEVENV_CACHE_DIR` when that is set.
     pub fn from_env() -> Result<Store> {
-        let home = match std::env::var_os("DEVENV_HOME").filter(|v| !v.is_empty()) {
-            Some(h) => PathBuf::from(h),
+        let config = crate::config::Config::get();
+        let home = match config.home.clone() {
+            Some(h) => h,
             None => dirs::data_dir()
                 .map(|d| d.join("devenv"))
                 .context("could not find a data directory for devenv's store; set DEVENV_HOME to a directory")?,
         };
         let store = Store::at(home);
-        Ok(
-            match std::env::var_os("DEVENV_CACHE_DIR").filter(|v| !v.is_empty()) {
-                Some(dir) => store.with_store_dir(dir),
-                None => store,
-            },
-        )
+        Ok(match config.cache_dir.clone() {
+            Some(dir) => store.with_store_dir(dir),
+            None => store,
+        })
     }
 
     /// The store rooted at `home` (created on first write).

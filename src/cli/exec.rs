@@ -45,6 +45,10 @@ pub(super) fn user_shell() -> String {
 /// devenv's). Only returns when that failed: says why, and exits the way a
 /// shell would — 127 for a command that does not exist, 126 otherwise.
 pub(super) fn replace_process(mut cmd: Command, what: &str) -> anyhow::Error {
+    if crate::config::Config::get().offline {
+        // `devenv --offline exec`: a devenv the command starts is offline too.
+        cmd.env("DEVENV_OFFLINE", "1");
+    }
     let err = cmd.exec();
     let (code, reason) = if err.kind() == std::io::ErrorKind::NotFound {
         (127, "no such command in the environment's PATH".to_string())

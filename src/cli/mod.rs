@@ -42,7 +42,7 @@ Environment variables:
   DEVENV_FROZEN=1       like --frozen: never write devenv.lock
   DEVENV_OFFLINE=1      like --offline: no network access at all
   DEVENV_HTTP_TIMEOUT   seconds before a stalled download fails (default 30)
-  DEVENV_HTTP_RETRIES   retries on connection errors and 5xx answers (default 3)
+  DEVENV_HTTP_RETRIES   retries on connection errors, 5xx, 429 and 408 answers (default 3)
   DEVENV_CACHES         team caches, comma-separated (oci://HOST/REPO, oci-layout:DIR);
                         replaces `[settings] caches`; empty turns caches off
   DEVENV_CACHE_TOKEN    a bearer token for the registry caches
@@ -52,7 +52,9 @@ Environment variables:
   DEVENV_NODE_MIRROR    Node.js downloads, serving index.json (default https://nodejs.org/dist)
   DEVENV_GO_MIRROR      Go downloads, serving /dl/?mode=json (default https://go.dev)
   DEVENV_ZIG_MIRROR     Zig downloads, serving /download/index.json (default https://ziglang.org)
-                        (each overrides `[settings] mirrors` in devenv.toml)";
+                        (each overrides `[settings] mirrors` in devenv.toml)
+Flags take 1/true/yes/on or 0/false/no/off; a malformed value of any of these
+variables stops every command with its name and what it accepts.";
 
 /// Per-project development environments: pinned toolchains and variables, no containers.
 #[derive(Parser, Debug)]
@@ -327,10 +329,9 @@ pub fn run(cli: Cli) -> Result<()> {
     } else {
         1
     });
-    if cli.offline {
-        // SAFETY: single-threaded at this point; the fetcher reads it later.
-        unsafe { std::env::set_var("DEVENV_OFFLINE", "1") };
-    }
+    // Flags and environment, resolved once (after -C: relative paths in
+    // the environment are the user's, from the directory asked for).
+    crate::config::Config::init(crate::config::Config::from_env(cli.offline)?);
     match cli.command {
         Command::Init { force } => init::run(force),
         Command::Lock { frozen } => lock::run(frozen),
