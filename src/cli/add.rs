@@ -17,8 +17,7 @@ use anyhow::{Result, bail};
 pub fn run(specs: &[String], source: Option<&str>, no_lock: bool) -> Result<()> {
     let project = Project::find(&super::cwd()?)?;
     let path = project.manifest.path.clone();
-    let original = project.manifest.source.clone();
-    let mut text = original.clone();
+    let mut text = project.manifest.source.clone();
     let mut names = Vec::new();
     for spec in specs {
         let (name, version) = edit::parse_spec(spec);
