@@ -108,11 +108,16 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// The limits from `DEVENV_MAX_UNPACKED_MB` and `DEVENV_MAX_FILES`; a
-    /// malformed value is an error naming the variable.
+    /// The limits of the process's configuration (see [`crate::config`]).
     pub fn from_env() -> Result<Limits> {
+        Ok(crate::config::Config::get().unpack.clone())
+    }
+
+    /// The limits from `DEVENV_MAX_UNPACKED_MB` and `DEVENV_MAX_FILES` as
+    /// `var` looks them up; a malformed value is an error naming the variable.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Limits> {
         let number = |name: &str| -> Result<Option<u64>> {
-            match std::env::var(name).ok().filter(|v| !v.trim().is_empty()) {
+            match var(name).filter(|v| !v.trim().is_empty()) {
                 None => Ok(None),
                 Some(v) => match v.trim().parse::<u64>() {
                     Ok(n) if n > 0 => Ok(Some(n)),

@@ -1,6 +1,7 @@
 //! Edits to devenv.toml that keep its comments and layout: `devenv add`
-//! and `devenv remove` change one entry of `[tools]` through
-//! `toml_edit::DocumentMut` and leave every other byte as it was.
+//! and `devenv remove` change one entry of `[tools]`, and `devenv rollback`
+//! puts back the `[tools]` and `[env]` of an earlier generation, through
+//! `toml_edit::DocumentMut`, leaving every other byte as it was.
 
 use anyhow::{Context, Result, bail};
 use toml_edit::{DocumentMut, Item, value};
@@ -101,6 +102,73 @@ pub fn remove_tool(source: &str, name: &str) -> Result<String> {
     Ok(doc.to_string())
 }
 
+/// The tables `devenv rollback` restores from an earlier manifest.
+pub const RESTORED_TABLES: [&str; 2] = ["tools", "env"];
+
+/// `current` with the `[tools]` and `[env]` entries of `old`: entries whose
+/// value is the same stay exactly as written (comments included), changed
+/// values are replaced in place (keeping the comment after them), entries
+/// `old` lacks are removed and entries only `old` has are added at the end
+/// of their table. Everything outside those two tables is kept as it is.
+pub fn restore_tables(current: &str, old: &str) -> Result<String> {
+    let mut doc = parse(current)?;
+    let old_doc: DocumentMut = old
+        .parse()
+        .context("the recorded devenv.toml of that generation is not valid TOML")?;
+    for name in RESTORED_TABLES {
+        let Some(old_item) = old_doc.get(name) else {
+            doc.remove(name);
+            continue;
+        };
+        let (Some(old_table), Some(table)) = (
+            old_item.as_table_like(),
+            doc.get_mut(name).and_then(Item::as_table_like_mut),
+        ) else {
+            // Absent now (or not a table): take the old one as it was written.
+            doc.insert(name, old_item.clone());
+            continue;
+        };
+        let gone: Vec<String> = table
+            .iter()
+            .map(|(k, _)| k.to_string())
+            .filter(|k| !old_table.contains_key(k))
+            .collect();
+        for key in gone {
+            table.remove(&key);
+        }
+        for (key, old_value) in old_table.iter() {
+            match table.get_mut(key) {
+                Some(item) if same_value(item, old_value) => {}
+                Some(item) => {
+                    let decor = item.as_value().map(|v| v.decor().clone());
+                    *item = old_value.clone();
+                    if let (Some(decor), Some(v)) = (decor, item.as_value_mut()) {
+                        *v.decor_mut() = decor;
+                    }
+                }
+                None => {
+                    table.insert(key, old_value.clone());
+                }
+            }
+        }
+    }
+    Ok(doc.to_string())
+}
+
+/// Whether two items mean the same TOML, however they are written.
+fn same_value(a: &Item, b: &Item) -> bool {
+    let plain = |item: &Item| -> Option<toml::Value> {
+        let mut doc = DocumentMut::new();
+        doc.insert("v", item.clone());
+        let table: toml::Table = toml::from_str(&doc.to_string()).ok()?;
+        table.get("v").cloned()
+    };
+    match (plain(a), plain(b)) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,5 +184,29 @@ mod tests {
         );
         assert_eq!(s("npm:@biomejs/biome"), ("npm:@biomejs/biome".into(), None));
         assert_eq!(s("zig@>=0.12,<1"), ("zig".into(), Some(">=0.12,<1".into())));
+    }
+
+    #[test]
+    fn restoring_tables_keeps_comments_layout_and_other_sections() {
+        let current = "# my project\n[tools]\nnode = \"22\"   # runtime\nzig = \"0.13\"\nruff = \"0.8\" # lint\n\n[env]\nA = \"new\"\n\n[settings]\nwatch = true # keep\n";
+        let old = "[tools]\nruff = \"0.7\"\nnode = \"22\"\ngo = { version = \"1.23\", source = \"pypi\" }\n\n[env]\nA = \"old\"\nB = false\n";
+        let out = restore_tables(current, old).unwrap();
+        assert_eq!(
+            out,
+            "# my project\n[tools]\nnode = \"22\"   # runtime\nruff = \"0.7\" # lint\ngo = { version = \"1.23\", source = \"pypi\" }\n\n[env]\nA = \"old\"\nB = false\n\n[settings]\nwatch = true # keep\n"
+        );
+        // An [env] the old manifest lacked goes; one it had comes back.
+        let out = restore_tables(
+            "[tools]\nx = \"1\"\n[env]\nA = \"1\"\n",
+            "[tools]\nx = \"1\"\n",
+        )
+        .unwrap();
+        assert_eq!(out, "[tools]\nx = \"1\"\n");
+        let out = restore_tables(
+            "[tools]\nx = \"1\"\n",
+            "[tools]\nx = \"1\"\n[env]\nA = \"1\"\n",
+        )
+        .unwrap();
+        assert_eq!(out, "[tools]\nx = \"1\"\n[env]\nA = \"1\"\n");
     }
 }

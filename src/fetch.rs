@@ -59,9 +59,9 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// Settings from the process environment.
+    /// The settings of the process's configuration (see [`crate::config`]).
     pub fn from_env() -> Result<Settings> {
-        Settings::from_vars(|name| std::env::var(name).ok())
+        Ok(crate::config::Config::get().http.clone())
     }
 
     /// Settings from the variables `var` looks up; unset or empty means the
@@ -82,7 +82,8 @@ impl Settings {
                 .transpose()
         };
         let default = Settings::default();
-        let offline = get("DEVENV_OFFLINE").is_some_and(|v| crate::flag_is_on(&v));
+        let offline =
+            get("DEVENV_OFFLINE").is_some_and(|v| crate::config::parse_flag(&v) == Some(true));
         let timeout = number("DEVENV_HTTP_TIMEOUT", "seconds")?;
         if timeout == Some(0) {
             anyhow::bail!("DEVENV_HTTP_TIMEOUT is `0`, but it must be at least 1 second");
@@ -305,6 +306,7 @@ impl Fetcher {
                     status: Some(status.as_u16()),
                     transient: true,
                     connecting: false,
+                    retry_after: None,
                 });
             }
             let headers = response
@@ -329,6 +331,7 @@ impl Fetcher {
                 status: None,
                 transient: false,
                 connecting: false,
+                retry_after: None,
             })?;
             Ok(Answer {
                 status: status.as_u16(),
@@ -359,7 +362,17 @@ impl Fetcher {
             match attempt() {
                 Ok(value) => return Ok(value),
                 Err(failure) if failure.transient && retries < self.settings.retries => {
-                    std::thread::sleep(self.settings.backoff.saturating_mul(1 << retries.min(16)));
+                    let pause = self.pause(&failure, retries);
+                    if let Some(after) = failure.retry_after {
+                        crate::ui::info(format!(
+                            "{url}: {}; retrying in {} s as it asks (Retry-After)",
+                            failure.reason,
+                            after.min(MAX_RETRY_AFTER).as_secs_f64().ceil() as u64
+                        ));
+                    } else {
+                        crate::ui::verbose(format!("{url}: {}; retrying", failure.reason));
+                    }
+                    std::thread::sleep(pause);
                     retries += 1;
                 }
                 Err(failure) => {
@@ -382,6 +395,21 @@ impl Fetcher {
                     .into());
                 }
             }
+        }
+    }
+
+    /// How long to wait before retry number `retries + 1` after `failure`:
+    /// what the server's Retry-After asks (at most [`MAX_RETRY_AFTER`]) plus
+    /// up to one backoff step of jitter, so that clients told alike spread
+    /// out; else the backoff, doubling per retry, between half and one and
+    /// a half times that step.
+    fn pause(&self, failure: &Failure, retries: u32) -> Duration {
+        let step = self.settings.backoff;
+        match failure.retry_after {
+            Some(after) => after.min(MAX_RETRY_AFTER) + step.mul_f64(jitter()),
+            None => step
+                .saturating_mul(1 << retries.min(16))
+                .mul_f64(0.5 + jitter()),
         }
     }
 
@@ -416,11 +444,20 @@ impl Fetcher {
                 status.as_u16(),
                 status.canonical_reason().unwrap_or("")
             );
+            let code = status.as_u16();
+            let retry_after = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| retry_after(v, std::time::SystemTime::now()));
             return Err(Failure {
                 reason: reason.trim_end().to_string(),
-                status: Some(status.as_u16()),
-                transient: status.is_server_error(),
+                status: Some(code),
+                // 429 Too Many Requests and 408 Request Timeout say "later",
+                // not "no": registries rate-limit busy clients.
+                transient: status.is_server_error() || code == 429 || code == 408,
                 connecting: false,
+                retry_after,
             });
         }
         let encoding = response
@@ -438,6 +475,7 @@ impl Fetcher {
                 reason,
                 transient: false,
                 connecting: false,
+                retry_after: None,
             });
         }
         let body = response.into_body();
@@ -528,6 +566,7 @@ impl Fetcher {
             reason,
             transient,
             connecting,
+            retry_after: None,
         }
     }
 }
@@ -570,6 +609,15 @@ impl std::fmt::Display for FetchError {
 
 impl std::error::Error for FetchError {}
 
+/// The HTTP status a request behind `error` failed with, if the server
+/// answered one: what callers branch on, never the words of a message.
+pub fn status_of(error: &anyhow::Error) -> Option<u16> {
+    error
+        .chain()
+        .find_map(|c| c.downcast_ref::<FetchError>())
+        .and_then(|f| f.status)
+}
+
 /// Why one try failed, worded for the user.
 #[derive(Debug)]
 struct Failure {
@@ -581,6 +629,9 @@ struct Failure {
     transient: bool,
     /// The failure happened before the server was reached.
     connecting: bool,
+    /// How long the server asked to wait before trying again (its
+    /// `Retry-After`), if it said.
+    retry_after: Option<Duration>,
 }
 
 impl Failure {
@@ -590,6 +641,7 @@ impl Failure {
             reason: format!("{what}: {}", io_reason(e)),
             transient: false,
             connecting: false,
+            retry_after: None,
         }
     }
 
@@ -603,6 +655,7 @@ impl Failure {
             ),
             transient: false,
             connecting: false,
+            retry_after: None,
         }
     }
 
@@ -616,6 +669,7 @@ impl Failure {
             // Retrying would only multiply the wait: a timeout is a bound.
             transient: false,
             connecting: false,
+            retry_after: None,
         }
     }
 
@@ -626,8 +680,37 @@ impl Failure {
             reason,
             transient: true,
             connecting: false,
+            retry_after: None,
         }
     }
+}
+
+/// The longest devenv waits when a server's `Retry-After` asks for more.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// How long a `Retry-After` value asks to wait from `now`: a number of
+/// seconds, or an HTTP date (a date in the past means now). `None` when it
+/// is neither.
+pub fn retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// A number in [0, 1), different on every call: enough randomness to keep
+/// clients that were told to retry at the same moment from doing so.
+fn jitter() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// An I/O error without the "(os error N)" suffix.
@@ -764,6 +847,52 @@ fn percent_decode(s: &str) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn retry_after_is_seconds_or_an_http_date() {
+        let now = std::time::UNIX_EPOCH + Duration::from_secs(784_111_777); // Sun, 06 Nov 1994 08:49:37 GMT
+        assert_eq!(retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(retry_after(" 0 ", now), Some(Duration::ZERO));
+        assert_eq!(
+            retry_after("Sun, 06 Nov 1994 08:50:07 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        // A date already past means now; garbage means "not said".
+        assert_eq!(
+            retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(retry_after("soon", now), None);
+        assert_eq!(retry_after("-5", now), None);
+        // The wait is what the server asks, capped, plus at most one step.
+        let f = Fetcher::new(Settings {
+            backoff: Duration::from_millis(100),
+            ..Settings::default()
+        });
+        let asked = |after: u64| Failure {
+            reason: String::new(),
+            status: Some(429),
+            transient: true,
+            connecting: false,
+            retry_after: Some(Duration::from_secs(after)),
+        };
+        let p = f.pause(&asked(3600), 0);
+        assert!(p >= MAX_RETRY_AFTER && p < MAX_RETRY_AFTER + Duration::from_millis(100));
+        let p = f.pause(&asked(2), 5);
+        assert!(p >= Duration::from_secs(2) && p < Duration::from_millis(2100));
+        let backoff = Failure {
+            retry_after: None,
+            ..asked(0)
+        };
+        let p = f.pause(&backoff, 2);
+        assert!(
+            p >= Duration::from_millis(200) && p < Duration::from_millis(600),
+            "{p:?}"
+        );
+        let j: Vec<f64> = (0..100).map(|_| jitter()).collect();
+        assert!(j.iter().all(|x| (0.0..1.0).contains(x)));
+        assert!(j.iter().any(|x| *x != j[0]), "jitter never varies");
+    }
+
     use super::*;
 
     fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {

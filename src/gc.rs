@@ -42,9 +42,7 @@ pub fn register_project(store: &Store, root: &Path) -> Result<()> {
         return Ok(());
     }
     fs::create_dir_all(&dir).io_context("create", &dir)?;
-    let tmp = dir.join(format!(".{}.{}", project_id(root), std::process::id()));
-    fs::write(&tmp, text.as_bytes()).io_context("write", &tmp)?;
-    fs::rename(&tmp, &path).io_context("write", &path)
+    crate::files::write_atomic(&path, text.as_bytes())
 }
 
 /// Records that process `pid` uses `entries`, until it exits.
@@ -55,8 +53,7 @@ pub fn register_live(store: &Store, pid: u32, entries: &[PathBuf]) -> Result<()>
         .iter()
         .map(|e| format!("{}\n", e.display()))
         .collect();
-    let path = dir.join(pid.to_string());
-    fs::write(&path, text).io_context("write", &path)
+    crate::files::write_atomic(&dir.join(pid.to_string()), text.as_bytes())
 }
 
 fn process_alive(pid: u32) -> bool {
@@ -98,6 +95,18 @@ fn lock_entries(store: &Store, lock: &Lock, keep: &mut BTreeSet<PathBuf>) {
     }
 }
 
+/// The refusal of a collection that cannot tell what a registered project
+/// uses: deleting anyway could remove the tools of its lock or generations.
+fn unreadable(file: &Path, project: Option<&Path>, e: anyhow::Error) -> anyhow::Error {
+    let of = project.map_or(String::new(), |p| {
+        format!(" of the registered project {}", p.display())
+    });
+    anyhow::anyhow!(
+        "gc cannot read {}{of}, so it cannot tell which store entries that project uses; nothing was deleted.\n         cause: {e:#}\n         Repair or remove that file (in a project, `devenv lock` writes the lock again), then run `devenv gc` again",
+        file.display()
+    )
+}
+
 /// Works out what to keep and what to delete, deleting nothing.
 pub fn plan(store: &Store) -> Result<Plan> {
     let mut plan = Plan::default();
@@ -113,25 +122,41 @@ pub fn plan(store: &Store) -> Result<Plan> {
                 continue;
             }
             any_root = true;
-            let project = PathBuf::from(fs::read_to_string(&path).unwrap_or_default().trim());
+            let project = PathBuf::from(
+                fs::read_to_string(&path)
+                    .map_err(|e| unreadable(&path, None, e.into()))?
+                    .trim(),
+            );
             if !project.join(crate::manifest::FILE_NAME).is_file() {
                 plan.pruned_roots.push(project.display().to_string());
                 continue;
             }
             plan.projects += 1;
-            if let Ok(Some(lock)) = Lock::read(&crate::lock::path_in(&project)) {
+            let lock_path = crate::lock::path_in(&project);
+            if let Some(lock) =
+                Lock::read(&lock_path).map_err(|e| unreadable(&lock_path, Some(&project), e))?
+            {
                 lock_entries(store, &lock, &mut keep);
             }
-            let keep_generations = Manifest::load(&project)
-                .ok()
-                .and_then(|m| m.settings.keep_generations)
-                .map_or(DEFAULT_KEEP_GENERATIONS, |n| n as usize);
+            // A manifest that does not load (an edit in progress) cannot
+            // say how many generations to keep: keep them all.
+            let keep_generations = match Manifest::load(&project) {
+                Ok(m) => m
+                    .settings
+                    .keep_generations
+                    .map_or(DEFAULT_KEEP_GENERATIONS, |n| n as usize),
+                Err(_) => usize::MAX,
+            };
             let history = History::open(store, &name);
-            let list = history.list().unwrap_or_default();
+            let generations = history.dir();
+            let list = history
+                .list()
+                .map_err(|e| unreadable(&generations, Some(&project), e))?;
             for g in list.iter().rev().take(keep_generations) {
-                if let Ok(lock) = history.lock(g.number) {
-                    lock_entries(store, &lock, &mut keep);
-                }
+                let lock = history
+                    .lock(g.number)
+                    .map_err(|e| unreadable(&generations, Some(&project), e))?;
+                lock_entries(store, &lock, &mut keep);
             }
         }
     }
@@ -173,7 +198,16 @@ pub fn plan(store: &Store) -> Result<Plan> {
 /// Collects garbage: deletes unreferenced entries (unless `dry_run`),
 /// prunes dead roots and dead live records, and clears staging.
 pub fn collect(store: &Store, dry_run: bool) -> Result<Plan> {
-    let _exclusive = store.lock_store(true)?;
+    let _exclusive = match store.try_lock_store(true)? {
+        Ok(lock) => lock,
+        Err(path) => {
+            crate::ui::info(format!(
+                "waiting for the store lock {}: another devenv is installing into this store (or collecting it); gc starts when it is done",
+                path.display()
+            ));
+            store.lock_store(true)?
+        }
+    };
     let plan = plan(store)?;
     if dry_run {
         return Ok(plan);

@@ -1,19 +1,23 @@
 //! Generations: every lock a project has used, numbered, so that going back
 //! is a file copy and never a download.
 //!
-//! Each generation is two files under the project's state directory:
-//! `generations/NNNNNN.lock` (the lock's exact bytes) and
-//! `generations/NNNNNN.toml` (when, why, and a one-line summary of what
-//! changed against the generation before).
+//! Each generation is up to three files under the project's state
+//! directory: `generations/NNNNNN.lock` (the lock's exact bytes),
+//! `generations/NNNNNN.manifest` (`devenv.toml`'s exact bytes when the
+//! generation was recorded, so that `devenv rollback` can restore its
+//! `[tools]` and `[env]`; generations recorded by older devenv versions have
+//! none) and `generations/NNNNNN.toml` (when, why, and a one-line summary of
+//! what changed against the generation before).
 
 use crate::error::IoContext;
+use crate::files;
 use crate::lock::Lock;
 use crate::store::Store;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// One recorded generation.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -25,6 +29,22 @@ pub struct Generation {
     pub reason: String,
     /// What changed against the previous generation.
     pub summary: String,
+    /// Whether the project's files (manifest, lock, dotenv files) were
+    /// allowed for the shell hook when this generation was recorded; a
+    /// rollback to it keeps an allowed project allowed only then.
+    #[serde(default)]
+    pub allowed: bool,
+}
+
+/// What one generation records: the lock, and the manifest it came from.
+pub struct Record<'a> {
+    pub lock: &'a Lock,
+    /// `devenv.toml`'s exact content, when known.
+    pub manifest: Option<&'a str>,
+    /// Whether the project's files were allowed (see [`Generation::allowed`]).
+    pub allowed: bool,
+    /// Why it is recorded: `lock`, `update`, `install`, `rollback to 3`...
+    pub reason: &'a str,
 }
 
 /// The generations of one project.
@@ -42,6 +62,11 @@ impl History {
             store: store.clone(),
             id: id.to_string(),
         }
+    }
+
+    /// The directory holding this project's generations.
+    pub fn dir(&self) -> PathBuf {
+        self.dir.clone()
     }
 
     /// All generations, oldest first.
@@ -77,15 +102,31 @@ impl History {
             .with_context(|| format!("generation {number} has no lock file ({})", path.display()))
     }
 
+    fn manifest_path(&self, number: u32) -> PathBuf {
+        self.dir.join(format!("{number:06}.manifest"))
+    }
+
+    /// The exact bytes of the `devenv.toml` generation `number` was made
+    /// from; `None` for a generation recorded before devenv kept manifests.
+    pub fn manifest(&self, number: u32) -> Result<Option<String>> {
+        files::read_bounded(
+            &self.manifest_path(number),
+            files::MAX_MANIFEST,
+            "the recorded manifest",
+        )
+    }
+
     /// The exact bytes of generation `number`'s lock.
     pub fn lock_text(&self, number: u32) -> Result<String> {
         let path = self.lock_path(number);
         fs::read_to_string(&path).io_context("read", &path)
     }
 
-    /// Records `lock` as the next generation, unless it is byte-identical to
-    /// the newest one. Returns the new generation, if one was recorded.
-    pub fn record(&self, lock: &Lock, reason: &str) -> Result<Option<Generation>> {
+    /// Records `record` as the next generation, unless its lock is
+    /// byte-identical to the newest one's. Returns the new generation, if
+    /// one was recorded.
+    pub fn record(&self, record: &Record) -> Result<Option<Generation>> {
+        let lock = record.lock;
         // Concurrent installs of one project must not number two generations alike.
         let _guard = self
             .store
@@ -106,12 +147,17 @@ impl History {
         let generation = Generation {
             number,
             time: now_rfc3339(),
-            reason: reason.to_string(),
+            reason: record.reason.to_string(),
             summary: summarize(previous.as_ref(), lock),
+            allowed: record.allowed,
         };
-        write_atomic(&self.lock_path(number), &text)?;
+        // The metadata goes last: a generation exists once its `.toml` does.
+        files::write_atomic(&self.lock_path(number), text.as_bytes())?;
+        if let Some(manifest) = record.manifest {
+            files::write_atomic(&self.manifest_path(number), manifest.as_bytes())?;
+        }
         let meta = toml::to_string(&generation).expect("generation serializes");
-        write_atomic(&self.dir.join(format!("{number:06}.toml")), &meta)?;
+        files::write_atomic(&self.dir.join(format!("{number:06}.toml")), meta.as_bytes())?;
         Ok(Some(generation))
     }
 
@@ -140,7 +186,7 @@ impl History {
         let list = self.list()?;
         let drop = list.len().saturating_sub(keep);
         for g in &list[..drop] {
-            for ext in ["lock", "toml"] {
+            for ext in ["toml", "lock", "manifest"] {
                 let p = self.dir.join(format!("{:06}.{ext}", g.number));
                 let _ = fs::remove_file(p);
             }
@@ -186,12 +232,6 @@ pub fn summarize(old: Option<&Lock>, new: &Lock) -> String {
     } else {
         parts.join(", ")
     }
-}
-
-fn write_atomic(path: &Path, text: &str) -> Result<()> {
-    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
-    fs::write(&tmp, text).io_context("write", &tmp)?;
-    fs::rename(&tmp, path).io_context("write", path)
 }
 
 /// The current UTC time as RFC 3339, without a date crate: days since the

@@ -266,8 +266,22 @@ pub fn ensure(job: &Job<'_>, store: &Store, fetcher: &Fetcher, bars: &Bars) -> R
         store.commit(&tree, &entry)?;
         Ok(bytes)
     });
-    store::remove_tree(&staging)?;
-    result.map(Some)
+    let cleaned = store::remove_tree(&staging);
+    after_cleanup(result, cleaned, &staging).map(Some)
+}
+
+/// The outcome of an install once its staging directory was removed: what
+/// went wrong installing (a digest mismatch, say) is the error even when
+/// the clean-up fails too, and a clean-up failure after a commit is only a
+/// warning (staging is garbage that the next install or `gc` removes).
+fn after_cleanup<T>(result: Result<T>, cleaned: Result<()>, staging: &Path) -> Result<T> {
+    if let Err(c) = cleaned {
+        ui::warn(format!(
+            "could not remove the staging directory {}: {c:#}; the next install or `devenv gc` removes it",
+            staging.display()
+        ));
+    }
+    result
 }
 
 /// Downloads, verifies and unpacks into `staging/tree`.
@@ -476,5 +490,28 @@ impl Bars {
 impl Default for Bars {
     fn default() -> Self {
         Bars::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cleanup_failure_never_hides_why_the_install_failed() {
+        let mismatch = || -> Result<u64> {
+            Err(anyhow::anyhow!(DigestMismatch {
+                tool: "t".into(),
+                url: "https://example.com/t.tgz".into(),
+                expected: crate::digest::Digest::of(crate::digest::Algorithm::Sha256, b"a"),
+                actual: crate::digest::Digest::of(crate::digest::Algorithm::Sha256, b"b"),
+            }))
+        };
+        let cleanup = || -> Result<()> { Err(anyhow::anyhow!("permission denied")) };
+        let staging = Path::new("/store/.tmp/k.1");
+        let err = after_cleanup(mismatch(), cleanup(), staging).unwrap_err();
+        assert!(err.downcast_ref::<DigestMismatch>().is_some(), "{err:#}");
+        assert_eq!(after_cleanup(Ok(7), cleanup(), staging).unwrap(), 7);
+        assert!(after_cleanup(mismatch(), Ok(()), staging).is_err());
     }
 }

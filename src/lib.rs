@@ -11,6 +11,7 @@ pub mod cache;
 pub mod catalog;
 pub mod cli;
 pub mod components;
+pub mod config;
 pub mod digest;
 pub mod edit;
 pub mod error;
@@ -34,11 +35,9 @@ pub mod ui;
 pub mod version;
 pub mod watch;
 
-/// How every boolean environment variable of devenv (`DEVENV_FROZEN`,
-/// `DEVENV_OFFLINE`) reads: on unless empty, `0`, `false` or `no`.
+/// Whether a boolean value is on, leniently: what [`config::parse_flag`]
+/// accepts, and anything it does not read as on. Settings themselves are
+/// read strictly, once, by [`config::Config`].
 pub fn flag_is_on(value: &str) -> bool {
-    !matches!(
-        value.trim().to_ascii_lowercase().as_str(),
-        "" | "0" | "false" | "no"
-    )
+    config::parse_flag(value).unwrap_or(true)
 }

@@ -47,21 +47,18 @@ pub struct Context {
 }
 
 impl Context {
+    /// The context of this process's configuration (see [`crate::config`]),
+    /// frozen when `frozen` (the command's `--frozen`) or `DEVENV_FROZEN`.
     pub fn from_env(frozen: bool) -> Result<Context> {
+        let config = crate::config::Config::get();
         Ok(Context {
             store: Store::from_env()?,
-            fetcher: Fetcher::from_env(),
-            frozen: frozen || env_flag("DEVENV_FROZEN"),
-            offline: env_flag("DEVENV_OFFLINE"),
+            fetcher: Fetcher::new(config.http.clone()),
+            frozen: frozen || config.frozen,
+            offline: config.offline,
             caches: crate::cache::Env::from_env(),
         })
     }
-}
-
-/// Whether the boolean environment variable `name` is on: set, and not
-/// empty, `0`, `false` or `no`.
-pub fn env_flag(name: &str) -> bool {
-    std::env::var(name).is_ok_and(|v| crate::flag_is_on(&v))
 }
 
 /// The root of the project containing `dir` (the nearest directory upward
@@ -228,14 +225,35 @@ impl Project {
         Ok(changed)
     }
 
-    /// Records `lock` as this project's next generation (if it differs
-    /// from the newest) and registers the project as a GC root.
-    pub fn record_generation(&self, cx: &Context, lock: &Lock, reason: &str) -> Result<()> {
+    /// Whether the shell hook may apply this project's files as they are
+    /// now on disk (see [`crate::trust`]).
+    pub fn allowed(&self, cx: &Context) -> bool {
+        trust::Snapshot::read(&self.manifest).is_ok_and(|s| {
+            trust::check(&cx.store, &self.manifest.path, &s) == trust::Trust::Allowed
+        })
+    }
+
+    /// Records `lock` (with the manifest) as this project's next generation
+    /// if it differs from the newest, and registers the project as a GC
+    /// root. Returns the generation recorded, if any.
+    pub fn record_generation(
+        &self,
+        cx: &Context,
+        lock: &Lock,
+        reason: &str,
+    ) -> Result<Option<crate::generations::Generation>> {
         gc::register_project(&cx.store, self.root())?;
-        if let Some(g) = History::open(&cx.store, &self.id()).record(lock, reason)? {
+        let record = crate::generations::Record {
+            lock,
+            manifest: Some(&self.manifest.source),
+            allowed: self.allowed(cx),
+            reason,
+        };
+        if let Some(g) = History::open(&cx.store, &self.id()).record(&record)? {
             ui::verbose(format!("recorded generation {}: {}", g.number, g.summary));
+            return Ok(Some(g));
         }
-        Ok(())
+        Ok(None)
     }
 
     /// Offline, a lock can still follow the manifest when every tool keeps
@@ -266,12 +284,27 @@ impl Project {
         )
     }
 
-    /// Locks if needed (unless frozen) and installs what is missing. When
+    /// Locks if needed (unless frozen) and installs what is missing; a
+    /// project without tools and without a lock stays without one. When
     /// something was installed, the project is registered as a GC root and
     /// its lock recorded as a generation (a lock that arrived by `git pull`
     /// is one too). Offline, every missing store entry is named before any
     /// download is tried.
     pub fn ensure_installed(&self, cx: &Context) -> Result<(Lock, Report)> {
+        if !cx.frozen && self.manifest.tools.is_empty() && self.read_lock()?.is_none() {
+            // Nothing to pin: a project of variables only gets no
+            // devenv.lock from commands that only use its environment
+            // (`devenv lock` still writes one when asked, and --frozen
+            // still wants one, as CI does).
+            let lock = resolve::resolve(
+                &self.manifest,
+                &self.platforms(None),
+                None,
+                &cx.fetcher,
+                &Update::Nothing,
+            )?;
+            return Ok((lock, Report::default()));
+        }
         let lock = self.ensure_lock(cx, &Update::Nothing)?;
         if cx.offline {
             // `file://` artifacts are local: offline is no reason to miss them.

@@ -78,19 +78,18 @@ impl Store {
     /// The store at `$DEVENV_HOME`, or the platform data directory, with
     /// its entries in `$DEVENV_CACHE_DIR` when that is set.
     pub fn from_env() -> Result<Store> {
-        let home = match std::env::var_os("DEVENV_HOME").filter(|v| !v.is_empty()) {
-            Some(h) => PathBuf::from(h),
+        let config = crate::config::Config::get();
+        let home = match config.home.clone() {
+            Some(h) => h,
             None => dirs::data_dir()
                 .map(|d| d.join("devenv"))
                 .context("could not find a data directory for devenv's store; set DEVENV_HOME to a directory")?,
         };
         let store = Store::at(home);
-        Ok(
-            match std::env::var_os("DEVENV_CACHE_DIR").filter(|v| !v.is_empty()) {
-                Some(dir) => store.with_store_dir(dir),
-                None => store,
-            },
-        )
+        Ok(match config.cache_dir.clone() {
+            Some(dir) => store.with_store_dir(dir),
+            None => store,
+        })
     }
 
     /// The store rooted at `home` (created on first write).
@@ -231,11 +230,15 @@ impl Store {
         Ok(dir)
     }
 
-    /// Makes `staged` read-only and renames it to `entry` in one step: the
-    /// entry is either complete or absent.
+    /// Makes `staged` read-only, flushes it to disk, and renames it to
+    /// `entry` in one step, then flushes the store directory: the entry is
+    /// either complete or absent, after a kill or a power loss alike.
     pub fn commit(&self, staged: &Path, entry: &Path) -> Result<()> {
         make_read_only(staged)?;
-        fs::rename(staged, entry).io_context("commit the store entry", entry)
+        crate::files::sync_tree(staged).io_context("flush to disk", staged)?;
+        fs::rename(staged, entry).io_context("commit the store entry", entry)?;
+        let dir = entry.parent().unwrap_or(Path::new("/"));
+        crate::files::sync_dir(dir).io_context("flush to disk", dir)
     }
 
     /// Shared lock held while installing, exclusive while collecting
@@ -249,6 +252,23 @@ impl Store {
         }
         .io_context("lock", &path)?;
         Ok(KeyLock { _file: file })
+    }
+
+    /// [`Store::lock_store`] without waiting: `Ok(None)` when another
+    /// process holds the lock in a way that conflicts. The error is the
+    /// lock file's path, for a message saying what is waited for.
+    pub fn try_lock_store(&self, exclusive: bool) -> Result<std::result::Result<KeyLock, PathBuf>> {
+        let (file, path) = open_lock(&self.store_dir().join(".locks"), "store.lock")?;
+        let got = if exclusive {
+            file.try_lock()
+        } else {
+            file.try_lock_shared()
+        };
+        match got {
+            Ok(()) => Ok(Ok(KeyLock { _file: file })),
+            Err(fs::TryLockError::WouldBlock) => Ok(Err(path)),
+            Err(fs::TryLockError::Error(e)) => Err(e).io_context("lock", &path),
+        }
     }
 
     /// An exclusive lock named `name` (under `locks/` in DEVENV_HOME), for

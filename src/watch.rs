@@ -219,10 +219,8 @@ impl Shared {
 
     /// Publishes `state` (and a message) atomically for [`status`].
     fn publish(&self, state: &str, message: &str) {
-        let tmp = self.files.status.with_extension("status.tmp");
-        let ok = fs::write(&tmp, format!("{state}\n{message}")).is_ok()
-            && fs::rename(&tmp, &self.files.status).is_ok();
-        if !ok {
+        let text = format!("{state}\n{message}");
+        if crate::files::write_atomic(&self.files.status, text.as_bytes()).is_err() {
             self.log(&format!(
                 "warning: could not write {}",
                 self.files.status.display()

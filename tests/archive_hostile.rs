@@ -22,6 +22,10 @@ fn install_archive(name: &str, bytes: Vec<u8>) -> (World, common::Output) {
 }
 
 fn refused(name: &str, entries: &[Entry], reason: &str) {
+    assert!(
+        !reason.is_empty(),
+        "name the reason the archive is refused for"
+    );
     let (w, out) = install_archive(name, archives::tar_gz(entries));
     let out = out.fails(1);
     assert!(out.stderr.contains(reason), "{}", out.stderr);
@@ -53,7 +57,7 @@ fn absolute_paths_are_refused() {
     refused(
         "abs",
         &[Entry::file("/tmp/devenv-escaped-abs", b"pwned", 0o644)],
-        "",
+        "archive entry \"/tmp/devenv-escaped-abs\" has an absolute path; refusing to install it",
     );
     assert!(!std::path::Path::new("/tmp/devenv-escaped-abs").exists());
 }
@@ -66,7 +70,7 @@ fn symlinks_pointing_outside_are_refused() {
             path: "pkg/link".into(),
             target: "../../../../escaped".into(),
         }],
-        "",
+        "archive entry \"pkg/link\" is a symlink that points outside the extraction directory (\"../../../../escaped\")",
     );
     refused(
         "symabs",
@@ -74,7 +78,7 @@ fn symlinks_pointing_outside_are_refused() {
             path: "pkg/link".into(),
             target: "/etc/passwd".into(),
         }],
-        "",
+        "archive entry \"pkg/link\" is a symlink to an absolute path (\"/etc/passwd\")",
     );
 }
 
@@ -86,7 +90,7 @@ fn hardlinks_pointing_outside_are_refused() {
             path: "pkg/link".into(),
             target: "/etc/passwd".into(),
         }],
-        "",
+        "archive entry \"pkg/link\" is a hard link to \"/etc/passwd\", which is not an earlier file of the archive",
     );
 }
 
@@ -97,7 +101,7 @@ fn device_files_are_refused() {
         &[Entry::CharDevice {
             path: "pkg/null".into(),
         }],
-        "",
+        "archive entry \"pkg/null\" is a character device; refusing to install it",
     );
 }
 

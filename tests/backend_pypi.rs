@@ -59,6 +59,9 @@ fn serve(s: &FixtureServer, releases: &[(&str, &[&str])], relative: bool) {
             entries.join(",")
         ),
     );
+    // As PyPI serves its JSON API: gzip when accepted, streamed in chunks.
+    s.gzip("/pypi/tool/json");
+    s.chunked("/pypi/tool/json");
 }
 
 const ALL_LINUX_MAC: &[&str] = &[

@@ -197,3 +197,51 @@ fn update_and_remove_explain_their_arguments() {
         .ok()
         .stdout_has("The tools to remove");
 }
+
+#[test]
+fn add_interrupted_during_the_relock_leaves_the_manifest_and_lock_as_they_were() {
+    let s = registry();
+    let p = World::new().with_env("DEVENV_NPM_REGISTRY", &s.base());
+    p.manifest(MANIFEST);
+    p.run(&["lock"]).ok();
+    let lock = p.lockfile();
+    // The registry accepts the request for the new tool and never answers.
+    s.stall("/slow", 0);
+    for args in [
+        &["add", "npm:slow@1"][..],
+        &["add", "npm:fmt@2", "npm:slow"],
+    ] {
+        let mut child = p
+            .cmd(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let before = s.hits("/slow");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while s.hits("/slow") == before {
+            assert!(std::time::Instant::now() < deadline, "no request for /slow");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        // Ctrl-C in the middle of the re-lock.
+        assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+        let status = child.wait().unwrap();
+        assert!(!status.success());
+        assert_eq!(p.read("devenv.toml"), MANIFEST, "{args:?}");
+        assert_eq!(p.lockfile(), lock, "{args:?}");
+        let leftovers: Vec<_> = std::fs::read_dir(&p.project)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+    // Then an add that succeeds writes the manifest and the lock together.
+    p.run(&["add", "npm:fmt@2"]).ok();
+    assert!(
+        p.read("devenv.toml")
+            .contains("\"npm:fmt\" = \"2\"   # keep")
+    );
+    p.run(&["exec", "--frozen", "--", "fmt"]).ok();
+}

@@ -252,3 +252,20 @@ fn a_mistyped_command_suggests_the_tool_and_install_points_to_add() {
         .fails(1)
         .stderr_has("`devenv install` installs what devenv.toml pins and takes no tool names; to add uv to the project, use `devenv add uv`");
 }
+
+#[test]
+fn a_project_without_tools_gets_no_lock_from_exec_install_or_env() {
+    let w = World::new();
+    w.manifest("[env]\nGREETING = \"hi\"\n");
+    w.run(&["exec", "--", "sh", "-c", "echo $GREETING"])
+        .ok()
+        .stdout_has("hi");
+    w.run(&["install"]).ok();
+    w.run(&["env", "--format", "json"])
+        .ok()
+        .stdout_has("GREETING");
+    assert!(!w.project.join("devenv.lock").exists());
+    // Asked for, a lock is written.
+    w.run(&["lock"]).ok();
+    assert!(w.project.join("devenv.lock").exists());
+}

@@ -131,6 +131,55 @@ fn gc_without_roots_refuses_to_guess() {
 }
 
 #[test]
+fn gc_refuses_when_a_projects_lock_or_generations_cannot_be_read() {
+    let server = FixtureServer::start();
+    let w = World::new();
+    w.manifest(&serve(&server, "kept", "1.0"));
+    w.run(&["install"]).ok();
+    // Another project's tool, no longer used by anything: garbage.
+    let other = other_project(&w, "other", &serve(&server, "old", "1.0"));
+    run_in(&w, &other, &["install"]).ok();
+    std::fs::write(
+        other.join("devenv.toml"),
+        serve(&server, "new", "1.0") + "\n[settings]\nkeep_generations = 1\n",
+    )
+    .unwrap();
+    run_in(&w, &other, &["install"]).ok();
+    assert_eq!(w.store_entries().len(), 3);
+
+    // A damaged lock protects nothing, so gc deletes nothing.
+    let lock = w.read("devenv.lock");
+    w.write("devenv.lock", "version = [\n");
+    let out = w.run(&["gc"]).fails(1);
+    let lock_path = w.project.join("devenv.lock");
+    out.stderr_has(&format!("gc cannot read {}", lock_path.display()))
+        .stderr_has("nothing was deleted")
+        .stderr_has("then run `devenv gc` again");
+    assert_eq!(w.store_entries().len(), 3);
+    w.write("devenv.lock", lock);
+
+    // Nor does a generation record it cannot read.
+    let generations: Vec<_> = std::fs::read_dir(w.home.join("projects"))
+        .unwrap()
+        .flatten()
+        .map(|p| p.path().join("generations"))
+        .filter(|g| g.join("000001.toml").is_file())
+        .collect();
+    assert_eq!(generations.len(), 2);
+    let record = generations[0].join("000001.toml");
+    let saved = std::fs::read(&record).unwrap();
+    std::fs::write(&record, "number = \"one\"").unwrap();
+    w.run(&["gc"])
+        .fails(1)
+        .stderr_has(&format!("gc cannot read {}", generations[0].display()))
+        .stderr_has("000001.toml is damaged");
+    assert_eq!(w.store_entries().len(), 3);
+    std::fs::write(&record, saved).unwrap();
+    w.run(&["gc"]).ok().stdout_has("-old-1.0");
+    assert_eq!(w.store_entries().len(), 2);
+}
+
+#[test]
 fn verify_detects_changes_and_repair_restores() {
     let server = FixtureServer::start();
     let w = World::new();
@@ -224,7 +273,16 @@ fn gc_waits_for_a_running_install_and_keeps_what_it_installed() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    // gc says what it waits for; that line is the event the test waits on.
+    let mut stderr = std::io::BufReader::new(gc.stderr.take().unwrap());
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut stderr, &mut first).unwrap();
+    assert!(
+        first.contains("waiting for the store lock")
+            && first.contains("store.lock")
+            && first.contains("another devenv is installing"),
+        "{first}"
+    );
     assert!(
         gc.try_wait().unwrap().is_none(),
         "gc ran while an install held the store"

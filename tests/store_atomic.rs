@@ -168,3 +168,70 @@ fn http_errors_name_the_url_and_status() {
         .stderr_has("404");
     assert!(w.store_entries().is_empty());
 }
+
+/// Runs `devenv install` under strace, returning its log of fsyncs and
+/// renames with the paths of their file descriptors. strace is required:
+/// without it the test fails (CI installs it, see `.ci/run`).
+fn traced_install(w: &World) -> String {
+    let log = w.root.join("strace.log");
+    let mut cmd = std::process::Command::new("strace");
+    cmd.args([
+        "-f",
+        "-y",
+        "-qq",
+        "-e",
+        "trace=fsync,fdatasync,syncfs,rename,renameat,renameat2",
+        "-o",
+    ])
+    .arg(&log)
+    .arg(common::bin())
+    .arg("install")
+    .current_dir(&w.project);
+    w.isolate(&mut cmd);
+    let out = cmd.output().unwrap_or_else(|e| {
+        panic!("strace is needed to prove what reaches the disk before a commit: {e}")
+    });
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_to_string(log).unwrap()
+}
+
+#[test]
+fn an_entry_reaches_the_disk_before_its_commit_rename_and_the_store_after() {
+    let server = FixtureServer::start();
+    let w = World::new();
+    let bytes = tool_tar_gz("durable", "1.0");
+    server.add("/durable-1.0.tar.gz", bytes.clone());
+    w.manifest(&url_tool_manifest(
+        "durable",
+        "1.0",
+        &server.url("/durable-1.0.tar.gz"),
+        &bytes,
+    ));
+    let log = traced_install(&w);
+    let entry = w.store_entries()[0].clone();
+    let name = entry.file_name().unwrap().to_string_lossy().into_owned();
+    let lines: Vec<&str> = log.lines().collect();
+    let commit = lines
+        .iter()
+        .position(|l| l.contains("rename") && l.contains("/tree\"") && l.contains(&name))
+        .unwrap_or_else(|| panic!("no commit rename of {name} in:\n{log}"));
+    // The staged tree is flushed (one syncfs of its file system on Linux)
+    // before the rename that publishes it.
+    assert!(
+        lines[..commit]
+            .iter()
+            .any(|l| l.contains("syncfs(") && l.contains("/tree>") && l.ends_with("= 0")),
+        "the tree was not flushed before the commit:\n{log}"
+    );
+    let store_dir = entry.parent().unwrap().to_string_lossy().into_owned();
+    assert!(
+        lines[commit..]
+            .iter()
+            .any(|l| l.contains("fsync(") && l.contains(&format!("<{store_dir}>"))),
+        "the store directory was not flushed after the commit:\n{log}"
+    );
+}

@@ -313,9 +313,10 @@ impl Mirrors {
 
     /// The base URL to use for `backend`, without a trailing `/`.
     pub fn base(&self, backend: Backend) -> String {
-        let url = std::env::var(Mirrors::env_var(backend))
-            .ok()
+        let url = crate::config::Config::get()
+            .var(Mirrors::env_var(backend))
             .filter(|v| !v.is_empty())
+            .map(str::to_string)
             .or_else(|| self.settings.get(backend.as_str()).cloned())
             .unwrap_or_else(|| Mirrors::default_url(backend).to_string());
         url.trim_end_matches('/').to_string()

@@ -243,7 +243,7 @@ pub fn summary(base: &str, package: &str, fetcher: &Fetcher) -> Result<Option<In
     match fetcher.get_text(&url) {
         Ok(text) => Ok(Some(parse_json::<Project>(&text, &url)?.info)),
         // PyPI answers 404 for an unknown name; that is an answer, not a failure.
-        Err(e) if format!("{e:#}").contains("404") => Ok(None),
+        Err(e) if crate::fetch::status_of(&e) == Some(404) => Ok(None),
         Err(e) => Err(e),
     }
 }

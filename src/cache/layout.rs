@@ -179,9 +179,10 @@ impl Layout {
         }
         let blob = self.blob_path(layer_digest)?;
         if !blob.exists() {
-            let tmp = temp_name(&blob);
-            fs::copy(layer, &tmp).map_err(|e| self.local("write", &tmp, e))?;
-            fs::rename(&tmp, &blob).map_err(|e| self.local("write", &blob, e))?;
+            crate::files::replace_file(&blob, |file| {
+                std::io::copy(&mut File::open(layer)?, file).map(drop)
+            })
+            .map_err(|e| self.local("write", &blob, e))?;
             written += size;
         }
         let manifest_digest = Digest::of(Algorithm::Sha256, manifest).to_string();
@@ -216,21 +217,8 @@ impl Layout {
     }
 }
 
-fn temp_name(path: &Path) -> PathBuf {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".tmp.{}.{nanos}", std::process::id()));
-    path.with_file_name(name)
-}
-
 fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = temp_name(path);
-    let mut file = File::create(&tmp)?;
-    std::io::Write::write_all(&mut file, bytes)?;
-    file.sync_all()?;
-    fs::rename(&tmp, path)
+    crate::files::replace_file(path, |file| std::io::Write::write_all(file, bytes))
 }
 
 fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {

@@ -228,12 +228,14 @@ impl std::fmt::Debug for Env {
 impl Env {
     /// From `DEVENV_CACHES`, `DEVENV_CACHE_TOKEN`, `DOCKER_CONFIG`, `HOME`.
     pub fn from_env() -> Env {
-        let var = |n: &str| std::env::var(n).ok();
+        let config = crate::config::Config::get();
+        let var = |n: &str| config.var(n).map(str::to_string);
         Env {
             caches: var("DEVENV_CACHES"),
             token: var("DEVENV_CACHE_TOKEN").filter(|t| !t.trim().is_empty()),
             docker_config: auth::docker_config_path(
-                var("DOCKER_CONFIG").as_deref(),
+                // Docker's own setting, not devenv's: read where Docker reads it.
+                std::env::var("DOCKER_CONFIG").ok().as_deref(),
                 dirs::home_dir().as_deref(),
             ),
             cwd: std::env::current_dir().unwrap_or_default(),

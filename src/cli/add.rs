@@ -1,11 +1,13 @@
 //! `devenv add SPEC...`: add or change tools in devenv.toml, then lock.
 //!
-//! The manifest is edited in place (comments and layout kept). If the new
-//! constraint cannot be resolved, devenv.toml is put back as it was, so a
-//! typo never leaves a project that does not lock.
+//! The manifest is edited with its comments and layout kept. The new
+//! manifest is resolved in memory first and written (atomically) only once
+//! its lock is: a typo, a failed download or a Ctrl-C during the re-lock
+//! leaves devenv.toml exactly as it was, and a crash at any moment leaves
+//! the old file or the new one, never a mix.
 
 use crate::edit;
-use crate::error::IoContext;
+use crate::files;
 use crate::manifest::{self, Manifest};
 use crate::project::{Context, Project};
 use crate::resolve::Update;
@@ -15,8 +17,7 @@ use anyhow::{Result, bail};
 pub fn run(specs: &[String], source: Option<&str>, no_lock: bool) -> Result<()> {
     let project = Project::find(&super::cwd()?)?;
     let path = project.manifest.path.clone();
-    let original = project.manifest.source.clone();
-    let mut text = original.clone();
+    let mut text = project.manifest.source.clone();
     let mut names = Vec::new();
     for spec in specs {
         let (name, version) = edit::parse_spec(spec);
@@ -37,8 +38,8 @@ pub fn run(specs: &[String], source: Option<&str>, no_lock: bool) -> Result<()> 
         check_edit(&path, &text, spec)?;
         names.push((name, version));
     }
-    std::fs::write(&path, &text).io_context("write", &path)?;
     if no_lock {
+        files::write_atomic(&path, text.as_bytes())?;
         for (name, version) in &names {
             let verb = if before(&project.manifest, name).is_some() {
                 "changed"
@@ -52,33 +53,29 @@ pub fn run(specs: &[String], source: Option<&str>, no_lock: bool) -> Result<()> 
         }
         return Ok(());
     }
-    let relocked = Project::find(project.root()).and_then(|p| {
-        let cx = Context::from_env(false)?;
-        let update = Update::Only(names.iter().map(|(n, _)| n.clone()).collect());
-        p.ensure_lock_as(&cx, &update, "add")
-    });
-    match relocked {
-        Ok(lock) => {
-            for (name, version) in &names {
-                let pinned = lock.tools.get(name).map_or("?", |t| t.version.as_str());
-                let verb = match before(&project.manifest, name) {
-                    None => "added".to_string(),
-                    Some(old) if old == *version => "kept".to_string(),
-                    Some(old) => format!("changed {name} from \"{old}\" to"),
-                };
-                if verb.starts_with("changed") {
-                    ui::info(format!("{verb} \"{version}\" (pinned {pinned})"));
-                } else {
-                    ui::info(format!("{verb} {name} = \"{version}\" (pinned {pinned})"));
-                }
-            }
-            Ok(())
-        }
-        Err(e) => {
-            std::fs::write(&path, &original).io_context("restore", &path)?;
-            Err(e.context(format!("{} was left unchanged", manifest::FILE_NAME)))
+    let edited = Project {
+        manifest: Manifest::parse(&path, text.clone())?,
+    };
+    let cx = Context::from_env(false)?;
+    let update = Update::Only(names.iter().map(|(n, _)| n.clone()).collect());
+    let lock = edited
+        .ensure_lock_as(&cx, &update, "add")
+        .map_err(|e| e.context(format!("{} was left unchanged", manifest::FILE_NAME)))?;
+    files::write_atomic(&path, text.as_bytes())?;
+    for (name, version) in &names {
+        let pinned = lock.tools.get(name).map_or("?", |t| t.version.as_str());
+        let verb = match before(&project.manifest, name) {
+            None => "added".to_string(),
+            Some(old) if old == *version => "kept".to_string(),
+            Some(old) => format!("changed {name} from \"{old}\" to"),
+        };
+        if verb.starts_with("changed") {
+            ui::info(format!("{verb} \"{version}\" (pinned {pinned})"));
+        } else {
+            ui::info(format!("{verb} {name} = \"{version}\" (pinned {pinned})"));
         }
     }
+    Ok(())
 }
 
 /// The version `name` had in the manifest before this command, if any.

@@ -98,6 +98,10 @@ pub(super) fn replace_process_with_hint(
     what: &str,
     hint: impl FnOnce() -> Option<String>,
 ) -> anyhow::Error {
+    if crate::config::Config::get().offline {
+        // `devenv --offline exec`: a devenv the command starts is offline too.
+        cmd.env("DEVENV_OFFLINE", "1");
+    }
     let err = cmd.exec();
     let (code, reason) = if err.kind() == std::io::ErrorKind::NotFound {
         let mut reason = "no such command in the environment's PATH".to_string();

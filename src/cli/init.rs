@@ -2,7 +2,6 @@
 //! repository already has (see `crate::import`), or a commented template.
 
 use crate::catalog::Catalog;
-use crate::error::IoContext;
 use crate::import::{self, Imported};
 use crate::manifest::{FILE_NAME, Manifest};
 use crate::ui;
@@ -73,7 +72,7 @@ pub fn run(a: Args) -> Result<()> {
     };
     // What init writes must load: a bug here would be the user's first error.
     Manifest::parse(&path, text.clone())?;
-    std::fs::write(&path, &text).io_context("write", &path)?;
+    crate::files::write_atomic(&path, text.as_bytes())?;
     if imported.is_empty() {
         ui::info(format!(
             "wrote {}; declare tools under [tools], then run `devenv install`",

@@ -46,7 +46,7 @@ Environment variables:
   DEVENV_FROZEN=1       like --frozen: never write devenv.lock
   DEVENV_OFFLINE=1      like --offline: no network access at all
   DEVENV_HTTP_TIMEOUT   seconds before a stalled download fails (default 30)
-  DEVENV_HTTP_RETRIES   retries on connection errors and 5xx answers (default 3)
+  DEVENV_HTTP_RETRIES   retries on connection errors, 5xx, 429 and 408 answers (default 3)
   DEVENV_CACHES         team caches, comma-separated (oci://HOST/REPO, oci-layout:DIR);
                         replaces `[settings] caches`; empty turns caches off
   DEVENV_CACHE_TOKEN    a bearer token for the registry caches
@@ -56,7 +56,9 @@ Environment variables:
   DEVENV_NODE_MIRROR    Node.js downloads, serving index.json (default https://nodejs.org/dist)
   DEVENV_GO_MIRROR      Go downloads, serving /dl/?mode=json (default https://go.dev)
   DEVENV_ZIG_MIRROR     Zig downloads, serving /download/index.json (default https://ziglang.org)
-                        (each overrides `[settings] mirrors` in devenv.toml)";
+                        (each overrides `[settings] mirrors` in devenv.toml)
+Flags take 1/true/yes/on or 0/false/no/off; a malformed value of any of these
+variables stops every command with its name and what it accepts.";
 
 /// Per-project development environments: pinned toolchains and variables, no containers.
 #[derive(Parser, Debug)]
@@ -216,10 +218,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Restore the previous generation's lock (or generation N), offline.
+    /// Restore the previous generation (or generation N), offline: its lock
+    /// and the [tools] and [env] of its devenv.toml.
     Rollback {
         /// The generation to restore (default: the one before the current).
         generation: Option<u32>,
+        /// Restore devenv.lock only and leave devenv.toml as it is.
+        #[arg(long)]
+        lock_only: bool,
     },
     /// Delete store entries no project, recent generation or running shell uses.
     Gc {
@@ -399,10 +405,9 @@ pub fn run(cli: Cli) -> Result<()> {
     } else {
         1
     });
-    if cli.offline {
-        // SAFETY: single-threaded at this point; the fetcher reads it later.
-        unsafe { std::env::set_var("DEVENV_OFFLINE", "1") };
-    }
+    // Flags and environment, resolved once (after -C: relative paths in
+    // the environment are the user's, from the directory asked for).
+    crate::config::Config::init(crate::config::Config::from_env(cli.offline)?);
     if !matches!(cli.command, Command::Hook { .. }) {
         // Every other command pins, installs or activates for this machine:
         // say now, once, if it is not one devenv serves.
@@ -436,7 +441,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::List { json } => list::run(json),
         Command::Which { name } => which::run(&name),
         Command::Generations { json } => generations::run(json),
-        Command::Rollback { generation } => rollback::run(generation),
+        Command::Rollback {
+            generation,
+            lock_only,
+        } => rollback::run(generation, lock_only),
         Command::Gc { dry_run, json } => gc::run(dry_run, json),
         Command::Store {
             command: StoreCommand::Verify { repair },

@@ -1,7 +1,8 @@
 //! `devenv remove TOOL...`: remove tools from devenv.toml and the lock.
 
 use crate::edit;
-use crate::error::IoContext;
+use crate::files;
+use crate::manifest::{self, Manifest};
 use crate::project::{Context, Project};
 use crate::resolve::Update;
 use crate::ui;
@@ -14,12 +15,18 @@ pub fn run(tools: &[String]) -> Result<()> {
     for name in tools {
         text = edit::remove_tool(&text, name)?;
     }
-    std::fs::write(&path, &text).io_context("write", &path)?;
+    // The new manifest is locked in memory first and written (atomically)
+    // once its lock is: an interrupted remove leaves devenv.toml as it was.
+    let edited = Project {
+        manifest: Manifest::parse(&path, text.clone())?,
+    };
     // The other tools keep their pins, so this relock needs no network.
-    let project = Project::find(project.root())?;
-    if project.read_lock()?.is_some() {
-        project.ensure_lock_as(&Context::from_env(false)?, &Update::Nothing, "remove")?;
+    if edited.read_lock()?.is_some() {
+        edited
+            .ensure_lock_as(&Context::from_env(false)?, &Update::Nothing, "remove")
+            .map_err(|e| e.context(format!("{} was left unchanged", manifest::FILE_NAME)))?;
     }
+    files::write_atomic(&path, text.as_bytes())?;
     for name in tools {
         ui::info(format!("removed {name}"));
     }

@@ -1,13 +1,26 @@
-//! `devenv rollback [N]`: restore an earlier generation's lock, offline.
+//! `devenv rollback [N] [--lock-only]`: go back to an earlier generation,
+//! offline — its lock, and the `[tools]` and `[env]` of the `devenv.toml`
+//! it was made from, so that `exec --frozen` and the hook use the old
+//! environment at once.
+//!
+//! Trust: a rollback that rewrites `devenv.toml` keeps an allowed project
+//! allowed only when the generation it restores was itself allowed when it
+//! was recorded (its manifest, lock and dotenv files were what `devenv
+//! allow` had accepted). Otherwise the shell hook asks for `devenv allow`
+//! again, as after any edit: a generation recorded by `devenv install` in a
+//! repository never allowed must not become allowed by going back to it.
 
+use crate::edit;
+use crate::files;
 use crate::generations::{self, History};
 use crate::install;
+use crate::manifest::{self, Manifest};
 use crate::platform::Platform;
 use crate::project::{Context, Project};
-use crate::ui;
+use crate::{trust, ui};
 use anyhow::{Result, bail};
 
-pub fn run(target: Option<u32>) -> Result<()> {
+pub fn run(target: Option<u32>, lock_only: bool) -> Result<()> {
     let cx = Context::from_env(false)?;
     let project = Project::find(&super::cwd()?)?;
     let history = History::open(&cx.store, &project.id());
@@ -30,13 +43,45 @@ pub fn run(target: Option<u32>) -> Result<()> {
         }
     };
     generations::check_exists(&list, number)?;
-    if Some(number) == current {
+    let generation = list
+        .iter()
+        .find(|g| g.number == number)
+        .expect("checked above");
+    let restored = if lock_only {
+        None
+    } else {
+        restored_manifest(&project, &history, number)?
+    };
+    if Some(number) == current && restored.is_none() {
         ui::info(format!("generation {number} is already the current one"));
         return Ok(());
     }
+    let was_allowed = project.allowed(&cx);
     let lock = history.lock(number)?;
+    // The lock first: while devenv.toml is still the allowed one, the trust
+    // record follows the lock as for any lock devenv writes.
     project.write_lock(&cx, &lock)?;
-    let recorded = history.record(&lock, &format!("rollback to {number}"))?;
+    let project = match &restored {
+        Some(text) => {
+            files::write_atomic(&project.manifest.path, text.as_bytes())?;
+            let project = Project::find(project.root())?;
+            if was_allowed && generation.allowed {
+                trust::allow(
+                    &cx.store,
+                    &project.manifest.path,
+                    &trust::Snapshot::read(&project.manifest)?,
+                )?;
+            } else if was_allowed {
+                ui::warn(format!(
+                    "generation {number} was not allowed for the shell hook when it was recorded, so the restored {} needs a new `devenv allow` after you review it",
+                    manifest::FILE_NAME
+                ));
+            }
+            project
+        }
+        None => project,
+    };
+    let recorded = project.record_generation(&cx, &lock, &format!("rollback to {number}"))?;
     let missing: Vec<String> = install::missing(&lock, Platform::current(), &cx.store)
         .iter()
         .map(install::Missing::label)
@@ -44,7 +89,31 @@ pub fn run(target: Option<u32>) -> Result<()> {
     let new = recorded
         .map(|g| format!(" (recorded as generation {})", g.number))
         .unwrap_or_default();
-    ui::info(format!("rolled back to generation {number}{new}"));
+    let what = if restored.is_some() {
+        format!(
+            "devenv.lock and the [tools] and [env] of {}",
+            manifest::FILE_NAME
+        )
+    } else {
+        "devenv.lock".to_string()
+    };
+    ui::info(format!(
+        "rolled back to generation {number}{new}: restored {what}"
+    ));
+    if let Some(reasons) = lock.staleness(&project.manifest, &project.platforms(Some(&lock))) {
+        ui::warn(format!(
+            "{} asks for something else than the restored lock:\n  - {}\n`devenv exec --frozen` will refuse it and a plain `devenv lock` moves forward again{}",
+            manifest::FILE_NAME,
+            reasons.join("\n  - "),
+            if lock_only {
+                format!(
+                    "; run `devenv rollback {number}` without --lock-only to restore the manifest too"
+                )
+            } else {
+                String::new()
+            }
+        ));
+    }
     if !missing.is_empty() {
         ui::warn(format!(
             "{} of its tools are no longer in the store ({}); run `devenv install` to fetch them again",
@@ -53,4 +122,29 @@ pub fn run(target: Option<u32>) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// The project's `devenv.toml` with generation `number`'s `[tools]` and
+/// `[env]`, or `None` when that changes nothing or the generation has no
+/// recorded manifest (it predates them; then only the lock is restored).
+fn restored_manifest(project: &Project, history: &History, number: u32) -> Result<Option<String>> {
+    let Some(old) = history.manifest(number)? else {
+        ui::warn(format!(
+            "generation {number} was recorded without its {}, so only devenv.lock is restored",
+            manifest::FILE_NAME
+        ));
+        return Ok(None);
+    };
+    let text = edit::restore_tables(&project.manifest.source, &old)?;
+    if text == project.manifest.source {
+        return Ok(None);
+    }
+    // Refuse what would not load, before anything is written.
+    Manifest::parse(&project.manifest.path, text.clone()).map_err(|e| {
+        anyhow::anyhow!(
+            "{e}\nthat is {} with the [tools] and [env] of generation {number}, which does not load with the rest of the file as it is now; nothing was changed (`devenv rollback --lock-only {number}` restores the lock alone)",
+            manifest::FILE_NAME
+        )
+    })?;
+    Ok(Some(text))
 }

@@ -323,8 +323,8 @@ pub fn npm_tarball(cmd: &str, version: &str) -> Vec<u8> {
 
 /// Publishes `name` on a fixture npm registry: one tarball per version (at
 /// the path the real registry uses) and the packument listing them, the
-/// last version as `latest`. `extra` is spliced into each version's
-/// document (e.g. `"bin": ...`).
+/// last version as `latest`, gzip-encoded for clients that accept it.
+/// `extra` is spliced into each version's document (e.g. `"bin": ...`).
 pub fn publish_npm(
     server: &server::FixtureServer,
     name: &str,
@@ -351,7 +351,10 @@ pub fn publish_npm(
         r#"{{"_id": "{name}", "name": "{name}", "dist-tags": {{"latest": "{latest}"}}, "versions": {{{}}}, "time": {{"created": "2024-01-01T00:00:00.000Z"}}}}"#,
         docs.join(",\n")
     );
-    server.add(&format!("/{}", name.replace('/', "%2f")), packument);
+    let path = format!("/{}", name.replace('/', "%2f"));
+    server.add(&path, packument);
+    // As the registry serves packuments: gzip to clients that accept it.
+    server.gzip(&path);
 }
 
 /// Whether a path exists at all (even as a dangling link).

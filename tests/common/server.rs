@@ -1,6 +1,7 @@
 //! A local HTTP server for tests: fixture files on 127.0.0.1 (by path, or
 //! by path and query), plus the ways real servers misbehave (errors, flaky
-//! failures, delays, stalls).
+//! failures, delays, stalls) and the ways real registries answer (gzip for
+//! clients that accept it, chunked bodies, redirects, 429 with Retry-After).
 //!
 //! Every request is answered in its own thread with `Connection: close`, so
 //! a stalled response never holds up another client, and a stopped server
@@ -48,6 +49,16 @@ struct State {
     last_headers: HashMap<String, Vec<(String, String)>>,
     /// Route (path, or path with query) → extra response headers.
     reply_headers: HashMap<String, Vec<(String, String)>>,
+    /// Path → requests that arrived, counted before any delay.
+    received: HashMap<String, usize>,
+    /// Paths whose body is gzip-encoded for clients accepting gzip.
+    gzipped: std::collections::HashSet<String>,
+    /// Paths whose body is sent chunked, without a Content-Length.
+    chunked: std::collections::HashSet<String>,
+    /// Path → (status, Location) of a redirect.
+    redirects: HashMap<String, (u16, String)>,
+    /// Path → (429 answers left, their Retry-After value, if any).
+    throttles: HashMap<String, (usize, Option<String>)>,
 }
 
 /// What one request gets.
@@ -55,6 +66,15 @@ enum Reply {
     Full {
         status: u16,
         body: Arc<Vec<u8>>,
+    },
+    /// A full answer as a registry sends it: headers of its own, the body
+    /// gzip-encoded and/or chunked.
+    Encoded {
+        status: u16,
+        body: Arc<Vec<u8>>,
+        headers: Vec<(String, String)>,
+        gzip: bool,
+        chunked: bool,
     },
     Stall {
         body: Arc<Vec<u8>>,
@@ -162,14 +182,62 @@ impl FixtureServer {
         self.state().stalls.insert(normalize(path), first_bytes);
     }
 
-    /// How many requests `path` has received: whatever their query
-    /// string, or, for a `path` with a query, with exactly that one.
     /// Answers `path` one byte at a time, `pause` apart, as a server that
     /// keeps a connection alive without ever really sending anything.
     pub fn trickle(&self, path: &str, pause: Duration) {
         self.state().trickles.insert(normalize(path), pause);
     }
 
+    /// Encodes the body of `path` with gzip (`Content-Encoding: gzip`) for
+    /// requests whose `Accept-Encoding` names gzip, as registries serve
+    /// their JSON; others get it as it is.
+    pub fn gzip(&self, path: &str) {
+        self.state().gzipped.insert(normalize(path));
+    }
+
+    /// Sends the body of `path` with `Transfer-Encoding: chunked` and no
+    /// `Content-Length`, as servers that stream do.
+    pub fn chunked(&self, path: &str) {
+        self.state().chunked.insert(normalize(path));
+    }
+
+    /// Answers `from` with `status` (301, 302, 307, 308) and `Location: to`
+    /// (a path on this server, or an absolute URL), as download hosts that
+    /// hand off to a CDN do.
+    pub fn redirect(&self, from: &str, status: u16, to: &str) {
+        let location = if to.starts_with("http://") || to.starts_with("https://") {
+            to.to_string()
+        } else {
+            self.url(to)
+        };
+        self.state()
+            .redirects
+            .insert(normalize(from), (status, location));
+    }
+
+    /// The next `n` requests for `path` answer 429 Too Many Requests, with
+    /// `Retry-After: retry_after` when given (seconds or an HTTP date);
+    /// later ones are served normally.
+    pub fn throttle(&self, path: &str, n: usize, retry_after: Option<&str>) {
+        self.state()
+            .throttles
+            .insert(normalize(path), (n, retry_after.map(str::to_string)));
+    }
+
+    /// How many requests for `path` have arrived, counted on arrival (a
+    /// delayed request counts before it is answered; [`FixtureServer::hits`]
+    /// counts it once its answer is decided): the event a test waits on to
+    /// know a client is waiting for an answer.
+    pub fn received(&self, path: &str) -> usize {
+        self.state()
+            .received
+            .get(&normalize(path))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// How many requests `path` has received: whatever their query
+    /// string, or, for a `path` with a query, with exactly that one.
     pub fn hits(&self, path: &str) -> usize {
         self.state()
             .hits
@@ -240,7 +308,11 @@ fn normalize(path: &str) -> String {
 fn answer(shared: &Shared, request: tiny_http::Request) {
     let with_query = request.url().split('#').next().unwrap_or("/").to_string();
     let path = with_query.split('?').next().unwrap_or("/").to_string();
-    let delay = shared.state.lock().unwrap().delays.get(&path).copied();
+    let delay = {
+        let mut state = shared.state.lock().unwrap();
+        *state.received.entry(path.clone()).or_default() += 1;
+        state.delays.get(&path).copied()
+    };
     if let Some(delay) = delay {
         let deadline = Instant::now() + delay;
         let mut state = shared.state.lock().unwrap();
@@ -285,7 +357,39 @@ fn answer(shared: &Shared, request: tiny_http::Request) {
             }
             _ => None,
         };
-        let reply = if let Some(status) = failing {
+        let throttled = match state.throttles.get_mut(&path) {
+            Some((left, retry_after)) if *left > 0 => {
+                *left -= 1;
+                Some(retry_after.clone())
+            }
+            _ => None,
+        };
+        let accepts_gzip = request.headers().iter().any(|h| {
+            h.field.equiv("Accept-Encoding")
+                && h.value
+                    .as_str()
+                    .split(',')
+                    .any(|e| e.trim().split(';').next() == Some("gzip"))
+        });
+        let reply = if let Some(retry_after) = throttled {
+            Reply::Encoded {
+                status: 429,
+                body: Arc::new(b"slow down\n".to_vec()),
+                headers: retry_after
+                    .map(|v| vec![("Retry-After".to_string(), v)])
+                    .unwrap_or_default(),
+                gzip: false,
+                chunked: false,
+            }
+        } else if let Some((status, location)) = state.redirects.get(&path).cloned() {
+            Reply::Encoded {
+                status,
+                body: Arc::new(Vec::new()),
+                headers: vec![("Location".to_string(), location)],
+                gzip: false,
+                chunked: false,
+            }
+        } else if let Some(status) = failing {
             Reply::Full {
                 status,
                 body: Arc::new(format!("fixture failure {status}\n").into_bytes()),
@@ -301,7 +405,19 @@ fn answer(shared: &Shared, request: tiny_http::Request) {
                 .unwrap_or_else(|| Arc::new(vec![b'x'; 1 << 20]));
             Reply::Stall { body, first_bytes }
         } else if let Some((status, body)) = route {
-            Reply::Full { status, body }
+            let gzip = accepts_gzip && state.gzipped.contains(&path);
+            let chunked = state.chunked.contains(&path);
+            if gzip || chunked {
+                Reply::Encoded {
+                    status,
+                    body,
+                    headers: Vec::new(),
+                    gzip,
+                    chunked,
+                }
+            } else {
+                Reply::Full { status, body }
+            }
         } else {
             Reply::Full {
                 status: 404,
@@ -324,8 +440,49 @@ fn answer(shared: &Shared, request: tiny_http::Request) {
                 }
             })
         }
+        Reply::Encoded {
+            status,
+            body,
+            headers,
+            gzip,
+            chunked,
+        } => {
+            let body = if gzip {
+                gzip_bytes(&body)
+            } else {
+                body.to_vec()
+            };
+            let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+            for (name, value) in &headers {
+                head.push_str(&format!("{name}: {value}\r\n"));
+            }
+            if gzip {
+                head.push_str("Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n");
+            }
+            if chunked {
+                head.push_str("Transfer-Encoding: chunked\r\n");
+            } else {
+                head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+            }
+            head.push_str("Content-Type: application/octet-stream\r\nConnection: close\r\n\r\n");
+            out.write_all(head.as_bytes()).and_then(|()| {
+                if head_only {
+                    Ok(())
+                } else if chunked {
+                    // Several chunks, as a streaming server sends them.
+                    for chunk in body.chunks(4096) {
+                        write!(out, "{:x}\r\n", chunk.len())?;
+                        out.write_all(chunk)?;
+                        out.write_all(b"\r\n")?;
+                    }
+                    out.write_all(b"0\r\n\r\n")
+                } else {
+                    out.write_all(&body)
+                }
+            })
+        }
         Reply::Stall { body, first_bytes } => {
-            let sent = write_head(&mut out, 200, body.len(), &extra)
+            let sent = write_head(&mut out, 200, body.len(), &[])
                 .and_then(|()| out.write_all(&body[..first_bytes.min(body.len())]))
                 .and_then(|()| out.flush());
             let mut state = shared.state.lock().unwrap();
@@ -359,13 +516,20 @@ fn write_head(
     length: usize,
     extra: &[(String, String)],
 ) -> std::io::Result<()> {
-    let extra: String = extra.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
+    write!(out, "HTTP/1.1 {status} {}\r\n", reason(status))?;
+    for (name, value) in extra {
+        write!(out, "{name}: {value}\r\n")?;
+    }
     write!(
         out,
-        "HTTP/1.1 {status} {}\r\nContent-Length: {length}\r\nContent-Type: application/octet-stream\r\n\
-         {extra}Connection: close\r\n\r\n",
-        reason(status)
+        "Content-Length: {length}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n"
     )
+}
+
+fn gzip_bytes(body: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(body).expect("gzip in memory");
+    encoder.finish().expect("gzip in memory")
 }
 
 fn reason(status: u16) -> &'static str {
@@ -374,10 +538,13 @@ fn reason(status: u16) -> &'static str {
         301 => "Moved Permanently",
         302 => "Found",
         304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
+        408 => "Request Timeout",
         410 => "Gone",
         429 => "Too Many Requests",
         500 => "Internal Server Error",
