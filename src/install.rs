@@ -276,6 +276,12 @@ fn stage(job: &Job<'_>, staging: &Path, fetcher: &Fetcher, bars: &Bars) -> Resul
         .with_context(|| format!("could not unpack `{}` from {}", job.name, a.url))?;
     link_bins(&tree, &a.bin)
         .with_context(|| format!("could not expose the commands of `{}`", job.name))?;
+    check_exposed(&tree, &a.bin).with_context(|| {
+        format!(
+            "`{}` {} was not installed: it would not provide the commands its pin names",
+            job.name, job.version
+        )
+    })?;
     ui::info(format!(
         "installed {} {} ({}, {:.1} s)",
         job.name,
@@ -323,6 +329,38 @@ fn link_bins(tree: &Path, bin: &[String]) -> Result<()> {
         let link = dir.join(name);
         std::os::unix::fs::symlink(Path::new("..").join(file), &link)
             .map_err(|e| anyhow::anyhow!("could not create {}: {e}", link.display()))?;
+    }
+    Ok(())
+}
+
+/// Refuses an unpacked tree whose PATH directories are missing or hold no
+/// executable (a `NAME=FILE` entry was checked by [`link_bins`]); with no
+/// bin entries, the default (`bin/`, else the root) must hold one.
+fn check_exposed(tree: &Path, bin: &[String]) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let dirs = crate::activate::bin_dirs(tree, bin);
+    for dir in dirs {
+        let shown = dir
+            .strip_prefix(tree)
+            .ok()
+            .filter(|r| !r.as_os_str().is_empty())
+            .map_or_else(
+                || "the artifact's top directory".to_string(),
+                |r| format!("`{}`", r.display()),
+            );
+        if !dir.is_dir() {
+            bail!("{shown}, which goes on PATH, is not a directory in the unpacked artifact");
+        }
+        let executable = fs::read_dir(&dir)
+            .map_err(|e| anyhow::anyhow!("could not list {}: {e}", dir.display()))?
+            .filter_map(|e| e.ok())
+            .any(|e| {
+                fs::metadata(e.path())
+                    .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+            });
+        if !executable {
+            bail!("{shown}, which goes on PATH, holds no executable file");
+        }
     }
     Ok(())
 }

@@ -9,11 +9,13 @@
 //! every platform at once ([`Source::pin`]), so a lock for several
 //! platforms is made from any one machine.
 
+pub mod exposes;
 pub mod go_dist;
 pub mod node_dist;
 pub mod npm;
 pub mod pypi;
 pub mod url;
+pub mod wheel;
 pub mod zig_dist;
 
 use crate::archive::Format;
@@ -255,7 +257,7 @@ pub fn resolve_registry(
     if lookup.spec.backend == Backend::Npm {
         npm::warn_if_needs_node(name, &found, manifest);
     }
-    let artifacts = found
+    let artifacts: BTreeMap<Platform, Artifact> = found
         .into_iter()
         .map(|(platform, f)| {
             let bin = tool
@@ -267,12 +269,60 @@ pub fn resolve_registry(
             (platform, artifact)
         })
         .collect();
+    check_exposes(name, version, lookup.spec.backend, &artifacts, fetcher)?;
     Ok(LockedTool {
         version: version.to_string(),
         requested: request_key(&Request::Registry(tool.clone())),
         source: lookup.spec.label(),
         artifacts,
     })
+}
+
+/// Refuses pins that would put nothing (or not everything they name) on
+/// PATH, where that can be known before installing: a wheel's file list is
+/// read from its zip directory for every platform; an npm package must
+/// declare a `bin`. (Tarballs are checked when unpacked.)
+fn check_exposes(
+    name: &str,
+    version: &str,
+    backend: Backend,
+    artifacts: &BTreeMap<Platform, Artifact>,
+    fetcher: &Fetcher,
+) -> Result<()> {
+    match backend {
+        Backend::Pypi => {
+            let mut read: BTreeMap<&str, wheel::Contents> = BTreeMap::new();
+            for (platform, a) in artifacts {
+                if !read.contains_key(a.url.as_str()) {
+                    let contents = wheel::contents(&a.url, fetcher).with_context(|| {
+                        format!(
+                            "could not read what the wheel of {name} {version} for {platform} holds"
+                        )
+                    })?;
+                    read.insert(&a.url, contents);
+                }
+                exposes::check_wheel(
+                    name,
+                    version,
+                    *platform,
+                    &a.url,
+                    &a.bin,
+                    &read[a.url.as_str()],
+                )?;
+            }
+            Ok(())
+        }
+        Backend::Npm => {
+            if let Some((platform, _)) = artifacts.iter().find(|(_, a)| a.bin.is_empty()) {
+                anyhow::bail!(
+                    "{name} {version} would expose nothing on {platform}: its package.json declares no `bin`, so it provides no command. If the package holds an executable, name it with `bin`, e.g. `{} = {{ version = \"{version}\", bin = [\"NAME=path/in/package\"] }}` in [tools]; a library is installed by the project's own npm instead",
+                    exposes::toml_key(name)
+                );
+            }
+            Ok(())
+        }
+        Backend::NodeDist | Backend::GoDist | Backend::ZigDist => Ok(()),
+    }
 }
 
 /// `rel` resolved against the URL `base` it was found in (registries and
