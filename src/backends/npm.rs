@@ -7,7 +7,8 @@
 //! published per platform, like `@esbuild/linux-x64`: write the name as a
 //! pattern, `@esbuild/{os}-{arch}`, and each platform gets its package), or
 //! a script with no dependencies and no install scripts (such as prettier),
-//! run by the `node` on PATH. Anything else is refused with that statement.
+//! run by the `node` on PATH. Dependencies bundled in the tarball
+//! (`bundleDependencies`, as npm itself ships) need nothing more. Anything else is refused with that statement.
 
 use super::{Found, Source, join_url, node_names, parse_json};
 use crate::archive::Format;
@@ -42,6 +43,10 @@ pub struct PackageVersion {
     pub scripts: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(default, rename = "hasInstallScript")]
     pub has_install_script: bool,
+    /// Dependencies shipped inside the tarball (`node_modules/`), which
+    /// need no resolving: npm itself bundles all of its own.
+    #[serde(default, rename = "bundleDependencies", alias = "bundledDependencies")]
+    pub bundled: Option<Bundled>,
     pub dist: Dist,
 }
 
@@ -51,6 +56,23 @@ pub struct PackageVersion {
 pub enum Bin {
     One(String),
     Map(BTreeMap<String, String>),
+}
+
+/// `bundleDependencies`: `true` (all of them) or a list of names.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Bundled {
+    All(bool),
+    Names(Vec<String>),
+}
+
+impl Bundled {
+    fn covers(&self, name: &str) -> bool {
+        match self {
+            Bundled::All(all) => *all,
+            Bundled::Names(names) => names.iter().any(|n| n == name),
+        }
+    }
 }
 
 /// Where the tarball is and how to check it.
@@ -114,11 +136,15 @@ pub fn bin_links(package: &str, bin: &Bin) -> Vec<String> {
 
 /// Refuses a version devenv cannot run by itself, saying what works.
 pub fn check_runnable(package: &str, version: &str, v: &PackageVersion) -> Result<()> {
-    let supported = "devenv installs npm packages that run on their own: a native executable (per-platform packages such as `@esbuild/{os}-{arch}`), or a script with no dependencies and no install scripts, run by the `node` on PATH";
+    let supported = "devenv installs npm packages that run on their own: a native executable (per-platform packages such as `@esbuild/{os}-{arch}`), or a script with no dependencies (other than those bundled in its tarball) and no install scripts, run by the `node` on PATH";
     let names = |m: &Option<BTreeMap<String, serde_json::Value>>| -> Vec<String> {
         m.iter().flat_map(|m| m.keys().cloned()).collect()
     };
-    let deps = names(&v.dependencies);
+    let bundled = |name: &String| v.bundled.as_ref().is_some_and(|b| b.covers(name));
+    let deps: Vec<String> = names(&v.dependencies)
+        .into_iter()
+        .filter(|d| !bundled(d))
+        .collect();
     if !deps.is_empty() {
         bail!(
             "npm:{package} {version} needs {} package(s) at run time ({}); {supported}. Install it with npm inside the environment instead, or use a catalog entry that names its platform packages",
@@ -476,6 +502,30 @@ mod tests {
             .to_string();
         assert!(
             err.contains("@prettier/cli") && err.contains("run on their own"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bundled_dependencies_need_nothing_more() {
+        let v: PackageVersion = serde_json::from_str(
+            r#"{"bin": {"npm": "bin/npm-cli.js", "npx": "bin/npx-cli.js"},
+                "dependencies": {"abbrev": "^3.0.0", "cacache": "^19.0.1"},
+                "bundleDependencies": ["abbrev", "cacache"],
+                "dist": {"tarball": "https://r/npm-10.9.2.tgz"}}"#,
+        )
+        .unwrap();
+        check_runnable("npm", "10.9.2", &v).unwrap();
+        let partly: PackageVersion = serde_json::from_str(
+            r#"{"dependencies": {"abbrev": "^3.0.0", "cacache": "^19.0.1"},
+                "bundledDependencies": ["abbrev"], "dist": {"tarball": "t"}}"#,
+        )
+        .unwrap();
+        let err = check_runnable("x", "1.0.0", &partly)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("needs 1 package(s) at run time (cacache)"),
             "{err}"
         );
     }
