@@ -20,15 +20,17 @@ pub enum Backend {
     NodeDist,
     GoDist,
     ZigDist,
+    PythonDist,
 }
 
 impl Backend {
-    pub const ALL: [Backend; 5] = [
+    pub const ALL: [Backend; 6] = [
         Backend::Npm,
         Backend::Pypi,
         Backend::NodeDist,
         Backend::GoDist,
         Backend::ZigDist,
+        Backend::PythonDist,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -38,6 +40,7 @@ impl Backend {
             Backend::NodeDist => "node-dist",
             Backend::GoDist => "go-dist",
             Backend::ZigDist => "zig-dist",
+            Backend::PythonDist => "python-dist",
         }
     }
 

@@ -14,6 +14,7 @@ pub mod go_dist;
 pub mod node_dist;
 pub mod npm;
 pub mod pypi;
+pub mod python_dist;
 pub mod url;
 pub mod wheel;
 pub mod zig_dist;
@@ -144,6 +145,7 @@ impl Mirrors {
             Backend::NodeDist => "DEVENV_NODE_MIRROR",
             Backend::GoDist => "DEVENV_GO_MIRROR",
             Backend::ZigDist => "DEVENV_ZIG_MIRROR",
+            Backend::PythonDist => "DEVENV_PYTHON_MIRROR",
         }
     }
 
@@ -155,6 +157,7 @@ impl Mirrors {
             Backend::NodeDist => "https://nodejs.org/dist",
             Backend::GoDist => "https://go.dev",
             Backend::ZigDist => "https://ziglang.org",
+            Backend::PythonDist => python_dist::DEFAULT_BASE,
         }
     }
 
@@ -190,6 +193,7 @@ pub fn open(
         Backend::NodeDist => Box::new(node_dist::NodeDist::open(&base, fetcher)?),
         Backend::GoDist => Box::new(go_dist::GoDist::open(&base, fetcher)?),
         Backend::ZigDist => Box::new(zig_dist::ZigDist::open(&base, fetcher)?),
+        Backend::PythonDist => Box::new(python_dist::PythonDist::open(&base, fetcher)?),
     })
 }
 
@@ -321,7 +325,7 @@ fn check_exposes(
             }
             Ok(())
         }
-        Backend::NodeDist | Backend::GoDist | Backend::ZigDist => Ok(()),
+        Backend::NodeDist | Backend::GoDist | Backend::ZigDist | Backend::PythonDist => Ok(()),
     }
 }
 
