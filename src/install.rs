@@ -143,6 +143,10 @@ pub fn install_lock(
 ) -> Result<Report> {
     let mut jobs = Vec::new();
     for (name, tool) in &lock.tools {
+        if crate::system::interpreter(tool).is_some() {
+            crate::system::install(store, name, tool)?;
+            continue;
+        }
         let artifact = tool.artifacts.get(&platform).with_context(|| {
             format!("the lock has no artifact of `{name}` for {platform}; add \"{platform}\" to settings.platforms in devenv.toml and run `devenv lock`")
         })?;

@@ -23,6 +23,7 @@ pub mod project;
 pub mod resolve;
 pub mod shell;
 pub mod store;
+pub mod system;
 pub mod trust;
 pub mod ui;
 pub mod version;

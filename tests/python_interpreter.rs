@@ -233,3 +233,112 @@ fn a_tampered_interpreter_is_not_installed() {
         .stderr_has("the download of `python` does not match the lock");
     assert!(p.store_entries().is_empty());
 }
+
+/// A directory holding `python3`, a stand-in interpreter that answers like
+/// Python with the version in the file `version` beside it.
+fn fake_python(w: &World, version: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = w.root.join("host-python");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("version"), format!("{version}\n")).unwrap();
+    let exe = dir.join("python3");
+    std::fs::write(
+        &exe,
+        format!(
+            "#!/bin/sh\nif [ \"$1\" = -I ]; then echo {exe}; read -r v < {dir}/version; echo \"$v\"; exit 0; fi\necho \"fake python $*\"\n",
+            exe = exe.display(),
+            dir = dir.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+    dir
+}
+
+#[test]
+fn a_system_python_is_recorded_as_such_and_said_not_reproducible() {
+    let p = World::new();
+    let host = host_python();
+    let dir = std::path::Path::new(&host).parent().unwrap();
+    let path = format!("{}:/usr/bin:/bin", dir.display());
+    p.manifest(&format!(
+        "[tools]\npython = {{ version = \"3\", source = \"system\" }}\n{THREE}"
+    ));
+    let out = std::process::Command::new(&host)
+        .args(["-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"])
+        .output()
+        .unwrap();
+    let version = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    p.run_env(&["lock"], &[("PATH", &path)])
+        .ok()
+        .stderr_has(&format!(
+            "`python` is this machine's Python {version} ({host}): not reproducible"
+        ));
+    let lock = p.lockfile();
+    assert!(
+        lock.contains(&format!("source = \"system:{host}\"")),
+        "{lock}"
+    );
+    assert!(lock.contains(&format!("version = \"{version}\"")), "{lock}");
+    let real = std::fs::canonicalize(&host).unwrap();
+    let code = "import os, sys; print(os.path.realpath(sys.executable))";
+    p.run_env(&["exec", "--", "python", "-c", code], &[("PATH", &path)])
+        .ok()
+        .stdout_has(real.to_str().unwrap());
+    let which = p.run_env(&["which", "python"], &[("PATH", &path)]).ok();
+    assert!(
+        which
+            .stdout
+            .starts_with(p.home.join("system").to_str().unwrap()),
+        "{}",
+        which.stdout
+    );
+    // Relocking needs no search again: the pin is kept while the request is.
+    p.run_env(&["lock"], &[("PATH", "/nonexistent")]).ok();
+    assert_eq!(p.lockfile(), lock);
+}
+
+#[test]
+fn no_system_python_satisfying_the_constraint_is_said_so() {
+    let p = World::new();
+    let dir = fake_python(&p, "3.11.7");
+    p.manifest("[tools]\npython = { version = \"3.13\", source = \"system\" }\n");
+    let path = format!("{}:/nonexistent", dir.display());
+    p.run_env(&["lock"], &[("PATH", &path)])
+        .fails(1)
+        .stderr_has(&format!(
+            "no Python on this machine's PATH satisfies `3.13` (found: 3.11.7 ({}/python3))",
+            dir.display()
+        ))
+        .stderr_has("drop `source = \"system\"` to let devenv pin one");
+}
+
+#[test]
+fn a_changed_system_python_is_not_used_silently() {
+    let p = World::new();
+    let dir = fake_python(&p, "3.11.7");
+    p.manifest("[tools]\npython = { version = \"3.11\", source = \"system\" }\n");
+    let path = format!("{}:/nonexistent", dir.display());
+    p.run_env(&["lock"], &[("PATH", &path)]).ok();
+    std::fs::write(dir.join("version"), "3.11.9\n").unwrap();
+    p.run_env(&["install"], &[("PATH", &path)])
+        .fails(1)
+        .stderr_has(&format!(
+            "`python` is pinned to this machine's Python 3.11.7 at {}/python3, which is now Python 3.11.9",
+            dir.display()
+        ))
+        .stderr_has("run `devenv update python`");
+    p.run_env(&["update", "python"], &[("PATH", &path)]).ok();
+    p.run_env(&["exec", "--", "python", "hello"], &[("PATH", &path)])
+        .ok()
+        .stdout_has("fake python hello");
+}
+
+#[test]
+fn only_python_comes_from_the_system() {
+    let p = World::new();
+    p.manifest("[tools]\nnode = { version = \"22\", source = \"system\" }\n");
+    p.run(&["lock"])
+        .fails(1)
+        .stderr_has("`source = \"system\"` is available for `python` only");
+}

@@ -251,6 +251,9 @@ pub fn resolve_registry(
     platforms: &[Platform],
     fetcher: &Fetcher,
 ) -> Result<LockedTool> {
+    if tool.source.as_deref() == Some("system") {
+        return crate::system::resolve(name, tool);
+    }
     let lookup = Lookup::open(name, tool, manifest, platforms, fetcher)?;
     let release = lookup.wanted()?;
     let version = release.version.as_str();
