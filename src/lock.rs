@@ -69,6 +69,68 @@ pub struct Artifact {
     pub bin: Vec<String>,
     /// The store key: 32 hex characters derived from the pinned inputs.
     pub key: String,
+    /// For a dependency tree (an npm application): every package of the
+    /// tree, each unpacked at its path. Then `url` and `digest` name the
+    /// requested package (also a member) and `bin` is relative to the
+    /// tree's root. Empty for a single artifact.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<Member>,
+}
+
+/// One package of a dependency tree: where it is unpacked, what to
+/// download, and its digest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Member {
+    /// Relative to the entry's root, e.g. `node_modules/@eslint/js`.
+    pub path: String,
+    pub url: String,
+    pub digest: Digest,
+}
+
+impl Member {
+    /// Refuses a member path that is not plain and relative (`..`,
+    /// absolute, empty components) or is not inside a `node_modules`.
+    pub fn check_path(path: &str) -> Result<()> {
+        let plain = !path.is_empty()
+            && path.starts_with("node_modules/")
+            && path
+                .split('/')
+                .all(|c| !c.is_empty() && c != "." && c != ".." && !c.contains('\\'));
+        if !plain {
+            bail!("`{path}` is not a path inside the tree (node_modules/NAME/...)");
+        }
+        Ok(())
+    }
+}
+
+/// The store key of an artifact: derived from everything that determines
+/// the unpacked tree — the artifact, the links its bin entries create, and
+/// for a tree, every member's path and digest (in path order). The one
+/// place an artifact's identity is computed.
+pub fn store_key(
+    tool: &str,
+    version: &str,
+    url: &str,
+    digest: &Digest,
+    format: Format,
+    bin: &[String],
+    members: &[Member],
+) -> String {
+    let mut material = format!(
+        "devenv-store-v1\0{tool}\0{version}\0{url}\0{digest}\0{}",
+        format.as_str()
+    );
+    // Links are created inside the entry, so they are part of its identity.
+    for link in bin.iter().filter(|b| b.contains('=')) {
+        material.push_str(&format!("\0link {link}"));
+    }
+    let mut sorted: Vec<&Member> = members.iter().collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    for m in sorted {
+        material.push_str(&format!("\0member {}\0{}", m.path, m.digest));
+    }
+    sha256_hex(material.as_bytes())[..32].to_string()
 }
 
 impl Artifact {
@@ -82,22 +144,33 @@ impl Artifact {
         format: Format,
         bin: Vec<String>,
     ) -> Artifact {
-        let mut material = format!(
-            "devenv-store-v1\0{tool}\0{version}\0{url}\0{digest}\0{}",
-            format.as_str()
-        );
-        // Links are created inside the entry, so they are part of its identity.
-        for link in bin.iter().filter(|b| b.contains('=')) {
-            material.push_str(&format!("\0link {link}"));
-        }
-        let key = sha256_hex(material.as_bytes())[..32].to_string();
+        let key = store_key(tool, version, &url, &digest, format, &bin, &[]);
         Artifact {
             url,
             digest,
             format,
             bin,
             key,
+            members: Vec::new(),
         }
+    }
+
+    /// This artifact as a dependency tree of `members` (sorted by path),
+    /// its key derived again to cover them.
+    pub fn with_members(mut self, tool: &str, version: &str, mut members: Vec<Member>) -> Artifact {
+        members.sort_by(|a, b| a.path.cmp(&b.path));
+        members.dedup();
+        self.key = store_key(
+            tool,
+            version,
+            &self.url,
+            &self.digest,
+            self.format,
+            &self.bin,
+            &members,
+        );
+        self.members = members;
+        self
     }
 }
 
@@ -225,6 +298,22 @@ impl Lock {
                 lock.version
             );
         }
+        for (name, tool) in &lock.tools {
+            for (platform, artifact) in &tool.artifacts {
+                let mut seen = std::collections::BTreeSet::new();
+                for m in &artifact.members {
+                    Member::check_path(&m.path)
+                        .and_then(|()| {
+                            if seen.insert(m.path.as_str()) {
+                                Ok(())
+                            } else {
+                                bail!("`{}` is listed twice", m.path)
+                            }
+                        })
+                        .with_context(|| format!("tool `{name}` for {platform}"))?;
+                }
+            }
+        }
         Ok(lock)
     }
 
@@ -344,6 +433,60 @@ mod tests {
         let back = Lock::parse(&text).unwrap();
         assert_eq!(back, lock);
         assert_eq!(back.render(), text);
+    }
+
+    #[test]
+    fn trees_round_trip_and_every_member_is_part_of_the_key() {
+        let member = |path: &str, seed: &[u8]| Member {
+            path: path.into(),
+            url: format!("https://r/{path}.tgz"),
+            digest: Digest::of(Algorithm::Sha512, seed),
+        };
+        let mut lock = sample();
+        let p: Platform = "linux-x86_64".parse().unwrap();
+        let single = lock.tools["t"].artifacts[&p].clone();
+        let tree = single.clone().with_members(
+            "t",
+            "1.0",
+            vec![
+                member("node_modules/b", b"b"),
+                member("node_modules/a", b"a"),
+            ],
+        );
+        assert_ne!(tree.key, single.key);
+        assert_eq!(tree.members[0].path, "node_modules/a", "sorted by path");
+        let other = single.clone().with_members(
+            "t",
+            "1.0",
+            vec![
+                member("node_modules/a", b"a"),
+                member("node_modules/b", b"B"),
+            ],
+        );
+        assert_ne!(other.key, tree.key, "a member's digest changes the key");
+        lock.tools.get_mut("t").unwrap().artifacts.insert(p, tree);
+        let text = lock.render();
+        assert!(
+            text.contains("[[tools.t.artifacts.linux-x86_64.members]]"),
+            "{text}"
+        );
+        assert_eq!(Lock::parse(&text).unwrap(), lock);
+        for bad in [
+            "../etc",
+            "/etc/passwd",
+            "node_modules/../x",
+            "node_modules//x",
+            "lib/x",
+        ] {
+            let err =
+                Lock::parse(&text.replace("node_modules/a\"", &format!("{bad}\""))).unwrap_err();
+            assert!(
+                format!("{err:#}").contains("is not a path inside the tree"),
+                "{bad}: {err:#}"
+            );
+        }
+        let twice = text.replace("node_modules/b\"", "node_modules/a\"");
+        assert!(format!("{:#}", Lock::parse(&twice).unwrap_err()).contains("listed twice"));
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod exposes;
 pub mod go_dist;
 pub mod node_dist;
 pub mod npm;
+pub mod npm_tree;
 pub mod pypi;
 pub mod python_dist;
 pub mod url;
@@ -126,6 +127,17 @@ pub trait Source: Send {
     /// Why some versions may be missing (said when nothing matches).
     fn note(&self) -> Option<String> {
         None
+    }
+
+    /// For an application with dependencies: the members of its tree on
+    /// each of `platforms` (the pinned package among them). `None` when
+    /// the artifact stands alone.
+    fn tree(
+        &self,
+        _release: &Release,
+        _platforms: &[Platform],
+    ) -> Result<Option<BTreeMap<Platform, Vec<crate::lock::Member>>>> {
+        Ok(None)
     }
 }
 
@@ -264,6 +276,10 @@ pub fn resolve_registry(
     if lookup.spec.backend == Backend::Npm {
         npm::warn_if_needs_node(name, &found, manifest);
     }
+    let mut trees = lookup
+        .source
+        .tree(release, platforms)
+        .with_context(|| format!("{} {version} cannot be pinned", lookup.spec.label()))?;
     let artifacts: BTreeMap<Platform, Artifact> = found
         .into_iter()
         .map(|(platform, f)| {
@@ -273,6 +289,10 @@ pub fn resolve_registry(
                 .or_else(|| lookup.spec.bin.clone())
                 .unwrap_or(f.bin);
             let artifact = Artifact::new(name, version, f.url, f.digest, f.format, bin);
+            let artifact = match trees.as_mut().and_then(|t| t.remove(&platform)) {
+                Some(members) => artifact.with_members(name, version, members),
+                None => artifact,
+            };
             (platform, artifact)
         })
         .collect();

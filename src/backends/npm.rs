@@ -2,13 +2,13 @@
 //! by `dist.integrity` (sha512; `dist.shasum`, sha1, only where a version
 //! has no integrity).
 //!
-//! devenv runs what a package puts on PATH; it does not run npm. So it
-//! installs packages that work on their own: a native executable (often
-//! published per platform, like `@esbuild/linux-x64`: write the name as a
-//! pattern, `@esbuild/{os}-{arch}`, and each platform gets its package), or
-//! a script with no dependencies and no install scripts (such as prettier),
-//! run by the `node` on PATH. Dependencies bundled in the tarball
-//! (`bundleDependencies`, as npm itself ships) need nothing more. Anything else is refused with that statement.
+//! devenv runs what a package puts on PATH. A package that works on its
+//! own is one artifact: a native executable (often published per platform,
+//! like `@esbuild/linux-x64`: write the name as a pattern,
+//! `@esbuild/{os}-{arch}`, and each platform gets its package), or a script
+//! with no dependencies (or only bundled ones, as npm itself ships), run by
+//! the `node` on PATH. A package with dependencies is a tree, resolved by
+//! npm and pinned member by member ([`super::npm_tree`]). Anything else is refused with that statement.
 
 use super::{Found, Source, join_url, node_names, parse_json};
 use crate::archive::Format;
@@ -192,6 +192,8 @@ fn platform_pattern_hint(optional: &[String]) -> String {
 
 /// An npm package, or one package per platform, opened.
 pub struct Npm {
+    /// The registry's base URL (where a tree is resolved against).
+    registry: String,
     pattern: String,
     /// Per platform: the package name, its packument and where it was read.
     packages: BTreeMap<Platform, (String, Packument, String)>,
@@ -221,7 +223,9 @@ impl Npm {
             let (packument, url) = read[&name].clone();
             packages.insert(platform, (name, packument, url));
         }
-        Ok(Npm::from_packuments(pattern, packages))
+        let mut npm = Npm::from_packuments(pattern, packages);
+        npm.registry = registry.to_string();
+        Ok(npm)
     }
 
     /// Builds the source from packuments already read (pure; for tests too).
@@ -268,6 +272,7 @@ impl Npm {
             )
         });
         Npm {
+            registry: String::new(),
             pattern: pattern.to_string(),
             packages,
             releases,
@@ -297,8 +302,16 @@ impl Source for Npm {
             let v = packument.versions.get(version).with_context(|| {
                 format!("npm:{name} has no version {version} (needed for {platform})")
             })?;
-            check_runnable(name, version, v)?;
+            let tree = self.is_tree(v);
+            if !tree {
+                check_runnable(name, version, v)?;
+            }
             let bin = match &v.bin {
+                // A tree installs the package at node_modules/NAME.
+                Some(b) if tree => bin_links(name, b)
+                    .into_iter()
+                    .map(|l| l.replacen('=', &format!("=node_modules/{name}/"), 1))
+                    .collect(),
                 Some(b) => bin_links(name, b),
                 None => Vec::new(),
             };
@@ -318,6 +331,48 @@ impl Source for Npm {
 
     fn note(&self) -> Option<String> {
         self.note.clone()
+    }
+
+    fn tree(
+        &self,
+        release: &Release,
+        platforms: &[Platform],
+    ) -> Result<Option<BTreeMap<Platform, Vec<crate::lock::Member>>>> {
+        let version = release.version.as_str();
+        let Some((name, packument, _)) = self.packages.values().next() else {
+            return Ok(None);
+        };
+        match packument.versions.get(version) {
+            Some(v) if self.is_tree(v) => {}
+            _ => return Ok(None),
+        }
+        let tree = super::npm_tree::resolve(&self.registry, name, version, platforms)?;
+        if !tree.install_scripts.is_empty() {
+            ui::warn(format!(
+                "npm:{name} {version}: the install scripts of {} are not run (devenv never runs them); if one is needed, install the package with npm inside the environment instead",
+                abbreviate(&tree.install_scripts)
+            ));
+        }
+        for &platform in platforms {
+            if !tree.members.contains_key(&platform) {
+                bail!("npm's lock of npm:{name} {version} installs nothing on {platform}");
+            }
+        }
+        Ok(Some(tree.members))
+    }
+}
+
+impl Npm {
+    /// Whether `v` is installed as a tree: one package (not a per-platform
+    /// pattern) with dependencies it does not bundle.
+    fn is_tree(&self, v: &PackageVersion) -> bool {
+        if self.pattern.contains('{') {
+            return false;
+        }
+        let bundled = |name: &String| v.bundled.as_ref().is_some_and(|b| b.covers(name));
+        let deps = v.dependencies.iter().flat_map(|m| m.keys());
+        let optional = v.optional_dependencies.iter().flat_map(|m| m.keys());
+        deps.chain(optional).any(|d| !bundled(d))
     }
 }
 
