@@ -224,3 +224,37 @@ fn a_system_python_makes_virtual_environments() {
         .unwrap();
     assert!(pip.status.success(), "{pip:?}");
 }
+
+#[test]
+#[ignore = "needs the real registries: cargo test --test smoke_real -- --ignored"]
+fn npm_applications_with_dependencies_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("devenv.toml"),
+        "[tools]\nnode = { version = \"22\", source = \"pypi\" }\n\"npm:eslint\" = \"9\"\n\"npm:typescript\" = \"5\"\n\"npm:esbuild\" = \"0.24\"\n\n[settings]\nplatforms = [\"linux-x86_64\", \"linux-aarch64\", \"macos-aarch64\"]\n",
+    )
+    .unwrap();
+    devenv(dir.path(), home.path(), &["install"]);
+    let lock = std::fs::read_to_string(dir.path().join("devenv.lock")).unwrap();
+    let run = |args: &[&str]| {
+        let mut all = vec!["exec", "--"];
+        all.extend_from_slice(args);
+        devenv(dir.path(), home.path(), &all)
+    };
+    let eslint = pinned(&lock, "\"npm:eslint\"");
+    assert_eq!(run(&["eslint", "--version"]).trim(), format!("v{eslint}"));
+    let tsc = pinned(&lock, "\"npm:typescript\"");
+    assert_eq!(run(&["tsc", "--version"]).trim(), format!("Version {tsc}"));
+    // esbuild's platform package is locked for every platform.
+    for platform in ["linux-x64", "linux-arm64", "darwin-arm64"] {
+        assert!(
+            lock.contains(&format!("node_modules/@esbuild/{platform}")),
+            "{platform}"
+        );
+    }
+    assert_eq!(
+        run(&["esbuild", "--version"]).trim(),
+        pinned(&lock, "\"npm:esbuild\"")
+    );
+}

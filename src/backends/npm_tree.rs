@@ -81,7 +81,9 @@ fn installs_on(p: &LockedPackage, platform: Platform) -> bool {
 }
 
 /// The tree of `package` from npm's lock `text`, for each of `platforms`.
-pub fn parse(text: &str, package: &str, platforms: &[Platform]) -> Result<Tree> {
+/// A member without `resolved` (npm's `omit-lockfile-registry-resolved`)
+/// is fetched where npm would: `registry/NAME/-/BASENAME-VERSION.tgz`.
+pub fn parse(text: &str, package: &str, platforms: &[Platform], registry: &str) -> Result<Tree> {
     let lock: PackageLock = serde_json::from_str(text)
         .map_err(|e| anyhow!("npm wrote a package-lock.json devenv cannot read: {e}"))?;
     if lock.lockfile_version < 2 {
@@ -104,15 +106,23 @@ pub fn parse(text: &str, package: &str, platforms: &[Platform]) -> Result<Tree> 
             bail!("{path} is a link in npm's lock; devenv installs registry packages only");
         }
         Member::check_path(path).with_context(|| format!("in the tree of npm:{package}"))?;
-        let (Some(url), Some(integrity)) = (&p.resolved, &p.integrity) else {
-            bail!("{path} has no tarball URL or integrity in npm's lock, so it cannot be verified");
+        let name = path.rsplit("node_modules/").next().unwrap_or(path);
+        let url = match (&p.resolved, &p.version) {
+            (Some(url), _) => url.clone(),
+            (None, Some(version)) => {
+                let base = name.rsplit('/').next().unwrap_or(name);
+                format!("{registry}/{name}/-/{base}-{version}.tgz")
+            }
+            (None, None) => bail!("{path} has no version or tarball URL in npm's lock"),
+        };
+        let Some(integrity) = &p.integrity else {
+            bail!("{path} has no integrity in npm's lock, so it cannot be verified");
         };
         let digest = integrity
             .split_whitespace()
             .find(|h| h.starts_with("sha512-"))
             .and_then(|h| h.parse::<Digest>().ok())
             .ok_or_else(|| anyhow!("{path} has no sha512 integrity in npm's lock"))?;
-        let name = path.rsplit("node_modules/").next().unwrap_or(path);
         if p.has_install_script && !tree.install_scripts.iter().any(|n| n == name) {
             tree.install_scripts.push(name.to_string());
         }
@@ -149,7 +159,7 @@ pub fn resolve(
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).with_context(|| format!("could not create {}", dir.display()))?;
     let result = run_npm(&npm, &dir, registry, package, version)
-        .and_then(|text| parse(&text, package, platforms));
+        .and_then(|text| parse(&text, package, platforms, registry));
     let _ = std::fs::remove_dir_all(&dir);
     result
 }
@@ -172,6 +182,8 @@ fn run_npm(npm: &Path, dir: &Path, registry: &str, package: &str, version: &str)
             "--no-fund",
             "--no-update-notifier",
             "--loglevel=error",
+            // Each member's URL is what devenv pins: have npm write it.
+            "--omit-lockfile-registry-resolved=false",
         ])
         .arg(format!("--registry={registry}/"))
         .current_dir(dir)
@@ -249,7 +261,13 @@ mod tests {
 
     #[test]
     fn each_platform_gets_its_optional_packages() {
-        let tree = parse(&lock(), "tool", &[p("linux-x86_64"), p("macos-aarch64")]).unwrap();
+        let tree = parse(
+            &lock(),
+            "tool",
+            &[p("linux-x86_64"), p("macos-aarch64")],
+            "https://r",
+        )
+        .unwrap();
         assert_eq!(
             paths(&tree, "linux-x86_64"),
             vec![
@@ -279,21 +297,28 @@ mod tests {
     #[test]
     fn hostile_or_unverifiable_entries_are_refused() {
         let bad_path = lock().replace("node_modules/dep\"", "node_modules/../../etc\"");
-        let err = parse(&bad_path, "tool", &[p("linux-x86_64")])
+        let err = parse(&bad_path, "tool", &[p("linux-x86_64")], "https://r")
             .unwrap_err()
             .to_string();
         assert!(err.contains("in the tree of npm:tool"), "{err}");
         let no_integrity = lock().replace(&format!("\"integrity\": \"{}\"", sri(2)), "\"x\": 1");
-        let err = parse(&no_integrity, "tool", &[p("linux-x86_64")])
+        let err = parse(&no_integrity, "tool", &[p("linux-x86_64")], "https://r")
             .unwrap_err()
             .to_string();
-        assert!(
-            err.contains("node_modules/dep has no tarball URL or integrity"),
-            "{err}"
-        );
+        assert!(err.contains("node_modules/dep has no integrity"), "{err}");
+        let unresolved = lock().replace("\"resolved\": \"https://r/dep/-/dep-2.1.0.tgz\", ", "");
+        let tree = parse(
+            &unresolved,
+            "tool",
+            &[p("linux-x86_64")],
+            "https://m.example",
+        )
+        .unwrap();
+        let dep = &tree.members[&p("linux-x86_64")][1];
+        assert_eq!(dep.url, "https://m.example/dep/-/dep-2.1.0.tgz");
         let old = r#"{"lockfileVersion": 1, "dependencies": {}}"#;
         assert!(
-            parse(old, "tool", &[])
+            parse(old, "tool", &[], "https://r")
                 .unwrap_err()
                 .to_string()
                 .contains("npm 7")
