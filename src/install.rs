@@ -255,6 +255,7 @@ const TREE_DOWNLOADS: usize = 8;
 fn stage_tree(job: &Job<'_>, staging: &Path, tree: &Path, fetcher: &Fetcher) -> Result<u64> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let members = &job.artifact.members;
+    let started = Instant::now();
     let next = AtomicUsize::new(0);
     let results: Vec<Vec<(usize, Result<u64>)>> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..TREE_DOWNLOADS.min(members.len()))
@@ -294,6 +295,7 @@ fn stage_tree(job: &Job<'_>, staging: &Path, tree: &Path, fetcher: &Fetcher) -> 
     for (_, r) in results.into_iter().flatten() {
         bytes += r?;
     }
+    let downloaded = started.elapsed();
     let mut order: Vec<usize> = (0..members.len()).collect();
     order.sort_by(|&a, &b| members[a].path.cmp(&members[b].path));
     for i in order {
@@ -314,6 +316,13 @@ fn stage_tree(job: &Job<'_>, staging: &Path, tree: &Path, fetcher: &Fetcher) -> 
             )
         })?;
     }
+    ui::verbose(format!(
+        "{}: {} packages downloaded and verified in {:.2} s, unpacked in {:.2} s",
+        job.name,
+        members.len(),
+        downloaded.as_secs_f64(),
+        (started.elapsed() - downloaded).as_secs_f64()
+    ));
     Ok(bytes)
 }
 
