@@ -139,9 +139,14 @@ impl Fetcher {
             .timeout_per_read(Some(settings.timeout))
             .timeout_per_write(Some(settings.timeout))
             .build();
+        let agent = ureq::Agent::with_parts(
+            config,
+            ureq::unversioned::transport::DefaultConnector::default(),
+            CachingResolver::default(),
+        );
         Fetcher {
             offline: settings.offline,
-            agent: config.into(),
+            agent,
             settings,
             config_error: None,
         }
@@ -542,6 +547,44 @@ fn parse_content_range(value: &str) -> Option<(u64, u64, u64)> {
     (first <= last && last < total).then_some((first, last, total))
 }
 
+/// Resolves each host once per process (a successful answer is kept).
+///
+/// ureq resolves the host again for every request, even one that reuses a
+/// pooled connection. A dependency tree downloads dozens of files at once;
+/// a resolver that drops one of many simultaneous queries then stalls that
+/// download for its 5 s retry (measured: 80 small downloads on 8 threads
+/// took 11 s, each stall exactly 5.06 s). The lock is held while resolving,
+/// so simultaneous first requests to a host make one query.
+#[derive(Debug, Default)]
+struct CachingResolver {
+    inner: ureq::unversioned::resolver::DefaultResolver,
+    cache: std::sync::Mutex<
+        std::collections::HashMap<String, ureq::unversioned::resolver::ResolvedSocketAddrs>,
+    >,
+}
+
+impl ureq::unversioned::resolver::Resolver for CachingResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+        let key = format!(
+            "{}://{}",
+            uri.scheme_str().unwrap_or(""),
+            uri.authority().map_or("", |a| a.as_str())
+        );
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(addrs) = cache.get(&key) {
+            return Ok(addrs.clone());
+        }
+        let addrs = self.inner.resolve(uri, config, timeout)?;
+        cache.insert(key, addrs.clone());
+        Ok(addrs)
+    }
+}
+
 /// Why one try failed, worded for the user.
 #[derive(Debug)]
 struct Failure {
@@ -681,6 +724,22 @@ fn percent_decode(s: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[test]
+    fn hosts_are_resolved_once() {
+        use ureq::unversioned::resolver::Resolver;
+        let resolver = CachingResolver::default();
+        let config = ureq::config::Config::default();
+        let timeout = ureq::unversioned::transport::NextTimeout::default();
+        let first: ureq::http::Uri = "http://localhost:8080/a".parse().unwrap();
+        let second: ureq::http::Uri = "http://localhost:8080/b/c".parse().unwrap();
+        let a = resolver.resolve(&first, &config, timeout).unwrap();
+        let b = resolver.resolve(&second, &config, timeout).unwrap();
+        assert_eq!(a.len(), b.len());
+        assert_eq!(resolver.cache.lock().unwrap().len(), 1);
+        let other: ureq::http::Uri = "http://127.0.0.1:9/".parse().unwrap();
+        resolver.resolve(&other, &config, timeout).unwrap();
+        assert_eq!(resolver.cache.lock().unwrap().len(), 2);
+    }
 
     #[test]
     fn ranges_are_asked_for_and_read_back() {
