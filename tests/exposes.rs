@@ -221,3 +221,21 @@ fn exec_says_when_the_host_provides_a_command_a_tool_was_meant_to() {
     assert_eq!(out.stdout, "helper\n");
     assert!(out.stderr.is_empty(), "{}", out.stderr);
 }
+
+#[test]
+fn a_wheel_that_is_not_a_zip_is_named_when_locking() {
+    let s = FixtureServer::start();
+    serve_cmake(&s);
+    s.add(
+        "/files/cmake-3.30.9-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+        b"<html>an error page, not a wheel</html>".to_vec(),
+    );
+    let p = project(
+        &s,
+        r#""pypi:cmake" = { version = "~3.30", bin = ["cmake/data/bin"] }"#,
+    );
+    p.run(&["lock"])
+        .fails(1)
+        .stderr_has("could not read what the wheel of pypi:cmake 3.30.9 for linux-x86_64 holds")
+        .stderr_has("is not a readable wheel: it has no zip directory");
+}

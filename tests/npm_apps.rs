@@ -235,3 +235,12 @@ fn a_lock_with_a_member_outside_the_tree_is_refused() {
         .fails(1)
         .stderr_has("`node_modules/../../../etc` is not a path inside the tree");
 }
+
+#[test]
+fn locking_a_tree_without_npm_says_npm_is_needed() {
+    let s = registry();
+    let p = project(&s);
+    p.run_env(&["lock"], &[("PATH", "/nonexistent")])
+        .fails(1)
+        .stderr_has("npm:app 1.0.0 has dependencies, and npm's own resolver decides them: devenv needs `npm` on PATH");
+}
