@@ -342,3 +342,18 @@ fn only_python_comes_from_the_system() {
         .fails(1)
         .stderr_has("`source = \"system\"` is available for `python` only");
 }
+
+#[test]
+fn an_unreachable_index_points_at_the_mirror_and_the_system_python() {
+    let s = FixtureServer::start();
+    let base = s.base();
+    s.stop();
+    let p = World::new()
+        .with_env("DEVENV_PYTHON_MIRROR", &base)
+        .with_env("DEVENV_HTTP_RETRIES", "0");
+    p.manifest("[tools]\npython = \"3.12\"\n");
+    p.run(&["lock"])
+        .fails(1)
+        .stderr_has("point DEVENV_PYTHON_MIRROR (or `[settings] mirrors`) at a mirror")
+        .stderr_has("`source = \"system\"` (this machine's Python)");
+}

@@ -50,7 +50,7 @@ fn explain_unreadable(
             spec.backend
         ),
         (Some(f), _) if f.unreachable => {
-            let others: Vec<String> = catalog
+            let mut others: Vec<String> = catalog
                 .entries
                 .get(name)
                 .map(|entry| {
@@ -62,6 +62,10 @@ fn explain_unreadable(
                         .collect()
                 })
                 .unwrap_or_default();
+            if name == "python" {
+                // A host interpreter needs no server at all.
+                others.push("`source = \"system\"` (this machine's Python)".into());
+            }
             let alternatives = if others.is_empty() {
                 String::new()
             } else {
