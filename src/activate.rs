@@ -118,6 +118,15 @@ pub fn compute(
     }
     if let Some(lock) = lock {
         for (name, tool) in manifest_order(manifest, lock) {
+            if let Some(exe) = crate::system::interpreter(tool) {
+                let dir = crate::system::bin_dir(store, exe);
+                if dir.is_dir() {
+                    env.path.push(dir);
+                } else {
+                    env.missing.push((name.clone(), tool.version.clone()));
+                }
+                continue;
+            }
             let Some(artifact) = tool.artifacts.get(&platform) else {
                 continue;
             };

@@ -479,7 +479,8 @@ fn apply(manifest: &Manifest, lock: Option<&Lock>, env: &Environment, vars: &mut
             .iter()
             .filter(|(name, tool)| {
                 !missing.contains(name.as_str())
-                    && tool.artifacts.contains_key(&Platform::current())
+                    && (tool.artifacts.contains_key(&Platform::current())
+                        || crate::system::interpreter(tool).is_some())
             })
             .map(|(name, tool)| format!("{name} {}", tool.version))
             .collect();

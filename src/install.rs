@@ -157,6 +157,10 @@ pub fn install_lock(
 ) -> Result<Report> {
     let mut jobs = Vec::new();
     for (name, tool) in &lock.tools {
+        if crate::system::interpreter(tool).is_some() {
+            crate::system::install(store, name, tool)?;
+            continue;
+        }
         let artifact = tool.artifacts.get(&platform).with_context(|| {
             format!("the lock has no artifact of `{name}` for {platform}; add \"{platform}\" to settings.platforms in devenv.toml and run `devenv lock`")
         })?;
@@ -284,10 +288,113 @@ fn after_cleanup<T>(result: Result<T>, cleaned: Result<()>, staging: &Path) -> R
     result
 }
 
+/// How many members of a tree download at once.
+const TREE_DOWNLOADS: usize = 8;
+
+/// Downloads every member of a tree in parallel, verifies each against its
+/// digest, and unpacks each at its path (parents first, so a package's own
+/// `node_modules` lands inside it); returns the bytes downloaded.
+fn stage_tree(job: &Job<'_>, staging: &Path, tree: &Path, fetcher: &Fetcher) -> Result<u64> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let members = &job.artifact.members;
+    let started = Instant::now();
+    let next = AtomicUsize::new(0);
+    let results: Vec<Vec<(usize, Result<u64>)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..TREE_DOWNLOADS.min(members.len()))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(m) = members.get(i) else { break };
+                        let file = staging.join(format!("member-{i}"));
+                        let result = fetcher
+                            .download(&m.url, &file, m.digest.algorithm, &mut |_, _| {})
+                            .and_then(|(actual, bytes)| {
+                                if actual != m.digest {
+                                    bail!(DigestMismatch {
+                                        tool: job.name.to_string(),
+                                        url: m.url.clone(),
+                                        expected: m.digest.clone(),
+                                        actual
+                                    });
+                                }
+                                Ok(bytes)
+                            })
+                            .with_context(|| format!("{} of the tree of `{}`", m.path, job.name));
+                        done.push((i, result));
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("download thread panicked"))
+            .collect()
+    });
+    let mut bytes = 0;
+    for (_, r) in results.into_iter().flatten() {
+        bytes += r?;
+    }
+    let downloaded = started.elapsed();
+    let mut order: Vec<usize> = (0..members.len()).collect();
+    order.sort_by(|&a, &b| members[a].path.cmp(&members[b].path));
+    for i in order {
+        let m = &members[i];
+        crate::lock::Member::check_path(&m.path)?;
+        let dest = tree.join(&m.path);
+        let name = m.path.rsplit('/').next().unwrap_or(&m.path);
+        archive::unpack(
+            &staging.join(format!("member-{i}")),
+            crate::archive::Format::from_url(&m.url),
+            &dest,
+            name,
+        )
+        .with_context(|| {
+            format!(
+                "could not unpack {} of `{}` from {}",
+                m.path, job.name, m.url
+            )
+        })?;
+    }
+    ui::verbose(format!(
+        "{}: {} packages downloaded and verified in {:.2} s, unpacked in {:.2} s",
+        job.name,
+        members.len(),
+        downloaded.as_secs_f64(),
+        (started.elapsed() - downloaded).as_secs_f64()
+    ));
+    Ok(bytes)
+}
+
 /// Downloads, verifies and unpacks into `staging/tree`.
 fn stage(job: &Job<'_>, staging: &Path, fetcher: &Fetcher, bars: &Bars) -> Result<u64> {
     let started = Instant::now();
     let a = job.artifact;
+    if !a.members.is_empty() {
+        let tree = staging.join("tree");
+        fs::create_dir(&tree)
+            .map_err(|e| anyhow::anyhow!("could not create {}: {e}", tree.display()))?;
+        let bytes = stage_tree(job, staging, &tree, fetcher)?;
+        link_bins(&tree, &a.bin)
+            .with_context(|| format!("could not expose the commands of `{}`", job.name))?;
+        check_exposed(&tree, &a.bin).with_context(|| {
+            format!(
+                "`{}` {} was not installed: it would not provide the commands its pin names",
+                job.name, job.version
+            )
+        })?;
+        ui::info(format!(
+            "installed {} {} ({} packages, {}, {:.1} s)",
+            job.name,
+            job.version,
+            a.members.len(),
+            ui::human_bytes(bytes),
+            started.elapsed().as_secs_f64()
+        ));
+        return Ok(bytes);
+    }
     let download = staging.join("download");
     let bar = bars.add(job.name, job.version);
     let mut sized = false;
@@ -373,6 +480,12 @@ fn unpack_verified(
     };
     link_bins(&tree, &a.bin)
         .with_context(|| format!("could not expose the commands of `{}`", job.name))?;
+    check_exposed(&tree, &a.bin).with_context(|| {
+        format!(
+            "`{}` {} was not installed: it would not provide the commands its pin names",
+            job.name, job.version
+        )
+    })?;
     Ok(bytes)
 }
 
@@ -426,6 +539,38 @@ fn link_bins(tree: &Path, bin: &[String]) -> Result<()> {
         let link = dir.join(name);
         std::os::unix::fs::symlink(Path::new("..").join(&file), &link)
             .map_err(|e| anyhow::anyhow!("could not create {}: {e}", link.display()))?;
+    }
+    Ok(())
+}
+
+/// Refuses an unpacked tree whose PATH directories are missing or hold no
+/// executable (a `NAME=FILE` entry was checked by [`link_bins`]); with no
+/// bin entries, the default (`bin/`, else the root) must hold one.
+fn check_exposed(tree: &Path, bin: &[String]) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let dirs = crate::activate::bin_dirs(tree, bin);
+    for dir in dirs {
+        let shown = dir
+            .strip_prefix(tree)
+            .ok()
+            .filter(|r| !r.as_os_str().is_empty())
+            .map_or_else(
+                || "the artifact's top directory".to_string(),
+                |r| format!("`{}`", r.display()),
+            );
+        if !dir.is_dir() {
+            bail!("{shown}, which goes on PATH, is not a directory in the unpacked artifact");
+        }
+        let executable = fs::read_dir(&dir)
+            .map_err(|e| anyhow::anyhow!("could not list {}: {e}", dir.display()))?
+            .filter_map(|e| e.ok())
+            .any(|e| {
+                fs::metadata(e.path())
+                    .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+            });
+        if !executable {
+            bail!("{shown}, which goes on PATH, holds no executable file");
+        }
     }
     Ok(())
 }

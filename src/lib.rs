@@ -29,6 +29,7 @@ pub mod project;
 pub mod resolve;
 pub mod shell;
 pub mod store;
+pub mod system;
 pub mod tasks;
 pub mod trust;
 pub mod ui;

@@ -107,6 +107,10 @@ fn reusable(
 
 /// The old pin restricted to `platforms`, if it covers all of them.
 fn restrict(old: &LockedTool, platforms: &[Platform]) -> Option<LockedTool> {
+    if crate::system::interpreter(old).is_some() {
+        // A host interpreter serves whatever platform this machine is.
+        return Some(old.clone());
+    }
     let mut t = old.clone();
     t.artifacts.retain(|p, _| platforms.contains(p));
     (t.artifacts.len() == platforms.len()).then_some(t)

@@ -2,7 +2,7 @@
 
 mod common;
 use common::server::FixtureServer;
-use common::{World, npm_tarball, publish_npm};
+use common::{World, npm_tarball, npm_tarball_executable, publish_npm};
 
 fn registry() -> FixtureServer {
     let server = FixtureServer::start();
@@ -100,7 +100,7 @@ fn source_picks_a_catalog_entrys_alternative_source() {
     publish_npm(
         &server,
         &format!("node-{os}-{arch}"),
-        &[("22.1.0", &npm_tarball("node", "22.1.0"))],
+        &[("22.1.0", &npm_tarball_executable("node", "22.1.0"))],
         bin,
     );
     let w = World::new().with_env("DEVENV_NPM_REGISTRY", &server.base());

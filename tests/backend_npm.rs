@@ -115,24 +115,6 @@ fn a_platform_without_the_package_is_named() {
 }
 
 #[test]
-fn packages_with_dependencies_are_refused_with_what_is_supported() {
-    let s = FixtureServer::start();
-    let t = npm_tarball("big", "1.0.0");
-    publish_npm(
-        &s,
-        "big",
-        &[("1.0.0", &t)],
-        r#""bin": "cli.js", "dependencies": {"chalk": "^5"},"#,
-    );
-    let p = project(&s, r#""npm:big" = "1""#);
-    let err = p.run(&["lock"]).fails(1).stderr;
-    assert!(
-        err.contains("chalk") && err.contains("run on their own"),
-        "{err}"
-    );
-}
-
-#[test]
 fn a_registry_that_errors_is_reported_with_the_url() {
     let s = FixtureServer::start();
     s.add_with_status("/fmt", 500, "error 500");

@@ -3,7 +3,7 @@
 
 mod common;
 use common::server::FixtureServer;
-use common::{World, npm_tarball, publish_npm};
+use common::{World, npm_tarball_executable, publish_npm};
 
 const MANIFEST: &str = r#"# My project's tools.
 [tools]
@@ -17,10 +17,11 @@ RUST_LOG = "debug"   # noisy
 
 fn registry() -> FixtureServer {
     let s = FixtureServer::start();
+    // Executable scripts: `npm:other` exposes its whole `bin` directory.
     let (a, b, c) = (
-        npm_tarball("fmt", "1.0.0"),
-        npm_tarball("fmt", "1.1.0"),
-        npm_tarball("fmt", "2.0.0"),
+        npm_tarball_executable("fmt", "1.0.0"),
+        npm_tarball_executable("fmt", "1.1.0"),
+        npm_tarball_executable("fmt", "2.0.0"),
     );
     publish_npm(
         &s,
@@ -107,10 +108,11 @@ fn update_and_outdated_move_within_the_constraint() {
     let p = World::new().with_env("DEVENV_NPM_REGISTRY", &s.base());
     p.manifest("[tools]\n\"npm:fmt\" = \"1\"\n");
     // Lock while only 1.0.0 exists, then publish more.
+    // Executable scripts: `npm:other` exposes its whole `bin` directory.
     let (a, b, c) = (
-        npm_tarball("fmt", "1.0.0"),
-        npm_tarball("fmt", "1.1.0"),
-        npm_tarball("fmt", "2.0.0"),
+        npm_tarball_executable("fmt", "1.0.0"),
+        npm_tarball_executable("fmt", "1.1.0"),
+        npm_tarball_executable("fmt", "2.0.0"),
     );
     publish_npm(&s, "fmt", &[("1.0.0", &a)], r#""bin": {"fmt": "bin/fmt"},"#);
     p.run(&["lock"]).ok();

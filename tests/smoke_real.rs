@@ -1,7 +1,9 @@
 //! Opt-in smoke test against the real npm registry and PyPI: installs
 //! Node.js 22 (npm's `node-{os}-{arch}` packages), zig, ruff and cmake (PyPI
 //! wheels) into a temp DEVENV_HOME and runs each; and runs the committed
-//! `examples/polyglot` lock on a fresh store. It needs the network, so its
+//! `examples/polyglot` lock on a fresh store; Node.js from PyPI runs npm,
+//! npx and corepack and installs a package; `pypi:cmake` says what to
+//! expose; a system Python makes a venv. It needs the network, so its
 //! tests are ignored by plain `cargo test` (which stays hermetic);
 //! `.ci/run` runs them with `cargo test --test smoke_real -- --ignored`.
 
@@ -110,9 +112,149 @@ fn the_polyglot_example_runs_from_its_committed_lock() {
         run(&["ruff", "--version"]).trim(),
         format!("ruff {}", pinned(&lock, "ruff"))
     );
+    // Node.js from its PyPI wheels runs npm and npx (issue: relative requires).
+    assert_eq!(
+        run(&["npm", "--version"]).trim(),
+        run(&["npx", "--version"]).trim()
+    );
     assert_eq!(
         std::fs::read_to_string(example.join("devenv.lock")).unwrap(),
         lock,
         "--frozen changed the lock"
+    );
+}
+
+/// Runs devenv and returns (success, stdout, stderr) without asserting.
+fn devenv_try(
+    dir: &std::path::Path,
+    home: &std::path::Path,
+    args: &[&str],
+) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_devenv"))
+        .args(args)
+        .current_dir(dir)
+        .env("DEVENV_HOME", home)
+        .env_remove("DEVENV_PLATFORM")
+        .env_remove("DEVENV_OFFLINE")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+#[ignore = "needs the real registries: cargo test --test smoke_real -- --ignored"]
+fn node_from_pypi_runs_npm_npx_corepack_and_installs_a_package() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("devenv.toml"),
+        "[tools]\nnode = { version = \"22\", source = \"pypi\" }\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let mut all = vec!["exec", "--"];
+        all.extend_from_slice(args);
+        devenv(dir.path(), home.path(), &all)
+    };
+    let npm = run(&["npm", "--version"]);
+    assert!(npm.trim().starts_with("10."), "{npm}");
+    assert_eq!(run(&["npx", "--version"]), npm);
+    assert!(!run(&["corepack", "--version"]).trim().is_empty());
+    let which = devenv(dir.path(), home.path(), &["which", "npm"]);
+    assert!(which.starts_with(home.path().to_str().unwrap()), "{which}");
+    run(&[
+        "npm",
+        "install",
+        "is-number@7.0.0",
+        "--no-audit",
+        "--no-fund",
+    ]);
+    assert_eq!(
+        run(&["node", "-e", "console.log(require('is-number')(5))"]).trim(),
+        "true"
+    );
+}
+
+#[test]
+#[ignore = "needs the real registries: cargo test --test smoke_real -- --ignored"]
+fn pypi_cmake_says_what_to_expose_and_runs_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("devenv.toml");
+    std::fs::write(&manifest, "[tools]\n\"pypi:cmake\" = \"~3.30\"\n").unwrap();
+    let (ok, _, stderr) = devenv_try(dir.path(), home.path(), &["lock"]);
+    assert!(!ok, "pypi:cmake without bin was locked");
+    assert!(stderr.contains("would expose nothing"), "{stderr}");
+    assert!(stderr.contains("bin = [\"cmake/data/bin\"]"), "{stderr}");
+    std::fs::write(
+        &manifest,
+        "[tools]\n\"pypi:cmake\" = { version = \"~3.30\", bin = [\"cmake/data/bin\"] }\n",
+    )
+    .unwrap();
+    let out = devenv(
+        dir.path(),
+        home.path(),
+        &["exec", "--", "cmake", "--version"],
+    );
+    assert!(out.starts_with("cmake version 3.30."), "{out}");
+}
+
+#[test]
+#[ignore = "needs the real registries: cargo test --test smoke_real -- --ignored"]
+fn a_system_python_makes_virtual_environments() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("devenv.toml"),
+        "[tools]\npython = { version = \"3\", source = \"system\" }\n",
+    )
+    .unwrap();
+    devenv(
+        dir.path(),
+        home.path(),
+        &["exec", "--", "python", "-m", "venv", ".venv"],
+    );
+    let pip = Command::new(dir.path().join(".venv/bin/python"))
+        .args(["-m", "pip", "--version"])
+        .output()
+        .unwrap();
+    assert!(pip.status.success(), "{pip:?}");
+}
+
+#[test]
+#[ignore = "needs the real registries: cargo test --test smoke_real -- --ignored"]
+fn npm_applications_with_dependencies_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("devenv.toml"),
+        "[tools]\nnode = { version = \"22\", source = \"pypi\" }\n\"npm:eslint\" = \"9\"\n\"npm:typescript\" = \"5\"\n\"npm:esbuild\" = \"0.24\"\n\n[settings]\nplatforms = [\"linux-x86_64\", \"linux-aarch64\", \"macos-aarch64\"]\n",
+    )
+    .unwrap();
+    devenv(dir.path(), home.path(), &["install"]);
+    let lock = std::fs::read_to_string(dir.path().join("devenv.lock")).unwrap();
+    let run = |args: &[&str]| {
+        let mut all = vec!["exec", "--"];
+        all.extend_from_slice(args);
+        devenv(dir.path(), home.path(), &all)
+    };
+    let eslint = pinned(&lock, "\"npm:eslint\"");
+    assert_eq!(run(&["eslint", "--version"]).trim(), format!("v{eslint}"));
+    let tsc = pinned(&lock, "\"npm:typescript\"");
+    assert_eq!(run(&["tsc", "--version"]).trim(), format!("Version {tsc}"));
+    // esbuild's platform package is locked for every platform.
+    for platform in ["linux-x64", "linux-arm64", "darwin-arm64"] {
+        assert!(
+            lock.contains(&format!("node_modules/@esbuild/{platform}")),
+            "{platform}"
+        );
+    }
+    assert_eq!(
+        run(&["esbuild", "--version"]).trim(),
+        pinned(&lock, "\"npm:esbuild\"")
     );
 }

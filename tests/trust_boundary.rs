@@ -599,9 +599,14 @@ fn archives_are_bounded_when_unpacked() {
     pin_served(&server, &world, "/bomb.tgz", &bomb);
     let bombed = "unpacks to more than 1.0 MiB";
     install_refused(&world, &[("DEVENV_MAX_UNPACKED_MB", "1")], bombed);
-    let many: Vec<_> = (0..5)
+    let mut many: Vec<_> = (0..4)
         .map(|i| archives::Entry::file(&format!("many/f{i}"), b"x", 0o644))
         .collect();
+    many.push(archives::Entry::file(
+        "many/bin/tool",
+        b"#!/bin/sh\n",
+        0o755,
+    ));
     pin_served(&server, &world, "/many.tgz", &archives::tar_gz(&many));
     install_refused(&world, &[("DEVENV_MAX_FILES", "3")], "more than 3 entries");
     world.run(&["install"]).ok();

@@ -111,10 +111,11 @@ fn pypi_versions_follow_pep_440() {
         "1.0.0.post1",
         "1.1.0.dev3",
     ];
-    let body = zip(&[Entry::file("t-1.data/scripts/t", b"#!/bin/sh\n", 0o755)]);
     let releases: Vec<String> = versions
         .iter()
         .map(|v| {
+            // As real wheels do, each keeps its scripts in `{dist}-{version}.data`.
+            let body = zip(&[Entry::file(&format!("t-{v}.data/scripts/t"), b"#!/bin/sh\n", 0o755)]);
             let name = format!("t-{v}-py3-none-manylinux_2_17_x86_64.whl");
             s.add(&format!("/f/{name}"), body.clone());
             format!(

@@ -12,14 +12,18 @@
 pub mod adoptium;
 pub mod aqua;
 pub mod checksums;
+pub mod exposes;
 pub mod github;
 pub mod go_dist;
 pub mod hashicorp;
 pub mod node_dist;
 pub mod npm;
+pub mod npm_tree;
 pub mod pypi;
+pub mod python_dist;
 pub mod rust_dist;
 pub mod url;
+pub mod wheel;
 pub mod zig_dist;
 
 use crate::archive::Format;
@@ -52,7 +56,7 @@ fn explain_unreadable(
             spec.backend
         ),
         (Some(f), _) if f.unreachable => {
-            let others: Vec<String> = catalog
+            let mut others: Vec<String> = catalog
                 .entries
                 .get(name)
                 .map(|entry| {
@@ -64,6 +68,10 @@ fn explain_unreadable(
                         .collect()
                 })
                 .unwrap_or_default();
+            if name == "python" {
+                // A host interpreter needs no server at all.
+                others.push("`source = \"system\"` (this machine's Python)".into());
+            }
             let alternatives = if others.is_empty() {
                 String::new()
             } else {
@@ -152,6 +160,17 @@ pub trait Source: Send {
     fn tagged_latest(&self) -> Option<&Release> {
         None
     }
+
+    /// For an application with dependencies: the members of its tree on
+    /// each of `platforms` (the pinned package among them). `None` when
+    /// the artifact stands alone.
+    fn tree(
+        &self,
+        _release: &Release,
+        _platforms: &[Platform],
+    ) -> Result<Option<BTreeMap<Platform, Vec<crate::lock::Member>>>> {
+        Ok(None)
+    }
 }
 
 /// A kind of source, as registered in [`BACKENDS`]: its name, where its
@@ -182,6 +201,7 @@ pub static BACKENDS: &[BackendDef] = &[
     hashicorp::BACKEND,
     adoptium::BACKEND,
     rust_dist::BACKEND,
+    python_dist::BACKEND,
 ];
 
 /// A registered backend (a cheap handle on its [`BackendDef`]).
@@ -489,6 +509,9 @@ pub fn resolve_registry(
     platforms: &[Platform],
     fetcher: &Fetcher,
 ) -> Result<LockedTool> {
+    if tool.source.as_deref() == Some("system") {
+        return crate::system::resolve(name, tool);
+    }
     let lookup = Lookup::open(name, tool, manifest, platforms, fetcher)?;
     let release = lookup.wanted()?;
     let version = release.version.as_str();
@@ -499,7 +522,11 @@ pub fn resolve_registry(
     if lookup.spec.backend == Backend::named("npm") {
         npm::warn_if_needs_node(name, &found, manifest);
     }
-    let artifacts = found
+    let mut trees = lookup
+        .source
+        .tree(release, platforms)
+        .with_context(|| format!("{} {version} cannot be pinned", lookup.spec.label()))?;
+    let artifacts: BTreeMap<Platform, Artifact> = found
         .into_iter()
         .map(|(platform, f)| {
             let bin = tool
@@ -508,6 +535,9 @@ pub fn resolve_registry(
                 .or_else(|| lookup.spec.bin.clone())
                 .unwrap_or(f.bin);
             let mut artifact = Artifact::new(name, version, f.url, f.digest, f.format, bin);
+            if let Some(members) = trees.as_mut().and_then(|t| t.remove(&platform)) {
+                artifact = artifact.with_members(name, members);
+            }
             if let Some(layout) = &f.layout {
                 artifact = artifact.with_parts(name, layout, f.parts);
             }
@@ -525,12 +555,61 @@ pub fn resolve_registry(
             (platform, artifact)
         })
         .collect();
+    check_exposes(name, version, lookup.spec.backend, &artifacts, fetcher)?;
     Ok(LockedTool {
         version: version.to_string(),
         requested: request_key(&Request::Registry(tool.clone())),
         source: lookup.spec.label(),
         artifacts,
     })
+}
+
+/// Refuses pins that would put nothing (or not everything they name) on
+/// PATH, where that can be known before installing: a wheel's file list is
+/// read from its zip directory for every platform; an npm package must
+/// declare a `bin`. (Tarballs are checked when unpacked.)
+fn check_exposes(
+    name: &str,
+    version: &str,
+    backend: Backend,
+    artifacts: &BTreeMap<Platform, Artifact>,
+    fetcher: &Fetcher,
+) -> Result<()> {
+    match backend.as_str() {
+        "pypi" => {
+            let mut read: BTreeMap<&str, wheel::Contents> = BTreeMap::new();
+            for (platform, a) in artifacts {
+                if !read.contains_key(a.url.as_str()) {
+                    let contents = wheel::contents(&a.url, fetcher).with_context(|| {
+                        format!(
+                            "could not read what the wheel of {name} {version} for {platform} holds"
+                        )
+                    })?;
+                    read.insert(&a.url, contents);
+                }
+                exposes::check_wheel(
+                    name,
+                    version,
+                    *platform,
+                    &a.url,
+                    &a.bin,
+                    &read[a.url.as_str()],
+                )?;
+            }
+            Ok(())
+        }
+        "npm" => {
+            if let Some((platform, _)) = artifacts.iter().find(|(_, a)| a.bin.is_empty()) {
+                anyhow::bail!(
+                    "{name} {version} would expose nothing on {platform}: its package.json declares no `bin`, so it provides no command. If the package holds an executable, name it with `bin`, e.g. `{} = {{ version = \"{version}\", bin = [\"NAME=path/in/package\"] }}` in [tools]; a library is installed by the project's own npm instead",
+                    exposes::toml_key(name)
+                );
+            }
+            Ok(())
+        }
+        // Other sources' archives are checked when unpacked.
+        _ => Ok(()),
+    }
 }
 
 /// `rel` resolved against the URL `base` it was found in (registries and

@@ -2,12 +2,13 @@
 //! by `dist.integrity` (sha512; `dist.shasum`, sha1, only where a version
 //! has no integrity).
 //!
-//! devenv runs what a package puts on PATH; it does not run npm. So it
-//! installs packages that work on their own: a native executable (often
-//! published per platform, like `@esbuild/linux-x64`: write the name as a
-//! pattern, `@esbuild/{os}-{arch}`, and each platform gets its package), or
-//! a script with no dependencies and no install scripts (such as prettier),
-//! run by the `node` on PATH. Anything else is refused with that statement.
+//! devenv runs what a package puts on PATH. A package that works on its
+//! own is one artifact: a native executable (often published per platform,
+//! like `@esbuild/linux-x64`: write the name as a pattern,
+//! `@esbuild/{os}-{arch}`, and each platform gets its package), or a script
+//! with no dependencies (or only bundled ones, as npm itself ships), run by
+//! the `node` on PATH. A package with dependencies is a tree, resolved by
+//! npm and pinned member by member ([`super::npm_tree`]). Anything else is refused with that statement.
 
 use super::{Found, Source, join_url, node_names, parse_json};
 use crate::archive::Format;
@@ -45,6 +46,10 @@ pub struct PackageVersion {
     pub scripts: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(default, rename = "hasInstallScript")]
     pub has_install_script: bool,
+    /// Dependencies shipped inside the tarball (`node_modules/`), which
+    /// need no resolving: npm itself bundles all of its own.
+    #[serde(default, rename = "bundleDependencies", alias = "bundledDependencies")]
+    pub bundled: Option<Bundled>,
     pub dist: Dist,
 }
 
@@ -54,6 +59,23 @@ pub struct PackageVersion {
 pub enum Bin {
     One(String),
     Map(BTreeMap<String, String>),
+}
+
+/// `bundleDependencies`: `true` (all of them) or a list of names.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Bundled {
+    All(bool),
+    Names(Vec<String>),
+}
+
+impl Bundled {
+    fn covers(&self, name: &str) -> bool {
+        match self {
+            Bundled::All(all) => *all,
+            Bundled::Names(names) => names.iter().any(|n| n == name),
+        }
+    }
 }
 
 /// Where the tarball is and how to check it.
@@ -117,11 +139,15 @@ pub fn bin_links(package: &str, bin: &Bin) -> Vec<String> {
 
 /// Refuses a version devenv cannot run by itself, saying what works.
 pub fn check_runnable(package: &str, version: &str, v: &PackageVersion) -> Result<()> {
-    let supported = "devenv installs npm packages that run on their own: a native executable (per-platform packages such as `@esbuild/{os}-{arch}`), or a script with no dependencies and no install scripts, run by the `node` on PATH";
+    let supported = "devenv installs npm packages that run on their own: a native executable (per-platform packages such as `@esbuild/{os}-{arch}`), or a script with no dependencies (other than those bundled in its tarball) and no install scripts, run by the `node` on PATH";
     let names = |m: &Option<BTreeMap<String, serde_json::Value>>| -> Vec<String> {
         m.iter().flat_map(|m| m.keys().cloned()).collect()
     };
-    let deps = names(&v.dependencies);
+    let bundled = |name: &String| v.bundled.as_ref().is_some_and(|b| b.covers(name));
+    let deps: Vec<String> = names(&v.dependencies)
+        .into_iter()
+        .filter(|d| !bundled(d))
+        .collect();
     if !deps.is_empty() {
         bail!(
             "npm:{package} {version} needs {} package(s) at run time ({}); {supported}. Install it with npm inside the environment instead, or use a catalog entry that names its platform packages",
@@ -169,6 +195,8 @@ fn platform_pattern_hint(optional: &[String]) -> String {
 
 /// An npm package, or one package per platform, opened.
 pub struct Npm {
+    /// The registry's base URL (where a tree is resolved against).
+    registry: String,
     pattern: String,
     /// Per platform: the package name, its packument and where it was read.
     packages: BTreeMap<Platform, (String, Packument, String)>,
@@ -200,7 +228,9 @@ impl Npm {
             let (packument, url) = read[&name].clone();
             packages.insert(platform, (name, packument, url));
         }
-        Ok(Npm::from_packuments(pattern, packages))
+        let mut npm = Npm::from_packuments(pattern, packages);
+        npm.registry = registry.to_string();
+        Ok(npm)
     }
 
     /// Builds the source from packuments already read (pure; for tests too).
@@ -256,6 +286,7 @@ impl Npm {
             )
         });
         Npm {
+            registry: String::new(),
             pattern: pattern.to_string(),
             packages,
             releases,
@@ -290,8 +321,16 @@ impl Source for Npm {
             let v = packument.versions.get(version).with_context(|| {
                 format!("npm:{name} has no version {version} (needed for {platform})")
             })?;
-            check_runnable(name, version, v)?;
+            let tree = self.is_tree(v);
+            if !tree {
+                check_runnable(name, version, v)?;
+            }
             let bin = match &v.bin {
+                // A tree installs the package at node_modules/NAME.
+                Some(b) if tree => bin_links(name, b)
+                    .into_iter()
+                    .map(|l| l.replacen('=', &format!("=node_modules/{name}/"), 1))
+                    .collect(),
                 Some(b) => bin_links(name, b),
                 None => Vec::new(),
             };
@@ -315,6 +354,48 @@ impl Source for Npm {
 
     fn note(&self) -> Option<String> {
         self.note.clone()
+    }
+
+    fn tree(
+        &self,
+        release: &Release,
+        platforms: &[Platform],
+    ) -> Result<Option<BTreeMap<Platform, Vec<crate::lock::Member>>>> {
+        let version = release.version.as_str();
+        let Some((name, packument, _)) = self.packages.values().next() else {
+            return Ok(None);
+        };
+        match packument.versions.get(version) {
+            Some(v) if self.is_tree(v) => {}
+            _ => return Ok(None),
+        }
+        let tree = super::npm_tree::resolve(&self.registry, name, version, platforms)?;
+        if !tree.install_scripts.is_empty() {
+            ui::warn(format!(
+                "npm:{name} {version}: the install scripts of {} are not run (devenv never runs them); if one is needed, install the package with npm inside the environment instead",
+                abbreviate(&tree.install_scripts)
+            ));
+        }
+        for &platform in platforms {
+            if !tree.members.contains_key(&platform) {
+                bail!("npm's lock of npm:{name} {version} installs nothing on {platform}");
+            }
+        }
+        Ok(Some(tree.members))
+    }
+}
+
+impl Npm {
+    /// Whether `v` is installed as a tree: one package (not a per-platform
+    /// pattern) with dependencies it does not bundle.
+    fn is_tree(&self, v: &PackageVersion) -> bool {
+        if self.pattern.contains('{') {
+            return false;
+        }
+        let bundled = |name: &String| v.bundled.as_ref().is_some_and(|b| b.covers(name));
+        let deps = v.dependencies.iter().flat_map(|m| m.keys());
+        let optional = v.optional_dependencies.iter().flat_map(|m| m.keys());
+        deps.chain(optional).any(|d| !bundled(d))
     }
 }
 
@@ -515,6 +596,30 @@ mod tests {
             .to_string();
         assert!(
             err.contains("@prettier/cli") && err.contains("run on their own"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bundled_dependencies_need_nothing_more() {
+        let v: PackageVersion = serde_json::from_str(
+            r#"{"bin": {"npm": "bin/npm-cli.js", "npx": "bin/npx-cli.js"},
+                "dependencies": {"abbrev": "^3.0.0", "cacache": "^19.0.1"},
+                "bundleDependencies": ["abbrev", "cacache"],
+                "dist": {"tarball": "https://r/npm-10.9.2.tgz"}}"#,
+        )
+        .unwrap();
+        check_runnable("npm", "10.9.2", &v).unwrap();
+        let partly: PackageVersion = serde_json::from_str(
+            r#"{"dependencies": {"abbrev": "^3.0.0", "cacache": "^19.0.1"},
+                "bundledDependencies": ["abbrev"], "dist": {"tarball": "t"}}"#,
+        )
+        .unwrap();
+        let err = check_runnable("x", "1.0.0", &partly)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("needs 1 package(s) at run time (cacache)"),
             "{err}"
         );
     }

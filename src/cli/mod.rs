@@ -56,6 +56,7 @@ Environment variables:
   DEVENV_NODE_MIRROR    Node.js downloads, serving index.json (default https://nodejs.org/dist)
   DEVENV_GO_MIRROR      Go downloads, serving /dl/?mode=json (default https://go.dev)
   DEVENV_ZIG_MIRROR     Zig downloads, serving /download/index.json (default https://ziglang.org)
+  DEVENV_PYTHON_MIRROR  CPython builds, serving /download-metadata.json (uv's format)
                         (each overrides `[settings] mirrors` in devenv.toml)
 Flags take 1/true/yes/on or 0/false/no/off; a malformed value of any of these
 variables stops every command with its name and what it accepts.";

@@ -115,6 +115,21 @@ pub fn run(specs: &[String], source: Option<&str>, command: &[String]) -> Result
             summary.join(", ")
         ));
     }
+    if !command.is_empty() {
+        let bins: Vec<String> = lock
+            .tools
+            .values()
+            .filter_map(|t| t.artifacts.get(&Platform::current()))
+            .flat_map(|a| a.bin.clone())
+            .collect();
+        super::exec::warn_if_not_provided(
+            &argv[0],
+            &full_path,
+            &env.path,
+            lock.tools.keys(),
+            &bins,
+        );
+    }
     let mut cmd = Command::new(&argv[0]);
     cmd.args(&argv[1..]).env("PATH", full_path);
     Err(super::exec::replace_process(

@@ -90,6 +90,39 @@ pub struct Artifact {
     /// catalog entry; `{root}` stands for the store entry's directory.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub env: BTreeMap<String, String>,
+    /// For a dependency tree (an npm application): every package of the
+    /// tree, each unpacked at its path. Then `url` and `digest` name the
+    /// requested package (also a member) and `bin` is relative to the
+    /// tree's root. Empty for a single artifact.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<Member>,
+}
+
+/// One package of a dependency tree: where it is unpacked, what to
+/// download, and its digest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Member {
+    /// Relative to the entry's root, e.g. `node_modules/@eslint/js`.
+    pub path: String,
+    pub url: String,
+    pub digest: Digest,
+}
+
+impl Member {
+    /// Refuses a member path that is not plain and relative (`..`,
+    /// absolute, empty components) or is not inside a `node_modules`.
+    pub fn check_path(path: &str) -> Result<()> {
+        let plain = !path.is_empty()
+            && path.starts_with("node_modules/")
+            && path
+                .split('/')
+                .all(|c| !c.is_empty() && c != "." && c != ".." && !c.contains('\\'));
+        if !plain {
+            bail!("`{path}` is not a path inside the tree (node_modules/NAME/...)");
+        }
+        Ok(())
+    }
 }
 
 impl Artifact {
@@ -113,6 +146,7 @@ impl Artifact {
             layout: None,
             parts: Vec::new(),
             env: BTreeMap::new(),
+            members: Vec::new(),
         };
         artifact.key = artifact.derived_key(tool);
         artifact
@@ -144,7 +178,23 @@ impl Artifact {
         for p in &self.parts {
             material.push_str(&format!("part {}\0{}\0", p.digest, p.format.as_str()));
         }
+        // A dependency tree: every member's place and bytes.
+        let mut members: Vec<&Member> = self.members.iter().collect();
+        members.sort_by(|a, b| a.path.cmp(&b.path));
+        for m in members {
+            material.push_str(&format!("member {}\0{}\0", m.path, m.digest));
+        }
         sha256_hex(material.as_bytes())[..32].to_string()
+    }
+
+    /// This artifact as a dependency tree of `members` (sorted by path),
+    /// its key derived again to cover them.
+    pub fn with_members(mut self, tool: &str, mut members: Vec<Member>) -> Artifact {
+        members.sort_by(|a, b| a.path.cmp(&b.path));
+        members.dedup();
+        self.members = members;
+        self.key = self.derived_key(tool);
+        self
     }
 
     /// This artifact made of several archives joined by `layout`; the
@@ -460,6 +510,58 @@ mod tests {
         let back = Lock::parse(&text).unwrap();
         assert_eq!(back, lock);
         assert_eq!(back.render(), text);
+    }
+
+    #[test]
+    fn trees_round_trip_and_every_member_is_part_of_the_key() {
+        let member = |path: &str, seed: &[u8]| Member {
+            path: path.into(),
+            url: format!("https://r/{path}.tgz"),
+            digest: Digest::of(Algorithm::Sha512, seed),
+        };
+        let mut lock = sample();
+        let p: Platform = "linux-x86_64".parse().unwrap();
+        let single = lock.tools["t"].artifacts[&p].clone();
+        let tree = single.clone().with_members(
+            "t",
+            vec![
+                member("node_modules/b", b"b"),
+                member("node_modules/a", b"a"),
+            ],
+        );
+        assert_ne!(tree.key, single.key);
+        assert_eq!(tree.members[0].path, "node_modules/a", "sorted by path");
+        let other = single.clone().with_members(
+            "t",
+            vec![
+                member("node_modules/a", b"a"),
+                member("node_modules/b", b"B"),
+            ],
+        );
+        assert_ne!(other.key, tree.key, "a member's digest changes the key");
+        lock.tools.get_mut("t").unwrap().artifacts.insert(p, tree);
+        let text = lock.render();
+        assert!(
+            text.contains("[[tools.t.artifacts.linux-x86_64.members]]"),
+            "{text}"
+        );
+        assert_eq!(Lock::parse(&text).unwrap(), lock);
+        for bad in [
+            "../etc",
+            "/etc/passwd",
+            "node_modules/../x",
+            "node_modules//x",
+            "lib/x",
+        ] {
+            let err =
+                Lock::parse(&text.replace("node_modules/a\"", &format!("{bad}\""))).unwrap_err();
+            assert!(
+                format!("{err:#}").contains("is not a path inside the tree"),
+                "{bad}: {err:#}"
+            );
+        }
+        let twice = text.replace("node_modules/b\"", "node_modules/a\"");
+        assert!(format!("{:#}", Lock::parse(&twice).unwrap_err()).contains("listed twice"));
     }
 
     #[test]

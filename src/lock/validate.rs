@@ -56,6 +56,23 @@ fn check_artifact(tool: &str, a: &Artifact) -> Result<()> {
     for entry in &a.bin {
         check_bin(entry)?;
     }
+    let mut seen = std::collections::BTreeSet::new();
+    for m in &a.members {
+        super::Member::check_path(&m.path)?;
+        if !seen.insert(m.path.as_str()) {
+            bail!("`{}` is listed twice", m.path);
+        }
+        check_text(&m.url, 8192, "a member's URL")?;
+        if !["https://", "http://", "file://"]
+            .iter()
+            .any(|s| m.url.starts_with(s))
+        {
+            bail!(
+                "the member `{}` is not an https, http or file URL",
+                crate::ui::escape_controls(&m.url)
+            );
+        }
+    }
     for part in &a.parts {
         check_text(&part.url, 8192, "a part's URL")?;
         if !part.url.starts_with("https://") && !part.url.starts_with("http://") {

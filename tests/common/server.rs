@@ -84,6 +84,27 @@ enum Reply {
         body: Arc<Vec<u8>>,
         pause: Duration,
     },
+    /// `body[start..end]`, answering a `Range` request.
+    Partial {
+        body: Arc<Vec<u8>>,
+        start: usize,
+        end: usize,
+    },
+}
+
+/// `bytes=A-B`, `bytes=A-` or `bytes=-N` of a body of `len` bytes, as a
+/// half-open span; `None` for anything else (answered in full, as a
+/// server without range support would).
+fn byte_range(header: &str, len: usize) -> Option<(usize, usize)> {
+    let spec = header.trim().strip_prefix("bytes=")?;
+    let (a, b) = spec.split_once('-')?;
+    let (start, end) = match (a.parse::<usize>().ok(), b.parse::<usize>().ok()) {
+        (None, Some(n)) if a.is_empty() => (len.saturating_sub(n), len),
+        (Some(a), None) if b.is_empty() => (a, len),
+        (Some(a), Some(b)) => (a, (b + 1).min(len)),
+        _ => return None,
+    };
+    (start < end).then_some((start, end))
 }
 
 impl FixtureServer {
@@ -427,6 +448,32 @@ fn answer(shared: &Shared, request: tiny_http::Request) {
         (reply, extra)
     };
     let head_only = *request.method() == tiny_http::Method::Head;
+    // Byte ranges, as real registries and CDNs serve them.
+    let range = request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Range"))
+        .map(|h| h.value.as_str().to_string());
+    let reply = match (reply, range) {
+        (Reply::Full { status: 200, body }, Some(range)) => match byte_range(&range, body.len()) {
+            Some((start, end)) => Reply::Partial { body, start, end },
+            None => Reply::Full { status: 200, body },
+        },
+        (reply, _) => reply,
+    };
+    // Byte ranges, as real registries and CDNs serve them.
+    let range = request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Range"))
+        .map(|h| h.value.as_str().to_string());
+    let reply = match (reply, range) {
+        (Reply::Full { status: 200, body }, Some(range)) => match byte_range(&range, body.len()) {
+            Some((start, end)) => Reply::Partial { body, start, end },
+            None => Reply::Full { status: 200, body },
+        },
+        (reply, _) => reply,
+    };
     // A raw writer, because tiny_http will not let a response say
     // `Connection: close` itself.
     let mut out = request.into_writer();
@@ -481,6 +528,15 @@ fn answer(shared: &Shared, request: tiny_http::Request) {
                 }
             })
         }
+        Reply::Partial { body, start, end } => write!(
+            out,
+            "HTTP/1.1 206 Partial Content\r\nContent-Length: {}\r\nContent-Range: bytes {start}-{}/{}\r\n\
+             Content-Type: application/octet-stream\r\nConnection: close\r\n\r\n",
+            end - start,
+            end - 1,
+            body.len()
+        )
+        .and_then(|()| out.write_all(&body[start..end])),
         Reply::Stall { body, first_bytes } => {
             let sent = write_head(&mut out, 200, body.len(), &[])
                 .and_then(|()| out.write_all(&body[..first_bytes.min(body.len())]))
