@@ -9,7 +9,8 @@
 # the new one. The state is in exported __DEVENV_* variables.
 
 # True when a watched file changed since devenv read it: a file that existed
-# is gone or newer than the stamp, or a file that did not exist appeared.
+# is gone or newer than the stamp, or a file that did not exist appeared; or
+# when PATH lost an entry devenv added (a login shell's profile reset it).
 function __devenv_stale
     set -l entries (string split \n -- "$__DEVENV_WATCH")
     set -l stamp $entries[1]
@@ -20,6 +21,8 @@ function __devenv_stale
         set -l file (string sub --start 2 -- $entry)
         if string match -q -- '+*' $entry
             test -e "$file"; and not test "$file" -nt "$stamp"; or return 0
+        else if string match -q -- ':*' $entry
+            contains -- $file $PATH; or return 0
         else if test -e "$file"
             return 0
         end

@@ -8,6 +8,10 @@
 //! value differs from the current one. Any failure while loading the new
 //! project leaves the shell exactly as it was, with one notice.
 //!
+//! Identity: the project is its canonical directory (a project reached
+//! through a symlink is the same project, with the same `DEVENV_ROOT`),
+//! while `__DEVENV_DIR` keeps the logical directory the shell compares.
+//!
 //! `settings.watch` (background preparation, issue 7) belongs in
 //! [`Run::load`] right after the trust check: start or reuse the project's
 //! watcher there, and activate whatever the store holds now; the watcher's
@@ -92,18 +96,32 @@ pub fn unchanged(pwd: &str, current: &Vars) -> bool {
     let Some(stamp) = lines.next().and_then(mtime) else {
         return false;
     };
+    let path = current.get("PATH").map_or("", String::as_str);
     lines.all(|line| match line.split_at_checked(1) {
         Some(("+", file)) => mtime(file).is_some_and(|m| m <= stamp),
         Some(("-", file)) => std::fs::metadata(file).is_err(),
+        Some((":", entry)) => path.split(':').any(|p| p == entry),
         _ => false,
     })
 }
 
 /// The logical current directory: `$PWD` when it names the current
 /// directory (it keeps the symlinks the user `cd`ed through), else the
-/// physical one.
+/// physical one. When the current directory was deleted: `$PWD` as the
+/// shell has it, or `/` when the shell did not pass it on — a deleted
+/// directory holds no project, so the hook unloads instead of failing at
+/// every prompt.
 pub fn logical_pwd() -> Result<String> {
-    let physical = crate::project::cwd()?;
+    let physical = match std::env::current_dir() {
+        Ok(p) => p,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(std::env::var("PWD")
+                .ok()
+                .filter(|pwd| pwd.starts_with('/') && std::fs::metadata(pwd).is_err())
+                .unwrap_or_else(|| "/".to_string()));
+        }
+        Err(_) => crate::project::cwd()?,
+    };
     if let Ok(pwd) = std::env::var("PWD")
         && pwd.starts_with('/')
         && std::fs::canonicalize(&pwd).ok() == std::fs::canonicalize(&physical).ok()
@@ -111,6 +129,13 @@ pub fn logical_pwd() -> Result<String> {
         return Ok(pwd);
     }
     Ok(physical.to_string_lossy().into_owned())
+}
+
+/// The canonical form of a project directory found from the logical
+/// `$PWD`: one project reached through a symlink has one identity.
+fn real_dir(dir: &str) -> String {
+    std::fs::canonicalize(dir)
+        .map_or_else(|_| dir.to_string(), |p| p.to_string_lossy().into_owned())
 }
 
 /// Computes the transition for a shell in `pwd` whose environment is `current`.
@@ -121,10 +146,18 @@ pub fn transition(pwd: &str, current: &Vars, store: &Store, mode: Mode) -> Resul
         .and_then(|s| State::decode(s))
         .unwrap_or_default();
     let dir = find_dir(pwd);
+    let real = dir.as_deref().map(real_dir);
+    // The shell this runs for: the hook's parent, or for `enter` this
+    // process, which becomes the shell.
+    let shell = match mode {
+        Mode::Hook => std::os::unix::process::parent_id(),
+        Mode::Enter => std::process::id(),
+    };
+    let same_dir = old.dir == dir || (real.is_some() && old.dir.as_deref().map(real_dir) == real);
     let mut run = Run {
         store,
         mode,
-        shown: if old.dir == dir {
+        shown: if same_dir {
             old.notices.clone()
         } else {
             Vec::new()
@@ -135,10 +168,11 @@ pub fn transition(pwd: &str, current: &Vars, store: &Store, mode: Mode) -> Resul
     let mut vars = current.clone();
     let mut next = State {
         dir: dir.clone(),
+        shell: Some(shell),
         ..State::default()
     };
     let mut watch_text = None;
-    if let Some(dir) = &dir {
+    if let Some(dir) = &real {
         let mut watch = Watch::default();
         match run.load(dir, &mut watch, old.active.as_ref(), current) {
             Ok(Some((active, new_vars))) => {
@@ -157,11 +191,19 @@ pub fn transition(pwd: &str, current: &Vars, store: &Store, mode: Mode) -> Resul
             }
             Err(e) => return Err(e),
         }
-        watch_text = Some(watch.render(store, dir, &mut run));
+        let path = next.active.as_ref().map_or(&[][..], |a| &a.path[..]);
+        watch_text = Some(watch.render(store, dir, path, &mut run));
     } else {
         revert(&old, &mut vars);
     }
-    run.announce(old.active.as_ref(), next.active.as_ref());
+    // A shell that inherited the state from another one never entered its
+    // project: leaving it is not news.
+    let inherited = old.shell.is_some_and(|pid| pid != shell) && !same_dir;
+    if inherited {
+        run.announce(None, next.active.as_ref());
+    } else {
+        run.announce(old.active.as_ref(), next.active.as_ref());
+    }
     next.notices = run.shown.clone();
 
     let mut t = Transition {
@@ -458,7 +500,7 @@ fn apply(manifest: &Manifest, lock: Option<&Lock>, env: &Environment, vars: &mut
         active.vars.push(VarChange {
             name: name.clone(),
             before: vars.get(name).cloned(),
-            after: value.clone(),
+            after: value.as_deref().map(state::fingerprint),
         });
         state::set(vars, name, value.clone());
     }
@@ -523,7 +565,10 @@ impl Watch {
     /// The `__DEVENV_WATCH` text. Writes the stamp file: an empty file whose
     /// mtime is the newest mtime seen, so that "`FILE -nt STAMP`" in the
     /// shell means "changed since devenv read it", to the nanosecond.
-    fn render(&self, store: &Store, dir: &str, run: &mut Run<'_>) -> String {
+    /// `path`: the PATH entries devenv added, one `:ENTRY` line each, which
+    /// the hook checks are still in `$PATH` (a login shell's profile resets
+    /// PATH; the next prompt puts them back).
+    fn render(&self, store: &Store, dir: &str, path: &[String], run: &mut Run<'_>) -> String {
         let newest = self
             .files
             .iter()
@@ -546,6 +591,10 @@ impl Watch {
             text.push('\n');
             text.push(if mtime.is_some() { '+' } else { '-' });
             text.push_str(&path.to_string_lossy());
+        }
+        for entry in path.iter().filter(|e| !e.contains([':', '\n'])) {
+            text.push_str("\n:");
+            text.push_str(entry);
         }
         text
     }

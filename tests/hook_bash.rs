@@ -122,3 +122,8 @@ fn real_interactive_prompts_keep_the_users_prompt_command() {
         );
     }
 }
+
+#[test]
+fn a_megabyte_of_variables_enters_and_leaves() {
+    hook_cases::large_environment(SH);
+}
