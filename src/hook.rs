@@ -23,7 +23,7 @@ use crate::gc;
 use crate::lock::Lock;
 use crate::manifest::{self, Manifest};
 use crate::platform::Platform;
-use crate::project::{Context, Project};
+use crate::project::Project;
 use crate::shell::Shell;
 use crate::shell::state::{self, Active, DIR_VAR, STATE_VAR, State, VarChange, Vars, WATCH_VAR};
 use crate::store::Store;
@@ -296,9 +296,6 @@ impl Run<'_> {
         if self.mode == Mode::Hook && !self.trusted(&project.manifest, &snapshot) {
             return Ok(None);
         }
-        if self.mode == Mode::Hook && project.manifest.settings.auto_install {
-            self.auto_install(&project);
-        }
         if self.mode == Mode::Hook
             && let Some(keep) = self.watching(&project, watch, old, current)
         {
@@ -316,7 +313,9 @@ impl Run<'_> {
         if let Some(lock) = &lock {
             project.check_agrees(lock)?;
         }
-        if !self.preparing {
+        // With auto_install, a missing or stale lock is installed instead.
+        let installs = self.mode == Mode::Hook && project.manifest.settings.auto_install;
+        if !self.preparing && !installs {
             self.lock_notices(&project, lock.as_ref());
         }
 
@@ -332,6 +331,21 @@ impl Run<'_> {
             Platform::current(),
             &|v| vars.get(v).cloned(),
         )?;
+        let needs_install = (lock.is_none() && !project.manifest.tools.is_empty())
+            || lock.as_ref().is_some_and(|l| {
+                l.staleness(&project.manifest, &project.platforms(Some(l)))
+                    .is_some()
+            })
+            || !env.missing.is_empty();
+        if self.mode == Mode::Hook
+            && project.manifest.settings.auto_install
+            && needs_install
+            && self.install_in_background(&project, watch)
+        {
+            return Ok(old
+                .filter(|a| a.root == project.root().to_string_lossy())
+                .map(|a| (a.clone(), current.clone())));
+        }
         if !env.missing.is_empty() && !self.preparing {
             let list: Vec<String> = env
                 .missing
@@ -375,6 +389,15 @@ impl Run<'_> {
         watch.add(&crate::watch::status_path(self.store, &id));
         let name = project.manifest.project_name();
         match status {
+            crate::watch::Status::Installing => {
+                self.preparing = true;
+                self.note(
+                    &format!("install:{}", project.manifest.source),
+                    format!("installing {name}… (in the background)"),
+                );
+                old.filter(|a| a.root == project.root().to_string_lossy())
+                    .map(|a| (a.clone(), current.clone()))
+            }
             crate::watch::Status::Preparing => {
                 self.preparing = true;
                 self.note(
@@ -436,16 +459,43 @@ impl Run<'_> {
         false
     }
 
-    /// `settings.auto_install`: lock and install on entry, progress on
-    /// stderr; a failure is a notice and the installed part still activates.
-    fn auto_install(&mut self, project: &Project) {
-        let result = Context::from_env(false).and_then(|cx| project.ensure_installed(&cx));
-        if let Err(e) = result {
-            self.note(
-                &format!("install:{e:#}"),
-                format!("could not install: {e:#}"),
-            );
+    /// `settings.auto_install`, for a trusted project that is not fully
+    /// installed: starts the background installer (the prompt never waits
+    /// on the network) and returns true, so the shell keeps its current
+    /// environment; its status file is watched, so the first prompt after
+    /// it finishes activates the result. After a failure, returns false
+    /// with one notice, and the installed part activates; it is retried
+    /// when a watched file changes or [`crate::watch::INSTALL_RETRY`] has
+    /// passed.
+    fn install_in_background(&mut self, project: &Project, watch: &mut Watch) -> bool {
+        let id = project.id();
+        if let Some((msg, when)) = crate::watch::last_failure(self.store, &id) {
+            let edited = watch.files.iter().filter_map(|(_, m)| *m).any(|m| m > when);
+            let recent = when
+                .elapsed()
+                .is_ok_and(|e| e < crate::watch::INSTALL_RETRY);
+            if recent && !edited {
+                self.note(
+                    &format!("install-failed:{msg}"),
+                    format!("could not install: {msg}"),
+                );
+                return false;
+            }
         }
+        if let Err(e) = crate::watch::spawn_installer(project.root()) {
+            self.note("install:spawn", format!("warning: {e:#}"));
+            return false;
+        }
+        watch.add(&crate::watch::status_path(self.store, &id));
+        self.preparing = true;
+        self.note(
+            &format!("install:{}", project.manifest.source),
+            format!(
+                "installing {}… (in the background)",
+                project.manifest.project_name()
+            ),
+        );
+        true
     }
 
     fn lock_notices(&mut self, project: &Project, lock: Option<&Lock>) {
