@@ -143,7 +143,7 @@ pub fn transition(pwd: &str, current: &Vars, store: &Store, mode: Mode) -> Resul
     let old = current
         .get(STATE_VAR)
         .filter(|s| !s.is_empty())
-        .and_then(|s| State::decode(s))
+        .and_then(|s| State::decode_in(s, &store.state_dir()))
         .unwrap_or_default();
     let dir = find_dir(pwd);
     let real = dir.as_deref().map(real_dir);
@@ -213,7 +213,12 @@ pub fn transition(pwd: &str, current: &Vars, store: &Store, mode: Mode) -> Resul
     let state_vars = [
         (DIR_VAR, dir),
         (WATCH_VAR, watch_text),
-        (STATE_VAR, next.dir.is_some().then(|| next.encode())),
+        (
+            STATE_VAR,
+            next.dir
+                .is_some()
+                .then(|| next.encode_in(&store.state_dir())),
+        ),
     ];
     for (name, value) in state_vars {
         if current.get(name) != value.as_ref() {

@@ -130,5 +130,5 @@ fn a_megabyte_of_variables_enters() {
     assert_eq!(out[..2], ["value number 999", "120000"], "{}", run.stderr);
     assert!(out[2].starts_with("active    a ("), "{out:?}");
     let state: usize = out[3].parse().unwrap();
-    assert!(state < 64 << 10, "__DEVENV_STATE is {state} bytes");
+    assert!(state < 16 << 10, "__DEVENV_STATE is {state} bytes");
 }

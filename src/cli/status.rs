@@ -16,7 +16,7 @@ use std::path::Path;
 pub fn run(json: bool) -> Result<()> {
     let store = Store::from_env()?;
     let pwd = hook::logical_pwd()?;
-    let state = State::from_env();
+    let state = State::from_env_in(&store.state_dir());
     // Active only while PATH still holds what devenv put there: a login
     // shell's profile resets PATH, and its tools are then gone.
     let path = std::env::var("PATH").unwrap_or_default();

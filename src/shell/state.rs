@@ -23,9 +23,12 @@
 //! Linux refuses to start any program when one variable is over 128 KiB,
 //! so a state that grew with the project's values (a large dotenv value,
 //! a thousand `[env]` entries) would break every command in the shell,
-//! `devenv` included. Its size is about 30 bytes per variable devenv sets,
+//! `devenv` included. Its size is about 50 bytes per variable devenv sets,
 //! plus the previous values of the variables it overrides (the user's own
-//! values, already in the environment once).
+//! values, already in the environment once). Past [`SPILL`] bytes, the
+//! state goes to a file named by its SHA-256 under the store's
+//! `states/`, and the variable holds `@` and that hash: bounded whatever
+//! the project's size.
 
 use base64::Engine;
 use serde::{Deserialize, Serialize};
@@ -117,6 +120,8 @@ pub fn fingerprint(value: &str) -> String {
 
 /// The longest `__DEVENV_STATE` devenv reads.
 const MAX_STATE: usize = 4 << 20;
+/// The longest state kept in the variable itself; a longer one goes to a file.
+pub const SPILL: usize = 16 << 10;
 
 impl State {
     /// Encodes the state for `__DEVENV_STATE`.
@@ -147,12 +152,47 @@ impl State {
         names_ok.then_some(state)
     }
 
-    /// The state of this process's environment (empty when there is none).
-    pub fn from_env() -> State {
+    /// Encodes the state for `__DEVENV_STATE`, at most [`SPILL`] bytes:
+    /// a longer one is written to `dir` under its SHA-256 (written once;
+    /// the same state is the same file) and the value is `@HASH`. If that
+    /// file cannot be written, the full encoding, which still works.
+    pub fn encode_in(&self, dir: &std::path::Path) -> String {
+        let text = self.encode();
+        if text.len() <= SPILL {
+            return text;
+        }
+        let hash = crate::digest::sha256_hex(text.as_bytes());
+        let file = dir.join(&hash);
+        let written = file.is_file()
+            || (std::fs::create_dir_all(dir).is_ok()
+                && crate::files::write_atomic(&file, text.as_bytes()).is_ok());
+        if written { format!("@{hash}") } else { text }
+    }
+
+    /// Decodes `__DEVENV_STATE` as [`State::encode_in`] wrote it: `@HASH`
+    /// is read from `dir` and must match its hash.
+    pub fn decode_in(text: &str, dir: &std::path::Path) -> Option<State> {
+        let Some(hash) = text.trim().strip_prefix('@') else {
+            return State::decode(text);
+        };
+        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let file = dir.join(hash);
+        let body =
+            crate::files::read_bounded(&file, MAX_STATE as u64, "the shell state").ok()??;
+        (crate::digest::sha256_hex(body.as_bytes()) == hash)
+            .then(|| State::decode(&body))
+            .flatten()
+    }
+
+    /// The state of this process's environment (empty when there is none),
+    /// `dir` holding states too large for the variable.
+    pub fn from_env_in(dir: &std::path::Path) -> State {
         std::env::var(STATE_VAR)
             .ok()
             .filter(|s| !s.is_empty())
-            .and_then(|s| State::decode(&s))
+            .and_then(|s| State::decode_in(&s, dir))
             .unwrap_or_default()
     }
 }
@@ -261,7 +301,18 @@ mod tests {
         };
         let (small, large) = (state(1).encode(), state(350_000).encode());
         assert_eq!(small.len(), large.len());
-        assert!(large.len() < 48 << 10, "{} bytes", large.len());
+        let dir = tempfile::tempdir().unwrap();
+        let kept = state(350_000).encode_in(dir.path());
+        assert_eq!(kept.len(), 65, "{kept}");
+        assert_eq!(State::decode_in(&kept, dir.path()), Some(state(350_000)));
+        let other = state(1);
+        assert_eq!(
+            State::decode_in(&other.encode_in(dir.path()), dir.path()),
+            Some(other)
+        );
+        // A file that does not match its name is not ours.
+        std::fs::write(dir.path().join(&kept[1..]), state(2).encode()).unwrap();
+        assert_eq!(State::decode_in(&kept, dir.path()), None);
     }
 
     #[test]

@@ -725,7 +725,7 @@ pub fn large_environment(sh: Sh) {
     let big = std::fs::read_to_string(sb.root.join("big7")).unwrap();
     assert_eq!(big, "h".repeat(120_000));
     let state = std::fs::metadata(sb.root.join("state")).unwrap().len();
-    assert!(state < 64 << 10, "__DEVENV_STATE is {state} bytes");
+    assert!(state < 16 << 10, "__DEVENV_STATE is {state} bytes");
     assert_eq!(run.count_stderr("devenv: unloaded a"), 1, "{}", run.stderr);
     assert!(!run.stderr.contains("too long"), "{}", run.stderr);
 }

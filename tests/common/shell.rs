@@ -204,7 +204,7 @@ fn unsetvar {|n| unset-env $n }
 fn addpath {|d| set-env PATH $E:PATH':'$d }
 fn prependpath {|d| set-env PATH $d':'$E:PATH }
 fn snap {|n| env -0 > $E:SNAPS/$n }
-fn real {|@a| (external $E:DEVENV_REAL) $@a 2>/dev/null }
+fn real {|@a| try { (external $E:DEVENV_REAL) $@a 2>/dev/null } catch { } }
 fn putenv {|n f| print (get-env $n) > $f }
 fn mark {|f| print '' > $f }
 fn mkdirp {|d| mkdir -p $d }
