@@ -753,7 +753,8 @@ pub fn path_reset_is_repaired_at_next_prompt(sh: Sh) {
     assert!(out.ends_with("A1=[one]\n"), "{out}");
     let path = std::fs::read_to_string(sb.root.join("path")).unwrap();
     assert!(
-        path.split(':').any(|p| Path::new(p) == bin),
+        // nushell writes its PATH list one entry a line.
+        path.split([':', '\n']).any(|p| Path::new(p) == bin),
         "PATH after the repair: {path}"
     );
     assert!(
@@ -772,8 +773,16 @@ pub fn path_reset_is_repaired_at_next_prompt(sh: Sh) {
 pub fn deleted_project_unloads_once(sh: Sh) {
     let (sb, qa) = one_project();
     let script = format!(
-        "cd {qa}\nprompt\nshow A1\nrm -rf {qa}\nprompt\nshow A1\n{}",
-        prompts(3)
+        "cd {qa}\nprompt\nshow A1\n{rm}\nprompt\nshow A1\n{}",
+        prompts(3),
+        // nushell's own rm refuses to remove a parent of the current
+        // directory, and nushell runs nothing at all (its own commands
+        // included) in a deleted directory until `cd` resets it.
+        rm = if sh == Sh::NU {
+            format!("^rm -rf {qa}\ncd {}", sb.q(&sb.root.join("outside")))
+        } else {
+            format!("rm -rf {qa}")
+        },
     );
     let run = sb.run(sh, &script);
     assert_eq!(run.ok(), "A1=[one]\nA1 unset\n", "{}", run.stderr);
