@@ -4,7 +4,9 @@
 # At each prompt and directory change, __devenv_hook finds the nearest
 # devenv.toml above $PWD and checks the watched files against the stamp,
 # using builtins only (fish runs builtins in command substitutions without
-# forking). Only when the project or a watched file changed does it run
+# forking, but a substitution still costs far more than a test, so the
+# directories above $PWD and the split watch list are kept in globals until
+# $PWD or the list changes). Only when the project or a watched file changed does it run
 # `devenv hook-env`, whose output moves the shell from the active state to
 # the new one. The state is in exported __DEVENV_* variables.
 
