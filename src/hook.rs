@@ -727,6 +727,20 @@ mod tests {
             .set_modified(later)
             .unwrap();
         assert!(!unchanged(&top, &vars), "a file changed");
+        vars.insert(
+            WATCH_VAR.to_string(),
+            format!("{stamp}\n+{manifest}\n:/p/bin"),
+        );
+        std::fs::File::options()
+            .write(true)
+            .open(&manifest)
+            .unwrap()
+            .set_modified(seen)
+            .unwrap();
+        vars.insert("PATH".to_string(), "/p/bin:/usr/bin".to_string());
+        assert!(unchanged(&top, &vars));
+        vars.insert("PATH".to_string(), "/usr/bin".to_string());
+        assert!(!unchanged(&top, &vars), "PATH lost devenv's entry");
         vars.remove(WATCH_VAR);
         assert!(!unchanged(&top, &vars), "nothing recorded");
     }
