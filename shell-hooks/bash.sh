@@ -8,7 +8,8 @@
 # in exported __DEVENV_* variables (see `devenv status`).
 
 # True when a watched file changed since devenv read it: a file that existed
-# is gone or newer than the stamp, or a file that did not exist appeared.
+# is gone or newer than the stamp, or a file that did not exist appeared; or
+# when PATH lost an entry devenv added (a login shell's profile reset it).
 __devenv_stale() {
   # `local -` scopes the `set -f` (no globbing of the paths) to this function.
   local - IFS=$'\n' entry stamp=
@@ -19,6 +20,8 @@ __devenv_stale() {
       [[ -e ${stamp} ]] || return 0
     elif [[ ${entry} == +* ]]; then
       [[ -e ${entry#+} && ! ${entry#+} -nt ${stamp} ]] || return 0
+    elif [[ ${entry} == :* ]]; then
+      [[ :${PATH-}: == *":${entry#:}:"* ]] || return 0
     else
       [[ ! -e ${entry#-} ]] || return 0
     fi

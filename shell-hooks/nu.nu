@@ -19,14 +19,16 @@ def __devenv_mtime [file: string] {
 
 # True when a watched file changed since devenv read it: a file that
 # existed is gone or newer than the stamp, or a file that did not exist
-# appeared. (One `ls` per file: one `ls` of several costs more in nushell.)
+# appeared, or PATH lost an entry devenv added. (One `ls` per file: one `ls` of several costs more in nushell.)
 def __devenv_stale [] {
     let lines = ($env.__DEVENV_WATCH? | default '' | split row "\n")
     let stamp = (__devenv_mtime ($lines | first))
     if $stamp == null { return true }
     for entry in ($lines | skip 1) {
         let file = ($entry | str substring 1..)
-        if ($entry starts-with '+') {
+        if ($entry starts-with ':') {
+            if not ($file in $env.PATH) { return true }
+        } else if ($entry starts-with '+') {
             let mtime = (__devenv_mtime $file)
             if $mtime == null or $mtime > $stamp { return true }
         } else if ($file | path exists) {

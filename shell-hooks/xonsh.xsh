@@ -13,19 +13,22 @@ import os as __devenv_os
 import subprocess as __devenv_subprocess
 
 
-def __devenv_stale(watch):
+def __devenv_stale(watch, path):
     """True when a watched file changed since devenv read it: a file that
     existed is gone or newer than the stamp, or a file that did not exist
-    appeared."""
+    appeared; or when PATH lost an entry devenv added."""
     lines = watch.split('\n')
     try:
         stamp = __devenv_os.stat(lines[0]).st_mtime_ns
     except OSError:
         return True
     for entry in lines[1:]:
-        path = entry[1:]
+        if entry.startswith(':'):
+            if entry[1:] not in path:
+                return True
+            continue
         try:
-            mtime = __devenv_os.stat(path).st_mtime_ns
+            mtime = __devenv_os.stat(entry[1:]).st_mtime_ns
         except OSError:
             mtime = None
         if entry.startswith('+'):
@@ -44,7 +47,7 @@ def __devenv_hook(**_):
     if not directory and __devenv_os.path.isfile('/devenv.toml'):
         directory = '/'
     if directory == env.get('__DEVENV_DIR', '') and not (
-        directory and __devenv_stale(env.get('__DEVENV_WATCH', ''))
+        directory and __devenv_stale(env.get('__DEVENV_WATCH', ''), list(env.get('PATH', [])))
     ):
         return
     # subprocess rather than $(...): no capture machinery, no threads.
@@ -52,7 +55,7 @@ def __devenv_hook(**_):
         [@DEVENV@, 'hook-env', '--shell', 'xonsh'],
         stdout=__devenv_subprocess.PIPE,
         env=env.detype(),
-        cwd=env.get('PWD'),
+        cwd=env.get('PWD') if __devenv_os.path.isdir(env.get('PWD', '')) else None,
     ).stdout
     try:
         changes = __devenv_json.loads(out)

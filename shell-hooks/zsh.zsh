@@ -8,7 +8,8 @@
 # state to the new one. The state is in exported __DEVENV_* variables.
 
 # True when a watched file changed since devenv read it: a file that existed
-# is gone or newer than the stamp, or a file that did not exist appeared.
+# is gone or newer than the stamp, or a file that did not exist appeared; or
+# when PATH lost an entry devenv added (a login shell's profile reset it).
 __devenv_stale() {
   emulate -L zsh
   local -a entries
@@ -20,6 +21,8 @@ __devenv_stale() {
   for entry in ${entries[2,-1]}; do
     if [[ $entry == +* ]]; then
       [[ -e ${entry#+} && ! ${entry#+} -nt $stamp ]] || return 0
+    elif [[ $entry == :* ]]; then
+      (( ${path[(Ie)${entry#:}]} )) || return 0
     else
       [[ ! -e ${entry#-} ]] || return 0
     fi

@@ -8,6 +8,10 @@
 //! value differs from the current one. Any failure while loading the new
 //! project leaves the shell exactly as it was, with one notice.
 //!
+//! Identity: the project is its canonical directory (a project reached
+//! through a symlink is the same project, with the same `DEVENV_ROOT`),
+//! while `__DEVENV_DIR` keeps the logical directory the shell compares.
+//!
 //! `settings.watch` (background preparation, issue 7) belongs in
 //! [`Run::load`] right after the trust check: start or reuse the project's
 //! watcher there, and activate whatever the store holds now; the watcher's
@@ -19,7 +23,7 @@ use crate::gc;
 use crate::lock::Lock;
 use crate::manifest::{self, Manifest};
 use crate::platform::Platform;
-use crate::project::{Context, Project};
+use crate::project::Project;
 use crate::shell::Shell;
 use crate::shell::state::{self, Active, DIR_VAR, STATE_VAR, State, VarChange, Vars, WATCH_VAR};
 use crate::store::Store;
@@ -92,18 +96,32 @@ pub fn unchanged(pwd: &str, current: &Vars) -> bool {
     let Some(stamp) = lines.next().and_then(mtime) else {
         return false;
     };
+    let path = current.get("PATH").map_or("", String::as_str);
     lines.all(|line| match line.split_at_checked(1) {
         Some(("+", file)) => mtime(file).is_some_and(|m| m <= stamp),
         Some(("-", file)) => std::fs::metadata(file).is_err(),
+        Some((":", entry)) => path.split(':').any(|p| p == entry),
         _ => false,
     })
 }
 
 /// The logical current directory: `$PWD` when it names the current
 /// directory (it keeps the symlinks the user `cd`ed through), else the
-/// physical one.
+/// physical one. When the current directory was deleted: `$PWD` as the
+/// shell has it, or `/` when the shell did not pass it on — a deleted
+/// directory holds no project, so the hook unloads instead of failing at
+/// every prompt.
 pub fn logical_pwd() -> Result<String> {
-    let physical = crate::project::cwd()?;
+    let physical = match std::env::current_dir() {
+        Ok(p) => p,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(std::env::var("PWD")
+                .ok()
+                .filter(|pwd| pwd.starts_with('/') && std::fs::metadata(pwd).is_err())
+                .unwrap_or_else(|| "/".to_string()));
+        }
+        Err(_) => crate::project::cwd()?,
+    };
     if let Ok(pwd) = std::env::var("PWD")
         && pwd.starts_with('/')
         && std::fs::canonicalize(&pwd).ok() == std::fs::canonicalize(&physical).ok()
@@ -113,18 +131,33 @@ pub fn logical_pwd() -> Result<String> {
     Ok(physical.to_string_lossy().into_owned())
 }
 
+/// The canonical form of a project directory found from the logical
+/// `$PWD`: one project reached through a symlink has one identity.
+fn real_dir(dir: &str) -> String {
+    std::fs::canonicalize(dir)
+        .map_or_else(|_| dir.to_string(), |p| p.to_string_lossy().into_owned())
+}
+
 /// Computes the transition for a shell in `pwd` whose environment is `current`.
 pub fn transition(pwd: &str, current: &Vars, store: &Store, mode: Mode) -> Result<Transition> {
     let old = current
         .get(STATE_VAR)
         .filter(|s| !s.is_empty())
-        .and_then(|s| State::decode(s))
+        .and_then(|s| State::decode_in(s, &store.state_dir()))
         .unwrap_or_default();
     let dir = find_dir(pwd);
+    let real = dir.as_deref().map(real_dir);
+    // The shell this runs for: the hook's parent, or for `enter` this
+    // process, which becomes the shell.
+    let shell = match mode {
+        Mode::Hook => std::os::unix::process::parent_id(),
+        Mode::Enter => std::process::id(),
+    };
+    let same_dir = old.dir == dir || (real.is_some() && old.dir.as_deref().map(real_dir) == real);
     let mut run = Run {
         store,
         mode,
-        shown: if old.dir == dir {
+        shown: if same_dir {
             old.notices.clone()
         } else {
             Vec::new()
@@ -135,10 +168,11 @@ pub fn transition(pwd: &str, current: &Vars, store: &Store, mode: Mode) -> Resul
     let mut vars = current.clone();
     let mut next = State {
         dir: dir.clone(),
+        shell: Some(shell),
         ..State::default()
     };
     let mut watch_text = None;
-    if let Some(dir) = &dir {
+    if let Some(dir) = &real {
         let mut watch = Watch::default();
         match run.load(dir, &mut watch, old.active.as_ref(), current) {
             Ok(Some((active, new_vars))) => {
@@ -157,11 +191,19 @@ pub fn transition(pwd: &str, current: &Vars, store: &Store, mode: Mode) -> Resul
             }
             Err(e) => return Err(e),
         }
-        watch_text = Some(watch.render(store, dir, &mut run));
+        let path = next.active.as_ref().map_or(&[][..], |a| &a.path[..]);
+        watch_text = Some(watch.render(store, dir, path, &mut run));
     } else {
         revert(&old, &mut vars);
     }
-    run.announce(old.active.as_ref(), next.active.as_ref());
+    // A shell that inherited the state from another one never entered its
+    // project: leaving it is not news.
+    let inherited = old.shell.is_some_and(|pid| pid != shell) && !same_dir;
+    if inherited {
+        run.announce(None, next.active.as_ref());
+    } else {
+        run.announce(old.active.as_ref(), next.active.as_ref());
+    }
     next.notices = run.shown.clone();
 
     let mut t = Transition {
@@ -171,7 +213,12 @@ pub fn transition(pwd: &str, current: &Vars, store: &Store, mode: Mode) -> Resul
     let state_vars = [
         (DIR_VAR, dir),
         (WATCH_VAR, watch_text),
-        (STATE_VAR, next.dir.is_some().then(|| next.encode())),
+        (
+            STATE_VAR,
+            next.dir
+                .is_some()
+                .then(|| next.encode_in(&store.state_dir())),
+        ),
     ];
     for (name, value) in state_vars {
         if current.get(name) != value.as_ref() {
@@ -254,9 +301,6 @@ impl Run<'_> {
         if self.mode == Mode::Hook && !self.trusted(&project.manifest, &snapshot) {
             return Ok(None);
         }
-        if self.mode == Mode::Hook && project.manifest.settings.auto_install {
-            self.auto_install(&project);
-        }
         if self.mode == Mode::Hook
             && let Some(keep) = self.watching(&project, watch, old, current)
         {
@@ -274,7 +318,9 @@ impl Run<'_> {
         if let Some(lock) = &lock {
             project.check_agrees(lock)?;
         }
-        if !self.preparing {
+        // With auto_install, a missing or stale lock is installed instead.
+        let installs = self.mode == Mode::Hook && project.manifest.settings.auto_install;
+        if !self.preparing && !installs {
             self.lock_notices(&project, lock.as_ref());
         }
 
@@ -290,6 +336,21 @@ impl Run<'_> {
             Platform::current(),
             &|v| vars.get(v).cloned(),
         )?;
+        let needs_install = (lock.is_none() && !project.manifest.tools.is_empty())
+            || lock.as_ref().is_some_and(|l| {
+                l.staleness(&project.manifest, &project.platforms(Some(l)))
+                    .is_some()
+            })
+            || !env.missing.is_empty();
+        if self.mode == Mode::Hook
+            && project.manifest.settings.auto_install
+            && needs_install
+            && self.install_in_background(&project, watch)
+        {
+            return Ok(old
+                .filter(|a| a.root == project.root().to_string_lossy())
+                .map(|a| (a.clone(), current.clone())));
+        }
         if !env.missing.is_empty() && !self.preparing {
             let list: Vec<String> = env
                 .missing
@@ -333,6 +394,15 @@ impl Run<'_> {
         watch.add(&crate::watch::status_path(self.store, &id));
         let name = project.manifest.project_name();
         match status {
+            crate::watch::Status::Installing => {
+                self.preparing = true;
+                self.note(
+                    &format!("install:{}", project.manifest.source),
+                    format!("installing {name}… (in the background)"),
+                );
+                old.filter(|a| a.root == project.root().to_string_lossy())
+                    .map(|a| (a.clone(), current.clone()))
+            }
             crate::watch::Status::Preparing => {
                 self.preparing = true;
                 self.note(
@@ -394,16 +464,43 @@ impl Run<'_> {
         false
     }
 
-    /// `settings.auto_install`: lock and install on entry, progress on
-    /// stderr; a failure is a notice and the installed part still activates.
-    fn auto_install(&mut self, project: &Project) {
-        let result = Context::from_env(false).and_then(|cx| project.ensure_installed(&cx));
-        if let Err(e) = result {
-            self.note(
-                &format!("install:{e:#}"),
-                format!("could not install: {e:#}"),
-            );
+    /// `settings.auto_install`, for a trusted project that is not fully
+    /// installed: starts the background installer (the prompt never waits
+    /// on the network) and returns true, so the shell keeps its current
+    /// environment; its status file is watched, so the first prompt after
+    /// it finishes activates the result. After a failure, returns false
+    /// with one notice, and the installed part activates; it is retried
+    /// when a watched file changes or [`crate::watch::INSTALL_RETRY`] has
+    /// passed.
+    fn install_in_background(&mut self, project: &Project, watch: &mut Watch) -> bool {
+        let id = project.id();
+        if let Some((msg, when)) = crate::watch::last_failure(self.store, &id) {
+            let edited = watch.files.iter().filter_map(|(_, m)| *m).any(|m| m > when);
+            let recent = when
+                .elapsed()
+                .is_ok_and(|e| e < crate::watch::INSTALL_RETRY);
+            if recent && !edited {
+                self.note(
+                    &format!("install-failed:{msg}"),
+                    format!("could not install: {msg}"),
+                );
+                return false;
+            }
         }
+        if let Err(e) = crate::watch::spawn_installer(project.root()) {
+            self.note("install:spawn", format!("warning: {e:#}"));
+            return false;
+        }
+        watch.add(&crate::watch::status_path(self.store, &id));
+        self.preparing = true;
+        self.note(
+            &format!("install:{}", project.manifest.source),
+            format!(
+                "installing {}… (in the background)",
+                project.manifest.project_name()
+            ),
+        );
+        true
     }
 
     fn lock_notices(&mut self, project: &Project, lock: Option<&Lock>) {
@@ -458,7 +555,7 @@ fn apply(manifest: &Manifest, lock: Option<&Lock>, env: &Environment, vars: &mut
         active.vars.push(VarChange {
             name: name.clone(),
             before: vars.get(name).cloned(),
-            after: value.clone(),
+            after: value.as_deref().map(state::fingerprint),
         });
         state::set(vars, name, value.clone());
     }
@@ -524,7 +621,10 @@ impl Watch {
     /// The `__DEVENV_WATCH` text. Writes the stamp file: an empty file whose
     /// mtime is the newest mtime seen, so that "`FILE -nt STAMP`" in the
     /// shell means "changed since devenv read it", to the nanosecond.
-    fn render(&self, store: &Store, dir: &str, run: &mut Run<'_>) -> String {
+    /// `path`: the PATH entries devenv added, one `:ENTRY` line each, which
+    /// the hook checks are still in `$PATH` (a login shell's profile resets
+    /// PATH; the next prompt puts them back).
+    fn render(&self, store: &Store, dir: &str, path: &[String], run: &mut Run<'_>) -> String {
         let newest = self
             .files
             .iter()
@@ -547,6 +647,10 @@ impl Watch {
             text.push('\n');
             text.push(if mtime.is_some() { '+' } else { '-' });
             text.push_str(&path.to_string_lossy());
+        }
+        for entry in path.iter().filter(|e| !e.contains([':', '\n'])) {
+            text.push_str("\n:");
+            text.push_str(entry);
         }
         text
     }
@@ -624,6 +728,20 @@ mod tests {
             .set_modified(later)
             .unwrap();
         assert!(!unchanged(&top, &vars), "a file changed");
+        vars.insert(
+            WATCH_VAR.to_string(),
+            format!("{stamp}\n+{manifest}\n:/p/bin"),
+        );
+        std::fs::File::options()
+            .write(true)
+            .open(&manifest)
+            .unwrap()
+            .set_modified(seen)
+            .unwrap();
+        vars.insert("PATH".to_string(), "/p/bin:/usr/bin".to_string());
+        assert!(unchanged(&top, &vars));
+        vars.insert("PATH".to_string(), "/usr/bin".to_string());
+        assert!(!unchanged(&top, &vars), "PATH lost devenv's entry");
         vars.remove(WATCH_VAR);
         assert!(!unchanged(&top, &vars), "nothing recorded");
     }

@@ -352,6 +352,12 @@ impl Store {
         self.home.join("stamps")
     }
 
+    /// Where the shell hook keeps a state too large for one variable
+    /// (`__DEVENV_STATE` then holds `@` and its SHA-256).
+    pub fn state_dir(&self) -> PathBuf {
+        self.home.join("states")
+    }
+
     /// Where GC roots live.
     pub fn roots_dir(&self) -> PathBuf {
         self.home.join("roots")

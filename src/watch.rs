@@ -48,6 +48,9 @@ pub enum Status {
     NotWatching,
     /// A build is under way: keep the previous environment for now.
     Preparing,
+    /// The background install of `settings.auto_install` is under way
+    /// ([`spawn_installer`]): keep the previous environment for now.
+    Installing,
     /// The last build succeeded: the lock matches and every tool is installed.
     Ready,
     /// The last build failed; the message says why. The previous lock and
@@ -75,6 +78,9 @@ pub fn status(store: &Store, id: &str) -> Status {
     match state {
         "ready" => Status::Ready,
         "failed" => Status::Failed(message.trim_end().to_string()),
+        "installing" => Status::Installing,
+        // The background installer is done and only leaving.
+        "installed" | "install-failed" => Status::NotWatching,
         _ => Status::Preparing,
     }
 }
@@ -103,6 +109,122 @@ pub fn spawn_detached(root: &Path) -> Result<()> {
         .spawn()
         .context("could not start `devenv watch`")?;
     Ok(())
+}
+
+/// How long a failed background install is left alone before the hook
+/// tries again (an edit of the project's files retries at once).
+pub const INSTALL_RETRY: Duration = Duration::from_secs(300);
+
+/// The last background install's failure for project `id`, when no watcher
+/// or installer runs: its message and when it was recorded.
+pub fn last_failure(store: &Store, id: &str) -> Option<(String, std::time::SystemTime)> {
+    let files = Files::new(store, id);
+    let text = fs::read_to_string(&files.status).ok()?;
+    let message = text.strip_prefix("install-failed\n")?;
+    let when = fs::metadata(&files.status)
+        .and_then(|m| m.modified())
+        .ok()?;
+    Some((message.trim_end().to_string(), when))
+}
+
+/// Starts the background install of `settings.auto_install` for the
+/// project at `root` (`devenv watch --install-once ROOT`, detached in its
+/// own process group, so Ctrl-C at the prompt does not stop it), and
+/// returns once it holds the project's watch lock and says "installing" —
+/// or has found another watcher or installer there, which then does the
+/// job: one background installer per project, never two downloads.
+pub fn spawn_installer(root: &Path) -> Result<()> {
+    use std::io::Read;
+    use std::os::unix::process::CommandExt;
+    let exe = std::env::current_exe()
+        .context("could not find the devenv binary to install in the background")?;
+    let mut child = std::process::Command::new(exe)
+        .args(["-q", "watch", "--install-once"])
+        .arg(root)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .process_group(0)
+        .spawn()
+        .context("could not start the background install")?;
+    // The installer closes its stdout once it holds the lock (or exits):
+    // a short, bounded wait that never depends on the network.
+    if let Some(mut out) = child.stdout.take() {
+        let _ = out.read_to_end(&mut Vec::new());
+    }
+    Ok(())
+}
+
+/// Waits until the background install of project `id` (if one runs) has
+/// finished; true if there was one.
+pub fn wait_for_installer(store: &Store, id: &str) -> bool {
+    if status(store, id) != Status::Installing {
+        return false;
+    }
+    let Ok(lock) = File::open(Files::new(store, id).lock) else {
+        return false;
+    };
+    let _ = lock.lock_shared();
+    true
+}
+
+/// `devenv watch --install-once`: one build as the project's watcher, for
+/// [`spawn_installer`]. Its result stays in the status file for the hook
+/// ([`last_failure`]); the lock goes when the process ends.
+pub fn install_once(root: &Path, store: &Store, lock: WatchLock) -> Result<()> {
+    let shared = Shared {
+        files: Files::new(store, &crate::gc::project_id(root)),
+        store: store.clone(),
+        echo: false,
+        building: AtomicBool::new(true),
+        stopped: AtomicBool::new(false),
+        busy: "installing",
+    };
+    shared.publish("installing", "");
+    release_stdout();
+    shared.log(&format!(
+        "auto_install: installing {} in the background (pid {})",
+        root.display(),
+        std::process::id()
+    ));
+    let state = State {
+        root: root.to_path_buf(),
+        frozen: false,
+        shared: Arc::new(shared),
+        files: BTreeSet::new(),
+        dirs: BTreeSet::new(),
+        missing: BTreeSet::new(),
+        fingerprint: None,
+    };
+    state.build("auto_install");
+    drop(lock);
+    Ok(())
+}
+
+/// Points stdout at /dev/null, which tells [`spawn_installer`] (reading
+/// the other end of the pipe) that the installer is under way.
+fn release_stdout() {
+    use std::os::fd::AsRawFd;
+    if let Ok(null) = File::options().write(true).open("/dev/null") {
+        // SAFETY: dup2 on two open descriptors this process owns.
+        unsafe {
+            libc::dup2(null.as_raw_fd(), libc::STDOUT_FILENO);
+        }
+    }
+}
+
+/// Makes `file`'s mtime later than `before`, if it is not already.
+fn later_than(file: &Path, before: Option<std::time::SystemTime>) -> bool {
+    let Some(before) = before else {
+        return true;
+    };
+    let Ok(f) = File::options().write(true).open(file) else {
+        return false;
+    };
+    match f.metadata().and_then(|m| m.modified()) {
+        Ok(now) if now > before => true,
+        _ => f.set_modified(before + Duration::from_millis(1)).is_ok(),
+    }
 }
 
 /// The per-project files of a watcher.
@@ -188,6 +310,9 @@ struct Shared {
     echo: bool,
     building: AtomicBool,
     stopped: AtomicBool,
+    /// What the status file says during a build: "preparing" for a
+    /// watcher, "installing" for the background install.
+    busy: &'static str,
 }
 
 impl Shared {
@@ -218,9 +343,17 @@ impl Shared {
     }
 
     /// Publishes `state` (and a message) atomically for [`status`].
+    /// Each status is newer than the one it replaces, even within the
+    /// file system's timestamp granularity, because the shell hook notices
+    /// a change by the file's mtime.
     fn publish(&self, state: &str, message: &str) {
+        // Durable and atomic, and always newer than the status before: the
+        // hook notices a change by the file's time.
+        let before = fs::metadata(&self.files.status).and_then(|m| m.modified());
         let text = format!("{state}\n{message}");
-        if crate::files::write_atomic(&self.files.status, text.as_bytes()).is_err() {
+        let ok = crate::files::write_atomic(&self.files.status, text.as_bytes()).is_ok()
+            && later_than(&self.files.status, before.ok());
+        if !ok {
             self.log(&format!(
                 "warning: could not write {}",
                 self.files.status.display()
@@ -255,6 +388,7 @@ pub fn run(root: &Path, store: &Store, _lock: WatchLock, options: Options) -> Re
         echo: options.echo,
         building: AtomicBool::new(false),
         stopped: AtomicBool::new(false),
+        busy: "preparing",
     });
     let (tx, rx) = mpsc::channel();
     let fs_tx = tx.clone();
@@ -492,7 +626,7 @@ impl State {
     fn build(&self, why: &str) {
         let shared = &self.shared;
         shared.building.store(true, Ordering::SeqCst);
-        shared.publish("preparing", "");
+        shared.publish(shared.busy, "");
         shared.log(&format!("{why}: preparing…"));
         let started = Instant::now();
         match prepare(&self.root, self.frozen) {
@@ -508,7 +642,14 @@ impl State {
                 } else {
                     ""
                 };
-                shared.publish("ready", "");
+                shared.publish(
+                    if shared.busy == "installing" {
+                        "installed"
+                    } else {
+                        "ready"
+                    },
+                    "",
+                );
                 shared.log(&format!(
                     "ready: {relocked}{} ({:.1} s)",
                     crate::ui::plural(done.lock.tools.len(), "tool", "tools"),
@@ -520,7 +661,12 @@ impl State {
                     Some(m) => m.to_string(),
                     None => format!("{e:#}"),
                 };
-                shared.publish("failed", &msg);
+                let failed = if shared.busy == "installing" {
+                    "install-failed"
+                } else {
+                    "failed"
+                };
+                shared.publish(failed, &msg);
                 shared.log(&format!(
                     "error: {msg}\nkeeping the previous lock and environment; waiting for the next change"
                 ));

@@ -115,3 +115,20 @@ fn a_shell_given_with_options_is_split_into_words() {
     let run = sb.devenv_io(&a, &["enter"], &[("SHELL", "/bin/bash --norc")], script);
     assert_eq!(run.ok(), "one\n/bin/bash\n", "{}", run.stderr);
 }
+
+/// Issue 14: `devenv enter` in a project with about 1 MB of variables
+/// starts the shell, and every command in it (devenv included) runs.
+#[test]
+fn a_megabyte_of_variables_enters() {
+    let sb = Sandbox::new();
+    let a = hook_cases::large_project(&sb);
+    let script = "printf '%s\\n' \"$SHORT_999\"\nprintf '%s' \"$BIG_7\" | wc -c\n\
+                  \"$DEVENV_REAL\" status | grep '^active'\nprintf '%s' \"$__DEVENV_STATE\" | wc -c\n";
+    let run = sb.devenv_io(&a, &["enter", "--shell", "sh"], &[], script);
+    let out: Vec<&str> = run.ok().lines().map(str::trim).collect();
+    assert_eq!(out.len(), 4, "{out:?}\n{}", run.stderr);
+    assert_eq!(out[..2], ["value number 999", "120000"], "{}", run.stderr);
+    assert!(out[2].starts_with("active    a ("), "{out:?}");
+    let state: usize = out[3].parse().unwrap();
+    assert!(state < 16 << 10, "__DEVENV_STATE is {state} bytes");
+}

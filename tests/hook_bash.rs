@@ -122,3 +122,29 @@ fn real_interactive_prompts_keep_the_users_prompt_command() {
         );
     }
 }
+
+#[test]
+fn a_megabyte_of_variables_enters_and_leaves() {
+    hook_cases::large_environment(SH);
+}
+
+/// Issue 14: `cd -P .` from a symlinked path to the same project neither
+/// unloads nor reloads it.
+#[test]
+fn cd_physical_through_a_link_keeps_the_project() {
+    let (sb, _) = hook_cases::one_project();
+    std::os::unix::fs::symlink(sb.root.join("a"), sb.root.join("link")).unwrap();
+    let script = format!(
+        "cd {}\nprompt\ncd -P .\nprompt\nshow DEVENV_ROOT\nprintf '%s\\n' \"$PWD\"\n",
+        sb.q(&sb.root.join("link"))
+    );
+    let run = sb.run(SH, &script);
+    let real = sb.root.join("a");
+    assert_eq!(
+        run.ok(),
+        format!("DEVENV_ROOT=[{0}]\n{0}\n", real.display()),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr, "devenv: loaded a +PATH +A1\n");
+}

@@ -23,3 +23,8 @@ fn activates_on_cd_and_at_real_prompts() {
     );
     assert_eq!(run.stdout, "A1=one\nA1=\n", "{}", run.stderr);
 }
+
+#[test]
+fn a_megabyte_of_variables_enters_and_leaves() {
+    hook_cases::large_environment(SH);
+}

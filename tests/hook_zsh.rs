@@ -42,3 +42,8 @@ fn works_with_unusual_user_options() {
     let run = sb.run(SH, &body);
     assert_eq!(run.ok(), "A1=one\n", "{}", run.stderr);
 }
+
+#[test]
+fn a_megabyte_of_variables_enters_and_leaves() {
+    hook_cases::large_environment(SH);
+}

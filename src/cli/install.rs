@@ -15,6 +15,15 @@ pub fn run(frozen: bool, tools: &[String]) -> Result<()> {
     }
     let cx = Context::from_env(frozen)?;
     let project = Project::find(&super::cwd()?)?;
+    // One download at a time: the shell hook's background install may be
+    // fetching the same tools.
+    if crate::watch::status(&cx.store, &project.id()) == crate::watch::Status::Installing {
+        ui::info(format!(
+            "waiting for the background install of {} to finish…",
+            project.manifest.project_name()
+        ));
+        crate::watch::wait_for_installer(&cx.store, &project.id());
+    }
     let (lock, report) = project.ensure_installed(&cx)?;
     project.record_generation(&cx, &lock, "install")?;
     let bytes: u64 = report.fetched.iter().map(|(_, _, b)| b).sum();

@@ -337,6 +337,10 @@ pub enum Command {
         /// Never write devenv.lock; only install what it pins.
         #[arg(long)]
         frozen: bool,
+        /// Build once and exit: the shell hook's background install for
+        /// `settings.auto_install`.
+        #[arg(long, hide = true)]
+        install_once: bool,
     },
 }
 
@@ -481,7 +485,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Status { json } => status::run(json),
         Command::Enter { shell, command } => enter::run(shell.as_deref(), &command),
         Command::Ci { format } => ci::run(format),
-        Command::Watch { dir, frozen } => watch::run(dir, frozen),
+        Command::Watch {
+            dir,
+            frozen,
+            install_once,
+        } => watch::run(dir, frozen, install_once),
     }
 }
 

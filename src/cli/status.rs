@@ -16,10 +16,25 @@ use std::path::Path;
 pub fn run(json: bool) -> Result<()> {
     let store = Store::from_env()?;
     let pwd = hook::logical_pwd()?;
-    let state = State::from_env();
+    let state = State::from_env_in(&store.state_dir());
+    // Active only while PATH still holds what devenv put there: a login
+    // shell's profile resets PATH, and its tools are then gone.
+    let path = std::env::var("PATH").unwrap_or_default();
+    let gone: Vec<&String> = state
+        .active
+        .iter()
+        .flat_map(|a| &a.path)
+        .filter(|p| !path.split(':').any(|e| e == p.as_str()))
+        .collect();
+    let active = state.active.as_ref().filter(|_| gone.is_empty());
     let report = json!({
         "hook": std::env::var_os(DIR_VAR).is_some(),
-        "active": state.active.as_ref().map(|a| json!({
+        "path_reset": state.active.as_ref().filter(|_| !gone.is_empty()).map(|a| json!({
+            "name": a.name,
+            "root": a.root,
+            "missing": gone,
+        })),
+        "active": active.map(|a| json!({
             "name": a.name,
             "root": a.root,
             "tools": a.tools,
@@ -101,7 +116,17 @@ fn render(report: &Value) -> String {
                 ),
             );
         }
-        None => line("active", "none".into()),
+        None => match report["path_reset"].as_object() {
+            Some(r) => line(
+                "active",
+                format!(
+                    "none: PATH lost the entries of {} (a login shell's profile resets PATH); \
+                     the next prompt puts them back",
+                    r["name"].as_str().unwrap_or("")
+                ),
+            ),
+            None => line("active", "none".into()),
+        },
     }
     if !report["hook"].as_bool().unwrap_or(false) {
         line(

@@ -8,7 +8,7 @@ use anyhow::Result;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-pub fn run(dir: Option<PathBuf>, frozen: bool) -> Result<()> {
+pub fn run(dir: Option<PathBuf>, frozen: bool, install_once: bool) -> Result<()> {
     let dir = match dir {
         Some(d) => d,
         None => super::cwd()?,
@@ -24,12 +24,18 @@ pub fn run(dir: Option<PathBuf>, frozen: bool) -> Result<()> {
     let store = Store::from_env()?;
     let lock = match watch::acquire(&store, &crate::gc::project_id(&root))? {
         Acquired::Mine(lock) => lock,
+        // Another watcher or installer does the job.
+        Acquired::Busy { .. } if install_once => return Ok(()),
         Acquired::Busy { pid } => {
             let pid = pid.map_or_else(|| "pid unknown".to_string(), |p| format!("pid {p}"));
             ui::info(format!("already watching {} ({pid})", root.display()));
             return Ok(());
         }
     };
+    if install_once {
+        ui::set_level(0);
+        return watch::install_once(&root, &store, lock);
+    }
     let echo = ui::level() >= 1 && std::io::stderr().is_terminal();
     // The watcher reports through its log; the install's own messages
     // would only repeat it.

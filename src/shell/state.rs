@@ -9,12 +9,26 @@
 //! - `__DEVENV_WATCH`: newline-separated; the first line is a stamp file
 //!   whose mtime is the newest mtime devenv saw, then one line per watched
 //!   file: `+PATH` (existed: changed if gone or `-nt` the stamp) or `-PATH`
-//!   (did not exist: changed if it appears). Plain text, because the prompt
+//!   (did not exist: changed if it appears), then one line `:ENTRY` per
+//!   PATH entry devenv added (changed if `$PATH` no longer holds it: a
+//!   login shell's profile reset PATH). Plain text, because the prompt
 //!   function reads it with shell builtins.
 //! - `__DEVENV_STATE`: [`State`] as base64 of JSON, for `devenv` only: the
-//!   active project, each variable's value before and after activation, the
-//!   PATH entries added, the notices already shown. Base64 keeps any value
-//!   (newlines, quotes, `$`, unicode) out of the shell's way.
+//!   active project, each variable's value before activation and a
+//!   fingerprint of the value devenv gave it, the PATH entries added, the
+//!   notices already shown. Base64 keeps any value (newlines, quotes, `$`,
+//!   unicode) out of the shell's way.
+//!
+//! The state holds what undoing needs, never copies of what devenv set:
+//! Linux refuses to start any program when one variable is over 128 KiB,
+//! so a state that grew with the project's values (a large dotenv value,
+//! a thousand `[env]` entries) would break every command in the shell,
+//! `devenv` included. Its size is about 50 bytes per variable devenv sets,
+//! plus the previous values of the variables it overrides (the user's own
+//! values, already in the environment once). Past [`SPILL`] bytes, the
+//! state goes to a file named by its SHA-256 under the store's
+//! `states/`, and the variable holds `@` and that hash: bounded whatever
+//! the project's size.
 
 use base64::Engine;
 use serde::{Deserialize, Serialize};
@@ -43,6 +57,12 @@ pub struct State {
     /// each is shown once per entry rather than at every prompt.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notices: Vec<String>,
+    /// The process id of the shell that computed this state. A shell that
+    /// inherited the state from another one (a new terminal window started
+    /// with the environment of a shell in a project) undoes it quietly: it
+    /// never entered that project, so it does not announce leaving it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shell: Option<u32>,
 }
 
 /// An applied project environment: everything needed to undo it exactly.
@@ -64,17 +84,44 @@ pub struct Active {
     pub tools: Vec<String>,
 }
 
-/// One variable devenv changed: its value before, and the value devenv gave
-/// it (`None` = unset).
+/// One variable devenv changed: its value before, and the [`fingerprint`]
+/// of the value devenv gave it (`None` = unset). Encoded as a three-element
+/// array to keep the state small.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(into = "(String, Option<String>, Option<String>)")]
+#[serde(from = "(String, Option<String>, Option<String>)")]
 pub struct VarChange {
     pub name: String,
     pub before: Option<String>,
     pub after: Option<String>,
 }
 
+impl From<VarChange> for (String, Option<String>, Option<String>) {
+    fn from(c: VarChange) -> Self {
+        (c.name, c.before, c.after)
+    }
+}
+
+impl From<(String, Option<String>, Option<String>)> for VarChange {
+    fn from((name, before, after): (String, Option<String>, Option<String>)) -> Self {
+        VarChange {
+            name,
+            before,
+            after,
+        }
+    }
+}
+
+/// What the state keeps of a value devenv set: enough to tell whether the
+/// user changed it since (64 bits of its SHA-256), whatever its size.
+pub fn fingerprint(value: &str) -> String {
+    crate::digest::sha256_hex(value.as_bytes())[..16].to_string()
+}
+
 /// The longest `__DEVENV_STATE` devenv reads.
 const MAX_STATE: usize = 4 << 20;
+/// The longest state kept in the variable itself; a longer one goes to a file.
+pub const SPILL: usize = 16 << 10;
 
 impl State {
     /// Encodes the state for `__DEVENV_STATE`.
@@ -105,12 +152,47 @@ impl State {
         names_ok.then_some(state)
     }
 
-    /// The state of this process's environment (empty when there is none).
-    pub fn from_env() -> State {
+    /// Encodes the state for `__DEVENV_STATE`, at most [`SPILL`] bytes:
+    /// a longer one is written to `dir` under its SHA-256 (written once;
+    /// the same state is the same file) and the value is `@HASH`. If that
+    /// file cannot be written, the full encoding, which still works.
+    pub fn encode_in(&self, dir: &std::path::Path) -> String {
+        let text = self.encode();
+        if text.len() <= SPILL {
+            return text;
+        }
+        let hash = crate::digest::sha256_hex(text.as_bytes());
+        let file = dir.join(&hash);
+        let written = file.is_file()
+            || (std::fs::create_dir_all(dir).is_ok()
+                && crate::files::write_atomic(&file, text.as_bytes()).is_ok());
+        if written { format!("@{hash}") } else { text }
+    }
+
+    /// Decodes `__DEVENV_STATE` as [`State::encode_in`] wrote it: `@HASH`
+    /// is read from `dir` and must match its hash.
+    pub fn decode_in(text: &str, dir: &std::path::Path) -> Option<State> {
+        let Some(hash) = text.trim().strip_prefix('@') else {
+            return State::decode(text);
+        };
+        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let file = dir.join(hash);
+        let body =
+            crate::files::read_bounded(&file, MAX_STATE as u64, "the shell state").ok()??;
+        (crate::digest::sha256_hex(body.as_bytes()) == hash)
+            .then(|| State::decode(&body))
+            .flatten()
+    }
+
+    /// The state of this process's environment (empty when there is none),
+    /// `dir` holding states too large for the variable.
+    pub fn from_env_in(dir: &std::path::Path) -> State {
         std::env::var(STATE_VAR)
             .ok()
             .filter(|s| !s.is_empty())
-            .and_then(|s| State::decode(&s))
+            .and_then(|s| State::decode_in(&s, dir))
             .unwrap_or_default()
     }
 }
@@ -122,7 +204,7 @@ impl Active {
     /// occurrence of each), keeping whatever the user added around them.
     pub fn revert(&self, vars: &mut Vars) {
         for change in self.vars.iter().rev() {
-            if vars.get(&change.name) == change.after.as_ref() {
+            if vars.get(&change.name).map(|v| fingerprint(v)) == change.after {
                 set(vars, &change.name, change.before.clone());
             }
         }
@@ -196,9 +278,41 @@ mod tests {
                 tools: vec![],
             }),
             notices: vec!["n".into()],
+            shell: Some(7),
         };
         assert_eq!(State::decode(&state.encode()), Some(state));
         assert_eq!(State::decode("not base64!"), None);
+    }
+
+    #[test]
+    fn the_state_does_not_grow_with_the_values() {
+        let change = |i: usize, len: usize| VarChange {
+            name: format!("V{i}"),
+            before: None,
+            after: Some(fingerprint(&"x".repeat(len))),
+        };
+        let state = |len: usize| State {
+            dir: Some("/p".into()),
+            active: Some(Active {
+                vars: (0..1000).map(|i| change(i, len)).collect(),
+                ..Active::default()
+            }),
+            ..State::default()
+        };
+        let (small, large) = (state(1).encode(), state(350_000).encode());
+        assert_eq!(small.len(), large.len());
+        let dir = tempfile::tempdir().unwrap();
+        let kept = state(350_000).encode_in(dir.path());
+        assert_eq!(kept.len(), 65, "{kept}");
+        assert_eq!(State::decode_in(&kept, dir.path()), Some(state(350_000)));
+        let other = state(1);
+        assert_eq!(
+            State::decode_in(&other.encode_in(dir.path()), dir.path()),
+            Some(other)
+        );
+        // A file that does not match its name is not ours.
+        std::fs::write(dir.path().join(&kept[1..]), state(2).encode()).unwrap();
+        assert_eq!(State::decode_in(&kept, dir.path()), None);
     }
 
     #[test]
@@ -208,12 +322,12 @@ mod tests {
                 VarChange {
                     name: "A".into(),
                     before: None,
-                    after: Some("1".into()),
+                    after: Some(fingerprint("1")),
                 },
                 VarChange {
                     name: "B".into(),
                     before: Some("b".into()),
-                    after: Some("2".into()),
+                    after: Some(fingerprint("2")),
                 },
                 VarChange {
                     name: "C".into(),

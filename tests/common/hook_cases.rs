@@ -561,8 +561,11 @@ pub fn loads_silently(sh: Sh) {
     assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""));
 }
 
-/// `settings.auto_install`: installing is tried on entry; when it fails
-/// the failure is one notice and what is installed still activates.
+/// `settings.auto_install`: installing starts in the background on entry,
+/// the shell keeping its environment and saying so once; when it fails the
+/// failure is one notice at the next prompt and what is installed still
+/// activates (`devenv install` waits for the background install first,
+/// which is how the script waits for it).
 pub fn auto_install_failure_is_a_notice(sh: Sh) {
     let sb = Sandbox::new();
     let m = format!(
@@ -572,9 +575,19 @@ pub fn auto_install_failure_is_a_notice(sh: Sh) {
     let a = sb.project("a", &m);
     write_lock(&sb, &a, false);
     sb.devenv(&a, &["allow"]).ok();
-    let script = format!("cd {}\nprompt\nshow A1\n{}", sb.q(&a), prompts(3));
+    let script = format!(
+        "cd {}\nprompt\nreal install\nprompt\nshow A1\n{}",
+        sb.q(&a),
+        prompts(3)
+    );
     let run = sb.run_with(sh, &script, &[("DEVENV_OFFLINE", "1")]);
     assert_eq!(run.ok(), "A1=[one]\n", "{}", run.stderr);
+    assert_eq!(
+        run.count_stderr("devenv: installing a… (in the background)"),
+        1,
+        "{}",
+        run.stderr
+    );
     assert_eq!(
         run.count_stderr("devenv: could not install"),
         1,
@@ -603,7 +616,7 @@ pub fn one_project() -> (Sandbox, String) {
 #[allow(unused_macros)] // every test crate compiles `common`; only three call it
 macro_rules! for_shell {
     ($sh:expr) => {
-        $crate::common::hook_cases::for_shell!(@cases $sh, zero_forks_at_steady_prompt, no_process_at_steady_prompt, enter_switch_leave_nested, edits_reload_at_next_prompt, exact_restore_awkward_values, user_changes_are_kept, trust_gates_activation, missing_tool_noticed_once, broken_manifest_leaves_shell_unchanged, auto_install_failure_is_a_notice, loads_silently);
+        $crate::common::hook_cases::for_shell!(@cases $sh, zero_forks_at_steady_prompt, no_process_at_steady_prompt, enter_switch_leave_nested, edits_reload_at_next_prompt, exact_restore_awkward_values, user_changes_are_kept, trust_gates_activation, missing_tool_noticed_once, broken_manifest_leaves_shell_unchanged, auto_install_failure_is_a_notice, loads_silently, path_reset_is_repaired_at_next_prompt, auto_install_never_blocks_the_prompt, deleted_project_unloads_once, symlinked_path_is_the_same_project, inherited_state_unloads_quietly);
     };
     (@cases $sh:expr, $($case:ident),*) => {
         $(
@@ -656,4 +669,236 @@ pub fn terminal_prompts(sh: Sh, load: &str, mark: &str, show: &str, real: &str) 
     let out = sb.run_pty(sh, &steps).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(out.matches("devenv: loaded a").count(), 1, "{out}");
     assert_eq!(out.matches("devenv: unloaded a").count(), 1, "{out}");
+}
+
+/// An allowed project `a` with about 1 MB of variables: `BIG_0`..`BIG_7`
+/// from `.env`, 120,000 times one letter each (`BIG_7` is `h`s), and
+/// `SHORT_0`..`SHORT_999` = `value number N` in `[env]`.
+pub fn large_project(sb: &Sandbox) -> std::path::PathBuf {
+    let mut m = String::from("[env]\ndotenv = [\".env\"]\npath = [\"bin\"]\n");
+    for i in 0..1000 {
+        m.push_str(&format!("SHORT_{i} = \"value number {i}\"\n"));
+    }
+    let a = sb.project("a", &m);
+    let mut dotenv = String::new();
+    for i in 0..8 {
+        let c = char::from(b'a' + i);
+        dotenv.push_str(&format!("BIG_{i}={}\n", c.to_string().repeat(120_000)));
+    }
+    std::fs::write(a.join(".env"), dotenv).unwrap();
+    sb.devenv(&a, &["allow"]).ok();
+    a
+}
+
+/// Issue 14: about 1 MB of variables (eight dotenv values of 120 KB, just
+/// under Linux's 128 KiB for one variable, and 1000 short `[env]` entries)
+/// enter and leave the shell, and every command keeps working: the state
+/// keeps fingerprints, not copies, so it stays small.
+pub fn large_environment(sh: Sh) {
+    let sb = Sandbox::new();
+    let a = large_project(&sb);
+    let script = format!(
+        "cd {qa}\nprompt\nshow SHORT_999\nputenv BIG_7 {big}\nputenv __DEVENV_STATE {state}\n\
+         real status\nprompt\ncd {out}\nprompt\nshow SHORT_999\nshow BIG_7\nshow DEVENV_ACTIVE\n",
+        qa = sb.q(&a),
+        big = sb.q(&sb.root.join("big7")),
+        state = sb.q(&sb.root.join("state")),
+        out = sb.q(&sb.root.join("outside")),
+    );
+    let run = sb.run(sh, &script);
+    let out = run.ok();
+    assert!(
+        out.starts_with("SHORT_999=[value number 999]\n"),
+        "{out}\n{}",
+        run.stderr
+    );
+    assert!(
+        out.contains("active    a (0 tools, "),
+        "devenv itself still runs inside: {out}\n{}",
+        run.stderr
+    );
+    assert!(
+        out.ends_with("SHORT_999 unset\nBIG_7 unset\nDEVENV_ACTIVE unset\n"),
+        "{out}\n{}",
+        run.stderr
+    );
+    let big = std::fs::read_to_string(sb.root.join("big7")).unwrap();
+    assert_eq!(big, "h".repeat(120_000));
+    let state = std::fs::metadata(sb.root.join("state")).unwrap().len();
+    assert!(state < 16 << 10, "__DEVENV_STATE is {state} bytes");
+    assert_eq!(run.count_stderr("devenv: unloaded a"), 1, "{}", run.stderr);
+    assert!(!run.stderr.contains("too long"), "{}", run.stderr);
+}
+
+/// Issue 14: a login shell's profile resets PATH inside an active project;
+/// `devenv status` no longer says active, and the next prompt puts devenv's
+/// PATH entries back, quietly, with nothing else changed.
+pub fn path_reset_is_repaired_at_next_prompt(sh: Sh) {
+    let (sb, qa) = one_project();
+    let bin = sb.root.join("a/bin");
+    let script = format!(
+        "cd {qa}\nprompt\nsetvar PATH /usr/bin:/bin\nreal status\nprompt\nreal status\n\
+         putenv PATH {path}\nshow A1\n",
+        path = sb.q(&sb.root.join("path")),
+    );
+    let run = sb.run(sh, &script);
+    let out = run.ok();
+    let status: Vec<&str> = out.lines().filter(|l| l.starts_with("active")).collect();
+    assert_eq!(status.len(), 2, "{out}\n{}", run.stderr);
+    assert!(
+        status[0].starts_with("active    none: PATH lost the entries of a"),
+        "{out}"
+    );
+    assert!(status[1].starts_with("active    a ("), "{out}");
+    assert!(out.ends_with("A1=[one]\n"), "{out}");
+    let path = std::fs::read_to_string(sb.root.join("path")).unwrap();
+    assert!(
+        // nushell writes its PATH list one entry a line.
+        path.split([':', '\n']).any(|p| Path::new(p) == bin),
+        "PATH after the repair: {path}"
+    );
+    assert!(
+        path.contains("/usr/bin"),
+        "the profile's PATH is kept: {path}"
+    );
+    assert_eq!(
+        run.stderr.lines().collect::<Vec<_>>(),
+        ["devenv: loaded a +PATH +A1"],
+        "repaired quietly"
+    );
+}
+
+/// Issue 14: deleting the project the shell is in unloads it once, with no
+/// error, and devenv is not called again at the following prompts.
+pub fn deleted_project_unloads_once(sh: Sh) {
+    let (sb, qa) = one_project();
+    let script = format!(
+        "cd {qa}\nprompt\nshow A1\n{rm}\nprompt\nshow A1\n{}",
+        prompts(3),
+        // nushell's own rm refuses to remove a parent of the current
+        // directory, and nushell runs nothing at all (its own commands
+        // included) in a deleted directory until `cd` resets it.
+        rm = if sh == Sh::NU {
+            format!("^rm -rf {qa}\ncd {}", sb.q(&sb.root.join("outside")))
+        } else {
+            format!("rm -rf {qa}")
+        },
+    );
+    let run = sb.run(sh, &script);
+    assert_eq!(run.ok(), "A1=[one]\nA1 unset\n", "{}", run.stderr);
+    // The test's logging wrapper is a `sh` script, which complains itself.
+    let own = |l: &&str| !l.starts_with("sh: 0: getcwd() failed");
+    assert_eq!(
+        run.stderr.lines().filter(own).collect::<Vec<_>>(),
+        ["devenv: loaded a +PATH +A1", "devenv: unloaded a"],
+    );
+    // Elvish also calls at the steady prompt inside the project.
+    let expected = match sh.steady {
+        Steady::NoProcess => Some(2),
+        Steady::InProjects => Some(3),
+        Steady::EveryPrompt => None,
+    };
+    if let Some(expected) = expected {
+        assert_eq!(
+            sb.calls().len(),
+            expected,
+            "once to enter and once to leave: {:?}",
+            sb.calls()
+        );
+    }
+}
+
+/// Issue 14: a project reached through a symlink has the real project's
+/// identity, and moving between the link and the real path is no change.
+pub fn symlinked_path_is_the_same_project(sh: Sh) {
+    let (sb, qa) = one_project();
+    let real = sb.root.join("a");
+    std::os::unix::fs::symlink(&real, sb.root.join("link")).unwrap();
+    let script = format!(
+        "cd {link}\nprompt\nshow DEVENV_ROOT\nshow DEVENV_PROJECT_NAME\ncd {qa}\nprompt\n\
+         show DEVENV_ROOT\ncd {link}\nprompt\nshow A1\n",
+        link = sb.q(&sb.root.join("link")),
+    );
+    let run = sb.run(sh, &script);
+    let root = real.display();
+    assert_eq!(
+        run.ok(),
+        format!("DEVENV_ROOT=[{root}]\nDEVENV_PROJECT_NAME=[a]\nDEVENV_ROOT=[{root}]\nA1=[one]\n"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.stderr.lines().collect::<Vec<_>>(),
+        ["devenv: loaded a +PATH +A1"],
+        "no unload or reload between the link and the real path"
+    );
+}
+
+/// Issue 14: a new shell that inherited an active project's state (a new
+/// terminal window) in another directory undoes it without announcing that
+/// it left a project it never entered.
+pub fn inherited_state_unloads_quietly(sh: Sh) {
+    let (sb, qa) = one_project();
+    let run = sb.run(sh, &format!("cd {qa}\nprompt\nsnap inside\n"));
+    assert_eq!(run.stderr.trim(), "devenv: loaded a +PATH +A1");
+    let inside = sb.snapshot("inside");
+    assert_eq!(inside.get("A1").map(String::as_str), Some("one"));
+    let env: Vec<(&str, &str)> = inside
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let run = sb.run_with(sh, "prompt\nshow A1\nshow DEVENV_ACTIVE\n", &env);
+    assert_eq!(
+        run.ok(),
+        "A1 unset\nDEVENV_ACTIVE unset\n",
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.stderr, "",
+        "nothing to say about a project never entered"
+    );
+}
+
+/// Issue 14: with `auto_install`, a mirror that accepts the connection and
+/// never answers does not hold up the prompt: the install runs in the
+/// background, the shell keeps its environment and says "installing" once,
+/// and neither the next prompts nor another shell start a second download.
+pub fn auto_install_never_blocks_the_prompt(sh: Sh) {
+    let sb = Sandbox::new();
+    let server = super::server::FixtureServer::start();
+    server.stall("/mytool-1.0.0.tar.gz", 0);
+    let m = format!(
+        "[tools]\nmytool = {{ url = \"{}\", version = \"1.0.0\" }}\n{}[settings]\nauto_install = true\n",
+        server.url("/mytool-{version}.tar.gz"),
+        manifest(&[("A1", "one")])
+    );
+    let a = sb.allowed_project("a", &m);
+    let script = format!("cd {}\nprompt\nshow A1\n{}show A1\n", sb.q(&a), prompts(3));
+    let run = sb.run(sh, &script);
+    assert_eq!(run.ok(), "A1 unset\nA1 unset\n", "{}", run.stderr);
+    assert_eq!(
+        run.stderr.lines().collect::<Vec<_>>(),
+        ["devenv: installing a… (in the background)"],
+    );
+    // The installer reaches the stalled server (an event, not a delay).
+    let mut waited = 0;
+    while server.hits("/mytool-1.0.0.tar.gz") == 0 && waited < 600 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        waited += 1;
+    }
+    assert_eq!(server.hits("/mytool-1.0.0.tar.gz"), 1);
+    // Another shell entering meanwhile (or the same one after Ctrl-C) waits
+    // for the same installer rather than starting a download of its own.
+    let run = sb.run(sh, &script);
+    assert_eq!(run.ok(), "A1 unset\nA1 unset\n", "{}", run.stderr);
+    assert_eq!(
+        run.stderr.lines().collect::<Vec<_>>(),
+        ["devenv: installing a… (in the background)"],
+    );
+    let status = sb.devenv(&a, &["status"]).stdout;
+    assert!(status.contains("active    none"), "{status}");
+    // Stopping the server releases the stalled download; the installer
+    // then fails and leaves, and the failure is recorded, not retried.
+    drop(server);
 }

@@ -179,7 +179,7 @@ alias unsetvar 'unsetenv \!:1'
 alias addpath 'setenv PATH "${PATH}:\!:1"'
 alias prependpath 'setenv PATH \!:1":${PATH}"'
 alias snap 'env -0 > "$SNAPS/\!:1"'
-alias real '"$DEVENV_REAL" \!* >& /dev/null'
+alias real '"$HELPERS/real" \!*'
 alias putenv '"$HELPERS/putenv" \!:1 \!:2'
 alias mark 'echo -n > \!:1'
 alias mkdirp 'mkdir -p \!:1'
@@ -204,7 +204,7 @@ fn unsetvar {|n| unset-env $n }
 fn addpath {|d| set-env PATH $E:PATH':'$d }
 fn prependpath {|d| set-env PATH $d':'$E:PATH }
 fn snap {|n| env -0 > $E:SNAPS/$n }
-fn real {|@a| (external $E:DEVENV_REAL) $@a 2>/dev/null }
+fn real {|@a| try { (external $E:DEVENV_REAL) $@a 2>/dev/null } catch { } }
 fn putenv {|n f| print (get-env $n) > $f }
 fn mark {|f| print '' > $f }
 fn mkdirp {|d| mkdir -p $d }
@@ -270,7 +270,7 @@ def --env unsetvar [n: string] { hide-env -i $n }
 def --env addpath [d: string] { $env.PATH = ($env.PATH | append $d) }
 def --env prependpath [d: string] { $env.PATH = ($env.PATH | prepend $d) }
 def snap [n: string] { ^env -0 | save -f --raw $"($env.SNAPS)/($n)" }
-def real [...args: string] { ^$env.DEVENV_REAL ...$args err> /dev/null }
+def real [...args: string] { do -i { ^$env.DEVENV_REAL ...$args err> /dev/null } }
 def putenv [n: string, f: string] { $env | get $n | save -f --raw $f }
 def mark [f: string] { '' | save -f --raw $f }
 def mkdirp [d: string] { mkdir $d }
@@ -345,6 +345,10 @@ fn write_executable(path: &Path, text: &str) {
 const SHOW: &str = r#"#!/bin/sh
 eval "set=\${$1+x}"
 if [ -n "$set" ]; then eval "printf '%s=[%s]\n' \"\$1\" \"\${$1}\""; else printf '%s unset\n' "$1"; fi
+"#;
+/// `real` for tcsh, which cannot send only stderr to /dev/null.
+const REAL: &str = r#"#!/bin/sh
+exec "$DEVENV_REAL" "$@" 2>/dev/null
 "#;
 const PUTENV: &str = r#"#!/bin/sh
 eval "printf '%s' \"\${$1}\"" > "$2"
@@ -427,6 +431,7 @@ impl Sandbox {
         std::fs::create_dir_all(&helpers).unwrap();
         write_executable(&helpers.join("show"), SHOW);
         write_executable(&helpers.join("putenv"), PUTENV);
+        write_executable(&helpers.join("real"), REAL);
         Sandbox {
             world,
             root,
