@@ -219,7 +219,7 @@ impl Platform {
     pub fn host() -> Result<(Platform, Libc), PlatformError> {
         HOST.get_or_init(|| {
             detect(
-                std::env::var("DEVENV_PLATFORM").ok().as_deref(),
+                crate::config::Config::get().var("DEVENV_PLATFORM"),
                 std::env::consts::OS,
                 std::env::consts::ARCH,
                 host_libc,

@@ -319,14 +319,18 @@ impl Mirrors {
     pub fn for_manifest(manifest: &Manifest) -> Mirrors {
         Mirrors {
             settings: manifest.settings.mirrors.clone(),
-            url_env: std::env::var("DEVENV_URL_MIRRORS").ok(),
+            url_env: crate::config::Config::get()
+                .var("DEVENV_URL_MIRRORS")
+                .map(str::to_string),
         }
     }
 
     /// Mirrors from the environment alone (no project).
     pub fn from_env() -> Mirrors {
         Mirrors {
-            url_env: std::env::var("DEVENV_URL_MIRRORS").ok(),
+            url_env: crate::config::Config::get()
+                .var("DEVENV_URL_MIRRORS")
+                .map(str::to_string),
             ..Mirrors::default()
         }
     }
