@@ -461,19 +461,6 @@ fn answer(shared: &Shared, request: tiny_http::Request) {
         },
         (reply, _) => reply,
     };
-    // Byte ranges, as real registries and CDNs serve them.
-    let range = request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("Range"))
-        .map(|h| h.value.as_str().to_string());
-    let reply = match (reply, range) {
-        (Reply::Full { status: 200, body }, Some(range)) => match byte_range(&range, body.len()) {
-            Some((start, end)) => Reply::Partial { body, start, end },
-            None => Reply::Full { status: 200, body },
-        },
-        (reply, _) => reply,
-    };
     // A raw writer, because tiny_http will not let a response say
     // `Connection: close` itself.
     let mut out = request.into_writer();
