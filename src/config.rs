@@ -44,6 +44,9 @@ pub struct Config {
     /// How much an archive may unpack to (`DEVENV_MAX_UNPACKED_MB`,
     /// `DEVENV_MAX_FILES`).
     pub unpack: archive::Limits,
+    /// `DEVENV_MAX_FILE_MB`: the largest manifest, lock, dotenv file or
+    /// record devenv reads, replacing each kind's default limit.
+    pub max_file: Option<u64>,
     /// Every other non-empty `DEVENV_*` variable as it was at the start
     /// (the mirror URLs, `DEVENV_CACHES`, `DEVENV_CACHE_TOKEN`), for the
     /// module that owns each; see [`Config::var`].
@@ -85,6 +88,15 @@ impl Config {
         let mut http = fetch::Settings::from_vars(|name| vars.get(name).cloned())?;
         http.offline = offline;
         let unpack = archive::Limits::from_vars(|name| vars.get(name).cloned())?;
+        let max_file = match get("DEVENV_MAX_FILE_MB") {
+            None => None,
+            Some(v) => match v.parse::<u64>() {
+                Ok(n) if n > 0 => Some(n.saturating_mul(1 << 20)),
+                _ => anyhow::bail!(
+                    "DEVENV_MAX_FILE_MB is `{v}`, but it must be a whole number of MiB above 0"
+                ),
+            },
+        };
         let path = |name: &str| vars.get(name).filter(|v| !v.is_empty()).map(PathBuf::from);
         Ok(Config {
             home: path("DEVENV_HOME"),
@@ -93,6 +105,7 @@ impl Config {
             offline,
             http,
             unpack,
+            max_file,
             vars: vars.clone(),
         })
     }

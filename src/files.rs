@@ -35,7 +35,10 @@ pub const MAX_RECORD: u64 = 1 << 20;
 /// A FIFO, a device, a socket or a directory is refused without being
 /// opened for reading in a way that could block; a file over the limit is
 /// refused with the limit in the message.
+///
+/// `DEVENV_MAX_FILE_MB`, when set, replaces `limit`.
 pub fn read_bounded(path: &Path, limit: u64, what: &str) -> Result<Option<String>> {
+    let limit = crate::config::Config::get().max_file.unwrap_or(limit);
     let file = match std::fs::OpenOptions::new()
         .read(true)
         // Opening a FIFO for reading blocks until a writer appears: never wait.
@@ -66,7 +69,7 @@ pub fn read_bounded(path: &Path, limit: u64, what: &str) -> Result<Option<String
     }
     if meta.len() > limit {
         bail!(
-            "{what} {} is {}, more than the {} devenv reads; is it the right file?",
+            "{what} {} is {}, more than the {} devenv reads; is it the right file? (DEVENV_MAX_FILE_MB raises the limit)",
             path.display(),
             crate::ui::human_bytes(meta.len()),
             crate::ui::human_bytes(limit)

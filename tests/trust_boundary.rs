@@ -648,3 +648,28 @@ fn a_lock_cannot_set_loader_variables_or_invent_layouts() {
         .fails(1)
         .stderr_has("is not a way devenv joins archives");
 }
+
+#[test]
+fn oversized_files_beside_the_manifest_are_refused_with_a_setting_to_raise() {
+    let world = World::new();
+    world.manifest("[env]\ndotenv = [\".env\"]\n");
+    // 1.2 MiB in values of 60 KiB (one variable may not pass 128 KiB).
+    let text: String = (0..20)
+        .map(|i| format!("BIG{i}={}\n", "x".repeat(60 << 10)))
+        .collect();
+    world.write(".env", text);
+    world
+        .run(&["exec", "--", "true"])
+        .fails(1)
+        .stderr_has("more than the 1.0 MiB devenv reads")
+        .stderr_has("DEVENV_MAX_FILE_MB");
+    let out = world.run_env(
+        &["exec", "--", "printenv", "BIG19"],
+        &[("DEVENV_MAX_FILE_MB", "3")],
+    );
+    assert_eq!(out.ok().stdout.len(), (60 << 10) + 1);
+    world
+        .run_env(&["exec", "--", "true"], &[("DEVENV_MAX_FILE_MB", "lots")])
+        .fails(1)
+        .stderr_has("DEVENV_MAX_FILE_MB is `lots`");
+}
