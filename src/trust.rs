@@ -11,9 +11,10 @@
 //! notice names the files that changed.
 //!
 //! One exception keeps day-to-day work quiet: when devenv itself rewrites
-//! the lock of a project whose state was allowed (`devenv lock`, `add`,
-//! `update`, `install`, `watch`, `rollback`), the new lock is derived from
-//! allowed input, so the record follows it ([`Project::write_lock`]).
+//! the lock of a project whose state was allowed (`devenv lock`, `update`,
+//! `install`, `watch`), the new lock is derived from allowed input, so the
+//! record follows it ([`Project::write_lock`]). `add` and `remove` change
+//! devenv.toml itself, which needs a new allow.
 //!
 //! Records are keyed by the manifest's own path: the project directory
 //! with symlinks resolved, joined with `devenv.toml` — never the file a
