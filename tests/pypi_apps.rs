@@ -281,3 +281,67 @@ fn a_python_application_without_a_python_says_to_add_one() {
         .stderr_has("is a Python application")
         .stderr_has("python = \"3.12\"");
 }
+
+#[test]
+fn a_library_without_console_scripts_is_refused_at_lock_time() {
+    let Some(s) = index(false) else { return };
+    let p = World::new().with_env("DEVENV_PYPI_URL", &s.base());
+    p.manifest(&format!(
+        "[tools]\n{PYTHON}\"pypi:greet-lib\" = \"1\"\n{PLATFORMS}"
+    ));
+    p.run(&["lock"])
+        .fails(1)
+        .stderr_has("pypi:greet-lib 1.0 declares no console scripts")
+        .stderr_has("it is a library");
+}
+
+#[test]
+fn a_lock_with_a_wheel_outside_site_packages_is_refused() {
+    let Some(s) = index(false) else { return };
+    let p = project(&s, PYTHON);
+    p.run(&["lock"]).ok();
+    let lock = p.lockfile();
+    for (bad, says) in [
+        (
+            "site-packages/greet-core/../../x",
+            "is not a path inside the tree",
+        ),
+        ("node_modules/greet-core", "does not fit the artifact"),
+    ] {
+        p.write("devenv.lock", lock.replace("site-packages/greet-core", bad));
+        p.run(&["install"]).fails(1).stderr_has(says);
+    }
+    assert!(
+        p.store_entries()
+            .iter()
+            .all(|e| !e.to_string_lossy().contains("greet"))
+    );
+}
+
+#[test]
+fn a_package_uv_cannot_resolve_is_reported_with_uvs_words() {
+    let Some(s) = index(false) else { return };
+    // greet-lib's metadata asks for a greet-core that does not exist.
+    let lib = wheel(
+        "greet_lib",
+        "1.0",
+        &["greet-core>=9"],
+        &[("greet_lib/__init__.py", "")],
+        "",
+    );
+    let meta =
+        "Metadata-Version: 2.1\nName: greet-lib\nVersion: 1.0\nRequires-Dist: greet-core>=9\n";
+    publish(
+        &s,
+        "greet-lib",
+        "greet_lib-1.0-py3-none-any.whl",
+        &lib,
+        Some(meta),
+        None,
+    );
+    let p = project(&s, PYTHON);
+    p.run(&["lock"])
+        .fails(1)
+        .stderr_has("uv could not resolve the dependencies of greet-app==2.1")
+        .stderr_has("greet-core>=9");
+}

@@ -352,12 +352,21 @@ pub fn resolve(
             let contents = super::wheel::contents(&top.url, fetcher).with_context(|| {
                 format!("could not read what the wheel of {label} {version} holds")
             })?;
-            scripts = Some(contents.entry_points);
+            // Scripts that need an extra (black's `blackd = … [d]`) would
+            // fail without it: only those that need none are exposed.
+            let targets = entry_point_targets(&contents.entry_points_text);
+            scripts = Some(
+                contents
+                    .entry_points
+                    .into_iter()
+                    .filter(|n| targets.get(n).is_some_and(|t| !t.2))
+                    .collect(),
+            );
         }
         let commands = scripts.as_deref().unwrap_or_default();
         if commands.is_empty() {
             bail!(
-                "{label} {version} declares no console scripts, so it would expose no command; set `bin` only for packages that have some"
+                "{label} {version} declares no console scripts that run without extras, so it would expose no command: it is a library, not an application. Use it from a virtual environment of the project's python (`python -m venv`)"
             );
         }
         let bin = commands.iter().map(|c| format!("{c}=bin/{c}")).collect();
@@ -642,7 +651,8 @@ fn set_executable(path: &Path) -> Result<()> {
 const SITE_SETUP: &str = "import os, site, sys\nsp = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), \"site-packages\")\nn = len(sys.path); site.addsitedir(sp); sys.path[:0] = sys.path[n:]; del sys.path[n:]\n";
 
 /// `name = module:attr [extras]` of `[console_scripts]` and `[gui_scripts]`.
-pub fn entry_point_targets(text: &str) -> BTreeMap<String, (String, String)> {
+/// The third value says whether it names extras (`[d]`).
+pub fn entry_point_targets(text: &str) -> BTreeMap<String, (String, String, bool)> {
     let mut section = "";
     let mut out = BTreeMap::new();
     for line in text.lines() {
@@ -653,6 +663,7 @@ pub fn entry_point_targets(text: &str) -> BTreeMap<String, (String, String)> {
             && !line.starts_with(['#', ';'])
             && let Some((name, value)) = line.split_once('=')
         {
+            let extras = value.contains('[');
             let value = value.split('[').next().unwrap_or(value).trim();
             let (module, attr) = value.split_once(':').unwrap_or((value, ""));
             let ident = |s: &str| {
@@ -662,7 +673,7 @@ pub fn entry_point_targets(text: &str) -> BTreeMap<String, (String, String)> {
             if ident(module.trim()) && (attr.trim().is_empty() || ident(attr.trim())) {
                 out.insert(
                     name.trim().to_string(),
-                    (module.trim().to_string(), attr.trim().to_string()),
+                    (module.trim().to_string(), attr.trim().to_string(), extras),
                 );
             }
         }
@@ -672,7 +683,12 @@ pub fn entry_point_targets(text: &str) -> BTreeMap<String, (String, String)> {
 
 /// The console script `name` of `tool`: a sh/python polyglot that runs
 /// `python3.Y` from PATH in isolated mode on itself.
-fn launcher(tool: &str, name: &str, (module, attr): &(String, String), minor: u32) -> String {
+fn launcher(
+    tool: &str,
+    name: &str,
+    (module, attr, _): &(String, String, bool),
+    minor: u32,
+) -> String {
     let call = if attr.is_empty() {
         "import runpy\nrunpy.run_module(m.__name__, run_name=\"__main__\")\nsys.exit(0)".to_string()
     } else {
@@ -733,9 +749,9 @@ wheels = [{ url = "https://f/mypy_extensions-1.2.0-py3-none-any.whl", hashes = {
         let t = entry_point_targets(
             "[console_scripts]\nblack = black:patched_main\nblackd = blackd:patched_main [d]\nx = a.b:c.d\nbad = os; rm:x\n[other]\ny = z:w\n",
         );
-        assert_eq!(t["black"], ("black".into(), "patched_main".into()));
-        assert_eq!(t["blackd"], ("blackd".into(), "patched_main".into()));
-        assert_eq!(t["x"], ("a.b".into(), "c.d".into()));
+        assert_eq!(t["black"], ("black".into(), "patched_main".into(), false));
+        assert_eq!(t["blackd"], ("blackd".into(), "patched_main".into(), true));
+        assert_eq!(t["x"], ("a.b".into(), "c.d".into(), false));
         assert!(!t.contains_key("bad") && !t.contains_key("y"));
     }
 
