@@ -345,3 +345,28 @@ fn a_package_uv_cannot_resolve_is_reported_with_uvs_words() {
         .stderr_has("uv could not resolve the dependencies of greet-app==2.1")
         .stderr_has("greet-core>=9");
 }
+
+#[test]
+fn changing_python_relocks_the_tree() {
+    let Some(s) = index(false) else { return };
+    let p = project(&s, PYTHON);
+    p.run(&["lock"]).ok();
+    let first = s.hits("/pypi/greet-app/json");
+    p.run(&["lock"]).ok();
+    assert_eq!(
+        s.hits("/pypi/greet-app/json"),
+        first,
+        "an unchanged manifest reuses the pin"
+    );
+    p.manifest(&format!(
+        "[tools]\npython = {{ version = \">=3\", source = \"system\" }}\n\"pypi:greet-app\" = \"2\"\n{PLATFORMS}"
+    ));
+    p.run(&["lock"]).ok();
+    assert!(
+        s.hits("/pypi/greet-app/json") > first,
+        "a new python pin relocks the tree"
+    );
+    p.run(&["exec", "--", "greet"])
+        .ok()
+        .stdout_has("hello from lib");
+}
