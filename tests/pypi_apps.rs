@@ -370,3 +370,22 @@ fn changing_python_relocks_the_tree() {
         .ok()
         .stdout_has("hello from lib");
 }
+
+#[test]
+fn an_sdist_only_dependency_is_named() {
+    let Some(s) = index(false) else { return };
+    // greet-core publishes only a source archive: devenv never builds one.
+    s.add_with_headers(
+        "/simple/greet-core/",
+        200,
+        &[("Content-Type", "application/vnd.pypi.simple.v1+json")],
+        r#"{"meta": {"api-version": "1.1"}, "name": "greet-core", "versions": ["1.2"], "files": [{"filename": "greet_core-1.2.tar.gz", "url": "../../files/greet_core-1.2.tar.gz", "hashes": {"sha256": "0000000000000000000000000000000000000000000000000000000000000000"}, "requires-python": ">=3.8", "size": 10, "yanked": false}]}"#,
+    );
+    let p = project(&s, PYTHON);
+    p.run(&["lock"])
+        .fails(1)
+        .stderr_has("uv could not resolve the dependencies of greet-app==2.1")
+        .stderr_has("greet-core")
+        .stderr_has("usable wheels");
+    assert!(!p.project.join("devenv.lock").exists());
+}
