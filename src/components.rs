@@ -22,8 +22,18 @@ use anyhow::{Context, Result, anyhow, bail};
 use std::fs;
 use std::path::Path;
 
-/// The layouts devenv can assemble.
+/// The layouts devenv can assemble from parts.
 pub const LAYOUTS: &[&str] = &["rust-installer"];
+
+/// Whether `layout` is a Python tree's: `python-wheels-3.Y` (the wheels of
+/// its members unpacked into `site-packages/`, run by Python 3.Y; see
+/// `backends::pypi_tree`). Such an artifact has members, never parts.
+pub fn is_python_wheels(layout: &str) -> bool {
+    layout
+        .strip_prefix(crate::backends::pypi_tree::LAYOUT_PREFIX)
+        .and_then(|v| v.strip_prefix("3."))
+        .is_some_and(|m| !m.is_empty() && m.len() <= 3 && m.bytes().all(|b| b.is_ascii_digit()))
+}
 
 /// Turns `staging/tree` (the unpacked main archive) and the artifact's
 /// parts into the entry's tree; returns the bytes downloaded for parts.

@@ -340,6 +340,23 @@ fn stage_tree(job: &Job<'_>, staging: &Path, tree: &Path, fetcher: &Fetcher) -> 
     let downloaded = started.elapsed();
     let mut order: Vec<usize> = (0..members.len()).collect();
     order.sort_by(|&a, &b| members[a].path.cmp(&members[b].path));
+    if let Some(minor) = crate::backends::pypi_tree::layout_minor(job.artifact.layout.as_deref()) {
+        let wheels: Vec<_> = order
+            .iter()
+            .map(|&i| (&members[i], staging.join(format!("member-{i}"))))
+            .collect();
+        crate::backends::pypi_tree::install(
+            job.name,
+            minor,
+            &job.artifact.url,
+            &wheels,
+            staging,
+            tree,
+            &job.artifact.bin,
+        )
+        .with_context(|| format!("could not install the Python tree of `{}`", job.name))?;
+        return Ok(bytes);
+    }
     for i in order {
         let m = &members[i];
         crate::lock::Member::check_path(&m.path)?;

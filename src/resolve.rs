@@ -46,7 +46,7 @@ pub fn resolve(
             .tools
             .iter()
             .map(|tool| {
-                let reuse = reusable(tool, platforms, previous, update);
+                let reuse = keep(tool, manifest, platforms, previous, update);
                 scope.spawn(move || -> Result<(String, LockedTool)> {
                     let locked = match reuse {
                         Some(old) => old,
@@ -86,9 +86,33 @@ pub fn needs_resolving<'a>(
     manifest
         .tools
         .iter()
-        .filter(|tool| reusable(tool, platforms, previous, update).is_none())
+        .filter(|tool| keep(tool, manifest, platforms, previous, update).is_none())
         .map(|tool| tool.name.as_str())
         .collect()
+}
+
+/// The previous pin of `tool` if it can be kept ([`reusable`]); a Python
+/// tree (`pypi:black`) only while the manifest's `python` keeps its pin of
+/// the same `3.Y`, since its wheels and launchers are made for that Python.
+fn keep(
+    tool: &ToolSpec,
+    manifest: &Manifest,
+    platforms: &[Platform],
+    previous: Option<&Lock>,
+    update: &Update,
+) -> Option<LockedTool> {
+    let old = reusable(tool, platforms, previous, update)?;
+    let Some(minor) = old
+        .artifacts
+        .values()
+        .find_map(|a| backends::pypi_tree::layout_minor(a.layout.as_deref()))
+    else {
+        return Some(old);
+    };
+    let python = manifest.tools.iter().find(|t| t.name == "python")?;
+    let pinned = reusable(python, platforms, previous, update)?;
+    let same = pinned.version.split('.').nth(1) == Some(minor.to_string().as_str());
+    same.then_some(old)
 }
 
 /// The previous pin of `tool`, if it can be kept: not asked to update, made

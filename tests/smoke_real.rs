@@ -3,7 +3,8 @@
 //! wheels) into a temp DEVENV_HOME and runs each; and runs the committed
 //! `examples/polyglot` lock on a fresh store; Node.js from PyPI runs npm,
 //! npx and corepack and installs a package; `pypi:cmake` says what to
-//! expose; a system Python makes a venv. It needs the network, so its
+//! expose; a system Python makes a venv; black and httpie run with their
+//! dependency trees. It needs the network, so its
 //! tests are ignored by plain `cargo test` (which stays hermetic);
 //! `.ci/run` runs them with `cargo test --test smoke_real -- --ignored`.
 
@@ -257,4 +258,41 @@ fn npm_applications_with_dependencies_run() {
         run(&["esbuild", "--version"]).trim(),
         pinned(&lock, "\"npm:esbuild\"")
     );
+}
+
+#[test]
+#[ignore = "needs the real registries: cargo test --test smoke_real -- --ignored"]
+fn pypi_black_and_httpie_run_with_a_system_python() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("devenv.toml"),
+        "[tools]\npython = { version = \"3\", source = \"system\" }\n\"pypi:black\" = \"24\"\n\"pypi:httpie\" = \"3\"\n\n[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\"]\n",
+    )
+    .unwrap();
+    devenv(dir.path(), home.path(), &["install"]);
+    let lock = std::fs::read_to_string(dir.path().join("devenv.lock")).unwrap();
+    assert!(lock.contains("site-packages/click"), "{lock}");
+    let black = devenv(
+        dir.path(),
+        home.path(),
+        &["exec", "--", "black", "--version"],
+    );
+    assert!(black.starts_with("black, 24."), "{black}");
+    std::fs::write(dir.path().join("f.py"), "x = ( 1,2 )\n").unwrap();
+    devenv(
+        dir.path(),
+        home.path(),
+        &["exec", "--", "black", "-q", "f.py"],
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("f.py")).unwrap(),
+        "x = (1, 2)\n"
+    );
+    let http = devenv(
+        dir.path(),
+        home.path(),
+        &["exec", "--", "http", "--version"],
+    );
+    assert!(http.starts_with("3."), "{http}");
 }

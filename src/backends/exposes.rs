@@ -182,6 +182,7 @@ mod tests {
                 file("cmake-3.30.9.dist-info/entry_points.txt", false),
             ],
             entry_points: vec!["cmake".into(), "cpack".into(), "ctest".into()],
+            ..Contents::default()
         }
     }
 
@@ -253,6 +254,7 @@ mod tests {
         let c = Contents {
             files: vec![file("black/__init__.py", false)],
             entry_points: vec!["black".into()],
+            ..Contents::default()
         };
         let err = check_wheel("pypi:black", "24.10.0", lx(), "u", &[], &c)
             .unwrap_err()

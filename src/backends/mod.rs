@@ -20,6 +20,7 @@ pub mod node_dist;
 pub mod npm;
 pub mod npm_tree;
 pub mod pypi;
+pub mod pypi_tree;
 pub mod python_dist;
 pub mod rust_dist;
 pub mod url;
@@ -519,10 +520,26 @@ pub fn resolve_registry(
     let lookup = Lookup::open(name, tool, manifest, platforms, fetcher)?;
     let release = lookup.wanted()?;
     let version = release.version.as_str();
-    let found = lookup
-        .source
-        .pin(release, platforms, fetcher)
-        .with_context(|| format!("{} {version} cannot be pinned", lookup.spec.label()))?;
+    let found = match lookup.source.pin(release, platforms, fetcher) {
+        // A Python application: uv resolves its tree, the project's python runs it.
+        Err(e) if e.downcast_ref::<pypi::NeedsPython>().is_some() => {
+            let label = lookup.spec.label();
+            let package = lookup
+                .spec
+                .package
+                .clone()
+                .unwrap_or_else(|| name.to_string());
+            let mut locked = pypi_tree::resolve(
+                name, &package, &label, version, manifest, platforms, fetcher,
+            )
+            .map_err(|tree| tree.context(e))?;
+            locked.requested = request_key(&Request::Registry(tool.clone()));
+            return Ok(locked);
+        }
+        found => {
+            found.with_context(|| format!("{} {version} cannot be pinned", lookup.spec.label()))?
+        }
+    };
     if lookup.spec.backend == Backend::named("npm") {
         npm::warn_if_needs_node(name, &found, manifest);
     }

@@ -180,6 +180,28 @@ pub fn releases_of(project: &Project) -> Vec<Release> {
         .collect()
 }
 
+/// A release whose every wheel needs a Python interpreter: a Python
+/// application, which [`super::pypi_tree`] installs with its dependencies.
+#[derive(Debug)]
+pub struct NeedsPython {
+    pub package: String,
+    pub version: String,
+    /// One of its wheels, for the message.
+    pub example: String,
+}
+
+impl std::fmt::Display for NeedsPython {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "pypi:{} {} is a Python package, not a standalone program: every wheel it publishes needs a Python interpreter (such as {})",
+            self.package, self.version, self.example
+        )
+    }
+}
+
+impl std::error::Error for NeedsPython {}
+
 /// Pins `files` (one release's) for every platform.
 pub fn pin_files(
     package: &str,
@@ -205,10 +227,11 @@ pub fn pin_files(
                     .filter_map(|w| WheelName::parse(w))
                     .all(|w| !w.needs_no_python() || w.platforms.iter().all(|p| p == "any"));
                 if needs_python {
-                    bail!(
-                        "pypi:{package} {version} is a Python package, not a standalone program: every wheel it publishes needs a Python interpreter (such as {}). devenv installs PyPI packages that carry their own executables (like ruff, uv or cmake); run this one with a Python, e.g. `pipx` or a virtual environment inside the devenv environment",
-                        wheels[0]
-                    );
+                    bail!(NeedsPython {
+                        package: package.to_string(),
+                        version: version.to_string(),
+                        example: wheels[0].to_string(),
+                    });
                 }
                 let shown = if wheels.len() > 8 {
                     format!("{}, … ({} in all)", wheels[..8].join(", "), wheels.len())

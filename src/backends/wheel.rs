@@ -37,6 +37,9 @@ pub struct Contents {
     /// The names of its `console_scripts` and `gui_scripts` entry points:
     /// commands that Python generates on install, which need a Python.
     pub entry_points: Vec<String>,
+    /// The text of its `entry_points.txt` (empty if none), for installers
+    /// that read the targets and extras.
+    pub entry_points_text: String,
 }
 
 /// A central-directory record: enough to list a file and read it.
@@ -91,6 +94,7 @@ pub fn contents(url: &str, fetcher: &Fetcher) -> Result<Contents> {
     if let Some(r) = entry_points {
         let text = read_member(url, r, fetcher)?;
         out.entry_points = console_scripts(&text);
+        out.entry_points_text = text;
     }
     Ok(out)
 }

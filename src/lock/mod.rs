@@ -111,15 +111,21 @@ pub struct Member {
 
 impl Member {
     /// Refuses a member path that is not plain and relative (`..`,
-    /// absolute, empty components) or is not inside a `node_modules`.
+    /// absolute, empty components) or is not inside a `node_modules` (an
+    /// npm package) or exactly `site-packages/NAME` (a Python wheel).
     pub fn check_path(path: &str) -> Result<()> {
-        let plain = !path.is_empty()
-            && path.starts_with("node_modules/")
-            && path
-                .split('/')
-                .all(|c| !c.is_empty() && c != "." && c != ".." && !c.contains('\\'));
+        let components_plain = path
+            .split('/')
+            .all(|c| !c.is_empty() && c != "." && c != ".." && !c.contains('\\'));
+        let wheel = path
+            .strip_prefix("site-packages/")
+            .is_some_and(|name| !name.contains('/'));
+        let plain =
+            !path.is_empty() && (path.starts_with("node_modules/") || wheel) && components_plain;
         if !plain {
-            bail!("`{path}` is not a path inside the tree (node_modules/NAME/...)");
+            bail!(
+                "`{path}` is not a path inside the tree (node_modules/NAME/... or site-packages/NAME)"
+            );
         }
         Ok(())
     }

@@ -82,8 +82,25 @@ fn check_artifact(tool: &str, a: &Artifact) -> Result<()> {
             );
         }
     }
+    let python_tree = a
+        .layout
+        .as_deref()
+        .is_some_and(crate::components::is_python_wheels);
+    if python_tree && (a.members.is_empty() || !a.parts.is_empty()) {
+        bail!("a Python tree (`layout = \"python-wheels-…\"`) is made of members only");
+    }
+    for m in &a.members {
+        let in_site_packages = m.path.starts_with("site-packages/");
+        if in_site_packages != python_tree {
+            bail!(
+                "`{}` does not fit the artifact: wheels of a Python tree go in site-packages/NAME, npm packages in node_modules/NAME",
+                crate::ui::escape_controls(&m.path)
+            );
+        }
+    }
     match a.layout.as_deref() {
         None if a.parts.is_empty() => {}
+        Some(_) if python_tree => {}
         Some(layout) if crate::components::LAYOUTS.contains(&layout) => {}
         Some(other) => bail!(
             "`layout = \"{}\"` is not a way devenv joins archives (known: {})",
