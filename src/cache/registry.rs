@@ -149,7 +149,31 @@ impl Registry {
     /// Uploads what is missing of one artifact (the empty config, the
     /// layer at `layer` with sha256 `layer_digest`), then its manifest
     /// under `tag`. Returns the bytes uploaded.
+    ///
+    /// A registry answering 5xx is asked again twice, shortly after: two
+    /// pushers writing the same blob or tag at once make the CNCF registry
+    /// answer 500 to one of them, and the second try finds the work done.
     pub fn push(
+        &self,
+        tag: &str,
+        manifest: &[u8],
+        layer: &Path,
+        layer_digest: &str,
+        size: u64,
+    ) -> Result<u64, CacheError> {
+        let mut attempt = 0;
+        loop {
+            match self.push_once(tag, manifest, layer, layer_digest, size) {
+                Err(CacheError::Down(_)) if attempt < 2 => {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(200 * attempt));
+                }
+                result => return result,
+            }
+        }
+    }
+
+    fn push_once(
         &self,
         tag: &str,
         manifest: &[u8],
