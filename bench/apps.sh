@@ -12,17 +12,20 @@
 # from an empty local state (DEVENV_HOME; mise's data, cache and state
 # dirs with npm's cache inside).
 #
-# `pypi:black` (a Python application with its tree) is not measured:
-# devenv does not install PyPI applications with dependencies yet.
+# Then `pypi:black` (a Python application with its tree, run by the
+# machine's python3: `python = { source = "system" }`) beside
+# `mise install pipx:black@V` (mise's pipx backend, through uv, which the
+# script takes from uv's wheel on PyPI and puts on mise's PATH).
 #
 # Installs mise from the npm registry (@jdxcode/mise-linux-x64) into a
 # temp dir and builds devenv with --release. Linux x86-64 only.
 # Needs: cargo, npm, node, hyperfine, python3.
-# Usage: bench/apps.sh   (RUNS=3, ESLINT=9.15.0)
+# Usage: bench/apps.sh   (RUNS=3, ESLINT=9.15.0, BLACK=24.10.0)
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUNS=${RUNS:-3}
 ESLINT=${ESLINT:-9.15.0}
+BLACK=${BLACK:-24.10.0}
 
 die() { echo "apps.sh: $*" >&2; exit 1; }
 need() { command -v "$1" >/dev/null 2>&1 || die "needs \`$1\` on PATH ($2)"; }
@@ -78,5 +81,35 @@ d, m = results["devenv"], results["mise"]
 print(f"eslint {sys.argv[2]} ({sys.argv[3]} packages), cold install, median of the runs; mise {sys.argv[4]}")
 print(f"  devenv install       {d:7.2f} s")
 print(f"  mise install (npm)   {m:7.2f} s")
+print(f"  ratio devenv/mise    {d / m:7.2f}")
+EOF
+
+# --- black: a Python application with its tree -------------------------
+PY=$(python3 -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
+mkdir -p "${W}/proj/devenv-py" "${W}/proj/mise-py" "${W}/uv"
+python3 -m pip download -q --no-deps --only-binary :all: 'uv==0.13.9' -d "${W}/uv" >/dev/null \
+  || die "could not fetch uv's wheel for mise's pipx backend"
+(cd "${W}/uv" && python3 -m zipfile -e uv-*.whl x >/dev/null && chmod +x x/uv-*.data/scripts/*)
+UVBIN=$(echo "${W}"/uv/x/uv-*.data/scripts)
+printf '[tools]\npython = { version = "%s", source = "system" }\n"pypi:black" = "%s"\n\n[settings]\nplatforms = ["linux-x86_64"]\n' \
+  "${PY}" "${BLACK}" >"${W}/proj/devenv-py/devenv.toml"
+printf '[tools]\n"pipx:black" = "%s"\n[settings]\npipx.uvx = true\n' "${BLACK}" >"${W}/proj/mise-py/mise.toml"
+"${D}" -q -C "${W}/proj/devenv-py" lock
+wheels=$(grep -c '^\[\[tools."pypi:black".artifacts.linux-x86_64.members\]\]' "${W}/proj/devenv-py/devenv.lock")
+devenv_py="${D} -q -C ${W}/proj/devenv-py install"
+mise_py="sh -c 'cd ${W}/proj/mise-py && PATH=${UVBIN}:\$PATH ${M} install -q'"
+sh -c "${devenv_py}" && "${D}" -C "${W}/proj/devenv-py" exec -- black --version >/dev/null
+sh -c "${mise_py}" && (cd "${W}/proj/mise-py" && PATH=${UVBIN}:$PATH "${M}" exec -- black --version >/dev/null)
+hyperfine -N --runs "${RUNS}" --style none --export-json "${W}/p.json" \
+  --prepare "${W}/wipe ${W}/devenv" -n devenv "${devenv_py}" \
+  --prepare "${W}/wipe ${W}/mise/data ${W}/mise/cache ${W}/mise/state" -n mise "${mise_py}" \
+  >/dev/null
+python3 - "${W}/p.json" "${BLACK}" "${wheels}" <<'EOF'
+import json, sys
+results = {r["command"]: r["median"] for r in json.load(open(sys.argv[1]))["results"]}
+d, m = results["devenv"], results["mise"]
+print(f"black {sys.argv[2]} ({sys.argv[3]} wheels), cold install, median of the runs")
+print(f"  devenv install       {d:7.2f} s")
+print(f"  mise install (pipx)  {m:7.2f} s")
 print(f"  ratio devenv/mise    {d / m:7.2f}")
 EOF
