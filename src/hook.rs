@@ -381,6 +381,10 @@ impl Run<'_> {
         current: &Vars,
     ) -> Option<(Active, Vars)> {
         let id = project.id();
+        // Stat before reading: a watcher or installer that finishes while
+        // this runs rewrites the file after this mtime, so the next prompt
+        // sees it (after reading, its change could hide in the stamp).
+        watch.add(&crate::watch::status_path(self.store, &id));
         let mut status = crate::watch::status(self.store, &id);
         if project.manifest.settings.watch && status == crate::watch::Status::NotWatching {
             match crate::watch::spawn_detached(project.root()) {
@@ -391,7 +395,6 @@ impl Run<'_> {
         if status == crate::watch::Status::NotWatching {
             return None;
         }
-        watch.add(&crate::watch::status_path(self.store, &id));
         let name = project.manifest.project_name();
         match status {
             crate::watch::Status::Installing => {
@@ -491,7 +494,9 @@ impl Run<'_> {
             self.note("install:spawn", format!("warning: {e:#}"));
             return false;
         }
-        watch.add(&crate::watch::status_path(self.store, &id));
+        // The status file was stat'ed before the installer started
+        // ([`Run::watching`]): whatever it writes from now on, even a
+        // failure within this run, is newer, so the next prompt sees it.
         self.preparing = true;
         self.note(
             &format!("install:{}", project.manifest.source),
