@@ -150,9 +150,12 @@ impl Registry {
     /// layer at `layer` with sha256 `layer_digest`), then its manifest
     /// under `tag`. Returns the bytes uploaded.
     ///
-    /// A registry answering 5xx is asked again twice, shortly after: two
-    /// pushers writing the same blob or tag at once make the CNCF registry
-    /// answer 500 to one of them, and the second try finds the work done.
+    /// A registry answering 5xx or 400 is asked again twice, shortly
+    /// after, each try looking again at what it already holds: two pushers
+    /// writing the same blob or tag at once make the CNCF registry answer
+    /// 500, or 400 `BLOB_UNKNOWN`/`DIGEST_INVALID` while the other's blob
+    /// is being linked, to one of them; the next try finds the work done.
+    /// Other refusals (401, 403, 413, …) are final at once.
     pub fn push(
         &self,
         tag: &str,
@@ -164,7 +167,9 @@ impl Registry {
         let mut attempt = 0;
         loop {
             match self.push_once(tag, manifest, layer, layer_digest, size) {
-                Err(CacheError::Down(_)) if attempt < 2 => {
+                Err(CacheError::Down(_) | CacheError::Refused { status: 400, .. })
+                    if attempt < 2 =>
+                {
                     attempt += 1;
                     std::thread::sleep(std::time::Duration::from_millis(200 * attempt));
                 }
