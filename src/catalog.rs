@@ -64,6 +64,22 @@ pub struct Catalog {
 impl Catalog {
     /// The built-in catalog alone.
     pub fn builtin() -> Catalog {
+        let mut catalog = Catalog::declared_builtin();
+        catalog.add_aqua(aqua::Registry::builtin());
+        catalog
+    }
+
+    /// `src/catalog.toml` and `manifest`'s `[catalog]` tables, without the
+    /// aqua registry's packages: what the lock check on every `exec` and
+    /// prompt needs for most tools, without parsing the registry (most of
+    /// the cost of a full catalog). [`Catalog::for_manifest`] is the rest.
+    pub fn declared(manifest: &Manifest) -> Result<Catalog> {
+        let mut catalog = Catalog::declared_builtin();
+        catalog.add_project_entries(manifest)?;
+        Ok(catalog)
+    }
+
+    fn declared_builtin() -> Catalog {
         let table: toml::Table = BUILTIN.parse().expect("src/catalog.toml is valid TOML");
         let entries = table
             .iter()
@@ -74,12 +90,10 @@ impl Catalog {
                 (name.clone(), entry)
             })
             .collect();
-        let mut catalog = Catalog {
+        Catalog {
             entries,
             aqua: aqua::Registry::default(),
-        };
-        catalog.add_aqua(aqua::Registry::builtin());
-        catalog
+        }
     }
 
     /// Adds `registry`'s packages before the ones already known, and an
@@ -168,12 +182,17 @@ impl Catalog {
     /// The built-in catalog with `manifest`'s entries added or replacing.
     pub fn for_manifest(manifest: &Manifest) -> Result<Catalog> {
         let mut catalog = Catalog::builtin();
+        catalog.add_project_entries(manifest)?;
+        Ok(catalog)
+    }
+
+    fn add_project_entries(&mut self, manifest: &Manifest) -> Result<()> {
         for (name, table) in &manifest.catalog {
             let entry = parse_entry(name, table, true)
                 .with_context(|| format!("[catalog.{name}] in {}", manifest.path.display()))?;
-            catalog.entries.insert(name.clone(), entry);
+            self.entries.insert(name.clone(), entry);
         }
-        Ok(catalog)
+        Ok(())
     }
 
     /// Where the tool named `name` comes from, with the source the manifest

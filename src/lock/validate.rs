@@ -201,9 +201,17 @@ pub fn disagreements(lock: &Lock, manifest: &Manifest) -> Vec<(String, String)> 
         .tools
         .iter()
         .any(|t| matches!(t.request, Request::Registry(_)));
-    let catalog = needs_catalog
-        .then(|| Catalog::for_manifest(manifest).ok())
+    // The declared entries answer for most tools; the full catalog (with
+    // the aqua registry, costly to parse) only for the names they lack.
+    let declared = needs_catalog
+        .then(|| Catalog::declared(manifest).ok())
         .flatten();
+    let full = std::cell::OnceCell::new();
+    let catalog = Catalogs {
+        declared: declared.as_ref(),
+        full: &full,
+        manifest,
+    };
     let mut out = Vec::new();
     for tool in &manifest.tools {
         let Some(locked) = lock.tools.get(&tool.name) else {
@@ -213,7 +221,7 @@ pub fn disagreements(lock: &Lock, manifest: &Manifest) -> Vec<(String, String)> 
             continue;
         }
         let mut found = Vec::new();
-        tool_disagreements(tool, locked, catalog.as_ref(), manifest, &mut found);
+        tool_disagreements(tool, locked, &catalog, manifest, &mut found);
         out.extend(found.into_iter().map(|m| (tool.name.clone(), m)));
     }
     out
@@ -222,7 +230,7 @@ pub fn disagreements(lock: &Lock, manifest: &Manifest) -> Vec<(String, String)> 
 fn tool_disagreements(
     tool: &ToolSpec,
     locked: &LockedTool,
-    catalog: Option<&Catalog>,
+    catalog: &Catalogs,
     manifest: &Manifest,
     out: &mut Vec<String>,
 ) {
@@ -281,7 +289,7 @@ fn tool_disagreements(
             u.bin.clone()
         }
         Request::Registry(r) => {
-            if let Some(spec) = catalog.and_then(|c| c.source_for(name, r.source.as_deref()).ok()) {
+            if let Some(spec) = catalog.source_for(name, r.source.as_deref()) {
                 if locked.source != spec.label() {
                     out.push(format!(
                         "`{name}`: {} resolves through {}, the lock says it came from {}",
@@ -312,6 +320,26 @@ fn tool_disagreements(
                 ));
             }
         }
+    }
+}
+
+/// The declared catalog, and the full one built only when a tool needs it.
+struct Catalogs<'a> {
+    declared: Option<&'a Catalog>,
+    full: &'a std::cell::OnceCell<Option<Catalog>>,
+    manifest: &'a Manifest,
+}
+
+impl Catalogs<'_> {
+    fn source_for(&self, name: &str, source: Option<&str>) -> Option<crate::catalog::SourceSpec> {
+        let declared = self.declared?;
+        declared.source_for(name, source).ok().or_else(|| {
+            self.full
+                .get_or_init(|| Catalog::for_manifest(self.manifest).ok())
+                .as_ref()?
+                .source_for(name, source)
+                .ok()
+        })
     }
 }
 
