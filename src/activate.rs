@@ -31,7 +31,7 @@ pub struct Environment {
 pub type Dotenv = [(String, Option<String>)];
 
 /// Reads the dotenv files `manifest` lists: only regular files, each under
-/// [`crate::files::MAX_DOTENV`].
+/// [`crate::files::MAX_DOTENV`] (or the manifest's configured limit).
 pub fn read_dotenv(manifest: &Manifest) -> Result<Vec<(String, Option<String>)>> {
     manifest
         .env
@@ -39,7 +39,11 @@ pub fn read_dotenv(manifest: &Manifest) -> Result<Vec<(String, Option<String>)>>
         .iter()
         .map(|name| {
             let path = manifest.root.join(name);
-            let text = crate::files::read_bounded(&path, crate::files::MAX_DOTENV, "dotenv file")?;
+            let text = crate::files::read_bounded(
+                &path,
+                manifest.limits.of(crate::files::MAX_DOTENV),
+                "dotenv file",
+            )?;
             Ok((name.clone(), text))
         })
         .collect()

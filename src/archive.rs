@@ -108,11 +108,6 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// The limits of the process's configuration (see [`crate::config`]).
-    pub fn from_env() -> Result<Limits> {
-        Ok(crate::config::Config::get().unpack.clone())
-    }
-
     /// The limits from `DEVENV_MAX_UNPACKED_MB` and `DEVENV_MAX_FILES` as
     /// `var` looks them up; a malformed value is an error naming the variable.
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Limits> {

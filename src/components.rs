@@ -43,6 +43,7 @@ pub fn assemble(
     layout: &str,
     staging: &Path,
     fetcher: &Fetcher,
+    limits: &archive::Limits,
 ) -> Result<u64> {
     if !LAYOUTS.contains(&layout) {
         bail!("the lock asks for the layout `{layout}`, which this devenv does not know");
@@ -62,7 +63,7 @@ pub fn assemble(
         check(tool, &part.url, &part.digest, actual)?;
         bytes += n;
         let dir = unpacked.join((i + 1).to_string());
-        archive::unpack(&download, part.format, &dir, tool)
+        archive::unpack_with(&download, part.format, &dir, tool, limits)
             .with_context(|| format!("could not unpack `{tool}` from {}", part.url))?;
         fs::remove_file(&download).ok();
         dirs.push(dir);

@@ -6,15 +6,16 @@
 //! and checked here, in one place, so a malformed value fails the command
 //! at once with the variable's name and what it accepts, instead of being
 //! ignored (or misread) deep inside. The CLI resolves it right after
-//! parsing the arguments ([`Config::init`]); the rest of the program asks
-//! [`Config::get`] instead of reading the environment.
+//! parsing the arguments and passes the one value down: to each command,
+//! and from there inside [`crate::project::Context`] (the store, the HTTP
+//! client and the backends' mirrors are made from it), the hook's run and
+//! the watcher's builds. There is no process-wide copy and nothing else
+//! reads devenv's variables; library callers and tests build their own
+//! ([`Config::from_vars`], [`Config::defaults`]).
 //!
-//! Library users that never call [`Config::init`] (tests of single
-//! modules) get the configuration of the process environment, with
-//! malformed values replaced by their defaults.
-//!
-//! `DEVENV_PLATFORM` is checked with the machine's detection, once, by
-//! [`crate::platform::Platform::host`].
+//! `DEVENV_PLATFORM` is checked here against the machine's detection
+//! ([`crate::platform::Platform::detect_host`]); [`Config::host`] answers
+//! with the result.
 //!
 //! What stays outside on purpose: the variables devenv computes on rather
 //! than is configured by — `PATH`, `SHELL`, the CI system's variables, the
@@ -22,10 +23,10 @@
 
 use crate::archive;
 use crate::fetch;
+use crate::platform::{Libc, Platform, PlatformError};
 use anyhow::Result;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
 /// Everything devenv is configured by, resolved once.
 #[derive(Debug, Clone)]
@@ -47,13 +48,16 @@ pub struct Config {
     /// `DEVENV_MAX_FILE_MB`: the largest manifest, lock, dotenv file or
     /// record devenv reads, replacing each kind's default limit.
     pub max_file: Option<u64>,
+    /// The platform and C library devenv pins and installs for:
+    /// `DEVENV_PLATFORM`, else this machine's, or why devenv cannot serve
+    /// it (an error only the commands that install report; the hook keeps
+    /// working).
+    host: std::result::Result<(Platform, Libc), PlatformError>,
     /// Every other non-empty `DEVENV_*` variable as it was at the start
     /// (the mirror URLs, `DEVENV_CACHES`, `DEVENV_CACHE_TOKEN`), for the
     /// module that owns each; see [`Config::var`].
     vars: BTreeMap<String, String>,
 }
-
-static CONFIG: OnceLock<Config> = OnceLock::new();
 
 impl Config {
     /// Resolves the configuration from the process environment and the
@@ -98,6 +102,7 @@ impl Config {
             },
         };
         let path = |name: &str| vars.get(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let host = Platform::detect_host(vars.get("DEVENV_PLATFORM").map(String::as_str));
         Ok(Config {
             home: path("DEVENV_HOME"),
             cache_dir: path("DEVENV_CACHE_DIR"),
@@ -106,24 +111,39 @@ impl Config {
             http,
             unpack,
             max_file,
+            host,
             vars: vars.clone(),
         })
     }
 
-    /// Makes `config` the one the whole process uses. The first call wins:
-    /// the CLI calls it once, before any command runs.
-    pub fn init(config: Config) {
-        let _ = CONFIG.set(config);
+    /// The configuration of an empty environment: every default, for
+    /// tests and library callers that configure nothing.
+    pub fn defaults() -> Config {
+        Config::from_vars(&BTreeMap::new(), false).expect("the defaults are valid")
     }
 
-    /// The process's configuration: the one [`Config::init`] set, else the
-    /// process environment's (malformed values read as their defaults).
-    pub fn get() -> &'static Config {
-        CONFIG.get_or_init(|| {
-            Config::from_env(false).unwrap_or_else(|_| {
-                Config::from_vars(&BTreeMap::new(), false).expect("defaults are valid")
-            })
-        })
+    /// The platform and C library to pin and install for, or why devenv
+    /// cannot serve this machine (or the `DEVENV_PLATFORM` asked for).
+    pub fn host(&self) -> std::result::Result<(Platform, Libc), PlatformError> {
+        self.host.clone()
+    }
+
+    /// The platform to install for. Commands that install check
+    /// [`Config::host`] first, so by the time anything asks, the answer is
+    /// known to be good; where it is not, `linux-x86_64`.
+    pub fn platform(&self) -> Platform {
+        self.host.as_ref().map_or(Platform::ALL[0], |(p, _)| *p)
+    }
+
+    /// The C library of the platform to install for (glibc unless detected
+    /// otherwise).
+    pub fn libc(&self) -> Libc {
+        self.host.as_ref().map_or(Libc::Gnu, |(_, l)| *l)
+    }
+
+    /// How large a manifest, lock, dotenv file or record devenv reads.
+    pub fn file_limits(&self) -> crate::files::Limits {
+        crate::files::Limits::new(self.max_file)
     }
 
     /// The variable `name` (a `DEVENV_*` name) as it was when the
@@ -174,6 +194,14 @@ mod tests {
         assert_eq!(c.http.timeout, std::time::Duration::from_secs(7));
         assert_eq!(c.unpack.max_entries, 10);
         assert_eq!(c.var("DEVENV_PYPI_URL"), Some("http://mirror"));
+        assert_eq!(c.platform().to_string(), "macos-aarch64");
+        assert_eq!(
+            c.file_limits().of(1),
+            1,
+            "no DEVENV_MAX_FILE_MB: each kind's own"
+        );
+        let c = Config::from_vars(&vars(&[("DEVENV_MAX_FILE_MB", "3")]), false).unwrap();
+        assert_eq!(c.file_limits().of(1), 3 << 20);
         // The flag turns offline on whatever the environment says.
         let c = Config::from_vars(&vars(&[("DEVENV_OFFLINE", "off")]), true).unwrap();
         assert!(c.offline && c.http.offline);
@@ -193,5 +221,14 @@ mod tests {
         assert!(err(&[("DEVENV_FROZEN", "2")]).starts_with("DEVENV_FROZEN is `2`"));
         assert!(err(&[("DEVENV_HTTP_RETRIES", "lots")]).contains("DEVENV_HTTP_RETRIES is `lots`"));
         assert!(err(&[("DEVENV_MAX_FILES", "-1")]).contains("DEVENV_MAX_FILES is `-1`"));
+        // A platform devenv cannot serve is not an error until a command
+        // that installs asks (the hook keeps working); then it names it.
+        let c = Config::from_vars(&vars(&[("DEVENV_PLATFORM", "plan9-mips")]), false).unwrap();
+        assert!(
+            c.host()
+                .unwrap_err()
+                .to_string()
+                .starts_with("DEVENV_PLATFORM is `plan9-mips`")
+        );
     }
 }

@@ -59,11 +59,6 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// The settings of the process's configuration (see [`crate::config`]).
-    pub fn from_env() -> Result<Settings> {
-        Ok(crate::config::Config::get().http.clone())
-    }
-
     /// Settings from the variables `var` looks up; unset or empty means the
     /// default, a malformed number is an error naming the variable.
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Settings> {
@@ -113,8 +108,6 @@ pub struct Fetcher {
     pub offline: bool,
     settings: Settings,
     agent: ureq::Agent,
-    /// A malformed environment variable, reported by every network call.
-    config_error: Option<Arc<str>>,
     /// The team caches tried before upstream for pinned artifacts (see
     /// [`crate::cache`]); `None` when none are configured.
     caches: Option<Arc<crate::cache::Caches>>,
@@ -127,20 +120,8 @@ impl Default for Fetcher {
 }
 
 impl Fetcher {
-    /// A fetcher configured from the environment (`DEVENV_OFFLINE`,
-    /// `DEVENV_HTTP_TIMEOUT`, `DEVENV_HTTP_RETRIES`, `DEVENV_HTTP_BACKOFF_MS`).
-    /// A malformed value makes every network call fail, saying which.
-    pub fn from_env() -> Fetcher {
-        match Settings::from_env() {
-            Ok(settings) => Fetcher::new(settings),
-            Err(e) => Fetcher {
-                config_error: Some(e.to_string().into()),
-                ..Fetcher::default()
-            },
-        }
-    }
-
-    /// A fetcher with explicit settings.
+    /// A fetcher with `settings` (the configuration's
+    /// [`crate::config::Config::http`]).
     pub fn new(settings: Settings) -> Fetcher {
         let config = ureq::Agent::config_builder()
             // Statuses are inspected here, so errors can say what the server answered.
@@ -167,7 +148,6 @@ impl Fetcher {
             offline: settings.offline,
             agent,
             settings,
-            config_error: None,
             caches: None,
         }
     }
@@ -194,10 +174,7 @@ impl Fetcher {
             retries: 0,
             ..self.settings.clone()
         };
-        Fetcher {
-            config_error: self.config_error.clone(),
-            ..Fetcher::new(settings)
-        }
+        Fetcher::new(settings)
     }
 
     /// The HTTP agent, for protocols that need methods, headers and
@@ -205,12 +182,6 @@ impl Fetcher {
     /// responses, not errors.
     pub fn agent(&self) -> &ureq::Agent {
         &self.agent
-    }
-
-    /// A malformed setting (e.g. `DEVENV_HTTP_TIMEOUT`) that makes every
-    /// network call fail, if there is one.
-    pub fn config_error(&self) -> Option<&str> {
-        self.config_error.as_deref()
     }
 
     /// A failed request, worded for a user: `(reason, the host was not
@@ -437,9 +408,6 @@ impl Fetcher {
         url: &str,
         mut attempt: impl FnMut() -> Result<T, Failure>,
     ) -> Result<T> {
-        if let Some(error) = &self.config_error {
-            return Err(anyhow!("could not {verb} {url}: {error}"));
-        }
         if self.offline && local_path(url).is_none() {
             return Err(anyhow!(
                 "could not {verb} {url}: devenv is offline (DEVENV_OFFLINE is set)"

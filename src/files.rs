@@ -28,17 +28,36 @@ pub const MAX_DOTENV: u64 = 1 << 20;
 /// The largest record devenv keeps for itself (trust, store metadata).
 pub const MAX_RECORD: u64 = 1 << 20;
 
+/// How large a file of each kind devenv reads: each kind's default, or
+/// `DEVENV_MAX_FILE_MB` for every kind when the configuration sets it.
+/// Carried by what reads files for a project (the [`crate::manifest::Manifest`],
+/// the [`crate::store::Store`]), from the one [`crate::config::Config`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Limits {
+    max_file: Option<u64>,
+}
+
+impl Limits {
+    /// Every kind's limit replaced by `max_file` bytes, when set.
+    pub fn new(max_file: Option<u64>) -> Limits {
+        Limits { max_file }
+    }
+
+    /// The limit for a kind of file whose own limit is `default`.
+    pub fn of(self, default: u64) -> u64 {
+        self.max_file.unwrap_or(default)
+    }
+}
+
 /// Reads the regular file at `path` (following symlinks) as UTF-8 text, at
 /// most `limit` bytes. `Ok(None)` when it does not exist. `what` names the
 /// file in errors ("the lock", "dotenv file").
 ///
 /// A FIFO, a device, a socket or a directory is refused without being
 /// opened for reading in a way that could block; a file over the limit is
-/// refused with the limit in the message.
-///
-/// `DEVENV_MAX_FILE_MB`, when set, replaces `limit`.
+/// refused with the limit in the message (see [`Limits`] for how a caller
+/// honours `DEVENV_MAX_FILE_MB`).
 pub fn read_bounded(path: &Path, limit: u64, what: &str) -> Result<Option<String>> {
-    let limit = crate::config::Config::get().max_file.unwrap_or(limit);
     let file = match std::fs::OpenOptions::new()
         .read(true)
         // Opening a FIFO for reading blocks until a writer appears: never wait.

@@ -13,6 +13,14 @@
 //! Ad-hoc environments (`devenv shell`) are kept only while their process
 //! lives. Collection holds the store lock exclusively, so it never races an
 //! install (which holds it shared).
+//!
+//! Shell states too large for `__DEVENV_STATE` (kept in `states/`, see
+//! [`crate::shell::state`]) are collected too: one is kept while the live
+//! record of the shell that made it names it, and otherwise for
+//! [`STATE_GRACE`] after it was last used, because a shell that inherited
+//! the variable (a subshell, a new terminal window) uses the file without
+//! being registered. Deleting a state a shell still holds would only make
+//! that shell unable to restore its variables when it leaves the project.
 
 use crate::error::IoContext;
 use crate::generations::History;
@@ -26,6 +34,9 @@ use std::path::{Path, PathBuf};
 
 /// Generations whose entries gc keeps when a project does not say.
 pub const DEFAULT_KEEP_GENERATIONS: usize = 5;
+
+/// How long a shell state no live shell names is kept after its last use.
+pub const STATE_GRACE: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
 
 /// The id of a project: 16 hex characters of the sha256 of its canonical root.
 pub fn project_id(root: &Path) -> String {
@@ -56,6 +67,21 @@ pub fn register_live(store: &Store, pid: u32, entries: &[PathBuf]) -> Result<()>
     crate::files::write_atomic(&dir.join(pid.to_string()), text.as_bytes())
 }
 
+/// Adds `state` (a file of `states/`) to what process `pid`'s live record
+/// keeps, once.
+pub fn register_state(store: &Store, pid: u32, state: &Path) -> Result<()> {
+    let path = store.roots_dir().join("live").join(pid.to_string());
+    let mut text = fs::read_to_string(&path).unwrap_or_default();
+    let line = state.display().to_string();
+    if text.lines().any(|l| l == line) {
+        return Ok(());
+    }
+    fs::create_dir_all(store.roots_dir().join("live")).io_context("create", &path)?;
+    text.push_str(&line);
+    text.push('\n');
+    crate::files::write_atomic(&path, text.as_bytes())
+}
+
 fn process_alive(pid: u32) -> bool {
     if Path::new("/proc/self").exists() {
         return Path::new(&format!("/proc/{pid}")).exists();
@@ -78,12 +104,32 @@ pub struct Plan {
     pub pruned_roots: Vec<String>,
     /// Registered projects still alive.
     pub projects: usize,
+    /// Shell states no live shell names, unused for [`STATE_GRACE`], with
+    /// their sizes.
+    pub states: Vec<(PathBuf, u64)>,
 }
 
 impl Plan {
+    /// The bytes the entries and states to delete take.
     pub fn bytes(&self) -> u64 {
-        self.delete.iter().map(|(_, b)| b).sum()
+        self.delete.iter().chain(&self.states).map(|(_, b)| b).sum()
     }
+}
+
+/// The files of `states/` that `keep` does not name and that were last
+/// used before `now - STATE_GRACE`.
+fn stale_states(store: &Store, keep: &BTreeSet<PathBuf>) -> Vec<(PathBuf, u64)> {
+    let now = std::time::SystemTime::now();
+    let Ok(read) = fs::read_dir(store.state_dir()) else {
+        return Vec::new();
+    };
+    read.flatten()
+        .filter_map(|e| {
+            let meta = e.metadata().ok().filter(|m| m.is_file())?;
+            let unused = now.duration_since(meta.modified().ok()?).ok()?;
+            (unused > STATE_GRACE && !keep.contains(&e.path())).then(|| (e.path(), meta.len()))
+        })
+        .collect()
 }
 
 /// Entries referenced by `lock` (every platform; only this one's exist).
@@ -133,14 +179,14 @@ pub fn plan(store: &Store) -> Result<Plan> {
             }
             plan.projects += 1;
             let lock_path = crate::lock::path_in(&project);
-            if let Some(lock) =
-                Lock::read(&lock_path).map_err(|e| unreadable(&lock_path, Some(&project), e))?
+            if let Some(lock) = Lock::read(&lock_path, store.limits())
+                .map_err(|e| unreadable(&lock_path, Some(&project), e))?
             {
                 lock_entries(store, &lock, &mut keep);
             }
             // A manifest that does not load (an edit in progress) cannot
             // say how many generations to keep: keep them all.
-            let keep_generations = match Manifest::load(&project) {
+            let keep_generations = match Manifest::load(&project, store.limits()) {
                 Ok(m) => m
                     .settings
                     .keep_generations
@@ -184,6 +230,7 @@ pub fn plan(store: &Store) -> Result<Plan> {
             entries.len()
         );
     }
+    plan.states = stale_states(store, &keep);
     for entry in entries {
         if keep.contains(&entry) {
             plan.kept += 1;
@@ -214,6 +261,14 @@ pub fn collect(store: &Store, dry_run: bool) -> Result<Plan> {
     }
     for (entry, _) in &plan.delete {
         store.remove_entry(entry)?;
+    }
+    for (state, _) in &plan.states {
+        match fs::remove_file(state) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(e).io_context("remove", state);
+            }
+            _ => {}
+        }
     }
     let roots = store.roots_dir();
     if let Ok(read) = fs::read_dir(&roots) {

@@ -98,7 +98,7 @@ impl History {
     /// The lock of generation `number`.
     pub fn lock(&self, number: u32) -> Result<Lock> {
         let path = self.lock_path(number);
-        Lock::read(&path)?
+        Lock::read(&path, self.store.limits())?
             .with_context(|| format!("generation {number} has no lock file ({})", path.display()))
     }
 
@@ -111,7 +111,7 @@ impl History {
     pub fn manifest(&self, number: u32) -> Result<Option<String>> {
         files::read_bounded(
             &self.manifest_path(number),
-            files::MAX_MANIFEST,
+            self.store.limits().of(files::MAX_MANIFEST),
             "the recorded manifest",
         )
     }

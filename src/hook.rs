@@ -139,7 +139,13 @@ fn real_dir(dir: &str) -> String {
 }
 
 /// Computes the transition for a shell in `pwd` whose environment is `current`.
-pub fn transition(pwd: &str, current: &Vars, store: &Store, mode: Mode) -> Result<Transition> {
+pub fn transition(
+    pwd: &str,
+    current: &Vars,
+    store: &Store,
+    platform: Platform,
+    mode: Mode,
+) -> Result<Transition> {
     let old = current
         .get(STATE_VAR)
         .filter(|s| !s.is_empty())
@@ -156,6 +162,7 @@ pub fn transition(pwd: &str, current: &Vars, store: &Store, mode: Mode) -> Resul
     let same_dir = old.dir == dir || (real.is_some() && old.dir.as_deref().map(real_dir) == real);
     let mut run = Run {
         store,
+        platform,
         mode,
         shown: if same_dir {
             old.notices.clone()
@@ -210,15 +217,19 @@ pub fn transition(pwd: &str, current: &Vars, store: &Store, mode: Mode) -> Resul
         changes: diff(current, &vars, &old, &next),
         messages: run.messages,
     };
+    let encoded = next
+        .dir
+        .is_some()
+        .then(|| next.encode_in(&store.state_dir()));
+    if let Some(hash) = encoded.as_deref().and_then(|e| e.strip_prefix('@')) {
+        // The shell now needs that file to leave the project: gc keeps it
+        // while the shell lives. Failing to say so only shortens its life.
+        let _ = gc::register_state(store, shell, &store.state_dir().join(hash));
+    }
     let state_vars = [
         (DIR_VAR, dir),
         (WATCH_VAR, watch_text),
-        (
-            STATE_VAR,
-            next.dir
-                .is_some()
-                .then(|| next.encode_in(&store.state_dir())),
-        ),
+        (STATE_VAR, encoded),
     ];
     for (name, value) in state_vars {
         if current.get(name) != value.as_ref() {
@@ -256,6 +267,8 @@ fn diff(
 /// One hook-env run: the notices it may still show and the messages so far.
 struct Run<'a> {
     store: &'a Store,
+    /// The platform whose tools are activated.
+    platform: Platform,
     mode: Mode,
     /// Keys of notices shown since the shell entered the directory.
     shown: Vec<String>,
@@ -290,7 +303,7 @@ impl Run<'_> {
         watch.add(&manifest_path);
         watch.add(&trust::record_path(self.store, &manifest_path));
         let project = Project {
-            manifest: Manifest::load(root)?,
+            manifest: Manifest::load(root, self.store.limits())?,
         };
         watch.add(&project.lock_path());
         for file in project.manifest.watched_files().iter().skip(1) {
@@ -333,13 +346,16 @@ impl Run<'_> {
             lock.as_ref(),
             &snapshot.dotenv,
             self.store,
-            Platform::current(),
+            self.platform,
             &|v| vars.get(v).cloned(),
         )?;
         let needs_install = (lock.is_none() && !project.manifest.tools.is_empty())
             || lock.as_ref().is_some_and(|l| {
-                l.staleness(&project.manifest, &project.platforms(Some(l)))
-                    .is_some()
+                l.staleness(
+                    &project.manifest,
+                    &project.platforms(Some(l), self.platform),
+                )
+                .is_some()
             })
             || !env.missing.is_empty();
         if self.mode == Mode::Hook
@@ -364,7 +380,13 @@ impl Run<'_> {
             );
         }
         self.register(&project, lock.as_ref());
-        let active = apply(&project.manifest, lock.as_ref(), &env, &mut vars);
+        let active = apply(
+            &project.manifest,
+            lock.as_ref(),
+            &env,
+            self.platform,
+            &mut vars,
+        );
         Ok(Some((active, vars)))
     }
 
@@ -436,7 +458,7 @@ impl Run<'_> {
             Mode::Enter => std::process::id(),
         };
         let entries: Vec<_> = lock
-            .map(|l| crate::install::entries(l, Platform::current(), self.store))
+            .map(|l| crate::install::entries(l, self.platform, self.store))
             .unwrap_or_default()
             .into_iter()
             .filter_map(|(_, _, path)| path.filter(|p| p.is_dir()))
@@ -517,7 +539,9 @@ impl Run<'_> {
                     .into(),
             ),
             Some(lock) => {
-                if let Some(reasons) = lock.staleness(manifest, &project.platforms(Some(lock))) {
+                if let Some(reasons) =
+                    lock.staleness(manifest, &project.platforms(Some(lock), self.platform))
+                {
                     let reasons = reasons.join("; ");
                     self.note(
                         &format!("stale:{reasons}"),
@@ -550,7 +574,13 @@ impl Run<'_> {
 }
 
 /// Applies `env` to `vars`, recording how to undo it.
-fn apply(manifest: &Manifest, lock: Option<&Lock>, env: &Environment, vars: &mut Vars) -> Active {
+fn apply(
+    manifest: &Manifest,
+    lock: Option<&Lock>,
+    env: &Environment,
+    platform: Platform,
+    vars: &mut Vars,
+) -> Active {
     let mut active = Active {
         root: manifest.root.to_string_lossy().into_owned(),
         name: manifest.project_name(),
@@ -581,7 +611,7 @@ fn apply(manifest: &Manifest, lock: Option<&Lock>, env: &Environment, vars: &mut
             .iter()
             .filter(|(name, tool)| {
                 !missing.contains(name.as_str())
-                    && (tool.artifacts.contains_key(&Platform::current())
+                    && (tool.artifacts.contains_key(&platform)
                         || crate::system::interpreter(tool).is_some())
             })
             .map(|(name, tool)| format!("{name} {}", tool.version))

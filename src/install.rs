@@ -243,7 +243,7 @@ pub fn ensure(job: &Job<'_>, store: &Store, fetcher: &Fetcher, bars: &Bars) -> R
         return Ok(None);
     }
     let staging = store.staging_dir(&key)?;
-    let result = stage(job, &staging, fetcher, bars).and_then(|bytes| {
+    let result = stage(job, &staging, fetcher, store.unpack_limits(), bars).and_then(|bytes| {
         let tree = staging.join("tree");
         let a = job.artifact;
         let meta = store::EntryMeta {
@@ -294,7 +294,13 @@ const TREE_DOWNLOADS: usize = 8;
 /// Downloads every member of a tree in parallel, verifies each against its
 /// digest, and unpacks each at its path (parents first, so a package's own
 /// `node_modules` lands inside it); returns the bytes downloaded.
-fn stage_tree(job: &Job<'_>, staging: &Path, tree: &Path, fetcher: &Fetcher) -> Result<u64> {
+fn stage_tree(
+    job: &Job<'_>,
+    staging: &Path,
+    tree: &Path,
+    fetcher: &Fetcher,
+    limits: &archive::Limits,
+) -> Result<u64> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let members = &job.artifact.members;
     let started = Instant::now();
@@ -345,16 +351,8 @@ fn stage_tree(job: &Job<'_>, staging: &Path, tree: &Path, fetcher: &Fetcher) -> 
             .iter()
             .map(|&i| (&members[i], staging.join(format!("member-{i}"))))
             .collect();
-        crate::backends::pypi_tree::install(
-            job.name,
-            minor,
-            &job.artifact.url,
-            &wheels,
-            staging,
-            tree,
-            &job.artifact.bin,
-        )
-        .with_context(|| format!("could not install the Python tree of `{}`", job.name))?;
+        crate::backends::pypi_tree::install(job, minor, &wheels, staging, tree, limits)
+            .with_context(|| format!("could not install the Python tree of `{}`", job.name))?;
         return Ok(bytes);
     }
     for i in order {
@@ -362,11 +360,12 @@ fn stage_tree(job: &Job<'_>, staging: &Path, tree: &Path, fetcher: &Fetcher) -> 
         crate::lock::Member::check_path(&m.path)?;
         let dest = tree.join(&m.path);
         let name = m.path.rsplit('/').next().unwrap_or(&m.path);
-        archive::unpack(
+        archive::unpack_with(
             &staging.join(format!("member-{i}")),
             crate::archive::Format::from_url(&m.url),
             &dest,
             name,
+            limits,
         )
         .with_context(|| {
             format!(
@@ -386,14 +385,20 @@ fn stage_tree(job: &Job<'_>, staging: &Path, tree: &Path, fetcher: &Fetcher) -> 
 }
 
 /// Downloads, verifies and unpacks into `staging/tree`.
-fn stage(job: &Job<'_>, staging: &Path, fetcher: &Fetcher, bars: &Bars) -> Result<u64> {
+fn stage(
+    job: &Job<'_>,
+    staging: &Path,
+    fetcher: &Fetcher,
+    limits: &archive::Limits,
+    bars: &Bars,
+) -> Result<u64> {
     let started = Instant::now();
     let a = job.artifact;
     if !a.members.is_empty() {
         let tree = staging.join("tree");
         fs::create_dir(&tree)
             .map_err(|e| anyhow::anyhow!("could not create {}: {e}", tree.display()))?;
-        let bytes = stage_tree(job, staging, &tree, fetcher)?;
+        let bytes = stage_tree(job, staging, &tree, fetcher, limits)?;
         link_bins(&tree, &a.bin)
             .with_context(|| format!("could not expose the commands of `{}`", job.name))?;
         check_exposed(&tree, &a.bin).with_context(|| {
@@ -446,7 +451,7 @@ fn stage(job: &Job<'_>, staging: &Path, fetcher: &Fetcher, bars: &Bars) -> Resul
     if let Some(bar) = &bar {
         Bars::unpacking(bar);
     }
-    let result = unpack_verified(job, staging, &download, actual, bytes, fetcher);
+    let result = unpack_verified(job, staging, &download, actual, bytes, fetcher, limits);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -469,6 +474,7 @@ fn unpack_verified(
     actual: crate::digest::Digest,
     bytes: u64,
     fetcher: &Fetcher,
+    limits: &archive::Limits,
 ) -> Result<u64> {
     let a = job.artifact;
     if actual != a.digest {
@@ -483,16 +489,12 @@ fn unpack_verified(
     fs::create_dir(&tree)
         .map_err(|e| anyhow::anyhow!("could not create {}: {e}", tree.display()))?;
     let exe_name = crate::lock::binary_name(job.name);
-    archive::unpack_with(
-        download,
-        a.format,
-        &tree,
-        exe_name,
-        &archive::Limits::from_env()?,
-    )
-    .with_context(|| format!("could not unpack `{}` from {}", job.name, a.url))?;
+    archive::unpack_with(download, a.format, &tree, exe_name, limits)
+        .with_context(|| format!("could not unpack `{}` from {}", job.name, a.url))?;
     let bytes = match &a.layout {
-        Some(layout) => bytes + crate::components::assemble(job.name, a, layout, staging, fetcher)?,
+        Some(layout) => {
+            bytes + crate::components::assemble(job.name, a, layout, staging, fetcher, limits)?
+        }
         None => bytes,
     };
     link_bins(&tree, &a.bin)

@@ -15,7 +15,6 @@
 
 use std::fmt;
 use std::str::FromStr;
-use std::sync::OnceLock;
 
 /// An operating system devenv can pin toolchains for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -170,9 +169,6 @@ impl fmt::Display for PlatformError {
 
 impl std::error::Error for PlatformError {}
 
-/// The machine as detected once per process (see [`Platform::host`]).
-static HOST: OnceLock<Result<(Platform, Libc), PlatformError>> = OnceLock::new();
-
 impl Platform {
     /// Every platform devenv knows, in lock order.
     pub const ALL: [Platform; 4] = [
@@ -212,32 +208,18 @@ impl Platform {
     }
 
     /// The platform and C library of this machine, or why devenv cannot
-    /// serve it. `DEVENV_PLATFORM` (`linux-x86_64`, optionally with `-gnu`
-    /// or `-musl`) overrides the detection, so tests and curious users can
-    /// see what another machine would get; a malformed value is an error,
-    /// never silently ignored. Detected once per process.
-    pub fn host() -> Result<(Platform, Libc), PlatformError> {
-        HOST.get_or_init(|| {
-            detect(
-                crate::config::Config::get().var("DEVENV_PLATFORM"),
-                std::env::consts::OS,
-                std::env::consts::ARCH,
-                host_libc,
-            )
-        })
-        .clone()
-    }
-
-    /// The platform this binary runs on. `main` checks [`Platform::host`]
-    /// first, so by the time anything asks, the answer is known to be good;
-    /// a library caller that skipped the check gets `linux-x86_64`.
-    pub fn current() -> Platform {
-        Platform::host().map_or(Platform::ALL[0], |(p, _)| p)
-    }
-
-    /// The C library of this machine (glibc unless detected otherwise).
-    pub fn current_libc() -> Libc {
-        Platform::host().map_or(Libc::Gnu, |(_, l)| l)
+    /// serve it. `overridden` (`DEVENV_PLATFORM`: `linux-x86_64`,
+    /// optionally with `-gnu` or `-musl`) replaces the detection, so tests
+    /// and curious users can see what another machine would get; a
+    /// malformed value is an error, never silently ignored. Asked once per
+    /// process, by [`crate::config::Config`].
+    pub fn detect_host(overridden: Option<&str>) -> Result<(Platform, Libc), PlatformError> {
+        detect(
+            overridden,
+            std::env::consts::OS,
+            std::env::consts::ARCH,
+            host_libc,
+        )
     }
 
     /// All accepted spellings, for error messages.

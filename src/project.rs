@@ -3,6 +3,7 @@
 //! frozen") and the tools it pins into the store.
 
 use crate::activate::{self, Environment};
+use crate::config::Config;
 use crate::fetch::Fetcher;
 use crate::gc;
 use crate::generations::History;
@@ -31,8 +32,11 @@ pub struct Project {
     pub manifest: Manifest,
 }
 
-/// What commands share: the store, the HTTP client, `--frozen` and `--offline`.
+/// What commands share: the configuration, and the store, the HTTP client,
+/// `--frozen` and `--offline` it gives.
 pub struct Context {
+    /// The one configuration, as the command line resolved it.
+    pub config: Config,
     pub store: Store,
     pub fetcher: Fetcher,
     pub frozen: bool,
@@ -47,17 +51,22 @@ pub struct Context {
 }
 
 impl Context {
-    /// The context of this process's configuration (see [`crate::config`]),
-    /// frozen when `frozen` (the command's `--frozen`) or `DEVENV_FROZEN`.
-    pub fn from_env(frozen: bool) -> Result<Context> {
-        let config = crate::config::Config::get();
+    /// The context of `config`, frozen when `frozen` (the command's
+    /// `--frozen`) or `DEVENV_FROZEN`.
+    pub fn new(config: &Config, frozen: bool) -> Result<Context> {
         Ok(Context {
-            store: Store::from_env()?,
+            store: Store::open(config)?,
             fetcher: Fetcher::new(config.http.clone()),
             frozen: frozen || config.frozen,
             offline: config.offline,
-            caches: crate::cache::Env::from_env(),
+            caches: crate::cache::Env::new(config),
+            config: config.clone(),
         })
+    }
+
+    /// The platform this command installs for.
+    pub fn platform(&self) -> Platform {
+        self.config.platform()
     }
 }
 
@@ -76,11 +85,12 @@ pub fn find_root(dir: &Path) -> Result<PathBuf> {
 }
 
 impl Project {
-    /// The project containing `dir` (the nearest `devenv.toml` upward).
-    pub fn find(dir: &Path) -> Result<Project> {
+    /// The project containing `dir` (the nearest `devenv.toml` upward),
+    /// its files read under `config`'s limits.
+    pub fn find(dir: &Path, config: &Config) -> Result<Project> {
         let root = find_root(dir)?;
         Ok(Project {
-            manifest: Manifest::load(&root)?,
+            manifest: Manifest::load(&root, config.file_limits())?,
         })
     }
 
@@ -98,18 +108,18 @@ impl Project {
     }
 
     pub fn read_lock(&self) -> Result<Option<Lock>> {
-        Lock::read(&self.lock_path())
+        Lock::read(&self.lock_path(), self.manifest.limits)
     }
 
     /// The platforms the lock must cover: `settings.platforms`, or else the
-    /// platforms the existing lock covers plus this machine's.
-    pub fn platforms(&self, existing: Option<&Lock>) -> Vec<Platform> {
+    /// platforms the existing lock covers plus `host`, the one installed for.
+    pub fn platforms(&self, existing: Option<&Lock>, host: Platform) -> Vec<Platform> {
         if let Some(p) = &self.manifest.settings.platforms {
             return p.clone();
         }
         let mut p = existing.map(|l| l.platforms.clone()).unwrap_or_default();
-        if !p.contains(&Platform::current()) {
-            p.push(Platform::current());
+        if !p.contains(&host) {
+            p.push(host);
         }
         p.sort();
         p
@@ -131,7 +141,7 @@ impl Project {
     /// (`add`, `remove`...): what `devenv generations` shows for it.
     pub fn ensure_lock_as(&self, cx: &Context, update: &Update, reason: &str) -> Result<Lock> {
         let existing = self.read_lock()?;
-        let platforms = self.platforms(existing.as_ref());
+        let platforms = self.platforms(existing.as_ref(), cx.platform());
         if cx.frozen {
             let Some(lock) = existing else {
                 bail!(
@@ -177,13 +187,7 @@ impl Project {
         if cx.offline {
             self.check_resolvable_offline(existing.as_ref(), &platforms, update)?;
         }
-        let lock = resolve::resolve(
-            &self.manifest,
-            &platforms,
-            existing.as_ref(),
-            &cx.fetcher,
-            update,
-        )?;
+        let lock = resolve::resolve(&self.manifest, &platforms, existing.as_ref(), cx, update)?;
         if self.write_lock(cx, &lock)? {
             ui::info(format!("wrote {}", self.lock_path().display()));
             self.record_generation(cx, &lock, reason)?;
@@ -298,9 +302,9 @@ impl Project {
             // still wants one, as CI does).
             let lock = resolve::resolve(
                 &self.manifest,
-                &self.platforms(None),
+                &self.platforms(None, cx.platform()),
                 None,
-                &cx.fetcher,
+                cx,
                 &Update::Nothing,
             )?;
             return Ok((lock, Report::default()));
@@ -308,7 +312,7 @@ impl Project {
         let lock = self.ensure_lock(cx, &Update::Nothing)?;
         if cx.offline {
             // `file://` artifacts are local: offline is no reason to miss them.
-            let mut missing = install::missing(&lock, Platform::current(), &cx.store);
+            let mut missing = install::missing(&lock, cx.platform(), &cx.store);
             missing.retain(|m| !m.url.starts_with("file://"));
             if !missing.is_empty() {
                 bail!(install::OfflineMissing {
@@ -322,15 +326,15 @@ impl Project {
         gc::register_project(&cx.store, self.root())?;
         // Caches are opened (credentials read, clients built) only when
         // something is missing: `exec` with everything installed stays fast.
-        let fetcher = if install::missing(&lock, Platform::current(), &cx.store).is_empty() {
+        let fetcher = if install::missing(&lock, cx.platform(), &cx.store).is_empty() {
             cx.fetcher.clone()
         } else {
             self.fetcher_with_caches(cx)?
         };
-        let report = install::install_lock(&lock, Platform::current(), &cx.store, &fetcher)?;
+        let report = install::install_lock(&lock, cx.platform(), &cx.store, &fetcher)?;
         if !report.fetched.is_empty() {
             self.record_generation(cx, &lock, "install")?;
-            self.warn_shadowed(&lock, &cx.store);
+            self.warn_shadowed(&lock, cx);
         }
         Ok((lock, report))
     }
@@ -350,9 +354,9 @@ impl Project {
 
     /// Warns about each command two tools provide, naming the one that
     /// runs (the first in devenv.toml).
-    pub fn warn_shadowed(&self, lock: &Lock, store: &Store) {
+    pub fn warn_shadowed(&self, lock: &Lock, cx: &Context) {
         for (command, winner, hidden) in
-            activate::shadowed_commands(&self.manifest, lock, store, Platform::current())
+            activate::shadowed_commands(&self.manifest, lock, &cx.store, cx.platform())
         {
             ui::warn(format!(
                 "`{command}` is provided by `{winner}` and by {}; `{winner}` runs because it comes first in devenv.toml (reorder [tools] to change that)",
@@ -367,15 +371,15 @@ impl Project {
 
     /// The environment of this project with `lock`'s tools, interpolating
     /// from the process environment.
-    pub fn environment(&self, lock: Option<&Lock>, store: &Store) -> Result<Environment> {
+    pub fn environment(
+        &self,
+        lock: Option<&Lock>,
+        store: &Store,
+        platform: Platform,
+    ) -> Result<Environment> {
         let dotenv = activate::read_dotenv(&self.manifest)?;
-        activate::compute(
-            &self.manifest,
-            lock,
-            &dotenv,
-            store,
-            Platform::current(),
-            &|v| std::env::var(v).ok(),
-        )
+        activate::compute(&self.manifest, lock, &dotenv, store, platform, &|v| {
+            std::env::var(v).ok()
+        })
     }
 }

@@ -3,7 +3,6 @@
 //! request has not changed (so relocking is offline and byte-stable).
 
 use crate::backends;
-use crate::fetch::Fetcher;
 use crate::lock::{FORMAT_VERSION, Lock, LockedTool, manifest_hash, request_key};
 use crate::manifest::{Manifest, Request, ToolSpec};
 use crate::platform::Platform;
@@ -38,7 +37,7 @@ pub fn resolve(
     manifest: &Manifest,
     platforms: &[Platform],
     previous: Option<&Lock>,
-    fetcher: &Fetcher,
+    cx: &crate::project::Context,
     update: &Update,
 ) -> Result<Lock> {
     let results: Vec<Result<(String, LockedTool)>> = std::thread::scope(|scope| {
@@ -50,7 +49,7 @@ pub fn resolve(
                 scope.spawn(move || -> Result<(String, LockedTool)> {
                     let locked = match reuse {
                         Some(old) => old,
-                        None => resolve_tool(tool, manifest, platforms, fetcher)
+                        None => resolve_tool(tool, manifest, platforms, cx)
                             .with_context(|| format!("could not resolve `{}`", tool.name))?,
                     };
                     Ok((tool.name.clone(), locked))
@@ -144,12 +143,10 @@ fn resolve_tool(
     tool: &ToolSpec,
     manifest: &Manifest,
     platforms: &[Platform],
-    fetcher: &Fetcher,
+    cx: &crate::project::Context,
 ) -> Result<LockedTool> {
     match &tool.request {
-        Request::Url(u) => backends::url::resolve(&tool.name, u, platforms, fetcher),
-        Request::Registry(r) => {
-            backends::resolve_registry(&tool.name, r, manifest, platforms, fetcher)
-        }
+        Request::Url(u) => backends::url::resolve(&tool.name, u, platforms, cx),
+        Request::Registry(r) => backends::resolve_registry(&tool.name, r, manifest, platforms, cx),
     }
 }

@@ -37,6 +37,10 @@ pub struct Store {
     home: PathBuf,
     /// The toolchain entries: `home/store` unless `DEVENV_CACHE_DIR` says otherwise.
     store: PathBuf,
+    /// How much one archive may unpack to in an entry.
+    unpack: crate::archive::Limits,
+    /// How large a record (or a recorded lock) devenv reads back.
+    limits: crate::files::Limits,
 }
 
 /// A lock on one store key, or on the whole store, released on drop.
@@ -75,17 +79,21 @@ pub struct MetaPart {
 }
 
 impl Store {
-    /// The store at `$DEVENV_HOME`, or the platform data directory, with
-    /// its entries in `$DEVENV_CACHE_DIR` when that is set.
-    pub fn from_env() -> Result<Store> {
-        let config = crate::config::Config::get();
+    /// The store `config` names: at `$DEVENV_HOME`, or the platform data
+    /// directory, with its entries in `$DEVENV_CACHE_DIR` when that is set,
+    /// unpacking and reading under the configured limits.
+    pub fn open(config: &crate::config::Config) -> Result<Store> {
         let home = match config.home.clone() {
             Some(h) => h,
             None => dirs::data_dir()
                 .map(|d| d.join("devenv"))
                 .context("could not find a data directory for devenv's store; set DEVENV_HOME to a directory")?,
         };
-        let store = Store::at(home);
+        let store = Store {
+            unpack: config.unpack.clone(),
+            limits: config.file_limits(),
+            ..Store::at(home)
+        };
         Ok(match config.cache_dir.clone() {
             Some(dir) => store.with_store_dir(dir),
             None => store,
@@ -98,6 +106,8 @@ impl Store {
         Store {
             store: home.join("store"),
             home,
+            unpack: crate::archive::Limits::default(),
+            limits: crate::files::Limits::default(),
         }
     }
 
@@ -107,6 +117,16 @@ impl Store {
             store: dir.into(),
             ..self
         }
+    }
+
+    /// How much one archive may unpack to.
+    pub fn unpack_limits(&self) -> &crate::archive::Limits {
+        &self.unpack
+    }
+
+    /// How large a file devenv reads back from its state.
+    pub fn limits(&self) -> crate::files::Limits {
+        self.limits
     }
 
     pub fn home(&self) -> &Path {
@@ -302,7 +322,11 @@ impl Store {
     /// the record cannot be read or is garbled.
     pub fn read_meta(&self, entry: &Path) -> Result<Option<EntryMeta>> {
         let path = self.meta_path(entry);
-        let Some(text) = crate::files::read_bounded(&path, crate::files::MAX_RECORD, "the record")?
+        let Some(text) = crate::files::read_bounded(
+            &path,
+            self.limits.of(crate::files::MAX_RECORD),
+            "the record",
+        )?
         else {
             return Ok(None);
         };

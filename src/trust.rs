@@ -76,7 +76,7 @@ impl Snapshot {
     pub fn read(manifest: &Manifest) -> Result<Snapshot> {
         let lock = files::read_bounded(
             &crate::lock::path_in(&manifest.root),
-            files::MAX_LOCK,
+            manifest.limits.of(files::MAX_LOCK),
             "the lock",
         )?;
         let mut dotenv = Vec::new();
@@ -84,7 +84,7 @@ impl Snapshot {
             let path = manifest.root.join(name);
             dotenv.push((
                 name.clone(),
-                files::read_bounded(&path, files::MAX_DOTENV, "dotenv file")?,
+                files::read_bounded(&path, manifest.limits.of(files::MAX_DOTENV), "dotenv file")?,
             ));
         }
         Ok(Snapshot {
@@ -139,7 +139,7 @@ fn own_path(manifest: &Path) -> PathBuf {
 pub fn check(store: &Store, manifest: &Path, snapshot: &Snapshot) -> Trust {
     let Ok(Some(record)) = files::read_bounded(
         &record_path(store, manifest),
-        files::MAX_RECORD,
+        store.limits().of(files::MAX_RECORD),
         "the trust record",
     ) else {
         return Trust::Unknown;

@@ -16,6 +16,7 @@
 //! waiting: while it says [`Status::Preparing`], the hook keeps the previous
 //! environment and says "still preparing".
 
+use crate::config::Config;
 use crate::error::IoContext;
 use crate::install::Report;
 use crate::lock::{self, Lock};
@@ -171,8 +172,9 @@ pub fn wait_for_installer(store: &Store, id: &str) -> bool {
 /// `devenv watch --install-once`: one build as the project's watcher, for
 /// [`spawn_installer`]. Its result stays in the status file for the hook
 /// ([`last_failure`]); the lock goes when the process ends.
-pub fn install_once(root: &Path, store: &Store, lock: WatchLock) -> Result<()> {
+pub fn install_once(config: &Config, root: &Path, store: &Store, lock: WatchLock) -> Result<()> {
     let shared = Shared {
+        config: config.clone(),
         files: Files::new(store, &crate::gc::project_id(root)),
         store: store.clone(),
         echo: false,
@@ -305,6 +307,8 @@ pub struct Options {
 /// What the watcher's threads share: where to log and publish status, and
 /// whether a build is running (a signal lets it finish briefly).
 struct Shared {
+    /// The configuration every build runs with.
+    config: Config,
     files: Files,
     store: Store,
     echo: bool,
@@ -378,11 +382,18 @@ enum Msg {
 
 /// Watches the project rooted at `root` until SIGINT, SIGTERM or the
 /// project directory disappears. `_lock` must come from [`acquire`].
-pub fn run(root: &Path, store: &Store, _lock: WatchLock, options: Options) -> Result<()> {
+pub fn run(
+    config: &Config,
+    root: &Path,
+    store: &Store,
+    _lock: WatchLock,
+    options: Options,
+) -> Result<()> {
     let root = root
         .canonicalize()
         .with_context(|| format!("cannot watch {}", root.display()))?;
     let shared = Arc::new(Shared {
+        config: config.clone(),
         files: Files::new(store, &crate::gc::project_id(&root)),
         store: store.clone(),
         echo: options.echo,
@@ -565,7 +576,7 @@ impl State {
             self.root.join(crate::manifest::FILE_NAME),
             lock::path_in(&self.root),
         ]);
-        if let Ok(m) = Manifest::load(&self.root) {
+        if let Ok(m) = Manifest::load(&self.root, self.shared.config.file_limits()) {
             files.extend(m.watched_files());
             // `devenv allow` and `deny` rewrite it: a build follows either.
             files.insert(trust::record_path(&self.shared.store, &m.path));
@@ -629,7 +640,7 @@ impl State {
         shared.publish(shared.busy, "");
         shared.log(&format!("{why}: preparing…"));
         let started = Instant::now();
-        match prepare(&self.root, self.frozen) {
+        match prepare(&self.shared.config, &self.root, self.frozen) {
             Ok(done) => {
                 for (name, version, bytes) in &done.report.fetched {
                     shared.log(&format!(
@@ -685,11 +696,11 @@ struct Prepared {
 
 /// One build: the manifest as it is now, locked (unless frozen) and
 /// installed, and its environment computed (so `[env]` errors show here).
-fn prepare(root: &Path, frozen: bool) -> Result<Prepared> {
-    let cx = Context::from_env(frozen)?;
+fn prepare(config: &Config, root: &Path, frozen: bool) -> Result<Prepared> {
+    let cx = Context::new(config, frozen)?;
     // Not `Project::find`: with the manifest gone it would find a parent's.
     let project = Project {
-        manifest: Manifest::load(root)?,
+        manifest: Manifest::load(root, config.file_limits())?,
     };
     // The watcher fetches what the files name: only what the user allowed
     // (invariant 6), re-checked at every build.
@@ -708,7 +719,7 @@ fn prepare(root: &Path, frozen: bool) -> Result<Prepared> {
     }
     let old_lock = fs::read(project.lock_path()).ok();
     let (lock, report) = project.ensure_installed(&cx)?;
-    project.environment(Some(&lock), &cx.store)?;
+    project.environment(Some(&lock), &cx.store, cx.platform())?;
     Ok(Prepared {
         relocked: fs::read(project.lock_path()).ok() != old_lock,
         lock,

@@ -344,3 +344,94 @@ fn a_shell_with_the_hook_active_keeps_its_entries() {
     w.run(&["gc"]).ok();
     assert!(!entry.exists());
 }
+
+/// Issue 14: shell states too large for the variable live in `states/`.
+/// gc keeps the one a running shell names (however old) and recent ones (a
+/// subshell may have inherited them), and frees the rest; once the shell
+/// has exited, its state goes too.
+#[test]
+fn gc_frees_shell_states_no_shell_uses() {
+    let w = World::new();
+    // A thousand variables: the state no longer fits the variable.
+    let env: String = (0..1000)
+        .map(|i| format!("LONG_VARIABLE_NAME_{i} = \"value {i}\"\n"))
+        .collect();
+    w.manifest(&format!("[env]\n{env}"));
+    w.run(&["allow"]).ok();
+    let script = format!(
+        "eval \"$({bin} hook bash)\"; cd {dir}; __devenv_hook; exec sleep 60",
+        bin = common::bin(),
+        dir = w.project.display()
+    );
+    let mut cmd = std::process::Command::new("bash");
+    cmd.args(["--noprofile", "--norc", "-c", &script])
+        .env("DEVENV_HOME", &w.home)
+        .env("PATH", "/usr/bin:/bin")
+        .stderr(std::process::Stdio::null());
+    let mut shell = cmd.spawn().unwrap();
+    let states = w.home.join("states");
+    let live = w.home.join("roots/live").join(shell.id().to_string());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    // The hook-env run writes the state, then names it in the shell's record.
+    let named = || {
+        std::fs::read_to_string(&live)
+            .unwrap_or_default()
+            .contains("/states/")
+    };
+    while !named() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the hook never named its state in the shell's live record"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let used: Vec<_> = std::fs::read_dir(&states)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(used.len(), 1, "{used:?}");
+    let used = used[0].clone();
+    let backdate = |path: &Path, days: u64| {
+        let when = std::time::SystemTime::now() - std::time::Duration::from_secs(days * 24 * 3600);
+        std::fs::File::options()
+            .append(true)
+            .open(path)
+            .unwrap()
+            .set_modified(when)
+            .unwrap();
+    };
+    let old = states.join("a".repeat(64));
+    let recent = states.join("b".repeat(64));
+    std::fs::write(&old, "old state").unwrap();
+    std::fs::write(&recent, "recent state").unwrap();
+    backdate(&old, 40);
+    backdate(&used, 40);
+
+    let dry = w.run(&["gc", "--dry-run", "--json"]).ok();
+    let report: serde_json::Value = serde_json::from_str(&dry.stdout).unwrap();
+    assert_eq!(
+        report["states"][0]["path"],
+        old.display().to_string(),
+        "{}",
+        dry.stdout
+    );
+    assert!(old.exists(), "--dry-run deleted a state");
+    let out = w.run(&["gc"]).ok();
+    assert!(
+        out.stderr.contains("1 shell state unused for 30 days"),
+        "{}",
+        out.stderr
+    );
+    assert!(!old.exists(), "an old state nobody names was kept");
+    assert!(
+        recent.exists(),
+        "a recent state (maybe inherited) was deleted"
+    );
+    assert!(used.exists(), "gc deleted the state of a running shell");
+
+    shell.kill().unwrap();
+    shell.wait().unwrap();
+    w.run(&["gc"]).ok();
+    assert!(!used.exists(), "the state of an exited shell was kept");
+    assert!(recent.exists());
+}

@@ -29,6 +29,7 @@ pub mod zig_dist;
 
 use crate::archive::Format;
 use crate::catalog::{Catalog, SourceSpec};
+use crate::config::Config;
 use crate::digest::Digest;
 use crate::fetch::Fetcher;
 use crate::lock::{Artifact, LockedTool, request_key};
@@ -289,6 +290,9 @@ pub struct Opening<'a> {
     pub base: String,
     pub platforms: &'a [Platform],
     pub fetcher: &'a Fetcher,
+    /// The C library of the machine installing (for backends whose Linux
+    /// builds differ by it).
+    pub libc: crate::platform::Libc,
     /// Every mirror setting, for backends that reach other servers too.
     pub mirrors: &'a Mirrors,
     /// The tool as the manifest asked for it (e.g. an `asset` template).
@@ -302,7 +306,10 @@ pub struct Opening<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct Mirrors {
     settings: BTreeMap<String, String>,
-    /// `DEVENV_URL_MIRRORS` as read at the edge (tests set it per run).
+    /// Each backend's mirror variable that the configuration sets
+    /// (`DEVENV_PYPI_URL`...), by backend name.
+    env: BTreeMap<&'static str, String>,
+    /// `DEVENV_URL_MIRRORS` as the configuration has it.
     url_env: Option<String>,
 }
 
@@ -317,31 +324,29 @@ impl Mirrors {
         backend.def().default_url
     }
 
-    pub fn for_manifest(manifest: &Manifest) -> Mirrors {
+    /// The mirrors `config`'s variables set, then `manifest`'s
+    /// `[settings] mirrors` (none without a project).
+    pub fn new(config: &Config, manifest: Option<&Manifest>) -> Mirrors {
         Mirrors {
-            settings: manifest.settings.mirrors.clone(),
-            url_env: crate::config::Config::get()
-                .var("DEVENV_URL_MIRRORS")
-                .map(str::to_string),
-        }
-    }
-
-    /// Mirrors from the environment alone (no project).
-    pub fn from_env() -> Mirrors {
-        Mirrors {
-            url_env: crate::config::Config::get()
-                .var("DEVENV_URL_MIRRORS")
-                .map(str::to_string),
-            ..Mirrors::default()
+            settings: manifest
+                .map(|m| m.settings.mirrors.clone())
+                .unwrap_or_default(),
+            env: Backend::all()
+                .filter_map(|b| {
+                    let url = config.var(Mirrors::env_var(b)).filter(|v| !v.is_empty())?;
+                    Some((b.as_str(), url.to_string()))
+                })
+                .collect(),
+            url_env: config.var("DEVENV_URL_MIRRORS").map(str::to_string),
         }
     }
 
     /// The base URL to use for `backend`, without a trailing `/`.
     pub fn base(&self, backend: Backend) -> String {
-        let url = crate::config::Config::get()
-            .var(Mirrors::env_var(backend))
-            .filter(|v| !v.is_empty())
-            .map(str::to_string)
+        let url = self
+            .env
+            .get(backend.as_str())
+            .cloned()
             .or_else(|| self.settings.get(backend.as_str()).cloned())
             .unwrap_or_else(|| Mirrors::default_url(backend).to_string());
         url.trim_end_matches('/').to_string()
@@ -385,14 +390,15 @@ pub fn open(
     tool: &RegistryTool,
     catalog: &Catalog,
     platforms: &[Platform],
-    fetcher: &Fetcher,
+    cx: &crate::project::Context,
     mirrors: &Mirrors,
 ) -> Result<Box<dyn Source>> {
     let opening = Opening {
         package: spec.package.as_deref().unwrap_or_default(),
         base: mirrors.base(spec.backend),
         platforms,
-        fetcher,
+        fetcher: &cx.fetcher,
+        libc: cx.config.libc(),
         mirrors,
         tool,
         catalog,
@@ -415,16 +421,17 @@ impl Lookup {
         tool: &RegistryTool,
         manifest: &Manifest,
         platforms: &[Platform],
-        fetcher: &Fetcher,
+        cx: &crate::project::Context,
     ) -> Result<Lookup> {
-        let mirrors = Mirrors::for_manifest(manifest);
+        let fetcher = &cx.fetcher;
+        let mirrors = Mirrors::new(&cx.config, Some(manifest));
         let catalog = Catalog::load(manifest, fetcher, &mirrors)?;
         let spec = catalog
             .source_for(name, tool.source.as_deref())
             .map_err(|e| locate_source_error(e, name, tool, manifest, &catalog))?;
         check_options(name, tool, &spec)?;
         let constraint: Constraint = tool.version.parse().map_err(|e: String| anyhow!(e))?;
-        let source = open(&spec, tool, &catalog, platforms, fetcher, &mirrors)
+        let source = open(&spec, tool, &catalog, platforms, cx, &mirrors)
             .map_err(|e| explain_unreadable(e, name, &spec, &catalog))?;
         Ok(Lookup {
             spec,
@@ -512,12 +519,13 @@ pub fn resolve_registry(
     tool: &RegistryTool,
     manifest: &Manifest,
     platforms: &[Platform],
-    fetcher: &Fetcher,
+    cx: &crate::project::Context,
 ) -> Result<LockedTool> {
     if tool.source.as_deref() == Some("system") {
         return crate::system::resolve(name, tool);
     }
-    let lookup = Lookup::open(name, tool, manifest, platforms, fetcher)?;
+    let fetcher = &cx.fetcher;
+    let lookup = Lookup::open(name, tool, manifest, platforms, cx)?;
     let release = lookup.wanted()?;
     let version = release.version.as_str();
     let found = match lookup.source.pin(release, platforms, fetcher) {
@@ -529,10 +537,9 @@ pub fn resolve_registry(
                 .package
                 .clone()
                 .unwrap_or_else(|| name.to_string());
-            let mut locked = pypi_tree::resolve(
-                name, &package, &label, version, manifest, platforms, fetcher,
-            )
-            .map_err(|tree| tree.context(e))?;
+            let mut locked =
+                pypi_tree::resolve(name, &package, &label, version, manifest, platforms, cx)
+                    .map_err(|tree| tree.context(e))?;
             locked.requested = request_key(&Request::Registry(tool.clone()));
             return Ok(locked);
         }
@@ -714,10 +721,38 @@ mod tests {
                 "zig-dist".to_string(),
                 "https://m.example/zig/".to_string(),
             )]),
+            env: BTreeMap::new(),
             url_env: None,
         };
         assert_eq!(m.base(Backend::named("zig-dist")), "https://m.example/zig");
         assert_eq!(m.base(Backend::named("go-dist")), "https://go.dev");
+    }
+
+    #[test]
+    fn mirror_variables_of_the_configuration_beat_the_manifest() {
+        let config = Config::from_vars(
+            &BTreeMap::from([
+                (
+                    "DEVENV_ZIG_MIRROR".to_string(),
+                    "http://127.0.0.1:9/zig/".to_string(),
+                ),
+                ("DEVENV_GO_MIRROR".to_string(), String::new()),
+            ]),
+            false,
+        )
+        .unwrap();
+        let mut manifest = crate::manifest::Manifest::parse(
+            std::path::Path::new("/p/devenv.toml"),
+            "[settings.mirrors]\nzig-dist = \"https://m.example/zig\"\ngo-dist = \"https://m.example/go\"\n".into(),
+        )
+        .unwrap();
+        let m = Mirrors::new(&config, Some(&manifest));
+        assert_eq!(m.base(Backend::named("zig-dist")), "http://127.0.0.1:9/zig");
+        // An empty variable is unset: the manifest's mirror is used.
+        assert_eq!(m.base(Backend::named("go-dist")), "https://m.example/go");
+        manifest.settings.mirrors.clear();
+        let none = Mirrors::new(&Config::defaults(), None);
+        assert_eq!(none.base(Backend::named("go-dist")), "https://go.dev");
     }
 
     #[test]
@@ -740,6 +775,7 @@ mod tests {
                 "https://dl.example".to_string(),
                 "https://m.example/dl/".to_string(),
             )]),
+            env: BTreeMap::new(),
             url_env: Some("https://dl.example/v2=http://127.0.0.1:9/v2x; junk".into()),
         };
         assert_eq!(

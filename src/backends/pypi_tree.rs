@@ -17,7 +17,6 @@
 
 use super::pypi::WheelName;
 use crate::digest::Digest;
-use crate::fetch::Fetcher;
 use crate::lock::{Artifact, LockedTool, Member};
 use crate::manifest::{Manifest, RegistryTool, Request};
 use crate::platform::{Arch, Os, Platform};
@@ -236,7 +235,7 @@ fn python_request<'m>(
 }
 
 /// Installs the uv engine for this machine and returns its executable.
-fn engine(manifest: &Manifest, fetcher: &Fetcher) -> Result<(PathBuf, String)> {
+fn engine(manifest: &Manifest, cx: &crate::project::Context) -> Result<(PathBuf, String)> {
     let pinned = manifest.tools.iter().find_map(|t| match &t.request {
         Request::Registry(r) if t.name == "uv" && r.source.is_none() => Some(r.clone()),
         _ => None,
@@ -249,20 +248,20 @@ fn engine(manifest: &Manifest, fetcher: &Fetcher) -> Result<(PathBuf, String)> {
         components: Vec::new(),
         targets: Vec::new(),
     });
-    let host = Platform::current();
-    let locked = super::resolve_registry("uv", &tool, manifest, &[host], fetcher)
+    let host = cx.platform();
+    let locked = super::resolve_registry("uv", &tool, manifest, &[host], cx)
         .context("devenv resolves Python trees with uv, and could not pin it")?;
     let artifact = locked
         .artifacts
         .get(&host)
         .ok_or_else(|| anyhow!("uv has no build for {host}"))?;
-    let store = crate::store::Store::from_env()?;
+    let store = &cx.store;
     let job = crate::install::Job {
         name: "uv",
         version: &locked.version,
         artifact,
     };
-    crate::install::ensure(&job, &store, fetcher, &crate::install::Bars::new())
+    crate::install::ensure(&job, store, &cx.fetcher, &crate::install::Bars::new())
         .context("could not install uv, the engine that resolves Python trees")?;
     let entry = store.entry_path(&artifact.entry_name("uv", &locked.version));
     let exe = artifact
@@ -284,11 +283,11 @@ pub fn resolve(
     version: &str,
     manifest: &Manifest,
     platforms: &[Platform],
-    fetcher: &Fetcher,
+    cx: &crate::project::Context,
 ) -> Result<LockedTool> {
     let python = python_request(manifest, label, version)?;
-    let host = Platform::current();
-    let py = super::resolve_registry("python", python, manifest, &[host], fetcher)
+    let host = cx.platform();
+    let py = super::resolve_registry("python", python, manifest, &[host], cx)
         .context("the tree's Python could not be pinned")?;
     let full = py.version.clone();
     let minor: u32 = full
@@ -303,8 +302,9 @@ pub fn resolve(
         .ok_or_else(|| {
             anyhow!("uv needs a Python on this machine to resolve {label}: none is on PATH")
         })?;
-    let (uv, uv_version) = engine(manifest, fetcher)?;
-    let index = super::Mirrors::for_manifest(manifest).base(super::Backend::named("pypi"));
+    let (uv, uv_version) = engine(manifest, cx)?;
+    let index = super::Mirrors::new(&cx.config, Some(manifest)).base(super::Backend::named("pypi"));
+    let uv_cache = cx.store.home().join("cache").join("uv");
     let work = std::env::temp_dir().join(format!(
         "devenv-pypi-tree-{}-{}",
         std::process::id(),
@@ -317,11 +317,12 @@ pub fn resolve(
         let handles: Vec<_> = platforms
             .iter()
             .map(|&platform| {
-                let (work, uv, host_python, index, full) =
-                    (&work, &uv, &host_python, &index, &full);
+                let (work, uv, uv_cache, host_python, index, full) =
+                    (&work, &uv, &uv_cache, &host_python, &index, &full);
                 s.spawn(move || {
                     let text = compile(
                         uv,
+                        uv_cache,
                         work,
                         host_python,
                         index,
@@ -349,7 +350,7 @@ pub fn resolve(
             bail!("uv's tree for {platform} does not contain {package} itself");
         };
         if scripts.is_none() {
-            let contents = super::wheel::contents(&top.url, fetcher).with_context(|| {
+            let contents = super::wheel::contents(&top.url, &cx.fetcher).with_context(|| {
                 format!("could not read what the wheel of {label} {version} holds")
             })?;
             // Scripts that need an extra (black's `blackd = … [d]`) would
@@ -404,6 +405,7 @@ pub fn resolve(
 #[allow(clippy::too_many_arguments)]
 fn compile(
     uv: &Path,
+    cache: &Path,
     work: &Path,
     python: &Path,
     index: &str,
@@ -418,10 +420,6 @@ fn compile(
     std::fs::write(&req, format!("{package}=={version}\n"))
         .with_context(|| format!("could not write {}", req.display()))?;
     let out_file = dir.join("pylock.devenv.toml");
-    let cache = crate::store::Store::from_env()?
-        .home()
-        .join("cache")
-        .join("uv");
     let mut cmd = Command::new(uv);
     for (k, _) in std::env::vars_os() {
         if k.to_string_lossy().starts_with("UV_") {
@@ -484,29 +482,28 @@ pub fn layout_minor(layout: Option<&str>) -> Option<u32> {
 /// root package first) in `tree`: each wheel's contents in
 /// `site-packages/`, its `.data/purelib` and `platlib` there too, its
 /// `.data/scripts` in `bin/` (`headers` and `data` are dropped), then a
-/// launcher in `bin/` for each `NAME=bin/NAME` of `bin` that is a console
-/// script of the requested package. Two wheels providing one file is an
-/// error naming both.
+/// launcher in `bin/` for each `NAME=bin/NAME` of the artifact's `bin`
+/// that is a console script of the requested package (the artifact's URL is
+/// its wheel). Two wheels providing one file is an error naming both.
 pub fn install(
-    tool: &str,
+    job: &crate::install::Job<'_>,
     minor: u32,
-    root_url: &str,
     wheels: &[(&Member, PathBuf)],
     staging: &Path,
     tree: &Path,
-    bin: &[String],
+    limits: &crate::archive::Limits,
 ) -> Result<()> {
+    let (tool, root_url, bin) = (job.name, &job.artifact.url, &job.artifact.bin);
     let site = tree.join("site-packages");
     let bin_dir = tree.join("bin");
     for dir in [&site, &bin_dir] {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("could not create {}", dir.display()))?;
     }
-    let limits = crate::archive::Limits::from_env()?;
     let mut owners: BTreeMap<PathBuf, String> = BTreeMap::new();
     for (i, (member, file)) in wheels.iter().enumerate() {
         let unpacked = staging.join(format!("wheel-{i}"));
-        crate::archive::unpack_with(file, crate::archive::Format::Zip, &unpacked, "", &limits)
+        crate::archive::unpack_with(file, crate::archive::Format::Zip, &unpacked, "", limits)
             .with_context(|| format!("could not unpack {} from {}", member.path, member.url))?;
         let owner = member.path.trim_start_matches("site-packages/").to_string();
         // Unpacking strips a lone top directory: a wheel of metadata only.

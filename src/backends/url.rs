@@ -6,7 +6,6 @@
 
 use crate::archive::Format;
 use crate::digest::Algorithm;
-use crate::fetch::Fetcher;
 use crate::lock::{Artifact, LockedTool, request_key};
 use crate::manifest::{Request, Sha256Spec, UrlTool};
 use crate::platform::Platform;
@@ -35,14 +34,15 @@ pub fn resolve(
     name: &str,
     tool: &UrlTool,
     platforms: &[Platform],
-    fetcher: &Fetcher,
+    cx: &crate::project::Context,
 ) -> Result<LockedTool> {
+    let fetcher = &cx.fetcher;
     let mut artifacts = BTreeMap::new();
     for &platform in platforms {
         let url = render(tool, platform);
         let declared = match &tool.sha256 {
             Sha256Spec::None => None,
-            Sha256Spec::Current(d) if platform == Platform::current() => Some(d.clone()),
+            Sha256Spec::Current(d) if platform == cx.platform() => Some(d.clone()),
             Sha256Spec::Current(_) => None,
             Sha256Spec::PerPlatform(map) => match map.get(&platform) {
                 Some(d) => Some(d.clone()),

@@ -226,9 +226,9 @@ impl std::fmt::Debug for Env {
 }
 
 impl Env {
-    /// From `DEVENV_CACHES`, `DEVENV_CACHE_TOKEN`, `DOCKER_CONFIG`, `HOME`.
-    pub fn from_env() -> Env {
-        let config = crate::config::Config::get();
+    /// From `config`'s `DEVENV_CACHES` and `DEVENV_CACHE_TOKEN`, and
+    /// Docker's `DOCKER_CONFIG` and `HOME`.
+    pub fn new(config: &crate::config::Config) -> Env {
         let var = |n: &str| config.var(n).map(str::to_string);
         Env {
             caches: var("DEVENV_CACHES"),

@@ -287,9 +287,6 @@ impl Registry {
         body: &Body,
         auth: Option<&str>,
     ) -> Result<ureq::http::Response<ureq::Body>, CacheError> {
-        if let Some(error) = self.fetcher.config_error() {
-            return Err(CacheError::Down(format!("{}: {error}", self.display)));
-        }
         let mut builder = ureq::http::Request::builder().method(method).uri(url);
         for (k, v) in headers {
             builder = builder.header(*k, *v);

@@ -6,6 +6,7 @@
 //! leaves devenv.toml exactly as it was, and a crash at any moment leaves
 //! the old file or the new one, never a mix.
 
+use crate::config::Config;
 use crate::edit;
 use crate::files;
 use crate::manifest::{self, Manifest};
@@ -14,8 +15,8 @@ use crate::resolve::Update;
 use crate::ui;
 use anyhow::{Result, bail};
 
-pub fn run(specs: &[String], source: Option<&str>, no_lock: bool) -> Result<()> {
-    let project = Project::find(&super::cwd()?)?;
+pub fn run(config: &Config, specs: &[String], source: Option<&str>, no_lock: bool) -> Result<()> {
+    let project = Project::find(&super::cwd()?, config)?;
     let path = project.manifest.path.clone();
     let mut text = project.manifest.source.clone();
     let mut names = Vec::new();
@@ -56,7 +57,7 @@ pub fn run(specs: &[String], source: Option<&str>, no_lock: bool) -> Result<()> 
     let edited = Project {
         manifest: Manifest::parse(&path, text.clone())?,
     };
-    let cx = Context::from_env(false)?;
+    let cx = Context::new(config, false)?;
     let update = Update::Only(names.iter().map(|(n, _)| n.clone()).collect());
     let lock = edited
         .ensure_lock_as(&cx, &update, "add")

@@ -1,18 +1,19 @@
 //! `devenv allow [DIR]`: let the shell hook activate this manifest, as it
 //! is now.
 
+use crate::config::Config;
 use crate::manifest::{EnvValue, FILE_NAME, Manifest};
 use crate::store::Store;
 use crate::{activate, trust, ui};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 
-pub fn run(dir: Option<&Path>) -> Result<()> {
-    let store = Store::from_env()?;
+pub fn run(config: &Config, dir: Option<&Path>) -> Result<()> {
+    let store = Store::open(config)?;
     let path = manifest_in(dir)?;
     // A manifest that cannot load is never recorded as allowed: show why.
     let root = path.parent().unwrap_or(Path::new("/"));
-    let manifest = Manifest::load(root)?;
+    let manifest = Manifest::load(root, config.file_limits())?;
     let snapshot = trust::Snapshot::read(&manifest)?;
     for (name, value) in &manifest.env.vars {
         if let (Some(what), EnvValue::Set(_)) = (activate::takes_over(name), value) {

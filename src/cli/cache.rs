@@ -3,6 +3,7 @@
 
 use crate::cache::layout::Layout;
 use crate::cache::{self, Backend, CacheError, Caches, Item, Spec, oci, push};
+use crate::config::Config;
 use crate::install;
 use crate::lock::Lock;
 use crate::platform::Platform;
@@ -24,23 +25,23 @@ pub enum Platforms {
 }
 
 impl Platforms {
-    fn filter(self) -> Option<Platform> {
+    fn filter(self, cx: &Context) -> Option<Platform> {
         match self {
-            Platforms::Current => Some(Platform::current()),
+            Platforms::Current => Some(cx.platform()),
             Platforms::All => None,
         }
     }
 }
 
 /// The project, its lock and its caches, for a command that needs the network.
-fn setup(verb: &str) -> Result<(Context, Project, Lock, Vec<Spec>)> {
-    let cx = Context::from_env(false)?;
+fn setup(config: &Config, verb: &str) -> Result<(Context, Project, Lock, Vec<Spec>)> {
+    let cx = Context::new(config, false)?;
     if cx.offline {
         bail!(
             "devenv is offline, and `cache {verb}` reaches caches and upstream; run it without --offline"
         );
     }
-    let project = Project::find(&super::cwd()?)?;
+    let project = Project::find(&super::cwd()?, config)?;
     let lock = project.ensure_lock(&cx, &Update::Nothing)?;
     let specs = cx
         .caches
@@ -68,12 +69,12 @@ fn fetcher_from(cx: &Context, sources: &[Spec]) -> crate::fetch::Fetcher {
 }
 
 /// `devenv cache push`: the lock's artifacts into the first cache.
-pub fn push(platforms: Platforms, tools: &[String]) -> Result<()> {
-    let (cx, _project, lock, specs) = setup("push")?;
+pub fn push(config: &Config, platforms: Platforms, tools: &[String]) -> Result<()> {
+    let (cx, _project, lock, specs) = setup(config, "push")?;
     let Some((first, rest)) = specs.split_first() else {
         return Err(no_caches());
     };
-    let items = cache::items(&lock, platforms.filter(), tools)?;
+    let items = cache::items(&lock, platforms.filter(&cx), tools)?;
     let target = Backend::open(first, &cx.caches, &cx.fetcher);
     let fetcher = fetcher_from(&cx, rest);
     let report = push::push(
@@ -88,13 +89,13 @@ pub fn push(platforms: Platforms, tools: &[String]) -> Result<()> {
 }
 
 /// `devenv cache export DIR`: the lock's artifacts as an OCI image layout.
-pub fn export(dir: &Path, platforms: Platforms) -> Result<()> {
-    let (cx, _project, lock, specs) = setup("export")?;
+pub fn export(config: &Config, dir: &Path, platforms: Platforms) -> Result<()> {
+    let (cx, _project, lock, specs) = setup(config, "export")?;
     let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
     let layout = Layout::new(dir);
     layout.create()?;
     let target = Backend::Layout(layout);
-    let items = cache::items(&lock, platforms.filter(), &[])?;
+    let items = cache::items(&lock, platforms.filter(&cx), &[])?;
     let fetcher = fetcher_from(&cx, &specs);
     let report = push::push(
         &lock,
@@ -125,13 +126,13 @@ fn summary(verb: &str, report: &push::Report, target: &str) -> String {
 
 /// `devenv cache import DIR`: installs this machine's artifacts of the
 /// lock from an OCI image layout, without the network.
-pub fn import(dir: &Path) -> Result<()> {
-    let cx = Context::from_env(true)?;
-    let project = Project::find(&super::cwd()?)?;
+pub fn import(config: &Config, dir: &Path) -> Result<()> {
+    let cx = Context::new(config, true)?;
+    let project = Project::find(&super::cwd()?, config)?;
     let lock = project.ensure_lock(&cx, &Update::Nothing)?;
     let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
     let layout = Backend::Layout(Layout::new(dir));
-    let platform = Platform::current();
+    let platform = config.platform();
     let items = cache::items(&lock, Some(platform), &[])?;
     let mut absent = Vec::new();
     for item in &items {
@@ -171,8 +172,8 @@ fn state(result: &Result<bool, CacheError>) -> &'static str {
 }
 
 /// `devenv cache status`: which cache has which artifact of the lock.
-pub fn status(json: bool) -> Result<()> {
-    let (cx, _project, lock, specs) = setup("status")?;
+pub fn status(config: &Config, json: bool) -> Result<()> {
+    let (cx, _project, lock, specs) = setup(config, "status")?;
     if specs.is_empty() {
         return Err(no_caches());
     }

@@ -8,13 +8,12 @@
 //! stderr says what the job got.
 
 use crate::activate::Environment;
+use crate::config::Config;
 use crate::error::IoContext;
 use crate::install::{self, Report};
 use crate::lock::Lock;
-use crate::platform::Platform;
 use crate::project::{Context, Project};
 use crate::shell::{self, Format};
-use crate::store::Store;
 use crate::ui;
 use anyhow::{Result, bail};
 use std::io::Write;
@@ -32,16 +31,16 @@ enum Target {
     Stdout { format: Format, hint: bool },
 }
 
-pub fn run(format: Option<Format>) -> Result<()> {
+pub fn run(config: &Config, format: Option<Format>) -> Result<()> {
     let started = Instant::now();
     let target = target(format)?;
-    let cx = Context::from_env(true)?;
-    let project = Project::find(&super::cwd()?)?;
+    let cx = Context::new(config, true)?;
+    let project = Project::find(&super::cwd()?, config)?;
     let (lock, report) = project.ensure_installed(&cx)?;
-    verify(&lock, &cx.store)?;
+    verify(&lock, &cx)?;
     // A store that CI caches should not carry the garbage of killed installs.
     cx.store.clean_staging()?;
-    let env = project.environment(Some(&lock), &cx.store)?;
+    let env = project.environment(Some(&lock), &cx.store, cx.platform())?;
     let exported = match &target {
         Target::Github {
             env_file,
@@ -106,15 +105,15 @@ fn target(format: Option<Format>) -> Result<Target> {
 }
 
 /// Every tool the lock pins for this platform is in the store.
-fn verify(lock: &Lock, store: &Store) -> Result<()> {
-    let absent: Vec<String> = install::missing(lock, Platform::current(), store)
+fn verify(lock: &Lock, cx: &Context) -> Result<()> {
+    let absent: Vec<String> = install::missing(lock, cx.platform(), &cx.store)
         .iter()
         .map(install::Missing::label)
         .collect();
     if !absent.is_empty() {
         bail!(
             "after installing, these pinned tools are not in the store for {}: {}",
-            Platform::current(),
+            cx.platform(),
             absent.join(", ")
         );
     }

@@ -52,7 +52,9 @@ pub fn run(shell: CompletionShell) -> Result<()> {
 fn manifest() -> Option<Manifest> {
     let cwd = std::env::current_dir().ok()?;
     let root = crate::manifest::find_root(&cwd)?;
-    Manifest::load(&root).ok()
+    // At the edge like the command line: completion runs before any command.
+    let config = crate::config::Config::from_env(false).ok()?;
+    Manifest::load(&root, config.file_limits()).ok()
 }
 
 /// Task names, with their descriptions as help.

@@ -5,21 +5,28 @@
 //! if its own hook had just loaded the project, so a hook in the user's rc
 //! file sees nothing to do. Exiting returns to the parent shell, untouched.
 
+use crate::config::Config;
 use crate::hook::{self, Mode};
 use crate::project::{Context, Project};
 use crate::shell::state;
 use anyhow::Result;
 use std::process::Command;
 
-pub fn run(shell: Option<&str>, command: &[String]) -> Result<()> {
+pub fn run(config: &Config, shell: Option<&str>, command: &[String]) -> Result<()> {
     if !command.is_empty() {
-        return super::exec::run(false, command);
+        return super::exec::run(config, false, command);
     }
-    let cx = Context::from_env(false)?;
-    let project = Project::find(&super::cwd()?)?;
+    let cx = Context::new(config, false)?;
+    let project = Project::find(&super::cwd()?, config)?;
     project.ensure_installed(&cx)?;
     let pwd = hook::logical_pwd()?;
-    let transition = hook::transition(&pwd, &state::process_vars(), &cx.store, Mode::Enter)?;
+    let transition = hook::transition(
+        &pwd,
+        &state::process_vars(),
+        &cx.store,
+        cx.platform(),
+        Mode::Enter,
+    )?;
     for message in &transition.messages {
         crate::ui::info(message);
     }
@@ -29,6 +36,7 @@ pub fn run(shell: Option<&str>, command: &[String]) -> Result<()> {
     cmd.args(&argv[1..]);
     super::exec::set_env(&mut cmd, transition.changes);
     Err(super::exec::replace_process(
+        config,
         cmd,
         &format!("start the shell `{program}`"),
     ))

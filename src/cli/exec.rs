@@ -3,23 +3,24 @@
 //! The hot path of CI and scripts: with a fresh lock and everything
 //! installed it reads two small files, stats the store entries and execs.
 
+use crate::config::Config;
 use crate::error::Exit;
 use crate::project::{Context, Project};
 use anyhow::Result;
 use std::os::unix::process::CommandExt;
 use std::process::Command;
 
-pub fn run(frozen: bool, command: &[String]) -> Result<()> {
-    let cx = Context::from_env(frozen)?;
-    let project = Project::find(&super::cwd()?)?;
+pub fn run(config: &Config, frozen: bool, command: &[String]) -> Result<()> {
+    let cx = Context::new(config, frozen)?;
+    let project = Project::find(&super::cwd()?, config)?;
     let (lock, _) = project.ensure_installed(&cx)?;
-    let env = project.environment(Some(&lock), &cx.store)?;
+    let env = project.environment(Some(&lock), &cx.store, cx.platform())?;
     let changes = env.changes(std::env::var("PATH").ok().as_deref());
     if let Some(Some(path)) = changes.get("PATH") {
         let bins: Vec<String> = lock
             .tools
             .values()
-            .filter_map(|t| t.artifacts.get(&crate::platform::Platform::current()))
+            .filter_map(|t| t.artifacts.get(&cx.platform()))
             .flat_map(|a| a.bin.clone())
             .collect();
         warn_if_not_provided(&command[0], path, &env.path, lock.tools.keys(), &bins);
@@ -28,6 +29,7 @@ pub fn run(frozen: bool, command: &[String]) -> Result<()> {
     cmd.args(&command[1..]);
     set_env(&mut cmd, changes);
     Err(replace_process_with_hint(
+        config,
         cmd,
         &format!("run `{}`", command[0]),
         || missing_command_hint(&command[0], &env.path, &project),
@@ -152,18 +154,19 @@ pub(super) fn user_shell() -> String {
 /// Replaces this process with `cmd` (so the command's exit status is
 /// devenv's). Only returns when that failed: says why, and exits the way a
 /// shell would — 127 for a command that does not exist, 126 otherwise.
-pub(super) fn replace_process(cmd: Command, what: &str) -> anyhow::Error {
-    replace_process_with_hint(cmd, what, || None)
+pub(super) fn replace_process(config: &Config, cmd: Command, what: &str) -> anyhow::Error {
+    replace_process_with_hint(config, cmd, what, || None)
 }
 
 /// [`replace_process`], adding `hint()` to the message when the command
 /// does not exist (computed only then: the hot path stays one `exec`).
 pub(super) fn replace_process_with_hint(
+    config: &Config,
     mut cmd: Command,
     what: &str,
     hint: impl FnOnce() -> Option<String>,
 ) -> anyhow::Error {
-    if crate::config::Config::get().offline {
+    if config.offline {
         // `devenv --offline exec`: a devenv the command starts is offline too.
         cmd.env("DEVENV_OFFLINE", "1");
     }

@@ -1,12 +1,13 @@
 //! `devenv gc [--dry-run] [--json]`: free what nothing uses.
 
+use crate::config::Config;
 use crate::gc;
 use crate::project::Context;
 use crate::ui::{self, human_bytes, plural};
 use anyhow::Result;
 
-pub fn run(dry_run: bool, json: bool) -> Result<()> {
-    let cx = Context::from_env(false)?;
+pub fn run(config: &Config, dry_run: bool, json: bool) -> Result<()> {
+    let cx = Context::new(config, false)?;
     let plan = gc::collect(&cx.store, dry_run)?;
     if json {
         let report = serde_json::json!({
@@ -19,6 +20,10 @@ pub fn run(dry_run: bool, json: bool) -> Result<()> {
             "kept": plan.kept,
             "projects": plan.projects,
             "pruned_roots": plan.pruned_roots,
+            "states": plan.states.iter().map(|(state, size)| serde_json::json!({
+                "path": state.display().to_string(),
+                "bytes": size,
+            })).collect::<Vec<_>>(),
         });
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
@@ -30,6 +35,14 @@ pub fn run(dry_run: bool, json: bool) -> Result<()> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         println!("{verb} {:>10}  {name}", human_bytes(*size));
+    }
+    if !plan.states.is_empty() {
+        ui::info(format!(
+            "{verb} {} in {} unused for {} days",
+            human_bytes(plan.states.iter().map(|(_, b)| b).sum()),
+            plural(plan.states.len(), "shell state", "shell states"),
+            gc::STATE_GRACE.as_secs() / 86_400
+        ));
     }
     for root in &plan.pruned_roots {
         ui::info(format!(

@@ -1,12 +1,13 @@
 //! `devenv generations`: every lock this project has used.
 
+use crate::config::Config;
 use crate::generations::History;
 use crate::project::{Context, Project};
 use anyhow::Result;
 
-pub fn run(json: bool) -> Result<()> {
-    let cx = Context::from_env(false)?;
-    let project = Project::find(&super::cwd()?)?;
+pub fn run(config: &Config, json: bool) -> Result<()> {
+    let cx = Context::new(config, false)?;
+    let project = Project::find(&super::cwd()?, config)?;
     let history = History::open(&cx.store, &project.id());
     let list = history.list()?;
     let current = history.current(project.read_lock()?.as_ref())?;

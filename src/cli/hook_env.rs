@@ -2,6 +2,7 @@
 //! or a watched file changed. Stdout is only shell code for `eval`;
 //! messages go to stderr.
 
+use crate::config::Config;
 use crate::hook::{self, Mode};
 use crate::shell::Shell;
 use crate::shell::state;
@@ -10,14 +11,14 @@ use anyhow::Result;
 use std::io::Write;
 
 /// Prints what moves the shell to the current directory's environment.
-pub fn run(shell: &Shell) -> Result<()> {
-    let store = Store::from_env()?;
+pub fn run(config: &Config, shell: &Shell) -> Result<()> {
+    let store = Store::open(config)?;
     let pwd = hook::logical_pwd()?;
     let current = state::process_vars();
     if hook::unchanged(&pwd, &current) {
         return write(&shell.render(&Default::default()));
     }
-    let transition = hook::transition(&pwd, &current, &store, Mode::Hook)?;
+    let transition = hook::transition(&pwd, &current, &store, config.platform(), Mode::Hook)?;
     for message in &transition.messages {
         crate::ui::notice(message);
     }

@@ -1,10 +1,11 @@
 //! `devenv install`: make every pinned tool present in the store.
 
+use crate::config::Config;
 use crate::project::{Context, Project};
 use crate::ui;
 use anyhow::Result;
 
-pub fn run(frozen: bool, tools: &[String]) -> Result<()> {
+pub fn run(config: &Config, frozen: bool, tools: &[String]) -> Result<()> {
     if !tools.is_empty() {
         // `install ruff` is what other tool managers call adding a tool.
         anyhow::bail!(
@@ -13,8 +14,8 @@ pub fn run(frozen: bool, tools: &[String]) -> Result<()> {
             tools.join(" ")
         );
     }
-    let cx = Context::from_env(frozen)?;
-    let project = Project::find(&super::cwd()?)?;
+    let cx = Context::new(config, frozen)?;
+    let project = Project::find(&super::cwd()?, config)?;
     // One download at a time: the shell hook's background install may be
     // fetching the same tools.
     if crate::watch::status(&cx.store, &project.id()) == crate::watch::Status::Installing {

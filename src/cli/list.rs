@@ -1,24 +1,24 @@
 //! `devenv list`: the pinned tools and where they live.
 
+use crate::config::Config;
 use crate::install;
-use crate::platform::Platform;
 use crate::project::{Context, Project};
 use anyhow::Result;
 
-pub fn run(json: bool) -> Result<()> {
-    let cx = Context::from_env(false)?;
-    let project = Project::find(&super::cwd()?)?;
+pub fn run(config: &Config, json: bool) -> Result<()> {
+    let cx = Context::new(config, false)?;
+    let project = Project::find(&super::cwd()?, config)?;
     let Some(lock) = project.read_lock()? else {
         anyhow::bail!("there is no devenv.lock yet; run `devenv lock` (or `devenv install`)");
     };
-    let platforms = project.platforms(Some(&lock));
+    let platforms = project.platforms(Some(&lock), cx.platform());
     if let Some(reasons) = lock.staleness(&project.manifest, &platforms) {
         crate::ui::warn(format!(
             "devenv.lock is out of date ({}); run `devenv lock`",
             reasons.join("; ")
         ));
     }
-    let rows = install::entries(&lock, Platform::current(), &cx.store);
+    let rows = install::entries(&lock, config.platform(), &cx.store);
     if json {
         let items: Vec<serde_json::Value> = rows
             .iter()
@@ -57,7 +57,7 @@ pub fn run(json: bool) -> Result<()> {
             Some(p) => ("not installed", p.display().to_string()),
             None => (
                 "no artifact",
-                format!("(nothing pinned for {})", Platform::current()),
+                format!("(nothing pinned for {})", config.platform()),
             ),
         };
         println!("{name:width$}  {version:vwidth$}  {status:13}  {shown}");

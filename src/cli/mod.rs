@@ -412,22 +412,23 @@ pub fn run(cli: Cli) -> Result<()> {
     });
     // Flags and environment, resolved once (after -C: relative paths in
     // the environment are the user's, from the directory asked for).
-    crate::config::Config::init(crate::config::Config::from_env(cli.offline)?);
+    let config = crate::config::Config::from_env(cli.offline)?;
     if !matches!(cli.command, Command::Hook { .. }) {
         // Every other command pins, installs or activates for this machine:
         // say now, once, if it is not one devenv serves.
-        crate::platform::Platform::host()?;
+        config.host()?;
     }
+    let config = &config;
     match cli.command {
         Command::Init { force, from, bare } => init::run(init::Args {
             force,
             from: from.as_deref(),
             bare,
         }),
-        Command::Lock { frozen } => lock::run(frozen),
-        Command::Install { frozen, tools } => install::run(frozen, &tools),
-        Command::Exec { frozen, command } => exec::run(frozen, &command),
-        Command::Env { format, frozen } => env::run(format, frozen),
+        Command::Lock { frozen } => lock::run(config, frozen),
+        Command::Install { frozen, tools } => install::run(config, frozen, &tools),
+        Command::Exec { frozen, command } => exec::run(config, frozen, &command),
+        Command::Env { format, frozen } => env::run(config, format, frozen),
         Command::Run {
             name,
             args,
@@ -435,61 +436,64 @@ pub fn run(cli: Cli) -> Result<()> {
             frozen,
             jobs,
             json,
-        } => run::run(run::Args {
-            name: name.as_deref(),
-            args: &args,
-            force,
-            frozen,
-            jobs,
-            json,
-        }),
-        Command::List { json } => list::run(json),
-        Command::Which { name } => which::run(&name),
-        Command::Generations { json } => generations::run(json),
+        } => run::run(
+            config,
+            run::Args {
+                name: name.as_deref(),
+                args: &args,
+                force,
+                frozen,
+                jobs,
+                json,
+            },
+        ),
+        Command::List { json } => list::run(config, json),
+        Command::Which { name } => which::run(config, &name),
+        Command::Generations { json } => generations::run(config, json),
         Command::Rollback {
             generation,
             lock_only,
-        } => rollback::run(generation, lock_only),
-        Command::Gc { dry_run, json } => gc::run(dry_run, json),
+        } => rollback::run(config, generation, lock_only),
+        Command::Gc { dry_run, json } => gc::run(config, dry_run, json),
         Command::Store {
             command: StoreCommand::Verify { repair },
-        } => store::verify(repair),
+        } => store::verify(config, repair),
         Command::Store {
             command: StoreCommand::Path { tool },
-        } => store::path(&tool),
+        } => store::path(config, &tool),
         Command::Cache { command } => match command {
-            CacheCommand::Push { platforms, tools } => cache::push(platforms, &tools),
-            CacheCommand::Status { json } => cache::status(json),
-            CacheCommand::Export { dir, platforms } => cache::export(&dir, platforms),
-            CacheCommand::Import { dir } => cache::import(&dir),
+            CacheCommand::Push { platforms, tools } => cache::push(config, platforms, &tools),
+            CacheCommand::Status { json } => cache::status(config, json),
+            CacheCommand::Export { dir, platforms } => cache::export(config, &dir, platforms),
+            CacheCommand::Import { dir } => cache::import(config, &dir),
         },
         Command::Shell {
             tools,
             source,
             command,
-        } => shell::run(&tools, source.as_deref(), &command),
+        } => shell::run(config, &tools, source.as_deref(), &command),
         Command::Add {
             tools,
             source,
             no_lock,
-        } => add::run(&tools, source.as_deref(), no_lock),
-        Command::Remove { tools } => remove::run(&tools),
-        Command::Update { tools } => update::run(&tools),
-        Command::Outdated { json } => outdated::run(json),
-        Command::Search { word, json } => search::run(&word, json),
+        } => add::run(config, &tools, source.as_deref(), no_lock),
+        Command::Remove { tools } => remove::run(config, &tools),
+        Command::Update { tools } => update::run(config, &tools),
+        Command::Outdated { json } => outdated::run(config, json),
+        Command::Search { word, json } => search::run(config, &word, json),
         Command::Hook { shell } => hook::run(shell),
         Command::Completions { shell } => completions::run(shell),
-        Command::HookEnv { shell } => hook_env::run(shell),
-        Command::Allow { dir } => allow::run(dir.as_deref()),
-        Command::Deny { dir } => deny::run(dir.as_deref()),
-        Command::Status { json } => status::run(json),
-        Command::Enter { shell, command } => enter::run(shell.as_deref(), &command),
-        Command::Ci { format } => ci::run(format),
+        Command::HookEnv { shell } => hook_env::run(config, shell),
+        Command::Allow { dir } => allow::run(config, dir.as_deref()),
+        Command::Deny { dir } => deny::run(config, dir.as_deref()),
+        Command::Status { json } => status::run(config, json),
+        Command::Enter { shell, command } => enter::run(config, shell.as_deref(), &command),
+        Command::Ci { format } => ci::run(config, format),
         Command::Watch {
             dir,
             frozen,
             install_once,
-        } => watch::run(dir, frozen, install_once),
+        } => watch::run(config, dir, frozen, install_once),
     }
 }
 

@@ -2,16 +2,17 @@
 //! newest its constraint allows, and the newest of all.
 
 use crate::backends::Lookup;
+use crate::config::Config;
 use crate::manifest::Request;
 use crate::project::{Context, Project};
 use crate::ui;
 use anyhow::Result;
 
-pub fn run(json: bool) -> Result<()> {
-    let cx = Context::from_env(false)?;
-    let project = Project::find(&super::cwd()?)?;
+pub fn run(config: &Config, json: bool) -> Result<()> {
+    let cx = Context::new(config, false)?;
+    let project = Project::find(&super::cwd()?, config)?;
     let lock = project.read_lock()?;
-    let platforms = project.platforms(lock.as_ref());
+    let platforms = project.platforms(lock.as_ref(), cx.platform());
     let mut rows = vec![[
         "TOOL".to_string(),
         "CONSTRAINT".into(),
@@ -27,19 +28,19 @@ pub fn run(json: bool) -> Result<()> {
             .as_ref()
             .and_then(|l| l.tools.get(&tool.name))
             .map_or("-".to_string(), |t| t.version.clone());
-        let (wanted, latest) =
-            match Lookup::open(&tool.name, r, &project.manifest, &platforms, &cx.fetcher) {
-                Ok(l) => (
-                    l.wanted()
-                        .map_or_else(|_| "(none)".to_string(), |r| r.version.to_string()),
-                    l.latest()
-                        .map_or("-".to_string(), |r| r.version.to_string()),
-                ),
-                Err(e) => {
-                    ui::warn(format!("{}: {e:#}", tool.name));
-                    ("?".into(), "?".into())
-                }
-            };
+        let (wanted, latest) = match Lookup::open(&tool.name, r, &project.manifest, &platforms, &cx)
+        {
+            Ok(l) => (
+                l.wanted()
+                    .map_or_else(|_| "(none)".to_string(), |r| r.version.to_string()),
+                l.latest()
+                    .map_or("-".to_string(), |r| r.version.to_string()),
+            ),
+            Err(e) => {
+                ui::warn(format!("{}: {e:#}", tool.name));
+                ("?".into(), "?".into())
+            }
+        };
         rows.push([tool.name.clone(), r.version.clone(), locked, wanted, latest]);
     }
     if json {

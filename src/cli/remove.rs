@@ -1,5 +1,6 @@
 //! `devenv remove TOOL...`: remove tools from devenv.toml and the lock.
 
+use crate::config::Config;
 use crate::edit;
 use crate::files;
 use crate::manifest::{self, Manifest};
@@ -8,8 +9,8 @@ use crate::resolve::Update;
 use crate::ui;
 use anyhow::Result;
 
-pub fn run(tools: &[String]) -> Result<()> {
-    let project = Project::find(&super::cwd()?)?;
+pub fn run(config: &Config, tools: &[String]) -> Result<()> {
+    let project = Project::find(&super::cwd()?, config)?;
     let path = project.manifest.path.clone();
     let mut text = project.manifest.source.clone();
     for name in tools {
@@ -23,7 +24,7 @@ pub fn run(tools: &[String]) -> Result<()> {
     // The other tools keep their pins, so this relock needs no network.
     if edited.read_lock()?.is_some() {
         edited
-            .ensure_lock_as(&Context::from_env(false)?, &Update::Nothing, "remove")
+            .ensure_lock_as(&Context::new(config, false)?, &Update::Nothing, "remove")
             .map_err(|e| e.context(format!("{} was left unchanged", manifest::FILE_NAME)))?;
     }
     files::write_atomic(&path, text.as_bytes())?;

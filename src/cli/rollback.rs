@@ -10,19 +10,19 @@
 //! again, as after any edit: a generation recorded by `devenv install` in a
 //! repository never allowed must not become allowed by going back to it.
 
+use crate::config::Config;
 use crate::edit;
 use crate::files;
 use crate::generations::{self, History};
 use crate::install;
 use crate::manifest::{self, Manifest};
-use crate::platform::Platform;
 use crate::project::{Context, Project};
 use crate::{trust, ui};
 use anyhow::{Result, bail};
 
-pub fn run(target: Option<u32>, lock_only: bool) -> Result<()> {
-    let cx = Context::from_env(false)?;
-    let project = Project::find(&super::cwd()?)?;
+pub fn run(config: &Config, target: Option<u32>, lock_only: bool) -> Result<()> {
+    let cx = Context::new(config, false)?;
+    let project = Project::find(&super::cwd()?, config)?;
     let history = History::open(&cx.store, &project.id());
     let list = history.list()?;
     let current = history.current(project.read_lock()?.as_ref())?;
@@ -64,7 +64,7 @@ pub fn run(target: Option<u32>, lock_only: bool) -> Result<()> {
     let project = match &restored {
         Some(text) => {
             files::write_atomic(&project.manifest.path, text.as_bytes())?;
-            let project = Project::find(project.root())?;
+            let project = Project::find(project.root(), config)?;
             if was_allowed && generation.allowed {
                 trust::allow(
                     &cx.store,
@@ -82,7 +82,7 @@ pub fn run(target: Option<u32>, lock_only: bool) -> Result<()> {
         None => project,
     };
     let recorded = project.record_generation(&cx, &lock, &format!("rollback to {number}"))?;
-    let missing: Vec<String> = install::missing(&lock, Platform::current(), &cx.store)
+    let missing: Vec<String> = install::missing(&lock, config.platform(), &cx.store)
         .iter()
         .map(install::Missing::label)
         .collect();
@@ -100,7 +100,10 @@ pub fn run(target: Option<u32>, lock_only: bool) -> Result<()> {
     ui::info(format!(
         "rolled back to generation {number}{new}: restored {what}"
     ));
-    if let Some(reasons) = lock.staleness(&project.manifest, &project.platforms(Some(&lock))) {
+    if let Some(reasons) = lock.staleness(
+        &project.manifest,
+        &project.platforms(Some(&lock), cx.platform()),
+    ) {
         ui::warn(format!(
             "{} asks for something else than the restored lock:\n  - {}\n`devenv exec --frozen` will refuse it and a plain `devenv lock` moves forward again{}",
             manifest::FILE_NAME,

@@ -2,9 +2,9 @@
 //! environment, exactly as `exec` would (same lock, installs, variables),
 //! or list the tasks when no name is given.
 
+use crate::config::Config;
 use crate::lock::Lock;
 use crate::manifest::Task;
-use crate::platform::Platform;
 use crate::project::{Context, Project};
 use crate::tasks::Runner;
 use anyhow::Result;
@@ -21,23 +21,23 @@ pub struct Args<'a> {
     pub json: bool,
 }
 
-pub fn run(a: Args) -> Result<()> {
-    let project = Project::find(&super::cwd()?)?;
+pub fn run(config: &Config, a: Args) -> Result<()> {
+    let project = Project::find(&super::cwd()?, config)?;
     let tasks = &project.manifest.tasks;
     let Some(name) = a.name else {
         return list(tasks, a.json);
     };
     // An unknown name is reported before anything is locked or installed.
     let planned = crate::tasks::plan(tasks, name)?;
-    let cx = Context::from_env(a.frozen)?;
+    let cx = Context::new(config, a.frozen)?;
     let (lock, _) = project.ensure_installed(&cx)?;
-    let env = project.environment(Some(&lock), &cx.store)?;
+    let env = project.environment(Some(&lock), &cx.store, cx.platform())?;
     let tasks = &interpolated(&project.manifest, &env, &planned)?;
     let runner = Runner {
         tasks,
         root: project.root(),
         env: env.changes(std::env::var("PATH").ok().as_deref()),
-        context_fingerprint: context_fingerprint(&env, &lock),
+        context_fingerprint: context_fingerprint(&env, &lock, cx.platform()),
         state_dir: cx.store.project_dir(&project.id()).join("tasks"),
         force: a.force,
         jobs: match a.jobs {
@@ -82,7 +82,11 @@ fn interpolated(
 
 /// The project's own environment (not the outer PATH) and the pins of the
 /// lock for this platform: when either changes, every task runs again.
-fn context_fingerprint(env: &crate::activate::Environment, lock: &Lock) -> String {
+fn context_fingerprint(
+    env: &crate::activate::Environment,
+    lock: &Lock,
+    platform: crate::platform::Platform,
+) -> String {
     let mut h = Sha256::new();
     for (k, v) in &env.vars {
         h.update(format!("var {k}={v:?}\n"));
@@ -90,7 +94,6 @@ fn context_fingerprint(env: &crate::activate::Environment, lock: &Lock) -> Strin
     for p in &env.path {
         h.update(format!("path {}\n", p.display()));
     }
-    let platform = Platform::current();
     for (name, tool) in &lock.tools {
         let digest = tool
             .artifacts

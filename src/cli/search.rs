@@ -5,22 +5,23 @@
 use crate::backends::Backend;
 use crate::backends::{Mirrors, npm, pypi};
 use crate::catalog::Catalog;
+use crate::config::Config;
 use crate::manifest::{self, Manifest};
 use crate::project::Context;
 use crate::ui;
 use anyhow::Result;
 
-pub fn run(word: &str, json: bool) -> Result<()> {
-    let cx = Context::from_env(false)?;
+pub fn run(config: &Config, word: &str, json: bool) -> Result<()> {
+    let cx = Context::new(config, false)?;
     let project = manifest::find_root(&super::cwd()?)
-        .map(|root| Manifest::load(&root))
+        .map(|root| Manifest::load(&root, config.file_limits()))
         .transpose()?;
     let (catalog, mirrors) = match &project {
         Some(m) => {
-            let mirrors = Mirrors::for_manifest(m);
+            let mirrors = Mirrors::new(config, Some(m));
             (Catalog::load(m, &cx.fetcher, &mirrors)?, mirrors)
         }
-        None => (Catalog::builtin(), Mirrors::from_env()),
+        None => (Catalog::builtin(), Mirrors::new(config, None)),
     };
     let found = catalog.search(word);
     let npm_base = mirrors.base(Backend::named("npm"));

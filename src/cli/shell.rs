@@ -4,11 +4,11 @@
 //! a temporary root that `gc` frees once no process uses them.
 
 use crate::activate;
+use crate::config::Config;
 use crate::gc;
 use crate::install;
 use crate::lock::Lock;
 use crate::manifest::{Manifest, RegistryTool, Request, Settings, ToolSpec};
-use crate::platform::Platform;
 use crate::project::Context;
 use crate::resolve::{self, Update};
 use anyhow::{Result, bail};
@@ -38,8 +38,13 @@ fn parse_spec(spec: &str, source: Option<&str>) -> Result<ToolSpec> {
     })
 }
 
-pub fn run(specs: &[String], source: Option<&str>, command: &[String]) -> Result<()> {
-    let cx = Context::from_env(false)?;
+pub fn run(
+    config: &Config,
+    specs: &[String],
+    source: Option<&str>,
+    command: &[String],
+) -> Result<()> {
+    let cx = Context::new(config, false)?;
     let tools = specs
         .iter()
         .map(|s| parse_spec(s, source))
@@ -62,14 +67,15 @@ pub fn run(specs: &[String], source: Option<&str>, command: &[String]) -> Result
         settings: Settings::default(),
         catalog: Default::default(),
         tasks: Vec::new(),
+        limits: cx.config.file_limits(),
     };
-    let platforms = [Platform::current()];
+    let platforms = [config.platform()];
     let cached = state.join("devenv.lock");
-    let previous = Lock::read(&cached)?;
+    let previous = Lock::read(&cached, cx.store.limits())?;
     let lock = match previous {
         Some(l) if l.staleness(&manifest, &platforms).is_none() => l,
         _ => {
-            let l = resolve::resolve(&manifest, &platforms, None, &cx.fetcher, &Update::Nothing)?;
+            let l = resolve::resolve(&manifest, &platforms, None, &cx, &Update::Nothing)?;
             l.write(&cached)?;
             l
         }
@@ -78,14 +84,14 @@ pub fn run(specs: &[String], source: Option<&str>, command: &[String]) -> Result
     let caches = crate::cache::Caches::configure(&[], &state, &cx.caches, &cx.fetcher)?;
     install::install_lock(
         &lock,
-        Platform::current(),
+        config.platform(),
         &cx.store,
         &cx.fetcher.with_caches(caches),
     )?;
     let mut path = Vec::new();
     let mut entries = Vec::new();
     for (name, tool) in &lock.tools {
-        if let Some(a) = tool.artifacts.get(&Platform::current()) {
+        if let Some(a) = tool.artifacts.get(&config.platform()) {
             let entry = cx.store.entry_path(&a.entry_name(name, &tool.version));
             path.extend(activate::bin_dirs(&entry, &a.bin));
             entries.push(entry);
@@ -119,7 +125,7 @@ pub fn run(specs: &[String], source: Option<&str>, command: &[String]) -> Result
         let bins: Vec<String> = lock
             .tools
             .values()
-            .filter_map(|t| t.artifacts.get(&Platform::current()))
+            .filter_map(|t| t.artifacts.get(&config.platform()))
             .flat_map(|a| a.bin.clone())
             .collect();
         super::exec::warn_if_not_provided(
@@ -133,6 +139,7 @@ pub fn run(specs: &[String], source: Option<&str>, command: &[String]) -> Result
     let mut cmd = Command::new(&argv[0]);
     cmd.args(&argv[1..]).env("PATH", full_path);
     Err(super::exec::replace_process(
+        config,
         cmd,
         &format!("run `{}`", argv[0]),
     ))

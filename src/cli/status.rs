@@ -3,9 +3,9 @@
 //! watches and the tools it could not activate.
 
 use crate::activate;
+use crate::config::Config;
 use crate::hook;
 use crate::manifest::{FILE_NAME, Manifest};
-use crate::platform::Platform;
 use crate::shell::state::{DIR_VAR, State};
 use crate::store::Store;
 use crate::trust;
@@ -13,8 +13,8 @@ use anyhow::Result;
 use serde_json::{Value, json};
 use std::path::Path;
 
-pub fn run(json: bool) -> Result<()> {
-    let store = Store::from_env()?;
+pub fn run(config: &Config, json: bool) -> Result<()> {
+    let store = Store::open(config)?;
     let pwd = hook::logical_pwd()?;
     let state = State::from_env_in(&store.state_dir());
     // Active only while PATH still holds what devenv put there: a login
@@ -41,7 +41,7 @@ pub fn run(json: bool) -> Result<()> {
             "path": a.path,
             "vars": a.vars.iter().map(|c| &c.name).collect::<Vec<_>>(),
         })),
-        "project": hook::find_dir(&pwd).map(|dir| project(&store, &dir)),
+        "project": hook::find_dir(&pwd).map(|dir| project(config, &store, &dir)),
     });
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -52,9 +52,9 @@ pub fn run(json: bool) -> Result<()> {
 }
 
 /// What is known about the project rooted at `dir`.
-fn project(store: &Store, dir: &str) -> Value {
+fn project(config: &Config, store: &Store, dir: &str) -> Value {
     let root = Path::new(dir);
-    let manifest = match Manifest::load(root) {
+    let manifest = match Manifest::load(root, config.file_limits()) {
         Ok(m) => m,
         Err(e) => return json!({ "root": dir, "error": format!("{e:#}") }),
     };
@@ -72,7 +72,7 @@ fn project(store: &Store, dir: &str) -> Value {
             lock.as_ref(),
             &snapshot.dotenv,
             store,
-            Platform::current(),
+            config.platform(),
             &|v| std::env::var(v).ok(),
         )
         .map(|env| {

@@ -1,10 +1,10 @@
 //! `devenv store verify [--repair]` and `devenv store path TOOL`.
 
 use crate::archive::Format;
+use crate::config::Config;
 use crate::error::Exit;
 use crate::install::{self, Bars, Job};
 use crate::lock::Artifact;
-use crate::platform::Platform;
 use crate::project::{Context, Project};
 use crate::store;
 use crate::ui;
@@ -14,8 +14,8 @@ use anyhow::{Context as _, Result, bail};
 /// and checks that each entry's name is the one its record derives. An
 /// entry that cannot be verified (no record, a garbled one, a name that
 /// does not derive from it) fails like a changed one.
-pub fn verify(repair: bool) -> Result<()> {
-    let cx = Context::from_env(false)?;
+pub fn verify(config: &Config, repair: bool) -> Result<()> {
+    let cx = Context::new(config, false)?;
     let entries = cx.store.entries()?;
     let mut changed = Vec::new();
     let mut unverifiable = Vec::new();
@@ -152,9 +152,9 @@ fn artifact_of(meta: &store::EntryMeta) -> Result<Artifact> {
 }
 
 /// Prints the store path the current project uses for `tool`.
-pub fn path(tool: &str) -> Result<()> {
-    let cx = Context::from_env(false)?;
-    let project = Project::find(&super::cwd()?)?;
+pub fn path(config: &Config, tool: &str) -> Result<()> {
+    let cx = Context::new(config, false)?;
+    let project = Project::find(&super::cwd()?, config)?;
     let Some(lock) = project.read_lock()? else {
         bail!("there is no devenv.lock yet; run `devenv install`");
     };
@@ -165,7 +165,7 @@ pub fn path(tool: &str) -> Result<()> {
             .unwrap_or_default();
         bail!("`{tool}` is not a tool of this project{hint}");
     };
-    let platform = Platform::current();
+    let platform = config.platform();
     let artifact = locked
         .artifacts
         .get(&platform)

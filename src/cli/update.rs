@@ -1,14 +1,15 @@
 //! `devenv update [TOOL...]`: re-resolve tools to the newest versions their
 //! constraints allow (all tools when none are named).
 
+use crate::config::Config;
 use crate::project::{Context, Project};
 use crate::resolve::Update;
 use crate::ui;
 use anyhow::{Result, bail};
 
-pub fn run(tools: &[String]) -> Result<()> {
-    let cx = Context::from_env(false)?;
-    let project = Project::find(&super::cwd()?)?;
+pub fn run(config: &Config, tools: &[String]) -> Result<()> {
+    let cx = Context::new(config, false)?;
+    let project = Project::find(&super::cwd()?, config)?;
     for name in tools {
         if !project.manifest.tools.iter().any(|t| &t.name == name) {
             let known: Vec<&str> = project

@@ -1,6 +1,7 @@
 //! `devenv watch [DIR]`: keep the project's environment prepared in the
 //! background (see `crate::watch`).
 
+use crate::config::Config;
 use crate::store::Store;
 use crate::ui;
 use crate::watch::{self, Acquired, Options};
@@ -8,7 +9,7 @@ use anyhow::Result;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-pub fn run(dir: Option<PathBuf>, frozen: bool, install_once: bool) -> Result<()> {
+pub fn run(config: &Config, dir: Option<PathBuf>, frozen: bool, install_once: bool) -> Result<()> {
     let dir = match dir {
         Some(d) => d,
         None => super::cwd()?,
@@ -21,7 +22,7 @@ pub fn run(dir: Option<PathBuf>, frozen: bool, install_once: bool) -> Result<()>
         )
     })?;
     let root = crate::project::find_root(&dir)?;
-    let store = Store::from_env()?;
+    let store = Store::open(config)?;
     let lock = match watch::acquire(&store, &crate::gc::project_id(&root))? {
         Acquired::Mine(lock) => lock,
         // Another watcher or installer does the job.
@@ -34,11 +35,11 @@ pub fn run(dir: Option<PathBuf>, frozen: bool, install_once: bool) -> Result<()>
     };
     if install_once {
         ui::set_level(0);
-        return watch::install_once(&root, &store, lock);
+        return watch::install_once(config, &root, &store, lock);
     }
     let echo = ui::level() >= 1 && std::io::stderr().is_terminal();
     // The watcher reports through its log; the install's own messages
     // would only repeat it.
     ui::set_level(0);
-    watch::run(&root, &store, lock, Options { frozen, echo })
+    watch::run(config, &root, &store, lock, Options { frozen, echo })
 }

@@ -1,13 +1,14 @@
 //! `devenv which NAME`: the absolute path NAME resolves to in the environment.
 
+use crate::config::Config;
 use crate::project::{Context, Project};
 use anyhow::{Result, bail};
 
-pub fn run(name: &str) -> Result<()> {
-    let cx = Context::from_env(false)?;
-    let project = Project::find(&super::cwd()?)?;
+pub fn run(config: &Config, name: &str) -> Result<()> {
+    let cx = Context::new(config, false)?;
+    let project = Project::find(&super::cwd()?, config)?;
     let lock = project.read_lock()?;
-    let env = project.environment(lock.as_ref(), &cx.store)?;
+    let env = project.environment(lock.as_ref(), &cx.store, cx.platform())?;
     let path = env.full_path(std::env::var("PATH").ok().as_deref());
     match which::which_in(name, Some(&path), project.root()) {
         Ok(found) => {

@@ -364,10 +364,10 @@ pub fn path_in(root: &Path) -> PathBuf {
 
 impl Lock {
     /// Reads the lock at `path`; `Ok(None)` when there is none. The file is
-    /// read only when it is a regular file under [`files::MAX_LOCK`], and
-    /// every field is validated ([`Lock::parse`]).
-    pub fn read(path: &Path) -> Result<Option<Lock>> {
-        let Some(text) = files::read_bounded(path, files::MAX_LOCK, "the lock")? else {
+    /// read only when it is a regular file under [`files::MAX_LOCK`] (or
+    /// `limits`' replacement), and every field is validated ([`Lock::parse`]).
+    pub fn read(path: &Path, limits: files::Limits) -> Result<Option<Lock>> {
+        let Some(text) = files::read_bounded(path, limits.of(files::MAX_LOCK), "the lock")? else {
             return Ok(None);
         };
         Lock::parse(&text).map(Some).with_context(|| {

@@ -41,6 +41,8 @@ pub struct Manifest {
     pub catalog: BTreeMap<String, toml::Table>,
     /// `[tasks]` in file order (see [`Task`]).
     pub tasks: Vec<Task>,
+    /// How large the files beside it (the lock, dotenv files) may be.
+    pub limits: crate::files::Limits,
 }
 
 /// One entry of `[tools]`.
@@ -144,11 +146,12 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The platforms a lock of this manifest must cover.
-    pub fn lock_platforms(&self) -> Vec<Platform> {
+    /// The platforms a lock of this manifest must cover on a machine
+    /// installing for `host`.
+    pub fn lock_platforms(&self, host: Platform) -> Vec<Platform> {
         match &self.platforms {
             Some(p) => p.clone(),
-            None => vec![Platform::current()],
+            None => vec![host],
         }
     }
 }
@@ -162,14 +165,20 @@ pub fn find_root(start: &Path) -> Option<PathBuf> {
 }
 
 impl Manifest {
-    /// Reads and validates the manifest of the project rooted at `root`.
-    pub fn load(root: &Path) -> anyhow::Result<Manifest> {
+    /// Reads and validates the manifest of the project rooted at `root`;
+    /// it and the files beside it are read under `limits`.
+    pub fn load(root: &Path, limits: crate::files::Limits) -> anyhow::Result<Manifest> {
         let path = root.join(FILE_NAME);
-        let source = crate::files::read_bounded(&path, crate::files::MAX_MANIFEST, "the manifest")?
-            .ok_or_else(|| {
-                anyhow::anyhow!("could not read {}: it does not exist", path.display())
-            })?;
-        Ok(Manifest::parse(&path, source)?)
+        let source = crate::files::read_bounded(
+            &path,
+            limits.of(crate::files::MAX_MANIFEST),
+            "the manifest",
+        )?
+        .ok_or_else(|| anyhow::anyhow!("could not read {}: it does not exist", path.display()))?;
+        Ok(Manifest {
+            limits,
+            ..Manifest::parse(&path, source)?
+        })
     }
 
     /// Validates `source` as the content of the manifest at `path`.
@@ -286,7 +295,10 @@ platforms = ["macos-aarch64", "linux-x86_64"]
         assert_eq!(m.env.vars[1], ("B".to_string(), EnvValue::Unset));
         assert_eq!(m.env.vars[2].1, EnvValue::Set("8080".into()));
         assert_eq!(m.env.dotenv, vec![".env"]);
-        assert_eq!(m.settings.lock_platforms()[0].to_string(), "linux-x86_64");
+        assert_eq!(
+            m.settings.lock_platforms(Platform::ALL[0])[0].to_string(),
+            "linux-x86_64"
+        );
     }
 
     #[test]

@@ -42,6 +42,7 @@ pub fn parse(path: &Path, source: String) -> Result<Manifest, ManifestError> {
         settings: Settings::default(),
         catalog: BTreeMap::new(),
         tasks: Vec::new(),
+        limits: Default::default(),
     };
     let top = doc.as_table();
     for (key, item) in top.iter() {

@@ -154,7 +154,8 @@ impl State {
 
     /// Encodes the state for `__DEVENV_STATE`, at most [`SPILL`] bytes:
     /// a longer one is written to `dir` under its SHA-256 (written once;
-    /// the same state is the same file) and the value is `@HASH`. If that
+    /// the same state is the same file, its time of last use refreshed)
+    /// and the value is `@HASH`. If that
     /// file cannot be written, the full encoding, which still works.
     pub fn encode_in(&self, dir: &std::path::Path) -> String {
         let text = self.encode();
@@ -163,7 +164,13 @@ impl State {
         }
         let hash = crate::digest::sha256_hex(text.as_bytes());
         let file = dir.join(&hash);
-        let written = file.is_file()
+        // Reused: mark it used now, so `gc` (which keeps states for a while
+        // after their last use) sees it is still wanted.
+        let reused = std::fs::File::options()
+            .append(true)
+            .open(&file)
+            .is_ok_and(|f| f.set_modified(std::time::SystemTime::now()).is_ok());
+        let written = reused
             || (std::fs::create_dir_all(dir).is_ok()
                 && crate::files::write_atomic(&file, text.as_bytes()).is_ok());
         if written { format!("@{hash}") } else { text }

@@ -177,11 +177,11 @@ fn steady_prompt_cost(sh: Sh) {
 pub fn write_lock(sb: &Sandbox, dir: &Path, installed: bool) -> std::path::PathBuf {
     use devenv::archive::Format;
     use devenv::lock::{self, Artifact, Lock, LockedTool};
-    use devenv::platform::Platform;
     let path = dir.join("devenv.toml");
     let m =
         devenv::manifest::Manifest::parse(&path, std::fs::read_to_string(&path).unwrap()).unwrap();
-    let platforms = vec![Platform::current()];
+    let host = devenv::config::Config::from_env(false).unwrap().platform();
+    let platforms = vec![host];
     let artifact = Artifact::new(
         "mytool",
         "1.0.0",
@@ -199,7 +199,7 @@ pub fn write_lock(sb: &Sandbox, dir: &Path, installed: bool) -> std::path::PathB
         version: "1.0.0".into(),
         requested: lock::request_key(&m.tools[0].request),
         source: "url".into(),
-        artifacts: [(Platform::current(), artifact)].into_iter().collect(),
+        artifacts: [(host, artifact)].into_iter().collect(),
     };
     let lock = Lock {
         version: lock::FORMAT_VERSION,

@@ -303,6 +303,8 @@ pub struct Github {
     by_version: BTreeMap<String, GhRelease>,
     asset: Option<String>,
     bin: Option<Vec<String>>,
+    /// The installing machine's C library: which Linux asset fits.
+    libc: crate::platform::Libc,
 }
 
 impl Github {
@@ -331,6 +333,7 @@ impl Github {
             by_version,
             asset: o.tool.asset.clone(),
             bin: None,
+            libc: o.libc,
         })
     }
 }
@@ -349,7 +352,7 @@ impl Source for Github {
         let version = release.version.as_str();
         let r = &self.by_version[version];
         let digests = Digests::new(r, fetcher);
-        let libc = Platform::current_libc();
+        let libc = self.libc;
         let mut out = BTreeMap::new();
         for &platform in platforms {
             let asset = match &self.asset {
