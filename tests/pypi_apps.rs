@@ -166,7 +166,7 @@ fn index(bad_core_hash: bool) -> Option<FixtureServer> {
         &["greet-lib>=1"],
         &[(
             "greet_app/__init__.py",
-            "import sys, greet_lib\ndef main():\n    print(greet_lib.hello(), 'via python', '%d.%d' % sys.version_info[:2])\n",
+            "import os, sys, greet_lib\ndef main():\n    print(greet_lib.hello(), 'via python', '%d.%d' % sys.version_info[:2], 'cpython', os.environ.get('FIXTURE_CPYTHON', 'host'))\n",
         )],
         "greet = greet_app:main\n",
     );
@@ -388,4 +388,37 @@ fn an_sdist_only_dependency_is_named() {
         .stderr_has("greet-core")
         .stderr_has("usable wheels");
     assert!(!p.project.join("devenv.lock").exists());
+}
+
+/// The application runs with the project's python from python-build-standalone
+/// (`python = "3.12"`): the launchers call the entry's `python3.12`, which
+/// every build of the index ships, found on the environment's PATH, not a
+/// host interpreter; and the launcher finds it from any directory.
+#[test]
+fn the_tree_runs_with_a_python_build_standalone_interpreter() {
+    let Some(s) = index(false) else { return };
+    common::python_dist::serve(&s, &["3.12.7"]);
+    let p = project(&s, "python = \"3.12\"\n").with_env("DEVENV_PYTHON_MIRROR", &s.base());
+    p.run(&["install"]).ok();
+    let lock = p.lockfile();
+    assert!(
+        artifact(&lock, "linux-x86_64")["layout"].as_str() == Some("python-wheels-3.12"),
+        "{lock}"
+    );
+    let out = p.run(&["exec", "--", "greet"]).ok();
+    assert!(
+        out.stdout.contains("hello from lib via python") && out.stdout.contains("cpython 3.12.7"),
+        "greet did not run with the store's CPython 3.12.7: {}",
+        out.stdout
+    );
+    // The launcher itself names the minor version the tree was locked for.
+    let which = p.run(&["which", "greet"]).ok();
+    let launcher = std::fs::read_to_string(which.stdout.trim()).unwrap();
+    assert!(launcher.contains("python3.12"), "{launcher}");
+    let python = p.run(&["which", "python3.12"]).ok();
+    assert!(
+        python.stdout.starts_with(p.home.to_str().unwrap()),
+        "python3.12 is not the store's: {}",
+        python.stdout
+    );
 }

@@ -6,6 +6,7 @@
 pub mod archives;
 pub mod github;
 pub mod hook_cases;
+pub mod python_dist;
 pub mod registry;
 pub mod server;
 pub mod shell;
