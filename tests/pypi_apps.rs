@@ -25,10 +25,7 @@ fn wheel(
 ) -> Vec<u8> {
     let info = format!("{dist}-{version}.dist-info");
     let name = dist.replace('_', "-");
-    let mut meta = format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n");
-    for r in requires {
-        meta.push_str(&format!("Requires-Dist: {r}\n"));
-    }
+    let meta = metadata(&name, version, requires);
     let mut entries: Vec<(String, String)> = files
         .iter()
         .map(|(p, c)| (p.to_string(), c.to_string()))
@@ -57,6 +54,22 @@ fn wheel(
         .map(|(p, c)| Entry::file(p, c.as_bytes(), 0o644))
         .collect();
     zip(&list)
+}
+
+/// `METADATA` of `name` `version` requiring `requires`; a requirement
+/// marked `extra == "X"` declares the extra X, as real metadata does.
+fn metadata(name: &str, version: &str, requires: &[&str]) -> String {
+    let mut m = format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n");
+    for r in requires {
+        if let Some(extra) = r.split("extra == \"").nth(1) {
+            m.push_str(&format!(
+                "Provides-Extra: {}\n",
+                extra.trim_end_matches('"')
+            ));
+        }
+        m.push_str(&format!("Requires-Dist: {r}\n"));
+    }
+    m
 }
 
 /// Serves one project: the JSON API (devenv picks the version) and the
@@ -120,13 +133,7 @@ fn index(bad_core_hash: bool) -> Option<FixtureServer> {
     let uv_body = std::fs::read(&uv_path).expect("DEVENV_TEST_UV_WHEEL names a readable wheel");
     let uv_file = uv_path.file_name().unwrap().to_string_lossy().to_string();
     publish(&s, "uv", &uv_file, &uv_body, None, None);
-    let meta = |name: &str, version: &str, req: &[&str]| {
-        let mut m = format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n");
-        for r in req {
-            m.push_str(&format!("Requires-Dist: {r}\n"));
-        }
-        m
-    };
+    let meta = metadata;
     let core = wheel(
         "greet_core",
         "1.2",
@@ -160,22 +167,38 @@ fn index(bad_core_hash: bool) -> Option<FixtureServer> {
         Some(&meta("greet-lib", "1.0", &["greet-core>=1"])),
         None,
     );
+    let fancy = wheel(
+        "greet_fancy",
+        "1.0",
+        &[],
+        &[("greet_fancy/__init__.py", "STYLE = '*** fancy ***'\n")],
+        "",
+    );
+    publish(
+        &s,
+        "greet-fancy",
+        "greet_fancy-1.0-py3-none-any.whl",
+        &fancy,
+        Some(&meta("greet-fancy", "1.0", &[])),
+        None,
+    );
+    let app_requires = ["greet-lib>=1", "greet-fancy>=1 ; extra == \"fancy\""];
     let app = wheel(
         "greet_app",
         "2.1",
-        &["greet-lib>=1"],
+        &app_requires,
         &[(
             "greet_app/__init__.py",
-            "import os, sys, greet_lib\ndef main():\n    print(greet_lib.hello(), 'via python', '%d.%d' % sys.version_info[:2], 'cpython', os.environ.get('FIXTURE_CPYTHON', 'host'))\n",
+            "import os, sys, greet_lib\ndef main():\n    print(greet_lib.hello(), 'via python', '%d.%d' % sys.version_info[:2], 'cpython', os.environ.get('FIXTURE_CPYTHON', 'host'))\ndef fancy():\n    import greet_fancy\n    print(greet_fancy.STYLE, greet_lib.hello())\n",
         )],
-        "greet = greet_app:main\n",
+        "greet = greet_app:main\ngreet-fancy = greet_app:fancy [fancy]\n",
     );
     publish(
         &s,
         "greet-app",
         "greet_app-2.1-py3-none-any.whl",
         &app,
-        Some(&meta("greet-app", "2.1", &["greet-lib>=1"])),
+        Some(&meta("greet-app", "2.1", &app_requires)),
         None,
     );
     Some(s)
@@ -421,4 +444,56 @@ fn the_tree_runs_with_a_python_build_standalone_interpreter() {
         "python3.12 is not the store's: {}",
         python.stdout
     );
+}
+
+/// `extras = ["fancy"]` installs the optional dependencies with the
+/// application and exposes the scripts that need them; without it they
+/// are neither installed nor exposed; an extra the package lacks, or
+/// `extras` on a tool that is not from PyPI, is refused.
+#[test]
+fn extras_install_optional_dependencies_and_their_scripts() {
+    let Some(s) = index(false) else { return };
+    let p = World::new().with_env("DEVENV_PYPI_URL", &s.base());
+    p.manifest(&format!(
+        "[tools]\n{PYTHON}\"pypi:greet-app\" = {{ version = \"2\", extras = [\"Fancy\"] }}\n{PLATFORMS}"
+    ));
+    p.run(&["install"]).ok();
+    let lock = p.lockfile();
+    let members = artifact(&lock, "linux-x86_64")["members"].clone();
+    assert!(
+        members
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["path"].as_str() == Some("site-packages/greet-fancy")),
+        "the extra's dependency is not in the tree: {lock}"
+    );
+    p.run(&["exec", "--", "greet-fancy"])
+        .ok()
+        .stdout_has("*** fancy *** hello from lib");
+    p.run(&["exec", "--", "greet"])
+        .ok()
+        .stdout_has("hello from lib");
+
+    // Without the extra: neither the dependency nor its script.
+    let plain = project(&s, PYTHON);
+    plain.run(&["install"]).ok();
+    let lock = plain.lockfile();
+    assert!(!lock.contains("greet-fancy"), "{lock}");
+    let which = plain.run(&["which", "greet-fancy"]);
+    assert_ne!(which.code, 0, "{}", which.stdout);
+
+    // An extra the package does not declare.
+    p.manifest(&format!(
+        "[tools]\n{PYTHON}\"pypi:greet-app\" = {{ version = \"2\", extras = [\"fancy\", \"turbo\"] }}\n{PLATFORMS}"
+    ));
+    p.run(&["lock"]).fails(1).stderr_has(
+        "pypi:greet-app 2.1 has no extra `turbo`; it declares fancy (extras = [\"fancy\"])",
+    );
+
+    // `extras` belongs to PyPI applications.
+    p.manifest("[tools]\n\"npm:prettier\" = { version = \"3\", extras = [\"x\"] }\n");
+    p.run(&["lock"])
+        .fails(1)
+        .stderr_has("`extras` only applies to tools from the `pypi` backend");
 }

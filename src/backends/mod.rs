@@ -501,6 +501,7 @@ fn check_options(name: &str, tool: &RegistryTool, spec: &SourceSpec) -> Result<(
         ("asset", tool.asset.is_some(), "github"),
         ("components", !tool.components.is_empty(), "rust-dist"),
         ("targets", !tool.targets.is_empty(), "rust-dist"),
+        ("extras", !tool.extras.is_empty(), "pypi"),
     ];
     for (key, given, owner) in misplaced {
         if given && backend != owner {
@@ -528,21 +529,35 @@ pub fn resolve_registry(
     let lookup = Lookup::open(name, tool, manifest, platforms, cx)?;
     let release = lookup.wanted()?;
     let version = release.version.as_str();
+    // A Python application: uv resolves its tree, the project's python
+    // runs it. `why` is what made it one, for the error's context.
+    let tree = |why: Option<anyhow::Error>| -> Result<LockedTool> {
+        let label = lookup.spec.label();
+        let package = lookup
+            .spec
+            .package
+            .clone()
+            .unwrap_or_else(|| name.to_string());
+        let app = pypi_tree::Application {
+            package: &package,
+            extras: &tool.extras,
+            label: &label,
+            version,
+        };
+        let mut locked =
+            pypi_tree::resolve(name, &app, manifest, platforms, cx).map_err(|e| match why {
+                Some(why) => e.context(why),
+                None => e,
+            })?;
+        locked.requested = request_key(&Request::Registry(tool.clone()));
+        Ok(locked)
+    };
+    // Extras are optional dependencies: only a tree has them.
+    if !tool.extras.is_empty() {
+        return tree(None);
+    }
     let found = match lookup.source.pin(release, platforms, fetcher) {
-        // A Python application: uv resolves its tree, the project's python runs it.
-        Err(e) if e.downcast_ref::<pypi::NeedsPython>().is_some() => {
-            let label = lookup.spec.label();
-            let package = lookup
-                .spec
-                .package
-                .clone()
-                .unwrap_or_else(|| name.to_string());
-            let mut locked =
-                pypi_tree::resolve(name, &package, &label, version, manifest, platforms, cx)
-                    .map_err(|tree| tree.context(e))?;
-            locked.requested = request_key(&Request::Registry(tool.clone()));
-            return Ok(locked);
-        }
+        Err(e) if e.downcast_ref::<pypi::NeedsPython>().is_some() => return tree(Some(e)),
         found => {
             found.with_context(|| format!("{} {version} cannot be pinned", lookup.spec.label()))?
         }

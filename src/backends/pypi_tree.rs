@@ -234,6 +234,19 @@ fn python_request<'m>(
         })
 }
 
+/// The PyPI application a tree is resolved for.
+#[derive(Clone, Copy)]
+pub struct Application<'a> {
+    /// Its distribution name (`black`).
+    pub package: &'a str,
+    /// The extras asked for with it, normalized (`d`).
+    pub extras: &'a [String],
+    /// How messages name it (`pypi:black`).
+    pub label: &'a str,
+    /// The exact version to resolve.
+    pub version: &'a str,
+}
+
 /// Installs the uv engine for this machine and returns its executable.
 fn engine(manifest: &Manifest, cx: &crate::project::Context) -> Result<(PathBuf, String)> {
     let pinned = manifest.tools.iter().find_map(|t| match &t.request {
@@ -247,6 +260,7 @@ fn engine(manifest: &Manifest, cx: &crate::project::Context) -> Result<(PathBuf,
         asset: None,
         components: Vec::new(),
         targets: Vec::new(),
+        extras: Vec::new(),
     });
     let host = cx.platform();
     let locked = super::resolve_registry("uv", &tool, manifest, &[host], cx)
@@ -278,13 +292,22 @@ fn engine(manifest: &Manifest, cx: &crate::project::Context) -> Result<(PathBuf,
 /// manifest's `python`.
 pub fn resolve(
     name: &str,
-    package: &str,
-    label: &str,
-    version: &str,
+    app: &Application<'_>,
     manifest: &Manifest,
     platforms: &[Platform],
     cx: &crate::project::Context,
 ) -> Result<LockedTool> {
+    let Application {
+        package,
+        extras,
+        label,
+        version,
+    } = *app;
+    // What uv is asked for: `black[d]==24.10.0`.
+    let requirement = match extras {
+        [] => package.to_string(),
+        _ => format!("{package}[{}]", extras.join(",")),
+    };
     let python = python_request(manifest, label, version)?;
     let host = cx.platform();
     let py = super::resolve_registry("python", python, manifest, &[host], cx)
@@ -308,7 +331,7 @@ pub fn resolve(
     let work = std::env::temp_dir().join(format!(
         "devenv-pypi-tree-{}-{}",
         std::process::id(),
-        &crate::digest::sha256_hex(format!("{package}=={version}").as_bytes())[..12]
+        &crate::digest::sha256_hex(format!("{requirement}=={version}").as_bytes())[..12]
     ));
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work)
@@ -317,8 +340,15 @@ pub fn resolve(
         let handles: Vec<_> = platforms
             .iter()
             .map(|&platform| {
-                let (work, uv, uv_cache, host_python, index, full) =
-                    (&work, &uv, &uv_cache, &host_python, &index, &full);
+                let (work, uv, uv_cache, host_python, index, full, requirement) = (
+                    &work,
+                    &uv,
+                    &uv_cache,
+                    &host_python,
+                    &index,
+                    &full,
+                    &requirement,
+                );
                 s.spawn(move || {
                     let text = compile(
                         uv,
@@ -326,7 +356,7 @@ pub fn resolve(
                         work,
                         host_python,
                         index,
-                        package,
+                        requirement,
                         version,
                         platform,
                         full,
@@ -353,23 +383,49 @@ pub fn resolve(
             let contents = super::wheel::contents(&top.url, &cx.fetcher).with_context(|| {
                 format!("could not read what the wheel of {label} {version} holds")
             })?;
+            if let Some(unknown) = extras.iter().find(|e| !contents.extras.contains(e)) {
+                bail!(
+                    "{label} {version} has no extra `{unknown}`; it declares {}",
+                    match contents.extras.as_slice() {
+                        [] => "none: remove `extras`".to_string(),
+                        known => format!(
+                            "{} (extras = [{}])",
+                            known.join(", "),
+                            known
+                                .iter()
+                                .map(|e| format!("\"{e}\""))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    }
+                );
+            }
             // Scripts that need an extra (black's `blackd = … [d]`) would
-            // fail without it: only those that need none are exposed.
+            // fail without it: only those whose extras were asked for are
+            // exposed.
             let targets = entry_point_targets(&contents.entry_points_text);
-            scripts = Some(
-                contents
-                    .entry_points
-                    .into_iter()
-                    .filter(|n| targets.get(n).is_some_and(|t| !t.2))
-                    .collect(),
-            );
+            let (runnable, needing): (Vec<String>, Vec<String>) =
+                contents.entry_points.into_iter().partition(|n| {
+                    targets
+                        .get(n)
+                        .is_some_and(|t| t.2.iter().all(|e| extras.contains(e)))
+                });
+            if runnable.is_empty() {
+                let hint = match needing.first().and_then(|n| targets.get(n)) {
+                    Some(t) => format!(
+                        "; its scripts {} need extras: add `extras = [{}]` to the tool",
+                        needing.join(", "),
+                        t.2.iter().map(|e| format!("\"{e}\"")).collect::<Vec<_>>().join(", ")
+                    ),
+                    None => ": it is a library, not an application. Use it from a virtual environment of the project's python (`python -m venv`)".to_string(),
+                };
+                bail!(
+                    "{label} {version} declares no console scripts that run with the extras asked for, so it would expose no command{hint}"
+                );
+            }
+            scripts = Some(runnable);
         }
         let commands = scripts.as_deref().unwrap_or_default();
-        if commands.is_empty() {
-            bail!(
-                "{label} {version} declares no console scripts that run without extras, so it would expose no command: it is a library, not an application. Use it from a virtual environment of the project's python (`python -m venv`)"
-            );
-        }
         let bin = commands.iter().map(|c| format!("{c}=bin/{c}")).collect();
         let members = chosen
             .iter()
@@ -401,7 +457,8 @@ pub fn resolve(
     })
 }
 
-/// Runs `uv pip compile` for one platform; returns the pylock text.
+/// Runs `uv pip compile` for `requirement` (`black[d]`) at `version` for
+/// one platform; returns the pylock text.
 #[allow(clippy::too_many_arguments)]
 fn compile(
     uv: &Path,
@@ -409,7 +466,7 @@ fn compile(
     work: &Path,
     python: &Path,
     index: &str,
-    package: &str,
+    requirement: &str,
     version: &str,
     platform: Platform,
     python_version: &str,
@@ -417,7 +474,7 @@ fn compile(
     let dir = work.join(platform.to_string());
     std::fs::create_dir_all(&dir).with_context(|| format!("could not create {}", dir.display()))?;
     let req = dir.join("requirements.in");
-    std::fs::write(&req, format!("{package}=={version}\n"))
+    std::fs::write(&req, format!("{requirement}=={version}\n"))
         .with_context(|| format!("could not write {}", req.display()))?;
     let out_file = dir.join("pylock.devenv.toml");
     let mut cmd = Command::new(uv);
@@ -458,7 +515,7 @@ fn compile(
         let tail: Vec<&str> = stderr.lines().rev().take(12).collect();
         let tail: Vec<&str> = tail.into_iter().rev().collect();
         bail!(
-            "uv could not resolve the dependencies of {package}=={version}:\n{}",
+            "uv could not resolve the dependencies of {requirement}=={version}:\n{}",
             tail.join("\n")
         );
     }
@@ -648,8 +705,8 @@ fn set_executable(path: &Path) -> Result<()> {
 const SITE_SETUP: &str = "import os, site, sys\nsp = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), \"site-packages\")\nn = len(sys.path); site.addsitedir(sp); sys.path[:0] = sys.path[n:]; del sys.path[n:]\n";
 
 /// `name = module:attr [extras]` of `[console_scripts]` and `[gui_scripts]`.
-/// The third value says whether it names extras (`[d]`).
-pub fn entry_point_targets(text: &str) -> BTreeMap<String, (String, String, bool)> {
+/// The third value is the extras it needs (`[d]`), normalized.
+pub fn entry_point_targets(text: &str) -> BTreeMap<String, (String, String, Vec<String>)> {
     let mut section = "";
     let mut out = BTreeMap::new();
     for line in text.lines() {
@@ -660,7 +717,14 @@ pub fn entry_point_targets(text: &str) -> BTreeMap<String, (String, String, bool
             && !line.starts_with(['#', ';'])
             && let Some((name, value)) = line.split_once('=')
         {
-            let extras = value.contains('[');
+            let extras: Vec<String> = value
+                .split_once('[')
+                .map(|(_, e)| e.trim_end().trim_end_matches(']'))
+                .into_iter()
+                .flat_map(|e| e.split(','))
+                .map(|e| normalize(e.trim()))
+                .filter(|e| !e.is_empty())
+                .collect();
             let value = value.split('[').next().unwrap_or(value).trim();
             let (module, attr) = value.split_once(':').unwrap_or((value, ""));
             let ident = |s: &str| {
@@ -683,7 +747,7 @@ pub fn entry_point_targets(text: &str) -> BTreeMap<String, (String, String, bool
 fn launcher(
     tool: &str,
     name: &str,
-    (module, attr, _): &(String, String, bool),
+    (module, attr, _): &(String, String, Vec<String>),
     minor: u32,
 ) -> String {
     let call = if attr.is_empty() {
@@ -744,11 +808,19 @@ wheels = [{ url = "https://f/mypy_extensions-1.2.0-py3-none-any.whl", hashes = {
     #[test]
     fn console_scripts_become_module_and_attribute() {
         let t = entry_point_targets(
-            "[console_scripts]\nblack = black:patched_main\nblackd = blackd:patched_main [d]\nx = a.b:c.d\nbad = os; rm:x\n[other]\ny = z:w\n",
+            "[console_scripts]\nblack = black:patched_main\nblackd = blackd:patched_main [d]\nx = a.b:c.d\nboth = m:f [Fancy_Extra, d]\nbad = os; rm:x\n[other]\ny = z:w\n",
         );
-        assert_eq!(t["black"], ("black".into(), "patched_main".into(), false));
-        assert_eq!(t["blackd"], ("blackd".into(), "patched_main".into(), true));
-        assert_eq!(t["x"], ("a.b".into(), "c.d".into(), false));
+        assert_eq!(t["black"], ("black".into(), "patched_main".into(), vec![]));
+        assert_eq!(
+            t["blackd"],
+            (
+                "blackd".into(),
+                "patched_main".into(),
+                vec!["d".to_string()]
+            )
+        );
+        assert_eq!(t["x"], ("a.b".into(), "c.d".into(), vec![]));
+        assert_eq!(t["both"].2, ["fancy-extra", "d"]);
         assert!(!t.contains_key("bad") && !t.contains_key("y"));
     }
 

@@ -40,6 +40,8 @@ pub struct Contents {
     /// The text of its `entry_points.txt` (empty if none), for installers
     /// that read the targets and extras.
     pub entry_points_text: String,
+    /// The extras its `METADATA` declares (`Provides-Extra`), normalized.
+    pub extras: Vec<String>,
 }
 
 /// A central-directory record: enough to list a file and read it.
@@ -95,6 +97,21 @@ pub fn contents(url: &str, fetcher: &Fetcher) -> Result<Contents> {
         let text = read_member(url, r, fetcher)?;
         out.entry_points = console_scripts(&text);
         out.entry_points_text = text;
+    }
+    let metadata = records.iter().find(|r| {
+        let mut parts = r.path.split('/');
+        matches!(
+            (parts.next(), parts.next(), parts.next()),
+            (Some(d), Some("METADATA"), None) if d.ends_with(".dist-info")
+        )
+    });
+    if let Some(r) = metadata {
+        out.extras = read_member(url, r, fetcher)?
+            .lines()
+            .take_while(|l| !l.is_empty())
+            .filter_map(|l| l.strip_prefix("Provides-Extra:"))
+            .map(|e| super::pypi_tree::normalize(e.trim()))
+            .collect();
     }
     Ok(out)
 }

@@ -309,6 +309,9 @@ pub fn request_key(request: &Request) -> String {
             if !r.targets.is_empty() {
                 s.push_str(&format!(" targets={}", r.targets.join(",")));
             }
+            if !r.extras.is_empty() {
+                s.push_str(&format!(" extras={}", r.extras.join(",")));
+            }
             s
         }
         Request::Url(u) => {

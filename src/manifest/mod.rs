@@ -100,6 +100,9 @@ pub struct RegistryTool {
     pub components: Vec<String>,
     /// Extra compilation targets (`rust`: `wasm32-unknown-unknown`...).
     pub targets: Vec<String>,
+    /// Optional features of a PyPI application installed with it
+    /// (`extras = ["d"]` for `pypi:black`), normalized as PEP 685 says.
+    pub extras: Vec<String>,
 }
 
 /// `[env]`.

@@ -317,6 +317,7 @@ impl Cx<'_> {
                 asset: None,
                 components: Vec::new(),
                 targets: Vec::new(),
+                extras: Vec::new(),
             });
             return Ok(ToolSpec {
                 name: name.to_string(),
@@ -336,8 +337,15 @@ impl Cx<'_> {
         })?;
         let is_url = table.contains_key("url");
         const URL_KEYS: &[&str] = &["version", "url", "sha256", "bin", "os_names", "arch_names"];
-        const REGISTRY_KEYS: &[&str] =
-            &["version", "source", "bin", "asset", "components", "targets"];
+        const REGISTRY_KEYS: &[&str] = &[
+            "version",
+            "source",
+            "bin",
+            "asset",
+            "components",
+            "targets",
+            "extras",
+        ];
         let valid = if is_url { URL_KEYS } else { REGISTRY_KEYS };
         for (key, _) in table.iter() {
             if !valid.contains(&key) {
@@ -406,6 +414,13 @@ impl Cx<'_> {
             };
             let components = names("components", "components = [\"clippy\", \"rustfmt\"]")?;
             let targets = names("targets", "targets = [\"wasm32-unknown-unknown\"]")?;
+            // PEP 685: extras compare with `-` for runs of `-_.`, lower case.
+            let mut extras: Vec<String> = names("extras", "extras = [\"d\"]")?
+                .iter()
+                .map(|e| crate::backends::pypi_tree::normalize(e))
+                .collect();
+            extras.sort();
+            extras.dedup();
             return Ok(ToolSpec {
                 name: name.to_string(),
                 request: Request::Registry(RegistryTool {
@@ -415,6 +430,7 @@ impl Cx<'_> {
                     asset,
                     components,
                     targets,
+                    extras,
                 }),
             });
         }
