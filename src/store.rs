@@ -337,6 +337,11 @@ impl Store {
 
     /// Deletes a committed entry and its record.
     pub fn remove_entry(&self, entry: &Path) -> Result<()> {
+        // Bytecode Python compiled from the entry, kept outside the store
+        // (see `pypi_tree`): a cache, so failing to remove it is harmless.
+        if let Some(cache) = crate::backends::pypi_tree::pycache_of(entry) {
+            let _ = remove_tree(&cache);
+        }
         remove_tree(entry)?;
         let _ = fs::remove_file(self.meta_path(entry));
         Ok(())

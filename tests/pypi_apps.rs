@@ -269,6 +269,44 @@ fn the_tree_is_locked_per_platform_with_each_wheels_hash_and_runs_with_the_proje
         "{}",
         out.stdout
     );
+    // Python's bytecode never lands in the store (root ignores its
+    // read-only bits): it goes to the user's cache, and gc frees it with
+    // the entry.
+    let entry = p.store_entries()[0].clone();
+    let pycache = |dir: &std::path::Path| -> Vec<std::path::PathBuf> {
+        let mut found = Vec::new();
+        let mut todo = vec![dir.to_path_buf()];
+        while let Some(d) = todo.pop() {
+            for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                let path = e.path();
+                if path.extension().is_some_and(|x| x == "pyc") {
+                    found.push(path);
+                } else if path.is_dir() && !path.is_symlink() {
+                    todo.push(path);
+                }
+            }
+        }
+        found
+    };
+    assert_eq!(
+        pycache(&entry),
+        Vec::<std::path::PathBuf>::new(),
+        "bytecode written into the store"
+    );
+    p.run(&["store", "verify"]).ok();
+    let cache = p.root.join("user-home/.cache/devenv/pycache");
+    let cached = pycache(&cache);
+    assert!(
+        cached
+            .iter()
+            .any(|c| c.to_string_lossy().contains("greet_lib")),
+        "no bytecode cached for the tree: {cached:?}"
+    );
+    p.manifest(&format!("[tools]\n{PYTHON}{PLATFORMS}"));
+    p.run(&["lock"]).ok();
+    p.run(&["gc"]).ok();
+    assert!(!entry.exists());
+    assert!(pycache(&cache).is_empty(), "gc left the entry's bytecode");
 }
 
 #[test]

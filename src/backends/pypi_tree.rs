@@ -701,8 +701,30 @@ fn set_executable(path: &Path) -> Result<()> {
 
 /// Puts the entry's `site-packages` first on `sys.path` (with its `.pth`
 /// files processed), found from the script's own location so the entry
-/// holds no store path.
-const SITE_SETUP: &str = "import os, site, sys\nsp = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), \"site-packages\")\nn = len(sys.path); site.addsitedir(sp); sys.path[:0] = sys.path[n:]; del sys.path[n:]\n";
+/// holds no store path; and keeps Python's bytecode out of the store: the
+/// store is read-only (for root too, whom permissions do not stop, so
+/// writing there would change an entry `store verify` checks), so
+/// compiled modules go under [`PYCACHE`] in the user's cache directory,
+/// mirroring the source paths, and are reused from there. Without a cache
+/// directory, none is written.
+const SITE_SETUP: &str = "import os, site, sys\nc = os.environ.get(\"XDG_CACHE_HOME\") or os.path.join(os.environ.get(\"HOME\") or \"~\", \".cache\")\nif os.path.isabs(c): sys.pycache_prefix = os.path.join(c, \"devenv\", \"pycache\")\nelse: sys.dont_write_bytecode = True\nsp = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), \"site-packages\")\nn = len(sys.path); site.addsitedir(sp); sys.path[:0] = sys.path[n:]; del sys.path[n:]\n";
+
+/// Where the launchers keep compiled bytecode, under the user's cache
+/// directory (`$XDG_CACHE_HOME`, else `~/.cache`).
+pub const PYCACHE: &str = "devenv/pycache";
+
+/// The bytecode cache of the store entry `entry`, for the user running
+/// devenv: what `gc` removes with the entry.
+pub fn pycache_of(entry: &Path) -> Option<PathBuf> {
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|c| c.is_absolute())
+        .or_else(|| dirs::home_dir().map(|h| h.join(".cache")))?;
+    // Python names the sources by the real path the launcher found.
+    let real = entry.canonicalize().ok()?;
+    let relative = real.strip_prefix("/").ok()?;
+    Some(cache.join(PYCACHE).join(relative))
+}
 
 /// `name = module:attr [extras]` of `[console_scripts]` and `[gui_scripts]`.
 /// The third value is the extras it needs (`[d]`), normalized.
