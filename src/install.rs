@@ -265,6 +265,7 @@ pub fn ensure(job: &Job<'_>, store: &Store, fetcher: &Fetcher, bars: &Bars) -> R
                     format: p.format.as_str().to_string(),
                 })
                 .collect(),
+            members: a.members.clone(),
         };
         store.write_meta(&entry, &meta)?;
         store.commit(&tree, &entry)?;

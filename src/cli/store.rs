@@ -129,6 +129,10 @@ fn artifact_of(meta: &store::EntryMeta) -> Result<Artifact> {
         format,
         meta.bin.clone(),
     );
+    let artifact = match meta.members.as_slice() {
+        [] => artifact,
+        members => artifact.with_members(&meta.name, members.to_vec()),
+    };
     let Some(layout) = &meta.layout else {
         return Ok(artifact);
     };
