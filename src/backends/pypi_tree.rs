@@ -248,6 +248,7 @@ fn engine(manifest: &Manifest, fetcher: &Fetcher) -> Result<(PathBuf, String)> {
         asset: None,
         components: Vec::new(),
         targets: Vec::new(),
+        allow_scripts: Vec::new(),
     });
     let host = Platform::current();
     let locked = super::resolve_registry("uv", &tool, manifest, &[host], fetcher)

@@ -31,6 +31,7 @@ fn parse_spec(spec: &str, source: Option<&str>) -> Result<ToolSpec> {
         asset: None,
         components: Vec::new(),
         targets: Vec::new(),
+        allow_scripts: Vec::new(),
     });
     Ok(ToolSpec {
         name: name.to_string(),

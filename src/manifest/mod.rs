@@ -98,6 +98,9 @@ pub struct RegistryTool {
     pub components: Vec<String>,
     /// Extra compilation targets (`rust`: `wasm32-unknown-unknown`...).
     pub targets: Vec<String>,
+    /// npm packages of the tool's tree whose install scripts may run
+    /// (`allow_scripts = ["esbuild"]`), sorted; empty: none run.
+    pub allow_scripts: Vec<String>,
 }
 
 /// `[env]`.
