@@ -262,6 +262,7 @@ fn engine(manifest: &Manifest, fetcher: &Fetcher) -> Result<(PathBuf, String)> {
         name: "uv",
         version: &locked.version,
         artifact,
+        node_bin: Vec::new(),
     };
     crate::install::ensure(&job, &store, fetcher, &crate::install::Bars::new())
         .context("could not install uv, the engine that resolves Python trees")?;
