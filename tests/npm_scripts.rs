@@ -409,3 +409,18 @@ fn allow_scripts_outside_npm_or_of_the_wrong_shape_is_a_located_error() {
             .stderr_has(says);
     }
 }
+
+#[test]
+fn a_catalog_entry_from_npm_takes_allow_scripts_too() {
+    let s = registry();
+    let w = world(
+        &s,
+        "myapp = { version = \"1\", allow_scripts = [\"lib\"] }\n\n[catalog.myapp]\nbackend = \"npm\"\npackage = \"app\"\n",
+    );
+    w.run(&["install"])
+        .ok()
+        .stderr_has("running postinstall of lib 1.0.0");
+    w.run(&["exec", "--", "app"])
+        .ok()
+        .stdout_has("app 1.0.0: lib built by the host node (postinstall of lib@1.0.0)");
+}

@@ -669,6 +669,20 @@ mod tests {
     }
 
     #[test]
+    fn package_names_follow_npms_rules() {
+        for good in ["esbuild", "@swc/core", "left-pad", "JSONStream", "a.b_c~d"] {
+            assert!(valid_package_name(good), "{good}");
+        }
+        let long = "a".repeat(215);
+        for bad in [
+            "", "@swc", "@/core", "@swc/", "../x", "a/b", ".hidden", "_private", "a b", "é",
+            "@s/c/d", &long,
+        ] {
+            assert!(!valid_package_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
     fn string_bin_is_named_after_the_package() {
         assert_eq!(
             bin_links("@scope/tool", &Bin::One("./cli.js".into())),
