@@ -452,7 +452,7 @@ impl Source for Npm {
         if !not_run.is_empty() {
             let names: Vec<String> = not_run.iter().map(|n| format!("\"{n}\"")).collect();
             ui::warn(format!(
-                "npm:{name} {version}: the install scripts of {} are not run; if the tool needs one, allow it by name in the tool's table in [tools]: `allow_scripts = [{}]`",
+                "npm:{name} {version}: the install scripts of {} are not run; if the tool needs some of them, name those in the tool's table in [tools]: `allow_scripts = [{}]`",
                 abbreviate(&not_run),
                 names.join(", ")
             ));
