@@ -128,6 +128,9 @@ pub struct Job<'a> {
     pub name: &'a str,
     pub version: &'a str,
     pub artifact: &'a Artifact,
+    /// For a tree whose install scripts run: the bin directories of the
+    /// environment's `node` (installed first); empty when there is none.
+    pub node_bin: Vec<PathBuf>,
 }
 
 /// The store path of each tool of `lock` on `platform`, and whether it is installed.
@@ -148,7 +151,9 @@ pub fn entries(
         .collect()
 }
 
-/// Makes every tool of `lock` present in the store for `platform`.
+/// Makes every tool of `lock` present in the store for `platform`. Trees
+/// whose install scripts run are installed last, once the environment's
+/// `node` (which runs them) is in the store.
 pub fn install_lock(
     lock: &Lock,
     platform: Platform,
@@ -156,6 +161,7 @@ pub fn install_lock(
     fetcher: &Fetcher,
 ) -> Result<Report> {
     let mut jobs = Vec::new();
+    let mut scripted = Vec::new();
     for (name, tool) in &lock.tools {
         if crate::system::interpreter(tool).is_some() {
             crate::system::install(store, name, tool)?;
@@ -164,13 +170,51 @@ pub fn install_lock(
         let artifact = tool.artifacts.get(&platform).with_context(|| {
             format!("the lock has no artifact of `{name}` for {platform}; add \"{platform}\" to settings.platforms in devenv.toml and run `devenv lock`")
         })?;
-        jobs.push(Job {
+        let job = Job {
             name,
             version: &tool.version,
             artifact,
-        });
+            node_bin: Vec::new(),
+        };
+        if artifact.allow_scripts.is_empty() {
+            jobs.push(job);
+        } else {
+            scripted.push(job);
+        }
     }
-    install(&jobs, store, fetcher)
+    let mut report = install(&jobs, store, fetcher)?;
+    if scripted.is_empty() {
+        return Ok(report);
+    }
+    let node_bin = node_bin(lock, platform, store);
+    for job in &mut scripted {
+        job.node_bin = node_bin.clone();
+    }
+    let more = install(&scripted, store, fetcher)?;
+    report.fetched.extend(more.fetched);
+    report.present += more.present;
+    if !more.from_caches.is_empty() {
+        report.from_caches = more.from_caches;
+    }
+    Ok(report)
+}
+
+/// The bin directories of the lock's `node` (the catalog's `node`, or a
+/// `npm:node-{os}-{arch}` package) in the store, for install scripts.
+fn node_bin(lock: &Lock, platform: Platform, store: &Store) -> Vec<PathBuf> {
+    let node = lock.tools.get_key_value("node").or_else(|| {
+        lock.tools
+            .iter()
+            .find(|(name, _)| name.starts_with("npm:node-"))
+    });
+    let Some((name, tool)) = node else {
+        return Vec::new();
+    };
+    let Some(artifact) = tool.artifacts.get(&platform) else {
+        return Vec::new();
+    };
+    let entry = store.entry_path(&artifact.entry_name(name, &tool.version));
+    crate::activate::bin_dirs(&entry, &artifact.bin)
 }
 
 /// Installs `jobs` in parallel; the first failure is returned after all finish.
@@ -265,6 +309,8 @@ pub fn ensure(job: &Job<'_>, store: &Store, fetcher: &Fetcher, bars: &Bars) -> R
                     format: p.format.as_str().to_string(),
                 })
                 .collect(),
+            members: a.members.clone(),
+            allow_scripts: a.allow_scripts.clone(),
         };
         store.write_meta(&entry, &meta)?;
         store.commit(&tree, &entry)?;
@@ -399,6 +445,15 @@ fn stage(
         fs::create_dir(&tree)
             .map_err(|e| anyhow::anyhow!("could not create {}: {e}", tree.display()))?;
         let bytes = stage_tree(job, staging, &tree, fetcher, limits)?;
+        // Before the commands are checked: a script may build them.
+        crate::scripts::run(&crate::scripts::Scripts {
+            tool: job.name,
+            tree: &tree,
+            work: staging,
+            members: &a.members,
+            allowed: &a.allow_scripts,
+            node_bin: &job.node_bin,
+        })?;
         link_bins(&tree, &a.bin)
             .with_context(|| format!("could not expose the commands of `{}`", job.name))?;
         check_exposed(&tree, &a.bin).with_context(|| {

@@ -27,6 +27,7 @@ pub mod manifest;
 pub mod platform;
 pub mod project;
 pub mod resolve;
+pub mod scripts;
 pub mod shell;
 pub mod store;
 pub mod system;

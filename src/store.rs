@@ -68,6 +68,13 @@ pub struct EntryMeta {
     /// The other archives of a multi-archive entry.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<MetaPart>,
+    /// Every package of a dependency tree (an npm or Python application),
+    /// so the entry's name can be derived again from its record.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<crate::lock::Member>,
+    /// The npm packages whose install scripts ran in the tree.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow_scripts: Vec<String>,
 }
 
 /// One more archive of an entry, as recorded beside it.

@@ -181,6 +181,8 @@ fn the_application_runs_with_its_whole_tree() {
         .stdout_has("app 1.0.0, dep 2.1.0, other (dep 1.0.0), linux-x64");
     // The install script did not run: it would have failed (no install.js).
     assert_eq!(p.store_entries().len(), 1);
+    // The entry's record names every member, so its name can be checked.
+    p.run(&["store", "verify"]).ok();
 }
 
 #[test]

@@ -429,7 +429,7 @@ impl Lookup {
         let spec = catalog
             .source_for(name, tool.source.as_deref())
             .map_err(|e| locate_source_error(e, name, tool, manifest, &catalog))?;
-        check_options(name, tool, &spec)?;
+        check_options(name, tool, &spec, manifest)?;
         let constraint: Constraint = tool.version.parse().map_err(|e: String| anyhow!(e))?;
         let source = open(&spec, tool, &catalog, platforms, cx, &mirrors)
             .map_err(|e| explain_unreadable(e, name, &spec, &catalog))?;
@@ -494,20 +494,41 @@ fn locate_source_error(
     }
 }
 
-/// Refuses tool options the tool's source would ignore.
-fn check_options(name: &str, tool: &RegistryTool, spec: &SourceSpec) -> Result<()> {
+/// Refuses tool options the tool's source would ignore, at the option in
+/// devenv.toml.
+fn check_options(
+    name: &str,
+    tool: &RegistryTool,
+    spec: &SourceSpec,
+    manifest: &Manifest,
+) -> Result<()> {
     let backend = spec.backend.as_str();
     let misplaced = [
         ("asset", tool.asset.is_some(), "github"),
         ("components", !tool.components.is_empty(), "rust-dist"),
         ("targets", !tool.targets.is_empty(), "rust-dist"),
         ("extras", !tool.extras.is_empty(), "pypi"),
+        ("allow_scripts", !tool.allow_scripts.is_empty(), "npm"),
     ];
     for (key, given, owner) in misplaced {
         if given && backend != owner {
-            anyhow::bail!(
-                "`{key}` only applies to tools from the `{owner}` backend, and `{name}` comes from {}; remove it",
-                spec.label()
+            let message = if key == "allow_scripts" {
+                format!(
+                    "`allow_scripts` only applies to npm packages, and `{name}` comes from {}",
+                    spec.label()
+                )
+            } else {
+                format!(
+                    "`{key}` only applies to tools from the `{owner}` backend, and `{name}` comes from {}",
+                    spec.label()
+                )
+            };
+            let help = "remove it".to_string();
+            return Err(
+                match manifest.key_error(&["tools", name, key], message.clone(), Some(help)) {
+                    Some(located) => located.into(),
+                    None => anyhow!("{message}; remove it"),
+                },
             );
         }
     }
@@ -565,10 +586,25 @@ pub fn resolve_registry(
     if lookup.spec.backend == Backend::named("npm") {
         npm::warn_if_needs_node(name, &found, manifest);
     }
-    let mut trees = lookup
-        .source
-        .tree(release, platforms)
-        .with_context(|| format!("{} {version} cannot be pinned", lookup.spec.label()))?;
+    let mut trees = lookup.source.tree(release, platforms).map_err(|e| {
+        let located = e.downcast_ref::<npm::NotAllowable>().and_then(|n| {
+            let (message, help) = crate::manifest::split_help(&n.to_string());
+            let needle = format!("\"{}\"", n.name);
+            manifest.value_error(
+                &["tools", name, "allow_scripts"],
+                Some(&needle),
+                message,
+                help,
+            )
+        });
+        match located {
+            Some(m) => m.into(),
+            None => e.context(format!(
+                "{} {version} cannot be pinned",
+                lookup.spec.label()
+            )),
+        }
+    })?;
     let artifacts: BTreeMap<Platform, Artifact> = found
         .into_iter()
         .map(|(platform, f)| {
@@ -580,6 +616,9 @@ pub fn resolve_registry(
             let mut artifact = Artifact::new(name, version, f.url, f.digest, f.format, bin);
             if let Some(members) = trees.as_mut().and_then(|t| t.remove(&platform)) {
                 artifact = artifact.with_members(name, members);
+                if !tool.allow_scripts.is_empty() {
+                    artifact = artifact.with_scripts(name, tool.allow_scripts.clone());
+                }
             }
             if let Some(layout) = &f.layout {
                 artifact = artifact.with_parts(name, layout, f.parts);

@@ -88,6 +88,25 @@ pub struct Dist {
     pub integrity: Option<String>,
 }
 
+/// Whether `name` is an npm package name: `name` or `@scope/name`, at
+/// most 214 characters of `a-z A-Z 0-9 - . _ ~` (npm's rule; old packages
+/// may have capitals), neither part starting with `.` or `_`.
+pub fn valid_package_name(name: &str) -> bool {
+    let part = |p: &str| {
+        !p.is_empty()
+            && !p.starts_with(['.', '_'])
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-._~".contains(c))
+    };
+    let plain = match name.strip_prefix('@') {
+        Some(scoped) => scoped
+            .split_once('/')
+            .is_some_and(|(scope, rest)| part(scope) && part(rest)),
+        None => part(name),
+    };
+    plain && name.len() <= 214
+}
+
 /// The URL of `name`'s packument; a scope's `/` is escaped as npm does.
 pub fn packument_url(registry: &str, name: &str) -> String {
     format!("{registry}/{}", name.replace('/', "%2f"))
@@ -139,7 +158,7 @@ pub fn bin_links(package: &str, bin: &Bin) -> Vec<String> {
 
 /// Refuses a version devenv cannot run by itself, saying what works.
 pub fn check_runnable(package: &str, version: &str, v: &PackageVersion) -> Result<()> {
-    let supported = "devenv installs npm packages that run on their own: a native executable (per-platform packages such as `@esbuild/{os}-{arch}`), or a script with no dependencies (other than those bundled in its tarball) and no install scripts, run by the `node` on PATH";
+    let supported = "devenv installs npm packages that run on their own: a native executable (per-platform packages such as `@esbuild/{os}-{arch}`), or a script with no dependencies (other than those bundled in its tarball) and no install scripts (unless allowed), run by the `node` on PATH";
     let names = |m: &Option<BTreeMap<String, serde_json::Value>>| -> Vec<String> {
         m.iter().flat_map(|m| m.keys().cloned()).collect()
     };
@@ -170,7 +189,7 @@ pub fn check_runnable(package: &str, version: &str, v: &PackageVersion) -> Resul
         .any(|k| ["preinstall", "install", "postinstall"].contains(&k.as_str()));
     if install_scripts || v.has_install_script {
         bail!(
-            "npm:{package} {version} runs an install script, which devenv never runs; {supported}"
+            "npm:{package} {version} runs an install script, which devenv runs only when the manifest allows it; if the tool needs it, add `allow_scripts = [\"{package}\"]` to its table in [tools]; {supported}"
         );
     }
     Ok(())
@@ -204,7 +223,53 @@ pub struct Npm {
     note: Option<String>,
     /// The release every package's `latest` dist-tag names, if they agree.
     tagged_latest: Option<usize>,
+    /// The manifest's `allow_scripts` for this tool.
+    allow_scripts: Vec<String>,
 }
+
+/// An `allow_scripts` entry that names no install script of the tree: not
+/// one of its packages, or one without a script. The resolver shows it at
+/// the entry in devenv.toml.
+#[derive(Debug)]
+pub struct NotAllowable {
+    /// The tool, as `npm:NAME VERSION`.
+    pub tool: String,
+    /// The entry of `allow_scripts`.
+    pub name: String,
+    /// Whether the tree holds the package at all.
+    pub in_tree: bool,
+    /// The packages of the tree that have install scripts.
+    pub with_scripts: Vec<String>,
+}
+
+impl std::fmt::Display for NotAllowable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = if self.in_tree {
+            "which has no install script in the tree of"
+        } else {
+            "which is not a package of the tree of"
+        };
+        write!(
+            f,
+            "`allow_scripts` names `{}`, {what} {}; ",
+            self.name, self.tool
+        )?;
+        if self.with_scripts.is_empty() {
+            write!(
+                f,
+                "no package of that tree has an install script: remove `allow_scripts`"
+            )
+        } else {
+            write!(
+                f,
+                "the packages of that tree with install scripts are: {}",
+                self.with_scripts.join(", ")
+            )
+        }
+    }
+}
+
+impl std::error::Error for NotAllowable {}
 
 impl Npm {
     /// Reads the packument of every package `pattern` names for `platforms`.
@@ -292,6 +357,7 @@ impl Npm {
             releases,
             note,
             tagged_latest,
+            allow_scripts: Vec::new(),
         }
     }
 }
@@ -365,15 +431,30 @@ impl Source for Npm {
         let Some((name, packument, _)) = self.packages.values().next() else {
             return Ok(None);
         };
+        if self.pattern.contains('{') && !self.allow_scripts.is_empty() {
+            bail!(
+                "`allow_scripts` applies to a package installed with its dependency tree, and `npm:{}` is one package per platform, installed as it is published; remove `allow_scripts`",
+                self.pattern
+            );
+        }
         match packument.versions.get(version) {
             Some(v) if self.is_tree(v) => {}
             _ => return Ok(None),
         }
         let tree = super::npm_tree::resolve(&self.registry, name, version, platforms)?;
-        if !tree.install_scripts.is_empty() {
+        self.check_allowed(name, version, &tree)?;
+        let not_run: Vec<String> = tree
+            .install_scripts
+            .iter()
+            .filter(|n| !self.allow_scripts.contains(n))
+            .cloned()
+            .collect();
+        if !not_run.is_empty() {
+            let names: Vec<String> = not_run.iter().map(|n| format!("\"{n}\"")).collect();
             ui::warn(format!(
-                "npm:{name} {version}: the install scripts of {} are not run (devenv never runs them); if one is needed, install the package with npm inside the environment instead",
-                abbreviate(&tree.install_scripts)
+                "npm:{name} {version}: the install scripts of {} are not run; if the tool needs some of them, name those in the tool's table in [tools]: `allow_scripts = [{}]`",
+                abbreviate(&not_run),
+                names.join(", ")
             ));
         }
         for &platform in platforms {
@@ -387,15 +468,45 @@ impl Source for Npm {
 
 impl Npm {
     /// Whether `v` is installed as a tree: one package (not a per-platform
-    /// pattern) with dependencies it does not bundle.
+    /// pattern) with dependencies it does not bundle, or whose install
+    /// scripts the manifest allows (they run inside a `node_modules`, as
+    /// npm runs them, so a lone package takes the tree path too).
     fn is_tree(&self, v: &PackageVersion) -> bool {
         if self.pattern.contains('{') {
             return false;
+        }
+        if !self.allow_scripts.is_empty() {
+            return true;
         }
         let bundled = |name: &String| v.bundled.as_ref().is_some_and(|b| b.covers(name));
         let deps = v.dependencies.iter().flat_map(|m| m.keys());
         let optional = v.optional_dependencies.iter().flat_map(|m| m.keys());
         deps.chain(optional).any(|d| !bundled(d))
+    }
+}
+
+impl Npm {
+    /// Refuses an `allow_scripts` entry that is not a package of the tree
+    /// with an install script on at least one locked platform.
+    fn check_allowed(&self, name: &str, version: &str, tree: &super::npm_tree::Tree) -> Result<()> {
+        for allowed in &self.allow_scripts {
+            if tree.install_scripts.contains(allowed) {
+                continue;
+            }
+            let in_tree = tree
+                .members
+                .values()
+                .flatten()
+                .any(|m| super::npm_tree::package_name(&m.path) == allowed);
+            return Err(NotAllowable {
+                tool: format!("npm:{name} {version}"),
+                name: allowed.clone(),
+                in_tree,
+                with_scripts: tree.install_scripts.clone(),
+            }
+            .into());
+        }
+        Ok(())
     }
 }
 
@@ -479,12 +590,9 @@ pub const BACKEND: super::BackendDef = super::BackendDef {
     default_url: "https://registry.npmjs.org",
     takes_packages: true,
     open: |o| {
-        Ok(Box::new(Npm::open(
-            &o.base,
-            o.package,
-            o.platforms,
-            o.fetcher,
-        )?))
+        let mut npm = Npm::open(&o.base, o.package, o.platforms, o.fetcher)?;
+        npm.allow_scripts = o.tool.allow_scripts.clone();
+        Ok(Box::new(npm))
     },
 };
 
@@ -558,6 +666,20 @@ mod tests {
         assert!(f.digest.to_string().starts_with("sha512-i2tDNA0O5"));
         assert_eq!(f.bin, vec!["prettier=bin/prettier.cjs"]);
         assert_eq!(pins[&ma()], pins[&lx()]);
+    }
+
+    #[test]
+    fn package_names_follow_npms_rules() {
+        for good in ["esbuild", "@swc/core", "left-pad", "JSONStream", "a.b_c~d"] {
+            assert!(valid_package_name(good), "{good}");
+        }
+        let long = "a".repeat(215);
+        for bad in [
+            "", "@swc", "@/core", "@swc/", "../x", "a/b", ".hidden", "_private", "a b", "é",
+            "@s/c/d", &long,
+        ] {
+            assert!(!valid_package_name(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -10,7 +10,8 @@
 //! npm records optional dependencies for every platform (with their `os`,
 //! `cpu` and `libc`), so one machine locks the tree of each platform:
 //! a platform gets the members whose conditions it meets (glibc on Linux).
-//! Install scripts never run; packages that have one are named.
+//! Packages with install scripts are named; their scripts run only when
+//! the manifest allows them by name (see [`crate::scripts`]).
 
 use crate::digest::Digest;
 use crate::lock::Member;
@@ -56,6 +57,12 @@ pub struct LockedPackage {
 pub struct Tree {
     pub members: BTreeMap<Platform, Vec<Member>>,
     pub install_scripts: Vec<String>,
+}
+
+/// The package a member path holds: `node_modules/a/node_modules/@s/b`
+/// → `@s/b`.
+pub fn package_name(path: &str) -> &str {
+    path.rsplit("node_modules/").next().unwrap_or(path)
 }
 
 /// Whether an `os`/`cpu`/`libc` list admits `value`: empty admits all; a
@@ -106,7 +113,7 @@ pub fn parse(text: &str, package: &str, platforms: &[Platform], registry: &str) 
             bail!("{path} is a link in npm's lock; devenv installs registry packages only");
         }
         Member::check_path(path).with_context(|| format!("in the tree of npm:{package}"))?;
-        let name = path.rsplit("node_modules/").next().unwrap_or(path);
+        let name = package_name(path);
         let url = match (&p.resolved, &p.version) {
             (Some(url), _) => url.clone(),
             (None, Some(version)) => {
@@ -123,7 +130,11 @@ pub fn parse(text: &str, package: &str, platforms: &[Platform], registry: &str) 
             .find(|h| h.starts_with("sha512-"))
             .and_then(|h| h.parse::<Digest>().ok())
             .ok_or_else(|| anyhow!("{path} has no sha512 integrity in npm's lock"))?;
-        if p.has_install_script && !tree.install_scripts.iter().any(|n| n == name) {
+        let on_some_platform = platforms.iter().any(|&pl| installs_on(p, pl));
+        if p.has_install_script
+            && on_some_platform
+            && !tree.install_scripts.iter().any(|n| n == name)
+        {
             tree.install_scripts.push(name.to_string());
         }
         for &platform in platforms {

@@ -261,6 +261,7 @@ fn engine(manifest: &Manifest, cx: &crate::project::Context) -> Result<(PathBuf,
         components: Vec::new(),
         targets: Vec::new(),
         extras: Vec::new(),
+        allow_scripts: Vec::new(),
     });
     let host = cx.platform();
     let locked = super::resolve_registry("uv", &tool, manifest, &[host], cx)
@@ -274,6 +275,7 @@ fn engine(manifest: &Manifest, cx: &crate::project::Context) -> Result<(PathBuf,
         name: "uv",
         version: &locked.version,
         artifact,
+        node_bin: Vec::new(),
     };
     crate::install::ensure(&job, store, &cx.fetcher, &crate::install::Bars::new())
         .context("could not install uv, the engine that resolves Python trees")?;

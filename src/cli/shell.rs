@@ -32,6 +32,7 @@ fn parse_spec(spec: &str, source: Option<&str>) -> Result<ToolSpec> {
         components: Vec::new(),
         targets: Vec::new(),
         extras: Vec::new(),
+        allow_scripts: Vec::new(),
     });
     Ok(ToolSpec {
         name: name.to_string(),

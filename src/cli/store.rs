@@ -96,6 +96,7 @@ pub fn verify(config: &Config, repair: bool) -> Result<()> {
             name: &meta.name,
             version: &meta.version,
             artifact: &artifact,
+            node_bin: Vec::new(),
         };
         install::ensure(&job, &cx.store, &cx.fetcher, &Bars::new())?;
         let repaired = cx
@@ -129,6 +130,12 @@ fn artifact_of(meta: &store::EntryMeta) -> Result<Artifact> {
         format,
         meta.bin.clone(),
     );
+    let artifact = match meta.members.as_slice() {
+        [] => artifact,
+        members => artifact
+            .with_members(&meta.name, members.to_vec())
+            .with_scripts(&meta.name, meta.allow_scripts.clone()),
+    };
     let Some(layout) = &meta.layout else {
         return Ok(artifact);
     };

@@ -96,6 +96,12 @@ pub struct Artifact {
     /// tree's root. Empty for a single artifact.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<Member>,
+    /// For an npm tree: the packages whose install scripts run when it is
+    /// installed (the manifest's `allow_scripts`, sorted). Part of the
+    /// store key, since the scripts change what the entry holds. Absent
+    /// (old locks too): no script runs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow_scripts: Vec<String>,
 }
 
 /// One package of a dependency tree: where it is unpacked, what to
@@ -153,6 +159,7 @@ impl Artifact {
             parts: Vec::new(),
             env: BTreeMap::new(),
             members: Vec::new(),
+            allow_scripts: Vec::new(),
         };
         artifact.key = artifact.derived_key(tool);
         artifact
@@ -190,6 +197,13 @@ impl Artifact {
         for m in members {
             material.push_str(&format!("member {}\0{}\0", m.path, m.digest));
         }
+        // Install scripts that ran inside the tree (absent: none ran, and
+        // the key is what it was before scripts could run).
+        let mut allowed: Vec<&String> = self.allow_scripts.iter().collect();
+        allowed.sort();
+        for name in allowed {
+            material.push_str(&format!("script {name}\0"));
+        }
         sha256_hex(material.as_bytes())[..32].to_string()
     }
 
@@ -199,6 +213,16 @@ impl Artifact {
         members.sort_by(|a, b| a.path.cmp(&b.path));
         members.dedup();
         self.members = members;
+        self.key = self.derived_key(tool);
+        self
+    }
+
+    /// This tree with the install scripts of `allowed` packages run when
+    /// it is installed (sorted), its key derived again to cover them.
+    pub fn with_scripts(mut self, tool: &str, mut allowed: Vec<String>) -> Artifact {
+        allowed.sort();
+        allowed.dedup();
+        self.allow_scripts = allowed;
         self.key = self.derived_key(tool);
         self
     }
@@ -311,6 +335,9 @@ pub fn request_key(request: &Request) -> String {
             }
             if !r.extras.is_empty() {
                 s.push_str(&format!(" extras={}", r.extras.join(",")));
+            }
+            if !r.allow_scripts.is_empty() {
+                s.push_str(&format!(" allow_scripts={}", r.allow_scripts.join(",")));
             }
             s
         }
@@ -571,6 +598,66 @@ mod tests {
         }
         let twice = text.replace("node_modules/b\"", "node_modules/a\"");
         assert!(format!("{:#}", Lock::parse(&twice).unwrap_err()).contains("listed twice"));
+    }
+
+    #[test]
+    fn allowed_install_scripts_are_part_of_the_key_and_validated() {
+        let mut lock = sample();
+        let p: Platform = "linux-x86_64".parse().unwrap();
+        let member = Member {
+            path: "node_modules/lib".into(),
+            url: "https://r/lib.tgz".into(),
+            digest: Digest::of(Algorithm::Sha512, b"lib"),
+        };
+        let tree = lock.tools["t"].artifacts[&p]
+            .clone()
+            .with_members("t", vec![member]);
+        let allowed = tree.clone().with_scripts("t", vec!["lib".into()]);
+        assert_ne!(allowed.key, tree.key, "running a script changes the entry");
+        let other = tree.clone().with_scripts("t", vec!["@s/lib".into()]);
+        assert_ne!(other.key, allowed.key);
+        assert_eq!(
+            tree.clone().with_scripts("t", vec![]).key,
+            tree.key,
+            "no list: the key of a tree from before scripts could run"
+        );
+        lock.tools
+            .get_mut("t")
+            .unwrap()
+            .artifacts
+            .insert(p, allowed);
+        let text = lock.render();
+        assert!(text.contains("allow_scripts = [\"lib\"]"), "{text}");
+        assert_eq!(Lock::parse(&text).unwrap(), lock);
+        let without = text.replace("allow_scripts = [\"lib\"]\n", "");
+        let err = format!("{:#}", Lock::parse(&without).unwrap_err());
+        assert!(err.contains("is not the key its artifact derives"), "{err}");
+        for (bad, says) in [
+            ("\"../lib\"", "not an npm package name"),
+            ("\"lib; rm -rf ~\"", "not an npm package name"),
+            ("\"@s\"", "not an npm package name"),
+            ("\"lib\", \"lib\"", "twice"),
+        ] {
+            let edited = text.replace(
+                "allow_scripts = [\"lib\"]",
+                &format!("allow_scripts = [{bad}]"),
+            );
+            let err = format!("{:#}", Lock::parse(&edited).unwrap_err());
+            assert!(err.contains(says), "{bad}: {err}");
+        }
+        // Only an npm tree runs scripts.
+        let mut single = sample();
+        let a = single
+            .tools
+            .get_mut("t")
+            .unwrap()
+            .artifacts
+            .get_mut(&p)
+            .unwrap();
+        a.allow_scripts = vec!["lib".into()];
+        a.key = a.derived_key("t");
+        let err = format!("{:#}", Lock::parse(&single.render()).unwrap_err());
+        assert!(err.contains("only for npm trees"), "{err}");
     }
 
     #[test]

@@ -82,6 +82,7 @@ fn check_artifact(tool: &str, a: &Artifact) -> Result<()> {
             );
         }
     }
+    check_allow_scripts(a)?;
     let python_tree = a
         .layout
         .as_deref()
@@ -127,6 +128,40 @@ fn check_artifact(tool: &str, a: &Artifact) -> Result<()> {
             "the store key `{}` is not the key its artifact derives (`{derived}`): store keys are derived from content and cannot be chosen by a lock",
             crate::ui::escape_controls(&a.key)
         );
+    }
+    Ok(())
+}
+
+/// The most packages a lock may allow install scripts for.
+const MAX_ALLOWED_SCRIPTS: usize = 256;
+
+/// `allow_scripts`: npm package names, each once, and only on an npm tree
+/// (the scripts run inside its `node_modules`).
+fn check_allow_scripts(a: &Artifact) -> Result<()> {
+    if a.allow_scripts.is_empty() {
+        return Ok(());
+    }
+    if a.allow_scripts.len() > MAX_ALLOWED_SCRIPTS {
+        bail!("`allow_scripts` lists more than {MAX_ALLOWED_SCRIPTS} packages");
+    }
+    let npm_tree = !a.members.is_empty()
+        && a.members
+            .iter()
+            .all(|m| m.path.starts_with("node_modules/"));
+    if !npm_tree {
+        bail!("`allow_scripts` is only for npm trees (an artifact with node_modules members)");
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for name in &a.allow_scripts {
+        if !crate::backends::npm::valid_package_name(name) {
+            bail!(
+                "`allow_scripts` names `{}`, which is not an npm package name",
+                crate::ui::escape_controls(name)
+            );
+        }
+        if !seen.insert(name.as_str()) {
+            bail!("`allow_scripts` lists `{name}` twice");
+        }
     }
     Ok(())
 }
@@ -236,6 +271,11 @@ fn tool_disagreements(
 ) {
     let name = &tool.name;
     let at = |field: &str| manifest_location(manifest, name, field);
+    let allowed: &[String] = match &tool.request {
+        Request::Registry(r) => &r.allow_scripts,
+        Request::Url(_) => &[],
+    };
+    scripts_disagreement(name, allowed, locked, &at, out);
     let bin = match &tool.request {
         Request::Url(u) => {
             if locked.version != u.version {
@@ -319,6 +359,39 @@ fn tool_disagreements(
                     artifact.bin
                 ));
             }
+        }
+    }
+}
+
+/// The install scripts the lock would run and the manifest does not allow
+/// (or the reverse): a lock can never grant itself script execution.
+fn scripts_disagreement(
+    name: &str,
+    allowed: &[String],
+    locked: &LockedTool,
+    at: &dyn Fn(&str) -> String,
+    out: &mut Vec<String>,
+) {
+    let mut wanted: Vec<&str> = allowed.iter().map(String::as_str).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let list = |names: &[&str]| {
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        }
+    };
+    for (platform, artifact) in &locked.artifacts {
+        let mut has: Vec<&str> = artifact.allow_scripts.iter().map(String::as_str).collect();
+        has.sort_unstable();
+        if has != wanted {
+            out.push(format!(
+                "`{name}` for {platform}: {} allows the install scripts of {}, the lock allows {}",
+                at("allow_scripts"),
+                list(&wanted),
+                list(&has)
+            ));
         }
     }
 }

@@ -103,6 +103,9 @@ pub struct RegistryTool {
     /// Optional features of a PyPI application installed with it
     /// (`extras = ["d"]` for `pypi:black`), normalized as PEP 685 says.
     pub extras: Vec<String>,
+    /// npm packages of the tool's tree whose install scripts may run
+    /// (`allow_scripts = ["esbuild"]`), sorted; empty: none run.
+    pub allow_scripts: Vec<String>,
 }
 
 /// `[env]`.

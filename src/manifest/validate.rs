@@ -318,6 +318,7 @@ impl Cx<'_> {
                 components: Vec::new(),
                 targets: Vec::new(),
                 extras: Vec::new(),
+                allow_scripts: Vec::new(),
             });
             return Ok(ToolSpec {
                 name: name.to_string(),
@@ -345,9 +346,14 @@ impl Cx<'_> {
             "components",
             "targets",
             "extras",
+            "allow_scripts",
         ];
         let valid = if is_url { URL_KEYS } else { REGISTRY_KEYS };
         for (key, _) in table.iter() {
+            if key == "allow_scripts" && is_url {
+                let span = table.key(key).and_then(|k| k.span()).unwrap_or(0..0);
+                return Err(self.scripts_not_npm(span, name));
+            }
             if !valid.contains(&key) {
                 let span = table.key(key).and_then(|k| k.span()).unwrap_or(0..0);
                 let mut err = self.unknown_key(span, key, &format!("in tool `{name}`"), valid);
@@ -421,6 +427,21 @@ impl Cx<'_> {
                 .collect();
             extras.sort();
             extras.dedup();
+            let allow_scripts = match table.get("allow_scripts") {
+                Some(item) => {
+                    // `pypi:x` is known here not to be npm; a catalog name's
+                    // backend (which `source` may change) is checked when it
+                    // is resolved, located the same way.
+                    if let Some((backend, _)) = name.split_once(':')
+                        && backend != "npm"
+                    {
+                        let span = table.key("allow_scripts").and_then(|k| k.span());
+                        return Err(self.scripts_not_npm(span.unwrap_or(0..0), name));
+                    }
+                    self.allow_scripts(item)?
+                }
+                None => Vec::new(),
+            };
             return Ok(ToolSpec {
                 name: name.to_string(),
                 request: Request::Registry(RegistryTool {
@@ -431,6 +452,7 @@ impl Cx<'_> {
                     components,
                     targets,
                     extras,
+                    allow_scripts,
                 }),
             });
         }
@@ -484,6 +506,43 @@ impl Cx<'_> {
                 arch_names,
             }),
         })
+    }
+
+    /// `allow_scripts = ["esbuild", "@swc/core"]`: npm package names,
+    /// returned sorted and without repeats.
+    fn allow_scripts(&self, item: &Item) -> Result<Vec<String>, ManifestError> {
+        let example = "allow_scripts = [\"esbuild\", \"@swc/core\"]";
+        let mut names = self.string_list(item, "`allow_scripts`", example)?;
+        for (i, n) in names.iter().enumerate() {
+            if !crate::backends::npm::valid_package_name(n) {
+                let span = item
+                    .as_array()
+                    .and_then(|a| a.get(i))
+                    .and_then(|v| v.span())
+                    .unwrap_or_else(|| item_span(item));
+                return Err(self.error(
+                    span,
+                    format!(
+                        "`{}` is not an npm package name",
+                        crate::ui::escape_controls(n)
+                    ),
+                    Some(format!(
+                        "name each package whose install scripts may run, as npm spells it (`name` or `@scope/name`), e.g. {example}"
+                    )),
+                ));
+            }
+        }
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+
+    fn scripts_not_npm(&self, span: Range<usize>, name: &str) -> ManifestError {
+        self.error(
+            span,
+            format!("`allow_scripts` only applies to npm packages, and `{name}` is not one"),
+            Some("remove it; install scripts exist only in npm packages (`npm:NAME` tools and catalog entries whose backend is npm)".into()),
+        )
     }
 
     fn bin_list(&self, item: &Item) -> Result<Vec<String>, ManifestError> {
