@@ -4,7 +4,8 @@
 //! `examples/polyglot` lock on a fresh store; Node.js from PyPI runs npm,
 //! npx and corepack and installs a package; `pypi:cmake` says what to
 //! expose; a system Python makes a venv; black and httpie run with their
-//! dependency trees. It needs the network, so its
+//! dependency trees; esbuild's allowed postinstall runs and black's `d`
+//! extra brings blackd. It needs the network, so its
 //! tests are ignored by plain `cargo test` (which stays hermetic);
 //! `.ci/run` runs them with `cargo test --test smoke_real -- --ignored`.
 
@@ -295,4 +296,45 @@ fn pypi_black_and_httpie_run_with_a_system_python() {
         &["exec", "--", "http", "--version"],
     );
     assert!(http.starts_with("3."), "{http}");
+}
+
+/// An install script the manifest allows runs for real: esbuild's
+/// `postinstall` (`node install.js`, run by the project's Node.js) replaces
+/// its JavaScript launcher with the native binary, and the entry still
+/// verifies; a Python application installed with an extra runs the script
+/// that needs it, and running it leaves the store untouched.
+#[test]
+#[ignore = "needs the real registries: cargo test --test smoke_real -- --ignored"]
+fn allowed_install_scripts_and_extras_work_for_real() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("devenv.toml"),
+        "[tools]\nnode = { version = \"22\", source = \"pypi\" }\n\"npm:esbuild\" = { version = \"0.24\", allow_scripts = [\"esbuild\"] }\npython = { version = \"3\", source = \"system\" }\n\"pypi:black\" = { version = \"24\", extras = [\"d\"] }\n\n[settings]\nplatforms = [\"linux-x86_64\"]\n",
+    )
+    .unwrap();
+    devenv(dir.path(), home.path(), &["install"]);
+    let lock = std::fs::read_to_string(dir.path().join("devenv.lock")).unwrap();
+    assert!(lock.contains("allow_scripts = [\"esbuild\"]"), "{lock}");
+    assert!(
+        lock.contains("site-packages/aiohttp"),
+        "black[d] brings aiohttp: {lock}"
+    );
+    let esbuild = devenv(
+        dir.path(),
+        home.path(),
+        &["exec", "--", "esbuild", "--version"],
+    );
+    assert_eq!(esbuild.trim(), pinned(&lock, "\"npm:esbuild\""));
+    let entry = devenv(dir.path(), home.path(), &["store", "path", "npm:esbuild"]);
+    let launcher =
+        std::fs::read(std::path::Path::new(entry.trim()).join("node_modules/esbuild/bin/esbuild"))
+            .unwrap();
+    assert!(
+        launcher.starts_with(b"\x7fELF"),
+        "esbuild's postinstall did not put the native binary in place"
+    );
+    let blackd = devenv(dir.path(), home.path(), &["exec", "--", "blackd", "--help"]);
+    assert!(blackd.contains("--bind-port"), "{blackd}");
+    devenv(dir.path(), home.path(), &["store", "verify"]);
 }
