@@ -22,6 +22,23 @@ fn other_project(w: &World, name: &str, manifest: &str) -> std::path::PathBuf {
     dir
 }
 
+/// A bash with the hook, entered into `w`'s project, that then sleeps:
+/// a running shell the hook registered.
+fn hooked_shell(w: &World) -> std::process::Child {
+    let script = format!(
+        "eval \"$({bin} hook bash)\"; cd {dir}; __devenv_hook; exec sleep 60",
+        bin = common::bin(),
+        dir = w.project.display()
+    );
+    std::process::Command::new("bash")
+        .args(["--noprofile", "--norc", "-c", &script])
+        .env("DEVENV_HOME", &w.home)
+        .env("PATH", "/usr/bin:/bin")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 fn run_in(w: &World, dir: &Path, args: &[&str]) -> common::Output {
     let mut cmd = w.cmd(args);
     cmd.current_dir(dir);
@@ -308,17 +325,7 @@ fn a_shell_with_the_hook_active_keeps_its_entries() {
     w.run(&["install"]).ok();
     w.run(&["allow"]).ok();
     let entry = w.store_entries()[0].clone();
-    let script = format!(
-        "eval \"$({bin} hook bash)\"; cd {dir}; __devenv_hook; exec sleep 60",
-        bin = common::bin(),
-        dir = w.project.display()
-    );
-    let mut cmd = std::process::Command::new("bash");
-    cmd.args(["--noprofile", "--norc", "-c", &script])
-        .env("DEVENV_HOME", &w.home)
-        .env("PATH", "/usr/bin:/bin")
-        .stderr(std::process::Stdio::null());
-    let mut shell = cmd.spawn().unwrap();
+    let mut shell = hooked_shell(&w);
     let live = w.home.join("roots/live").join(shell.id().to_string());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     let stamps = || {
@@ -358,17 +365,7 @@ fn gc_frees_shell_states_no_shell_uses() {
         .collect();
     w.manifest(&format!("[env]\n{env}"));
     w.run(&["allow"]).ok();
-    let script = format!(
-        "eval \"$({bin} hook bash)\"; cd {dir}; __devenv_hook; exec sleep 60",
-        bin = common::bin(),
-        dir = w.project.display()
-    );
-    let mut cmd = std::process::Command::new("bash");
-    cmd.args(["--noprofile", "--norc", "-c", &script])
-        .env("DEVENV_HOME", &w.home)
-        .env("PATH", "/usr/bin:/bin")
-        .stderr(std::process::Stdio::null());
-    let mut shell = cmd.spawn().unwrap();
+    let mut shell = hooked_shell(&w);
     let states = w.home.join("states");
     let live = w.home.join("roots/live").join(shell.id().to_string());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);

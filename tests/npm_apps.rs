@@ -4,7 +4,7 @@
 //! and runs the application with the tree in place.
 
 mod common;
-use common::archives::{Entry, tar_gz};
+use common::archives::{Entry, npm_tarball, tar_gz};
 use common::server::FixtureServer;
 use common::{World, publish_npm};
 
@@ -14,27 +14,14 @@ const THREE: &str =
 /// A package tarball: `package/package.json` and `package/index.js`
 /// exporting `text`, plus more files.
 fn package(name: &str, version: &str, text: &str, more: &[(&str, &str)]) -> Vec<u8> {
-    let mut entries = vec![
-        Entry::file(
-            "package/package.json",
-            format!(r#"{{"name": "{name}", "version": "{version}", "main": "index.js"}}"#)
-                .as_bytes(),
-            0o644,
-        ),
-        Entry::file(
-            "package/index.js",
-            format!("module.exports = {text:?};\n").as_bytes(),
-            0o644,
-        ),
+    let json = format!(r#"{{"name": "{name}", "version": "{version}", "main": "index.js"}}"#);
+    let index = format!("module.exports = {text:?};\n");
+    let mut files = vec![
+        ("package.json", json.as_str()),
+        ("index.js", index.as_str()),
     ];
-    for (path, body) in more {
-        entries.push(Entry::file(
-            &format!("package/{path}"),
-            body.as_bytes(),
-            0o644,
-        ));
-    }
-    tar_gz(&entries)
+    files.extend_from_slice(more);
+    npm_tarball(&files)
 }
 
 /// Publishes `app` 1.0.0: depends on `dep@^2` and `other@^1` (which needs

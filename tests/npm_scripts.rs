@@ -4,7 +4,7 @@
 //! lock can never grant script execution by itself.
 
 mod common;
-use common::archives::{Entry, tar_gz};
+use common::archives::{Entry, npm_tarball, tar_gz};
 use common::server::FixtureServer;
 use common::{World, publish_npm};
 use std::path::{Path, PathBuf};
@@ -44,19 +44,9 @@ console.log('app 1.0.0: ' + built);
 "#;
 
 fn tarball(package_json: &str, files: &[(&str, &str)]) -> Vec<u8> {
-    let mut entries = vec![Entry::file(
-        "package/package.json",
-        package_json.as_bytes(),
-        0o644,
-    )];
-    for (path, body) in files {
-        entries.push(Entry::file(
-            &format!("package/{path}"),
-            body.as_bytes(),
-            0o644,
-        ));
-    }
-    tar_gz(&entries)
+    let mut all = vec![("package.json", package_json)];
+    all.extend_from_slice(files);
+    npm_tarball(&all)
 }
 
 /// `app` 1.0.0 (postinstall) depends on `lib` 1.0.0 (postinstall) and on

@@ -86,26 +86,22 @@ pub fn contents(url: &str, fetcher: &Fetcher) -> Result<Contents> {
             executable,
         });
     }
-    let entry_points = records.iter().find(|r| {
-        let mut parts = r.path.split('/');
-        matches!(
-            (parts.next(), parts.next(), parts.next()),
-            (Some(d), Some("entry_points.txt"), None) if d.ends_with(".dist-info")
-        )
-    });
-    if let Some(r) = entry_points {
+    // A file of the wheel's own `.dist-info` directory.
+    let dist_info = |name: &str| {
+        records.iter().find(|r| {
+            let mut parts = r.path.split('/');
+            matches!(
+                (parts.next(), parts.next(), parts.next()),
+                (Some(d), Some(n), None) if d.ends_with(".dist-info") && n == name
+            )
+        })
+    };
+    if let Some(r) = dist_info("entry_points.txt") {
         let text = read_member(url, r, fetcher)?;
         out.entry_points = console_scripts(&text);
         out.entry_points_text = text;
     }
-    let metadata = records.iter().find(|r| {
-        let mut parts = r.path.split('/');
-        matches!(
-            (parts.next(), parts.next(), parts.next()),
-            (Some(d), Some("METADATA"), None) if d.ends_with(".dist-info")
-        )
-    });
-    if let Some(r) = metadata {
+    if let Some(r) = dist_info("METADATA") {
         out.extras = read_member(url, r, fetcher)?
             .lines()
             .take_while(|l| !l.is_empty())

@@ -249,3 +249,13 @@ fn set_raw_name(
             .expect("append a GNU long name");
     }
 }
+
+/// An npm package tarball: each `(path, body)` under `package/`, as npm
+/// packs them (mode 0644).
+pub fn npm_tarball(files: &[(&str, &str)]) -> Vec<u8> {
+    let entries: Vec<Entry> = files
+        .iter()
+        .map(|(path, body)| Entry::file(&format!("package/{path}"), body.as_bytes(), 0o644))
+        .collect();
+    tar_gz(&entries)
+}
