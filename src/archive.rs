@@ -185,7 +185,12 @@ fn install_binary(archive: &Path, dest: &Path, binary_name: &str) -> Result<()> 
 
 /// What an archive entry asks to create.
 enum Kind {
-    File { executable: bool },
+    /// A regular file; `mtime` is its modification time in seconds since
+    /// the epoch, when the archive records one devenv keeps (tar).
+    File {
+        executable: bool,
+        mtime: Option<u64>,
+    },
     Dir,
     Symlink(PathBuf),
     Hardlink(PathBuf),
@@ -248,9 +253,9 @@ impl<'a> Tree<'a> {
                 }
                 set_mode(&full, 0o755)
             }
-            Kind::File { executable } => {
+            Kind::File { executable, mtime } => {
                 let executable = executable || is_wheel_script(&rel);
-                self.write_file(&full, data, if executable { 0o755 } else { 0o644 })?;
+                self.write_file(&full, data, if executable { 0o755 } else { 0o644 }, mtime)?;
                 self.files.insert(rel);
                 Ok(())
             }
@@ -345,8 +350,20 @@ impl<'a> Tree<'a> {
         Ok(full)
     }
 
-    /// Streams `data` into the new file `full` with `mode`.
-    fn write_file(&mut self, full: &Path, data: &mut dyn Read, mode: u32) -> Result<()> {
+    /// Streams `data` into the new file `full` with `mode`, modified at
+    /// `mtime` (seconds since the epoch) when given. Keeping the archive's
+    /// times keeps what depends on them valid: CPython's shipped `.pyc`
+    /// files name their source's mtime, and a mismatch makes Python
+    /// recompile the standard library at every start (the store is
+    /// read-only) or, as root, rewrite it inside the store. Times are not
+    /// part of an entry's tree hash.
+    fn write_file(
+        &mut self,
+        full: &Path,
+        data: &mut dyn Read,
+        mode: u32,
+        mtime: Option<u64>,
+    ) -> Result<()> {
         // `create_new` never follows a symlink at the final component.
         let mut file = OpenOptions::new()
             .write(true)
@@ -371,6 +388,11 @@ impl<'a> Tree<'a> {
             }
             file.write_all(&buf[..n])
                 .with_context(|| format!("could not write {}", full.display()))?;
+        }
+        if let Some(secs) = mtime {
+            let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+            file.set_modified(when)
+                .with_context(|| format!("could not set the time of {}", full.display()))?;
         }
         drop(file);
         set_mode(full, mode)
@@ -569,6 +591,7 @@ fn unpack_tar<R: Read>(reader: R, tree: &mut Tree) -> Result<()> {
             EntryType::Regular if entry.path_bytes().ends_with(b"/") => Kind::Dir,
             EntryType::Regular | EntryType::Continuous | EntryType::GNUSparse => Kind::File {
                 executable: mode & 0o111 != 0,
+                mtime: header.mtime().ok(),
             },
             EntryType::Directory => Kind::Dir,
             EntryType::Symlink => Kind::Symlink(link.unwrap_or_default()),
@@ -618,6 +641,7 @@ fn unpack_zip(file: File, tree: &mut Tree) -> Result<()> {
             _ if name.as_os_str().as_encoded_bytes().ends_with(b"/") => Kind::Dir,
             0 | S_IFREG => Kind::File {
                 executable: mode & 0o111 != 0,
+                mtime: None,
             },
             S_IFDIR => Kind::Dir,
             S_IFLNK => {

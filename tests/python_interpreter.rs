@@ -232,3 +232,27 @@ fn an_unreachable_index_points_at_the_mirror_and_the_system_python() {
         .stderr_has("point DEVENV_PYTHON_MIRROR (or `[settings] mirrors`) at a mirror")
         .stderr_has("`source = \"system\"` (this machine's Python)");
 }
+
+/// The interpreter's files keep the times the archive records: CPython's
+/// shipped bytecode names each source's mtime, so a fresh time would make
+/// Python recompile its standard library at every start (the store is
+/// read-only), or, as root, write new bytecode into the store entry.
+#[test]
+fn the_interpreters_files_keep_the_archives_times() {
+    let s = FixtureServer::start();
+    serve(&s, &["3.12.7"]);
+    let p = project(&s, r#"python = "3.12""#);
+    p.run(&["install"]).ok();
+    let entry = p.run(&["store", "path", "python"]).ok();
+    let os_py = std::path::Path::new(entry.stdout.trim()).join("lib/python3.12/os.py");
+    let mtime = std::fs::metadata(&os_py)
+        .unwrap()
+        .modified()
+        .unwrap()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    // The fixture archives are written with this time (tests/common/archives.rs).
+    assert_eq!(mtime, 1_700_000_000, "{}", os_py.display());
+    p.run(&["store", "verify"]).ok();
+}
