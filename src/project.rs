@@ -40,11 +40,6 @@ pub struct Context {
     pub store: Store,
     pub fetcher: Fetcher,
     pub frozen: bool,
-    /// No network at all (`--offline`, `DEVENV_OFFLINE=1`): resolution uses
-    /// only the lock, installation only the store. Checked here, before the
-    /// fetcher is asked, so errors name what is missing instead of a URL
-    /// that could not be reached.
-    pub offline: bool,
     /// What the environment says about team caches (`DEVENV_CACHES`,
     /// credentials); combined with `[settings] caches` per project.
     pub caches: crate::cache::Env,
@@ -58,7 +53,6 @@ impl Context {
             store: Store::open(config)?,
             fetcher: Fetcher::new(config.http.clone()),
             frozen: frozen || config.frozen,
-            offline: config.offline,
             caches: crate::cache::Env::new(config),
             config: config.clone(),
         })
@@ -67,6 +61,14 @@ impl Context {
     /// The platform this command installs for.
     pub fn platform(&self) -> Platform {
         self.config.platform()
+    }
+
+    /// No network at all (`--offline`, `DEVENV_OFFLINE=1`): resolution uses
+    /// only the lock, installation only the store. Checked before the
+    /// fetcher is asked, so errors name what is missing instead of a URL
+    /// that could not be reached.
+    pub fn offline(&self) -> bool {
+        self.config.offline
     }
 }
 
@@ -184,7 +186,7 @@ impl Project {
         {
             return Ok(lock.clone());
         }
-        if cx.offline {
+        if cx.offline() {
             self.check_resolvable_offline(existing.as_ref(), &platforms, update)?;
         }
         let lock = resolve::resolve(&self.manifest, &platforms, existing.as_ref(), cx, update)?;
@@ -310,7 +312,7 @@ impl Project {
             return Ok((lock, Report::default()));
         }
         let lock = self.ensure_lock(cx, &Update::Nothing)?;
-        if cx.offline {
+        if cx.offline() {
             // `file://` artifacts are local: offline is no reason to miss them.
             let mut missing = install::missing(&lock, cx.platform(), &cx.store);
             missing.retain(|m| !m.url.starts_with("file://"));

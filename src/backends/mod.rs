@@ -795,7 +795,7 @@ mod tests {
             false,
         )
         .unwrap();
-        let mut manifest = crate::manifest::Manifest::parse(
+        let manifest = crate::manifest::Manifest::parse(
             std::path::Path::new("/p/devenv.toml"),
             "[settings.mirrors]\nzig-dist = \"https://m.example/zig\"\ngo-dist = \"https://m.example/go\"\n".into(),
         )
@@ -804,7 +804,6 @@ mod tests {
         assert_eq!(m.base(Backend::named("zig-dist")), "http://127.0.0.1:9/zig");
         // An empty variable is unset: the manifest's mirror is used.
         assert_eq!(m.base(Backend::named("go-dist")), "https://m.example/go");
-        manifest.settings.mirrors.clear();
         let none = Mirrors::new(&Config::defaults(), None);
         assert_eq!(none.base(Backend::named("go-dist")), "https://go.dev");
     }

@@ -36,7 +36,7 @@ impl Platforms {
 /// The project, its lock and its caches, for a command that needs the network.
 fn setup(config: &Config, verb: &str) -> Result<(Context, Project, Lock, Vec<Spec>)> {
     let cx = Context::new(config, false)?;
-    if cx.offline {
+    if cx.offline() {
         bail!(
             "devenv is offline, and `cache {verb}` reaches caches and upstream; run it without --offline"
         );
