@@ -535,9 +535,12 @@ fn extras_install_optional_dependencies_and_their_scripts() {
     p.manifest(&format!(
         "[tools]\n{PYTHON}\"pypi:greet-app\" = {{ version = \"2\", extras = [\"fancy\", \"turbo\"] }}\n{PLATFORMS}"
     ));
-    p.run(&["lock"]).fails(1).stderr_has(
-        "pypi:greet-app 2.1 has no extra `turbo`; it declares fancy (extras = [\"fancy\"])",
-    );
+    p.run(&["lock"])
+        .fails(1)
+        .stderr_has(
+            "pypi:greet-app 2.1 has no extra `turbo`; it declares fancy (extras = [\"fancy\"])",
+        )
+        .stderr_has("devenv.toml:3:");
 
     // `extras` belongs to PyPI applications.
     p.manifest("[tools]\n\"npm:prettier\" = { version = \"3\", extras = [\"x\"] }\n");

@@ -662,7 +662,7 @@ fn check_exposes(
             let mut read: BTreeMap<&str, wheel::Contents> = BTreeMap::new();
             for (platform, a) in artifacts {
                 if !read.contains_key(a.url.as_str()) {
-                    let contents = wheel::contents(&a.url, fetcher).with_context(|| {
+                    let contents = wheel::contents(&a.url, fetcher, false).with_context(|| {
                         format!(
                             "could not read what the wheel of {name} {version} for {platform} holds"
                         )

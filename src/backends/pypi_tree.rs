@@ -382,24 +382,36 @@ pub fn resolve(
             bail!("uv's tree for {platform} does not contain {package} itself");
         };
         if scripts.is_none() {
-            let contents = super::wheel::contents(&top.url, &cx.fetcher).with_context(|| {
-                format!("could not read what the wheel of {label} {version} holds")
-            })?;
+            let contents = super::wheel::contents(&top.url, &cx.fetcher, !extras.is_empty())
+                .with_context(|| {
+                    format!("could not read what the wheel of {label} {version} holds")
+                })?;
             if let Some(unknown) = extras.iter().find(|e| !contents.extras.contains(e)) {
-                bail!(
-                    "{label} {version} has no extra `{unknown}`; it declares {}",
-                    match contents.extras.as_slice() {
-                        [] => "none: remove `extras`".to_string(),
-                        known => format!(
-                            "{} (extras = [{}])",
-                            known.join(", "),
-                            known
-                                .iter()
-                                .map(|e| format!("\"{e}\""))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    }
+                let declared = match contents.extras.as_slice() {
+                    [] => "none: remove `extras`".to_string(),
+                    known => format!(
+                        "{} (extras = [{}])",
+                        known.join(", "),
+                        known
+                            .iter()
+                            .map(|e| format!("\"{e}\""))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                let message =
+                    format!("{label} {version} has no extra `{unknown}`; it declares {declared}");
+                let help =
+                    "name only extras the package declares (its `Provides-Extra`)".to_string();
+                return Err(
+                    match manifest.key_error(
+                        &["tools", name, "extras"],
+                        message.clone(),
+                        Some(help),
+                    ) {
+                        Some(located) => located.into(),
+                        None => anyhow!(message),
+                    },
                 );
             }
             // Scripts that need an extra (black's `blackd = … [d]`) would

@@ -40,7 +40,8 @@ pub struct Contents {
     /// The text of its `entry_points.txt` (empty if none), for installers
     /// that read the targets and extras.
     pub entry_points_text: String,
-    /// The extras its `METADATA` declares (`Provides-Extra`), normalized.
+    /// The extras its `METADATA` declares (`Provides-Extra`), normalized;
+    /// read only when asked for.
     pub extras: Vec<String>,
 }
 
@@ -54,8 +55,10 @@ struct Record {
     local_offset: u64,
 }
 
-/// Reads the contents of the wheel at `url`.
-pub fn contents(url: &str, fetcher: &Fetcher) -> Result<Contents> {
+/// Reads the contents of the wheel at `url`; with `extras`, also the
+/// extras its `METADATA` declares (one more request, made only for a tool
+/// that asks for extras).
+pub fn contents(url: &str, fetcher: &Fetcher, extras: bool) -> Result<Contents> {
     let tail = fetcher.get_range(url, ByteRange::Last(TAIL))?;
     let (cd_offset, cd_size) = directory_location(&tail.bytes, tail.offset)
         .map_err(|e| anyhow!("{url} is not a readable wheel: {e}"))?;
@@ -101,7 +104,7 @@ pub fn contents(url: &str, fetcher: &Fetcher) -> Result<Contents> {
         out.entry_points = console_scripts(&text);
         out.entry_points_text = text;
     }
-    if let Some(r) = dist_info("METADATA") {
+    if let Some(r) = dist_info("METADATA").filter(|_| extras) {
         out.extras = read_member(url, r, fetcher)?
             .lines()
             .take_while(|l| !l.is_empty())
@@ -309,7 +312,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cmake.whl");
         std::fs::write(&path, sample()).unwrap();
-        let c = contents(&format!("file://{}", path.display()), &Fetcher::default()).unwrap();
+        let c = contents(
+            &format!("file://{}", path.display()),
+            &Fetcher::default(),
+            false,
+        )
+        .unwrap();
         assert_eq!(
             c.files,
             vec![
