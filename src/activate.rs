@@ -7,41 +7,41 @@
 //! `[env]` entries in file order. So `[env]` wins over a dotenv file, and a
 //! dotenv file can feed values into `[env]`.
 
-use crate::lock::Lock;
-use crate::manifest::{EnvValue, Manifest};
-use crate::platform::Platform;
-use crate::store::Store;
 use anyhow::{Context, Result, bail};
+use devenv_model::lock::Lock;
+use devenv_model::manifest::{EnvValue, Manifest};
+use devenv_model::platform::Platform;
+use devenv_store::store::Store;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The environment a project asks for, relative to any outer environment.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Environment {
+pub(crate) struct Environment {
     /// Variables in the order they were defined; `None` means unset.
-    pub vars: Vec<(String, Option<String>)>,
+    pub(crate) vars: Vec<(String, Option<String>)>,
     /// Directories to prepend to PATH, first wins.
-    pub path: Vec<PathBuf>,
+    pub(crate) path: Vec<PathBuf>,
     /// Tools pinned for this platform but not in the store: (name, version).
-    pub missing: Vec<(String, String)>,
+    pub(crate) missing: Vec<(String, String)>,
 }
 
 /// The dotenv files of a project as read: each name as listed in the
 /// manifest, with its content when the file exists.
-pub type Dotenv = [(String, Option<String>)];
+pub(crate) type Dotenv = [(String, Option<String>)];
 
 /// Reads the dotenv files `manifest` lists: only regular files, each under
-/// [`crate::files::MAX_DOTENV`] (or the manifest's configured limit).
-pub fn read_dotenv(manifest: &Manifest) -> Result<Vec<(String, Option<String>)>> {
+/// [`devenv_model::files::MAX_DOTENV`] (or the manifest's configured limit).
+pub(crate) fn read_dotenv(manifest: &Manifest) -> Result<Vec<(String, Option<String>)>> {
     manifest
         .env
         .dotenv
         .iter()
         .map(|name| {
             let path = manifest.root.join(name);
-            let text = crate::files::read_bounded(
+            let text = devenv_model::files::read_bounded(
                 &path,
-                manifest.limits.of(crate::files::MAX_DOTENV),
+                manifest.limits.of(devenv_model::files::MAX_DOTENV),
                 "dotenv file",
             )?;
             Ok((name.clone(), text))
@@ -53,7 +53,7 @@ pub fn read_dotenv(manifest: &Manifest) -> Result<Vec<(String, Option<String>)>>
 /// on `platform`, and the dotenv files' contents `dotenv` (as read by
 /// [`read_dotenv`] or a trust snapshot). `outer` looks up variables of the
 /// environment devenv runs in, for `${VAR}` interpolation.
-pub fn compute(
+pub(crate) fn compute(
     manifest: &Manifest,
     lock: Option<&Lock>,
     dotenv: &Dotenv,
@@ -100,7 +100,7 @@ pub fn compute(
             EnvValue::Unset => None,
             EnvValue::Set(template) => Some(
                 interpolate(template, |v| env.get(v).or_else(|| outer(v))).map_err(|e| {
-                    let (message, help) = crate::manifest::split_help(&e);
+                    let (message, help) = devenv_model::manifest::split_help(&e);
                     // The caret goes under the `${...}` the message names.
                     let needle = message
                         .split('`')
@@ -151,7 +151,7 @@ pub fn compute(
 fn manifest_order<'a>(
     manifest: &Manifest,
     lock: &'a Lock,
-) -> Vec<(&'a String, &'a crate::lock::LockedTool)> {
+) -> Vec<(&'a String, &'a devenv_model::lock::LockedTool)> {
     let position = |name: &str| {
         manifest
             .tools
@@ -167,7 +167,7 @@ fn manifest_order<'a>(
 /// Commands more than one tool provides, as (command, the tool that wins,
 /// the tools it hides), in manifest order. Only installed tools are looked
 /// at: a directory's commands are known once it is unpacked.
-pub fn shadowed_commands(
+pub(crate) fn shadowed_commands(
     manifest: &Manifest,
     lock: &Lock,
     store: &Store,
@@ -212,11 +212,14 @@ pub fn shadowed_commands(
 
 /// A tool's variables with `{root}` made the store entry's path. The lock
 /// is untrusted: names must be usable and values stay inside the entry.
-pub fn tool_env(entry: &Path, vars: &BTreeMap<String, String>) -> Result<Vec<(String, String)>> {
+pub(crate) fn tool_env(
+    entry: &Path,
+    vars: &BTreeMap<String, String>,
+) -> Result<Vec<(String, String)>> {
     let root = entry.to_string_lossy();
     vars.iter()
         .map(|(k, v)| {
-            if let Err((msg, _)) = crate::manifest::check_var_name(k) {
+            if let Err((msg, _)) = devenv_model::manifest::check_var_name(k) {
                 bail!("{msg}");
             }
             if let Some(what) = takes_over(k) {
@@ -232,12 +235,12 @@ pub fn tool_env(entry: &Path, vars: &BTreeMap<String, String>) -> Result<Vec<(St
 
 /// The directories of a store entry that go on PATH: the listed ones, or
 /// `bin` when none are listed and it exists, else the entry itself.
-pub fn bin_dirs(entry: &Path, bin: &[String]) -> Vec<PathBuf> {
+pub(crate) fn bin_dirs(entry: &Path, bin: &[String]) -> Vec<PathBuf> {
     if !bin.is_empty() {
         let mut dirs: Vec<PathBuf> = Vec::new();
         for b in bin {
             let dir = if b.contains('=') {
-                entry.join(crate::lock::LINK_DIR)
+                entry.join(devenv_model::lock::LINK_DIR)
             } else if b.is_empty() || b == "." {
                 entry.to_path_buf()
             } else {
@@ -264,7 +267,7 @@ impl Environment {
     }
 
     /// The value this environment gives `name`, if it sets it.
-    pub fn get(&self, name: &str) -> Option<String> {
+    pub(crate) fn get(&self, name: &str) -> Option<String> {
         self.vars
             .iter()
             .find(|(n, _)| n == name)
@@ -272,7 +275,7 @@ impl Environment {
     }
 
     /// PATH with this environment's directories in front of `outer`.
-    pub fn full_path(&self, outer: Option<&str>) -> String {
+    pub(crate) fn full_path(&self, outer: Option<&str>) -> String {
         let mut parts: Vec<String> = self
             .path
             .iter()
@@ -286,7 +289,7 @@ impl Environment {
 
     /// Every change as (name, new value or unset), PATH included in full,
     /// sorted by name: what `devenv env` prints.
-    pub fn changes(&self, outer_path: Option<&str>) -> BTreeMap<String, Option<String>> {
+    pub(crate) fn changes(&self, outer_path: Option<&str>) -> BTreeMap<String, Option<String>> {
         let mut out: BTreeMap<String, Option<String>> = self.vars.iter().cloned().collect();
         if !self.path.is_empty() {
             out.insert("PATH".into(), Some(self.full_path(outer_path)));
@@ -297,7 +300,7 @@ impl Environment {
 
 /// Expands `${VAR}` and `${VAR:-default}`; `$$` is a literal `$`; a `$`
 /// not followed by `{` or `$` is kept as is.
-pub fn interpolate(
+pub(crate) fn interpolate(
     template: &str,
     lookup: impl Fn(&str) -> Option<String>,
 ) -> Result<String, String> {
@@ -345,7 +348,7 @@ pub fn interpolate(
 /// Parses a dotenv file: `KEY=value` lines, optional `export `, `#`
 /// comments, 'single-quoted' literals and "double-quoted" values with
 /// `\n`, `\"`, `\\` escapes that may span lines. Values are not interpolated.
-pub fn parse_dotenv(text: &str) -> Result<Vec<(String, String)>> {
+pub(crate) fn parse_dotenv(text: &str) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
     let mut lines = text.lines().enumerate();
     while let Some((n, line)) = lines.next() {
@@ -358,7 +361,7 @@ pub fn parse_dotenv(text: &str) -> Result<Vec<(String, String)>> {
             bail!("line {}: expected KEY=value, found `{line}`", n + 1);
         };
         let key = key.trim();
-        if let Err((msg, _)) = crate::manifest::check_var_name(key) {
+        if let Err((msg, _)) = devenv_model::manifest::check_var_name(key) {
             bail!("line {}: {msg}", n + 1);
         }
         if let Some(what) = takes_over(key) {
@@ -406,44 +409,7 @@ pub fn parse_dotenv(text: &str) -> Result<Vec<(String, String)>> {
     Ok(out)
 }
 
-/// What setting `name` would take over, for variables that make a shell
-/// or the dynamic loader run code of the project's choosing: never set
-/// from a dotenv file, and shown as a warning by `devenv allow` when
-/// `[env]` sets them.
-pub fn takes_over(name: &str) -> Option<&'static str> {
-    const SHELL: &[&str] = &[
-        "PROMPT_COMMAND",
-        "PS0",
-        "PS1",
-        "PS2",
-        "PS3",
-        "PS4",
-        "BASH_ENV",
-        "ENV",
-        "SHELLOPTS",
-        "BASHOPTS",
-        "IFS",
-        "CDPATH",
-        "GLOBIGNORE",
-        "HISTFILE",
-        "ZDOTDIR",
-        "PROMPT",
-        "RPROMPT",
-        "RPS1",
-        "fish_function_path",
-        "fish_complete_path",
-        "fish_user_paths",
-        "SHELL",
-        "HOME",
-    ];
-    if SHELL.contains(&name) || name.starts_with("BASH_FUNC_") {
-        Some("your shell (its startup, prompt or functions)")
-    } else if name.starts_with("LD_") || name.starts_with("DYLD_") {
-        Some("the dynamic loader (code injected into every program)")
-    } else {
-        None
-    }
-}
+pub(crate) use devenv_model::names::takes_over;
 
 /// Unescapes a double-quoted body up to its closing quote, or `None` when
 /// the quote is not closed yet.

@@ -13,31 +13,20 @@
 //! `rustc/bin/rustc` and `rust-std-*/lib/rustlib/...` end up as one
 //! sysroot.
 
-use crate::archive;
-use crate::digest::Digest;
-use crate::fetch::Fetcher;
 use crate::install::DigestMismatch;
-use crate::lock::Artifact;
 use anyhow::{Context, Result, anyhow, bail};
+use devenv_model::digest::Digest;
+use devenv_model::lock::Artifact;
+use devenv_net::fetch::Fetcher;
+use devenv_store::archive;
 use std::fs;
 use std::path::Path;
 
-/// The layouts devenv can assemble from parts.
-pub const LAYOUTS: &[&str] = &["rust-installer"];
-
-/// Whether `layout` is a Python tree's: `python-wheels-3.Y` (the wheels of
-/// its members unpacked into `site-packages/`, run by Python 3.Y; see
-/// `backends::pypi_tree`). Such an artifact has members, never parts.
-pub fn is_python_wheels(layout: &str) -> bool {
-    layout
-        .strip_prefix(crate::backends::pypi_tree::LAYOUT_PREFIX)
-        .and_then(|v| v.strip_prefix("3."))
-        .is_some_and(|m| !m.is_empty() && m.len() <= 3 && m.bytes().all(|b| b.is_ascii_digit()))
-}
+pub(crate) use devenv_model::lock::layout::LAYOUTS;
 
 /// Turns `staging/tree` (the unpacked main archive) and the artifact's
 /// parts into the entry's tree; returns the bytes downloaded for parts.
-pub fn assemble(
+pub(crate) fn assemble(
     tool: &str,
     artifact: &Artifact,
     layout: &str,

@@ -19,23 +19,23 @@
 //! the finished environment without waiting.
 
 use crate::activate::{self, Environment};
-use crate::gc;
-use crate::lock::Lock;
-use crate::manifest::{self, Manifest};
-use crate::platform::Platform;
 use crate::project::Project;
-use crate::shell::Shell;
-use crate::shell::state::{self, Active, DIR_VAR, STATE_VAR, State, VarChange, Vars, WATCH_VAR};
-use crate::store::Store;
-use crate::trust::{self, Trust};
 use anyhow::Result;
+use devenv_model::lock::Lock;
+use devenv_model::manifest::{self, Manifest};
+use devenv_model::platform::Platform;
+use devenv_shell::Shell;
+use devenv_shell::state::{self, Active, DIR_VAR, STATE_VAR, State, VarChange, Vars, WATCH_VAR};
+use devenv_store::gc;
+use devenv_store::store::Store;
+use devenv_store::trust::{self, Trust};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Who asks for the transition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// The prompt hook: only trusted manifests, errors become notices.
     Hook,
     /// `devenv enter`: the user asked, so no trust check, and errors fail.
@@ -44,16 +44,16 @@ pub enum Mode {
 
 /// What to change in the shell, and what to tell the user.
 #[derive(Debug, Default)]
-pub struct Transition {
+pub(crate) struct Transition {
     /// Variables to set (`Some`) or unset (`None`), the state variables included.
-    pub changes: BTreeMap<String, Option<String>>,
+    pub(crate) changes: BTreeMap<String, Option<String>>,
     /// One-line messages for stderr, without the `devenv: ` prefix.
-    pub messages: Vec<String>,
+    pub(crate) messages: Vec<String>,
 }
 
 impl Transition {
     /// What `shell` evaluates (or parses) to apply this transition.
-    pub fn script(&self, shell: &Shell) -> String {
+    pub(crate) fn script(&self, shell: &Shell) -> String {
         shell.render(&self.changes)
     }
 }
@@ -61,7 +61,7 @@ impl Transition {
 /// The nearest directory at or above `pwd` holding a `devenv.toml`, found
 /// exactly the way the shell hooks find it (string operations on the
 /// logical `$PWD`), so both sides agree on what "the same project" means.
-pub fn find_dir(pwd: &str) -> Option<String> {
+pub(crate) fn find_dir(pwd: &str) -> Option<String> {
     let mut dir = pwd;
     loop {
         if dir.is_empty() {
@@ -80,7 +80,7 @@ pub fn find_dir(pwd: &str) -> Option<String> {
 /// since devenv read it. The same test the hooks of shells with builtins
 /// for it make before calling devenv; shells without them (tcsh, elvish)
 /// call `hook-env` at every prompt, and this keeps that call cheap.
-pub fn unchanged(pwd: &str, current: &Vars) -> bool {
+pub(crate) fn unchanged(pwd: &str, current: &Vars) -> bool {
     let dir = find_dir(pwd);
     if dir.as_ref() != current.get(DIR_VAR) {
         return false;
@@ -111,7 +111,7 @@ pub fn unchanged(pwd: &str, current: &Vars) -> bool {
 /// shell has it, or `/` when the shell did not pass it on — a deleted
 /// directory holds no project, so the hook unloads instead of failing at
 /// every prompt.
-pub fn logical_pwd() -> Result<String> {
+pub(crate) fn logical_pwd() -> Result<String> {
     let physical = match std::env::current_dir() {
         Ok(p) => p,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -139,7 +139,7 @@ fn real_dir(dir: &str) -> String {
 }
 
 /// Computes the transition for a shell in `pwd` whose environment is `current`.
-pub fn transition(
+pub(crate) fn transition(
     pwd: &str,
     current: &Vars,
     store: &Store,
@@ -281,7 +281,7 @@ struct Run<'a> {
 impl Run<'_> {
     /// Shows `text` unless the notice `key` was already shown in this directory.
     fn note(&mut self, key: &str, text: String) {
-        let key = crate::digest::sha256_hex(key.as_bytes())[..16].to_string();
+        let key = devenv_model::digest::sha256_hex(key.as_bytes())[..16].to_string();
         if !self.shown.contains(&key) {
             self.shown.push(key);
             self.messages.push(text);
@@ -669,7 +669,7 @@ impl Watch {
         let nanos = newest
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
-        let prefix = &crate::digest::sha256_hex(dir.as_bytes())[..16];
+        let prefix = &devenv_model::digest::sha256_hex(dir.as_bytes())[..16];
         let stamp = store.stamp_dir().join(format!("{prefix}-{nanos}"));
         if let Err(e) = write_stamp(&stamp, newest, prefix) {
             run.note(
@@ -695,7 +695,7 @@ impl Watch {
 /// project's older stamps; a shell still pointing at one of those simply
 /// runs `hook-env` once more.
 fn write_stamp(stamp: &Path, newest: SystemTime, prefix: &str) -> Result<()> {
-    use crate::error::IoContext;
+    use devenv_model::error::IoContext;
     if std::fs::metadata(stamp)
         .and_then(|m| m.modified())
         .is_ok_and(|m| m == newest)

@@ -5,53 +5,32 @@
 //! while hashing, refuse a digest mismatch, unpack, and commit with one
 //! rename. Independent tools install in parallel.
 
-use crate::archive;
-use crate::digest::Digest;
-use crate::fetch::Fetcher;
-use crate::lock::{Artifact, Lock};
-use crate::platform::Platform;
-use crate::store::{self, Store};
-use crate::ui;
 use anyhow::{Context, Result, bail};
+use devenv_model::lock::{Artifact, Lock};
+use devenv_model::platform::Platform;
+use devenv_model::ui;
+use devenv_net::fetch::Fetcher;
+use devenv_store::archive;
+use devenv_store::store::{self, Store};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// A digest mismatch: what was expected, what arrived, from where.
-#[derive(Debug)]
-pub struct DigestMismatch {
-    pub tool: String,
-    pub url: String,
-    pub expected: Digest,
-    pub actual: Digest,
-}
-
-impl std::fmt::Display for DigestMismatch {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "the download of `{}` does not match the lock, so it was not installed\n  url:      {}\n  expected: {}\n  actual:   {}\n\
-             The file changed on the server or was tampered with in transit. If the new file is legitimate, run `devenv update {}` to pin it again.",
-            self.tool, self.url, self.expected, self.actual, self.tool
-        )
-    }
-}
-
-impl std::error::Error for DigestMismatch {}
+pub(crate) use devenv_model::digest::DigestMismatch;
 
 /// A pinned artifact that is not in the store.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Missing {
-    pub tool: String,
-    pub version: String,
-    pub url: String,
+pub(crate) struct Missing {
+    pub(crate) tool: String,
+    pub(crate) version: String,
+    pub(crate) url: String,
 }
 
 /// Offline, some pinned artifacts are not in the store: each is named.
 #[derive(Debug)]
-pub struct OfflineMissing {
-    pub missing: Vec<Missing>,
-    pub store: PathBuf,
+pub(crate) struct OfflineMissing {
+    pub(crate) missing: Vec<Missing>,
+    pub(crate) store: PathBuf,
 }
 
 impl std::fmt::Display for OfflineMissing {
@@ -79,14 +58,14 @@ impl std::error::Error for OfflineMissing {}
 
 impl Missing {
     /// `name version`, for lists in messages.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         format!("{} {}", self.tool, self.version)
     }
 }
 
 /// The artifacts of `lock` for `platform` that are not in the store.
 /// A tool with no artifact for `platform` is left to [`install_lock`] to explain.
-pub fn missing(lock: &Lock, platform: Platform, store: &Store) -> Vec<Missing> {
+pub(crate) fn missing(lock: &Lock, platform: Platform, store: &Store) -> Vec<Missing> {
     lock.tools
         .iter()
         .filter_map(|(name, tool)| {
@@ -105,36 +84,36 @@ pub fn missing(lock: &Lock, platform: Platform, store: &Store) -> Vec<Missing> {
 
 /// What one `install` did.
 #[derive(Debug, Default)]
-pub struct Report {
+pub(crate) struct Report {
     /// Tools that were downloaded now: (name, version, bytes).
-    pub fetched: Vec<(String, String, u64)>,
+    pub(crate) fetched: Vec<(String, String, u64)>,
     /// Tools already in the store.
-    pub present: usize,
+    pub(crate) present: usize,
     /// How many of the fetched artifacts each team cache served, in the
     /// caches' order (the rest came from upstream).
-    pub from_caches: Vec<(String, usize)>,
+    pub(crate) from_caches: Vec<(String, usize)>,
 }
 
 impl Report {
     /// How many fetched artifacts came from upstream rather than a cache.
-    pub fn from_upstream(&self) -> usize {
+    pub(crate) fn upstream_count(&self) -> usize {
         let cached: usize = self.from_caches.iter().map(|(_, n)| n).sum();
         self.fetched.len().saturating_sub(cached)
     }
 }
 
 /// One tool to make present.
-pub struct Job<'a> {
-    pub name: &'a str,
-    pub version: &'a str,
-    pub artifact: &'a Artifact,
+pub(crate) struct Job<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) version: &'a str,
+    pub(crate) artifact: &'a Artifact,
     /// For a tree whose install scripts run: the bin directories of the
     /// environment's `node` (installed first); empty when there is none.
-    pub node_bin: Vec<PathBuf>,
+    pub(crate) node_bin: Vec<PathBuf>,
 }
 
 /// The store path of each tool of `lock` on `platform`, and whether it is installed.
-pub fn entries(
+pub(crate) fn entries(
     lock: &Lock,
     platform: Platform,
     store: &Store,
@@ -154,7 +133,7 @@ pub fn entries(
 /// Makes every tool of `lock` present in the store for `platform`. Trees
 /// whose install scripts run are installed last, once the environment's
 /// `node` (which runs them) is in the store.
-pub fn install_lock(
+pub(crate) fn install_lock(
     lock: &Lock,
     platform: Platform,
     store: &Store,
@@ -218,7 +197,7 @@ fn node_bin(lock: &Lock, platform: Platform, store: &Store) -> Vec<PathBuf> {
 }
 
 /// Installs `jobs` in parallel; the first failure is returned after all finish.
-pub fn install(jobs: &[Job<'_>], store: &Store, fetcher: &Fetcher) -> Result<Report> {
+pub(crate) fn install(jobs: &[Job<'_>], store: &Store, fetcher: &Fetcher) -> Result<Report> {
     // The hot path (exec, env): everything present means no locks, no threads.
     if jobs.iter().all(|j| {
         store
@@ -272,7 +251,12 @@ pub fn install(jobs: &[Job<'_>], store: &Store, fetcher: &Fetcher) -> Result<Rep
 
 /// Makes one entry present; returns the bytes downloaded, or `None` when it
 /// was already there.
-pub fn ensure(job: &Job<'_>, store: &Store, fetcher: &Fetcher, bars: &Bars) -> Result<Option<u64>> {
+pub(crate) fn ensure(
+    job: &Job<'_>,
+    store: &Store,
+    fetcher: &Fetcher,
+    bars: &Bars,
+) -> Result<Option<u64>> {
     let key = job.artifact.derived_key(job.name);
     let entry = store.entry_path(&job.artifact.entry_name(job.name, job.version));
     if entry.is_dir() {
@@ -392,23 +376,23 @@ fn stage_tree(
     let downloaded = started.elapsed();
     let mut order: Vec<usize> = (0..members.len()).collect();
     order.sort_by(|&a, &b| members[a].path.cmp(&members[b].path));
-    if let Some(minor) = crate::backends::pypi_tree::layout_minor(job.artifact.layout.as_deref()) {
+    if let Some(minor) = devenv_model::lock::layout::layout_minor(job.artifact.layout.as_deref()) {
         let wheels: Vec<_> = order
             .iter()
             .map(|&i| (&members[i], staging.join(format!("member-{i}"))))
             .collect();
-        crate::backends::pypi_tree::install(job, minor, &wheels, staging, tree, limits)
+        crate::python_tree::install(job, minor, &wheels, staging, tree, limits)
             .with_context(|| format!("could not install the Python tree of `{}`", job.name))?;
         return Ok(bytes);
     }
     for i in order {
         let m = &members[i];
-        crate::lock::Member::check_path(&m.path)?;
+        devenv_model::lock::Member::check_path(&m.path)?;
         let dest = tree.join(&m.path);
         let name = m.path.rsplit('/').next().unwrap_or(&m.path);
         archive::unpack_with(
             &staging.join(format!("member-{i}")),
-            crate::archive::Format::from_url(&m.url),
+            devenv_store::archive::Format::from_url(&m.url),
             &dest,
             name,
             limits,
@@ -476,7 +460,7 @@ fn stage(
     let bar = bars.add(job.name, job.version);
     let mut sized = false;
     // The team caches first (each verified against the lock), then upstream.
-    let downloaded = crate::cache::download(
+    let downloaded = devenv_net::cache::download(
         fetcher,
         job.name,
         job.version,
@@ -526,7 +510,7 @@ fn unpack_verified(
     job: &Job<'_>,
     staging: &Path,
     download: &Path,
-    actual: crate::digest::Digest,
+    actual: devenv_model::digest::Digest,
     bytes: u64,
     fetcher: &Fetcher,
     limits: &archive::Limits,
@@ -543,7 +527,7 @@ fn unpack_verified(
     let tree = staging.join("tree");
     fs::create_dir(&tree)
         .map_err(|e| anyhow::anyhow!("could not create {}: {e}", tree.display()))?;
-    let exe_name = crate::lock::binary_name(job.name);
+    let exe_name = devenv_model::lock::binary_name(job.name);
     archive::unpack_with(download, a.format, &tree, exe_name, limits)
         .with_context(|| format!("could not unpack `{}` from {}", job.name, a.url))?;
     let bytes = match &a.layout {
@@ -607,7 +591,7 @@ fn link_bins(tree: &Path, bin: &[String]) -> Result<()> {
         perms.set_mode(perms.mode() | 0o755);
         fs::set_permissions(&real, perms)
             .map_err(|e| anyhow::anyhow!("could not make {} executable: {e}", real.display()))?;
-        let dir = tree.join(crate::lock::LINK_DIR);
+        let dir = tree.join(devenv_model::lock::LINK_DIR);
         fs::create_dir_all(&dir)
             .map_err(|e| anyhow::anyhow!("could not create {}: {e}", dir.display()))?;
         let link = dir.join(name);
@@ -650,12 +634,12 @@ fn check_exposed(tree: &Path, bin: &[String]) -> Result<()> {
 }
 
 /// Progress bars on a terminal; nothing elsewhere.
-pub struct Bars {
+pub(crate) struct Bars {
     multi: Option<indicatif::MultiProgress>,
 }
 
 impl Bars {
-    pub fn new() -> Bars {
+    pub(crate) fn new() -> Bars {
         Bars {
             multi: ui::progress_enabled().then(indicatif::MultiProgress::new),
         }
@@ -696,7 +680,7 @@ impl Bars {
 
     /// A line printed above the live bars (on a terminal), so no bar is
     /// left frozen on screen; an ordinary message elsewhere.
-    pub fn println(&self, msg: String) {
+    pub(crate) fn println(&self, msg: String) {
         match &self.multi {
             Some(multi) if ui::level() >= 1 => {
                 let _ = multi.println(format!("devenv: {msg}"));
@@ -722,8 +706,14 @@ mod tests {
             Err(anyhow::anyhow!(DigestMismatch {
                 tool: "t".into(),
                 url: "https://example.com/t.tgz".into(),
-                expected: crate::digest::Digest::of(crate::digest::Algorithm::Sha256, b"a"),
-                actual: crate::digest::Digest::of(crate::digest::Algorithm::Sha256, b"b"),
+                expected: devenv_model::digest::Digest::of(
+                    devenv_model::digest::Algorithm::Sha256,
+                    b"a"
+                ),
+                actual: devenv_model::digest::Digest::of(
+                    devenv_model::digest::Algorithm::Sha256,
+                    b"b"
+                ),
             }))
         };
         let cleanup = || -> Result<()> { Err(anyhow::anyhow!("permission denied")) };

@@ -1,6 +1,29 @@
+//! devenv: per-project development environments.
+//!
+//! The binary is the top of the pipeline of DESIGN.md: the commands, the
+//! install stage (with the layouts of trees and parts), activation, the
+//! shell hook and its watcher, tasks and `init`'s importers. The stages
+//! below it are the workspace's crates: `devenv-model` (formats and
+//! rules), `devenv-net` (HTTP, caches), `devenv-store` (the store, gc,
+//! trust), `devenv-sources` (backends, resolution) and `devenv-shell`
+//! (dialects and hook templates).
+
 use clap::{CommandFactory, Parser};
-use devenv::error::Exit;
-use devenv::manifest::ManifestError;
+mod activate;
+mod cli;
+mod components;
+mod hook;
+mod import;
+mod install;
+mod project;
+mod python_tree;
+mod scripts;
+mod system;
+mod tasks;
+mod watch;
+
+use devenv_model::error::Exit;
+use devenv_model::manifest::ManifestError;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -15,20 +38,20 @@ fn main() -> ExitCode {
     }
     // With DEVENV_COMPLETE set (by the script of `devenv completions`),
     // print completions and exit; otherwise this only reads one variable.
-    clap_complete::CompleteEnv::with_factory(devenv::cli::Cli::command)
-        .var(devenv::cli::COMPLETE_VAR)
+    clap_complete::CompleteEnv::with_factory(cli::Cli::command)
+        .var(cli::COMPLETE_VAR)
         .complete();
-    let cli = devenv::cli::Cli::parse();
-    match devenv::cli::run(cli) {
+    let cli = cli::Cli::parse();
+    match cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             if let Some(Exit(code)) = err.downcast_ref::<Exit>() {
                 return ExitCode::from(*code as u8);
             }
             if let Some(m) = err.downcast_ref::<ManifestError>() {
-                devenv::ui::error(m.to_string());
+                devenv_model::ui::error(m.to_string());
             } else {
-                devenv::ui::error(format!("{err:#}"));
+                devenv_model::ui::error(format!("{err:#}"));
             }
             ExitCode::from(1)
         }

@@ -3,63 +3,64 @@
 //! frozen") and the tools it pins into the store.
 
 use crate::activate::{self, Environment};
-use crate::config::Config;
-use crate::fetch::Fetcher;
-use crate::gc;
-use crate::generations::History;
 use crate::install::{self, Report};
-use crate::lock::{self, Lock};
-use crate::manifest::{self, Manifest};
-use crate::platform::Platform;
-use crate::resolve::{self, Update};
-use crate::store::Store;
-use crate::{trust, ui};
 use anyhow::{Result, bail};
+use devenv_model::config::Config;
+use devenv_model::lock::{self, Lock};
+use devenv_model::manifest::{self, Manifest};
+use devenv_model::platform::Platform;
+use devenv_model::ui;
+use devenv_net::fetch::Fetcher;
+use devenv_sources::resolve::{self, Update};
+use devenv_store::gc;
+use devenv_store::generations::History;
+use devenv_store::store::Store;
+use devenv_store::trust;
 use std::path::{Path, PathBuf};
 
 /// The current directory, or an error that says why it cannot be read.
-pub fn cwd() -> Result<PathBuf> {
+pub(crate) fn cwd() -> Result<PathBuf> {
     std::env::current_dir().map_err(|e| {
         anyhow::anyhow!(
             "cannot read the current directory: {}",
-            crate::error::io_reason(&e)
+            devenv_model::error::io_reason(&e)
         )
     })
 }
 
 /// A located project.
-pub struct Project {
-    pub manifest: Manifest,
+pub(crate) struct Project {
+    pub(crate) manifest: Manifest,
 }
 
 /// What commands share: the configuration, and the store, the HTTP client,
 /// `--frozen` and `--offline` it gives.
-pub struct Context {
+pub(crate) struct Context {
     /// The one configuration, as the command line resolved it.
-    pub config: Config,
-    pub store: Store,
-    pub fetcher: Fetcher,
-    pub frozen: bool,
+    pub(crate) config: Config,
+    pub(crate) store: Store,
+    pub(crate) fetcher: Fetcher,
+    pub(crate) frozen: bool,
     /// What the environment says about team caches (`DEVENV_CACHES`,
     /// credentials); combined with `[settings] caches` per project.
-    pub caches: crate::cache::Env,
+    pub(crate) caches: devenv_net::cache::Env,
 }
 
 impl Context {
     /// The context of `config`, frozen when `frozen` (the command's
     /// `--frozen`) or `DEVENV_FROZEN`.
-    pub fn new(config: &Config, frozen: bool) -> Result<Context> {
+    pub(crate) fn new(config: &Config, frozen: bool) -> Result<Context> {
         Ok(Context {
             store: Store::open(config)?,
             fetcher: Fetcher::new(config.http.clone()),
             frozen: frozen || config.frozen,
-            caches: crate::cache::Env::new(config),
+            caches: devenv_net::cache::Env::new(config),
             config: config.clone(),
         })
     }
 
     /// The platform this command installs for.
-    pub fn platform(&self) -> Platform {
+    pub(crate) fn platform(&self) -> Platform {
         self.config.platform()
     }
 
@@ -67,15 +68,45 @@ impl Context {
     /// only the lock, installation only the store. Checked before the
     /// fetcher is asked, so errors name what is missing instead of a URL
     /// that could not be reached.
-    pub fn offline(&self) -> bool {
+    pub(crate) fn offline(&self) -> bool {
         self.config.offline
+    }
+
+    /// What resolution is given: this command's configuration and client,
+    /// this store as the place a resolution engine (uv) is installed, and
+    /// its cache directory.
+    pub(crate) fn sources(&self) -> devenv_sources::Cx<'_> {
+        devenv_sources::Cx {
+            config: &self.config,
+            fetcher: &self.fetcher,
+            installer: self,
+            cache: self.store.home().join("cache"),
+        }
+    }
+}
+
+impl devenv_sources::Installer for Context {
+    fn install(
+        &self,
+        name: &str,
+        version: &str,
+        artifact: &devenv_model::lock::Artifact,
+    ) -> Result<PathBuf> {
+        let job = install::Job {
+            name,
+            version,
+            artifact,
+            node_bin: Vec::new(),
+        };
+        install::ensure(&job, &self.store, &self.fetcher, &install::Bars::new())?;
+        Ok(self.store.entry_path(&artifact.entry_name(name, version)))
     }
 }
 
 /// The root of the project containing `dir` (the nearest directory upward
 /// with a `devenv.toml`), without reading the manifest; an error says how
 /// to start one.
-pub fn find_root(dir: &Path) -> Result<PathBuf> {
+pub(crate) fn find_root(dir: &Path) -> Result<PathBuf> {
     match manifest::find_root(dir) {
         Some(root) => Ok(root),
         None => bail!(
@@ -89,7 +120,7 @@ pub fn find_root(dir: &Path) -> Result<PathBuf> {
 impl Project {
     /// The project containing `dir` (the nearest `devenv.toml` upward),
     /// its files read under `config`'s limits.
-    pub fn find(dir: &Path, config: &Config) -> Result<Project> {
+    pub(crate) fn find(dir: &Path, config: &Config) -> Result<Project> {
         let root = find_root(dir)?;
         Ok(Project {
             manifest: Manifest::load(&root, config.file_limits())?,
@@ -97,25 +128,25 @@ impl Project {
     }
 
     /// A stable id for per-project state: see [`gc::project_id`].
-    pub fn id(&self) -> String {
+    pub(crate) fn id(&self) -> String {
         gc::project_id(self.root())
     }
 
-    pub fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         &self.manifest.root
     }
 
-    pub fn lock_path(&self) -> PathBuf {
+    pub(crate) fn lock_path(&self) -> PathBuf {
         lock::path_in(self.root())
     }
 
-    pub fn read_lock(&self) -> Result<Option<Lock>> {
+    pub(crate) fn read_lock(&self) -> Result<Option<Lock>> {
         Lock::read(&self.lock_path(), self.manifest.limits)
     }
 
     /// The platforms the lock must cover: `settings.platforms`, or else the
     /// platforms the existing lock covers plus `host`, the one installed for.
-    pub fn platforms(&self, existing: Option<&Lock>, host: Platform) -> Vec<Platform> {
+    pub(crate) fn platforms(&self, existing: Option<&Lock>, host: Platform) -> Vec<Platform> {
         if let Some(p) = &self.manifest.settings.platforms {
             return p.clone();
         }
@@ -130,7 +161,7 @@ impl Project {
     /// A lock that matches the manifest. Frozen: the existing one or an
     /// error naming what differs. Otherwise: re-resolves what changed and
     /// writes the lock if its bytes change.
-    pub fn ensure_lock(&self, cx: &Context, update: &Update) -> Result<Lock> {
+    pub(crate) fn ensure_lock(&self, cx: &Context, update: &Update) -> Result<Lock> {
         let reason = if matches!(update, Update::Nothing) {
             "lock"
         } else {
@@ -141,7 +172,12 @@ impl Project {
 
     /// [`Project::ensure_lock`], recording a new generation under `reason`
     /// (`add`, `remove`...): what `devenv generations` shows for it.
-    pub fn ensure_lock_as(&self, cx: &Context, update: &Update, reason: &str) -> Result<Lock> {
+    pub(crate) fn ensure_lock_as(
+        &self,
+        cx: &Context,
+        update: &Update,
+        reason: &str,
+    ) -> Result<Lock> {
         let existing = self.read_lock()?;
         let platforms = self.platforms(existing.as_ref(), cx.platform());
         if cx.frozen {
@@ -189,7 +225,13 @@ impl Project {
         if cx.offline() {
             self.check_resolvable_offline(existing.as_ref(), &platforms, update)?;
         }
-        let lock = resolve::resolve(&self.manifest, &platforms, existing.as_ref(), cx, update)?;
+        let lock = resolve::resolve(
+            &self.manifest,
+            &platforms,
+            existing.as_ref(),
+            &cx.sources(),
+            update,
+        )?;
         if self.write_lock(cx, &lock)? {
             ui::info(format!("wrote {}", self.lock_path().display()));
             self.record_generation(cx, &lock, reason)?;
@@ -200,7 +242,7 @@ impl Project {
     /// Refuses `lock` when it contradicts a pin of the manifest (a
     /// `sha256`, an exact version or URL, a version range, a source, `bin`),
     /// naming both sides.
-    pub fn check_agrees(&self, lock: &Lock) -> Result<()> {
+    pub(crate) fn check_agrees(&self, lock: &Lock) -> Result<()> {
         let wrong = lock::validate::disagreements(lock, &self.manifest);
         if wrong.is_empty() {
             return Ok(());
@@ -218,8 +260,8 @@ impl Project {
     /// Writes `lock` as this project's `devenv.lock`; returns whether the
     /// bytes changed. When the project's files were allowed before the
     /// write, the trust record follows the new lock: devenv derived it from
-    /// allowed input (see [`crate::trust`]).
-    pub fn write_lock(&self, cx: &Context, lock: &Lock) -> Result<bool> {
+    /// allowed input (see [`devenv_store::trust`]).
+    pub(crate) fn write_lock(&self, cx: &Context, lock: &Lock) -> Result<bool> {
         let before = trust::Snapshot::read(&self.manifest)
             .ok()
             .filter(|s| trust::check(&cx.store, &self.manifest.path, s) == trust::Trust::Allowed);
@@ -232,8 +274,8 @@ impl Project {
     }
 
     /// Whether the shell hook may apply this project's files as they are
-    /// now on disk (see [`crate::trust`]).
-    pub fn allowed(&self, cx: &Context) -> bool {
+    /// now on disk (see [`devenv_store::trust`]).
+    pub(crate) fn allowed(&self, cx: &Context) -> bool {
         trust::Snapshot::read(&self.manifest).is_ok_and(|s| {
             trust::check(&cx.store, &self.manifest.path, &s) == trust::Trust::Allowed
         })
@@ -242,14 +284,14 @@ impl Project {
     /// Records `lock` (with the manifest) as this project's next generation
     /// if it differs from the newest, and registers the project as a GC
     /// root. Returns the generation recorded, if any.
-    pub fn record_generation(
+    pub(crate) fn record_generation(
         &self,
         cx: &Context,
         lock: &Lock,
         reason: &str,
-    ) -> Result<Option<crate::generations::Generation>> {
+    ) -> Result<Option<devenv_store::generations::Generation>> {
         gc::register_project(&cx.store, self.root())?;
-        let record = crate::generations::Record {
+        let record = devenv_store::generations::Record {
             lock,
             manifest: Some(&self.manifest.source),
             allowed: self.allowed(cx),
@@ -296,7 +338,7 @@ impl Project {
     /// its lock recorded as a generation (a lock that arrived by `git pull`
     /// is one too). Offline, every missing store entry is named before any
     /// download is tried.
-    pub fn ensure_installed(&self, cx: &Context) -> Result<(Lock, Report)> {
+    pub(crate) fn ensure_installed(&self, cx: &Context) -> Result<(Lock, Report)> {
         if !cx.frozen && self.manifest.tools.is_empty() && self.read_lock()?.is_none() {
             // Nothing to pin: a project of variables only gets no
             // devenv.lock from commands that only use its environment
@@ -306,7 +348,7 @@ impl Project {
                 &self.manifest,
                 &self.platforms(None, cx.platform()),
                 None,
-                cx,
+                &cx.sources(),
                 &Update::Nothing,
             )?;
             return Ok((lock, Report::default()));
@@ -344,8 +386,8 @@ impl Project {
     /// The context's fetcher, consulting this project's team caches
     /// (`DEVENV_CACHES`, else `[settings] caches`) before upstream; offline,
     /// no cache is consulted.
-    pub fn fetcher_with_caches(&self, cx: &Context) -> Result<crate::fetch::Fetcher> {
-        let caches = crate::cache::Caches::configure(
+    pub(crate) fn fetcher_with_caches(&self, cx: &Context) -> Result<devenv_net::fetch::Fetcher> {
+        let caches = devenv_net::cache::Caches::configure(
             &self.manifest.settings.caches,
             self.root(),
             &cx.caches,
@@ -356,7 +398,7 @@ impl Project {
 
     /// Warns about each command two tools provide, naming the one that
     /// runs (the first in devenv.toml).
-    pub fn warn_shadowed(&self, lock: &Lock, cx: &Context) {
+    pub(crate) fn warn_shadowed(&self, lock: &Lock, cx: &Context) {
         for (command, winner, hidden) in
             activate::shadowed_commands(&self.manifest, lock, &cx.store, cx.platform())
         {
@@ -373,7 +415,7 @@ impl Project {
 
     /// The environment of this project with `lock`'s tools, interpolating
     /// from the process environment.
-    pub fn environment(
+    pub(crate) fn environment(
         &self,
         lock: Option<&Lock>,
         store: &Store,

@@ -14,9 +14,9 @@
 //! npm's implicit `node-gyp rebuild` (a package with `binding.gyp` and no
 //! install script) is not done: such a package is named instead.
 
-use crate::lock::Member;
-use crate::ui;
 use anyhow::{Context, Result, anyhow, bail};
+use devenv_model::lock::Member;
+use devenv_model::ui;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -34,19 +34,19 @@ const TAIL_LINES: usize = 20;
 const EVENTS: [&str; 3] = ["preinstall", "install", "postinstall"];
 
 /// What a tree's install scripts need to run.
-pub struct Scripts<'a> {
+pub(crate) struct Scripts<'a> {
     /// The tool, for messages (`npm:app`).
-    pub tool: &'a str,
+    pub(crate) tool: &'a str,
     /// The staged tree (the entry's future root, holding `node_modules`).
-    pub tree: &'a Path,
+    pub(crate) tree: &'a Path,
     /// Where the scripts' output is kept while they run (outside the tree).
-    pub work: &'a Path,
-    pub members: &'a [Member],
+    pub(crate) work: &'a Path,
+    pub(crate) members: &'a [Member],
     /// The packages whose scripts may run.
-    pub allowed: &'a [String],
+    pub(crate) allowed: &'a [String],
     /// The bin directories of the environment's `node`; empty when the
     /// project has none (the host's `node` on PATH is used, with a warning).
-    pub node_bin: &'a [PathBuf],
+    pub(crate) node_bin: &'a [PathBuf],
 }
 
 /// The parts of a `package.json` the scripts need.
@@ -71,7 +71,7 @@ impl PackageJson {
 /// Runs the install scripts of the allowed packages of the tree; the first
 /// failure stops and is returned, naming the package, the script, its
 /// command, its exit status and the end of its output.
-pub fn run(s: &Scripts<'_>) -> Result<()> {
+pub(crate) fn run(s: &Scripts<'_>) -> Result<()> {
     if s.allowed.is_empty() {
         return Ok(());
     }
@@ -85,7 +85,7 @@ pub fn run(s: &Scripts<'_>) -> Result<()> {
     let node = node_path(s);
     for path in order {
         let package = &packages[path];
-        let name = crate::backends::npm_tree::package_name(path);
+        let name = devenv_sources::backends::npm_tree::package_name(path);
         let version = package.version.as_deref().unwrap_or("");
         let dir = s.tree.join(path);
         let mut ran = false;
@@ -109,7 +109,8 @@ pub fn run(s: &Scripts<'_>) -> Result<()> {
 
 fn read_package(dir: &Path) -> Result<PackageJson> {
     let file = dir.join("package.json");
-    let Some(text) = crate::files::read_bounded(&file, MAX_PACKAGE_JSON, "the package file")?
+    let Some(text) =
+        devenv_model::files::read_bounded(&file, MAX_PACKAGE_JSON, "the package file")?
     else {
         bail!("{} does not exist", file.display());
     };
@@ -140,7 +141,7 @@ fn order<'p>(packages: &BTreeMap<&'p str, PackageJson>, allowed: &[String]) -> V
                 visit(found, packages, allowed, seen, out);
             }
         }
-        let name = crate::backends::npm_tree::package_name(path);
+        let name = devenv_sources::backends::npm_tree::package_name(path);
         if allowed.iter().any(|a| a == name) {
             out.push(path);
         }
@@ -187,7 +188,7 @@ fn link_dot_bin(tree: &Path, packages: &BTreeMap<&str, PackageJson>) -> Result<(
     use std::os::unix::fs::PermissionsExt;
     let dot_bin = tree.join("node_modules/.bin");
     for (path, package) in packages {
-        let name = crate::backends::npm_tree::package_name(path);
+        let name = devenv_sources::backends::npm_tree::package_name(path);
         if *path != format!("node_modules/{name}") {
             continue;
         }

@@ -10,9 +10,9 @@
 //!
 //! How one command runs is decided by [`Invocation::of`]: see there.
 
-use crate::error::Exit;
-use crate::manifest::Task;
 use anyhow::{Result, anyhow, bail};
+use devenv_model::error::Exit;
+use devenv_model::manifest::Task;
 use sha2::{Digest as _, Sha256};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -39,7 +39,7 @@ const SHELL_WORDS: &[&str] = &[
 
 /// How one command of a task is started.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Invocation {
+pub(crate) enum Invocation {
     /// Executed directly: the program and its arguments, exactly as written.
     Direct(Vec<String>),
     /// Given to a shell: its argv (e.g. `["sh"]`) and the script for `-c`.
@@ -53,7 +53,7 @@ impl Invocation {
     /// inside quotes), starts with a variable assignment (`A=1 cmd`) or a
     /// shell builtin or keyword ([`SHELL_WORDS`]), or cannot be split
     /// (an unclosed quote); then it runs through `sh -c`.
-    pub fn of(command: &str, shell: Option<&str>) -> Invocation {
+    pub(crate) fn of(command: &str, shell: Option<&str>) -> Invocation {
         let shell_argv = |s: Option<&str>| match s.and_then(|s| shell_words::split(s).ok()) {
             Some(words) if !words.is_empty() => words,
             _ => vec!["sh".to_string()],
@@ -76,7 +76,7 @@ impl Invocation {
     /// The process for this invocation, with `args` appended whole: as
     /// more argv for a direct command; as `"$@"` for a shell script (`$argv`
     /// for fish), so the shell never re-splits or expands them.
-    pub fn command(&self, name: &str, args: &[String]) -> Command {
+    pub(crate) fn command(&self, name: &str, args: &[String]) -> Command {
         match self {
             Invocation::Direct(words) => {
                 let mut cmd = Command::new(&words[0]);
@@ -106,7 +106,7 @@ impl Invocation {
 }
 
 /// The tasks `target` needs, dependencies before dependents, each once.
-pub fn plan(tasks: &[Task], target: &str) -> Result<Vec<usize>> {
+pub(crate) fn plan(tasks: &[Task], target: &str) -> Result<Vec<usize>> {
     fn visit(tasks: &[Task], t: usize, seen: &mut Vec<bool>, out: &mut Vec<usize>) {
         if seen[t] {
             return;
@@ -121,7 +121,7 @@ pub fn plan(tasks: &[Task], target: &str) -> Result<Vec<usize>> {
     }
     let Some(t) = tasks.iter().position(|x| x.name == target) else {
         let names: Vec<&str> = tasks.iter().map(|t| t.name.as_str()).collect();
-        let hint = match crate::manifest::suggest(target, &names) {
+        let hint = match devenv_model::manifest::suggest(target, &names) {
             Some(s) => format!("did you mean `{s}`?"),
             None if names.is_empty() => "devenv.toml has no [tasks]".to_string(),
             None => format!("the tasks are {}", quoted_list(&names)),
@@ -143,21 +143,21 @@ fn quoted_list(names: &[&str]) -> String {
 }
 
 /// Everything a run needs besides the tasks themselves.
-pub struct Runner<'a> {
-    pub tasks: &'a [Task],
+pub(crate) struct Runner<'a> {
+    pub(crate) tasks: &'a [Task],
     /// The project root; `dir` is relative to it.
-    pub root: &'a Path,
+    pub(crate) root: &'a Path,
     /// The environment changes every command gets (as `exec` applies them).
-    pub env: BTreeMap<String, Option<String>>,
+    pub(crate) env: BTreeMap<String, Option<String>>,
     /// What besides a task's own definition and sources decides "up to
     /// date": the project's environment and the lock's pins.
-    pub context_fingerprint: String,
+    pub(crate) context_fingerprint: String,
     /// Where fingerprints of successful runs are kept (under `DEVENV_HOME`).
-    pub state_dir: PathBuf,
+    pub(crate) state_dir: PathBuf,
     /// Run tasks even when they are up to date.
-    pub force: bool,
+    pub(crate) force: bool,
     /// How many tasks may run at once.
-    pub jobs: usize,
+    pub(crate) jobs: usize,
 }
 
 /// How one task ended.
@@ -171,7 +171,7 @@ enum Outcome {
 impl Runner<'_> {
     /// Runs `target` (after its dependencies), `args` appended to its last
     /// command. Returns `Err(Exit(code))` when a command failed.
-    pub fn run(&self, target: &str, args: &[String]) -> Result<()> {
+    pub(crate) fn run(&self, target: &str, args: &[String]) -> Result<()> {
         let order = plan(self.tasks, target)?;
         let target_index = *order.last().expect("the target is planned");
         if !args.is_empty() && self.tasks[target_index].run.is_empty() {
@@ -230,7 +230,7 @@ impl Runner<'_> {
                         failure.get_or_insert(code);
                     }
                     Err(e) => {
-                        crate::ui::error(format!("{e:#}"));
+                        devenv_model::ui::error(format!("{e:#}"));
                         failure.get_or_insert(1);
                     }
                 }
@@ -258,7 +258,7 @@ impl Runner<'_> {
             && self.recorded(task).as_deref() == Some(fp.as_str())
             && outputs_exist(&dir, &task.outputs)
         {
-            crate::ui::info(format!("task `{}` is up to date", task.name));
+            devenv_model::ui::info(format!("task `{}` is up to date", task.name));
             return Ok(Outcome::UpToDate);
         }
         for (i, command) in task.run.iter().enumerate() {
@@ -275,7 +275,7 @@ impl Runner<'_> {
             for (name, value) in &task.env {
                 cmd.env(name, value);
             }
-            crate::ui::verbose(format!("task `{}`: {command}", task.name));
+            devenv_model::ui::verbose(format!("task `{}`: {command}", task.name));
             let status = match spawn_and_wait(cmd, &task.name, prefixed) {
                 Ok(status) => status,
                 Err(e) => {
@@ -289,9 +289,9 @@ impl Runner<'_> {
                             )
                         }
                     } else {
-                        (126, crate::error::io_reason(&e))
+                        (126, devenv_model::error::io_reason(&e))
                     };
-                    crate::ui::error(format!(
+                    devenv_model::ui::error(format!(
                         "task `{}`: could not run `{command}`: {reason}",
                         task.name
                     ));
@@ -300,7 +300,7 @@ impl Runner<'_> {
             };
             if !status.success() {
                 let code = exit_code(status);
-                crate::ui::error(format!(
+                devenv_model::ui::error(format!(
                     "task `{}` failed: `{command}` exited with status {code}",
                     task.name
                 ));
@@ -344,7 +344,7 @@ impl Runner<'_> {
                 anyhow!(
                     "could not read {}: {}",
                     file.display(),
-                    crate::error::io_reason(&e)
+                    devenv_model::error::io_reason(&e)
                 )
             })?;
             let mut buf = [0u8; 64 * 1024];
@@ -353,7 +353,7 @@ impl Runner<'_> {
                     anyhow!(
                         "could not read {}: {}",
                         file.display(),
-                        crate::error::io_reason(&e)
+                        devenv_model::error::io_reason(&e)
                     )
                 })?;
                 if n == 0 {
@@ -362,7 +362,7 @@ impl Runner<'_> {
                 h.update(&buf[..n]);
             }
         }
-        Ok(crate::digest::hex(&hasher.finalize()))
+        Ok(devenv_model::digest::hex(&hasher.finalize()))
     }
 
     fn state_file(&self, task: &Task) -> PathBuf {
@@ -379,7 +379,7 @@ impl Runner<'_> {
             anyhow!(
                 "could not create {}: {}",
                 self.state_dir.display(),
-                crate::error::io_reason(&e)
+                devenv_model::error::io_reason(&e)
             )
         })?;
         let path = self.state_file(task);
@@ -391,7 +391,7 @@ impl Runner<'_> {
                     "could not record that task `{}` succeeded in {}: {}",
                     task.name,
                     path.display(),
-                    crate::error::io_reason(&e)
+                    devenv_model::error::io_reason(&e)
                 )
             })
     }
@@ -443,7 +443,7 @@ fn collect_files(path: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
             anyhow!(
                 "could not read {}: {}",
                 path.display(),
-                crate::error::io_reason(&e)
+                devenv_model::error::io_reason(&e)
             )
         })?;
         for entry in read.flatten() {

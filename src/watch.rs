@@ -16,15 +16,15 @@
 //! waiting: while it says [`Status::Preparing`], the hook keeps the previous
 //! environment and says "still preparing".
 
-use crate::config::Config;
-use crate::error::IoContext;
 use crate::install::Report;
-use crate::lock::{self, Lock};
-use crate::manifest::Manifest;
 use crate::project::{Context, Project};
-use crate::store::Store;
-use crate::trust;
 use anyhow::{Context as _, Result};
+use devenv_model::config::Config;
+use devenv_model::error::IoContext;
+use devenv_model::lock::{self, Lock};
+use devenv_model::manifest::Manifest;
+use devenv_store::store::Store;
+use devenv_store::trust;
 use std::collections::BTreeSet;
 use std::fs::{self, File, TryLockError};
 use std::io::Write;
@@ -44,7 +44,7 @@ const STOP_GRACE: Duration = Duration::from_secs(3);
 
 /// What a project's watcher is doing, as the shell hook sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Status {
+pub(crate) enum Status {
     /// No watcher runs for the project.
     NotWatching,
     /// A build is under way: keep the previous environment for now.
@@ -62,7 +62,7 @@ pub enum Status {
 /// What the watcher of project `id` is doing. Never blocks and never forks:
 /// it probes the watch lock (a watcher that died holds nothing, so a stale
 /// status file is ignored) and reads one small file.
-pub fn status(store: &Store, id: &str) -> Status {
+pub(crate) fn status(store: &Store, id: &str) -> Status {
     let files = Files::new(store, id);
     let Ok(lock) = File::open(&files.lock) else {
         return Status::NotWatching;
@@ -89,14 +89,14 @@ pub fn status(store: &Store, id: &str) -> Status {
 /// The file a project's watcher rewrites whenever its status changes: the
 /// shell hook watches it, so a finished preparation is picked up at the
 /// next prompt.
-pub fn status_path(store: &Store, id: &str) -> PathBuf {
+pub(crate) fn status_path(store: &Store, id: &str) -> PathBuf {
     Files::new(store, id).status
 }
 
 /// Starts `devenv watch ROOT` detached from the terminal (its output goes
 /// to its log), for `settings.watch = true`. A second watcher for the same
 /// project exits at once, so calling this twice is harmless.
-pub fn spawn_detached(root: &Path) -> Result<()> {
+pub(crate) fn spawn_detached(root: &Path) -> Result<()> {
     use std::os::unix::process::CommandExt;
     let exe = std::env::current_exe()
         .context("could not find the devenv binary to start `devenv watch`")?;
@@ -114,11 +114,11 @@ pub fn spawn_detached(root: &Path) -> Result<()> {
 
 /// How long a failed background install is left alone before the hook
 /// tries again (an edit of the project's files retries at once).
-pub const INSTALL_RETRY: Duration = Duration::from_secs(300);
+pub(crate) const INSTALL_RETRY: Duration = Duration::from_secs(300);
 
 /// The last background install's failure for project `id`, when no watcher
 /// or installer runs: its message and when it was recorded.
-pub fn last_failure(store: &Store, id: &str) -> Option<(String, std::time::SystemTime)> {
+pub(crate) fn last_failure(store: &Store, id: &str) -> Option<(String, std::time::SystemTime)> {
     let files = Files::new(store, id);
     let text = fs::read_to_string(&files.status).ok()?;
     let message = text.strip_prefix("install-failed\n")?;
@@ -134,7 +134,7 @@ pub fn last_failure(store: &Store, id: &str) -> Option<(String, std::time::Syste
 /// returns once it holds the project's watch lock and says "installing" —
 /// or has found another watcher or installer there, which then does the
 /// job: one background installer per project, never two downloads.
-pub fn spawn_installer(root: &Path) -> Result<()> {
+pub(crate) fn spawn_installer(root: &Path) -> Result<()> {
     use std::io::Read;
     use std::os::unix::process::CommandExt;
     let exe = std::env::current_exe()
@@ -158,7 +158,7 @@ pub fn spawn_installer(root: &Path) -> Result<()> {
 
 /// Waits until the background install of project `id` (if one runs) has
 /// finished; true if there was one.
-pub fn wait_for_installer(store: &Store, id: &str) -> bool {
+pub(crate) fn wait_for_installer(store: &Store, id: &str) -> bool {
     if status(store, id) != Status::Installing {
         return false;
     }
@@ -172,10 +172,15 @@ pub fn wait_for_installer(store: &Store, id: &str) -> bool {
 /// `devenv watch --install-once`: one build as the project's watcher, for
 /// [`spawn_installer`]. Its result stays in the status file for the hook
 /// ([`last_failure`]); the lock goes when the process ends.
-pub fn install_once(config: &Config, root: &Path, store: &Store, lock: WatchLock) -> Result<()> {
+pub(crate) fn install_once(
+    config: &Config,
+    root: &Path,
+    store: &Store,
+    lock: WatchLock,
+) -> Result<()> {
     let shared = Shared {
         config: config.clone(),
-        files: Files::new(store, &crate::gc::project_id(root)),
+        files: Files::new(store, &devenv_store::gc::project_id(root)),
         store: store.clone(),
         echo: false,
         building: AtomicBool::new(true),
@@ -249,12 +254,12 @@ impl Files {
 
 /// Proof that this process is the project's only watcher; released when
 /// dropped or when the process ends, however it ends.
-pub struct WatchLock {
+pub(crate) struct WatchLock {
     _file: File,
 }
 
 /// The outcome of [`acquire`].
-pub enum Acquired {
+pub(crate) enum Acquired {
     /// This process is now the watcher.
     Mine(WatchLock),
     /// Another process watches the project.
@@ -262,7 +267,7 @@ pub enum Acquired {
 }
 
 /// Becomes the watcher of project `id`, unless another process is.
-pub fn acquire(store: &Store, id: &str) -> Result<Acquired> {
+pub(crate) fn acquire(store: &Store, id: &str) -> Result<Acquired> {
     let files = Files::new(store, id);
     let dir = files.lock.parent().expect("the lock is in a directory");
     fs::create_dir_all(dir).io_context("create", dir)?;
@@ -297,11 +302,11 @@ pub fn acquire(store: &Store, id: &str) -> Result<Acquired> {
 }
 
 /// Settings of one watcher.
-pub struct Options {
+pub(crate) struct Options {
     /// Never write the lock (`--frozen`): only install what it pins.
-    pub frozen: bool,
+    pub(crate) frozen: bool,
     /// Also print log lines on stderr (a terminal is attached).
-    pub echo: bool,
+    pub(crate) echo: bool,
 }
 
 /// What the watcher's threads share: where to log and publish status, and
@@ -328,7 +333,7 @@ impl Shared {
             let sep = if i == 0 { " " } else { "   " };
             text.push_str(&format!(
                 "{}{sep}{line}\n",
-                crate::generations::now_rfc3339()
+                devenv_store::generations::now_rfc3339()
             ));
         }
         if let Some(dir) = self.files.log.parent() {
@@ -342,7 +347,7 @@ impl Shared {
             let _ = f.write_all(text.as_bytes());
         }
         if self.echo {
-            crate::ui::notice(msg);
+            devenv_model::ui::notice(msg);
         }
     }
 
@@ -355,7 +360,7 @@ impl Shared {
         // hook notices a change by the file's time.
         let before = fs::metadata(&self.files.status).and_then(|m| m.modified());
         let text = format!("{state}\n{message}");
-        let ok = crate::files::write_atomic(&self.files.status, text.as_bytes()).is_ok()
+        let ok = devenv_model::files::write_atomic(&self.files.status, text.as_bytes()).is_ok()
             && later_than(&self.files.status, before.ok());
         if !ok {
             self.log(&format!(
@@ -382,7 +387,7 @@ enum Msg {
 
 /// Watches the project rooted at `root` until SIGINT, SIGTERM or the
 /// project directory disappears. `_lock` must come from [`acquire`].
-pub fn run(
+pub(crate) fn run(
     config: &Config,
     root: &Path,
     store: &Store,
@@ -394,7 +399,7 @@ pub fn run(
         .with_context(|| format!("cannot watch {}", root.display()))?;
     let shared = Arc::new(Shared {
         config: config.clone(),
-        files: Files::new(store, &crate::gc::project_id(&root)),
+        files: Files::new(store, &devenv_store::gc::project_id(&root)),
         store: store.clone(),
         echo: options.echo,
         building: AtomicBool::new(false),
@@ -573,7 +578,7 @@ impl State {
     /// lock when it does not parse), by their directories.
     fn rewatch(&mut self, watcher: &mut impl notify::Watcher) {
         let mut files = BTreeSet::from([
-            self.root.join(crate::manifest::FILE_NAME),
+            self.root.join(devenv_model::manifest::FILE_NAME),
             lock::path_in(&self.root),
         ]);
         if let Ok(m) = Manifest::load(&self.root, self.shared.config.file_limits()) {
@@ -613,7 +618,7 @@ impl State {
         let mut text = String::new();
         for f in &self.files {
             let content =
-                fs::read(f).map_or_else(|_| "-".into(), |b| crate::digest::sha256_hex(&b));
+                fs::read(f).map_or_else(|_| "-".into(), |b| devenv_model::digest::sha256_hex(&b));
             text.push_str(&format!("{}\0{content}\n", f.display()));
         }
         text
@@ -645,7 +650,7 @@ impl State {
                 for (name, version, bytes) in &done.report.fetched {
                     shared.log(&format!(
                         "installed {name} {version} ({})",
-                        crate::ui::human_bytes(*bytes)
+                        devenv_model::ui::human_bytes(*bytes)
                     ));
                 }
                 let relocked = if done.relocked {
@@ -663,12 +668,12 @@ impl State {
                 );
                 shared.log(&format!(
                     "ready: {relocked}{} ({:.1} s)",
-                    crate::ui::plural(done.lock.tools.len(), "tool", "tools"),
+                    devenv_model::ui::plural(done.lock.tools.len(), "tool", "tools"),
                     started.elapsed().as_secs_f64()
                 ));
             }
             Err(e) => {
-                let msg = match e.downcast_ref::<crate::manifest::ManifestError>() {
+                let msg = match e.downcast_ref::<devenv_model::manifest::ManifestError>() {
                     Some(m) => m.to_string(),
                     None => format!("{e:#}"),
                 };
@@ -753,7 +758,7 @@ mod tests {
 
     #[test]
     fn utc_timestamps() {
-        let s = crate::generations::now_rfc3339();
+        let s = devenv_store::generations::now_rfc3339();
         assert_eq!(s.len(), 20, "{s}");
         assert!(s.starts_with("20") && s.ends_with('Z'), "{s}");
     }

@@ -6,16 +6,21 @@
 //! leaves devenv.toml exactly as it was, and a crash at any moment leaves
 //! the old file or the new one, never a mix.
 
-use crate::config::Config;
-use crate::edit;
-use crate::files;
-use crate::manifest::{self, Manifest};
 use crate::project::{Context, Project};
-use crate::resolve::Update;
-use crate::ui;
 use anyhow::{Result, bail};
+use devenv_model::config::Config;
+use devenv_model::edit;
+use devenv_model::files;
+use devenv_model::manifest::{self, Manifest};
+use devenv_model::ui;
+use devenv_sources::resolve::Update;
 
-pub fn run(config: &Config, specs: &[String], source: Option<&str>, no_lock: bool) -> Result<()> {
+pub(crate) fn run(
+    config: &Config,
+    specs: &[String],
+    source: Option<&str>,
+    no_lock: bool,
+) -> Result<()> {
     let project = Project::find(&super::cwd()?, config)?;
     let path = project.manifest.path.clone();
     let mut text = project.manifest.source.clone();

@@ -1,14 +1,16 @@
 //! `devenv allow [DIR]`: let the shell hook activate this manifest, as it
 //! is now.
 
-use crate::config::Config;
-use crate::manifest::{EnvValue, FILE_NAME, Manifest};
-use crate::store::Store;
-use crate::{activate, trust, ui};
+use crate::activate;
 use anyhow::Result;
+use devenv_model::config::Config;
+use devenv_model::manifest::{EnvValue, FILE_NAME, Manifest};
+use devenv_model::ui;
+use devenv_store::store::Store;
+use devenv_store::trust;
 use std::path::{Path, PathBuf};
 
-pub fn run(config: &Config, dir: Option<&Path>) -> Result<()> {
+pub(crate) fn run(config: &Config, dir: Option<&Path>) -> Result<()> {
     let store = Store::open(config)?;
     let path = manifest_in(dir)?;
     // A manifest that cannot load is never recorded as allowed: show why.
@@ -25,7 +27,7 @@ pub fn run(config: &Config, dir: Option<&Path>) -> Result<()> {
     trust::allow(&store, &path, &snapshot)?;
     let mut covered = Vec::new();
     if snapshot.lock.is_some() {
-        covered.push(crate::lock::FILE_NAME.to_string());
+        covered.push(devenv_model::lock::FILE_NAME.to_string());
     }
     covered.extend(
         snapshot
@@ -45,7 +47,7 @@ pub fn run(config: &Config, dir: Option<&Path>) -> Result<()> {
 
 /// The manifest of the project containing `dir` (default: the current
 /// directory), as an absolute path.
-pub fn manifest_in(dir: Option<&Path>) -> Result<PathBuf> {
+pub(crate) fn manifest_in(dir: Option<&Path>) -> Result<PathBuf> {
     let start = match dir {
         Some(d) => std::path::absolute(d)
             .map_err(|e| anyhow::anyhow!("cannot use {}: {}", d.display(), e))?,

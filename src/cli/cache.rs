@@ -1,23 +1,23 @@
 //! `devenv cache push|status|export|import`: fill and inspect the team
-//! caches (see [`crate::cache`]).
+//! caches (see [`devenv_net::cache`]).
 
-use crate::cache::layout::Layout;
-use crate::cache::{self, Backend, CacheError, Caches, Item, Spec, oci, push};
-use crate::config::Config;
 use crate::install;
-use crate::lock::Lock;
-use crate::platform::Platform;
 use crate::project::{Context, Project};
-use crate::resolve::Update;
-use crate::ui;
 use anyhow::{Result, bail};
+use devenv_model::config::Config;
+use devenv_model::lock::Lock;
+use devenv_model::platform::Platform;
+use devenv_model::ui;
+use devenv_net::cache::layout::Layout;
+use devenv_net::cache::{self, Backend, CacheError, Caches, Item, Spec, oci, push};
+use devenv_sources::resolve::Update;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
 /// Which platforms of the lock a command covers.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Platforms {
+pub(crate) enum Platforms {
     /// This machine's platform.
     Current,
     /// Every platform the lock pins.
@@ -56,7 +56,7 @@ fn no_caches() -> anyhow::Error {
 }
 
 /// A fetcher that takes bytes from `sources`, then upstream.
-fn fetcher_from(cx: &Context, sources: &[Spec]) -> crate::fetch::Fetcher {
+fn fetcher_from(cx: &Context, sources: &[Spec]) -> devenv_net::fetch::Fetcher {
     if sources.is_empty() {
         return cx.fetcher.clone();
     }
@@ -69,7 +69,7 @@ fn fetcher_from(cx: &Context, sources: &[Spec]) -> crate::fetch::Fetcher {
 }
 
 /// `devenv cache push`: the lock's artifacts into the first cache.
-pub fn push(config: &Config, platforms: Platforms, tools: &[String]) -> Result<()> {
+pub(crate) fn push(config: &Config, platforms: Platforms, tools: &[String]) -> Result<()> {
     let (cx, _project, lock, specs) = setup(config, "push")?;
     let Some((first, rest)) = specs.split_first() else {
         return Err(no_caches());
@@ -89,7 +89,7 @@ pub fn push(config: &Config, platforms: Platforms, tools: &[String]) -> Result<(
 }
 
 /// `devenv cache export DIR`: the lock's artifacts as an OCI image layout.
-pub fn export(config: &Config, dir: &Path, platforms: Platforms) -> Result<()> {
+pub(crate) fn export(config: &Config, dir: &Path, platforms: Platforms) -> Result<()> {
     let (cx, _project, lock, specs) = setup(config, "export")?;
     let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
     let layout = Layout::new(dir);
@@ -126,7 +126,7 @@ fn summary(verb: &str, report: &push::Report, target: &str) -> String {
 
 /// `devenv cache import DIR`: installs this machine's artifacts of the
 /// lock from an OCI image layout, without the network.
-pub fn import(config: &Config, dir: &Path) -> Result<()> {
+pub(crate) fn import(config: &Config, dir: &Path) -> Result<()> {
     let cx = Context::new(config, true)?;
     let project = Project::find(&super::cwd()?, config)?;
     let lock = project.ensure_lock(&cx, &Update::Nothing)?;
@@ -151,7 +151,7 @@ pub fn import(config: &Config, dir: &Path) -> Result<()> {
     let name = layout.name().to_string();
     let caches = Caches::new(vec![layout], false);
     let fetcher = cx.fetcher.with_caches(Some(Arc::new(caches)));
-    crate::gc::register_project(&cx.store, project.root())?;
+    devenv_store::gc::register_project(&cx.store, project.root())?;
     let report = install::install_lock(&lock, platform, &cx.store, &fetcher)?;
     project.record_generation(&cx, &lock, "install")?;
     ui::info(format!(
@@ -172,7 +172,7 @@ fn state(result: &Result<bool, CacheError>) -> &'static str {
 }
 
 /// `devenv cache status`: which cache has which artifact of the lock.
-pub fn status(config: &Config, json: bool) -> Result<()> {
+pub(crate) fn status(config: &Config, json: bool) -> Result<()> {
     let (cx, _project, lock, specs) = setup(config, "status")?;
     if specs.is_empty() {
         return Err(no_caches());

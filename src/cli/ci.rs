@@ -8,14 +8,14 @@
 //! stderr says what the job got.
 
 use crate::activate::Environment;
-use crate::config::Config;
-use crate::error::IoContext;
 use crate::install::{self, Report};
-use crate::lock::Lock;
 use crate::project::{Context, Project};
-use crate::shell::{self, Format};
-use crate::ui;
 use anyhow::{Result, bail};
+use devenv_model::config::Config;
+use devenv_model::error::IoContext;
+use devenv_model::lock::Lock;
+use devenv_model::ui;
+use devenv_shell::{self as shell, Format};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -31,7 +31,7 @@ enum Target {
     Stdout { format: Format, hint: bool },
 }
 
-pub fn run(config: &Config, format: Option<Format>) -> Result<()> {
+pub(crate) fn run(config: &Config, format: Option<Format>) -> Result<()> {
     let started = Instant::now();
     let target = target(format)?;
     let cx = Context::new(config, true)?;
@@ -51,7 +51,10 @@ pub fn run(config: &Config, format: Option<Format>) -> Result<()> {
             std::io::stdout()
                 .write_all(shell::render(*format, &changes).as_bytes())
                 .map_err(|e| {
-                    anyhow::anyhow!("could not write to stdout: {}", crate::error::io_reason(&e))
+                    anyhow::anyhow!(
+                        "could not write to stdout: {}",
+                        devenv_model::error::io_reason(&e)
+                    )
                 })?;
             if *hint {
                 ui::info(
@@ -162,8 +165,8 @@ fn export_github(env: &Environment, env_file: &Path, path_file: &Path) -> Result
     }
     Ok(format!(
         "exported {} to $GITHUB_ENV and {} to $GITHUB_PATH",
-        crate::ui::plural(count, "variable", "variables"),
-        crate::ui::plural(env.path.len(), "directory", "directories")
+        devenv_model::ui::plural(count, "variable", "variables"),
+        devenv_model::ui::plural(env.path.len(), "directory", "directories")
     ))
 }
 
@@ -195,7 +198,7 @@ fn summary(lock: &Lock, report: &Report, started: Instant, exported: &str) -> St
         for (cache, n) in &report.from_caches {
             origins.push_str(&format!(" {n} from {cache},"));
         }
-        origins.push_str(&format!(" {} from upstream;", report.from_upstream()));
+        origins.push_str(&format!(" {} from upstream;", report.upstream_count()));
         origins.insert(0, ':');
     } else {
         origins.push(',');

@@ -10,23 +10,23 @@
 //! behind clap_complete's `unstable-dynamic` feature; its script and the
 //! binary always come from the same build, so they agree.
 
-use crate::manifest::Manifest;
 use anyhow::{Context as _, Result};
 use clap_complete::engine::CompletionCandidate;
 use clap_complete::env::EnvCompleter;
+use devenv_model::manifest::Manifest;
 
 /// The variable that switches the binary into completion mode.
-pub const COMPLETE_VAR: &str = "DEVENV_COMPLETE";
+pub(crate) const COMPLETE_VAR: &str = "DEVENV_COMPLETE";
 
 /// Shells devenv prints completion scripts for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum CompletionShell {
+pub(crate) enum CompletionShell {
     Bash,
     Zsh,
     Fish,
 }
 
-pub fn run(shell: CompletionShell) -> Result<()> {
+pub(crate) fn run(shell: CompletionShell) -> Result<()> {
     let exe = std::env::current_exe().context("could not find the path of the devenv binary")?;
     let completer: &dyn EnvCompleter = match shell {
         CompletionShell::Bash => &clap_complete::env::Bash,
@@ -42,23 +42,26 @@ pub fn run(shell: CompletionShell) -> Result<()> {
         &mut script,
     )?;
     use std::io::Write;
-    std::io::stdout()
-        .write_all(&script)
-        .map_err(|e| anyhow::anyhow!("could not write to stdout: {}", crate::error::io_reason(&e)))
+    std::io::stdout().write_all(&script).map_err(|e| {
+        anyhow::anyhow!(
+            "could not write to stdout: {}",
+            devenv_model::error::io_reason(&e)
+        )
+    })
 }
 
 /// The manifest of the project around the current directory, if any and
 /// valid: completion never prints errors.
 fn manifest() -> Option<Manifest> {
     let cwd = std::env::current_dir().ok()?;
-    let root = crate::manifest::find_root(&cwd)?;
+    let root = devenv_model::manifest::find_root(&cwd)?;
     // At the edge like the command line: completion runs before any command.
-    let config = crate::config::Config::from_env(false).ok()?;
+    let config = devenv_model::config::Config::from_env(false).ok()?;
     Manifest::load(&root, config.file_limits()).ok()
 }
 
 /// Task names, with their descriptions as help.
-pub fn task_candidates() -> Vec<CompletionCandidate> {
+pub(crate) fn task_candidates() -> Vec<CompletionCandidate> {
     let Some(m) = manifest() else {
         return Vec::new();
     };
@@ -75,7 +78,7 @@ pub fn task_candidates() -> Vec<CompletionCandidate> {
 }
 
 /// Tool names of `[tools]`, with the version asked for as help.
-pub fn tool_candidates() -> Vec<CompletionCandidate> {
+pub(crate) fn tool_candidates() -> Vec<CompletionCandidate> {
     let Some(m) = manifest() else {
         return Vec::new();
     };
@@ -83,8 +86,8 @@ pub fn tool_candidates() -> Vec<CompletionCandidate> {
         .iter()
         .map(|t| {
             let help = match &t.request {
-                crate::manifest::Request::Registry(r) => r.version.clone(),
-                crate::manifest::Request::Url(u) => u.version.clone(),
+                devenv_model::manifest::Request::Registry(r) => r.version.clone(),
+                devenv_model::manifest::Request::Url(u) => u.version.clone(),
             };
             CompletionCandidate::new(&t.name).help(Some(help.into()))
         })

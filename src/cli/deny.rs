@@ -1,12 +1,13 @@
 //! `devenv deny [DIR]`: stop the shell hook from activating this manifest.
 
-use crate::config::Config;
-use crate::store::Store;
-use crate::{trust, ui};
 use anyhow::Result;
+use devenv_model::config::Config;
+use devenv_model::ui;
+use devenv_store::store::Store;
+use devenv_store::trust;
 use std::path::Path;
 
-pub fn run(config: &Config, dir: Option<&Path>) -> Result<()> {
+pub(crate) fn run(config: &Config, dir: Option<&Path>) -> Result<()> {
     let store = Store::open(config)?;
     let path = super::allow::manifest_in(dir)?;
     trust::deny(&store, &path)?;

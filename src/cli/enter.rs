@@ -5,14 +5,14 @@
 //! if its own hook had just loaded the project, so a hook in the user's rc
 //! file sees nothing to do. Exiting returns to the parent shell, untouched.
 
-use crate::config::Config;
 use crate::hook::{self, Mode};
 use crate::project::{Context, Project};
-use crate::shell::state;
 use anyhow::Result;
+use devenv_model::config::Config;
+use devenv_shell::state;
 use std::process::Command;
 
-pub fn run(config: &Config, shell: Option<&str>, command: &[String]) -> Result<()> {
+pub(crate) fn run(config: &Config, shell: Option<&str>, command: &[String]) -> Result<()> {
     if !command.is_empty() {
         return super::exec::run(config, false, command);
     }
@@ -28,7 +28,7 @@ pub fn run(config: &Config, shell: Option<&str>, command: &[String]) -> Result<(
         Mode::Enter,
     )?;
     for message in &transition.messages {
-        crate::ui::info(message);
+        devenv_model::ui::info(message);
     }
     let program = shell.map_or_else(super::exec::user_shell, str::to_string);
     let argv = super::exec::shell_argv(&program);

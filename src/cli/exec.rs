@@ -3,14 +3,14 @@
 //! The hot path of CI and scripts: with a fresh lock and everything
 //! installed it reads two small files, stats the store entries and execs.
 
-use crate::config::Config;
-use crate::error::Exit;
 use crate::project::{Context, Project};
 use anyhow::Result;
+use devenv_model::config::Config;
+use devenv_model::error::Exit;
 use std::os::unix::process::CommandExt;
 use std::process::Command;
 
-pub fn run(config: &Config, frozen: bool, command: &[String]) -> Result<()> {
+pub(crate) fn run(config: &Config, frozen: bool, command: &[String]) -> Result<()> {
     let cx = Context::new(config, frozen)?;
     let project = Project::find(&super::cwd()?, config)?;
     let (lock, _) = project.ensure_installed(&cx)?;
@@ -56,10 +56,10 @@ fn missing_command_hint(
     commands.sort();
     commands.dedup();
     let refs: Vec<&str> = commands.iter().map(String::as_str).collect();
-    if let Some(s) = crate::manifest::suggest(name, &refs) {
+    if let Some(s) = devenv_model::manifest::suggest(name, &refs) {
         return Some(format!("did you mean `{s}`?"));
     }
-    let catalog = crate::catalog::Catalog::for_manifest(&project.manifest).ok()?;
+    let catalog = devenv_model::catalog::Catalog::for_manifest(&project.manifest).ok()?;
     let in_project = project.manifest.tools.iter().any(|t| t.name == name);
     (catalog.entries.contains_key(name) && !in_project)
         .then(|| format!("`{name}` is not a tool of this project; add it with `devenv add {name}`"))
@@ -113,7 +113,7 @@ pub(super) fn warn_if_not_provided<'a>(
         } else {
             format!("`{tool}`")
         };
-        crate::ui::warn(format!(
+        devenv_model::ui::warn(format!(
             "`{command}` runs {}, which is not from this environment, although {tool} was meant to provide it; check its `bin` with `devenv which {command}`",
             found.display()
         ));
@@ -178,8 +178,8 @@ pub(super) fn replace_process_with_hint(
         }
         (127, reason)
     } else {
-        (126, crate::error::io_reason(&err))
+        (126, devenv_model::error::io_reason(&err))
     };
-    crate::ui::error(format!("could not {what}: {reason}"));
+    devenv_model::ui::error(format!("could not {what}: {reason}"));
     Exit(code).into()
 }

@@ -1,12 +1,12 @@
 //! `devenv gc [--dry-run] [--json]`: free what nothing uses.
 
-use crate::config::Config;
-use crate::gc;
 use crate::project::Context;
-use crate::ui::{self, human_bytes, plural};
 use anyhow::Result;
+use devenv_model::config::Config;
+use devenv_model::ui::{self, human_bytes, plural};
+use devenv_store::gc;
 
-pub fn run(config: &Config, dry_run: bool, json: bool) -> Result<()> {
+pub(crate) fn run(config: &Config, dry_run: bool, json: bool) -> Result<()> {
     let cx = Context::new(config, false)?;
     let plan = gc::collect(&cx.store, dry_run)?;
     if json {

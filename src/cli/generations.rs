@@ -1,11 +1,11 @@
 //! `devenv generations`: every lock this project has used.
 
-use crate::config::Config;
-use crate::generations::History;
 use crate::project::{Context, Project};
 use anyhow::Result;
+use devenv_model::config::Config;
+use devenv_store::generations::History;
 
-pub fn run(config: &Config, json: bool) -> Result<()> {
+pub(crate) fn run(config: &Config, json: bool) -> Result<()> {
     let cx = Context::new(config, false)?;
     let project = Project::find(&super::cwd()?, config)?;
     let history = History::open(&cx.store, &project.id());
@@ -25,7 +25,7 @@ pub fn run(config: &Config, json: bool) -> Result<()> {
         return Ok(());
     }
     if list.is_empty() {
-        crate::ui::info(
+        devenv_model::ui::info(
             "no generations yet; one is recorded each time devenv writes or installs devenv.lock",
         );
         return Ok(());

@@ -2,16 +2,16 @@
 //! or a watched file changed. Stdout is only shell code for `eval`;
 //! messages go to stderr.
 
-use crate::config::Config;
 use crate::hook::{self, Mode};
-use crate::shell::Shell;
-use crate::shell::state;
-use crate::store::Store;
 use anyhow::Result;
+use devenv_model::config::Config;
+use devenv_shell::Shell;
+use devenv_shell::state;
+use devenv_store::store::Store;
 use std::io::Write;
 
 /// Prints what moves the shell to the current directory's environment.
-pub fn run(config: &Config, shell: &Shell) -> Result<()> {
+pub(crate) fn run(config: &Config, shell: &Shell) -> Result<()> {
     let store = Store::open(config)?;
     let pwd = hook::logical_pwd()?;
     let current = state::process_vars();
@@ -20,13 +20,16 @@ pub fn run(config: &Config, shell: &Shell) -> Result<()> {
     }
     let transition = hook::transition(&pwd, &current, &store, config.platform(), Mode::Hook)?;
     for message in &transition.messages {
-        crate::ui::notice(message);
+        devenv_model::ui::notice(message);
     }
     write(&transition.script(shell))
 }
 
 fn write(text: &str) -> Result<()> {
-    std::io::stdout()
-        .write_all(text.as_bytes())
-        .map_err(|e| anyhow::anyhow!("could not write to stdout: {}", crate::error::io_reason(&e)))
+    std::io::stdout().write_all(text.as_bytes()).map_err(|e| {
+        anyhow::anyhow!(
+            "could not write to stdout: {}",
+            devenv_model::error::io_reason(&e)
+        )
+    })
 }

@@ -1,11 +1,11 @@
 //! `devenv init`: a first devenv.toml, imported from the version files the
 //! repository already has (see `crate::import`), or a commented template.
 
-use crate::catalog::Catalog;
 use crate::import::{self, Imported};
-use crate::manifest::{FILE_NAME, Manifest};
-use crate::ui;
 use anyhow::{Result, bail};
+use devenv_model::catalog::Catalog;
+use devenv_model::manifest::{FILE_NAME, Manifest};
+use devenv_model::ui;
 use std::path::Path;
 
 const HEADER: &str = "\
@@ -42,15 +42,15 @@ const TEMPLATE: &str = r#"
 "#;
 
 /// What `devenv init` was asked.
-pub struct Args<'a> {
-    pub force: bool,
+pub(crate) struct Args<'a> {
+    pub(crate) force: bool,
     /// Import only this file.
-    pub from: Option<&'a Path>,
+    pub(crate) from: Option<&'a Path>,
     /// Write the template; import nothing.
-    pub bare: bool,
+    pub(crate) bare: bool,
 }
 
-pub fn run(a: Args) -> Result<()> {
+pub(crate) fn run(a: Args) -> Result<()> {
     let dir = super::cwd()?;
     let path = dir.join(FILE_NAME);
     if path.exists() && !a.force {
@@ -72,7 +72,7 @@ pub fn run(a: Args) -> Result<()> {
     };
     // What init writes must load: a bug here would be the user's first error.
     Manifest::parse(&path, text.clone())?;
-    crate::files::write_atomic(&path, text.as_bytes())?;
+    devenv_model::files::write_atomic(&path, text.as_bytes())?;
     if imported.is_empty() {
         ui::info(format!(
             "wrote {}; declare tools under [tools], then run `devenv install`",
@@ -84,13 +84,13 @@ pub fn run(a: Args) -> Result<()> {
     ui::info(format!(
         "wrote {} with {} from {}; run `devenv install`",
         path.display(),
-        crate::ui::plural(n, "tool", "tools"),
+        devenv_model::ui::plural(n, "tool", "tools"),
         imported.files.join(", ")
     ));
     if !imported.skipped.is_empty() {
         ui::warn(format!(
             "{} not imported; see the comments at the end of {FILE_NAME}",
-            crate::ui::plural(imported.skipped.len(), "line was", "lines were")
+            devenv_model::ui::plural(imported.skipped.len(), "line was", "lines were")
         ));
     }
     Ok(())

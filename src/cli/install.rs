@@ -1,11 +1,11 @@
 //! `devenv install`: make every pinned tool present in the store.
 
-use crate::config::Config;
 use crate::project::{Context, Project};
-use crate::ui;
 use anyhow::Result;
+use devenv_model::config::Config;
+use devenv_model::ui;
 
-pub fn run(config: &Config, frozen: bool, tools: &[String]) -> Result<()> {
+pub(crate) fn run(config: &Config, frozen: bool, tools: &[String]) -> Result<()> {
     if !tools.is_empty() {
         // `install ruff` is what other tool managers call adding a tool.
         anyhow::bail!(

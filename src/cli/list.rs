@@ -1,11 +1,11 @@
 //! `devenv list`: the pinned tools and where they live.
 
-use crate::config::Config;
 use crate::install;
 use crate::project::{Context, Project};
 use anyhow::Result;
+use devenv_model::config::Config;
 
-pub fn run(config: &Config, json: bool) -> Result<()> {
+pub(crate) fn run(config: &Config, json: bool) -> Result<()> {
     let cx = Context::new(config, false)?;
     let project = Project::find(&super::cwd()?, config)?;
     let Some(lock) = project.read_lock()? else {
@@ -13,7 +13,7 @@ pub fn run(config: &Config, json: bool) -> Result<()> {
     };
     let platforms = project.platforms(Some(&lock), cx.platform());
     if let Some(reasons) = lock.staleness(&project.manifest, &platforms) {
-        crate::ui::warn(format!(
+        devenv_model::ui::warn(format!(
             "devenv.lock is out of date ({}); run `devenv lock`",
             reasons.join("; ")
         ));

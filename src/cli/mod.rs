@@ -30,11 +30,11 @@ mod update;
 mod watch;
 mod which;
 
-use crate::shell::{Format, Shell};
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use clap_complete::engine::ArgValueCandidates;
-pub use completions::COMPLETE_VAR;
+pub(crate) use completions::COMPLETE_VAR;
+use devenv_shell::{Format, Shell};
 use std::path::PathBuf;
 
 const ENV_HELP: &str = "\
@@ -64,25 +64,25 @@ variables stops every command with its name and what it accepts.";
 /// Per-project development environments: pinned toolchains and variables, no containers.
 #[derive(Parser, Debug)]
 #[command(name = "devenv", version, about, after_help = ENV_HELP, propagate_version = true)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Run as if started in DIR.
     #[arg(short = 'C', value_name = "DIR", global = true)]
-    pub directory: Option<PathBuf>,
+    pub(crate) directory: Option<PathBuf>,
     /// Print only errors.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
     /// Print more detail about what happens.
     #[arg(short, long, global = true)]
-    pub verbose: bool,
+    pub(crate) verbose: bool,
     /// Never touch the network; use only the lock and the store.
     #[arg(long, global = true)]
-    pub offline: bool,
+    pub(crate) offline: bool,
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Subcommand, Debug)]
-pub enum Command {
+pub(crate) enum Command {
     /// Write a devenv.toml in the current directory, imported from the
     /// version files already there (.tool-versions, .nvmrc, .node-version,
     /// .python-version, mise.toml, rust-toolchain.toml, go.mod, devbox.json,
@@ -345,7 +345,7 @@ pub enum Command {
 }
 
 #[derive(Subcommand, Debug)]
-pub enum CacheCommand {
+pub(crate) enum CacheCommand {
     /// Upload the artifacts pinned in devenv.lock to the first cache;
     /// what it already has is skipped.
     Push {
@@ -377,7 +377,7 @@ pub enum CacheCommand {
 }
 
 #[derive(Subcommand, Debug)]
-pub enum StoreCommand {
+pub(crate) enum StoreCommand {
     /// Re-hash every entry and report any that changed since it was installed.
     Verify {
         /// Re-download and reinstall entries that changed.
@@ -393,17 +393,17 @@ pub enum StoreCommand {
 }
 
 /// Runs the parsed command line.
-pub fn run(cli: Cli) -> Result<()> {
+pub(crate) fn run(cli: Cli) -> Result<()> {
     if let Some(dir) = &cli.directory {
         std::env::set_current_dir(dir).map_err(|e| {
             anyhow::anyhow!(
                 "cannot use -C {}: {}",
                 dir.display(),
-                crate::error::io_reason(&e)
+                devenv_model::error::io_reason(&e)
             )
         })?;
     }
-    crate::ui::set_level(if cli.quiet {
+    devenv_model::ui::set_level(if cli.quiet {
         0
     } else if cli.verbose {
         2
@@ -412,7 +412,7 @@ pub fn run(cli: Cli) -> Result<()> {
     });
     // Flags and environment, resolved once (after -C: relative paths in
     // the environment are the user's, from the directory asked for).
-    let config = crate::config::Config::from_env(cli.offline)?;
+    let config = devenv_model::config::Config::from_env(cli.offline)?;
     if !matches!(cli.command, Command::Hook { .. }) {
         // Every other command pins, installs or activates for this machine:
         // say now, once, if it is not one devenv serves.
@@ -498,4 +498,4 @@ pub fn run(cli: Cli) -> Result<()> {
 }
 
 /// The current directory, as an error a user understands if it is gone.
-pub use crate::project::cwd;
+pub(crate) use crate::project::cwd;

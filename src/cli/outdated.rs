@@ -1,14 +1,14 @@
 //! `devenv outdated`: for each registry tool, the pinned version, the
 //! newest its constraint allows, and the newest of all.
 
-use crate::backends::Lookup;
-use crate::config::Config;
-use crate::manifest::Request;
 use crate::project::{Context, Project};
-use crate::ui;
 use anyhow::Result;
+use devenv_model::config::Config;
+use devenv_model::manifest::Request;
+use devenv_model::ui;
+use devenv_sources::backends::Lookup;
 
-pub fn run(config: &Config, json: bool) -> Result<()> {
+pub(crate) fn run(config: &Config, json: bool) -> Result<()> {
     let cx = Context::new(config, false)?;
     let project = Project::find(&super::cwd()?, config)?;
     let lock = project.read_lock()?;
@@ -28,19 +28,19 @@ pub fn run(config: &Config, json: bool) -> Result<()> {
             .as_ref()
             .and_then(|l| l.tools.get(&tool.name))
             .map_or("-".to_string(), |t| t.version.clone());
-        let (wanted, latest) = match Lookup::open(&tool.name, r, &project.manifest, &platforms, &cx)
-        {
-            Ok(l) => (
-                l.wanted()
-                    .map_or_else(|_| "(none)".to_string(), |r| r.version.to_string()),
-                l.latest()
-                    .map_or("-".to_string(), |r| r.version.to_string()),
-            ),
-            Err(e) => {
-                ui::warn(format!("{}: {e:#}", tool.name));
-                ("?".into(), "?".into())
-            }
-        };
+        let (wanted, latest) =
+            match Lookup::open(&tool.name, r, &project.manifest, &platforms, &cx.sources()) {
+                Ok(l) => (
+                    l.wanted()
+                        .map_or_else(|_| "(none)".to_string(), |r| r.version.to_string()),
+                    l.latest()
+                        .map_or("-".to_string(), |r| r.version.to_string()),
+                ),
+                Err(e) => {
+                    ui::warn(format!("{}: {e:#}", tool.name));
+                    ("?".into(), "?".into())
+                }
+            };
         rows.push([tool.name.clone(), r.version.clone(), locked, wanted, latest]);
     }
     if json {

@@ -1,15 +1,15 @@
 //! `devenv remove TOOL...`: remove tools from devenv.toml and the lock.
 
-use crate::config::Config;
-use crate::edit;
-use crate::files;
-use crate::manifest::{self, Manifest};
 use crate::project::{Context, Project};
-use crate::resolve::Update;
-use crate::ui;
 use anyhow::Result;
+use devenv_model::config::Config;
+use devenv_model::edit;
+use devenv_model::files;
+use devenv_model::manifest::{self, Manifest};
+use devenv_model::ui;
+use devenv_sources::resolve::Update;
 
-pub fn run(config: &Config, tools: &[String]) -> Result<()> {
+pub(crate) fn run(config: &Config, tools: &[String]) -> Result<()> {
     let project = Project::find(&super::cwd()?, config)?;
     let path = project.manifest.path.clone();
     let mut text = project.manifest.source.clone();

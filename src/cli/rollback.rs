@@ -10,17 +10,18 @@
 //! again, as after any edit: a generation recorded by `devenv install` in a
 //! repository never allowed must not become allowed by going back to it.
 
-use crate::config::Config;
-use crate::edit;
-use crate::files;
-use crate::generations::{self, History};
 use crate::install;
-use crate::manifest::{self, Manifest};
 use crate::project::{Context, Project};
-use crate::{trust, ui};
 use anyhow::{Result, bail};
+use devenv_model::config::Config;
+use devenv_model::edit;
+use devenv_model::files;
+use devenv_model::manifest::{self, Manifest};
+use devenv_model::ui;
+use devenv_store::generations::{self, History};
+use devenv_store::trust;
 
-pub fn run(config: &Config, target: Option<u32>, lock_only: bool) -> Result<()> {
+pub(crate) fn run(config: &Config, target: Option<u32>, lock_only: bool) -> Result<()> {
     let cx = Context::new(config, false)?;
     let project = Project::find(&super::cwd()?, config)?;
     let history = History::open(&cx.store, &project.id());

@@ -2,26 +2,26 @@
 //! environment, exactly as `exec` would (same lock, installs, variables),
 //! or list the tasks when no name is given.
 
-use crate::config::Config;
-use crate::lock::Lock;
-use crate::manifest::Task;
 use crate::project::{Context, Project};
 use crate::tasks::Runner;
 use anyhow::Result;
+use devenv_model::config::Config;
+use devenv_model::lock::Lock;
+use devenv_model::manifest::Task;
 use sha2::{Digest as _, Sha256};
 
 /// What `devenv run` was asked.
-pub struct Args<'a> {
-    pub name: Option<&'a str>,
-    pub args: &'a [String],
-    pub force: bool,
-    pub frozen: bool,
+pub(crate) struct Args<'a> {
+    pub(crate) name: Option<&'a str>,
+    pub(crate) args: &'a [String],
+    pub(crate) force: bool,
+    pub(crate) frozen: bool,
     /// At most this many tasks at once (default: the number of cores).
-    pub jobs: Option<u16>,
-    pub json: bool,
+    pub(crate) jobs: Option<u16>,
+    pub(crate) json: bool,
 }
 
-pub fn run(config: &Config, a: Args) -> Result<()> {
+pub(crate) fn run(config: &Config, a: Args) -> Result<()> {
     let project = Project::find(&super::cwd()?, config)?;
     let tasks = &project.manifest.tasks;
     let Some(name) = a.name else {
@@ -52,7 +52,7 @@ pub fn run(config: &Config, a: Args) -> Result<()> {
 /// expanded as in `[env]`: from the project's environment first, then
 /// devenv's own.
 fn interpolated(
-    manifest: &crate::manifest::Manifest,
+    manifest: &devenv_model::manifest::Manifest,
     env: &crate::activate::Environment,
     planned: &[usize],
 ) -> Result<Vec<Task>> {
@@ -66,7 +66,7 @@ fn interpolated(
                 env.get(v).or_else(|| std::env::var(v).ok())
             })
             .map_err(|e| {
-                let (message, help) = crate::manifest::split_help(&e);
+                let (message, help) = devenv_model::manifest::split_help(&e);
                 let needle = message.split('`').nth(1).map(str::to_string);
                 let keys = ["tasks", task.name.as_str(), "env", name.as_str()];
                 match manifest.value_error(&keys, needle.as_deref(), message, help) {
@@ -85,7 +85,7 @@ fn interpolated(
 fn context_fingerprint(
     env: &crate::activate::Environment,
     lock: &Lock,
-    platform: crate::platform::Platform,
+    platform: devenv_model::platform::Platform,
 ) -> String {
     let mut h = Sha256::new();
     for (k, v) in &env.vars {
@@ -102,7 +102,7 @@ fn context_fingerprint(
             .unwrap_or_default();
         h.update(format!("pin {name} {} {digest}\n", tool.version));
     }
-    crate::digest::hex(&h.finalize())
+    devenv_model::digest::hex(&h.finalize())
 }
 
 /// `devenv run` without a name: each task with its description (or its
@@ -124,7 +124,7 @@ fn list(tasks: &[Task], json: bool) -> Result<()> {
         return Ok(());
     }
     if tasks.is_empty() {
-        crate::ui::info(
+        devenv_model::ui::info(
             "devenv.toml has no [tasks]; add one, e.g.\n\n[tasks]\ntest = \"cargo test\"\n",
         );
         return Ok(());

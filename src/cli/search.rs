@@ -2,16 +2,16 @@
 //! registry's search, and the PyPI project of exactly that name (PyPI has
 //! no search API).
 
-use crate::backends::Backend;
-use crate::backends::{Mirrors, npm, pypi};
-use crate::catalog::Catalog;
-use crate::config::Config;
-use crate::manifest::{self, Manifest};
 use crate::project::Context;
-use crate::ui;
 use anyhow::Result;
+use devenv_model::catalog::Catalog;
+use devenv_model::config::Config;
+use devenv_model::manifest::{self, Manifest};
+use devenv_model::ui;
+use devenv_sources::backends::Backend;
+use devenv_sources::backends::{Mirrors, npm, pypi};
 
-pub fn run(config: &Config, word: &str, json: bool) -> Result<()> {
+pub(crate) fn run(config: &Config, word: &str, json: bool) -> Result<()> {
     let cx = Context::new(config, false)?;
     let project = manifest::find_root(&super::cwd()?)
         .map(|root| Manifest::load(&root, config.file_limits()))
@@ -19,17 +19,20 @@ pub fn run(config: &Config, word: &str, json: bool) -> Result<()> {
     let (catalog, mirrors) = match &project {
         Some(m) => {
             let mirrors = Mirrors::new(config, Some(m));
-            (Catalog::load(m, &cx.fetcher, &mirrors)?, mirrors)
+            (
+                devenv_sources::backends::aqua::load_catalog(m, &cx.fetcher, &mirrors)?,
+                mirrors,
+            )
         }
         None => (Catalog::builtin(), Mirrors::new(config, None)),
     };
     let found = catalog.search(word);
-    let npm_base = mirrors.base(Backend::named("npm"));
+    let npm_base = mirrors.base(Backend::Npm);
     if json {
         let npm_hits = npm::search(&npm_base, word, &cx.fetcher)
             .map_err(|e| ui::warn(format!("npm search failed: {e:#}")))
             .unwrap_or_default();
-        let pypi_hit = pypi::summary(&mirrors.base(Backend::named("pypi")), word, &cx.fetcher)
+        let pypi_hit = pypi::summary(&mirrors.base(Backend::Pypi), word, &cx.fetcher)
             .map_err(|e| ui::warn(format!("PyPI lookup failed: {e:#}")))
             .ok()
             .flatten();
@@ -69,7 +72,7 @@ pub fn run(config: &Config, word: &str, json: bool) -> Result<()> {
             println!("  {:12} sources: {}", "", sources.join(", "));
         }
     }
-    let npm_base = mirrors.base(Backend::named("npm"));
+    let npm_base = mirrors.base(Backend::Npm);
     match npm::search(&npm_base, word, &cx.fetcher) {
         Ok(hits) if !hits.is_empty() => {
             println!("npm (use as \"npm:NAME\"):");
@@ -80,7 +83,7 @@ pub fn run(config: &Config, word: &str, json: bool) -> Result<()> {
         Ok(_) => {}
         Err(e) => ui::warn(format!("npm search failed: {e:#}")),
     }
-    match pypi::summary(&mirrors.base(Backend::named("pypi")), word, &cx.fetcher) {
+    match pypi::summary(&mirrors.base(Backend::Pypi), word, &cx.fetcher) {
         Ok(Some(info)) => {
             println!("pypi (use as \"pypi:NAME\"):");
             println!(

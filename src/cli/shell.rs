@@ -4,14 +4,14 @@
 //! a temporary root that `gc` frees once no process uses them.
 
 use crate::activate;
-use crate::config::Config;
-use crate::gc;
 use crate::install;
-use crate::lock::Lock;
-use crate::manifest::{Manifest, RegistryTool, Request, Settings, ToolSpec};
 use crate::project::Context;
-use crate::resolve::{self, Update};
 use anyhow::{Result, bail};
+use devenv_model::config::Config;
+use devenv_model::lock::Lock;
+use devenv_model::manifest::{Manifest, RegistryTool, Request, Settings, ToolSpec};
+use devenv_sources::resolve::{self, Update};
+use devenv_store::gc;
 use std::process::Command;
 
 /// Splits `node@22`, `pypi:ruff@0.7`, `npm:@biomejs/biome@1.9` into name and version.
@@ -40,7 +40,7 @@ fn parse_spec(spec: &str, source: Option<&str>) -> Result<ToolSpec> {
     })
 }
 
-pub fn run(
+pub(crate) fn run(
     config: &Config,
     specs: &[String],
     source: Option<&str>,
@@ -56,7 +56,10 @@ pub fn run(
     if let Some(s) = source {
         key.push_str(&format!("\nsource={s}"));
     }
-    let id = format!("adhoc-{}", &crate::digest::sha256_hex(key.as_bytes())[..16]);
+    let id = format!(
+        "adhoc-{}",
+        &devenv_model::digest::sha256_hex(key.as_bytes())[..16]
+    );
     let state = cx.store.project_dir(&id);
     std::fs::create_dir_all(&state)
         .map_err(|e| anyhow::anyhow!("could not create {}: {e}", state.display()))?;
@@ -77,13 +80,13 @@ pub fn run(
     let lock = match previous {
         Some(l) if l.staleness(&manifest, &platforms).is_none() => l,
         _ => {
-            let l = resolve::resolve(&manifest, &platforms, None, &cx, &Update::Nothing)?;
+            let l = resolve::resolve(&manifest, &platforms, None, &cx.sources(), &Update::Nothing)?;
             l.write(&cached)?;
             l
         }
     };
     // No manifest: only DEVENV_CACHES names caches here.
-    let caches = crate::cache::Caches::configure(&[], &state, &cx.caches, &cx.fetcher)?;
+    let caches = devenv_net::cache::Caches::configure(&[], &state, &cx.caches, &cx.fetcher)?;
     install::install_lock(
         &lock,
         config.platform(),
@@ -118,7 +121,7 @@ pub fn run(
         .map(|(n, t)| format!("{n} {}", t.version))
         .collect();
     if command.is_empty() {
-        crate::ui::info(format!(
+        devenv_model::ui::info(format!(
             "entering a shell with {}; exit to leave",
             summary.join(", ")
         ));

@@ -3,17 +3,17 @@
 //! watches and the tools it could not activate.
 
 use crate::activate;
-use crate::config::Config;
 use crate::hook;
-use crate::manifest::{FILE_NAME, Manifest};
-use crate::shell::state::{DIR_VAR, State};
-use crate::store::Store;
-use crate::trust;
 use anyhow::Result;
+use devenv_model::config::Config;
+use devenv_model::manifest::{FILE_NAME, Manifest};
+use devenv_shell::state::{DIR_VAR, State};
+use devenv_store::store::Store;
+use devenv_store::trust;
 use serde_json::{Value, json};
 use std::path::Path;
 
-pub fn run(config: &Config, json: bool) -> Result<()> {
+pub(crate) fn run(config: &Config, json: bool) -> Result<()> {
     let store = Store::open(config)?;
     let pwd = hook::logical_pwd()?;
     let state = State::from_env_in(&store.state_dir());
@@ -106,8 +106,8 @@ fn render(report: &Value) -> String {
                 format!(
                     "{} ({}, {}) from {}",
                     a["name"].as_str().unwrap_or(""),
-                    crate::ui::plural(tools, "tool", "tools"),
-                    crate::ui::plural(
+                    devenv_model::ui::plural(tools, "tool", "tools"),
+                    devenv_model::ui::plural(
                         a["vars"].as_array().map_or(0, Vec::len),
                         "variable",
                         "variables"

@@ -1,20 +1,20 @@
 //! `devenv store verify [--repair]` and `devenv store path TOOL`.
 
-use crate::archive::Format;
-use crate::config::Config;
-use crate::error::Exit;
 use crate::install::{self, Bars, Job};
-use crate::lock::Artifact;
 use crate::project::{Context, Project};
-use crate::store;
-use crate::ui;
 use anyhow::{Context as _, Result, bail};
+use devenv_model::config::Config;
+use devenv_model::error::Exit;
+use devenv_model::lock::Artifact;
+use devenv_model::ui;
+use devenv_store::archive::Format;
+use devenv_store::store;
 
 /// Re-hashes every entry against the tree hash recorded at commit time,
 /// and checks that each entry's name is the one its record derives. An
 /// entry that cannot be verified (no record, a garbled one, a name that
 /// does not derive from it) fails like a changed one.
-pub fn verify(config: &Config, repair: bool) -> Result<()> {
+pub(crate) fn verify(config: &Config, repair: bool) -> Result<()> {
     let cx = Context::new(config, false)?;
     let entries = cx.store.entries()?;
     let mut changed = Vec::new();
@@ -143,7 +143,7 @@ fn artifact_of(meta: &store::EntryMeta) -> Result<Artifact> {
         .parts
         .iter()
         .map(|p| {
-            Ok(crate::lock::Part {
+            Ok(devenv_model::lock::Part {
                 url: p.url.clone(),
                 digest: p
                     .digest
@@ -159,7 +159,7 @@ fn artifact_of(meta: &store::EntryMeta) -> Result<Artifact> {
 }
 
 /// Prints the store path the current project uses for `tool`.
-pub fn path(config: &Config, tool: &str) -> Result<()> {
+pub(crate) fn path(config: &Config, tool: &str) -> Result<()> {
     let cx = Context::new(config, false)?;
     let project = Project::find(&super::cwd()?, config)?;
     let Some(lock) = project.read_lock()? else {
@@ -167,7 +167,7 @@ pub fn path(config: &Config, tool: &str) -> Result<()> {
     };
     let Some(locked) = lock.tools.get(tool) else {
         let names: Vec<&str> = lock.tools.keys().map(String::as_str).collect();
-        let hint = crate::manifest::suggest(tool, &names)
+        let hint = devenv_model::manifest::suggest(tool, &names)
             .map(|s| format!("; did you mean `{s}`?"))
             .unwrap_or_default();
         bail!("`{tool}` is not a tool of this project{hint}");

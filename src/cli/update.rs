@@ -1,13 +1,13 @@
 //! `devenv update [TOOL...]`: re-resolve tools to the newest versions their
 //! constraints allow (all tools when none are named).
 
-use crate::config::Config;
 use crate::project::{Context, Project};
-use crate::resolve::Update;
-use crate::ui;
 use anyhow::{Result, bail};
+use devenv_model::config::Config;
+use devenv_model::ui;
+use devenv_sources::resolve::Update;
 
-pub fn run(config: &Config, tools: &[String]) -> Result<()> {
+pub(crate) fn run(config: &Config, tools: &[String]) -> Result<()> {
     let cx = Context::new(config, false)?;
     let project = Project::find(&super::cwd()?, config)?;
     for name in tools {
@@ -18,7 +18,7 @@ pub fn run(config: &Config, tools: &[String]) -> Result<()> {
                 .iter()
                 .map(|t| t.name.as_str())
                 .collect();
-            let hint = crate::manifest::suggest(name, &known)
+            let hint = devenv_model::manifest::suggest(name, &known)
                 .map(|s| format!("; did you mean `{s}`?"))
                 .unwrap_or_default();
             bail!("devenv.toml has no tool `{name}`{hint}");

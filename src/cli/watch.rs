@@ -1,15 +1,20 @@
 //! `devenv watch [DIR]`: keep the project's environment prepared in the
 //! background (see `crate::watch`).
 
-use crate::config::Config;
-use crate::store::Store;
-use crate::ui;
 use crate::watch::{self, Acquired, Options};
 use anyhow::Result;
+use devenv_model::config::Config;
+use devenv_model::ui;
+use devenv_store::store::Store;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-pub fn run(config: &Config, dir: Option<PathBuf>, frozen: bool, install_once: bool) -> Result<()> {
+pub(crate) fn run(
+    config: &Config,
+    dir: Option<PathBuf>,
+    frozen: bool,
+    install_once: bool,
+) -> Result<()> {
     let dir = match dir {
         Some(d) => d,
         None => super::cwd()?,
@@ -18,12 +23,12 @@ pub fn run(config: &Config, dir: Option<PathBuf>, frozen: bool, install_once: bo
         anyhow::anyhow!(
             "cannot watch {}: {}",
             dir.display(),
-            crate::error::io_reason(&e)
+            devenv_model::error::io_reason(&e)
         )
     })?;
     let root = crate::project::find_root(&dir)?;
     let store = Store::open(config)?;
-    let lock = match watch::acquire(&store, &crate::gc::project_id(&root))? {
+    let lock = match watch::acquire(&store, &devenv_store::gc::project_id(&root))? {
         Acquired::Mine(lock) => lock,
         // Another watcher or installer does the job.
         Acquired::Busy { .. } if install_once => return Ok(()),

@@ -1,10 +1,10 @@
 //! `devenv which NAME`: the absolute path NAME resolves to in the environment.
 
-use crate::config::Config;
 use crate::project::{Context, Project};
 use anyhow::{Result, bail};
+use devenv_model::config::Config;
 
-pub fn run(config: &Config, name: &str) -> Result<()> {
+pub(crate) fn run(config: &Config, name: &str) -> Result<()> {
     let cx = Context::new(config, false)?;
     let project = Project::find(&super::cwd()?, config)?;
     let lock = project.read_lock()?;

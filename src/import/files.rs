@@ -3,7 +3,7 @@
 //! with the reason.
 
 use super::{Entry, Imported, ImportedTask};
-use crate::catalog::Catalog;
+use devenv_model::catalog::Catalog;
 use std::path::Path;
 
 /// Lines with their 1-based numbers, without comments and blanks.

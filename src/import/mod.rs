@@ -10,16 +10,16 @@
 
 mod files;
 
-use crate::catalog::Catalog;
-use crate::manifest::{Manifest, check_var_name};
 use anyhow::{Result, bail};
+use devenv_model::catalog::Catalog;
+use devenv_model::manifest::{Manifest, check_var_name};
 use std::path::Path;
 
 /// The files `devenv init` looks for, in the order they are read. When two
 /// files pin the same tool, the first one listed here wins and the other
 /// is kept as a comment. Tool managers' own configuration comes first, then
 /// the one-tool files, then devbox and direnv.
-pub const FILES: &[&str] = &[
+pub(crate) const FILES: &[&str] = &[
     "mise.toml",
     ".mise.toml",
     ".tool-versions",
@@ -37,46 +37,46 @@ const MAX_FILE: u64 = 1024 * 1024;
 
 /// One entry, with where it came from.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Entry<T> {
-    pub value: T,
+pub(crate) struct Entry<T> {
+    pub(crate) value: T,
     /// `.nvmrc`, or `.tool-versions:3`.
-    pub from: String,
+    pub(crate) from: String,
 }
 
 /// A task carried over from mise or devbox.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ImportedTask {
-    pub name: String,
-    pub run: Vec<String>,
-    pub description: Option<String>,
-    pub depends: Vec<String>,
+pub(crate) struct ImportedTask {
+    pub(crate) name: String,
+    pub(crate) run: Vec<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) depends: Vec<String>,
 }
 
 /// A line devenv could not translate.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Skipped {
-    pub from: String,
-    pub text: String,
-    pub why: String,
+pub(crate) struct Skipped {
+    pub(crate) from: String,
+    pub(crate) text: String,
+    pub(crate) why: String,
 }
 
 /// Everything imported from one or more files.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Imported {
+pub(crate) struct Imported {
     /// The files read, in order.
-    pub files: Vec<String>,
+    pub(crate) files: Vec<String>,
     /// (tool name, version constraint).
-    pub tools: Vec<Entry<(String, String)>>,
-    pub env: Vec<Entry<(String, String)>>,
-    pub path: Vec<Entry<String>>,
-    pub dotenv: Vec<Entry<String>>,
-    pub tasks: Vec<Entry<ImportedTask>>,
-    pub skipped: Vec<Skipped>,
+    pub(crate) tools: Vec<Entry<(String, String)>>,
+    pub(crate) env: Vec<Entry<(String, String)>>,
+    pub(crate) path: Vec<Entry<String>>,
+    pub(crate) dotenv: Vec<Entry<String>>,
+    pub(crate) tasks: Vec<Entry<ImportedTask>>,
+    pub(crate) skipped: Vec<Skipped>,
 }
 
 impl Imported {
     /// Whether nothing at all was found.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
 
@@ -186,7 +186,7 @@ fn untranslatable_tool(catalog: &Catalog, name: &str) -> Option<String> {
 }
 
 /// Reads `dir`'s known files (see [`FILES`]).
-pub fn import_dir(dir: &Path, catalog: &Catalog) -> Result<Imported> {
+pub(crate) fn import_dir(dir: &Path, catalog: &Catalog) -> Result<Imported> {
     let mut out = Imported::default();
     for name in FILES {
         let path = dir.join(name);
@@ -198,7 +198,7 @@ pub fn import_dir(dir: &Path, catalog: &Catalog) -> Result<Imported> {
 }
 
 /// Reads one file, whose kind is known by its name (see [`FILES`]).
-pub fn import_file(path: &Path, catalog: &Catalog) -> Result<Imported> {
+pub(crate) fn import_file(path: &Path, catalog: &Catalog) -> Result<Imported> {
     let mut out = Imported::default();
     import_into(path, catalog, &mut out)?;
     Ok(out)
@@ -241,7 +241,7 @@ fn read_small(path: &Path) -> Result<String> {
         anyhow::anyhow!(
             "could not read {}: {}",
             path.display(),
-            crate::error::io_reason(&e)
+            devenv_model::error::io_reason(&e)
         )
     };
     let meta = std::fs::metadata(path).map_err(reason)?;
@@ -255,7 +255,7 @@ fn read_small(path: &Path) -> Result<String> {
         bail!(
             "{} is larger than {}; it is not a version file devenv can import",
             path.display(),
-            crate::ui::human_bytes(MAX_FILE)
+            devenv_model::ui::human_bytes(MAX_FILE)
         );
     }
     let bytes = std::fs::read(path).map_err(reason)?;
@@ -285,7 +285,7 @@ fn comment_text(s: &str) -> String {
 }
 
 /// The devenv.toml for `imp`, headed by `header` (comment lines).
-pub fn render(imp: &Imported, header: &str) -> String {
+pub(crate) fn render(imp: &Imported, header: &str) -> String {
     let mut s = String::from(header);
     s.push_str(&format!(
         "# Imported by `devenv init` from {}.\n",
@@ -385,7 +385,7 @@ pub fn render(imp: &Imported, header: &str) -> String {
 /// Drops what the manifest parser refuses (a task depending on a task that
 /// was not imported, say), one entry at a time, so the written file always
 /// loads; each dropped entry becomes a "not imported" line.
-pub fn render_valid(imp: &mut Imported, header: &str, path: &Path) -> String {
+pub(crate) fn render_valid(imp: &mut Imported, header: &str, path: &Path) -> String {
     loop {
         let text = render(imp, header);
         let Err(e) = Manifest::parse(path, text.clone()) else {

@@ -1,0 +1,228 @@
+//! The kinds of source devenv knows, as nouns: their names, where their
+//! servers are, and which tool options they read. The manifest, the
+//! catalog and the lock name backends with this type; what a backend
+//! *does* (list releases, pin artifacts) is implemented once per variant in
+//! `devenv-sources`, whose `match` over [`Backend`] is exhaustive, so a
+//! variant declared here without an implementation does not compile.
+//!
+//! Adding a backend: a variant and its [`BackendDef`] here, and one
+//! `Source` implementation registered in `devenv-sources`.
+
+/// What is declared of a backend.
+#[derive(Debug)]
+pub struct BackendDef {
+    /// The name used in `backend:package`, `backend = "..."` and `mirrors`.
+    pub name: &'static str,
+    /// The environment variable overriding the server's base URL.
+    pub mirror_var: &'static str,
+    /// The public server's base URL.
+    pub default_url: &'static str,
+    /// Whether it serves many packages (usable as `backend:package`).
+    pub takes_packages: bool,
+    /// The tool options of `[tools]` only this backend reads (`asset`,
+    /// `components`, …): anywhere else they are refused at their line.
+    pub options: &'static [&'static str],
+}
+
+/// A registered backend.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Backend {
+    Npm,
+    Pypi,
+    NodeDist,
+    GoDist,
+    ZigDist,
+    Github,
+    Aqua,
+    Hashicorp,
+    Adoptium,
+    RustDist,
+    PythonDist,
+}
+
+/// The tool options some backend reads, and which one.
+pub const TOOL_OPTIONS: &[&str] = &["asset", "components", "targets", "extras", "allow_scripts"];
+
+impl Backend {
+    /// Every backend, in registration order.
+    pub const ALL: &'static [Backend] = &[
+        Backend::Npm,
+        Backend::Pypi,
+        Backend::NodeDist,
+        Backend::GoDist,
+        Backend::ZigDist,
+        Backend::Github,
+        Backend::Aqua,
+        Backend::Hashicorp,
+        Backend::Adoptium,
+        Backend::RustDist,
+        Backend::PythonDist,
+    ];
+
+    /// What is declared of this backend.
+    pub const fn def(self) -> &'static BackendDef {
+        const GITHUB_API: &str = "https://api.github.com";
+        match self {
+            Backend::Npm => &BackendDef {
+                name: "npm",
+                mirror_var: "DEVENV_NPM_REGISTRY",
+                default_url: "https://registry.npmjs.org",
+                takes_packages: true,
+                options: &["allow_scripts"],
+            },
+            Backend::Pypi => &BackendDef {
+                name: "pypi",
+                mirror_var: "DEVENV_PYPI_URL",
+                default_url: "https://pypi.org",
+                takes_packages: true,
+                options: &["extras"],
+            },
+            Backend::NodeDist => &BackendDef {
+                name: "node-dist",
+                mirror_var: "DEVENV_NODE_MIRROR",
+                default_url: "https://nodejs.org/dist",
+                takes_packages: false,
+                options: &[],
+            },
+            Backend::GoDist => &BackendDef {
+                name: "go-dist",
+                mirror_var: "DEVENV_GO_MIRROR",
+                default_url: "https://go.dev",
+                takes_packages: false,
+                options: &[],
+            },
+            Backend::ZigDist => &BackendDef {
+                name: "zig-dist",
+                mirror_var: "DEVENV_ZIG_MIRROR",
+                default_url: "https://ziglang.org",
+                takes_packages: false,
+                options: &[],
+            },
+            Backend::Github => &BackendDef {
+                name: "github",
+                mirror_var: "DEVENV_GITHUB_API",
+                default_url: GITHUB_API,
+                takes_packages: true,
+                options: &["asset"],
+            },
+            Backend::Aqua => &BackendDef {
+                name: "aqua",
+                mirror_var: "DEVENV_GITHUB_API",
+                default_url: GITHUB_API,
+                takes_packages: true,
+                options: &[],
+            },
+            Backend::Hashicorp => &BackendDef {
+                name: "hashicorp",
+                mirror_var: "DEVENV_HASHICORP_MIRROR",
+                default_url: "https://releases.hashicorp.com",
+                takes_packages: true,
+                options: &[],
+            },
+            Backend::Adoptium => &BackendDef {
+                name: "adoptium",
+                mirror_var: "DEVENV_ADOPTIUM_API",
+                default_url: "https://api.adoptium.net",
+                takes_packages: false,
+                options: &[],
+            },
+            Backend::RustDist => &BackendDef {
+                name: "rust-dist",
+                mirror_var: "DEVENV_RUST_MIRROR",
+                default_url: "https://static.rust-lang.org",
+                takes_packages: false,
+                options: &["components", "targets"],
+            },
+            Backend::PythonDist => &BackendDef {
+                name: "python-dist",
+                mirror_var: "DEVENV_PYTHON_MIRROR",
+                default_url: PYTHON_DIST_URL,
+                takes_packages: false,
+                options: &[],
+            },
+        }
+    }
+
+    /// Every registered backend, in registration order.
+    pub fn all() -> impl Iterator<Item = Backend> {
+        Backend::ALL.iter().copied()
+    }
+
+    /// The backend registered as `name`.
+    pub fn parse(name: &str) -> Option<Backend> {
+        Backend::all().find(|b| b.as_str() == name)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.def().name
+    }
+
+    /// Backends that serve many packages, usable as `backend:package`.
+    pub fn takes_packages(self) -> bool {
+        self.def().takes_packages
+    }
+
+    /// The backend that reads the tool option `key`, if one does.
+    pub fn reading(key: &str) -> Option<Backend> {
+        Backend::all().find(|b| b.def().options.contains(&key))
+    }
+
+    /// `npm:<package>`, `pypi:<package>`, ... for messages.
+    pub fn package_forms() -> String {
+        let forms: Vec<String> = Backend::all()
+            .filter(|b| b.takes_packages())
+            .map(|b| format!("`{b}:<package>`"))
+            .collect();
+        forms.join(", ")
+    }
+}
+
+/// Where python-build-standalone's releases are published.
+pub const PYTHON_DIST_URL: &str =
+    "https://github.com/astral-sh/python-build-standalone/releases/download";
+
+/// Backends sort by name, as they read in the lock and in messages.
+impl Ord for Backend {
+    fn cmp(&self, other: &Backend) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl PartialOrd for Backend {
+    fn partial_cmp(&self, other: &Backend) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl std::fmt::Debug for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Backend({})", self.as_str())
+    }
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_backend_is_registered_once_with_its_own_settings() {
+        let names: Vec<&str> = Backend::all().map(|b| b.as_str()).collect();
+        for (i, b) in Backend::all().enumerate() {
+            assert!(!names[..i].contains(&b.as_str()), "{b} twice");
+            assert_eq!(Backend::parse(b.as_str()), Some(b));
+            assert!(b.def().mirror_var.starts_with("DEVENV_"), "{b}");
+            assert!(b.def().default_url.starts_with("https://"), "{b}");
+        }
+        assert!(Backend::package_forms().contains("`github:<package>`"));
+        assert_eq!(Backend::parse("cargo"), None);
+        for key in TOOL_OPTIONS {
+            assert!(Backend::reading(key).is_some(), "{key} has no backend");
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! Reading the files a repository hands devenv, and writing the files devenv
+//! keeps, safely.
+//!
+//! Everything beside a manifest is untrusted input: `devenv.lock` or `.env`
+//! can be a symlink to `/dev/stdin` (which would hang the prompt and swallow
+//! what the user types next), to `/dev/zero` (which would read until memory
+//! runs out), or a FIFO. [`read_bounded`] reads a file only when it is a
+//! regular file, opened without blocking, and only up to a size limit.
+//!
+//! [`write_atomic`] is the one way devenv replaces a file: a unique temporary
+//! name beside it, written and fsynced, renamed over the target, and the
+//! directory fsynced, so a reader (or a crash, or a power loss) sees the old
+//! bytes or the new ones, never a mix.
+
+use crate::error::io_reason;
+use anyhow::{Result, anyhow, bail};
+use std::io::{Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+/// The largest `devenv.toml` devenv reads.
+pub const MAX_MANIFEST: u64 = 1 << 20;
+/// The largest `devenv.lock` devenv reads: a lock of thousands of pinned
+/// packages for several platforms stays far below it.
+pub const MAX_LOCK: u64 = 32 << 20;
+/// The largest dotenv file devenv reads.
+pub const MAX_DOTENV: u64 = 1 << 20;
+/// The largest record devenv keeps for itself (trust, store metadata).
+pub const MAX_RECORD: u64 = 1 << 20;
+
+/// How large a file of each kind devenv reads: each kind's default, or
+/// `DEVENV_MAX_FILE_MB` for every kind when the configuration sets it.
+/// Carried by what reads files for a project (the [`crate::manifest::Manifest`],
+/// the [`crate::store::Store`]), from the one [`crate::config::Config`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Limits {
+    max_file: Option<u64>,
+}
+
+impl Limits {
+    /// Every kind's limit replaced by `max_file` bytes, when set.
+    pub fn new(max_file: Option<u64>) -> Limits {
+        Limits { max_file }
+    }
+
+    /// The limit for a kind of file whose own limit is `default`.
+    pub fn of(self, default: u64) -> u64 {
+        self.max_file.unwrap_or(default)
+    }
+}
+
+/// Reads the regular file at `path` (following symlinks) as UTF-8 text, at
+/// most `limit` bytes. `Ok(None)` when it does not exist. `what` names the
+/// file in errors ("the lock", "dotenv file").
+///
+/// A FIFO, a device, a socket or a directory is refused without being
+/// opened for reading in a way that could block; a file over the limit is
+/// refused with the limit in the message (see [`Limits`] for how a caller
+/// honours `DEVENV_MAX_FILE_MB`).
+pub fn read_bounded(path: &Path, limit: u64, what: &str) -> Result<Option<String>> {
+    let file = match std::fs::OpenOptions::new()
+        .read(true)
+        // Opening a FIFO for reading blocks until a writer appears: never wait.
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => bail!(
+            "could not read {what} {}: {}",
+            path.display(),
+            io_reason(&e)
+        ),
+    };
+    let meta = file.metadata().map_err(|e| {
+        anyhow!(
+            "could not read {what} {}: {}",
+            path.display(),
+            io_reason(&e)
+        )
+    })?;
+    if !meta.is_file() {
+        bail!(
+            "{what} {} is not a regular file (it is {}); devenv reads only regular files there",
+            path.display(),
+            kind_of(&meta)
+        );
+    }
+    if meta.len() > limit {
+        bail!(
+            "{what} {} is {}, more than the {} devenv reads; is it the right file? (DEVENV_MAX_FILE_MB raises the limit)",
+            path.display(),
+            crate::ui::human_bytes(meta.len()),
+            crate::ui::human_bytes(limit)
+        );
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // The file may grow while it is read: never read past the limit.
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| {
+        anyhow!(
+            "could not read {what} {}: {}",
+            path.display(),
+            io_reason(&e)
+        )
+    })?;
+    if bytes.len() as u64 > limit {
+        bail!(
+            "{what} {} grew past the {} devenv reads while it was read",
+            path.display(),
+            crate::ui::human_bytes(limit)
+        );
+    }
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| anyhow!("{what} {} is not UTF-8 text", path.display()))
+}
+
+/// What kind of file `meta` describes, for messages.
+fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Replaces the file at `path` with `bytes` atomically and durably: a
+/// unique temporary file in the same directory, fsynced, renamed over
+/// `path`, then the directory fsynced. Concurrent writers never share a
+/// temporary file, a crash leaves the old content or the new, and a file
+/// that existed keeps its permissions.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    replace_file(path, |file| file.write_all(bytes))
+        .map_err(|e| anyhow!("could not write {}: {}", path.display(), io_reason(&e)))
+}
+
+/// [`write_atomic`] for content that is written by `fill` (a copy of a
+/// large file, say), with the bare I/O error for callers that have their
+/// own error type. The temporary file is removed when anything fails.
+pub fn replace_file(
+    path: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.{}.tmp", std::process::id(), unique()));
+    let result = (|| -> std::io::Result<()> {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o644)
+            .open(&tmp)?;
+        if let Ok(meta) = std::fs::metadata(path) {
+            file.set_permissions(meta.permissions())?;
+        }
+        fill(&mut file)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        sync_dir(dir)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Flushes every file and directory of the tree at `root` to disk (symlinks
+/// are not followed), so that a rename that publishes the tree publishes
+/// complete files even after a power loss.
+///
+/// On Linux this is one `syncfs` of the file system holding the tree: one
+/// journal commit instead of one fsync per file, which costs several times
+/// the install itself for trees of thousands of small files (see
+/// `bench/durable.sh`). Elsewhere each file and directory is fsynced.
+pub fn sync_tree(root: &Path) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let dir = std::fs::File::open(root)?;
+        // SAFETY: syncfs only reads the descriptor, which `dir` keeps open.
+        if unsafe { libc::syncfs(dir.as_raw_fd()) } == 0 {
+            return Ok(());
+        }
+        Err(std::io::Error::last_os_error())
+    }
+    #[cfg(not(target_os = "linux"))]
+    sync_each(root)
+}
+
+/// fsyncs each file and directory of the tree at `root`.
+#[cfg_attr(target_os = "linux", allow(dead_code))]
+fn sync_each(root: &Path) -> std::io::Result<()> {
+    let meta = std::fs::symlink_metadata(root)?;
+    if meta.is_dir() {
+        for entry in std::fs::read_dir(root)? {
+            sync_each(&entry?.path())?;
+        }
+    } else if !meta.is_file() {
+        return Ok(());
+    }
+    // Read-only files and directories can still be opened for reading,
+    // which is all fsync needs.
+    std::fs::File::open(root)?.sync_all()
+}
+
+/// Flushes a directory's entries (a rename into it) to disk.
+pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+
+/// A number no other temporary file of this process uses.
+fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos() as u64);
+    (NEXT.fetch_add(1, Ordering::Relaxed) << 32) | nanos
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_what_is_not_a_regular_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join(".env");
+        std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+        let err = read_bounded(&link, 100, "dotenv file").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("is not a regular file (it is a character device)"),
+            "{err}"
+        );
+        let fifo = dir.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: `c` is a NUL-terminated path that outlives the call.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        let err = read_bounded(&fifo, 100, "the lock").unwrap_err();
+        assert!(err.to_string().contains("(it is a FIFO)"), "{err}");
+        assert!(
+            read_bounded(&dir.path().join("none"), 1, "x")
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn refuses_files_over_the_limit_and_reads_those_under() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, "0123456789").unwrap();
+        assert_eq!(read_bounded(&path, 10, "x").unwrap().unwrap(), "0123456789");
+        let err = read_bounded(&path, 9, "the lock").unwrap_err().to_string();
+        assert!(err.contains("more than the 9 B devenv reads"), "{err}");
+    }
+
+    #[test]
+    fn atomic_writes_replace_and_leave_no_temporary_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "two");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
+        assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn trees_are_flushed_read_only_files_included() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let tree = dir.path().join("tree");
+        std::fs::create_dir_all(tree.join("bin")).unwrap();
+        std::fs::write(tree.join("bin/tool"), "x").unwrap();
+        std::os::unix::fs::symlink("/nowhere", tree.join("link")).unwrap();
+        for p in [tree.join("bin/tool"), tree.join("bin")] {
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o555)).unwrap();
+        }
+        sync_tree(&tree).unwrap();
+        sync_each(&tree).unwrap();
+        assert!(sync_tree(&dir.path().join("missing")).is_err());
+        std::fs::set_permissions(tree.join("bin"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    #[test]
+    fn atomic_writes_keep_the_permissions_of_the_file_they_replace() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("devenv.toml");
+        std::fs::write(&path, "a").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        write_atomic(&path, b"b").unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        // A failing writer leaves the old content and no temporary file.
+        let err = replace_file(&path, |_| Err(std::io::Error::other("disk full"))).unwrap_err();
+        assert_eq!(err.to_string(), "disk full");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "b");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

@@ -1,0 +1,291 @@
+//! The `aqua` source: packages described in the format of the aqua
+//! registry (`registry.yaml`: a list of `packages`), resolved to GitHub
+//! release assets (`type: github_release`) or plain URLs (`type: http`).
+//!
+//! What is read of a package definition: `name`, `repo_owner`,
+//! `repo_name`, `description`, `search_words`, `aliases`, `type`, `asset`,
+//! `url`, `format`, `files`, `replacements`, `overrides` (by `goos` and
+//! `goarch`), `supported_envs`, `rosetta2`, `version_prefix`,
+//! `version_constraint` with `version_overrides`, and `checksum` (`type`
+//! `github_release` or `http`, sha256). Templates are Go templates over
+//! `.Version` (the tag), `.SemVer`, `.OS`, `.Arch`, `.Format` and `.Asset`
+//! with the functions `trimV`, `trimPrefix`, `trimSuffix`, `title`,
+//! `lower`, `upper` and `replace`. Version constraints are the expressions
+//! `true`, `false`, `semver("...")` and `Version == "..."` joined by `&&`
+//! and `||`; anything else matches nothing, so that part of a definition
+//! is never used by mistake. Cosign, SLSA, minisign and attestation
+//! settings are not verified (the README says so).
+//!
+//! Versions are the repository's GitHub releases, read through the
+//! `github` backend's API (and its mirror setting); `http` downloads go
+//! through the URL mirrors of [`super::Mirrors::rewrite`].
+
+mod resolve;
+mod template;
+
+pub use devenv_model::aqua::{
+    Alias, BUILTIN, Checksum, Fields, FileDef, Override, Package, Registry, VersionOverride,
+};
+pub use resolve::{Resolved, resolve};
+pub use template::constraint_holds;
+
+use super::github::{Api, Digests, GhRelease, version_of_tag};
+use super::{Backend, Found, Mirrors, Opening, Source, checksums};
+use anyhow::{Context, bail};
+use anyhow::{Result, anyhow};
+use devenv_model::aqua::MAX_REGISTRY_BYTES;
+use devenv_model::digest::{Algorithm, Digest};
+use devenv_model::manifest::Manifest;
+use devenv_model::platform::Platform;
+use devenv_model::ui;
+use devenv_model::version::{Release, Version};
+use devenv_net::fetch::Fetcher;
+use std::collections::BTreeMap;
+
+/// The `aqua` backend's registration. Its "server" is GitHub's API (the
+/// registry itself is data: built in, or `[settings] registries`).
+pub const OPEN: super::Open = |o| Ok(Box::new(Aqua::open(o)?));
+
+/// An aqua package, opened: its definition and its releases.
+pub struct Aqua {
+    package: Package,
+    releases: Vec<Release>,
+    /// Version → the release (its tag and assets).
+    by_version: BTreeMap<String, GhRelease>,
+    mirrors: Mirrors,
+}
+
+impl Aqua {
+    pub fn open(o: &Opening) -> Result<Aqua> {
+        let package = o
+            .catalog
+            .aqua
+            .find(o.package)
+            .cloned()
+            .ok_or_else(|| {
+                anyhow!(
+                    "the aqua registry has no package `{}`; look for it with `devenv search`, or add a registry with `[settings] registries = [\"registry.yaml\"]`",
+                    o.package
+                )
+            })?;
+        let repo = package.repo().ok_or_else(|| {
+            anyhow!(
+                "aqua:{} names no repo_owner and repo_name, so devenv cannot list its versions",
+                o.package
+            )
+        })?;
+        let api = Api::new(&o.mirrors.base(Backend::Github));
+        let mut by_version = BTreeMap::new();
+        let mut releases = Vec::new();
+        for r in api.releases(&repo, o.fetcher)? {
+            let prefix = package.version_prefix.as_deref().unwrap_or("");
+            let Some(rest) = r.tag_name.strip_prefix(prefix) else {
+                continue;
+            };
+            let Some(v) = (if prefix.is_empty() {
+                version_of_tag(rest)
+            } else {
+                Version::parse(
+                    devenv_model::version::Scheme::Semver,
+                    rest.trim_start_matches('v'),
+                )
+            }) else {
+                continue;
+            };
+            if by_version.contains_key(v.as_str()) {
+                continue;
+            }
+            let mut release = Release::new(v.clone());
+            release.yanked = r.prerelease && !v.as_str().contains('-');
+            by_version.insert(v.as_str().to_string(), r);
+            releases.push(release);
+        }
+        Ok(Aqua {
+            package,
+            releases,
+            by_version,
+            mirrors: o.mirrors.clone(),
+        })
+    }
+
+    fn label(&self, version: &str) -> String {
+        format!("aqua:{} {version}", self.package.full_name())
+    }
+}
+
+impl Source for Aqua {
+    fn releases(&self) -> &[Release] {
+        &self.releases
+    }
+
+    fn pin(
+        &self,
+        release: &Release,
+        platforms: &[Platform],
+        fetcher: &Fetcher,
+    ) -> Result<BTreeMap<Platform, Found>> {
+        let version = release.version.as_str();
+        let r = &self.by_version[version];
+        let digests = Digests::new(r, fetcher);
+        let mut out = BTreeMap::new();
+        for &platform in platforms {
+            let res = resolve(&self.package, &r.tag_name, platform)?;
+            let found = match res.kind.as_str() {
+                "http" => self.pin_http(&res, version, fetcher)?,
+                _ => self.pin_asset(&res, r, &digests, version)?,
+            };
+            out.insert(platform, found);
+        }
+        Ok(out)
+    }
+}
+
+impl Aqua {
+    fn pin_asset(
+        &self,
+        res: &Resolved,
+        r: &GhRelease,
+        digests: &Digests,
+        version: &str,
+    ) -> Result<Found> {
+        let asset = r
+            .assets
+            .iter()
+            .find(|a| a.name == res.target)
+            .ok_or_else(|| {
+                anyhow!(
+                    "{}: the release {} has no asset `{}`",
+                    self.label(version),
+                    r.tag_name,
+                    res.target
+                )
+            })?;
+        let (digest, from) = match &res.checksum {
+            Some((_, file)) => {
+                let sums = r.assets.iter().find(|a| &a.name == file).ok_or_else(|| {
+                    anyhow!(
+                        "{}: the checksum file `{file}` its definition names is not in the release {}",
+                        self.label(version),
+                        r.tag_name
+                    )
+                })?;
+                let text = digests.file(sums)?;
+                let d = checksums::sha256_for(&text, file, &asset.name)?.ok_or_else(|| {
+                    anyhow!(
+                        "{}: {file} lists no sha256 for {}",
+                        self.label(version),
+                        asset.name
+                    )
+                })?;
+                (d, format!("checksum file {file}"))
+            }
+            None => digests.of(asset, &self.label(version))?,
+        };
+        Ok(Found {
+            url: asset.browser_download_url.clone(),
+            digest,
+            format: res.format,
+            bin: res.bin.clone(),
+            digest_from: Some(from),
+            home: None,
+            parts: Vec::new(),
+            layout: None,
+        })
+    }
+
+    fn pin_http(&self, res: &Resolved, version: &str, fetcher: &Fetcher) -> Result<Found> {
+        let url = self.mirrors.rewrite(&res.target);
+        let (digest, from): (Digest, String) = match &res.checksum {
+            Some((_, sums_url)) => {
+                let sums_url = self.mirrors.rewrite(sums_url);
+                let text = fetcher.get_text(&sums_url)?;
+                let file = sums_url.rsplit('/').next().unwrap_or(&sums_url);
+                let asset = res.target.rsplit('/').next().unwrap_or(&res.target);
+                let d = checksums::sha256_for(&text, file, asset)?.ok_or_else(|| {
+                    anyhow!(
+                        "{}: {sums_url} lists no sha256 for {asset}",
+                        self.label(version)
+                    )
+                })?;
+                (d, format!("checksum file {file}"))
+            }
+            None => {
+                let d = fetcher.digest_of(&url, Algorithm::Sha256)?;
+                ui::info(format!(
+                    "{}: its definition names no checksum, so the download was trusted on first use and its digest {d} recorded in devenv.lock",
+                    self.label(version)
+                ));
+                (d, "trust on first use".into())
+            }
+        };
+        Ok(Found {
+            url,
+            digest,
+            format: res.format,
+            bin: res.bin.clone(),
+            digest_from: Some(from),
+            home: None,
+            parts: Vec::new(),
+            layout: None,
+        })
+    }
+}
+
+/// Loads `[settings] registries` (files relative to `root`, or URLs),
+/// in order.
+pub fn load_registries(
+    extra: &[String],
+    root: &std::path::Path,
+    fetcher: &Fetcher,
+    mirrors: &Mirrors,
+) -> Result<Registry> {
+    let mut packages = Vec::new();
+    for place in extra {
+        let text = if place.starts_with("https://") || place.starts_with("http://") {
+            fetcher
+                .get_text(&mirrors.rewrite(place))
+                .with_context(|| format!("could not read the aqua registry {place}"))?
+        } else {
+            let path = root.join(place);
+            read_file(&path).with_context(|| {
+                format!("could not read the aqua registry {place} (from `[settings] registries`)")
+            })?
+        };
+        packages.extend(Registry::parse(&text, place)?.packages);
+    }
+    Ok(Registry { packages })
+}
+
+/// A registry file: a regular file under the size limit.
+fn read_file(path: &std::path::Path) -> Result<String> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| anyhow!("{}: {}", path.display(), devenv_model::error::io_reason(&e)))?;
+    if !meta.is_file() || meta.len() > MAX_REGISTRY_BYTES as u64 {
+        bail!(
+            "{} is not a regular file under {MAX_REGISTRY_BYTES} bytes",
+            path.display()
+        );
+    }
+    std::fs::read_to_string(path)
+        .map_err(|e| anyhow!("{}: {}", path.display(), devenv_model::error::io_reason(&e)))
+}
+
+/// The catalog of `manifest`: built in, its `[settings] registries`
+/// (read from files or fetched), and its `[catalog]` tables.
+pub fn load_catalog(
+    manifest: &Manifest,
+    fetcher: &Fetcher,
+    mirrors: &Mirrors,
+) -> Result<devenv_model::catalog::Catalog> {
+    let mut catalog = devenv_model::catalog::Catalog::for_manifest(manifest)?;
+    if !manifest.settings.registries.is_empty() {
+        let project = load_registries(
+            &manifest.settings.registries,
+            &manifest.root,
+            fetcher,
+            mirrors,
+        )?;
+        catalog.add_aqua(project);
+    }
+    Ok(catalog)
+}

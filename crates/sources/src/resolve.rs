@@ -1,0 +1,152 @@
+//! Constraints → pins: turns the manifest's `[tools]` into a [`Lock`],
+//! asking the backends, and reusing every pin of the previous lock whose
+//! request has not changed (so relocking is offline and byte-stable).
+
+use crate::backends;
+use anyhow::{Context, Result};
+use devenv_model::lock::{FORMAT_VERSION, Lock, LockedTool, manifest_hash, request_key};
+use devenv_model::manifest::{Manifest, Request, ToolSpec};
+use devenv_model::platform::Platform;
+use std::collections::BTreeMap;
+
+/// Which tools to resolve again even if their request did not change.
+#[derive(Debug, Clone, Default)]
+pub enum Update {
+    /// Keep every pin that still matches its request.
+    #[default]
+    Nothing,
+    /// Re-resolve everything (newest versions within the constraints).
+    All,
+    /// Re-resolve only these tools.
+    Only(Vec<String>),
+}
+
+impl Update {
+    fn wants(&self, name: &str) -> bool {
+        match self {
+            Update::Nothing => false,
+            Update::All => true,
+            Update::Only(names) => names.iter().any(|n| n == name),
+        }
+    }
+}
+
+/// Resolves `manifest` for `platforms`, starting from `previous`.
+/// Independent tools resolve in parallel.
+pub fn resolve(
+    manifest: &Manifest,
+    platforms: &[Platform],
+    previous: Option<&Lock>,
+    cx: &crate::Cx<'_>,
+    update: &Update,
+) -> Result<Lock> {
+    let results: Vec<Result<(String, LockedTool)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = manifest
+            .tools
+            .iter()
+            .map(|tool| {
+                let reuse = keep(tool, manifest, platforms, previous, update);
+                scope.spawn(move || -> Result<(String, LockedTool)> {
+                    let locked = match reuse {
+                        Some(old) => old,
+                        None => resolve_tool(tool, manifest, platforms, cx)
+                            .with_context(|| format!("could not resolve `{}`", tool.name))?,
+                    };
+                    Ok((tool.name.clone(), locked))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("resolver thread panicked"))
+            .collect()
+    });
+    let mut tools = BTreeMap::new();
+    for r in results {
+        let (name, locked) = r?;
+        tools.insert(name, locked);
+    }
+    Ok(Lock {
+        version: FORMAT_VERSION,
+        manifest: manifest_hash(manifest, platforms),
+        platforms: platforms.to_vec(),
+        tools,
+    })
+}
+
+/// The tools of `manifest` that [`resolve`] would ask a backend about: those
+/// whose previous pin cannot be kept. Empty means resolving needs no network.
+pub fn needs_resolving<'a>(
+    manifest: &'a Manifest,
+    platforms: &[Platform],
+    previous: Option<&Lock>,
+    update: &Update,
+) -> Vec<&'a str> {
+    manifest
+        .tools
+        .iter()
+        .filter(|tool| keep(tool, manifest, platforms, previous, update).is_none())
+        .map(|tool| tool.name.as_str())
+        .collect()
+}
+
+/// The previous pin of `tool` if it can be kept ([`reusable`]); a Python
+/// tree (`pypi:black`) only while the manifest's `python` keeps its pin of
+/// the same `3.Y`, since its wheels and launchers are made for that Python.
+fn keep(
+    tool: &ToolSpec,
+    manifest: &Manifest,
+    platforms: &[Platform],
+    previous: Option<&Lock>,
+    update: &Update,
+) -> Option<LockedTool> {
+    let old = reusable(tool, platforms, previous, update)?;
+    let Some(minor) = old
+        .artifacts
+        .values()
+        .find_map(|a| backends::pypi_tree::layout_minor(a.layout.as_deref()))
+    else {
+        return Some(old);
+    };
+    let python = manifest.tools.iter().find(|t| t.name == "python")?;
+    let pinned = reusable(python, platforms, previous, update)?;
+    let same = pinned.version.split('.').nth(1) == Some(minor.to_string().as_str());
+    same.then_some(old)
+}
+
+/// The previous pin of `tool`, if it can be kept: not asked to update, made
+/// for the same request, and covering every platform.
+fn reusable(
+    tool: &ToolSpec,
+    platforms: &[Platform],
+    previous: Option<&Lock>,
+    update: &Update,
+) -> Option<LockedTool> {
+    previous
+        .and_then(|l| l.tools.get(&tool.name))
+        .filter(|old| !update.wants(&tool.name) && old.requested == request_key(&tool.request))
+        .and_then(|old| restrict(old, platforms))
+}
+
+/// The old pin restricted to `platforms`, if it covers all of them.
+fn restrict(old: &LockedTool, platforms: &[Platform]) -> Option<LockedTool> {
+    if crate::system::interpreter(old).is_some() {
+        // A host interpreter serves whatever platform this machine is.
+        return Some(old.clone());
+    }
+    let mut t = old.clone();
+    t.artifacts.retain(|p, _| platforms.contains(p));
+    (t.artifacts.len() == platforms.len()).then_some(t)
+}
+
+fn resolve_tool(
+    tool: &ToolSpec,
+    manifest: &Manifest,
+    platforms: &[Platform],
+    cx: &crate::Cx<'_>,
+) -> Result<LockedTool> {
+    match &tool.request {
+        Request::Url(u) => backends::url::resolve(&tool.name, u, platforms, cx),
+        Request::Registry(r) => backends::resolve_registry(&tool.name, r, manifest, platforms, cx),
+    }
+}

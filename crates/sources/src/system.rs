@@ -1,0 +1,144 @@
+//! Host interpreters: `python = { version = "3.11", source = "system" }`
+//! uses a Python this machine already has (for companies that provide
+//! their own, and for machines that cannot download one).
+//!
+//! Such a pin is not reproducible, and says so: the lock records the
+//! interpreter as `source = "system:<absolute path>"` with its version and
+//! no artifact; `install` checks that the interpreter is there and is that
+//! version (naming `devenv update` when not) when it first exposes it as
+//! `python`, `python3`, `python3.X` and `pip` through links in a small
+//! directory of devenv's home. Nothing is downloaded or verified by digest.
+
+use anyhow::{Result, anyhow, bail};
+use devenv_model::lock::{LockedTool, request_key};
+use devenv_model::manifest::{RegistryTool, Request};
+use devenv_model::version::{Constraint, Release, Scheme, Version};
+use std::path::{Component, Path, PathBuf};
+use std::process::Command;
+
+/// The prefix of a system pin's `source` in the lock.
+const PREFIX: &str = "system:";
+
+/// The interpreter a system pin names, if `tool` is one. A path that is not
+/// absolute and plain (no `..`) is not accepted: the lock is untrusted.
+pub fn interpreter(tool: &LockedTool) -> Option<&Path> {
+    let path = Path::new(tool.source.strip_prefix(PREFIX)?);
+    let plain = path.is_absolute()
+        && path
+            .components()
+            .all(|c| matches!(c, Component::RootDir | Component::Normal(_)));
+    plain.then_some(path)
+}
+
+/// What one interpreter says about itself: (its real executable, version).
+pub fn ask(candidate: &Path) -> Option<(PathBuf, String)> {
+    let out = Command::new(candidate)
+        .args([
+            "-I",
+            "-c",
+            "import sys; print(sys.executable); print('%d.%d.%d' % sys.version_info[:3])",
+        ])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())?;
+    let text = String::from_utf8(out.stdout).ok()?;
+    let mut lines = text.lines();
+    let (exe, version) = (lines.next()?.trim(), lines.next()?.trim());
+    (!exe.is_empty()).then(|| (PathBuf::from(exe), version.to_string()))
+}
+
+/// Every Python on `path` (the PATH value), by real executable, with its version.
+fn candidates(path: &str) -> Vec<(PathBuf, String)> {
+    let mut names = vec!["python3".to_string(), "python".to_string()];
+    names.extend((6..=20).rev().map(|minor| format!("python3.{minor}")));
+    let mut found: Vec<(PathBuf, String)> = Vec::new();
+    for dir in std::env::split_paths(path) {
+        for name in &names {
+            let candidate = dir.join(name);
+            if !candidate.is_file() {
+                continue;
+            }
+            if let Some((exe, version)) = ask(&candidate)
+                && !found.iter().any(|(e, _)| *e == exe)
+            {
+                found.push((exe, version));
+            }
+        }
+    }
+    found
+}
+
+/// Pins the newest Python on this machine's PATH that `tool.version` allows.
+pub fn resolve(name: &str, tool: &RegistryTool) -> Result<LockedTool> {
+    if name != "python" {
+        bail!(
+            "`source = \"system\"` is available for `python` only; `{name}` is pinned from a registry or index"
+        );
+    }
+    let constraint: Constraint = tool.version.parse().map_err(|e: String| anyhow!(e))?;
+    let path = std::env::var("PATH").unwrap_or_default();
+    let found = candidates(&path);
+    let releases: Vec<Release> = found
+        .iter()
+        .filter_map(|(_, v)| Version::parse(Scheme::Pep440, v))
+        .map(Release::new)
+        .collect();
+    let release = constraint.select(&releases).map_err(|_| {
+        let seen: Vec<String> = found
+            .iter()
+            .map(|(exe, v)| format!("{v} ({})", exe.display()))
+            .collect();
+        let seen = if seen.is_empty() {
+            "none at all".to_string()
+        } else {
+            seen.join(", ")
+        };
+        anyhow!(
+            "no Python on this machine's PATH satisfies `{}` (found: {seen}); install one, or drop `source = \"system\"` to let devenv pin one",
+            tool.version
+        )
+    })?;
+    let version = release.version.as_str().to_string();
+    let (exe, _) = found
+        .iter()
+        .find(|(_, v)| *v == version)
+        .expect("the selected release was found");
+    devenv_model::ui::warn(format!(
+        "`{name}` is this machine's Python {version} ({}): not reproducible, as other machines need a Python {} of their own; drop `source = \"system\"` to pin one for every platform",
+        exe.display(),
+        tool.version
+    ));
+    Ok(LockedTool {
+        version,
+        requested: request_key(&Request::Registry(tool.clone())),
+        source: format!("{PREFIX}{}", exe.display()),
+        artifacts: Default::default(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tool(source: &str) -> LockedTool {
+        LockedTool {
+            version: "3.11.7".into(),
+            requested: "3.11 source=system".into(),
+            source: source.into(),
+            artifacts: Default::default(),
+        }
+    }
+
+    #[test]
+    fn only_plain_absolute_paths_are_interpreters() {
+        assert_eq!(
+            interpreter(&tool("system:/usr/bin/python3.11")),
+            Some(Path::new("/usr/bin/python3.11"))
+        );
+        assert_eq!(interpreter(&tool("system:python3")), None);
+        assert_eq!(interpreter(&tool("system:/usr/../tmp/python")), None);
+        assert_eq!(interpreter(&tool("pypi:python")), None);
+    }
+}

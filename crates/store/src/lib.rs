@@ -1,0 +1,11 @@
+//! devenv's machine state under `$DEVENV_HOME`: the content-addressed
+//! store ([`store`]) and the safe unpacking that fills it ([`archive`]),
+//! garbage collection ([`gc`]), each project's generations
+//! ([`generations`]) and the trust records of `devenv allow` ([`trust`]).
+//! It reads the model's types; it never resolves and never fetches.
+
+pub mod archive;
+pub mod gc;
+pub mod generations;
+pub mod store;
+pub mod trust;

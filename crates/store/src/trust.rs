@@ -1,0 +1,239 @@
+//! Allow / deny / check: whether the shell hook may activate a project.
+//!
+//! A cloned repository must not change the user's shell just because they
+//! `cd` into it (invariant 6), and what decides what runs is more than
+//! `devenv.toml`: the lock picks the bytes that end up on PATH, and dotenv
+//! files set variables. So `devenv allow` records the exact content of all
+//! of them — the manifest, `devenv.lock` (or its absence) and every dotenv
+//! file the manifest lists (or its absence) — and the hook, `auto_install`
+//! and the watcher act only while every one of them is unchanged. Any edit,
+//! a `git pull` that brings a new lock included, needs a new allow; the
+//! notice names the files that changed.
+//!
+//! One exception keeps day-to-day work quiet: when devenv itself rewrites
+//! the lock of a project whose state was allowed (`devenv lock`, `update`,
+//! `install`, `watch`), the new lock is derived from allowed input, so the
+//! record follows it ([`Project::write_lock`]). `add` and `remove` change
+//! devenv.toml itself, which needs a new allow.
+//!
+//! Records are keyed by the manifest's own path: the project directory
+//! with symlinks resolved, joined with `devenv.toml` — never the file a
+//! symlinked `devenv.toml` points to, so a repository whose manifest is a
+//! link to an allowed one is not allowed. `devenv deny` rewrites the record
+//! rather than deleting it, so a shell watching it notices at its next prompt.
+//!
+//! [`Project::write_lock`]: crate::project::Project::write_lock
+
+use crate::store::Store;
+use anyhow::Result;
+use devenv_model::digest::sha256_hex;
+use devenv_model::error::IoContext;
+use devenv_model::files;
+use devenv_model::manifest::Manifest;
+use std::path::{Path, PathBuf};
+
+/// What the trust records say about a project's current files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trust {
+    /// Allowed with exactly these files.
+    Allowed,
+    /// Never allowed.
+    Unknown,
+    /// Allowed once; the named files changed since.
+    Changed(Vec<String>),
+    /// Explicitly denied.
+    Denied,
+}
+
+impl Trust {
+    /// A short description, for `status`.
+    pub fn describe(&self) -> String {
+        match self {
+            Trust::Allowed => "allowed".into(),
+            Trust::Unknown => "not allowed yet".into(),
+            Trust::Changed(files) => format!("{} changed since it was allowed", files.join(", ")),
+            Trust::Denied => "denied".into(),
+        }
+    }
+}
+
+/// The files of a project that decide what the hook applies, as read at
+/// one moment: what [`check`] compares and [`allow`] records. The hook
+/// applies exactly these bytes, never a second read of the files.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    /// The manifest's exact content.
+    pub manifest: String,
+    /// `devenv.lock`'s content, if there is one.
+    pub lock: Option<String>,
+    /// Each dotenv file as listed in the manifest, with its content if present.
+    pub dotenv: Vec<(String, Option<String>)>,
+}
+
+impl Snapshot {
+    /// Reads the lock and dotenv files of `manifest` (regular files under
+    /// their size limits only).
+    pub fn read(manifest: &Manifest) -> Result<Snapshot> {
+        let lock = files::read_bounded(
+            &devenv_model::lock::path_in(&manifest.root),
+            manifest.limits.of(files::MAX_LOCK),
+            "the lock",
+        )?;
+        let mut dotenv = Vec::new();
+        for name in &manifest.env.dotenv {
+            let path = manifest.root.join(name);
+            dotenv.push((
+                name.clone(),
+                files::read_bounded(&path, manifest.limits.of(files::MAX_DOTENV), "dotenv file")?,
+            ));
+        }
+        Ok(Snapshot {
+            manifest: manifest.source.clone(),
+            lock,
+            dotenv,
+        })
+    }
+
+    /// One line per file: its name and the hash of its content, or `absent`.
+    fn lines(&self) -> Vec<(String, String)> {
+        let hash = |t: &Option<String>| {
+            t.as_ref().map_or("absent".to_string(), |t| {
+                format!("sha256:{}", sha256_hex(t.as_bytes()))
+            })
+        };
+        let mut out = vec![
+            (
+                devenv_model::manifest::FILE_NAME.to_string(),
+                hash(&Some(self.manifest.clone())),
+            ),
+            (devenv_model::lock::FILE_NAME.to_string(), hash(&self.lock)),
+        ];
+        for (name, text) in &self.dotenv {
+            out.push((name.clone(), hash(text)));
+        }
+        out
+    }
+}
+
+/// Where the trust record of the manifest at `manifest` lives (it may not
+/// exist): keyed by the project directory, symlinks resolved, and the
+/// manifest's own file name — not by what a symlinked manifest points to.
+pub fn record_path(store: &Store, manifest: &Path) -> PathBuf {
+    let own = own_path(manifest);
+    let key = sha256_hex(own.as_os_str().as_encoded_bytes());
+    store.trust_dir().join(&key[..32])
+}
+
+/// `manifest` with its directory canonicalized and its file name kept.
+fn own_path(manifest: &Path) -> PathBuf {
+    let dir = manifest.parent().unwrap_or(Path::new("/"));
+    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    match manifest.file_name() {
+        Some(name) => dir.join(name),
+        None => dir,
+    }
+}
+
+/// What the records say about `snapshot`, the current files of the
+/// project whose manifest is at `manifest`.
+pub fn check(store: &Store, manifest: &Path, snapshot: &Snapshot) -> Trust {
+    let Ok(Some(record)) = files::read_bounded(
+        &record_path(store, manifest),
+        store.limits().of(files::MAX_RECORD),
+        "the trust record",
+    ) else {
+        return Trust::Unknown;
+    };
+    let mut lines = record.lines();
+    match lines.next() {
+        Some("allow v2") => {}
+        Some("deny") => return Trust::Denied,
+        // A record from before trust covered the lock and dotenv files.
+        Some(l) if l.starts_with("allow ") => {
+            return Trust::Changed(vec![
+                "what `devenv allow` covers (now devenv.lock and dotenv files too)".into(),
+            ]);
+        }
+        _ => return Trust::Unknown,
+    }
+    let recorded: Vec<(&str, &str)> = lines
+        .filter_map(|l| l.strip_prefix("file "))
+        .filter_map(|l| l.rsplit_once(' '))
+        .collect();
+    let current = snapshot.lines();
+    let mut changed: Vec<String> = current
+        .iter()
+        .filter(|(name, hash)| !recorded.contains(&(name.as_str(), hash.as_str())))
+        .map(|(name, _)| name.clone())
+        .collect();
+    // A file the manifest no longer lists changes nothing by itself: the
+    // manifest's own change already counts.
+    if changed.is_empty() && recorded.len() != current.len() {
+        changed.push(devenv_model::manifest::FILE_NAME.to_string());
+    }
+    if changed.is_empty() {
+        Trust::Allowed
+    } else {
+        Trust::Changed(changed)
+    }
+}
+
+/// Records that the project whose manifest is at `manifest` may be
+/// activated with exactly the files of `snapshot`.
+pub fn allow(store: &Store, manifest: &Path, snapshot: &Snapshot) -> Result<()> {
+    let mut text = String::from("allow v2\n");
+    for (name, hash) in snapshot.lines() {
+        // Names come from the manifest; keep the record one entry a line.
+        let name = name.replace(['\n', '\r'], "?");
+        text.push_str(&format!("file {name} {hash}\n"));
+    }
+    write_record(store, manifest, &text)
+}
+
+/// Records that the manifest at `manifest` must not be activated.
+pub fn deny(store: &Store, manifest: &Path) -> Result<()> {
+    write_record(store, manifest, "deny\n")
+}
+
+fn write_record(store: &Store, manifest: &Path, body: &str) -> Result<()> {
+    let path = record_path(store, manifest);
+    let dir = store.trust_dir();
+    std::fs::create_dir_all(&dir).io_context("create", &dir)?;
+    let shown = own_path(manifest).display().to_string().replace('\n', "?");
+    files::write_atomic(&path, format!("{body}path {shown}\n").as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snap(manifest: &str, lock: Option<&str>, env: Option<&str>) -> Snapshot {
+        Snapshot {
+            manifest: manifest.into(),
+            lock: lock.map(Into::into),
+            dotenv: vec![(".env".into(), env.map(Into::into))],
+        }
+    }
+
+    #[test]
+    fn allow_edit_deny() {
+        let home = tempfile::tempdir().unwrap();
+        let store = Store::at(home.path());
+        let manifest = home.path().join("devenv.toml");
+        std::fs::write(&manifest, "a").unwrap();
+        let s = snap("a", Some("l"), None);
+        assert_eq!(check(&store, &manifest, &s), Trust::Unknown);
+        allow(&store, &manifest, &s).unwrap();
+        assert_eq!(check(&store, &manifest, &s), Trust::Allowed);
+        assert_eq!(
+            check(&store, &manifest, &snap("b", Some("l"), None)),
+            Trust::Changed(vec!["devenv.toml".into()])
+        );
+        assert_eq!(
+            check(&store, &manifest, &snap("a", Some("l2"), Some("X=1"))),
+            Trust::Changed(vec!["devenv.lock".into(), ".env".into()])
+        );
+        deny(&store, &manifest).unwrap();
+        assert_eq!(check(&store, &manifest, &s), Trust::Denied);
+    }
+}

@@ -1,0 +1,150 @@
+//! The shell hook in real bash.
+
+use crate::common;
+use common::{hook_cases, shell};
+
+use shell::Sh;
+
+const SH: Sh = Sh::BASH;
+
+// The behaviour every shell must show (tests/common/hook_cases.rs).
+common::hook_cases::for_shell!(SH);
+
+#[test]
+fn passes_shellcheck() {
+    let sb = shell::Sandbox::new();
+    let out = std::process::Command::new("shellcheck")
+        .args(["--enable=all", "--shell=bash", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut child) = out else {
+        return common::missing("shellcheck", "the bash hook's lint");
+    };
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(sb.hook(SH).as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn works_under_set_u() {
+    let (sb, qa) = hook_cases::one_project();
+    let script = format!(
+        "set -u\n{}\ncd {qa}\nprompt\nshow A1\ncd ..\nprompt\nshow A1\n",
+        sb.hook(SH)
+    );
+    let helpers = sb.script(SH, "");
+    let run = sb.run_raw(SH, &format!("{helpers}{script}"), &[]);
+    assert_eq!(run.ok(), "A1=[one]\nA1 unset\n", "{}", run.stderr);
+}
+
+#[test]
+fn keeps_a_prompt_command_string_and_the_exit_status() {
+    let (sb, qa) = hook_cases::one_project();
+    let script = format!(
+        "PROMPT_COMMAND='echo \"user: $?\"'\n{hook}\n{hook}\nprintf '%s\\n' \"$PROMPT_COMMAND\"\n\
+         cd {qa}\nfalse || prompt\nshow A1\n",
+        hook = sb.hook(SH),
+    );
+    let run = sb.run_raw(SH, &sb.script(SH, &script), &[]);
+    // The helper's `prompt` runs the whole PROMPT_COMMAND: ours first, then
+    // the user's, which still sees the status of the last command.
+    assert_eq!(
+        run.ok(),
+        "__devenv_hook;echo \"user: $?\"\nuser: 1\nA1=[one]\n",
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn keeps_a_prompt_command_array() {
+    let (sb, qa) = hook_cases::one_project();
+    let script = format!(
+        "PROMPT_COMMAND=('echo one' 'echo two')\n{hook}\n{hook}\n\
+         printf '[%s]' \"${{PROMPT_COMMAND[@]}}\"; echo\ncd {qa}\nprompt\nshow A1\n",
+        hook = sb.hook(SH),
+    );
+    let run = sb.run_raw(SH, &sb.script(SH, &script), &[]);
+    assert_eq!(
+        run.ok(),
+        "[__devenv_hook][echo one][echo two]\none\ntwo\nA1=[one]\n",
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn appends_itself_to_an_unset_prompt_command() {
+    let sb = shell::Sandbox::new();
+    let run = sb.run(SH, "printf '%s\\n' \"$PROMPT_COMMAND\"");
+    assert_eq!(run.ok(), "__devenv_hook\n");
+}
+
+#[test]
+fn real_interactive_prompts_keep_the_users_prompt_command() {
+    let (sb, qa) = hook_cases::one_project();
+    for user in [
+        "PROMPT_COMMAND='echo \"user $?\"'",
+        "PROMPT_COMMAND=('echo \"user $?\"')",
+    ] {
+        // The hook goes after the user's PROMPT_COMMAND, as in a real ~/.bashrc.
+        let body = format!(
+            "{user}\n{hook}\ncd {qa}\necho \"A1=$A1\"\nfalse\ncd ..\necho \"A1=${{A1-unset}}\"\n",
+            hook = sb.hook(SH)
+        );
+        let run = sb.run_interactive(SH, &body);
+        let out: Vec<&str> = run
+            .stdout
+            .lines()
+            .filter(|l| !l.starts_with("user 0"))
+            .collect();
+        assert_eq!(
+            out,
+            ["A1=one", "user 1", "A1=unset"],
+            "{user}\n{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("devenv: loaded a +PATH +A1"),
+            "{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn a_megabyte_of_variables_enters_and_leaves() {
+    hook_cases::large_environment(SH);
+}
+
+/// Issue 14: `cd -P .` from a symlinked path to the same project neither
+/// unloads nor reloads it.
+#[test]
+fn cd_physical_through_a_link_keeps_the_project() {
+    let (sb, _) = hook_cases::one_project();
+    std::os::unix::fs::symlink(sb.root.join("a"), sb.root.join("link")).unwrap();
+    let script = format!(
+        "cd {}\nprompt\ncd -P .\nprompt\nshow DEVENV_ROOT\nprintf '%s\\n' \"$PWD\"\n",
+        sb.q(&sb.root.join("link"))
+    );
+    let run = sb.run(SH, &script);
+    let real = sb.root.join("a");
+    assert_eq!(
+        run.ok(),
+        format!("DEVENV_ROOT=[{0}]\n{0}\n", real.display()),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr, "devenv: loaded a +PATH +A1\n");
+}

@@ -1,0 +1,218 @@
+//! `devenv init`: a first devenv.toml from the version files a repository
+//! already has, with the source of each entry and what could not be
+//! translated as comments; `--from FILE`; `--bare`; and a template that
+//! takes pasted snippets.
+
+use crate::common;
+use common::World;
+
+/// The written manifest, after checking that devenv itself reads it.
+fn written(w: &World) -> String {
+    w.run(&["run", "--json"]).ok();
+    w.read("devenv.toml")
+}
+
+#[test]
+fn asdf_nvm_pyenv_go_and_rustup_files_become_tools_with_their_origin() {
+    let w = World::new();
+    w.write(
+        ".tool-versions",
+        "# pins\nnodejs 20.11.0\nzig 0.13.0 0.12.0\nerlang 26.1\nshellcheck system\n",
+    );
+    w.write(".nvmrc", "lts/iron\n");
+    w.write(".python-version", "pypy3.10\n");
+    w.write(
+        "go.mod",
+        "module example.com/x\n\ngo 1.22\n\ntoolchain go1.22.3\n",
+    );
+    w.write(
+        "rust-toolchain.toml",
+        "[toolchain]\nchannel = \"1.80.0\"\ncomponents = [\"clippy\"]\n",
+    );
+    w.run(&["init"])
+        .ok()
+        .stderr_has("from .tool-versions, .nvmrc, .python-version, rust-toolchain.toml, go.mod");
+    let m = written(&w);
+    assert!(
+        m.contains("node = \"20.11.0\"    # from .tool-versions:2\n"),
+        "{m}"
+    );
+    assert!(
+        m.contains("zig = \"0.13.0\"    # from .tool-versions:3\n"),
+        "{m}"
+    );
+    assert!(m.contains("go = \"1.22.3\"    # from go.mod:5\n"), "{m}");
+    // Each untranslatable line is named with the reason.
+    for line in [
+        "# - .tool-versions:3 `zig 0.13.0 0.12.0`: devenv pins one version per tool; `0.13.0` (the first) is used",
+        "# - .tool-versions:4 `erlang 26.1`: `erlang` is not in devenv's catalog",
+        "# - .tool-versions:5 `shellcheck system`: `system` means the tool installed outside devenv",
+        "# - .nvmrc:1 `lts/iron`: `node` is already taken from .tool-versions:2",
+        "# - .python-version:1 `pypy3.10`: `pypy3.10` is not a CPython version",
+        "# - rust-toolchain.toml `components = [\"clippy\"]`: devenv does not manage rustup's `components`",
+    ] {
+        assert!(m.contains(line), "missing {line:?} in:\n{m}");
+    }
+}
+
+#[test]
+fn nvm_aliases_become_devenv_constraints() {
+    for (nvmrc, expected) in [
+        ("v22.11.0", "22.11.0"),
+        ("lts/*", "lts"),
+        ("lts/jod", "22"),
+        ("node", "latest"),
+    ] {
+        let w = World::new();
+        w.write(".nvmrc", format!("{nvmrc}\n"));
+        w.run(&["init"]).ok();
+        let m = written(&w);
+        assert!(
+            m.contains(&format!("node = \"{expected}\"    # from .nvmrc:1\n")),
+            "{nvmrc}: {m}"
+        );
+    }
+}
+
+#[test]
+fn mise_tools_env_and_tasks_carry_over() {
+    let w = World::new();
+    w.write(
+        "mise.toml",
+        r#"[tools]
+"npm:prettier" = "3"
+"pipx:black" = "24"
+"cargo:ripgrep" = "14"
+node = ["22", "20"]
+
+[env]
+FOO = "bar ${HOME}"
+_.path = ["./bin"]
+_.file = ".env.local"
+
+[tasks.lint]
+run = "prettier --check ."
+description = "style"
+
+[tasks.check]
+depends = ["lint"]
+"#,
+    );
+    w.run(&["init"]).ok();
+    let m = written(&w);
+    for line in [
+        "\"npm:prettier\" = \"3\"    # from mise.toml [tools]\n",
+        "\"pypi:black\" = \"24\"    # from mise.toml [tools]\n",
+        "node = \"22\"    # from mise.toml [tools]\n",
+        "FOO = \"bar ${HOME}\"    # from mise.toml [env]\n",
+        "path = [\"bin\"]    # from mise.toml [env]\n",
+        "dotenv = [\".env.local\"]    # from mise.toml [env]\n",
+        "lint = { run = \"prettier --check .\", description = \"style\" }    # from mise.toml [tasks]\n",
+        "check = { depends = [\"lint\"] }    # from mise.toml [tasks]\n",
+        "# - mise.toml [tools] `cargo:ripgrep = \"14\"`: devenv has no `cargo:` source",
+    ] {
+        assert!(m.contains(line), "missing {line:?} in:\n{m}");
+    }
+    let json = w.run(&["run", "--json"]).ok().stdout;
+    assert!(json.contains("\"lint\""), "{json}");
+}
+
+#[test]
+fn devbox_packages_env_and_scripts_carry_over() {
+    let w = World::new();
+    w.write(
+        "devbox.json",
+        r#"{"packages": ["nodejs@20", "cowsay@3", "just@latest"],
+            "env": {"X": "1"},
+            "shell": {"init_hook": ["echo hi"], "scripts": {"test": ["just test"]}}}"#,
+    );
+    w.run(&["init"]).ok();
+    let m = written(&w);
+    for line in [
+        "node = \"20\"    # from devbox.json\n",
+        "just = \"latest\"    # from devbox.json\n",
+        "X = \"1\"    # from devbox.json\n",
+        "test = { run = \"just test\" }    # from devbox.json shell.scripts\n",
+        "# - devbox.json `\"cowsay@3\"`: `cowsay` is not in devenv's catalog",
+        "# - devbox.json `shell.init_hook`: devenv runs no code when entering a project",
+    ] {
+        assert!(m.contains(line), "missing {line:?} in:\n{m}");
+    }
+}
+
+#[test]
+fn simple_envrc_lines_carry_over_and_shell_code_does_not() {
+    let w = World::new();
+    w.write(
+        ".envrc",
+        "export A=\"x y\"\nexport B=$HOME/x\nexport C=\"$(date)\"\nPATH_add scripts\ndotenv\ndotenv_if_exists .env.local\nuse nix\n",
+    );
+    w.run(&["init"]).ok();
+    let m = written(&w);
+    for line in [
+        "A = \"x y\"    # from .envrc:1\n",
+        "path = [\"scripts\"]    # from .envrc:4\n",
+        "dotenv = [\".env\", \".env.local\"]    # from .envrc:5, .envrc:6\n",
+        "# - .envrc:2 `export B=$HOME/x`: only `${VAR}` expansions carry over",
+        "# - .envrc:3 `export C=\"$(date)\"`: command substitution is shell code",
+        "# - .envrc:7 `use nix`: devenv replaces this",
+    ] {
+        assert!(m.contains(line), "missing {line:?} in:\n{m}");
+    }
+}
+
+#[test]
+fn from_imports_only_the_named_file() {
+    let w = World::new();
+    w.write(".tool-versions", "nodejs 20.1.0\n");
+    w.write(".node-version", "18.20.0\n");
+    w.run(&["init", "--from", ".node-version"]).ok();
+    let m = written(&w);
+    assert!(
+        m.contains("node = \"18.20.0\"    # from .node-version:1\n"),
+        "{m}"
+    );
+    assert!(!m.contains(".tool-versions"), "{m}");
+    w.run(&["init", "--force", "--from", "Makefile"])
+        .fails(1)
+        .stderr_has("devenv does not know how to import `Makefile`; it reads `mise.toml`");
+}
+
+#[test]
+fn bare_ignores_version_files_and_takes_pasted_tables() {
+    let w = World::new();
+    w.write(".nvmrc", "22\n");
+    w.run(&["init", "--bare"]).ok();
+    let m = w.read("devenv.toml");
+    assert!(!m.contains(".nvmrc"), "{m}");
+    for example in ["# node = \"22\"", "# \"npm:prettier\"", "# \"pypi:ruff\""] {
+        assert!(m.contains(example), "template lacks {example}: {m}");
+    }
+    // A README snippet pasted below the template loads.
+    w.manifest(&format!(
+        "{m}\n[env]\nRUST_LOG = \"debug\"\n\n[settings]\nplatforms = [\"linux-x86_64\"]\n"
+    ));
+    w.run(&["run"]).ok();
+}
+
+#[test]
+fn a_table_defined_twice_points_at_the_first_definition() {
+    let w = World::new();
+    w.manifest("[tools]\n\n[env]\nA = \"1\"\n\n[env]\nB = \"2\"\n");
+    w.run(&["run"])
+        .fails(1)
+        .stderr_has("devenv.toml:3:1: `[env]` is defined again at line 6")
+        .stderr_has("3 | [env]");
+}
+
+#[test]
+fn with_nothing_to_import_init_writes_the_template() {
+    let w = World::new();
+    w.run(&["init"])
+        .ok()
+        .stderr_has("declare tools under [tools]");
+    assert!(w.read("devenv.toml").contains("# [env]"));
+    w.run(&["init"])
+        .fails(1)
+        .stderr_has("already exists; edit it, or run `devenv init --force`");
+}

@@ -1,0 +1,237 @@
+//! Store invariants 1 and 2: an entry is complete or absent, and nothing
+//! unverified is committed. Entries are read-only.
+
+use crate::common;
+use common::server::FixtureServer;
+use common::{World, sha256_hex, tool_tar_gz, url_tool_manifest};
+use std::os::unix::fs::PermissionsExt;
+use std::time::{Duration, Instant};
+
+#[test]
+fn install_then_exec_runs_the_tool() {
+    let server = FixtureServer::start();
+    let w = World::new();
+    let bytes = tool_tar_gz("hello", "1.2.3");
+    server.add("/hello.tar.gz", bytes.clone());
+    w.manifest(&url_tool_manifest(
+        "hello",
+        "1.2.3",
+        &server.url("/hello.tar.gz"),
+        &bytes,
+    ));
+    w.run(&["install"]).ok().stderr_has("installed hello 1.2.3");
+    let entries = w.store_entries();
+    assert_eq!(entries.len(), 1);
+    let name = entries[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(
+        name.ends_with("-hello-1.2.3") && name.len() == 32 + "-hello-1.2.3".len(),
+        "{name}"
+    );
+    w.run(&["exec", "--", "hello", "world"])
+        .ok()
+        .stdout_has("hello 1.2.3 world");
+    // A second install downloads nothing.
+    w.run(&["install"]).ok().stderr_has("already installed");
+    assert_eq!(server.hits("/hello.tar.gz"), 1);
+}
+
+#[test]
+fn committed_entries_are_read_only() {
+    let server = FixtureServer::start();
+    let w = World::new();
+    let bytes = tool_tar_gz("ro", "1.0");
+    server.add("/ro.tar.gz", bytes.clone());
+    w.manifest(&url_tool_manifest(
+        "ro",
+        "1.0",
+        &server.url("/ro.tar.gz"),
+        &bytes,
+    ));
+    w.run(&["install"]).ok();
+    let entry = &w.store_entries()[0];
+    for path in [entry.clone(), entry.join("bin"), entry.join("bin/ro")] {
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o222, 0, "{} is writable: {mode:o}", path.display());
+    }
+    assert_eq!(
+        std::fs::metadata(entry.join("bin/ro"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o111,
+        0o111
+    );
+}
+
+#[test]
+fn digest_mismatch_is_refused_and_nothing_is_committed() {
+    let server = FixtureServer::start();
+    let w = World::new();
+    let good = tool_tar_gz("mm", "1.0");
+    let evil = tool_tar_gz("mm", "6.6.6");
+    server.add("/mm.tar.gz", evil.clone());
+    w.manifest(&url_tool_manifest(
+        "mm",
+        "1.0",
+        &server.url("/mm.tar.gz"),
+        &good,
+    ));
+    let out = w.run(&["install"]).fails(1);
+    let err = &out.stderr;
+    assert!(err.contains("`mm` does not match the lock"), "{err}");
+    assert!(err.contains(&server.url("/mm.tar.gz")), "{err}");
+    assert!(
+        err.contains(&format!("expected: sha256:{}", sha256_hex(&good))),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("actual:   sha256:{}", sha256_hex(&evil))),
+        "{err}"
+    );
+    assert!(w.store_entries().is_empty());
+    assert!(
+        w.staging_leftovers().is_empty(),
+        "{:?}",
+        w.staging_leftovers()
+    );
+}
+
+#[test]
+fn killed_mid_download_leaves_no_entry_and_the_next_install_succeeds() {
+    let server = FixtureServer::start();
+    let w = World::new();
+    let bytes = common::archives::big_tar_gz(2 << 20);
+    server.stall("/big.tar.gz", 256 * 1024);
+    w.manifest(&url_tool_manifest(
+        "big",
+        "1.0",
+        &server.url("/big.tar.gz"),
+        &bytes,
+    ));
+    w.run(&["lock"]).ok();
+    let mut child = w
+        .cmd(&["install"])
+        .env("DEVENV_HTTP_TIMEOUT", "60")
+        .spawn()
+        .unwrap();
+    // Wait until the partial download is on disk, then kill -9.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let staged: u64 = w
+            .staging_leftovers()
+            .iter()
+            .filter_map(|d| std::fs::metadata(d.join("download")).ok())
+            .map(|m| m.len())
+            .sum();
+        if staged > 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the download never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(w.store_entries().is_empty(), "a half entry was committed");
+    assert!(
+        !w.staging_leftovers().is_empty(),
+        "expected garbage in staging after a kill"
+    );
+    // The server recovers; the next install cleans the garbage and succeeds.
+    server.add("/big.tar.gz", bytes);
+    w.run(&["install"]).ok();
+    assert_eq!(w.store_entries().len(), 1);
+    assert!(
+        w.staging_leftovers().is_empty(),
+        "{:?}",
+        w.staging_leftovers()
+    );
+}
+
+#[test]
+fn http_errors_name_the_url_and_status() {
+    let server = FixtureServer::start();
+    let w = World::new();
+    let bytes = tool_tar_gz("gone", "1.0");
+    w.manifest(&url_tool_manifest(
+        "gone",
+        "1.0",
+        &server.url("/gone.tar.gz"),
+        &bytes,
+    ));
+    w.run(&["install"])
+        .fails(1)
+        .stderr_has(&server.url("/gone.tar.gz"))
+        .stderr_has("404");
+    assert!(w.store_entries().is_empty());
+}
+
+/// Runs `devenv install` under strace, returning its log of fsyncs and
+/// renames with the paths of their file descriptors. strace is required:
+/// without it the test fails (CI installs it, see `.ci/run`).
+fn traced_install(w: &World) -> String {
+    let log = w.root.join("strace.log");
+    let mut cmd = std::process::Command::new("strace");
+    cmd.args([
+        "-f",
+        "-y",
+        "-qq",
+        "-e",
+        "trace=fsync,fdatasync,syncfs,rename,renameat,renameat2",
+        "-o",
+    ])
+    .arg(&log)
+    .arg(common::bin())
+    .arg("install")
+    .current_dir(&w.project);
+    w.isolate(&mut cmd);
+    let out = cmd.output().unwrap_or_else(|e| {
+        panic!("strace is needed to prove what reaches the disk before a commit: {e}")
+    });
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_to_string(log).unwrap()
+}
+
+#[test]
+fn an_entry_reaches_the_disk_before_its_commit_rename_and_the_store_after() {
+    let server = FixtureServer::start();
+    let w = World::new();
+    let bytes = tool_tar_gz("durable", "1.0");
+    server.add("/durable-1.0.tar.gz", bytes.clone());
+    w.manifest(&url_tool_manifest(
+        "durable",
+        "1.0",
+        &server.url("/durable-1.0.tar.gz"),
+        &bytes,
+    ));
+    let log = traced_install(&w);
+    let entry = w.store_entries()[0].clone();
+    let name = entry.file_name().unwrap().to_string_lossy().into_owned();
+    let lines: Vec<&str> = log.lines().collect();
+    let commit = lines
+        .iter()
+        .position(|l| l.contains("rename") && l.contains("/tree\"") && l.contains(&name))
+        .unwrap_or_else(|| panic!("no commit rename of {name} in:\n{log}"));
+    // The staged tree is flushed (one syncfs of its file system on Linux)
+    // before the rename that publishes it.
+    assert!(
+        lines[..commit]
+            .iter()
+            .any(|l| l.contains("syncfs(") && l.contains("/tree>") && l.ends_with("= 0")),
+        "the tree was not flushed before the commit:\n{log}"
+    );
+    let store_dir = entry.parent().unwrap().to_string_lossy().into_owned();
+    assert!(
+        lines[commit..]
+            .iter()
+            .any(|l| l.contains("fsync(") && l.contains(&format!("<{store_dir}>"))),
+        "the store directory was not flushed after the commit:\n{log}"
+    );
+}
