@@ -18,6 +18,7 @@ fn fetcher(retries: u32) -> Fetcher {
         timeout: Duration::from_secs(2),
         retries,
         backoff: Duration::from_millis(1),
+        ..Settings::default()
     })
 }
 
@@ -211,9 +212,7 @@ fn a_stall_does_not_block_other_requests() {
     server.add_text("/fine", "fine");
     let stuck = server.url("/stuck");
     let background = std::thread::spawn(move || fetcher(0).get_text(&stuck));
-    while server.hits("/stuck") == 0 {
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    crate::common::wait_until("the request for /stuck", || server.hits("/stuck") > 0);
     assert_eq!(fetcher(0).get_text(&server.url("/fine")).unwrap(), "fine");
     server.stop();
     assert!(background.join().unwrap().is_err());

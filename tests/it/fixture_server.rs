@@ -17,6 +17,7 @@ fn fetcher() -> Fetcher {
         timeout: Duration::from_secs(5),
         retries: 0,
         backoff: Duration::ZERO,
+        ..Settings::default()
     })
 }
 
@@ -52,9 +53,7 @@ fn a_delayed_route_answers_only_after_its_delay() {
     std::thread::scope(|scope| {
         let waiting = scope.spawn(|| fetcher().get_text(&server.url("/slow")));
         // The request arrived and its answer is not decided: it is held.
-        while server.received("/slow") == 0 {
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        crate::common::wait_until("the request for /slow", || server.received("/slow") > 0);
         assert_eq!(server.hits("/slow"), 0);
         assert!(!waiting.is_finished());
         // Adding the route again replaces the delay for new requests.

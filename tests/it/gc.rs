@@ -282,9 +282,9 @@ fn gc_waits_for_a_running_install_and_keeps_what_it_installed() {
         .env("DEVENV_HTTP_TIMEOUT", "3")
         .spawn()
         .unwrap();
-    while server.hits("/slow-1.0.tar.gz") == 0 {
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    common::wait_until("the install's download", || {
+        server.hits("/slow-1.0.tar.gz") > 0
+    });
     let mut gc = w
         .cmd(&["gc"])
         .stderr(std::process::Stdio::piped())

@@ -35,6 +35,7 @@ mod hook_zsh;
 mod init_import;
 mod install_progress;
 mod json_output;
+mod layering;
 mod lock;
 mod manifest_errors;
 mod node_runs;

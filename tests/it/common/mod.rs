@@ -372,3 +372,17 @@ pub(crate) fn publish_npm(
 pub(crate) fn exists(p: &Path) -> bool {
     p.symlink_metadata().is_ok()
 }
+
+/// Waits until `done` holds, polling; fails the test naming `what` after
+/// 30 seconds, so no wait hangs the suite.
+#[track_caller]
+pub(crate) fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out after 30 s waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
