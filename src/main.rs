@@ -11,13 +11,10 @@
 use clap::{CommandFactory, Parser};
 mod activate;
 mod cli;
-mod components;
 mod hook;
 mod import;
 mod install;
 mod project;
-mod python_tree;
-mod scripts;
 mod system;
 mod tasks;
 mod watch;

@@ -98,7 +98,12 @@ impl devenv_sources::Installer for Context {
             artifact,
             node_bin: Vec::new(),
         };
-        install::ensure(&job, &self.store, &self.fetcher, &install::Bars::new())?;
+        install::ensure(
+            &job,
+            &self.store,
+            &devenv_net::cache::Downloads::upstream(&self.fetcher),
+            &install::Bars::new(),
+        )?;
         Ok(self.store.entry_path(&artifact.entry_name(name, version)))
     }
 }
@@ -370,12 +375,12 @@ impl Project {
         gc::register_project(&cx.store, self.root())?;
         // Caches are opened (credentials read, clients built) only when
         // something is missing: `exec` with everything installed stays fast.
-        let fetcher = if install::missing(&lock, cx.platform(), &cx.store).is_empty() {
-            cx.fetcher.clone()
+        let downloads = if install::missing(&lock, cx.platform(), &cx.store).is_empty() {
+            devenv_net::cache::Downloads::upstream(&cx.fetcher)
         } else {
-            self.fetcher_with_caches(cx)?
+            self.downloads(cx)?
         };
-        let report = install::install_lock(&lock, cx.platform(), &cx.store, &fetcher)?;
+        let report = install::install_lock(&lock, cx.platform(), &cx.store, &downloads)?;
         if !report.fetched.is_empty() {
             self.record_generation(cx, &lock, "install")?;
             self.warn_shadowed(&lock, cx);
@@ -383,17 +388,20 @@ impl Project {
         Ok((lock, report))
     }
 
-    /// The context's fetcher, consulting this project's team caches
+    /// Where this project's pinned artifacts come from: its team caches
     /// (`DEVENV_CACHES`, else `[settings] caches`) before upstream; offline,
     /// no cache is consulted.
-    pub(crate) fn fetcher_with_caches(&self, cx: &Context) -> Result<devenv_net::fetch::Fetcher> {
+    pub(crate) fn downloads(&self, cx: &Context) -> Result<devenv_net::cache::Downloads> {
         let caches = devenv_net::cache::Caches::configure(
             &self.manifest.settings.caches,
             self.root(),
             &cx.caches,
             &cx.fetcher,
         )?;
-        Ok(cx.fetcher.with_caches(caches))
+        Ok(devenv_net::cache::Downloads::with_caches(
+            &cx.fetcher,
+            caches,
+        ))
     }
 
     /// Warns about each command two tools provide, naming the one that

@@ -9,7 +9,7 @@ use devenv_model::lock::Lock;
 use devenv_model::platform::Platform;
 use devenv_model::ui;
 use devenv_net::cache::layout::Layout;
-use devenv_net::cache::{self, Backend, CacheError, Caches, Item, Spec, oci, push};
+use devenv_net::cache::{self, Backend, CacheError, Caches, Downloads, Item, Spec, oci, push};
 use devenv_sources::resolve::Update;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -56,16 +56,15 @@ fn no_caches() -> anyhow::Error {
 }
 
 /// A fetcher that takes bytes from `sources`, then upstream.
-fn fetcher_from(cx: &Context, sources: &[Spec]) -> devenv_net::fetch::Fetcher {
+fn downloads_from(cx: &Context, sources: &[Spec]) -> Downloads {
     if sources.is_empty() {
-        return cx.fetcher.clone();
+        return Downloads::upstream(&cx.fetcher);
     }
     let backends = sources
         .iter()
         .map(|s| Backend::open(s, &cx.caches, &cx.fetcher))
         .collect();
-    cx.fetcher
-        .with_caches(Some(Arc::new(Caches::new(backends, true))))
+    Downloads::with_caches(&cx.fetcher, Some(Arc::new(Caches::new(backends, true))))
 }
 
 /// `devenv cache push`: the lock's artifacts into the first cache.
@@ -76,12 +75,12 @@ pub(crate) fn push(config: &Config, platforms: Platforms, tools: &[String]) -> R
     };
     let items = cache::items(&lock, platforms.filter(&cx), tools)?;
     let target = Backend::open(first, &cx.caches, &cx.fetcher);
-    let fetcher = fetcher_from(&cx, rest);
+    let downloads = downloads_from(&cx, rest);
     let report = push::push(
         &lock,
         &items,
         &target,
-        &fetcher,
+        &downloads,
         &cx.store.home().join("tmp"),
     )?;
     ui::info(summary("pushed", &report, target.name()));
@@ -96,12 +95,12 @@ pub(crate) fn export(config: &Config, dir: &Path, platforms: Platforms) -> Resul
     layout.create()?;
     let target = Backend::Layout(layout);
     let items = cache::items(&lock, platforms.filter(&cx), &[])?;
-    let fetcher = fetcher_from(&cx, &specs);
+    let downloads = downloads_from(&cx, &specs);
     let report = push::push(
         &lock,
         &items,
         &target,
-        &fetcher,
+        &downloads,
         &cx.store.home().join("tmp"),
     )?;
     ui::info(summary("exported", &report, target.name()));
@@ -150,9 +149,9 @@ pub(crate) fn import(config: &Config, dir: &Path) -> Result<()> {
     }
     let name = layout.name().to_string();
     let caches = Caches::new(vec![layout], false);
-    let fetcher = cx.fetcher.with_caches(Some(Arc::new(caches)));
+    let downloads = Downloads::with_caches(&cx.fetcher, Some(Arc::new(caches)));
     devenv_store::gc::register_project(&cx.store, project.root())?;
-    let report = install::install_lock(&lock, platform, &cx.store, &fetcher)?;
+    let report = install::install_lock(&lock, platform, &cx.store, &downloads)?;
     project.record_generation(&cx, &lock, "install")?;
     ui::info(format!(
         "imported {} tool(s) from {name}; {} already in the store",

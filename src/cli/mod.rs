@@ -47,6 +47,7 @@ Environment variables:
   DEVENV_OFFLINE=1      like --offline: no network access at all
   DEVENV_HTTP_TIMEOUT   seconds before a stalled download fails (default 30)
   DEVENV_HTTP_RETRIES   retries on connection errors, 5xx, 429 and 408 answers (default 3)
+  DEVENV_JOBS           downloads, installs and registry look-ups at once (default 8)
   DEVENV_CACHES         team caches, comma-separated (oci://HOST/REPO, oci-layout:DIR);
                         replaces `[settings] caches`; empty turns caches off
   DEVENV_CACHE_TOKEN    a bearer token for the registry caches

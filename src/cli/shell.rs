@@ -91,7 +91,7 @@ pub(crate) fn run(
         &lock,
         config.platform(),
         &cx.store,
-        &cx.fetcher.with_caches(caches),
+        &devenv_net::cache::Downloads::with_caches(&cx.fetcher, caches),
     )?;
     let mut path = Vec::new();
     let mut entries = Vec::new();

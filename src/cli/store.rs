@@ -98,7 +98,12 @@ pub(crate) fn verify(config: &Config, repair: bool) -> Result<()> {
             artifact: &artifact,
             node_bin: Vec::new(),
         };
-        install::ensure(&job, &cx.store, &cx.fetcher, &Bars::new())?;
+        install::ensure(
+            &job,
+            &cx.store,
+            &devenv_net::cache::Downloads::upstream(&cx.fetcher),
+            &Bars::new(),
+        )?;
         let repaired = cx
             .store
             .entry_path(&artifact.entry_name(&meta.name, &meta.version));

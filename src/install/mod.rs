@@ -5,11 +5,15 @@
 //! while hashing, refuse a digest mismatch, unpack, and commit with one
 //! rename. Independent tools install in parallel.
 
+pub(crate) mod parts;
+pub(crate) mod python;
+pub(crate) mod scripts;
+
 use anyhow::{Context, Result, bail};
 use devenv_model::lock::{Artifact, Lock};
 use devenv_model::platform::Platform;
 use devenv_model::ui;
-use devenv_net::fetch::Fetcher;
+use devenv_net::cache::Downloads;
 use devenv_store::archive;
 use devenv_store::store::{self, Store};
 use std::fs;
@@ -137,7 +141,7 @@ pub(crate) fn install_lock(
     lock: &Lock,
     platform: Platform,
     store: &Store,
-    fetcher: &Fetcher,
+    downloads: &Downloads,
 ) -> Result<Report> {
     let mut jobs = Vec::new();
     let mut scripted = Vec::new();
@@ -161,7 +165,7 @@ pub(crate) fn install_lock(
             scripted.push(job);
         }
     }
-    let mut report = install(&jobs, store, fetcher)?;
+    let mut report = install(&jobs, store, downloads)?;
     if scripted.is_empty() {
         return Ok(report);
     }
@@ -169,7 +173,7 @@ pub(crate) fn install_lock(
     for job in &mut scripted {
         job.node_bin = node_bin.clone();
     }
-    let more = install(&scripted, store, fetcher)?;
+    let more = install(&scripted, store, downloads)?;
     report.fetched.extend(more.fetched);
     report.present += more.present;
     if !more.from_caches.is_empty() {
@@ -196,8 +200,9 @@ fn node_bin(lock: &Lock, platform: Platform, store: &Store) -> Vec<PathBuf> {
     crate::activate::bin_dirs(&entry, &artifact.bin)
 }
 
-/// Installs `jobs` in parallel; the first failure is returned after all finish.
-pub(crate) fn install(jobs: &[Job<'_>], store: &Store, fetcher: &Fetcher) -> Result<Report> {
+/// Installs `jobs`, `DEVENV_JOBS` at a time; the first failure is returned
+/// after all finish.
+pub(crate) fn install(jobs: &[Job<'_>], store: &Store, downloads: &Downloads) -> Result<Report> {
     // The hot path (exec, env): everything present means no locks, no threads.
     if jobs.iter().all(|j| {
         store
@@ -211,16 +216,9 @@ pub(crate) fn install(jobs: &[Job<'_>], store: &Store, fetcher: &Fetcher) -> Res
     }
     let _shared = store.lock_store(false)?;
     let bars = Bars::new();
-    let results: Vec<Result<Option<u64>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = jobs
-            .iter()
-            .map(|job| scope.spawn(|| ensure(job, store, fetcher, &bars)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("install thread panicked"))
-            .collect()
-    });
+    let parallel = downloads.fetcher.settings().jobs;
+    let results: Vec<Result<Option<u64>>> =
+        devenv_model::parallel::map(parallel, jobs, |job| ensure(job, store, downloads, &bars));
     let mut report = Report::default();
     let mut first_err = None;
     for (job, r) in jobs.iter().zip(results) {
@@ -240,7 +238,7 @@ pub(crate) fn install(jobs: &[Job<'_>], store: &Store, fetcher: &Fetcher) -> Res
             }
         }
     }
-    if let Some(caches) = fetcher.caches() {
+    if let Some(caches) = downloads.caches() {
         report.from_caches = caches.hits();
     }
     match first_err {
@@ -254,7 +252,7 @@ pub(crate) fn install(jobs: &[Job<'_>], store: &Store, fetcher: &Fetcher) -> Res
 pub(crate) fn ensure(
     job: &Job<'_>,
     store: &Store,
-    fetcher: &Fetcher,
+    downloads: &Downloads,
     bars: &Bars,
 ) -> Result<Option<u64>> {
     let key = job.artifact.derived_key(job.name);
@@ -271,7 +269,7 @@ pub(crate) fn ensure(
         return Ok(None);
     }
     let staging = store.staging_dir(&key)?;
-    let result = stage(job, &staging, fetcher, store.unpack_limits(), bars).and_then(|bytes| {
+    let result = stage(job, &staging, downloads, store.unpack_limits(), bars).and_then(|bytes| {
         let tree = staging.join("tree");
         let a = job.artifact;
         let meta = store::EntryMeta {
@@ -318,59 +316,40 @@ fn after_cleanup<T>(result: Result<T>, cleaned: Result<()>, staging: &Path) -> R
     result
 }
 
-/// How many members of a tree download at once.
-const TREE_DOWNLOADS: usize = 8;
-
-/// Downloads every member of a tree in parallel, verifies each against its
+/// Downloads every member of a tree, `DEVENV_JOBS` at a time, verifies each against its
 /// digest, and unpacks each at its path (parents first, so a package's own
 /// `node_modules` lands inside it); returns the bytes downloaded.
 fn stage_tree(
     job: &Job<'_>,
     staging: &Path,
     tree: &Path,
-    fetcher: &Fetcher,
+    downloads: &Downloads,
     limits: &archive::Limits,
 ) -> Result<u64> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
     let members = &job.artifact.members;
     let started = Instant::now();
-    let next = AtomicUsize::new(0);
-    let results: Vec<Vec<(usize, Result<u64>)>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..TREE_DOWNLOADS.min(members.len()))
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(m) = members.get(i) else { break };
-                        let file = staging.join(format!("member-{i}"));
-                        let result = fetcher
-                            .download(&m.url, &file, m.digest.algorithm, &mut |_, _| {})
-                            .and_then(|(actual, bytes)| {
-                                if actual != m.digest {
-                                    bail!(DigestMismatch {
-                                        tool: job.name.to_string(),
-                                        url: m.url.clone(),
-                                        expected: m.digest.clone(),
-                                        actual
-                                    });
-                                }
-                                Ok(bytes)
-                            })
-                            .with_context(|| format!("{} of the tree of `{}`", m.path, job.name));
-                        done.push((i, result));
-                    }
-                    done
-                })
+    let indices: Vec<usize> = (0..members.len()).collect();
+    let results = devenv_model::parallel::map(downloads.fetcher.settings().jobs, &indices, |&i| {
+        let m = &members[i];
+        let file = staging.join(format!("member-{i}"));
+        downloads
+            .fetcher
+            .download(&m.url, &file, m.digest.algorithm, &mut |_, _| {})
+            .and_then(|(actual, bytes)| {
+                if actual != m.digest {
+                    bail!(DigestMismatch {
+                        tool: job.name.to_string(),
+                        url: m.url.clone(),
+                        expected: m.digest.clone(),
+                        actual
+                    });
+                }
+                Ok(bytes)
             })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| w.join().expect("download thread panicked"))
-            .collect()
+            .with_context(|| format!("{} of the tree of `{}`", m.path, job.name))
     });
     let mut bytes = 0;
-    for (_, r) in results.into_iter().flatten() {
+    for r in results {
         bytes += r?;
     }
     let downloaded = started.elapsed();
@@ -381,7 +360,7 @@ fn stage_tree(
             .iter()
             .map(|&i| (&members[i], staging.join(format!("member-{i}"))))
             .collect();
-        crate::python_tree::install(job, minor, &wheels, staging, tree, limits)
+        crate::install::python::install(job, minor, &wheels, staging, tree, limits)
             .with_context(|| format!("could not install the Python tree of `{}`", job.name))?;
         return Ok(bytes);
     }
@@ -418,7 +397,7 @@ fn stage_tree(
 fn stage(
     job: &Job<'_>,
     staging: &Path,
-    fetcher: &Fetcher,
+    downloads: &Downloads,
     limits: &archive::Limits,
     bars: &Bars,
 ) -> Result<u64> {
@@ -428,9 +407,9 @@ fn stage(
         let tree = staging.join("tree");
         fs::create_dir(&tree)
             .map_err(|e| anyhow::anyhow!("could not create {}: {e}", tree.display()))?;
-        let bytes = stage_tree(job, staging, &tree, fetcher, limits)?;
+        let bytes = stage_tree(job, staging, &tree, downloads, limits)?;
         // Before the commands are checked: a script may build them.
-        crate::scripts::run(&crate::scripts::Scripts {
+        crate::install::scripts::run(&crate::install::scripts::Scripts {
             tool: job.name,
             tree: &tree,
             work: staging,
@@ -460,24 +439,17 @@ fn stage(
     let bar = bars.add(job.name, job.version);
     let mut sized = false;
     // The team caches first (each verified against the lock), then upstream.
-    let downloaded = devenv_net::cache::download(
-        fetcher,
-        job.name,
-        job.version,
-        a,
-        &download,
-        &mut |done, total| {
-            if let Some(bar) = &bar {
-                if !sized {
-                    // The size is known once the answer arrives; until then
-                    // the bar says it is waiting rather than showing `0 B/0 B`.
-                    sized = true;
-                    Bars::downloading(bar, total);
-                }
-                bar.set_position(done);
+    let downloaded = downloads.download(job.name, job.version, a, &download, &mut |done, total| {
+        if let Some(bar) = &bar {
+            if !sized {
+                // The size is known once the answer arrives; until then
+                // the bar says it is waiting rather than showing `0 B/0 B`.
+                sized = true;
+                Bars::downloading(bar, total);
             }
-        },
-    );
+            bar.set_position(done);
+        }
+    });
     let (actual, bytes) = match downloaded {
         Ok(r) => r,
         Err(e) => {
@@ -490,7 +462,7 @@ fn stage(
     if let Some(bar) = &bar {
         Bars::unpacking(bar);
     }
-    let result = unpack_verified(job, staging, &download, actual, bytes, fetcher, limits);
+    let result = unpack_verified(job, staging, &download, actual, bytes, downloads, limits);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -512,7 +484,7 @@ fn unpack_verified(
     download: &Path,
     actual: devenv_model::digest::Digest,
     bytes: u64,
-    fetcher: &Fetcher,
+    downloads: &Downloads,
     limits: &archive::Limits,
 ) -> Result<u64> {
     let a = job.artifact;
@@ -532,7 +504,15 @@ fn unpack_verified(
         .with_context(|| format!("could not unpack `{}` from {}", job.name, a.url))?;
     let bytes = match &a.layout {
         Some(layout) => {
-            bytes + crate::components::assemble(job.name, a, layout, staging, fetcher, limits)?
+            bytes
+                + crate::install::parts::assemble(
+                    job.name,
+                    a,
+                    layout,
+                    staging,
+                    &downloads.fetcher,
+                    limits,
+                )?
         }
         None => bytes,
     };

@@ -26,6 +26,16 @@ fn malformed_settings_fail_every_command_naming_the_variable() {
             "DEVENV_HTTP_TIMEOUT is `soon`, but it must be a whole number of seconds",
         ),
         ("DEVENV_MAX_FILES", "0", "DEVENV_MAX_FILES is `0`"),
+        (
+            "DEVENV_JOBS",
+            "0",
+            "DEVENV_JOBS is `0`, but it must be at least 1",
+        ),
+        (
+            "DEVENV_JOBS",
+            "many",
+            "DEVENV_JOBS is `many`, but it must be a whole number of parallel jobs",
+        ),
     ] {
         for args in [&["exec", "--", "true"][..], &["status"]] {
             w.run_env(args, &[(var, value)]).fails(1).stderr_has(says);

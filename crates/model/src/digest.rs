@@ -161,26 +161,17 @@ impl FromStr for Digest {
 }
 
 /// A digest mismatch: what was expected, what arrived, from where.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the download of `{tool}` does not match the lock, so it was not installed\n  url:      {url}\n  expected: {expected}\n  actual:   {actual}\n\
+     The file changed on the server or was tampered with in transit. If the new file is legitimate, run `devenv update {tool}` to pin it again."
+)]
 pub struct DigestMismatch {
     pub tool: String,
     pub url: String,
     pub expected: Digest,
     pub actual: Digest,
 }
-
-impl std::fmt::Display for DigestMismatch {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "the download of `{}` does not match the lock, so it was not installed\n  url:      {}\n  expected: {}\n  actual:   {}\n\
-             The file changed on the server or was tampered with in transit. If the new file is legitimate, run `devenv update {}` to pin it again.",
-            self.tool, self.url, self.expected, self.actual, self.tool
-        )
-    }
-}
-
-impl std::error::Error for DigestMismatch {}
 
 #[cfg(test)]
 mod tests {

@@ -5,19 +5,10 @@
 //! print nothing — used by `exec` to pass on the child's status) and
 //! [`crate::manifest::ManifestError`], which renders its own source excerpt.
 
-use std::fmt;
-
 /// "Exit with this status and print nothing."
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("exit status {0}")]
 pub struct Exit(pub i32);
-
-impl fmt::Display for Exit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "exit status {}", self.0)
-    }
-}
-
-impl std::error::Error for Exit {}
 
 /// A short, lowercase reason for an I/O error, without Rust's `(os error N)`.
 pub fn io_reason(e: &std::io::Error) -> String {

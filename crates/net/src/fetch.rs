@@ -13,7 +13,6 @@ use devenv_model::digest::{Algorithm, Digest, Hasher};
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 /// The `User-Agent` devenv sends with every request.
@@ -25,7 +24,7 @@ pub fn user_agent() -> &'static str {
 /// big, but never this big.
 const MAX_TEXT_BYTES: u64 = 512 * 1024 * 1024;
 
-pub use devenv_model::http::Settings;
+pub use devenv_model::config::http::Settings;
 
 /// The one HTTP client of devenv. Cheap to clone and share across threads.
 #[derive(Clone)]
@@ -34,9 +33,6 @@ pub struct Fetcher {
     pub offline: bool,
     settings: Settings,
     agent: ureq::Agent,
-    /// The team caches tried before upstream for pinned artifacts (see
-    /// [`crate::cache`]); `None` when none are configured.
-    caches: Option<Arc<crate::cache::Caches>>,
 }
 
 impl Default for Fetcher {
@@ -74,21 +70,7 @@ impl Fetcher {
             offline: settings.offline,
             agent,
             settings,
-            caches: None,
         }
-    }
-
-    /// This fetcher, consulting `caches` for pinned artifacts before upstream.
-    pub fn with_caches(&self, caches: Option<Arc<crate::cache::Caches>>) -> Fetcher {
-        Fetcher {
-            caches,
-            ..self.clone()
-        }
-    }
-
-    /// The team caches to try before upstream, if any are configured.
-    pub fn caches(&self) -> Option<&crate::cache::Caches> {
-        self.caches.as_deref()
     }
 
     /// A fetcher for a team cache: the same TLS trust and User-Agent, but
@@ -1038,6 +1020,7 @@ mod tests {
             ("DEVENV_HTTP_BACKOFF_MS", "5"),
             ("DEVENV_MAX_DOWNLOAD_MB", "3"),
             ("DEVENV_HTTP_MIN_SPEED", "10"),
+            ("DEVENV_JOBS", "3"),
         ]))
         .unwrap();
         assert_eq!(
@@ -1049,6 +1032,7 @@ mod tests {
                 backoff: Duration::from_millis(5),
                 max_bytes: 3 << 20,
                 min_speed: 10,
+                jobs: 3,
             }
         );
     }
@@ -1059,6 +1043,11 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "DEVENV_HTTP_TIMEOUT is `soon`, but it must be a whole number of seconds"
+        );
+        let err = Settings::from_vars(vars(&[("DEVENV_JOBS", "0")])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "DEVENV_JOBS is `0`, but it must be at least 1"
         );
     }
 

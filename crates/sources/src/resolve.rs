@@ -40,27 +40,15 @@ pub fn resolve(
     cx: &crate::Cx<'_>,
     update: &Update,
 ) -> Result<Lock> {
-    let results: Vec<Result<(String, LockedTool)>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = manifest
-            .tools
-            .iter()
-            .map(|tool| {
-                let reuse = keep(tool, manifest, platforms, previous, update);
-                scope.spawn(move || -> Result<(String, LockedTool)> {
-                    let locked = match reuse {
-                        Some(old) => old,
-                        None => resolve_tool(tool, manifest, platforms, cx)
-                            .with_context(|| format!("could not resolve `{}`", tool.name))?,
-                    };
-                    Ok((tool.name.clone(), locked))
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("resolver thread panicked"))
-            .collect()
-    });
+    let results: Vec<Result<(String, LockedTool)>> =
+        devenv_model::parallel::map(cx.fetcher.settings().jobs, &manifest.tools, |tool| {
+            let locked = match keep(tool, manifest, platforms, previous, update) {
+                Some(old) => old,
+                None => resolve_tool(tool, manifest, platforms, cx)
+                    .with_context(|| format!("could not resolve `{}`", tool.name))?,
+            };
+            Ok((tool.name.clone(), locked))
+        });
     let mut tools = BTreeMap::new();
     for r in results {
         let (name, locked) = r?;

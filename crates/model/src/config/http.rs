@@ -22,6 +22,9 @@ pub struct Settings {
     /// each `timeout` (`DEVENV_HTTP_MIN_SPEED`): a server that trickles
     /// bytes fails within the timeout instead of keeping devenv for hours.
     pub min_speed: u64,
+    /// How many downloads, installs and registry look-ups run at once
+    /// (`DEVENV_JOBS`): the one bound on devenv's parallelism.
+    pub jobs: usize,
 }
 
 impl Default for Settings {
@@ -33,6 +36,7 @@ impl Default for Settings {
             backoff: Duration::from_millis(200),
             max_bytes: 4096 << 20,
             min_speed: 1024,
+            jobs: 8,
         }
     }
 }
@@ -56,8 +60,7 @@ impl Settings {
                 .transpose()
         };
         let default = Settings::default();
-        let offline =
-            get("DEVENV_OFFLINE").is_some_and(|v| crate::config::parse_flag(&v) == Some(true));
+        let offline = get("DEVENV_OFFLINE").is_some_and(|v| super::parse_flag(&v) == Some(true));
         let timeout = number("DEVENV_HTTP_TIMEOUT", "seconds")?;
         if timeout == Some(0) {
             anyhow::bail!("DEVENV_HTTP_TIMEOUT is `0`, but it must be at least 1 second");
@@ -69,6 +72,10 @@ impl Settings {
             anyhow::bail!("DEVENV_MAX_DOWNLOAD_MB is `0`, but it must be at least 1 MiB");
         }
         let min_speed = number("DEVENV_HTTP_MIN_SPEED", "bytes per second")?;
+        let jobs = number("DEVENV_JOBS", "parallel jobs")?;
+        if jobs == Some(0) {
+            anyhow::bail!("DEVENV_JOBS is `0`, but it must be at least 1");
+        }
         Ok(Settings {
             offline,
             timeout: timeout.map_or(default.timeout, Duration::from_secs),
@@ -76,6 +83,7 @@ impl Settings {
             backoff: backoff.map_or(default.backoff, Duration::from_millis),
             max_bytes: max_mb.map_or(default.max_bytes, |m| m.saturating_mul(1 << 20)),
             min_speed: min_speed.unwrap_or(default.min_speed),
+            jobs: jobs.map_or(default.jobs, |j| j.min(256) as usize),
         })
     }
 }

@@ -21,8 +21,9 @@
 //! than is configured by — `PATH`, `SHELL`, the CI system's variables, the
 //! values `[env]` interpolates — and the shell hook's own state.
 
+pub mod http;
+
 use crate::archive;
-use crate::http;
 use crate::platform::{Libc, Platform, PlatformError};
 use anyhow::Result;
 use std::collections::BTreeMap;

@@ -37,30 +37,21 @@ use std::time::Duration;
 pub const CACHE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Why a cache could not answer.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum CacheError {
     /// Unreachable, timed out, or a 5xx: not used again this run.
+    #[error("{0}")]
     Down(String),
     /// A definite refusal (401, 403, 413, …), with what to check.
+    #[error("{message}")]
     Refused { status: u16, message: String },
     /// What the cache holds is not a usable devenv artifact.
+    #[error("{0}")]
     Invalid(String),
     /// A local file could not be read or written.
+    #[error("{0}")]
     Local(String),
 }
-
-impl std::fmt::Display for CacheError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CacheError::Down(m)
-            | CacheError::Refused { message: m, .. }
-            | CacheError::Invalid(m)
-            | CacheError::Local(m) => f.write_str(m),
-        }
-    }
-}
-
-impl std::error::Error for CacheError {}
 
 pub use devenv_model::cache_spec::{Spec, is_loopback, printable};
 
@@ -324,34 +315,65 @@ impl Caches {
     }
 }
 
-/// Downloads `artifact` into `dest`: from the first cache that has it
-/// (when the fetcher carries caches and is online), else from upstream.
-/// Returns the digest of the bytes (in the lock digest's algorithm) and
-/// their count; the caller verifies it exactly as for any download.
-pub fn download(
-    fetcher: &Fetcher,
-    tool: &str,
-    version: &str,
-    artifact: &Artifact,
-    dest: &Path,
-    progress: &mut dyn FnMut(u64, Option<u64>),
-) -> Result<(Digest, u64)> {
-    // Offline, no cache is touched; caches without upstream are the one
-    // explicit exception (`cache import` reads a local layout).
-    if let Some(caches) = fetcher.caches().filter(|c| !fetcher.offline || !c.upstream) {
-        if let Some(got) = caches.pull(tool, version, artifact, dest, progress) {
-            return Ok(got);
-        }
-        if !caches.upstream {
-            let names: Vec<&str> = caches.backends().map(Backend::name).collect();
-            bail!(
-                "{tool} {version} ({}) is not in {}",
-                oci::tag(&artifact.digest),
-                names.join(", ")
-            );
+/// Where pinned artifacts come from: the team caches (when any are
+/// configured), then upstream through the one HTTP client. The install
+/// stage is handed one; the client itself knows nothing of caches.
+#[derive(Clone)]
+pub struct Downloads {
+    pub fetcher: Fetcher,
+    caches: Option<Arc<Caches>>,
+}
+
+impl Downloads {
+    /// Upstream only.
+    pub fn upstream(fetcher: &Fetcher) -> Downloads {
+        Downloads::with_caches(fetcher, None)
+    }
+
+    /// `caches` first (when some), then upstream unless they say otherwise.
+    pub fn with_caches(fetcher: &Fetcher, caches: Option<Arc<Caches>>) -> Downloads {
+        Downloads {
+            fetcher: fetcher.clone(),
+            caches,
         }
     }
-    fetcher.download(&artifact.url, dest, artifact.digest.algorithm, progress)
+
+    /// The team caches consulted, if any.
+    pub fn caches(&self) -> Option<&Caches> {
+        self.caches.as_deref()
+    }
+
+    /// Downloads `artifact` into `dest`: from the first cache that has it
+    /// (when there are caches and the client is online), else from
+    /// upstream. Returns the digest of the bytes (in the lock digest's
+    /// algorithm) and their count; the caller verifies it exactly as for
+    /// any download.
+    pub fn download(
+        &self,
+        tool: &str,
+        version: &str,
+        artifact: &Artifact,
+        dest: &Path,
+        progress: &mut dyn FnMut(u64, Option<u64>),
+    ) -> Result<(Digest, u64)> {
+        let fetcher = &self.fetcher;
+        // Offline, no cache is touched; caches without upstream are the one
+        // explicit exception (`cache import` reads a local layout).
+        if let Some(caches) = self.caches().filter(|c| !fetcher.offline || !c.upstream) {
+            if let Some(got) = caches.pull(tool, version, artifact, dest, progress) {
+                return Ok(got);
+            }
+            if !caches.upstream {
+                let names: Vec<&str> = caches.backends().map(Backend::name).collect();
+                bail!(
+                    "{tool} {version} ({}) is not in {}",
+                    oci::tag(&artifact.digest),
+                    names.join(", ")
+                );
+            }
+        }
+        fetcher.download(&artifact.url, dest, artifact.digest.algorithm, progress)
+    }
 }
 
 /// One artifact of a lock.

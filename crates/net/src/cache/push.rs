@@ -7,7 +7,6 @@
 //! the lock exactly as an install would, and stored with their manifest.
 
 use super::{Backend, Item, oci};
-use crate::fetch::Fetcher;
 use anyhow::{Result, anyhow, bail};
 use devenv_model::digest::{Algorithm, Digest, Hasher};
 use devenv_model::lock::Lock;
@@ -16,9 +15,6 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-
-/// How many artifacts are transferred at once.
-const PARALLEL: usize = 4;
 
 /// What a push did.
 #[derive(Debug, Default)]
@@ -29,37 +25,30 @@ pub struct Report {
     pub present: usize,
 }
 
-/// Stores every item in `target`, fetching bytes through `fetcher` (which
-/// may carry source caches). Temporary files go under `tmp`.
+/// Stores every item in `target`, fetching bytes through `downloads`
+/// (which may name source caches). Temporary files go under `tmp`.
 pub fn push(
     lock: &Lock,
     items: &[Item],
     target: &Backend,
-    fetcher: &Fetcher,
+    downloads: &super::Downloads,
     tmp: &Path,
 ) -> Result<Report> {
-    let next = AtomicUsize::new(0);
     let report = Mutex::new(Report::default());
     let errors = Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..PARALLEL.min(items.len()) {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(item) = items.get(i) else { break };
-                    match push_one(lock, item, target, fetcher, tmp) {
-                        Ok(Some(bytes)) => report
-                            .lock()
-                            .expect("report")
-                            .pushed
-                            .push((item.label(), bytes)),
-                        Ok(None) => report.lock().expect("report").present += 1,
-                        Err(e) => errors.lock().expect("errors").push(e),
-                    }
-                }
-            });
-        }
-    });
+    devenv_model::parallel::map(
+        downloads.fetcher.settings().jobs,
+        items,
+        |item| match push_one(lock, item, target, downloads, tmp) {
+            Ok(Some(bytes)) => report
+                .lock()
+                .expect("report")
+                .pushed
+                .push((item.label(), bytes)),
+            Ok(None) => report.lock().expect("report").present += 1,
+            Err(e) => errors.lock().expect("errors").push(e),
+        },
+    );
     let mut errors = errors.into_inner().expect("errors");
     if let Some(first) = errors.pop() {
         for e in errors {
@@ -77,7 +66,7 @@ fn push_one(
     lock: &Lock,
     item: &Item,
     target: &Backend,
-    fetcher: &Fetcher,
+    downloads: &super::Downloads,
     tmp: &Path,
 ) -> Result<Option<u64>> {
     let tag = oci::tag(&item.artifact.digest);
@@ -88,8 +77,7 @@ fn push_one(
     let dir = temp_dir(tmp)?;
     let result = (|| {
         let file = dir.join("artifact");
-        let (digest, size) = super::download(
-            fetcher,
+        let (digest, size) = downloads.download(
             item.tool,
             item.version,
             item.artifact,

@@ -137,6 +137,15 @@ impl Found {
     }
 }
 
+/// What pinning a release found.
+pub enum Pinned {
+    /// Its artifact on each platform.
+    Artifacts(BTreeMap<Platform, Found>),
+    /// Its artifacts need an interpreter: an application, whose tree is
+    /// resolved with the project's Python.
+    Application(pypi::NeedsPython),
+}
+
 /// One package at one source, opened: its releases and how to pin them.
 pub trait Source: Send {
     /// Every release offered for all the platforms it was opened for.
@@ -150,6 +159,18 @@ pub trait Source: Send {
         platforms: &[Platform],
         fetcher: &Fetcher,
     ) -> Result<BTreeMap<Platform, Found>>;
+
+    /// `release` for each of `platforms`, or — when its artifacts are not
+    /// programs but need an interpreter (a Python application) — that it
+    /// is an application, whose dependency tree resolution pins instead.
+    fn pin_or_application(
+        &self,
+        release: &Release,
+        platforms: &[Platform],
+        fetcher: &Fetcher,
+    ) -> Result<Pinned> {
+        self.pin(release, platforms, fetcher).map(Pinned::Artifacts)
+    }
 
     /// Why some versions may be missing (said when nothing matches).
     fn note(&self) -> Option<String> {
@@ -493,11 +514,13 @@ pub fn resolve_registry(
     if !tool.extras.is_empty() {
         return tree(None);
     }
-    let found = match lookup.source.pin(release, platforms, fetcher) {
-        Err(e) if e.downcast_ref::<pypi::NeedsPython>().is_some() => return tree(Some(e)),
-        found => {
-            found.with_context(|| format!("{} {version} cannot be pinned", lookup.spec.label()))?
-        }
+    let found = match lookup
+        .source
+        .pin_or_application(release, platforms, fetcher)
+        .with_context(|| format!("{} {version} cannot be pinned", lookup.spec.label()))?
+    {
+        Pinned::Artifacts(found) => found,
+        Pinned::Application(why) => return tree(Some(why.into())),
     };
     if lookup.spec.backend == Backend::Npm {
         npm::warn_if_needs_node(name, &found, manifest);

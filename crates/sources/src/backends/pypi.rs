@@ -182,7 +182,10 @@ pub fn releases_of(project: &Project) -> Vec<Release> {
 
 /// A release whose every wheel needs a Python interpreter: a Python
 /// application, which [`super::pypi_tree`] installs with its dependencies.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "pypi:{package} {version} is a Python package, not a standalone program: every wheel it publishes needs a Python interpreter (such as {example})"
+)]
 pub struct NeedsPython {
     pub package: String,
     pub version: String,
@@ -190,17 +193,55 @@ pub struct NeedsPython {
     pub example: String,
 }
 
-impl std::fmt::Display for NeedsPython {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "pypi:{} {} is a Python package, not a standalone program: every wheel it publishes needs a Python interpreter (such as {})",
-            self.package, self.version, self.example
-        )
+impl Pypi {
+    /// The files of `release` that may be pinned, and the document that
+    /// listed them.
+    fn files(&self, release: &Release, fetcher: &Fetcher) -> Result<(Vec<File>, String)> {
+        let version = release.version.as_str();
+        // The project document lists every release's files; the per-version
+        // document is only read where it does not (PyPI may drop `releases`
+        // from the project document, and some mirrors serve only one of them).
+        let (files, url) = match self.project.releases.get(version) {
+            Some(files) if !files.is_empty() => (files.clone(), self.url.clone()),
+            _ => {
+                let url = format!("{}/pypi/{}/{version}/json", self.base, self.package);
+                let doc: VersionDoc = parse_json(&fetcher.get_text(&url)?, &url)?;
+                (doc.urls, url)
+            }
+        };
+        let files = files
+            .into_iter()
+            .filter(|f| !f.yanked || release.yanked)
+            .collect();
+        Ok((files, url))
     }
 }
 
-impl std::error::Error for NeedsPython {}
+/// Whether `files` make an application rather than a program: some
+/// platform has no wheel of its own, and every wheel needs a Python
+/// interpreter.
+fn needs_python(
+    package: &str,
+    version: &str,
+    files: &[File],
+    platforms: &[Platform],
+) -> Option<NeedsPython> {
+    let wheels: Vec<&str> = files
+        .iter()
+        .filter(|f| f.filename.ends_with(".whl"))
+        .map(|f| f.filename.as_str())
+        .collect();
+    let lacking = platforms.iter().any(|&p| best_wheel(files, p).is_none());
+    let all_need_python = wheels
+        .iter()
+        .filter_map(|w| WheelName::parse(w))
+        .all(|w| !w.needs_no_python() || w.platforms.iter().all(|p| p == "any"));
+    (lacking && !wheels.is_empty() && all_need_python).then(|| NeedsPython {
+        package: package.to_string(),
+        version: version.to_string(),
+        example: wheels[0].to_string(),
+    })
+}
 
 /// Pins `files` (one release's) for every platform.
 pub fn pin_files(
@@ -320,23 +361,28 @@ impl Source for Pypi {
         platforms: &[Platform],
         fetcher: &Fetcher,
     ) -> Result<BTreeMap<Platform, Found>> {
+        let (files, url) = self.files(release, fetcher)?;
+        pin_files(
+            &self.package,
+            release.version.as_str(),
+            &files,
+            &url,
+            platforms,
+        )
+    }
+
+    fn pin_or_application(
+        &self,
+        release: &Release,
+        platforms: &[Platform],
+        fetcher: &Fetcher,
+    ) -> Result<super::Pinned> {
+        let (files, url) = self.files(release, fetcher)?;
         let version = release.version.as_str();
-        // The project document lists every release's files; the per-version
-        // document is only read where it does not (PyPI may drop `releases`
-        // from the project document, and some mirrors serve only one of them).
-        let (files, url) = match self.project.releases.get(version) {
-            Some(files) if !files.is_empty() => (files.clone(), self.url.clone()),
-            _ => {
-                let url = format!("{}/pypi/{}/{version}/json", self.base, self.package);
-                let doc: VersionDoc = parse_json(&fetcher.get_text(&url)?, &url)?;
-                (doc.urls, url)
-            }
-        };
-        let files: Vec<File> = files
-            .into_iter()
-            .filter(|f| !f.yanked || release.yanked)
-            .collect();
-        pin_files(&self.package, version, &files, &url, platforms)
+        if let Some(why) = needs_python(&self.package, version, &files, platforms) {
+            return Ok(super::Pinned::Application(why));
+        }
+        pin_files(&self.package, version, &files, &url, platforms).map(super::Pinned::Artifacts)
     }
 }
 
