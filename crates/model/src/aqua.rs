@@ -23,17 +23,17 @@ struct RegistryFile {
 #[derive(Debug, Clone, Deserialize, Default)]
 pub struct Package {
     #[serde(default)]
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     #[serde(default)]
-    pub repo_owner: Option<String>,
+    pub(crate) repo_owner: Option<String>,
     #[serde(default)]
-    pub repo_name: Option<String>,
+    pub(crate) repo_name: Option<String>,
     #[serde(default)]
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     #[serde(default)]
-    pub search_words: Vec<String>,
+    pub(crate) search_words: Vec<String>,
     #[serde(default)]
-    pub aliases: Vec<Alias>,
+    pub(crate) aliases: Vec<Alias>,
     #[serde(default)]
     pub version_prefix: Option<String>,
     #[serde(default)]
@@ -47,7 +47,7 @@ pub struct Package {
 /// Another name of a package.
 #[derive(Debug, Clone, Deserialize, Default)]
 pub struct Alias {
-    pub name: String,
+    pub(crate) name: String,
 }
 
 /// The fields that version overrides and platform overrides may replace.

@@ -80,7 +80,7 @@ impl Default for Limits {
 impl Limits {
     /// The limits from `DEVENV_MAX_UNPACKED_MB` and `DEVENV_MAX_FILES` as
     /// `var` looks them up; a malformed value is an error naming the variable.
-    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Limits> {
+    pub(crate) fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Limits> {
         let number = |name: &str| -> Result<Option<u64>> {
             match var(name).filter(|v| !v.trim().is_empty()) {
                 None => Ok(None),

@@ -12,13 +12,13 @@
 #[derive(Debug)]
 pub struct BackendDef {
     /// The name used in `backend:package`, `backend = "..."` and `mirrors`.
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// The environment variable overriding the server's base URL.
     pub mirror_var: &'static str,
     /// The public server's base URL.
     pub default_url: &'static str,
     /// Whether it serves many packages (usable as `backend:package`).
-    pub takes_packages: bool,
+    pub(crate) takes_packages: bool,
     /// The tool options of `[tools]` only this backend reads (`asset`,
     /// `components`, …): anywhere else they are refused at their line.
     pub options: &'static [&'static str],
@@ -40,12 +40,9 @@ pub enum Backend {
     PythonDist,
 }
 
-/// The tool options some backend reads, and which one.
-pub const TOOL_OPTIONS: &[&str] = &["asset", "components", "targets", "extras", "allow_scripts"];
-
 impl Backend {
     /// Every backend, in registration order.
-    pub const ALL: &'static [Backend] = &[
+    pub(crate) const ALL: &'static [Backend] = &[
         Backend::Npm,
         Backend::Pypi,
         Backend::NodeDist,
@@ -149,7 +146,7 @@ impl Backend {
     }
 
     /// The backend registered as `name`.
-    pub fn parse(name: &str) -> Option<Backend> {
+    pub(crate) fn parse(name: &str) -> Option<Backend> {
         Backend::all().find(|b| b.as_str() == name)
     }
 
@@ -158,7 +155,7 @@ impl Backend {
     }
 
     /// Backends that serve many packages, usable as `backend:package`.
-    pub fn takes_packages(self) -> bool {
+    pub(crate) fn takes_packages(self) -> bool {
         self.def().takes_packages
     }
 
@@ -168,7 +165,7 @@ impl Backend {
     }
 
     /// `npm:<package>`, `pypi:<package>`, ... for messages.
-    pub fn package_forms() -> String {
+    pub(crate) fn package_forms() -> String {
         let forms: Vec<String> = Backend::all()
             .filter(|b| b.takes_packages())
             .map(|b| format!("`{b}:<package>`"))
@@ -178,7 +175,7 @@ impl Backend {
 }
 
 /// Where python-build-standalone's releases are published.
-pub const PYTHON_DIST_URL: &str =
+pub(crate) const PYTHON_DIST_URL: &str =
     "https://github.com/astral-sh/python-build-standalone/releases/download";
 
 /// Backends sort by name, as they read in the lock and in messages.
@@ -221,7 +218,7 @@ mod tests {
         }
         assert!(Backend::package_forms().contains("`github:<package>`"));
         assert_eq!(Backend::parse("cargo"), None);
-        for key in TOOL_OPTIONS {
+        for key in ["asset", "components", "targets", "extras", "allow_scripts"] {
             assert!(Backend::reading(key).is_some(), "{key} has no backend");
         }
     }

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 const BUILTIN: &str = include_str!("catalog.toml");
 
 use crate::aqua;
-pub use crate::backend::Backend;
+pub(crate) use crate::backend::Backend;
 
 /// Where one tool comes from: resolved from the catalog or a `backend:package` name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,9 +47,9 @@ pub struct Entry {
     pub default: String,
     pub sources: BTreeMap<String, SourceSpec>,
     /// Whether the entry comes from the project's devenv.toml.
-    pub from_project: bool,
+    pub(crate) from_project: bool,
     /// More words `devenv search` matches (aqua's `search_words`).
-    pub keywords: Vec<String>,
+    pub(crate) keywords: Vec<String>,
 }
 
 /// The built-in catalog merged with a project's `[catalog]` tables.
@@ -73,7 +73,7 @@ impl Catalog {
     /// aqua registry's packages: what the lock check on every `exec` and
     /// prompt needs for most tools, without parsing the registry (most of
     /// the cost of a full catalog). [`Catalog::for_manifest`] is the rest.
-    pub fn declared(manifest: &Manifest) -> Result<Catalog> {
+    pub(crate) fn declared(manifest: &Manifest) -> Result<Catalog> {
         let mut catalog = Catalog::declared_builtin();
         catalog.add_project_entries(manifest)?;
         Ok(catalog)

@@ -103,7 +103,7 @@ pub fn remove_tool(source: &str, name: &str) -> Result<String> {
 }
 
 /// The tables `devenv rollback` restores from an earlier manifest.
-pub const RESTORED_TABLES: [&str; 2] = ["tools", "env"];
+pub(crate) const RESTORED_TABLES: [&str; 2] = ["tools", "env"];
 
 /// `current` with the `[tools]` and `[env]` entries of `old`: entries whose
 /// value is the same stay exactly as written (comments included), changed

@@ -39,7 +39,7 @@ pub struct Limits {
 
 impl Limits {
     /// Every kind's limit replaced by `max_file` bytes, when set.
-    pub fn new(max_file: Option<u64>) -> Limits {
+    pub(crate) fn new(max_file: Option<u64>) -> Limits {
         Limits { max_file }
     }
 

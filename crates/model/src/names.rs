@@ -85,3 +85,22 @@ pub fn takes_over(name: &str) -> Option<&'static str> {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_names_follow_npms_rules() {
+        for good in ["esbuild", "@swc/core", "left-pad", "JSONStream", "a.b_c~d"] {
+            assert!(valid_package_name(good), "{good}");
+        }
+        let long = "a".repeat(215);
+        for bad in [
+            "", "@swc", "@/core", "@swc/", "../x", "a/b", ".hidden", "_private", "a b", "é",
+            "@s/c/d", &long,
+        ] {
+            assert!(!valid_package_name(bad), "{bad}");
+        }
+    }
+}

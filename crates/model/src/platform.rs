@@ -66,14 +66,14 @@ pub enum Dialect {
 /// enum's order), and the words release assets use for it.
 pub struct OsRow {
     pub os: Os,
-    pub names: [&'static str; 5],
+    pub(crate) names: [&'static str; 5],
     pub aliases: &'static [&'static str],
 }
 
 /// One row of the architecture table, like [`OsRow`].
 pub struct ArchRow {
     pub arch: Arch,
-    pub names: [&'static str; 5],
+    pub(crate) names: [&'static str; 5],
     pub aliases: &'static [&'static str],
 }
 
@@ -121,7 +121,7 @@ pub const ARCH_TABLE: [ArchRow; 2] = [
 ];
 
 impl Os {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         self.row().names[Dialect::Devenv as usize]
     }
 
@@ -135,7 +135,7 @@ impl Os {
 }
 
 impl Arch {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         self.row().names[Dialect::Devenv as usize]
     }
 
@@ -149,7 +149,7 @@ impl Arch {
 }
 
 impl Libc {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Libc::Gnu => "gnu",
             Libc::Musl => "musl",
@@ -213,7 +213,7 @@ impl Platform {
     /// and curious users can see what another machine would get; a
     /// malformed value is an error, never silently ignored. Asked once per
     /// process, by [`crate::config::Config`].
-    pub fn detect_host(overridden: Option<&str>) -> Result<(Platform, Libc), PlatformError> {
+    pub(crate) fn detect_host(overridden: Option<&str>) -> Result<(Platform, Libc), PlatformError> {
         detect(
             overridden,
             std::env::consts::OS,
@@ -223,7 +223,7 @@ impl Platform {
     }
 
     /// All accepted spellings, for error messages.
-    pub fn known_list() -> String {
+    pub(crate) fn known_list() -> String {
         Platform::ALL
             .iter()
             .map(|p| format!("`{p}`"))

@@ -64,7 +64,7 @@ impl Version {
     }
 
     /// The numeric release part: `[1, 2, 3]` for `1.2.3-rc.1`.
-    pub fn release(&self) -> Vec<u64> {
+    pub(crate) fn release(&self) -> Vec<u64> {
         match &self.parsed {
             Parsed::Semver(v) => vec![v.major, v.minor, v.patch],
             Parsed::Pep440(v) => v.release().to_vec(),
@@ -311,11 +311,11 @@ fn comparator(part: &str) -> Option<Vec<Cmp>> {
 /// Why no release satisfied a constraint.
 #[derive(Debug, Clone)]
 pub struct Unsatisfied {
-    pub constraint: String,
+    pub(crate) constraint: String,
     /// The available versions nearest to what was asked, ascending.
-    pub nearest: Vec<String>,
+    pub(crate) nearest: Vec<String>,
     /// Extra explanation (e.g. "`lts` needs a source that marks LTS releases").
-    pub reason: Option<String>,
+    pub(crate) reason: Option<String>,
 }
 
 impl fmt::Display for Unsatisfied {
@@ -336,7 +336,7 @@ impl std::error::Error for Unsatisfied {}
 
 impl Constraint {
     /// The constraint as written.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.text
     }
 
@@ -359,7 +359,7 @@ impl Constraint {
     }
 
     /// Whether `release` satisfies the constraint.
-    pub fn matches(&self, release: &Release) -> bool {
+    pub(crate) fn matches(&self, release: &Release) -> bool {
         let v = &release.version;
         let bound = |s: &str| Version::parse(v.scheme(), s);
         let exact =

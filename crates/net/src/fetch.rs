@@ -76,7 +76,7 @@ impl Fetcher {
     /// A fetcher for a team cache: the same TLS trust and User-Agent, but
     /// `timeout` for connecting and for each read, and no retries, so that
     /// a cache that is down costs seconds once, never a stalled run.
-    pub fn for_cache(&self, timeout: Duration) -> Fetcher {
+    pub(crate) fn for_cache(&self, timeout: Duration) -> Fetcher {
         let settings = Settings {
             timeout,
             retries: 0,
@@ -88,13 +88,13 @@ impl Fetcher {
     /// The HTTP agent, for protocols that need methods, headers and
     /// statuses of their own (the OCI cache). Statuses come back as
     /// responses, not errors.
-    pub fn agent(&self) -> &ureq::Agent {
+    pub(crate) fn agent(&self) -> &ureq::Agent {
         &self.agent
     }
 
     /// A failed request, worded for a user: `(reason, the host was not
     /// reached)`. Request headers never appear, so neither do credentials.
-    pub fn explain(&self, error: ureq::Error) -> (String, bool) {
+    pub(crate) fn explain(&self, error: ureq::Error) -> (String, bool) {
         let failure = self.failure(error);
         (failure.reason, failure.connecting)
     }
@@ -351,7 +351,6 @@ impl Fetcher {
                         n => format!(" (after {n} retries)"),
                     };
                     return Err(FetchError {
-                        url: url.to_string(),
                         status: failure.status,
                         unreachable: failure.connecting,
                         message: format!("could not {verb} {url}: {}{after}", failure.reason),
@@ -559,7 +558,6 @@ impl Answer {
 /// reachable at all.
 #[derive(Debug)]
 pub struct FetchError {
-    pub url: String,
     pub status: Option<u16>,
     pub unreachable: bool,
     message: String,
@@ -624,7 +622,7 @@ impl ByteRange {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ranged {
     pub offset: u64,
-    pub total: u64,
+    pub(crate) total: u64,
     pub bytes: Vec<u8>,
 }
 
@@ -747,12 +745,12 @@ impl Failure {
 }
 
 /// The longest devenv waits when a server's `Retry-After` asks for more.
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
 /// How long a `Retry-After` value asks to wait from `now`: a number of
 /// seconds, or an HTTP date (a date in the past means now). `None` when it
 /// is neither.
-pub fn retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+pub(crate) fn retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
     let value = value.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));

@@ -23,9 +23,9 @@ use std::sync::LazyLock;
 #[derive(Debug)]
 pub struct Shell {
     /// The name users type (`devenv hook NAME`, `--shell NAME`).
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// Other accepted names (`nushell` for `nu`).
-    pub aliases: &'static [&'static str],
+    pub(crate) aliases: &'static [&'static str],
     /// The hook script from `shell-hooks/`, with `@DEVENV@` standing for
     /// the quoted path of the binary.
     template: &'static str,
@@ -73,7 +73,7 @@ enum PathStyle {
 
 /// Every shell devenv supports, in the order help texts list them. Adding
 /// a shell is one entry here and one template in `shell-hooks/`.
-pub static SHELLS: &[Shell] = &[
+pub(crate) static SHELLS: &[Shell] = &[
     Shell {
         name: "bash",
         aliases: &[],
@@ -150,7 +150,7 @@ const POSIX: Syntax = Syntax::Code {
 
 impl Shell {
     /// The registered shell called `name` (or one of its aliases).
-    pub fn find(name: &str) -> Option<&'static Shell> {
+    pub(crate) fn find(name: &str) -> Option<&'static Shell> {
         SHELLS
             .iter()
             .find(|s| s.name == name || s.aliases.contains(&name))
@@ -168,7 +168,7 @@ impl Shell {
     }
 
     /// Quotes `value` as one word that the shell reads back exactly.
-    pub fn quote(&self, value: &str) -> String {
+    pub(crate) fn quote(&self, value: &str) -> String {
         (self.quote)(value)
     }
 
@@ -344,7 +344,7 @@ impl Format {
     }
 }
 
-pub use devenv_model::names::is_identifier;
+pub(crate) use devenv_model::names::is_identifier;
 
 /// Renders `changes` (name → value, `None` = unset) in `format`.
 pub fn render(format: Format, changes: &BTreeMap<String, Option<String>>) -> String {
@@ -389,7 +389,7 @@ pub fn render(format: Format, changes: &BTreeMap<String, Option<String>>) -> Str
 }
 
 /// A double-quoted dotenv value with `\`, `"`, `$` and newlines escaped.
-pub fn dotenv_quote(v: &str) -> String {
+pub(crate) fn dotenv_quote(v: &str) -> String {
     let mut out = String::from("\"");
     for c in v.chars() {
         match c {

@@ -121,11 +121,11 @@ pub fn fingerprint(value: &str) -> String {
 /// The longest `__DEVENV_STATE` devenv reads.
 const MAX_STATE: usize = 4 << 20;
 /// The longest state kept in the variable itself; a longer one goes to a file.
-pub const SPILL: usize = 16 << 10;
+pub(crate) const SPILL: usize = 16 << 10;
 
 impl State {
     /// Encodes the state for `__DEVENV_STATE`.
-    pub fn encode(&self) -> String {
+    pub(crate) fn encode(&self) -> String {
         let json = serde_json::to_vec(self).expect("the state always serializes");
         base64::engine::general_purpose::STANDARD.encode(json)
     }
@@ -137,7 +137,7 @@ impl State {
     /// user ran could have set: it is bounded, and a state naming a
     /// variable that is not a plain identifier is not ours either, so no
     /// name from it ever reaches shell code unchecked.
-    pub fn decode(text: &str) -> Option<State> {
+    pub(crate) fn decode(text: &str) -> Option<State> {
         if text.len() > MAX_STATE {
             return None;
         }

@@ -28,7 +28,7 @@ pub struct Cx<'a> {
 
 impl Cx<'_> {
     /// The platform this command installs for.
-    pub fn platform(&self) -> Platform {
+    pub(crate) fn platform(&self) -> Platform {
         self.config.platform()
     }
 }

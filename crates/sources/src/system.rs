@@ -71,7 +71,7 @@ fn candidates(path: &str) -> Vec<(PathBuf, String)> {
 }
 
 /// Pins the newest Python on this machine's PATH that `tool.version` allows.
-pub fn resolve(name: &str, tool: &RegistryTool) -> Result<LockedTool> {
+pub(crate) fn resolve(name: &str, tool: &RegistryTool) -> Result<LockedTool> {
     if name != "python" {
         bail!(
             "`source = \"system\"` is available for `python` only; `{name}` is pinned from a registry or index"

@@ -33,7 +33,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// Generations whose entries gc keeps when a project does not say.
-pub const DEFAULT_KEEP_GENERATIONS: usize = 5;
+pub(crate) const DEFAULT_KEEP_GENERATIONS: usize = 5;
 
 /// How long a shell state no live shell names is kept after its last use.
 pub const STATE_GRACE: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
@@ -154,7 +154,7 @@ fn unreadable(file: &Path, project: Option<&Path>, e: anyhow::Error) -> anyhow::
 }
 
 /// Works out what to keep and what to delete, deleting nothing.
-pub fn plan(store: &Store) -> Result<Plan> {
+pub(crate) fn plan(store: &Store) -> Result<Plan> {
     let mut plan = Plan::default();
     let mut keep = BTreeSet::new();
     let roots = store.roots_dir();

@@ -65,7 +65,7 @@ impl History {
     }
 
     /// The directory holding this project's generations.
-    pub fn dir(&self) -> PathBuf {
+    pub(crate) fn dir(&self) -> PathBuf {
         self.dir.clone()
     }
 
@@ -117,7 +117,7 @@ impl History {
     }
 
     /// The exact bytes of generation `number`'s lock.
-    pub fn lock_text(&self, number: u32) -> Result<String> {
+    pub(crate) fn lock_text(&self, number: u32) -> Result<String> {
         let path = self.lock_path(number);
         fs::read_to_string(&path).io_context("read", &path)
     }
@@ -171,7 +171,7 @@ impl History {
     }
 
     /// The generation whose lock is byte-identical to `lock`, newest first.
-    pub fn matching(&self, lock: &Lock) -> Result<Option<u32>> {
+    pub(crate) fn matching(&self, lock: &Lock) -> Result<Option<u32>> {
         let text = lock.render();
         for g in self.list()?.iter().rev() {
             if self.lock_text(g.number).ok().as_deref() == Some(text.as_str()) {
@@ -180,23 +180,10 @@ impl History {
         }
         Ok(None)
     }
-
-    /// Deletes all but the newest `keep` generations.
-    pub fn prune(&self, keep: usize) -> Result<usize> {
-        let list = self.list()?;
-        let drop = list.len().saturating_sub(keep);
-        for g in &list[..drop] {
-            for ext in ["toml", "lock", "manifest"] {
-                let p = self.dir.join(format!("{:06}.{ext}", g.number));
-                let _ = fs::remove_file(p);
-            }
-        }
-        Ok(drop)
-    }
 }
 
 /// "node 22.11.0 → 22.12.0, +ruff 0.7.4, -go 1.23.1", or "initial: node 22.11.0".
-pub fn summarize(old: Option<&Lock>, new: &Lock) -> String {
+pub(crate) fn summarize(old: Option<&Lock>, new: &Lock) -> String {
     let Some(old) = old else {
         let tools: Vec<String> = new
             .tools

@@ -119,7 +119,7 @@ impl Store {
     }
 
     /// The same state, with the toolchain entries kept in `dir`.
-    pub fn with_store_dir(self, dir: impl Into<PathBuf>) -> Store {
+    pub(crate) fn with_store_dir(self, dir: impl Into<PathBuf>) -> Store {
         Store {
             store: dir.into(),
             ..self
@@ -284,7 +284,10 @@ impl Store {
     /// [`Store::lock_store`] without waiting: `Ok(None)` when another
     /// process holds the lock in a way that conflicts. The error is the
     /// lock file's path, for a message saying what is waited for.
-    pub fn try_lock_store(&self, exclusive: bool) -> Result<std::result::Result<KeyLock, PathBuf>> {
+    pub(crate) fn try_lock_store(
+        &self,
+        exclusive: bool,
+    ) -> Result<std::result::Result<KeyLock, PathBuf>> {
         let (file, path) = open_lock(&self.store_dir().join(".locks"), "store.lock")?;
         let got = if exclusive {
             file.try_lock()
@@ -300,7 +303,7 @@ impl Store {
 
     /// An exclusive lock named `name` (under `locks/` in DEVENV_HOME), for
     /// the per-machine state other modules keep there.
-    pub fn lock_named(&self, name: &str) -> Result<KeyLock> {
+    pub(crate) fn lock_named(&self, name: &str) -> Result<KeyLock> {
         let (file, path) = open_lock(&self.home.join("locks"), name)?;
         file.lock().io_context("lock", &path)?;
         Ok(KeyLock { _file: file })
@@ -356,7 +359,7 @@ impl Store {
 
     /// Removes staging leftovers and records of entries that are gone.
     /// Only safe while holding the store lock exclusively.
-    pub fn clear_garbage(&self) -> Result<()> {
+    pub(crate) fn clear_garbage(&self) -> Result<()> {
         if let Ok(read) = fs::read_dir(self.tmp_dir()) {
             for entry in read.flatten() {
                 remove_tree(&entry.path())?;
@@ -378,7 +381,7 @@ impl Store {
     }
 
     /// Where trust records live.
-    pub fn trust_dir(&self) -> PathBuf {
+    pub(crate) fn trust_dir(&self) -> PathBuf {
         self.home.join("trust")
     }
 
@@ -395,7 +398,7 @@ impl Store {
     }
 
     /// Where GC roots live.
-    pub fn roots_dir(&self) -> PathBuf {
+    pub(crate) fn roots_dir(&self) -> PathBuf {
         self.home.join("roots")
     }
 
@@ -425,7 +428,7 @@ fn open_lock(dir: &Path, name: &str) -> Result<(File, PathBuf)> {
 
 /// Removes write permission from every file and directory under `root`,
 /// keeping the execute bits.
-pub fn make_read_only(root: &Path) -> Result<()> {
+pub(crate) fn make_read_only(root: &Path) -> Result<()> {
     let meta = fs::symlink_metadata(root).io_context("read", root)?;
     if meta.file_type().is_symlink() {
         return Ok(());
@@ -524,11 +527,11 @@ fn hash_dir(dir: &Path, rel: &Path, h: &mut Hasher) -> Result<()> {
 
 /// Where the launchers keep compiled bytecode, under the user's cache
 /// directory (`$XDG_CACHE_HOME`, else `~/.cache`).
-pub const PYCACHE: &str = "devenv/pycache";
+pub(crate) const PYCACHE: &str = "devenv/pycache";
 
 /// The bytecode cache of the store entry `entry`, for the user running
 /// devenv: what `gc` removes with the entry.
-pub fn pycache_of(entry: &Path) -> Option<PathBuf> {
+pub(crate) fn pycache_of(entry: &Path) -> Option<PathBuf> {
     let cache = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .filter(|c| c.is_absolute())

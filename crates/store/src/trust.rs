@@ -63,7 +63,7 @@ impl Trust {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Snapshot {
     /// The manifest's exact content.
-    pub manifest: String,
+    pub(crate) manifest: String,
     /// `devenv.lock`'s content, if there is one.
     pub lock: Option<String>,
     /// Each dotenv file as listed in the manifest, with its content if present.

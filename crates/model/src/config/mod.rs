@@ -48,7 +48,7 @@ pub struct Config {
     pub unpack: archive::Limits,
     /// `DEVENV_MAX_FILE_MB`: the largest manifest, lock, dotenv file or
     /// record devenv reads, replacing each kind's default limit.
-    pub max_file: Option<u64>,
+    pub(crate) max_file: Option<u64>,
     /// The platform and C library devenv pins and installs for:
     /// `DEVENV_PLATFORM`, else this machine's, or why devenv cannot serve
     /// it (an error only the commands that install report; the hook keeps
@@ -157,7 +157,7 @@ impl Config {
 
 /// A boolean setting: `Some(true)` for 1/true/yes/on, `Some(false)` for
 /// 0/false/no/off or empty, `None` for anything else.
-pub fn parse_flag(value: &str) -> Option<bool> {
+pub(crate) fn parse_flag(value: &str) -> Option<bool> {
     match value.trim().to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Some(true),
         "" | "0" | "false" | "no" | "off" => Some(false),

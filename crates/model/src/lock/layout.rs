@@ -7,7 +7,7 @@ pub const LAYOUTS: &[&str] = &["rust-installer"];
 /// Whether `layout` is a Python tree's: `python-wheels-3.Y` (the wheels of
 /// its members unpacked into `site-packages/`, run by Python 3.Y; see
 /// `backends::pypi_tree`). Such an artifact has members, never parts.
-pub fn is_python_wheels(layout: &str) -> bool {
+pub(crate) fn is_python_wheels(layout: &str) -> bool {
     layout
         .strip_prefix(LAYOUT_PREFIX)
         .and_then(|v| v.strip_prefix("3."))

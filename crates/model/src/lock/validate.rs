@@ -21,7 +21,7 @@ use std::path::{Component, Path};
 
 /// Checks every field of `lock`; the error names the tool, the platform
 /// and the field.
-pub fn structure(lock: &Lock) -> Result<()> {
+pub(crate) fn structure(lock: &Lock) -> Result<()> {
     for (name, tool) in &lock.tools {
         check_text(name, 256, &format!("the tool name `{name}`"))?;
         if !plain_component(super::binary_name(name)) {
@@ -168,7 +168,7 @@ fn check_allow_scripts(a: &Artifact) -> Result<()> {
 
 /// A bin entry: a directory inside the entry (`bin`, `.`, ``), or
 /// `NAME=FILE` with a plain command name and a file inside the entry.
-pub fn check_bin(entry: &str) -> Result<()> {
+pub(crate) fn check_bin(entry: &str) -> Result<()> {
     check_text(entry, 1024, "a bin entry")?;
     let (name, path) = match entry.split_once('=') {
         Some((name, file)) => (Some(name), file),

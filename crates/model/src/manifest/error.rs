@@ -6,13 +6,13 @@ use std::fmt;
 #[derive(Debug, Clone)]
 pub struct ManifestError {
     /// The file, as the user should read it (relative to the cwd when inside it).
-    pub file: String,
+    pub(crate) file: String,
     /// 1-based line and column (in characters).
     pub line: usize,
     pub column: usize,
     /// The text of the offending line and how many characters to underline.
     pub line_text: String,
-    pub width: usize,
+    pub(crate) width: usize,
     pub message: String,
     pub help: Option<String>,
 }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 /// How to authenticate to one registry.
 #[derive(Clone, PartialEq)]
-pub enum Credentials {
+pub(crate) enum Credentials {
     /// `user:password`, for Basic auth and for token services.
     Basic { user: String, password: String },
     /// A bearer token sent as it is (`DEVENV_CACHE_TOKEN`).
@@ -31,7 +31,7 @@ impl std::fmt::Debug for Credentials {
 
 impl Credentials {
     /// The `Authorization` header value for Basic auth, if these are basic.
-    pub fn basic_header(&self) -> Option<String> {
+    pub(crate) fn basic_header(&self) -> Option<String> {
         match self {
             Credentials::Basic { user, password } => Some(format!(
                 "Basic {}",
@@ -44,7 +44,10 @@ impl Credentials {
 
 /// The Docker config file: `$DOCKER_CONFIG/config.json`, else
 /// `~/.docker/config.json`.
-pub fn docker_config_path(docker_config_dir: Option<&str>, home: Option<&Path>) -> Option<PathBuf> {
+pub(crate) fn docker_config_path(
+    docker_config_dir: Option<&str>,
+    home: Option<&Path>,
+) -> Option<PathBuf> {
     match docker_config_dir.filter(|d| !d.is_empty()) {
         Some(dir) => Some(Path::new(dir).join("config.json")),
         None => home.map(|h| h.join(".docker").join("config.json")),
@@ -54,7 +57,7 @@ pub fn docker_config_path(docker_config_dir: Option<&str>, home: Option<&Path>) 
 /// The credentials Docker's config file holds for `host` (`name[:port]`):
 /// `Ok(None)` when it has none (or there is no file), an error naming the
 /// file when it cannot be read.
-pub fn from_docker_config(path: &Path, host: &str) -> Result<Option<Credentials>, String> {
+pub(crate) fn from_docker_config(path: &Path, host: &str) -> Result<Option<Credentials>, String> {
     let text = match std::fs::read(path) {
         Ok(bytes) if bytes.len() > 4 * 1024 * 1024 => {
             return Err(format!("{} is larger than 4 MiB", path.display()));
@@ -121,7 +124,7 @@ fn normalize_host(key: &str) -> &str {
 
 /// A `WWW-Authenticate` challenge.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Challenge {
+pub(crate) enum Challenge {
     /// Get a token from `realm` for `service` and `scope`.
     Bearer {
         realm: String,
@@ -136,7 +139,7 @@ pub enum Challenge {
 
 /// Parses `Bearer realm="…",service="…",scope="…"` (quoted values may hold
 /// commas) or `Basic realm="…"`.
-pub fn parse_challenge(header: &str) -> Challenge {
+pub(crate) fn parse_challenge(header: &str) -> Challenge {
     let header = header.trim();
     let (scheme, rest) = header.split_once(' ').unwrap_or((header, ""));
     if scheme.eq_ignore_ascii_case("basic") {

@@ -24,7 +24,7 @@ const MAX_INDEX_BYTES: u64 = 64 * 1024 * 1024;
 /// An OCI image layout directory.
 pub struct Layout {
     /// `oci-layout:DIR`, for messages.
-    pub display: String,
+    pub(crate) display: String,
     dir: PathBuf,
 }
 
@@ -118,13 +118,13 @@ impl Layout {
     }
 
     /// Whether the layout holds the artifact tagged `tag`.
-    pub fn has(&self, tag: &str) -> Result<bool, CacheError> {
+    pub(crate) fn has(&self, tag: &str) -> Result<bool, CacheError> {
         Ok(self.find(tag)?.is_some())
     }
 
     /// Copies the artifact tagged `tag` into `dest`, hashed as `expected`
     /// is; `Ok(None)` when the layout does not have it.
-    pub fn pull(
+    pub(crate) fn pull(
         &self,
         tag: &str,
         expected: &Digest,
@@ -163,7 +163,7 @@ impl Layout {
 
     /// Adds one artifact: its layer, the empty config, its manifest, and
     /// the index entry naming `tag`. Returns the bytes written.
-    pub fn push(
+    pub(crate) fn push(
         &self,
         tag: &str,
         manifest: &[u8],

@@ -13,11 +13,11 @@
 //! warning naming it and the artifact. Upstream comes last, verified the
 //! same way by the install stage. `--offline` never reaches a cache.
 
-pub mod auth;
+pub(crate) mod auth;
 pub mod layout;
 pub mod oci;
 pub mod push;
-pub mod registry;
+pub(crate) mod registry;
 
 use crate::fetch::Fetcher;
 use anyhow::{Result, bail};
@@ -34,7 +34,7 @@ use std::time::Duration;
 
 /// How long a cache may take to accept a connection or send the next
 /// bytes: a cache that is down costs this once per run, not per artifact.
-pub const CACHE_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const CACHE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Why a cache could not answer.
 #[derive(Debug, thiserror::Error)]
@@ -59,13 +59,13 @@ pub use devenv_model::cache_spec::{Spec, is_loopback, printable};
 #[derive(Clone, Default)]
 pub struct Env {
     /// `DEVENV_CACHES`: when set, replaces `[settings] caches` (empty: none).
-    pub caches: Option<String>,
+    pub(crate) caches: Option<String>,
     /// `DEVENV_CACHE_TOKEN`: a bearer token for registry caches.
-    pub token: Option<String>,
+    pub(crate) token: Option<String>,
     /// Docker's `config.json`, for registry credentials.
-    pub docker_config: Option<PathBuf>,
+    pub(crate) docker_config: Option<PathBuf>,
     /// Where relative `oci-layout:` entries of `DEVENV_CACHES` start.
-    pub cwd: PathBuf,
+    pub(crate) cwd: PathBuf,
 }
 
 impl std::fmt::Debug for Env {
@@ -172,7 +172,7 @@ impl Backend {
     }
 
     /// Streams the artifact tagged `tag` into `dest` (see [`Registry::pull`]).
-    pub fn pull(
+    pub(crate) fn pull(
         &self,
         tag: &str,
         expected: &Digest,
@@ -186,7 +186,7 @@ impl Backend {
     }
 
     /// Stores one artifact (see [`Registry::push`]); returns bytes written.
-    pub fn push(
+    pub(crate) fn push(
         &self,
         tag: &str,
         manifest: &[u8],
@@ -213,7 +213,7 @@ struct Entry {
 pub struct Caches {
     entries: Vec<Entry>,
     /// Fall back to upstream when no cache has an artifact.
-    pub upstream: bool,
+    pub(crate) upstream: bool,
 }
 
 impl Caches {
@@ -252,7 +252,7 @@ impl Caches {
     }
 
     /// The caches, in order.
-    pub fn backends(&self) -> impl Iterator<Item = &Backend> {
+    pub(crate) fn backends(&self) -> impl Iterator<Item = &Backend> {
         self.entries.iter().map(|e| &e.backend)
     }
 
@@ -430,7 +430,7 @@ pub fn items<'a>(
 /// What an item's manifest records: every platform of its tool in the
 /// lock that pins the same bytes is named, so the manifest does not
 /// depend on which platform pushed it.
-pub fn info(lock: &Lock, item: &Item) -> oci::ArtifactInfo {
+pub(crate) fn info(lock: &Lock, item: &Item) -> oci::ArtifactInfo {
     let platforms: Vec<String> = lock.tools[item.tool]
         .artifacts
         .iter()

@@ -16,70 +16,70 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The media type of an OCI image manifest.
-pub const MANIFEST_MEDIA_TYPE: &str = "application/vnd.oci.image.manifest.v1+json";
+pub(crate) const MANIFEST_MEDIA_TYPE: &str = "application/vnd.oci.image.manifest.v1+json";
 /// The media type of an OCI image index (`index.json` of a layout).
-pub const INDEX_MEDIA_TYPE: &str = "application/vnd.oci.image.index.v1+json";
+pub(crate) const INDEX_MEDIA_TYPE: &str = "application/vnd.oci.image.index.v1+json";
 /// `artifactType` of every devenv artifact manifest.
-pub const ARTIFACT_TYPE: &str = "application/vnd.devenv.artifact.v1";
+pub(crate) const ARTIFACT_TYPE: &str = "application/vnd.devenv.artifact.v1";
 /// The media type of the layer holding an artifact's bytes.
-pub const LAYER_MEDIA_TYPE: &str = "application/octet-stream";
+pub(crate) const LAYER_MEDIA_TYPE: &str = "application/octet-stream";
 /// The empty JSON object `{}`: the config blob of artifact manifests.
-pub const EMPTY_MEDIA_TYPE: &str = "application/vnd.oci.empty.v1+json";
-pub const EMPTY_BLOB: &[u8] = b"{}";
-pub const EMPTY_DIGEST: &str =
+pub(crate) const EMPTY_MEDIA_TYPE: &str = "application/vnd.oci.empty.v1+json";
+pub(crate) const EMPTY_BLOB: &[u8] = b"{}";
+pub(crate) const EMPTY_DIGEST: &str =
     "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
 
 /// The layer annotation naming the artifact's file.
-pub const TITLE: &str = "org.opencontainers.image.title";
+pub(crate) const TITLE: &str = "org.opencontainers.image.title";
 /// The annotation of a layout's index entry naming its tag.
-pub const REF_NAME: &str = "org.opencontainers.image.ref.name";
+pub(crate) const REF_NAME: &str = "org.opencontainers.image.ref.name";
 /// Manifest annotations (the lock's view of the artifact).
-pub const ANN_TOOL: &str = "dev.devenv.tool";
-pub const ANN_VERSION: &str = "dev.devenv.version";
-pub const ANN_PLATFORM: &str = "dev.devenv.platform";
-pub const ANN_URL: &str = "dev.devenv.url";
-pub const ANN_DIGEST: &str = "dev.devenv.digest";
+pub(crate) const ANN_TOOL: &str = "dev.devenv.tool";
+pub(crate) const ANN_VERSION: &str = "dev.devenv.version";
+pub(crate) const ANN_PLATFORM: &str = "dev.devenv.platform";
+pub(crate) const ANN_URL: &str = "dev.devenv.url";
+pub(crate) const ANN_DIGEST: &str = "dev.devenv.digest";
 
 /// The largest manifest accepted from a cache: devenv's are under 2 KiB.
-pub const MAX_MANIFEST_BYTES: u64 = 256 * 1024;
+pub(crate) const MAX_MANIFEST_BYTES: u64 = 256 * 1024;
 
 /// An OCI content descriptor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Descriptor {
-    pub media_type: String,
-    pub digest: String,
-    pub size: u64,
+pub(crate) struct Descriptor {
+    pub(crate) media_type: String,
+    pub(crate) digest: String,
+    pub(crate) size: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<String>,
+    pub(crate) data: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub annotations: BTreeMap<String, String>,
+    pub(crate) annotations: BTreeMap<String, String>,
 }
 
 /// An OCI image manifest (the fields devenv writes and reads).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Manifest {
-    pub schema_version: u32,
+pub(crate) struct Manifest {
+    pub(crate) schema_version: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub media_type: Option<String>,
+    pub(crate) media_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub artifact_type: Option<String>,
-    pub config: Descriptor,
-    pub layers: Vec<Descriptor>,
+    pub(crate) artifact_type: Option<String>,
+    pub(crate) config: Descriptor,
+    pub(crate) layers: Vec<Descriptor>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub annotations: BTreeMap<String, String>,
+    pub(crate) annotations: BTreeMap<String, String>,
 }
 
 /// An OCI image index: a layout's `index.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Index {
-    pub schema_version: u32,
+pub(crate) struct Index {
+    pub(crate) schema_version: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub media_type: Option<String>,
+    pub(crate) media_type: Option<String>,
     #[serde(default)]
-    pub manifests: Vec<Descriptor>,
+    pub(crate) manifests: Vec<Descriptor>,
 }
 
 impl Default for Index {
@@ -94,13 +94,13 @@ impl Default for Index {
 
 /// What the lock says about one artifact, as recorded in its manifest.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ArtifactInfo {
-    pub tool: String,
-    pub version: String,
+pub(crate) struct ArtifactInfo {
+    pub(crate) tool: String,
+    pub(crate) version: String,
     /// Every platform of the lock that pins these bytes, comma-separated.
-    pub platforms: String,
-    pub url: String,
-    pub digest: Digest,
+    pub(crate) platforms: String,
+    pub(crate) url: String,
+    pub(crate) digest: Digest,
 }
 
 /// The tag naming an artifact in a cache: its lock digest in the tag
@@ -119,7 +119,7 @@ pub fn tag(digest: &Digest) -> String {
 }
 
 /// The artifact's file name, from the last segment of its URL.
-pub fn file_name(url: &str) -> String {
+pub(crate) fn file_name(url: &str) -> String {
     let path = url.split(['?', '#']).next().unwrap_or(url);
     let last = path.rsplit('/').next().unwrap_or("");
     let clean: String = last
@@ -134,7 +134,7 @@ pub fn file_name(url: &str) -> String {
 }
 
 /// The config descriptor of every artifact manifest: the empty blob.
-pub fn empty_config() -> Descriptor {
+pub(crate) fn empty_config() -> Descriptor {
     Descriptor {
         media_type: EMPTY_MEDIA_TYPE.into(),
         digest: EMPTY_DIGEST.into(),
@@ -146,7 +146,7 @@ pub fn empty_config() -> Descriptor {
 
 /// The exact bytes of the manifest of `info`, whose bytes have the sha256
 /// `layer_digest` (`sha256:<hex>`) and `size`.
-pub fn artifact_manifest(info: &ArtifactInfo, layer_digest: &str, size: u64) -> Vec<u8> {
+pub(crate) fn artifact_manifest(info: &ArtifactInfo, layer_digest: &str, size: u64) -> Vec<u8> {
     let layer = Descriptor {
         media_type: LAYER_MEDIA_TYPE.into(),
         digest: layer_digest.into(),
@@ -172,7 +172,7 @@ pub fn artifact_manifest(info: &ArtifactInfo, layer_digest: &str, size: u64) -> 
 }
 
 /// Whether `digest` is a well-formed `sha256:<64 lowercase hex>`.
-pub fn is_sha256(digest: &str) -> bool {
+pub(crate) fn is_sha256(digest: &str) -> bool {
     digest.strip_prefix("sha256:").is_some_and(|h| {
         h.len() == 64
             && h.bytes()
@@ -184,7 +184,7 @@ pub fn is_sha256(digest: &str) -> bool {
 /// `expected`, and returns the descriptor of its one layer. Anything else
 /// (another artifact type, several layers, a digest annotation that is not
 /// the lock's) is refused with the reason.
-pub fn check_manifest(bytes: &[u8], expected: &Digest) -> Result<Descriptor, String> {
+pub(crate) fn check_manifest(bytes: &[u8], expected: &Digest) -> Result<Descriptor, String> {
     let manifest: Manifest = serde_json::from_slice(bytes)
         .map_err(|e| format!("its manifest is not a valid OCI manifest ({e})"))?;
     if manifest.schema_version != 2 {

@@ -21,7 +21,7 @@ use std::sync::Mutex;
 /// One registry repository used as a cache.
 pub struct Registry {
     /// How the user wrote it (`oci://host/repo`), for messages.
-    pub display: String,
+    pub(crate) display: String,
     /// `https://host[:port]` (or `http://` for loopback or when asked).
     base: String,
     repo: String,
@@ -42,7 +42,7 @@ enum Body<'a> {
 
 impl Registry {
     /// A client for `repo` at `base` (`scheme://host[:port]`).
-    pub fn new(
+    pub(crate) fn new(
         display: String,
         base: String,
         repo: String,
@@ -70,7 +70,7 @@ impl Registry {
     }
 
     /// Whether the cache holds the manifest tagged `tag`.
-    pub fn has(&self, tag: &str) -> Result<bool, CacheError> {
+    pub(crate) fn has(&self, tag: &str) -> Result<bool, CacheError> {
         let url = self.url("manifests", tag);
         let resp = self.send(
             "HEAD",
@@ -88,7 +88,7 @@ impl Registry {
     /// Streams the artifact tagged `tag` into `dest`, hashing it as the
     /// lock's digest `expected` does; `Ok(None)` when the cache does not
     /// have it. The caller compares the digest.
-    pub fn pull(
+    pub(crate) fn pull(
         &self,
         tag: &str,
         expected: &Digest,
@@ -156,7 +156,7 @@ impl Registry {
     /// 500, or 400 `BLOB_UNKNOWN`/`DIGEST_INVALID` while the other's blob
     /// is being linked, to one of them; the next try finds the work done.
     /// Other refusals (401, 403, 413, …) are final at once.
-    pub fn push(
+    pub(crate) fn push(
         &self,
         tag: &str,
         manifest: &[u8],

@@ -21,61 +21,61 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// The `adoptium` backend's registration.
-pub const OPEN: super::Open = |o| Ok(Box::new(Adoptium::open(o)?));
+pub(crate) const OPEN: super::Open = |o| Ok(Box::new(Adoptium::open(o)?));
 
 /// How many releases of a feature are listed (newest first).
 const PAGE_SIZE: usize = 50;
 
 /// `/v3/info/available_releases`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Available {
-    pub available_lts_releases: Vec<u32>,
-    pub available_releases: Vec<u32>,
-    pub most_recent_feature_release: u32,
-    pub most_recent_lts: u32,
+pub(crate) struct Available {
+    pub(crate) available_lts_releases: Vec<u32>,
+    pub(crate) available_releases: Vec<u32>,
+    pub(crate) most_recent_feature_release: u32,
+    pub(crate) most_recent_lts: u32,
 }
 
 /// One release of `/v3/assets/feature_releases/...`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct AssetRelease {
-    pub release_name: String,
-    pub version_data: VersionData,
+pub(crate) struct AssetRelease {
+    pub(crate) release_name: String,
+    pub(crate) version_data: VersionData,
     #[serde(default)]
-    pub binaries: Vec<Binary>,
+    pub(crate) binaries: Vec<Binary>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct VersionData {
-    pub major: u32,
+pub(crate) struct VersionData {
+    pub(crate) major: u32,
     #[serde(default)]
-    pub minor: u32,
+    pub(crate) minor: u32,
     #[serde(default)]
-    pub security: u32,
+    pub(crate) security: u32,
     #[serde(default)]
-    pub build: Option<u32>,
+    pub(crate) build: Option<u32>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct Binary {
-    pub architecture: String,
-    pub os: String,
-    pub image_type: String,
-    pub jvm_impl: String,
+pub(crate) struct Binary {
+    pub(crate) architecture: String,
+    pub(crate) os: String,
+    pub(crate) image_type: String,
+    pub(crate) jvm_impl: String,
     #[serde(default)]
-    pub heap_size: Option<String>,
-    pub package: Option<Package>,
+    pub(crate) heap_size: Option<String>,
+    pub(crate) package: Option<Package>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct Package {
-    pub name: String,
-    pub link: String,
-    pub checksum: String,
+pub(crate) struct Package {
+    pub(crate) name: String,
+    pub(crate) link: String,
+    pub(crate) checksum: String,
 }
 
 impl VersionData {
     /// `21.0.5+11`, as devenv writes a JDK's version.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         let mut v = format!("{}.{}.{}", self.major, self.minor, self.security);
         if let Some(b) = self.build {
             v.push_str(&format!("+{b}"));
@@ -114,14 +114,14 @@ fn feature_of(constraint: &str, available: &Available) -> Result<u32> {
 }
 
 /// One feature's JDKs, opened.
-pub struct Adoptium {
+pub(crate) struct Adoptium {
     releases: Vec<Release>,
     by_version: BTreeMap<String, AssetRelease>,
     mirrors: super::Mirrors,
 }
 
 impl Adoptium {
-    pub fn open(o: &Opening) -> Result<Adoptium> {
+    pub(crate) fn open(o: &Opening) -> Result<Adoptium> {
         let url = format!("{}/v3/info/available_releases", o.base);
         let available: Available = parse_json(&o.fetcher.get_text(&url)?, &url)?;
         let feature = feature_of(&o.tool.version, &available)?;

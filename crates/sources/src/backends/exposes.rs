@@ -16,7 +16,7 @@ const SHOWN: usize = 8;
 
 /// Refuses `bin` unless each entry is in the wheel `contents`.
 /// `tool` and `version` are the manifest's name and the pinned version.
-pub fn check_wheel(
+pub(crate) fn check_wheel(
     tool: &str,
     version: &str,
     platform: Platform,
@@ -145,7 +145,7 @@ fn abbreviate(items: &[String]) -> String {
 }
 
 /// A tool name as a TOML key: bare when it can be, else quoted.
-pub fn toml_key(name: &str) -> String {
+pub(crate) fn toml_key(name: &str) -> String {
     if !name.is_empty()
         && name
             .chars()

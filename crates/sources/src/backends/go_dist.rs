@@ -14,33 +14,31 @@ use std::collections::BTreeMap;
 
 /// One release of the index.
 #[derive(Debug, Clone, Deserialize)]
-pub struct GoRelease {
+pub(crate) struct GoRelease {
     /// `go1.23.4`.
-    pub version: String,
+    pub(crate) version: String,
     #[serde(default)]
-    pub stable: bool,
-    #[serde(default)]
-    pub files: Vec<GoFile>,
+    pub(crate) files: Vec<GoFile>,
 }
 
 /// One file of a release.
 #[derive(Debug, Clone, Deserialize)]
-pub struct GoFile {
-    pub filename: String,
-    pub os: String,
-    pub arch: String,
-    pub sha256: String,
+pub(crate) struct GoFile {
+    pub(crate) filename: String,
+    pub(crate) os: String,
+    pub(crate) arch: String,
+    pub(crate) sha256: String,
     /// `archive`, `installer` or `source`.
-    pub kind: String,
+    pub(crate) kind: String,
 }
 
 /// Go's name for a platform: (`linux`|`darwin`, `amd64`|`arm64`).
-pub fn go_names(platform: Platform) -> (&'static str, &'static str) {
+pub(crate) fn go_names(platform: Platform) -> (&'static str, &'static str) {
     platform.names(devenv_model::platform::Dialect::Go)
 }
 
 /// The index's releases (`go1.21rc2` → `1.21rc2`, a pre-release).
-pub fn parse_index(text: &str, url: &str) -> Result<BTreeMap<String, GoRelease>> {
+pub(crate) fn parse_index(text: &str, url: &str) -> Result<BTreeMap<String, GoRelease>> {
     let list: Vec<GoRelease> = parse_json(text, url)?;
     Ok(list
         .into_iter()
@@ -49,7 +47,7 @@ pub fn parse_index(text: &str, url: &str) -> Result<BTreeMap<String, GoRelease>>
 }
 
 /// The archive of `release` for each platform.
-pub fn pin_release(
+pub(crate) fn pin_release(
     base: &str,
     release: &GoRelease,
     platforms: &[Platform],
@@ -76,14 +74,14 @@ pub fn pin_release(
 }
 
 /// Go's index, opened.
-pub struct GoDist {
+pub(crate) struct GoDist {
     base: String,
     index: BTreeMap<String, GoRelease>,
     releases: Vec<Release>,
 }
 
 impl GoDist {
-    pub fn open(base: &str, fetcher: &Fetcher) -> Result<GoDist> {
+    pub(crate) fn open(base: &str, fetcher: &Fetcher) -> Result<GoDist> {
         let url = format!("{base}/dl/?mode=json&include=all");
         let index = parse_index(&fetcher.get_text(&url)?, &url)?;
         let releases = super::releases_named(index.keys(), Scheme::Semver);
@@ -112,7 +110,7 @@ impl Source for GoDist {
 }
 
 /// The `go-dist` backend's registration.
-pub const OPEN: super::Open = |o| Ok(Box::new(GoDist::open(&o.base, o.fetcher)?));
+pub(crate) const OPEN: super::Open = |o| Ok(Box::new(GoDist::open(&o.base, o.fetcher)?));
 
 #[cfg(test)]
 mod tests {

@@ -14,36 +14,36 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// The `hashicorp` backend's registration.
-pub const OPEN: super::Open = |o| Ok(Box::new(Hashicorp::open(o)?));
+pub(crate) const OPEN: super::Open = |o| Ok(Box::new(Hashicorp::open(o)?));
 
 /// `index.json` of one product.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Index {
+pub(crate) struct Index {
     #[serde(default)]
-    pub versions: BTreeMap<String, IndexVersion>,
+    pub(crate) versions: BTreeMap<String, IndexVersion>,
 }
 
 /// One version of the index.
 #[derive(Debug, Clone, Deserialize)]
-pub struct IndexVersion {
-    pub version: String,
+pub(crate) struct IndexVersion {
+    pub(crate) version: String,
     /// The name of the version's SHA256SUMS file.
     #[serde(default)]
-    pub shasums: Option<String>,
+    pub(crate) shasums: Option<String>,
     #[serde(default)]
-    pub builds: Vec<Build>,
+    pub(crate) builds: Vec<Build>,
 }
 
 /// One build of a version.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Build {
-    pub os: String,
-    pub arch: String,
-    pub filename: String,
+pub(crate) struct Build {
+    pub(crate) os: String,
+    pub(crate) arch: String,
+    pub(crate) filename: String,
 }
 
 /// A product's releases, opened.
-pub struct Hashicorp {
+pub(crate) struct Hashicorp {
     base: String,
     product: String,
     index: Index,
@@ -51,7 +51,7 @@ pub struct Hashicorp {
 }
 
 impl Hashicorp {
-    pub fn open(o: &Opening) -> Result<Hashicorp> {
+    pub(crate) fn open(o: &Opening) -> Result<Hashicorp> {
         let product = o.package;
         if product.is_empty()
             || !product

@@ -9,23 +9,23 @@
 //! every platform at once ([`Source::pin`]), so a lock for several
 //! platforms is made from any one machine.
 
-pub mod adoptium;
+pub(crate) mod adoptium;
 pub mod aqua;
-pub mod checksums;
-pub mod exposes;
-pub mod github;
-pub mod go_dist;
-pub mod hashicorp;
-pub mod node_dist;
+pub(crate) mod checksums;
+pub(crate) mod exposes;
+pub(crate) mod github;
+pub(crate) mod go_dist;
+pub(crate) mod hashicorp;
+pub(crate) mod node_dist;
 pub mod npm;
 pub mod npm_tree;
 pub mod pypi;
 pub mod pypi_tree;
-pub mod python_dist;
-pub mod rust_dist;
-pub mod url;
-pub mod wheel;
-pub mod zig_dist;
+pub(crate) mod python_dist;
+pub(crate) mod rust_dist;
+pub(crate) mod url;
+pub(crate) mod wheel;
+pub(crate) mod zig_dist;
 
 use anyhow::{Context, Result, anyhow};
 use devenv_model::archive::Format;
@@ -91,27 +91,27 @@ fn explain_unreadable(
 
 /// What to download for one platform, as a backend found it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Found {
-    pub url: String,
-    pub digest: Digest,
-    pub format: Format,
+pub(crate) struct Found {
+    pub(crate) url: String,
+    pub(crate) digest: Digest,
+    pub(crate) format: Format,
     /// The backend's default bin paths (`DIR` or `NAME=FILE`).
-    pub bin: Vec<String>,
+    pub(crate) bin: Vec<String>,
     /// Where the digest came from, when the lock should say so (see
     /// [`Artifact::digest_from`]).
-    pub digest_from: Option<String>,
+    pub(crate) digest_from: Option<String>,
     /// The tool's home inside the unpacked tree, when it is not the root
     /// (a macOS JDK's `Contents/Home`): what `{root}` means in the catalog
     /// entry's `env`.
-    pub home: Option<String>,
+    pub(crate) home: Option<String>,
     /// More archives merged into the same entry, and how (see
     /// [`Artifact::with_parts`]).
-    pub parts: Vec<devenv_model::lock::Part>,
-    pub layout: Option<String>,
+    pub(crate) parts: Vec<devenv_model::lock::Part>,
+    pub(crate) layout: Option<String>,
 }
 
 /// The releases named by `versions`, skipping what `scheme` cannot read.
-pub fn releases_named<'a>(
+pub(crate) fn releases_named<'a>(
     versions: impl Iterator<Item = &'a String>,
     scheme: devenv_model::version::Scheme,
 ) -> Vec<Release> {
@@ -123,7 +123,7 @@ pub fn releases_named<'a>(
 
 impl Found {
     /// An artifact whose format follows from its URL's file name.
-    pub fn at(url: String, digest: Digest, bin: &[&str]) -> Found {
+    pub(crate) fn at(url: String, digest: Digest, bin: &[&str]) -> Found {
         Found {
             format: Format::from_url(&url),
             url,
@@ -138,7 +138,7 @@ impl Found {
 }
 
 /// What pinning a release found.
-pub enum Pinned {
+pub(crate) enum Pinned {
     /// Its artifact on each platform.
     Artifacts(BTreeMap<Platform, Found>),
     /// Its artifacts need an interpreter: an application, whose tree is
@@ -147,7 +147,7 @@ pub enum Pinned {
 }
 
 /// One package at one source, opened: its releases and how to pin them.
-pub trait Source: Send {
+pub(crate) trait Source: Send {
     /// Every release offered for all the platforms it was opened for.
     fn releases(&self) -> &[Release];
 
@@ -199,7 +199,7 @@ pub trait Source: Send {
 pub use devenv_model::backend::Backend;
 
 /// How a backend opens one package (or its one tool) for some platforms.
-pub type Open = fn(&Opening) -> Result<Box<dyn Source>>;
+pub(crate) type Open = fn(&Opening) -> Result<Box<dyn Source>>;
 
 /// The implementation of each backend: one arm per [`Backend`], so a
 /// backend declared in `devenv-model` without one does not compile.
@@ -220,22 +220,22 @@ fn opener(backend: Backend) -> Open {
 }
 
 /// Everything a backend may need to open a package.
-pub struct Opening<'a> {
+pub(crate) struct Opening<'a> {
     /// The package (`prettier`, `cli/cli`), empty for single-tool backends.
-    pub package: &'a str,
+    pub(crate) package: &'a str,
     /// The base URL of the backend's server (mirror or default).
-    pub base: String,
-    pub platforms: &'a [Platform],
-    pub fetcher: &'a Fetcher,
+    pub(crate) base: String,
+    pub(crate) platforms: &'a [Platform],
+    pub(crate) fetcher: &'a Fetcher,
     /// The C library of the machine installing (for backends whose Linux
     /// builds differ by it).
-    pub libc: devenv_model::platform::Libc,
+    pub(crate) libc: devenv_model::platform::Libc,
     /// Every mirror setting, for backends that reach other servers too.
-    pub mirrors: &'a Mirrors,
+    pub(crate) mirrors: &'a Mirrors,
     /// The tool as the manifest asked for it (e.g. an `asset` template).
-    pub tool: &'a RegistryTool,
+    pub(crate) tool: &'a RegistryTool,
     /// The catalog in force (aqua packages are catalog data).
-    pub catalog: &'a Catalog,
+    pub(crate) catalog: &'a Catalog,
 }
 
 /// The base URL of each backend's registry: environment variable, else
@@ -252,12 +252,12 @@ pub struct Mirrors {
 
 impl Mirrors {
     /// The environment variable overriding `backend`'s base URL.
-    pub fn env_var(backend: Backend) -> &'static str {
+    pub(crate) fn env_var(backend: Backend) -> &'static str {
         backend.def().mirror_var
     }
 
     /// The public default base URL of `backend`.
-    pub fn default_url(backend: Backend) -> &'static str {
+    pub(crate) fn default_url(backend: Backend) -> &'static str {
         backend.def().default_url
     }
 
@@ -294,7 +294,7 @@ impl Mirrors {
     /// and `DEVENV_URL_MIRRORS` (`FROM=TO` pairs separated by `;`), which
     /// wins. How downloads from arbitrary hosts (aqua's `http` packages)
     /// are redirected to a mirror.
-    pub fn rewrite(&self, url: &str) -> String {
+    pub(crate) fn rewrite(&self, url: &str) -> String {
         let env_pairs = self
             .url_env
             .iter()
@@ -322,7 +322,7 @@ impl Mirrors {
 }
 
 /// Opens the package `spec` names for `platforms`.
-pub fn open(
+pub(crate) fn open(
     spec: &SourceSpec,
     tool: &RegistryTool,
     catalog: &Catalog,
@@ -346,9 +346,9 @@ pub fn open(
 /// A registry tool, looked up: where it comes from, what was asked, and
 /// what its source offers.
 pub struct Lookup {
-    pub spec: SourceSpec,
-    pub constraint: Constraint,
-    pub source: Box<dyn Source>,
+    pub(crate) spec: SourceSpec,
+    pub(crate) constraint: Constraint,
+    pub(crate) source: Box<dyn Source>,
 }
 
 impl Lookup {
@@ -473,7 +473,7 @@ fn check_options(
 }
 
 /// Pins a catalog or `backend:package` tool for every platform.
-pub fn resolve_registry(
+pub(crate) fn resolve_registry(
     name: &str,
     tool: &RegistryTool,
     manifest: &Manifest,
@@ -635,7 +635,7 @@ fn check_exposes(
 
 /// `rel` resolved against the URL `base` it was found in (registries and
 /// mirrors may answer with relative links).
-pub fn join_url(base: &str, rel: &str) -> String {
+pub(crate) fn join_url(base: &str, rel: &str) -> String {
     if rel.contains("://") {
         return rel.to_string();
     }
@@ -671,12 +671,12 @@ pub fn join_url(base: &str, rel: &str) -> String {
 }
 
 /// A platform's name in npm's and Node.js's vocabulary: (`linux`|`darwin`, `x64`|`arm64`).
-pub fn node_names(platform: Platform) -> (&'static str, &'static str) {
+pub(crate) fn node_names(platform: Platform) -> (&'static str, &'static str) {
     platform.names(devenv_model::platform::Dialect::Node)
 }
 
 /// Parses registry JSON, naming the URL when it is not what was expected.
-pub fn parse_json<T: serde::de::DeserializeOwned>(text: &str, url: &str) -> Result<T> {
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(text: &str, url: &str) -> Result<T> {
     serde_json::from_str(text)
         .map_err(|e| anyhow!("{url} did not answer with the expected JSON: {e}"))
 }

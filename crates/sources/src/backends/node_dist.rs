@@ -14,18 +14,18 @@ use std::collections::BTreeMap;
 
 /// One entry of `index.json`.
 #[derive(Debug, Deserialize)]
-pub struct IndexEntry {
+pub(crate) struct IndexEntry {
     /// `v22.11.0`.
-    pub version: String,
+    pub(crate) version: String,
     #[serde(default)]
-    pub files: Vec<String>,
+    pub(crate) files: Vec<String>,
     /// `false`, or the LTS line's codename (`"Jod"`).
     #[serde(default)]
-    pub lts: serde_json::Value,
+    pub(crate) lts: serde_json::Value,
 }
 
 /// The key `index.json` uses in `files` for a platform's tarball.
-pub fn files_key(platform: Platform) -> String {
+pub(crate) fn files_key(platform: Platform) -> String {
     match node_names(platform) {
         ("darwin", arch) => format!("osx-{arch}-tar"),
         (os, arch) => format!("{os}-{arch}"),
@@ -33,10 +33,10 @@ pub fn files_key(platform: Platform) -> String {
 }
 
 /// Version → the platform keys of the files published for it.
-pub type Files = BTreeMap<String, Vec<String>>;
+pub(crate) type Files = BTreeMap<String, Vec<String>>;
 
 /// Releases from `index.json`, with `lts` marked; also the files each has.
-pub fn parse_index(text: &str, url: &str) -> Result<(Vec<Release>, Files)> {
+pub(crate) fn parse_index(text: &str, url: &str) -> Result<(Vec<Release>, Files)> {
     let entries: Vec<IndexEntry> = parse_json(text, url)?;
     let mut releases = Vec::new();
     let mut files = BTreeMap::new();
@@ -54,7 +54,7 @@ pub fn parse_index(text: &str, url: &str) -> Result<(Vec<Release>, Files)> {
 }
 
 /// `SHASUMS256.txt`: file name → sha256.
-pub fn parse_shasums(text: &str) -> BTreeMap<String, Digest> {
+pub(crate) fn parse_shasums(text: &str) -> BTreeMap<String, Digest> {
     text.lines()
         .filter_map(|line| {
             let (hex, name) = line.split_once(char::is_whitespace)?;
@@ -66,7 +66,7 @@ pub fn parse_shasums(text: &str) -> BTreeMap<String, Digest> {
 
 /// Pins `version` for `platforms` from its file list and checksums:
 /// `.tar.xz` where published, else `.tar.gz`.
-pub fn pin_release(
+pub(crate) fn pin_release(
     base: &str,
     version: &str,
     files: &[String],
@@ -97,14 +97,14 @@ pub fn pin_release(
 }
 
 /// Node.js's index, opened.
-pub struct NodeDist {
+pub(crate) struct NodeDist {
     base: String,
     releases: Vec<Release>,
     files: Files,
 }
 
 impl NodeDist {
-    pub fn open(base: &str, fetcher: &Fetcher) -> Result<NodeDist> {
+    pub(crate) fn open(base: &str, fetcher: &Fetcher) -> Result<NodeDist> {
         let url = format!("{base}/index.json");
         let (releases, files) = parse_index(&fetcher.get_text(&url)?, &url)?;
         Ok(NodeDist {
@@ -135,7 +135,7 @@ impl Source for NodeDist {
 }
 
 /// The `node-dist` backend's registration.
-pub const OPEN: super::Open = |o| Ok(Box::new(NodeDist::open(&o.base, o.fetcher)?));
+pub(crate) const OPEN: super::Open = |o| Ok(Box::new(NodeDist::open(&o.base, o.fetcher)?));
 
 #[cfg(test)]
 mod tests {

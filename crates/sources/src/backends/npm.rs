@@ -24,39 +24,38 @@ use std::collections::BTreeMap;
 
 /// A packument: a package's document with every version.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Packument {
-    pub name: String,
+pub(crate) struct Packument {
     #[serde(default)]
-    pub versions: BTreeMap<String, PackageVersion>,
+    pub(crate) versions: BTreeMap<String, PackageVersion>,
     /// `{"latest": "1.22.22", "next": ...}`: the publisher's own pointers.
     #[serde(default, rename = "dist-tags")]
-    pub dist_tags: BTreeMap<String, String>,
+    pub(crate) dist_tags: BTreeMap<String, String>,
 }
 
 /// One version's package.json as the registry serves it, with `dist`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct PackageVersion {
+pub(crate) struct PackageVersion {
     #[serde(default)]
-    pub bin: Option<Bin>,
+    pub(crate) bin: Option<Bin>,
     #[serde(default)]
-    pub dependencies: Option<BTreeMap<String, serde_json::Value>>,
+    pub(crate) dependencies: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(default, rename = "optionalDependencies")]
-    pub optional_dependencies: Option<BTreeMap<String, serde_json::Value>>,
+    pub(crate) optional_dependencies: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(default)]
-    pub scripts: Option<BTreeMap<String, serde_json::Value>>,
+    pub(crate) scripts: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(default, rename = "hasInstallScript")]
-    pub has_install_script: bool,
+    pub(crate) has_install_script: bool,
     /// Dependencies shipped inside the tarball (`node_modules/`), which
     /// need no resolving: npm itself bundles all of its own.
     #[serde(default, rename = "bundleDependencies", alias = "bundledDependencies")]
-    pub bundled: Option<Bundled>,
-    pub dist: Dist,
+    pub(crate) bundled: Option<Bundled>,
+    pub(crate) dist: Dist,
 }
 
 /// `bin`: one path (the command is the package's name) or name → path.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
-pub enum Bin {
+pub(crate) enum Bin {
     One(String),
     Map(BTreeMap<String, String>),
 }
@@ -64,7 +63,7 @@ pub enum Bin {
 /// `bundleDependencies`: `true` (all of them) or a list of names.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
-pub enum Bundled {
+pub(crate) enum Bundled {
     All(bool),
     Names(Vec<String>),
 }
@@ -80,29 +79,27 @@ impl Bundled {
 
 /// Where the tarball is and how to check it.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Dist {
-    pub tarball: String,
+pub(crate) struct Dist {
+    pub(crate) tarball: String,
     #[serde(default)]
-    pub shasum: Option<String>,
+    pub(crate) shasum: Option<String>,
     #[serde(default)]
-    pub integrity: Option<String>,
+    pub(crate) integrity: Option<String>,
 }
 
-pub use devenv_model::names::valid_package_name;
-
 /// The URL of `name`'s packument; a scope's `/` is escaped as npm does.
-pub fn packument_url(registry: &str, name: &str) -> String {
+pub(crate) fn packument_url(registry: &str, name: &str) -> String {
     format!("{registry}/{}", name.replace('/', "%2f"))
 }
 
 /// `pattern` for `platform`: `{os}`/`{arch}` in npm's spelling.
-pub fn package_for(pattern: &str, platform: Platform) -> String {
+pub(crate) fn package_for(pattern: &str, platform: Platform) -> String {
     let (os, arch) = node_names(platform);
     pattern.replace("{os}", os).replace("{arch}", arch)
 }
 
 /// The digest to pin: the sha512 of `integrity`, else the sha1 `shasum`.
-pub fn digest_of(dist: &Dist) -> Result<Digest> {
+pub(crate) fn digest_of(dist: &Dist) -> Result<Digest> {
     if let Some(integrity) = &dist.integrity {
         // SRI may list several hashes; the strongest devenv knows is sha512.
         if let Some(d) = integrity
@@ -125,7 +122,7 @@ pub fn digest_of(dist: &Dist) -> Result<Digest> {
 }
 
 /// The bin entries (`NAME=FILE`) a package.json `bin` asks for.
-pub fn bin_links(package: &str, bin: &Bin) -> Vec<String> {
+pub(crate) fn bin_links(package: &str, bin: &Bin) -> Vec<String> {
     let clean = |p: &str| p.trim_start_matches("./").to_string();
     match bin {
         Bin::One(path) => {
@@ -140,7 +137,7 @@ pub fn bin_links(package: &str, bin: &Bin) -> Vec<String> {
 }
 
 /// Refuses a version devenv cannot run by itself, saying what works.
-pub fn check_runnable(package: &str, version: &str, v: &PackageVersion) -> Result<()> {
+pub(crate) fn check_runnable(package: &str, version: &str, v: &PackageVersion) -> Result<()> {
     let supported = "devenv installs npm packages that run on their own: a native executable (per-platform packages such as `@esbuild/{os}-{arch}`), or a script with no dependencies (other than those bundled in its tarball) and no install scripts (unless allowed), run by the `node` on PATH";
     let names = |m: &Option<BTreeMap<String, serde_json::Value>>| -> Vec<String> {
         m.iter().flat_map(|m| m.keys().cloned()).collect()
@@ -196,7 +193,7 @@ fn platform_pattern_hint(optional: &[String]) -> String {
 }
 
 /// An npm package, or one package per platform, opened.
-pub struct Npm {
+pub(crate) struct Npm {
     /// The registry's base URL (where a tree is resolved against).
     registry: String,
     pattern: String,
@@ -214,15 +211,15 @@ pub struct Npm {
 /// one of its packages, or one without a script. The resolver shows it at
 /// the entry in devenv.toml.
 #[derive(Debug)]
-pub struct NotAllowable {
+pub(crate) struct NotAllowable {
     /// The tool, as `npm:NAME VERSION`.
-    pub tool: String,
+    pub(crate) tool: String,
     /// The entry of `allow_scripts`.
-    pub name: String,
+    pub(crate) name: String,
     /// Whether the tree holds the package at all.
-    pub in_tree: bool,
+    pub(crate) in_tree: bool,
     /// The packages of the tree that have install scripts.
-    pub with_scripts: Vec<String>,
+    pub(crate) with_scripts: Vec<String>,
 }
 
 impl std::fmt::Display for NotAllowable {
@@ -256,7 +253,7 @@ impl std::error::Error for NotAllowable {}
 
 impl Npm {
     /// Reads the packument of every package `pattern` names for `platforms`.
-    pub fn open(
+    pub(crate) fn open(
         registry: &str,
         pattern: &str,
         platforms: &[Platform],
@@ -282,7 +279,7 @@ impl Npm {
     }
 
     /// Builds the source from packuments already read (pure; for tests too).
-    pub fn from_packuments(
+    pub(crate) fn from_packuments(
         pattern: &str,
         packages: BTreeMap<Platform, (String, Packument, String)>,
     ) -> Npm {
@@ -495,7 +492,11 @@ impl Npm {
 
 /// Warns when an npm tool's executables are JavaScript and no `node` is
 /// among the project's tools (they would run with whatever node is on PATH).
-pub fn warn_if_needs_node(name: &str, found: &BTreeMap<Platform, Found>, manifest: &Manifest) {
+pub(crate) fn warn_if_needs_node(
+    name: &str,
+    found: &BTreeMap<Platform, Found>,
+    manifest: &Manifest,
+) {
     let js = found.values().flat_map(|f| &f.bin).any(|b| {
         let file = b.split_once('=').map_or(b.as_str(), |(_, f)| f);
         [".js", ".cjs", ".mjs"]
@@ -522,7 +523,7 @@ pub struct SearchHit {
 }
 
 /// Parses `/-/v1/search` results: `{"objects": [{"package": {...}}], "total": N}`.
-pub fn parse_search(text: &str, url: &str) -> Result<Vec<SearchHit>> {
+pub(crate) fn parse_search(text: &str, url: &str) -> Result<Vec<SearchHit>> {
     #[derive(Deserialize)]
     struct Results {
         objects: Vec<Object>,
@@ -567,7 +568,7 @@ pub fn search(registry: &str, word: &str, fetcher: &Fetcher) -> Result<Vec<Searc
 }
 
 /// The `npm` backend's registration.
-pub const OPEN: super::Open = |o| {
+pub(crate) const OPEN: super::Open = |o| {
     let mut npm = Npm::open(&o.base, o.package, o.platforms, o.fetcher)?;
     npm.allow_scripts = o.tool.allow_scripts.clone();
     Ok(Box::new(npm))
@@ -606,10 +607,11 @@ mod tests {
             .iter()
             .map(|(p, text)| {
                 let doc: Packument = serde_json::from_str(text).unwrap();
+                let raw: serde_json::Value = serde_json::from_str(text).unwrap();
                 (
                     *p,
                     (
-                        doc.name.clone(),
+                        raw["name"].as_str().unwrap().to_string(),
                         doc,
                         "https://registry.npmjs.org/x".to_string(),
                     ),
@@ -643,20 +645,6 @@ mod tests {
         assert!(f.digest.to_string().starts_with("sha512-i2tDNA0O5"));
         assert_eq!(f.bin, vec!["prettier=bin/prettier.cjs"]);
         assert_eq!(pins[&ma()], pins[&lx()]);
-    }
-
-    #[test]
-    fn package_names_follow_npms_rules() {
-        for good in ["esbuild", "@swc/core", "left-pad", "JSONStream", "a.b_c~d"] {
-            assert!(valid_package_name(good), "{good}");
-        }
-        let long = "a".repeat(215);
-        for bad in [
-            "", "@swc", "@/core", "@swc/", "../x", "a/b", ".hidden", "_private", "a b", "é",
-            "@s/c/d", &long,
-        ] {
-            assert!(!valid_package_name(bad), "{bad}");
-        }
     }
 
     #[test]

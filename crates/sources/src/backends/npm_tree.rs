@@ -28,35 +28,35 @@ const MAX_LOCK_BYTES: u64 = 64 * 1024 * 1024;
 
 /// `package-lock.json` (lockfileVersion 2 and 3), the parts devenv reads.
 #[derive(Debug, Deserialize)]
-pub struct PackageLock {
+pub(crate) struct PackageLock {
     #[serde(default, rename = "lockfileVersion")]
-    pub lockfile_version: u32,
+    pub(crate) lockfile_version: u32,
     #[serde(default)]
-    pub packages: BTreeMap<String, LockedPackage>,
+    pub(crate) packages: BTreeMap<String, LockedPackage>,
 }
 
 /// One entry of `packages`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct LockedPackage {
-    pub version: Option<String>,
-    pub resolved: Option<String>,
-    pub integrity: Option<String>,
-    pub os: Vec<String>,
-    pub cpu: Vec<String>,
-    pub libc: Vec<String>,
+pub(crate) struct LockedPackage {
+    pub(crate) version: Option<String>,
+    pub(crate) resolved: Option<String>,
+    pub(crate) integrity: Option<String>,
+    pub(crate) os: Vec<String>,
+    pub(crate) cpu: Vec<String>,
+    pub(crate) libc: Vec<String>,
     #[serde(rename = "inBundle")]
-    pub in_bundle: bool,
-    pub link: bool,
+    pub(crate) in_bundle: bool,
+    pub(crate) link: bool,
     #[serde(rename = "hasInstallScript")]
-    pub has_install_script: bool,
+    pub(crate) has_install_script: bool,
 }
 
 /// What a tree is, per platform, and the packages with install scripts.
 #[derive(Debug, Default)]
-pub struct Tree {
-    pub members: BTreeMap<Platform, Vec<Member>>,
-    pub install_scripts: Vec<String>,
+pub(crate) struct Tree {
+    pub(crate) members: BTreeMap<Platform, Vec<Member>>,
+    pub(crate) install_scripts: Vec<String>,
 }
 
 /// The package a member path holds: `node_modules/a/node_modules/@s/b`
@@ -90,7 +90,12 @@ fn installs_on(p: &LockedPackage, platform: Platform) -> bool {
 /// The tree of `package` from npm's lock `text`, for each of `platforms`.
 /// A member without `resolved` (npm's `omit-lockfile-registry-resolved`)
 /// is fetched where npm would: `registry/NAME/-/BASENAME-VERSION.tgz`.
-pub fn parse(text: &str, package: &str, platforms: &[Platform], registry: &str) -> Result<Tree> {
+pub(crate) fn parse(
+    text: &str,
+    package: &str,
+    platforms: &[Platform],
+    registry: &str,
+) -> Result<Tree> {
     let lock: PackageLock = serde_json::from_str(text)
         .map_err(|e| anyhow!("npm wrote a package-lock.json devenv cannot read: {e}"))?;
     if lock.lockfile_version < 2 {
@@ -151,7 +156,7 @@ pub fn parse(text: &str, package: &str, platforms: &[Platform], registry: &str) 
 }
 
 /// Asks the `npm` on PATH to resolve `package@version` against `registry`.
-pub fn resolve(
+pub(crate) fn resolve(
     registry: &str,
     package: &str,
     version: &str,

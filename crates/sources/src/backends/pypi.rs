@@ -22,18 +22,17 @@ use std::collections::BTreeMap;
 
 /// `/pypi/<name>/json` (the parts devenv reads).
 #[derive(Debug, Deserialize)]
-pub struct Project {
-    pub info: Info,
+pub(crate) struct Project {
+    pub(crate) info: Info,
     #[serde(default)]
-    pub releases: BTreeMap<String, Vec<File>>,
+    pub(crate) releases: BTreeMap<String, Vec<File>>,
 }
 
 /// `/pypi/<name>/<version>/json` (the parts devenv reads).
 #[derive(Debug, Deserialize)]
-pub struct VersionDoc {
-    pub info: Info,
+pub(crate) struct VersionDoc {
     #[serde(default)]
-    pub urls: Vec<File>,
+    pub(crate) urls: Vec<File>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -47,15 +46,15 @@ pub struct Info {
 
 /// One distribution file of a release.
 #[derive(Debug, Clone, Deserialize)]
-pub struct File {
-    pub filename: String,
-    pub url: String,
+pub(crate) struct File {
+    pub(crate) filename: String,
+    pub(crate) url: String,
     #[serde(default)]
-    pub packagetype: String,
+    pub(crate) packagetype: String,
     #[serde(default)]
-    pub digests: BTreeMap<String, String>,
+    pub(crate) digests: BTreeMap<String, String>,
     #[serde(default)]
-    pub yanked: bool,
+    pub(crate) yanked: bool,
 }
 
 /// A wheel file name's parts: `{dist}-{version}(-{build})?-{py}-{abi}-{plat}.whl`.
@@ -63,9 +62,9 @@ pub struct File {
 pub struct WheelName {
     pub dist: String,
     pub version: String,
-    pub python: Vec<String>,
-    pub abi: Vec<String>,
-    pub platforms: Vec<String>,
+    pub(crate) python: Vec<String>,
+    pub(crate) abi: Vec<String>,
+    pub(crate) platforms: Vec<String>,
 }
 
 impl WheelName {
@@ -92,12 +91,12 @@ impl WheelName {
     }
 
     /// Where the wheel keeps its executables: `{dist}-{version}.data/scripts`.
-    pub fn scripts_dir(&self) -> String {
+    pub(crate) fn scripts_dir(&self) -> String {
         format!("{}-{}.data/scripts", self.dist, self.version)
     }
 
     /// How well the wheel suits `platform`, higher is better; `None` if not at all.
-    pub fn score(&self, platform: Platform) -> Option<(u8, i64)> {
+    pub(crate) fn score(&self, platform: Platform) -> Option<(u8, i64)> {
         if !self.needs_no_python() {
             return None;
         }
@@ -155,7 +154,7 @@ fn tag_score(tag: &str, platform: Platform) -> Option<(u8, i64)> {
 }
 
 /// The best wheel among `files` for `platform` (see the module docs).
-pub fn best_wheel(files: &[File], platform: Platform) -> Option<(&File, WheelName)> {
+pub(crate) fn best_wheel(files: &[File], platform: Platform) -> Option<(&File, WheelName)> {
     files
         .iter()
         .filter(|f| f.packagetype == "bdist_wheel" || f.filename.ends_with(".whl"))
@@ -167,7 +166,7 @@ pub fn best_wheel(files: &[File], platform: Platform) -> Option<(&File, WheelNam
 
 /// The releases of a project document: PEP 440 versions with any file;
 /// a release whose files are all yanked is yanked.
-pub fn releases_of(project: &Project) -> Vec<Release> {
+pub(crate) fn releases_of(project: &Project) -> Vec<Release> {
     project
         .releases
         .iter()
@@ -186,11 +185,11 @@ pub fn releases_of(project: &Project) -> Vec<Release> {
 #[error(
     "pypi:{package} {version} is a Python package, not a standalone program: every wheel it publishes needs a Python interpreter (such as {example})"
 )]
-pub struct NeedsPython {
-    pub package: String,
-    pub version: String,
+pub(crate) struct NeedsPython {
+    pub(crate) package: String,
+    pub(crate) version: String,
     /// One of its wheels, for the message.
-    pub example: String,
+    pub(crate) example: String,
 }
 
 impl Pypi {
@@ -244,7 +243,7 @@ fn needs_python(
 }
 
 /// Pins `files` (one release's) for every platform.
-pub fn pin_files(
+pub(crate) fn pin_files(
     package: &str,
     version: &str,
     files: &[File],
@@ -311,7 +310,7 @@ pub fn pin_files(
 }
 
 /// The project JSON URL.
-pub fn project_url(base: &str, package: &str) -> String {
+pub(crate) fn project_url(base: &str, package: &str) -> String {
     format!("{base}/pypi/{package}/json")
 }
 
@@ -328,7 +327,7 @@ pub fn summary(base: &str, package: &str, fetcher: &Fetcher) -> Result<Option<In
 }
 
 /// A PyPI project, opened.
-pub struct Pypi {
+pub(crate) struct Pypi {
     base: String,
     package: String,
     url: String,
@@ -337,7 +336,7 @@ pub struct Pypi {
 }
 
 impl Pypi {
-    pub fn open(base: &str, package: &str, fetcher: &Fetcher) -> Result<Pypi> {
+    pub(crate) fn open(base: &str, package: &str, fetcher: &Fetcher) -> Result<Pypi> {
         let url = project_url(base, package);
         let project: Project = parse_json(&fetcher.get_text(&url)?, &url)?;
         Ok(Pypi {
@@ -387,7 +386,7 @@ impl Source for Pypi {
 }
 
 /// The `pypi` backend's registration.
-pub const OPEN: super::Open = |o| Ok(Box::new(Pypi::open(&o.base, o.package, o.fetcher)?));
+pub(crate) const OPEN: super::Open = |o| Ok(Box::new(Pypi::open(&o.base, o.package, o.fetcher)?));
 
 #[cfg(test)]
 mod tests {

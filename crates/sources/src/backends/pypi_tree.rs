@@ -28,9 +28,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// The uv release line devenv resolves trees with, unless the manifest pins `uv`.
-pub const UV_ENGINE: &str = "0.13";
+pub(crate) const UV_ENGINE: &str = "0.13";
 
-pub use devenv_model::lock::layout::{LAYOUT_PREFIX, layout_minor};
+pub(crate) use devenv_model::lock::layout::{LAYOUT_PREFIX, layout_minor};
 
 /// The largest pylock.toml read, and the most packages in one tree.
 const MAX_PYLOCK_BYTES: u64 = 16 * 1024 * 1024;
@@ -64,7 +64,7 @@ struct PyWheel {
     hashes: BTreeMap<String, String>,
 }
 
-pub use devenv_model::names::pypi_normalize as normalize;
+pub(crate) use devenv_model::names::pypi_normalize as normalize;
 
 /// How well a wheel's tags suit CPython `minor` (3.`minor`) on `platform`;
 /// higher is better, `None` if not at all: an exact `cp3Y-cp3Y` build first,
@@ -117,15 +117,15 @@ fn plat_score(tag: &str, platform: Platform) -> Option<(u8, i64)> {
 
 /// One package's chosen wheel.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Chosen {
-    pub name: String,
-    pub url: String,
-    pub digest: Digest,
+pub(crate) struct Chosen {
+    pub(crate) name: String,
+    pub(crate) url: String,
+    pub(crate) digest: Digest,
 }
 
 /// The tree in uv's pylock `text`: one wheel per package for CPython
 /// 3.`minor` on `platform`.
-pub fn parse(text: &str, minor: u32, platform: Platform) -> Result<Vec<Chosen>> {
+pub(crate) fn parse(text: &str, minor: u32, platform: Platform) -> Result<Vec<Chosen>> {
     let lock: PyLock = toml::from_str(text)
         .map_err(|e| anyhow!("uv wrote a pylock.toml devenv cannot read: {}", e.message()))?;
     if !lock.lock_version.starts_with("1.") {
@@ -222,15 +222,15 @@ fn python_request<'m>(
 
 /// The PyPI application a tree is resolved for.
 #[derive(Clone, Copy)]
-pub struct Application<'a> {
+pub(crate) struct Application<'a> {
     /// Its distribution name (`black`).
-    pub package: &'a str,
+    pub(crate) package: &'a str,
     /// The extras asked for with it, normalized (`d`).
-    pub extras: &'a [String],
+    pub(crate) extras: &'a [String],
     /// How messages name it (`pypi:black`).
-    pub label: &'a str,
+    pub(crate) label: &'a str,
     /// The exact version to resolve.
-    pub version: &'a str,
+    pub(crate) version: &'a str,
 }
 
 /// Installs the uv engine for this machine and returns its executable.
@@ -272,7 +272,7 @@ fn engine(manifest: &Manifest, cx: &crate::Cx<'_>) -> Result<(PathBuf, String)> 
 
 /// Pins the tree of `package` at `version` for every platform, run by the
 /// manifest's `python`.
-pub fn resolve(
+pub(crate) fn resolve(
     name: &str,
     app: &Application<'_>,
     manifest: &Manifest,

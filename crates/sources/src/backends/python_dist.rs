@@ -31,7 +31,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// The public default "mirror": where the release archives live.
-pub const DEFAULT_BASE: &str =
+pub(crate) const DEFAULT_BASE: &str =
     "https://github.com/astral-sh/python-build-standalone/releases/download";
 /// uv's published index, read when no mirror is set.
 const DEFAULT_INDEX: &str =
@@ -44,32 +44,32 @@ const UPSTREAM_PREFIXES: &[&str] = &[
 
 /// What goes on PATH: `bin/` (python3, python3.X, pip3...), and `python`,
 /// which the archives do not all carry.
-pub const BIN: &[&str] = &["bin", "python=bin/python3"];
+pub(crate) const BIN: &[&str] = &["bin", "python=bin/python3"];
 
 /// One entry of the index.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Entry {
-    pub name: String,
-    pub os: String,
-    pub arch: ArchField,
+pub(crate) struct Entry {
+    pub(crate) name: String,
+    pub(crate) os: String,
+    pub(crate) arch: ArchField,
     #[serde(default)]
-    pub libc: String,
-    pub major: u64,
-    pub minor: u64,
-    pub patch: u64,
+    pub(crate) libc: String,
+    pub(crate) major: u64,
+    pub(crate) minor: u64,
+    pub(crate) patch: u64,
     #[serde(default)]
-    pub prerelease: String,
-    pub url: String,
+    pub(crate) prerelease: String,
+    pub(crate) url: String,
     #[serde(default)]
-    pub sha256: Option<String>,
+    pub(crate) sha256: Option<String>,
     #[serde(default)]
-    pub variant: Option<String>,
+    pub(crate) variant: Option<String>,
 }
 
 /// `arch`: a name (older files) or `{"family": "x86_64", "variant": "v3"}`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
-pub enum ArchField {
+pub(crate) enum ArchField {
     Name(String),
     Detailed {
         family: String,
@@ -92,7 +92,7 @@ impl ArchField {
 }
 
 /// How the index names `platform`: (os, arch, libc).
-pub fn index_names(platform: Platform) -> (&'static str, &'static str, &'static str) {
+pub(crate) fn index_names(platform: Platform) -> (&'static str, &'static str, &'static str) {
     let arch = match platform.arch {
         Arch::X86_64 => "x86_64",
         Arch::Aarch64 => "aarch64",
@@ -104,11 +104,11 @@ pub fn index_names(platform: Platform) -> (&'static str, &'static str, &'static 
 }
 
 /// Version → platform → (url, sha256), for the builds devenv pins.
-pub type Builds = BTreeMap<String, BTreeMap<Platform, (String, Digest)>>;
+pub(crate) type Builds = BTreeMap<String, BTreeMap<Platform, (String, Digest)>>;
 
 /// Reads an index: the default CPython builds of every version for every
 /// platform devenv knows, archive URLs moved to `base` when it is a mirror.
-pub fn parse_index(text: &str, url: &str, base: &str) -> Result<(Vec<Release>, Builds)> {
+pub(crate) fn parse_index(text: &str, url: &str, base: &str) -> Result<(Vec<Release>, Builds)> {
     let entries: BTreeMap<String, Entry> = parse_json(text, url)?;
     let mut builds: Builds = BTreeMap::new();
     for e in entries.into_values() {
@@ -156,7 +156,7 @@ fn relocate(url: &str, base: &str) -> String {
 }
 
 /// The index URL for `base`.
-pub fn index_url(base: &str) -> String {
+pub(crate) fn index_url(base: &str) -> String {
     if base == DEFAULT_BASE {
         DEFAULT_INDEX.to_string()
     } else {
@@ -165,13 +165,13 @@ pub fn index_url(base: &str) -> String {
 }
 
 /// The python-build-standalone index, opened.
-pub struct PythonDist {
+pub(crate) struct PythonDist {
     releases: Vec<Release>,
     builds: Builds,
 }
 
 impl PythonDist {
-    pub fn open(base: &str, fetcher: &Fetcher) -> Result<PythonDist> {
+    pub(crate) fn open(base: &str, fetcher: &Fetcher) -> Result<PythonDist> {
         let url = index_url(base);
         let (releases, builds) = parse_index(&fetcher.get_text(&url)?, &url, base)?;
         Ok(PythonDist { releases, builds })
@@ -213,7 +213,7 @@ impl Source for PythonDist {
 }
 
 /// How `python-dist` is registered among the backends.
-pub const OPEN: super::Open = |o| Ok(Box::new(PythonDist::open(&o.base, o.fetcher)?));
+pub(crate) const OPEN: super::Open = |o| Ok(Box::new(PythonDist::open(&o.base, o.fetcher)?));
 
 #[cfg(test)]
 mod tests {

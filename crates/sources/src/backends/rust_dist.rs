@@ -24,52 +24,52 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// The `rust-dist` backend's registration.
-pub const OPEN: super::Open = |o| Ok(Box::new(RustDist::open(o)?));
+pub(crate) const OPEN: super::Open = |o| Ok(Box::new(RustDist::open(o)?));
 
 /// Components every toolchain has.
 const BASE: [&str; 3] = ["rustc", "cargo", "rust-std"];
 
 /// A channel manifest (`manifest-version = "2"`).
 #[derive(Debug, Clone, Deserialize)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     #[serde(rename = "manifest-version")]
-    pub manifest_version: String,
+    pub(crate) manifest_version: String,
     #[serde(default)]
-    pub date: String,
-    pub pkg: BTreeMap<String, Pkg>,
+    pub(crate) date: String,
+    pub(crate) pkg: BTreeMap<String, Pkg>,
     #[serde(default)]
-    pub renames: BTreeMap<String, Rename>,
+    pub(crate) renames: BTreeMap<String, Rename>,
 }
 
 /// One package of a manifest.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Pkg {
-    pub version: String,
+pub(crate) struct Pkg {
+    pub(crate) version: String,
     #[serde(default)]
-    pub target: BTreeMap<String, Target>,
+    pub(crate) target: BTreeMap<String, Target>,
 }
 
 /// A package's build for one target (`*` for target-independent ones).
 #[derive(Debug, Clone, Deserialize)]
-pub struct Target {
-    pub available: bool,
+pub(crate) struct Target {
+    pub(crate) available: bool,
     #[serde(default)]
-    pub url: Option<String>,
+    pub(crate) url: Option<String>,
     #[serde(default)]
-    pub hash: Option<String>,
+    pub(crate) hash: Option<String>,
     #[serde(default)]
-    pub xz_url: Option<String>,
+    pub(crate) xz_url: Option<String>,
     #[serde(default)]
-    pub xz_hash: Option<String>,
+    pub(crate) xz_hash: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct Rename {
-    pub to: String,
+pub(crate) struct Rename {
+    pub(crate) to: String,
 }
 
 /// Which manifest answers a constraint: `stable`/`latest`, `1.83`, `1.83.0`.
-pub fn channel_of(constraint: &str) -> Result<String> {
+pub(crate) fn channel_of(constraint: &str) -> Result<String> {
     let c = constraint.trim();
     if matches!(c, "stable" | "latest") {
         return Ok("stable".into());
@@ -86,7 +86,7 @@ pub fn channel_of(constraint: &str) -> Result<String> {
 }
 
 /// Parses a channel manifest fetched from `url`.
-pub fn parse_manifest(text: &str, url: &str) -> Result<Manifest> {
+pub(crate) fn parse_manifest(text: &str, url: &str) -> Result<Manifest> {
     let m: Manifest = toml::from_str(text)
         .map_err(|e| anyhow!("{url} is not a Rust channel manifest: {}", e.message()))?;
     if m.manifest_version != "2" {
@@ -100,7 +100,7 @@ pub fn parse_manifest(text: &str, url: &str) -> Result<Manifest> {
 
 impl Manifest {
     /// The release's version: `1.83.0` of `1.83.0 (90b35a623 2024-11-26)`.
-    pub fn version(&self) -> Result<String> {
+    pub(crate) fn version(&self) -> Result<String> {
         let v = self
             .pkg
             .get("rust")
@@ -147,7 +147,7 @@ impl Manifest {
 }
 
 /// One channel manifest, opened.
-pub struct RustDist {
+pub(crate) struct RustDist {
     manifest: Manifest,
     base: String,
     releases: Vec<Release>,
@@ -156,7 +156,7 @@ pub struct RustDist {
 }
 
 impl RustDist {
-    pub fn open(o: &Opening) -> Result<RustDist> {
+    pub(crate) fn open(o: &Opening) -> Result<RustDist> {
         let channel = channel_of(&o.tool.version)?;
         let url = format!("{}/dist/channel-rust-{channel}.toml", o.base);
         let text = o.fetcher.get_text(&url).map_err(|e| {

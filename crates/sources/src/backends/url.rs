@@ -13,10 +13,10 @@ use devenv_model::platform::Platform;
 use devenv_model::ui;
 use std::collections::BTreeMap;
 
-pub use devenv_model::manifest::render_url as render;
+pub(crate) use devenv_model::manifest::render_url as render;
 
 /// Pins `tool` (named `name`) for every platform in `platforms`.
-pub fn resolve(
+pub(crate) fn resolve(
     name: &str,
     tool: &UrlTool,
     platforms: &[Platform],

@@ -22,27 +22,27 @@ const MAX_ENTRY_POINTS: u64 = 1024 * 1024;
 
 /// One file of a wheel.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WheelFile {
+pub(crate) struct WheelFile {
     /// Its path inside the wheel (`/`-separated, as the zip names it).
-    pub path: String,
+    pub(crate) path: String,
     /// Marked executable in the zip (Unix mode bits).
-    pub executable: bool,
+    pub(crate) executable: bool,
 }
 
 /// What a wheel holds, as far as it matters for what it can expose.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Contents {
+pub(crate) struct Contents {
     /// Every regular file.
-    pub files: Vec<WheelFile>,
+    pub(crate) files: Vec<WheelFile>,
     /// The names of its `console_scripts` and `gui_scripts` entry points:
     /// commands that Python generates on install, which need a Python.
-    pub entry_points: Vec<String>,
+    pub(crate) entry_points: Vec<String>,
     /// The text of its `entry_points.txt` (empty if none), for installers
     /// that read the targets and extras.
-    pub entry_points_text: String,
+    pub(crate) entry_points_text: String,
     /// The extras its `METADATA` declares (`Provides-Extra`), normalized;
     /// read only when asked for.
-    pub extras: Vec<String>,
+    pub(crate) extras: Vec<String>,
 }
 
 /// A central-directory record: enough to list a file and read it.
@@ -58,7 +58,7 @@ struct Record {
 /// Reads the contents of the wheel at `url`; with `extras`, also the
 /// extras its `METADATA` declares (one more request, made only for a tool
 /// that asks for extras).
-pub fn contents(url: &str, fetcher: &Fetcher, extras: bool) -> Result<Contents> {
+pub(crate) fn contents(url: &str, fetcher: &Fetcher, extras: bool) -> Result<Contents> {
     let tail = fetcher.get_range(url, ByteRange::Last(TAIL))?;
     let (cd_offset, cd_size) = directory_location(&tail.bytes, tail.offset)
         .map_err(|e| anyhow!("{url} is not a readable wheel: {e}"))?;
@@ -262,7 +262,7 @@ fn read_member(url: &str, r: &Record, fetcher: &Fetcher) -> Result<String> {
 
 /// The command names of `[console_scripts]` and `[gui_scripts]` in an
 /// `entry_points.txt`, sorted.
-pub fn console_scripts(text: &str) -> Vec<String> {
+pub(crate) fn console_scripts(text: &str) -> Vec<String> {
     let mut section = "";
     let mut out = Vec::new();
     for line in text.lines() {

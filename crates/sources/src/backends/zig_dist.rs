@@ -15,20 +15,20 @@ use std::collections::BTreeMap;
 
 /// One target's download.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Target {
-    pub tarball: String,
-    pub shasum: String,
+pub(crate) struct Target {
+    pub(crate) tarball: String,
+    pub(crate) shasum: String,
 }
 
 /// Zig's name for a platform: `x86_64-linux`, `aarch64-macos`...
-pub fn target_key(platform: Platform) -> String {
+pub(crate) fn target_key(platform: Platform) -> String {
     let (os, arch) = platform.names(devenv_model::platform::Dialect::Zig);
     format!("{arch}-{os}")
 }
 
 /// The releases of the index: version → its raw object (targets and
 /// other fields such as `date` and `docs`).
-pub fn parse_index(
+pub(crate) fn parse_index(
     text: &str,
     url: &str,
 ) -> Result<BTreeMap<String, BTreeMap<String, serde_json::Value>>> {
@@ -38,7 +38,7 @@ pub fn parse_index(
 }
 
 /// The tarball of `version` for each platform.
-pub fn pin_release(
+pub(crate) fn pin_release(
     base: &str,
     index_url: &str,
     version: &str,
@@ -69,7 +69,7 @@ pub fn pin_release(
 }
 
 /// Zig's index, opened.
-pub struct ZigDist {
+pub(crate) struct ZigDist {
     base: String,
     url: String,
     index: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
@@ -77,7 +77,7 @@ pub struct ZigDist {
 }
 
 impl ZigDist {
-    pub fn open(base: &str, fetcher: &Fetcher) -> Result<ZigDist> {
+    pub(crate) fn open(base: &str, fetcher: &Fetcher) -> Result<ZigDist> {
         let url = format!("{base}/download/index.json");
         let index = parse_index(&fetcher.get_text(&url)?, &url)?;
         let releases = super::releases_named(index.keys(), Scheme::Semver);
@@ -107,7 +107,7 @@ impl Source for ZigDist {
 }
 
 /// The `zig-dist` backend's registration.
-pub const OPEN: super::Open = |o| Ok(Box::new(ZigDist::open(&o.base, o.fetcher)?));
+pub(crate) const OPEN: super::Open = |o| Ok(Box::new(ZigDist::open(&o.base, o.fetcher)?));
 
 #[cfg(test)]
 mod tests {

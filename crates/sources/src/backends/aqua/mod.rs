@@ -23,11 +23,8 @@
 mod resolve;
 mod template;
 
-pub use devenv_model::aqua::{
-    Alias, BUILTIN, Checksum, Fields, FileDef, Override, Package, Registry, VersionOverride,
-};
-pub use resolve::{Resolved, resolve};
-pub use template::constraint_holds;
+pub(crate) use devenv_model::aqua::{Package, Registry};
+pub(crate) use resolve::{Resolved, resolve};
 
 use super::github::{Api, Digests, GhRelease, version_of_tag};
 use super::{Backend, Found, Mirrors, Opening, Source, checksums};
@@ -44,10 +41,10 @@ use std::collections::BTreeMap;
 
 /// The `aqua` backend's registration. Its "server" is GitHub's API (the
 /// registry itself is data: built in, or `[settings] registries`).
-pub const OPEN: super::Open = |o| Ok(Box::new(Aqua::open(o)?));
+pub(crate) const OPEN: super::Open = |o| Ok(Box::new(Aqua::open(o)?));
 
 /// An aqua package, opened: its definition and its releases.
-pub struct Aqua {
+pub(crate) struct Aqua {
     package: Package,
     releases: Vec<Release>,
     /// Version → the release (its tag and assets).
@@ -56,7 +53,7 @@ pub struct Aqua {
 }
 
 impl Aqua {
-    pub fn open(o: &Opening) -> Result<Aqua> {
+    pub(crate) fn open(o: &Opening) -> Result<Aqua> {
         let package = o
             .catalog
             .aqua
@@ -233,7 +230,7 @@ impl Aqua {
 
 /// Loads `[settings] registries` (files relative to `root`, or URLs),
 /// in order.
-pub fn load_registries(
+pub(crate) fn load_registries(
     extra: &[String],
     root: &std::path::Path,
     fetcher: &Fetcher,

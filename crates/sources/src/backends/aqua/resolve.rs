@@ -8,20 +8,20 @@ use devenv_model::platform::{Dialect, Platform};
 
 /// What a package gives for one version and platform.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Resolved {
+pub(crate) struct Resolved {
     /// `github_release` or `http`.
-    pub kind: String,
+    pub(crate) kind: String,
     /// The asset name (`github_release`) or the URL (`http`).
-    pub target: String,
-    pub format: Format,
+    pub(crate) target: String,
+    pub(crate) format: Format,
     /// `NAME=FILE` bin entries (empty: the backend's default).
-    pub bin: Vec<String>,
+    pub(crate) bin: Vec<String>,
     /// The checksum asset name (`github_release`) or URL (`http`).
-    pub checksum: Option<(String, String)>,
+    pub(crate) checksum: Option<(String, String)>,
 }
 
 /// Resolves `pkg` for the release tagged `tag` on `platform`.
-pub fn resolve(pkg: &Package, tag: &str, platform: Platform) -> Result<Resolved> {
+pub(crate) fn resolve(pkg: &Package, tag: &str, platform: Platform) -> Result<Resolved> {
     let name = pkg.full_name();
     let (fields, prefix) = version_fields(pkg, tag);
     let semver = tag

@@ -6,12 +6,12 @@ use devenv_model::version::{Constraint, Release, Version};
 
 /// The values a template may use.
 pub(crate) struct Vars<'a> {
-    pub version: &'a str,
-    pub semver: &'a str,
-    pub os: &'a str,
-    pub arch: &'a str,
-    pub format: &'a str,
-    pub asset: &'a str,
+    pub(crate) version: &'a str,
+    pub(crate) semver: &'a str,
+    pub(crate) os: &'a str,
+    pub(crate) arch: &'a str,
+    pub(crate) format: &'a str,
+    pub(crate) asset: &'a str,
 }
 
 /// Renders a Go template of the subset aqua definitions use.
@@ -132,7 +132,7 @@ fn call(function: &str, args: &[String]) -> Result<String> {
 
 /// Whether an aqua version constraint expression holds for the release
 /// tagged `tag` whose semantic version is `semver`.
-pub fn constraint_holds(expr: &str, tag: &str, semver: &str) -> bool {
+pub(crate) fn constraint_holds(expr: &str, tag: &str, semver: &str) -> bool {
     expr.split("||").any(|any| {
         any.split("&&").all(|term| {
             let term = term.trim();

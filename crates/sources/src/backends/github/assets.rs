@@ -139,7 +139,7 @@ fn score(name: &str, platform: Platform, libc: Libc) -> Option<(u8, u8, u8)> {
 /// the reverse on musl), then an archive before a bare binary, then the
 /// shortest name. Checksums, signatures, SBOMs, source archives and system
 /// packages are never chosen.
-pub fn select_asset(assets: &[GhAsset], platform: Platform, libc: Libc) -> Option<&GhAsset> {
+pub(crate) fn select_asset(assets: &[GhAsset], platform: Platform, libc: Libc) -> Option<&GhAsset> {
     assets
         .iter()
         .filter_map(|a| score(&a.name, platform, libc).map(|s| (s, a)))
@@ -154,7 +154,12 @@ pub fn select_asset(assets: &[GhAsset], platform: Platform, libc: Libc) -> Optio
 /// Whether `name` is what the template `asset` (`{version}`, `{os}`,
 /// `{arch}`) gives for `version` and `platform`: `{os}` and `{arch}` stand
 /// for any of the platform's aliases, case-insensitively.
-pub fn matches_template(template: &str, name: &str, version: &str, platform: Platform) -> bool {
+pub(crate) fn matches_template(
+    template: &str,
+    name: &str,
+    version: &str,
+    platform: Platform,
+) -> bool {
     fn go(t: &str, n: &str, version: &str, platform: Platform) -> bool {
         if t.is_empty() {
             return n.is_empty();

@@ -16,7 +16,7 @@
 
 mod assets;
 
-pub use assets::{matches_template, select_asset};
+pub(crate) use assets::{matches_template, select_asset};
 
 use super::checksums;
 use super::{Found, Opening, Source, parse_json};
@@ -31,42 +31,42 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 /// How many pages of 100 releases are read at most.
-pub const MAX_PAGES: usize = 30;
+pub(crate) const MAX_PAGES: usize = 30;
 
 /// The `github` backend's registration.
-pub const OPEN: super::Open = |o| Ok(Box::new(Github::open(o)?));
+pub(crate) const OPEN: super::Open = |o| Ok(Box::new(Github::open(o)?));
 
 /// One release as the API describes it.
 #[derive(Debug, Clone, Deserialize)]
-pub struct GhRelease {
-    pub tag_name: String,
+pub(crate) struct GhRelease {
+    pub(crate) tag_name: String,
     #[serde(default)]
-    pub draft: bool,
+    pub(crate) draft: bool,
     #[serde(default)]
-    pub prerelease: bool,
+    pub(crate) prerelease: bool,
     #[serde(default)]
-    pub assets: Vec<GhAsset>,
+    pub(crate) assets: Vec<GhAsset>,
 }
 
 /// One file of a release.
 #[derive(Debug, Clone, Deserialize)]
-pub struct GhAsset {
-    pub name: String,
-    pub browser_download_url: String,
+pub(crate) struct GhAsset {
+    pub(crate) name: String,
+    pub(crate) browser_download_url: String,
     /// `sha256:<hex>`, on assets uploaded since GitHub started computing it.
     #[serde(default)]
-    pub digest: Option<String>,
+    pub(crate) digest: Option<String>,
 }
 
 /// The API of one GitHub (or GitHub Enterprise, or mirror) server.
-pub struct Api {
-    pub base: String,
+pub(crate) struct Api {
+    pub(crate) base: String,
     token: Option<String>,
 }
 
 impl Api {
     /// The API at `base`, with the token of `GITHUB_TOKEN` or `GH_TOKEN`.
-    pub fn new(base: &str) -> Api {
+    pub(crate) fn new(base: &str) -> Api {
         let token = ["GITHUB_TOKEN", "GH_TOKEN"]
             .iter()
             .find_map(|v| std::env::var(v).ok().filter(|t| !t.trim().is_empty()));
@@ -77,7 +77,7 @@ impl Api {
     }
 
     /// Every release of `repo` (`owner/name`), newest first, drafts left out.
-    pub fn releases(&self, repo: &str, fetcher: &Fetcher) -> Result<Vec<GhRelease>> {
+    pub(crate) fn releases(&self, repo: &str, fetcher: &Fetcher) -> Result<Vec<GhRelease>> {
         check_repo(repo)?;
         let mut url = format!("{}/repos/{repo}/releases?per_page=100", self.base);
         let mut all = Vec::new();
@@ -168,7 +168,11 @@ fn printable(s: &str) -> String {
 }
 
 /// What to tell a user who ran out of API requests.
-pub fn rate_limit_message(answer: &devenv_net::fetch::Answer, has_token: bool, now: i64) -> String {
+pub(crate) fn rate_limit_message(
+    answer: &devenv_net::fetch::Answer,
+    has_token: bool,
+    now: i64,
+) -> String {
     let when = answer
         .header("x-ratelimit-reset")
         .and_then(|v| v.trim().parse::<i64>().ok())
@@ -214,7 +218,7 @@ fn next_link(header: &str) -> Option<String> {
 }
 
 /// The version a tag names: `v2.63.0` → `2.63.0`, `jq-1.7.1` → `1.7.1`.
-pub fn version_of_tag(tag: &str) -> Option<Version> {
+pub(crate) fn version_of_tag(tag: &str) -> Option<Version> {
     let start = tag.find(|c: char| c.is_ascii_digit())?;
     let prefix = &tag[..start];
     // Only a name-like prefix (`v`, `jq-`, `release-`), not `1.0-2.0`.
@@ -228,14 +232,14 @@ pub fn version_of_tag(tag: &str) -> Option<Version> {
 }
 
 /// Finds each asset's digest in a release, reading each checksum file once.
-pub struct Digests<'a> {
+pub(crate) struct Digests<'a> {
     release: &'a GhRelease,
     fetcher: &'a Fetcher,
     files: Mutex<BTreeMap<String, String>>,
 }
 
 impl<'a> Digests<'a> {
-    pub fn new(release: &'a GhRelease, fetcher: &'a Fetcher) -> Digests<'a> {
+    pub(crate) fn new(release: &'a GhRelease, fetcher: &'a Fetcher) -> Digests<'a> {
         Digests {
             release,
             fetcher,
@@ -244,7 +248,7 @@ impl<'a> Digests<'a> {
     }
 
     /// The text of the release's checksum asset `name`.
-    pub fn file(&self, asset: &GhAsset) -> Result<String> {
+    pub(crate) fn file(&self, asset: &GhAsset) -> Result<String> {
         if let Some(t) = self.files.lock().expect("not poisoned").get(&asset.name) {
             return Ok(t.clone());
         }
@@ -257,7 +261,7 @@ impl<'a> Digests<'a> {
     }
 
     /// The digest of `asset`, and where it came from.
-    pub fn of(&self, asset: &GhAsset, label: &str) -> Result<(Digest, String)> {
+    pub(crate) fn of(&self, asset: &GhAsset, label: &str) -> Result<(Digest, String)> {
         // `<asset>.sha256` first, then the release's combined files.
         let mut candidates: Vec<&GhAsset> = self
             .release
@@ -291,7 +295,7 @@ impl<'a> Digests<'a> {
 }
 
 /// A repository's releases, opened.
-pub struct Github {
+pub(crate) struct Github {
     repo: String,
     releases: Vec<Release>,
     by_version: BTreeMap<String, GhRelease>,
@@ -302,7 +306,7 @@ pub struct Github {
 }
 
 impl Github {
-    pub fn open(o: &Opening) -> Result<Github> {
+    pub(crate) fn open(o: &Opening) -> Result<Github> {
         let api = Api::new(&o.base);
         let list = api.releases(o.package, o.fetcher)?;
         let mut by_version = BTreeMap::new();
