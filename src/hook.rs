@@ -115,14 +115,13 @@ pub(crate) fn logical_pwd() -> Result<String> {
     let physical = match std::env::current_dir() {
         Ok(p) => p,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(std::env::var("PWD")
-                .ok()
+            return Ok(devenv_model::config::outer_var("PWD")
                 .filter(|pwd| pwd.starts_with('/') && std::fs::metadata(pwd).is_err())
                 .unwrap_or_else(|| "/".to_string()));
         }
         Err(_) => crate::project::cwd()?,
     };
-    if let Ok(pwd) = std::env::var("PWD")
+    if let Some(pwd) = devenv_model::config::outer_var("PWD")
         && pwd.starts_with('/')
         && std::fs::canonicalize(&pwd).ok() == std::fs::canonicalize(&physical).ok()
     {

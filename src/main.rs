@@ -8,6 +8,9 @@
 //! trust), `devenv-sources` (backends, resolution) and `devenv-shell`
 //! (dialects and hook templates).
 
+// Unit tests write their fixtures and read the machine's variables directly.
+#![cfg_attr(test, allow(clippy::disallowed_methods))]
+
 use clap::{CommandFactory, Parser};
 mod activate;
 mod cli;

@@ -431,7 +431,7 @@ impl Project {
     ) -> Result<Environment> {
         let dotenv = activate::read_dotenv(&self.manifest)?;
         activate::compute(&self.manifest, lock, &dotenv, store, platform, &|v| {
-            std::env::var(v).ok()
+            devenv_model::config::outer_var(v)
         })
     }
 }

@@ -59,11 +59,10 @@ pub(crate) fn install(store: &Store, name: &str, tool: &LockedTool) -> Result<()
             .with_context(|| format!("could not link {command} in {}", staging.display()))?;
     }
     let pip = staging.join("pip");
-    std::fs::write(
+    devenv_model::files::write_scratch(
         &pip,
         format!("#!/bin/sh\nexec '{}' -m pip \"$@\"\n", exe.display()),
-    )
-    .with_context(|| format!("could not write {}", pip.display()))?;
+    )?;
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&pip, std::fs::Permissions::from_mode(0o755))
         .with_context(|| format!("could not make {} executable", pip.display()))?;

@@ -383,17 +383,14 @@ impl Runner<'_> {
             )
         })?;
         let path = self.state_file(task);
-        let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
-        std::fs::write(&tmp, fingerprint)
-            .and_then(|()| std::fs::rename(&tmp, &path))
-            .map_err(|e| {
-                anyhow!(
-                    "could not record that task `{}` succeeded in {}: {}",
-                    task.name,
-                    path.display(),
-                    devenv_model::error::io_reason(&e)
-                )
-            })
+        // A unique temporary file: tasks named `gen.a` and `gen.b` record
+        // in parallel without sharing one.
+        devenv_model::files::write_atomic(&path, fingerprint.as_bytes()).map_err(|e| {
+            anyhow!(
+                "could not record that task `{}` succeeded: {e:#}",
+                task.name
+            )
+        })
     }
 }
 

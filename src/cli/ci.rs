@@ -47,7 +47,7 @@ pub(crate) fn run(config: &Config, format: Option<Format>) -> Result<()> {
             path_file,
         } => export_github(&env, env_file, path_file)?,
         Target::Stdout { format, hint } => {
-            let changes = env.changes(std::env::var("PATH").ok().as_deref());
+            let changes = env.changes(devenv_model::config::outer_var("PATH").as_deref());
             std::io::stdout()
                 .write_all(shell::render(*format, &changes).as_bytes())
                 .map_err(|e| {
@@ -73,9 +73,9 @@ pub(crate) fn run(config: &Config, format: Option<Format>) -> Result<()> {
 /// GitHub Actions when its documented variables say so (and `--format`
 /// does not ask for something else); stdout otherwise.
 fn target(format: Option<Format>) -> Result<Target> {
-    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    let var = |name: &str| devenv_model::config::outer_var_os(name).filter(|v| !v.is_empty());
     let files = var("GITHUB_ENV").zip(var("GITHUB_PATH"));
-    let in_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+    let in_actions = devenv_model::config::outer_var("GITHUB_ACTIONS").is_some_and(|v| v == "true");
     match (format, files) {
         (Some(Format::Github), Some((env_file, path_file))) => Ok(Target::Github {
             env_file: env_file.into(),

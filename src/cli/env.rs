@@ -11,7 +11,10 @@ pub(crate) fn run(config: &Config, format: Format, frozen: bool) -> Result<()> {
     let project = Project::find(&super::cwd()?, config)?;
     let (lock, _) = project.ensure_installed(&cx)?;
     let env = project.environment(Some(&lock), &cx.store, cx.platform())?;
-    let text = shell::render(format, &env.changes(std::env::var("PATH").ok().as_deref()));
+    let text = shell::render(
+        format,
+        &env.changes(devenv_model::config::outer_var("PATH").as_deref()),
+    );
     std::io::stdout().write_all(text.as_bytes()).map_err(|e| {
         anyhow::anyhow!(
             "could not write to stdout: {}",

@@ -15,7 +15,7 @@ pub(crate) fn run(config: &Config, frozen: bool, command: &[String]) -> Result<(
     let project = Project::find(&super::cwd()?, config)?;
     let (lock, _) = project.ensure_installed(&cx)?;
     let env = project.environment(Some(&lock), &cx.store, cx.platform())?;
-    let changes = env.changes(std::env::var("PATH").ok().as_deref());
+    let changes = env.changes(devenv_model::config::outer_var("PATH").as_deref());
     if let Some(Some(path)) = changes.get("PATH") {
         let bins: Vec<String> = lock
             .tools
@@ -145,8 +145,7 @@ pub(super) fn shell_argv(shell: &str) -> Vec<String> {
 
 /// `$SHELL`, or `/bin/sh` when it is not set.
 pub(super) fn user_shell() -> String {
-    std::env::var("SHELL")
-        .ok()
+    devenv_model::config::outer_var("SHELL")
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "/bin/sh".into())
 }

@@ -36,7 +36,7 @@ pub(crate) fn run(config: &Config, a: Args) -> Result<()> {
     let runner = Runner {
         tasks,
         root: project.root(),
-        env: env.changes(std::env::var("PATH").ok().as_deref()),
+        env: env.changes(devenv_model::config::outer_var("PATH").as_deref()),
         context_fingerprint: context_fingerprint(&env, &lock, cx.platform()),
         state_dir: cx.store.project_dir(&project.id()).join("tasks"),
         force: a.force,
@@ -63,7 +63,7 @@ fn interpolated(
         }
         for (name, value) in &mut task.env {
             let expanded = crate::activate::interpolate(value, |v| {
-                env.get(v).or_else(|| std::env::var(v).ok())
+                env.get(v).or_else(|| devenv_model::config::outer_var(v))
             })
             .map_err(|e| {
                 let (message, help) = devenv_model::manifest::split_help(&e);

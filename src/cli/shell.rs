@@ -109,7 +109,7 @@ pub(crate) fn run(
         path,
         ..Default::default()
     };
-    let full_path = env.full_path(std::env::var("PATH").ok().as_deref());
+    let full_path = env.full_path(devenv_model::config::outer_var("PATH").as_deref());
     let argv: Vec<String> = if command.is_empty() {
         super::exec::shell_argv(&super::exec::user_shell())
     } else {

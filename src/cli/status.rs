@@ -19,7 +19,7 @@ pub(crate) fn run(config: &Config, json: bool) -> Result<()> {
     let state = State::from_env_in(&store.state_dir());
     // Active only while PATH still holds what devenv put there: a login
     // shell's profile resets PATH, and its tools are then gone.
-    let path = std::env::var("PATH").unwrap_or_default();
+    let path = devenv_model::config::outer_var("PATH").unwrap_or_default();
     let gone: Vec<&String> = state
         .active
         .iter()
@@ -28,7 +28,7 @@ pub(crate) fn run(config: &Config, json: bool) -> Result<()> {
         .collect();
     let active = state.active.as_ref().filter(|_| gone.is_empty());
     let report = json!({
-        "hook": std::env::var_os(DIR_VAR).is_some(),
+        "hook": devenv_model::config::outer_var_os(DIR_VAR).is_some(),
         "path_reset": state.active.as_ref().filter(|_| !gone.is_empty()).map(|a| json!({
             "name": a.name,
             "root": a.root,
@@ -73,7 +73,7 @@ fn project(config: &Config, store: &Store, dir: &str) -> Value {
             &snapshot.dotenv,
             store,
             config.platform(),
-            &|v| std::env::var(v).ok(),
+            &|v| devenv_model::config::outer_var(v),
         )
         .map(|env| {
             env.missing

@@ -9,7 +9,7 @@ pub(crate) fn run(config: &Config, name: &str) -> Result<()> {
     let project = Project::find(&super::cwd()?, config)?;
     let lock = project.read_lock()?;
     let env = project.environment(lock.as_ref(), &cx.store, cx.platform())?;
-    let path = env.full_path(std::env::var("PATH").ok().as_deref());
+    let path = env.full_path(devenv_model::config::outer_var("PATH").as_deref());
     match which::which_in(name, Some(&path), project.root()) {
         Ok(found) => {
             println!("{}", found.display());

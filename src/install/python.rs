@@ -98,8 +98,7 @@ pub(crate) fn install(
             continue;
         };
         let path = bin_dir.join(name);
-        std::fs::write(&path, launcher(tool, name, target, minor))
-            .with_context(|| format!("could not write {}", path.display()))?;
+        devenv_model::files::write_scratch(&path, launcher(tool, name, target, minor))?;
         set_executable(&path)?;
     }
     Ok(())
@@ -165,7 +164,7 @@ fn fix_script(path: &Path, minor: u32) -> Result<()> {
             format!("#!/bin/sh\n\"exec\" \"python3.{minor}\" \"-I\" \"$0\" \"$@\"\n{SITE_SETUP}")
                 .into_bytes();
         out.extend_from_slice(body);
-        std::fs::write(path, out).with_context(|| format!("could not write {}", path.display()))?;
+        devenv_model::files::write_scratch(path, out)?;
     }
     set_executable(path)
 }

@@ -353,7 +353,7 @@ fn script_path(s: &Scripts<'_>, path: &str, node: &Option<PathBuf>) -> std::ffi:
     {
         dirs.push(dir.to_path_buf());
     }
-    if let Some(host) = std::env::var_os("PATH") {
+    if let Some(host) = devenv_model::config::outer_var_os("PATH") {
         dirs.extend(std::env::split_paths(&host));
     }
     std::env::join_paths(dirs).unwrap_or_default()

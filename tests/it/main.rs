@@ -3,6 +3,9 @@
 //! servers and archives, real shells). The smoke suite against the real
 //! registries is `smoke_real`, ignored unless asked for.
 
+// Tests write their fixtures and read the machine's variables directly.
+#![allow(clippy::disallowed_methods)]
+
 mod adhoc_shell;
 mod archive_hostile;
 mod archive_safety;

@@ -134,6 +134,19 @@ fn kind_of(meta: &std::fs::Metadata) -> &'static str {
     }
 }
 
+/// Writes `bytes` to `path` inside a directory that is itself committed
+/// whole or thrown away (a store entry's staging directory, a scratch
+/// directory of a resolver), where [`write_atomic`]'s temporary file and
+/// flushes would buy nothing.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the directory, not the file, is what is committed atomically"
+)]
+pub fn write_scratch(path: &Path, bytes: impl AsRef<[u8]>) -> Result<()> {
+    std::fs::write(path, bytes)
+        .map_err(|e| anyhow!("could not write {}: {}", path.display(), io_reason(&e)))
+}
+
 /// Replaces the file at `path` with `bytes` atomically and durably: a
 /// unique temporary file in the same directory, fsynced, renamed over
 /// `path`, then the directory fsynced. Concurrent writers never share a

@@ -197,8 +197,7 @@ impl State {
     /// The state of this process's environment (empty when there is none),
     /// `dir` holding states too large for the variable.
     pub fn from_env_in(dir: &std::path::Path) -> State {
-        std::env::var(STATE_VAR)
-            .ok()
+        devenv_model::config::outer_var(STATE_VAR)
             .filter(|s| !s.is_empty())
             .and_then(|s| State::decode_in(&s, dir))
             .unwrap_or_default()
@@ -248,7 +247,7 @@ pub fn set(vars: &mut Vars, name: &str, value: Option<String>) {
 /// The process environment, with values that are not UTF-8 read lossily
 /// (devenv never writes back a variable it did not change).
 pub fn process_vars() -> Vars {
-    std::env::vars_os()
+    devenv_model::config::outer_vars()
         .map(|(k, v)| {
             (
                 k.to_string_lossy().into_owned(),

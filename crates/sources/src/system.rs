@@ -78,7 +78,7 @@ pub(crate) fn resolve(name: &str, tool: &RegistryTool) -> Result<LockedTool> {
         );
     }
     let constraint: Constraint = tool.version.parse().map_err(|e: String| anyhow!(e))?;
-    let path = std::env::var("PATH").unwrap_or_default();
+    let path = devenv_model::config::outer_var("PATH").unwrap_or_default();
     let found = candidates(&path);
     let releases: Vec<Release> = found
         .iter()

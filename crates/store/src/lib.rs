@@ -4,6 +4,9 @@
 //! ([`generations`]) and the trust records of `devenv allow` ([`trust`]).
 //! It reads the model's types; it never resolves and never fetches.
 
+// Tests write their fixtures and read the machine's variables directly.
+#![cfg_attr(test, allow(clippy::disallowed_methods))]
+
 pub mod archive;
 pub mod gc;
 pub mod generations;

@@ -532,7 +532,7 @@ pub(crate) const PYCACHE: &str = "devenv/pycache";
 /// The bytecode cache of the store entry `entry`, for the user running
 /// devenv: what `gc` removes with the entry.
 pub(crate) fn pycache_of(entry: &Path) -> Option<PathBuf> {
-    let cache = std::env::var_os("XDG_CACHE_HOME")
+    let cache = devenv_model::config::outer_var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .filter(|c| c.is_absolute())
         .or_else(|| dirs::home_dir().map(|h| h.join(".cache")))?;

@@ -63,6 +63,7 @@ pub struct Config {
 impl Config {
     /// Resolves the configuration from the process environment and the
     /// `--offline` flag; an error names the malformed variable.
+    #[allow(clippy::disallowed_methods, reason = "where the settings are read")]
     pub fn from_env(offline_flag: bool) -> Result<Config> {
         let vars: BTreeMap<String, String> = std::env::vars_os()
             .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
@@ -163,6 +164,37 @@ pub(crate) fn parse_flag(value: &str) -> Option<bool> {
         "" | "0" | "false" | "no" | "off" => Some(false),
         _ => None,
     }
+}
+
+/// A variable of the environment devenv computes with rather than is
+/// configured by: `PATH`, `HOME`, `SHELL`, `PWD`, the CI system's, the
+/// values `[env]` interpolates, the shell hook's own state. devenv's
+/// settings are never read here: they are [`Config`]'s, read once.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the one door to the environment outside the configuration"
+)]
+pub fn outer_var(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// [`outer_var`], for a value that may not be UTF-8 (a path).
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the one door to the environment outside the configuration"
+)]
+pub fn outer_var_os(name: &str) -> Option<std::ffi::OsString> {
+    std::env::var_os(name)
+}
+
+/// The whole environment of the process, for what passes it on (a child's
+/// environment, the shell hook's record of what it changed).
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the one door to the environment outside the configuration"
+)]
+pub fn outer_vars() -> std::env::VarsOs {
+    std::env::vars_os()
 }
 
 #[cfg(test)]

@@ -88,7 +88,7 @@ impl Env {
             token: var("DEVENV_CACHE_TOKEN").filter(|t| !t.trim().is_empty()),
             docker_config: auth::docker_config_path(
                 // Docker's own setting, not devenv's: read where Docker reads it.
-                std::env::var("DOCKER_CONFIG").ok().as_deref(),
+                devenv_model::config::outer_var("DOCKER_CONFIG").as_deref(),
                 dirs::home_dir().as_deref(),
             ),
             cwd: std::env::current_dir().unwrap_or_default(),

@@ -187,8 +187,7 @@ fn run_npm(npm: &Path, dir: &Path, registry: &str, package: &str, version: &str)
         "private": true,
         "dependencies": { package: version },
     });
-    std::fs::write(dir.join("package.json"), manifest.to_string())
-        .with_context(|| format!("could not write {}", dir.display()))?;
+    devenv_model::files::write_scratch(&dir.join("package.json"), manifest.to_string())?;
     let out = Command::new(npm)
         .args([
             "install",

@@ -468,11 +468,10 @@ fn compile(
     let dir = work.join(platform.to_string());
     std::fs::create_dir_all(&dir).with_context(|| format!("could not create {}", dir.display()))?;
     let req = dir.join("requirements.in");
-    std::fs::write(&req, format!("{requirement}=={version}\n"))
-        .with_context(|| format!("could not write {}", req.display()))?;
+    devenv_model::files::write_scratch(&req, format!("{requirement}=={version}\n"))?;
     let out_file = dir.join("pylock.devenv.toml");
     let mut cmd = Command::new(uv);
-    for (k, _) in std::env::vars_os() {
+    for (k, _) in devenv_model::config::outer_vars() {
         if k.to_string_lossy().starts_with("UV_") {
             cmd.env_remove(k);
         }

@@ -69,7 +69,7 @@ impl Api {
     pub(crate) fn new(base: &str) -> Api {
         let token = ["GITHUB_TOKEN", "GH_TOKEN"]
             .iter()
-            .find_map(|v| std::env::var(v).ok().filter(|t| !t.trim().is_empty()));
+            .find_map(|v| devenv_model::config::outer_var(v).filter(|t| !t.trim().is_empty()));
         Api {
             base: base.trim_end_matches('/').to_string(),
             token,
