@@ -8,6 +8,8 @@
 //! Adding a backend: a variant and its [`BackendDef`] here, and one
 //! `Source` implementation registered in `devenv-sources`.
 
+use crate::version::Scheme;
+
 /// What is declared of a backend.
 #[derive(Debug)]
 pub struct BackendDef {
@@ -22,6 +24,8 @@ pub struct BackendDef {
     /// The tool options of `[tools]` only this backend reads (`asset`,
     /// `components`, …): anywhere else they are refused at their line.
     pub options: &'static [&'static str],
+    /// How its versions are read and ordered.
+    pub scheme: Scheme,
 }
 
 /// A registered backend.
@@ -66,6 +70,7 @@ impl Backend {
                 default_url: "https://registry.npmjs.org",
                 takes_packages: true,
                 options: &["allow_scripts"],
+                scheme: Scheme::Semver,
             },
             Backend::Pypi => &BackendDef {
                 name: "pypi",
@@ -73,6 +78,7 @@ impl Backend {
                 default_url: "https://pypi.org",
                 takes_packages: true,
                 options: &["extras"],
+                scheme: Scheme::Pep440,
             },
             Backend::NodeDist => &BackendDef {
                 name: "node-dist",
@@ -80,6 +86,7 @@ impl Backend {
                 default_url: "https://nodejs.org/dist",
                 takes_packages: false,
                 options: &[],
+                scheme: Scheme::Semver,
             },
             Backend::GoDist => &BackendDef {
                 name: "go-dist",
@@ -87,6 +94,7 @@ impl Backend {
                 default_url: "https://go.dev",
                 takes_packages: false,
                 options: &[],
+                scheme: Scheme::Semver,
             },
             Backend::ZigDist => &BackendDef {
                 name: "zig-dist",
@@ -94,6 +102,7 @@ impl Backend {
                 default_url: "https://ziglang.org",
                 takes_packages: false,
                 options: &[],
+                scheme: Scheme::Semver,
             },
             Backend::Github => &BackendDef {
                 name: "github",
@@ -101,6 +110,7 @@ impl Backend {
                 default_url: GITHUB_API,
                 takes_packages: true,
                 options: &["asset"],
+                scheme: Scheme::Semver,
             },
             Backend::Aqua => &BackendDef {
                 name: "aqua",
@@ -108,6 +118,7 @@ impl Backend {
                 default_url: GITHUB_API,
                 takes_packages: true,
                 options: &[],
+                scheme: Scheme::Semver,
             },
             Backend::Hashicorp => &BackendDef {
                 name: "hashicorp",
@@ -115,6 +126,7 @@ impl Backend {
                 default_url: "https://releases.hashicorp.com",
                 takes_packages: true,
                 options: &[],
+                scheme: Scheme::Semver,
             },
             Backend::Adoptium => &BackendDef {
                 name: "adoptium",
@@ -122,6 +134,7 @@ impl Backend {
                 default_url: "https://api.adoptium.net",
                 takes_packages: false,
                 options: &[],
+                scheme: Scheme::Semver,
             },
             Backend::RustDist => &BackendDef {
                 name: "rust-dist",
@@ -129,6 +142,7 @@ impl Backend {
                 default_url: "https://static.rust-lang.org",
                 takes_packages: false,
                 options: &["components", "targets"],
+                scheme: Scheme::Semver,
             },
             Backend::PythonDist => &BackendDef {
                 name: "python-dist",
@@ -136,6 +150,7 @@ impl Backend {
                 default_url: PYTHON_DIST_URL,
                 takes_packages: false,
                 options: &[],
+                scheme: Scheme::Semver,
             },
         }
     }
@@ -157,6 +172,11 @@ impl Backend {
     /// Backends that serve many packages, usable as `backend:package`.
     pub(crate) fn takes_packages(self) -> bool {
         self.def().takes_packages
+    }
+
+    /// How this backend's versions are read and ordered.
+    pub fn scheme(self) -> Scheme {
+        self.def().scheme
     }
 
     /// The backend that reads the tool option `key`, if one does.

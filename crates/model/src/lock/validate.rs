@@ -12,7 +12,6 @@
 //!   is refused, naming both.
 
 use super::{Artifact, Lock, LockedTool, request_key};
-use crate::backend::Backend;
 use crate::catalog::Catalog;
 use crate::manifest::{Manifest, Request, Sha256Spec, ToolSpec};
 use crate::version::{Constraint, Release, Scheme, Version};
@@ -338,12 +337,9 @@ fn tool_disagreements(
                         locked.source
                     ));
                 }
-                let scheme = if spec.backend == Backend::Pypi {
-                    Scheme::Pep440
-                } else {
-                    Scheme::Semver
-                };
-                if let Some(problem) = version_outside(&r.version, &locked.version, scheme) {
+                if let Some(problem) =
+                    version_outside(&r.version, &locked.version, spec.backend.scheme())
+                {
                     out.push(format!("`{name}`: {} {problem}", at("")));
                 }
             }

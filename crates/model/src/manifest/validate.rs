@@ -433,7 +433,8 @@ impl Cx<'_> {
                     // backend (which `source` may change) is checked when it
                     // is resolved, located the same way.
                     if let Some((backend, _)) = name.split_once(':')
-                        && backend != "npm"
+                        && crate::backend::Backend::parse(backend)
+                            != crate::backend::Backend::reading("allow_scripts")
                     {
                         let span = table.key("allow_scripts").and_then(|k| k.span());
                         return Err(self.scripts_not_npm(span.unwrap_or(0..0), name));
