@@ -340,7 +340,7 @@ impl Runner<'_> {
         for file in source_files(dir, &task.sources)? {
             let rel = file.strip_prefix(dir).unwrap_or(&file);
             field(h, "source", rel.as_os_str().as_encoded_bytes());
-            let mut f = std::fs::File::open(&file).map_err(|e| {
+            let mut f = devenv_model::files::open_regular(&file).map_err(|e| {
                 anyhow!(
                     "could not read {}: {}",
                     file.display(),
@@ -370,7 +370,8 @@ impl Runner<'_> {
     }
 
     fn recorded(&self, task: &Task) -> Option<String> {
-        let text = std::fs::read_to_string(self.state_file(task)).ok()?;
+        let text = devenv_model::files::read_bounded(&self.state_file(task), 4096, "a task record")
+            .ok()??;
         Some(text.trim().to_string())
     }
 
@@ -401,7 +402,7 @@ const MAX_SOURCE_FILES: usize = 100_000;
 /// The regular files `patterns` match under `dir` (a matched directory
 /// counts with every file below it), sorted, each once.
 fn source_files(dir: &Path, patterns: &[String]) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
+    let mut walk = Walk::default();
     let escaped_dir = glob::Pattern::escape(&dir.to_string_lossy());
     for pattern in patterns {
         // `src/**` means everything below `src`; the glob crate matches no
@@ -415,39 +416,93 @@ fn source_files(dir: &Path, patterns: &[String]) -> Result<Vec<PathBuf>> {
         } else {
             format!("{escaped_dir}/{pattern}")
         };
-        let matches = glob::glob(&joined)
-            .map_err(|e| anyhow!("`{pattern}` is not a valid pattern: {}", e.msg))?;
-        for entry in matches.flatten() {
-            collect_files(&entry, &mut files)?;
+        let invalid =
+            |e: glob::PatternError| anyhow!("`{pattern}` is not a valid pattern: {}", e.msg);
+        if pattern.split('/').any(|part| part == "**") {
+            // The glob crate follows directory links through `**` without
+            // end: walk the literal part ourselves, each directory once,
+            // and keep what the pattern (or a directory it names) matches.
+            let matcher = glob::Pattern::new(&joined).map_err(invalid)?;
+            let literal: Vec<&str> = pattern
+                .split('/')
+                .take_while(|part| !part.contains(['*', '?', '[']))
+                .collect();
+            let base = dir.join(literal.join("/"));
+            let options = glob::MatchOptions {
+                require_literal_separator: true,
+                ..glob::MatchOptions::new()
+            };
+            let mut below = Vec::new();
+            walk.collect(&base, &mut below)?;
+            walk.files.extend(below.into_iter().filter(|file| {
+                file.ancestors()
+                    .take_while(|a| a.starts_with(&base))
+                    .any(|a| matcher.matches_path_with(a, options))
+            }));
+            continue;
+        }
+        for entry in glob::glob(&joined).map_err(invalid)?.flatten() {
+            let mut found = Vec::new();
+            walk.collect(&entry, &mut found)?;
+            walk.files.extend(found);
         }
     }
+    let mut files = walk.files;
     files.sort();
     files.dedup();
     Ok(files)
 }
 
-fn collect_files(path: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
-    let Ok(meta) = std::fs::metadata(path) else {
-        return Ok(());
-    };
-    if meta.is_file() {
-        if files.len() >= MAX_SOURCE_FILES {
-            bail!("`sources` match more than {MAX_SOURCE_FILES} files; narrow the patterns");
-        }
-        files.push(path.to_path_buf());
-    } else if meta.is_dir() {
-        let read = std::fs::read_dir(path).map_err(|e| {
-            anyhow!(
-                "could not read {}: {}",
-                path.display(),
-                devenv_model::error::io_reason(&e)
-            )
-        })?;
-        for entry in read.flatten() {
-            collect_files(&entry.path(), files)?;
-        }
+/// The most directory entries the walk of `sources` looks at.
+const MAX_WALKED: usize = 1_000_000;
+
+/// A walk of `sources` that enters each directory once, however many
+/// links lead to it (a link to `..` is a loop), and stops at
+/// [`MAX_SOURCE_FILES`] files or [`MAX_WALKED`] entries.
+#[derive(Default)]
+struct Walk {
+    files: Vec<PathBuf>,
+    seen: std::collections::HashSet<(u64, u64)>,
+    walked: usize,
+}
+
+impl Walk {
+    /// Every file at or below `path`, each directory entered once.
+    fn collect(&mut self, path: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+        self.seen.clear();
+        self.descend(path, files)
     }
-    Ok(())
+
+    fn descend(&mut self, path: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+        use std::os::unix::fs::MetadataExt;
+        self.walked += 1;
+        if self.walked > MAX_WALKED {
+            bail!(
+                "`sources` walk more than {MAX_WALKED} entries below the task's directory; narrow the patterns"
+            );
+        }
+        let Ok(meta) = std::fs::metadata(path) else {
+            return Ok(());
+        };
+        if meta.is_file() {
+            if self.files.len() + files.len() >= MAX_SOURCE_FILES {
+                bail!("`sources` match more than {MAX_SOURCE_FILES} files; narrow the patterns");
+            }
+            files.push(path.to_path_buf());
+        } else if meta.is_dir() && self.seen.insert((meta.dev(), meta.ino())) {
+            let read = std::fs::read_dir(path).map_err(|e| {
+                anyhow!(
+                    "could not read {}: {}",
+                    path.display(),
+                    devenv_model::error::io_reason(&e)
+                )
+            })?;
+            for entry in read.flatten() {
+                self.descend(&entry.path(), files)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Whether every `outputs` pattern matches at least one existing path.

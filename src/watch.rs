@@ -72,7 +72,7 @@ pub(crate) fn status(store: &Store, id: &str) -> Status {
         // Free (we just took it; dropping the file releases it) or unusable.
         Ok(()) | Err(TryLockError::Error(_)) => return Status::NotWatching,
     }
-    let Ok(text) = fs::read_to_string(&files.status) else {
+    let Ok(text) = devenv_model::files::read_text(&files.status) else {
         return Status::Preparing;
     };
     let (state, message) = text.split_once('\n').unwrap_or((text.as_str(), ""));
@@ -120,7 +120,7 @@ pub(crate) const INSTALL_RETRY: Duration = Duration::from_secs(300);
 /// or installer runs: its message and when it was recorded.
 pub(crate) fn last_failure(store: &Store, id: &str) -> Option<(String, std::time::SystemTime)> {
     let files = Files::new(store, id);
-    let text = fs::read_to_string(&files.status).ok()?;
+    let text = devenv_model::files::read_text(&files.status).ok()?;
     let message = text.strip_prefix("install-failed\n")?;
     let when = fs::metadata(&files.status)
         .and_then(|m| m.modified())
@@ -288,7 +288,7 @@ pub(crate) fn acquire(store: &Store, id: &str) -> Result<Acquired> {
                 std::thread::sleep(Duration::from_millis(20));
             }
             Err(TryLockError::WouldBlock) => {
-                let pid = fs::read_to_string(&files.lock)
+                let pid = devenv_model::files::read_text(&files.lock)
                     .ok()
                     .and_then(|t| t.trim().parse().ok());
                 return Ok(Acquired::Busy { pid });
@@ -617,8 +617,8 @@ impl State {
     fn fingerprint(&self) -> String {
         let mut text = String::new();
         for f in &self.files {
-            let content =
-                fs::read(f).map_or_else(|_| "-".into(), |b| devenv_model::digest::sha256_hex(&b));
+            let content = devenv_model::files::read_bytes(f)
+                .map_or_else(|_| "-".into(), |b| devenv_model::digest::sha256_hex(&b));
             text.push_str(&format!("{}\0{content}\n", f.display()));
         }
         text
@@ -722,11 +722,11 @@ fn prepare(config: &Config, root: &Path, frozen: bool) -> Result<Prepared> {
             }
         );
     }
-    let old_lock = fs::read(project.lock_path()).ok();
+    let old_lock = devenv_model::files::read_bytes(project.lock_path()).ok();
     let (lock, report) = project.ensure_installed(&cx)?;
     project.environment(Some(&lock), &cx.store, cx.platform())?;
     Ok(Prepared {
-        relocked: fs::read(project.lock_path()).ok() != old_lock,
+        relocked: devenv_model::files::read_bytes(project.lock_path()).ok() != old_lock,
         lock,
         report,
     })

@@ -258,7 +258,7 @@ fn read_small(path: &Path) -> Result<String> {
             devenv_model::ui::human_bytes(MAX_FILE)
         );
     }
-    let bytes = std::fs::read(path).map_err(reason)?;
+    let bytes = devenv_model::files::read_bytes(path).map_err(reason)?;
     String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", path.display()))
 }
 

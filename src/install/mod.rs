@@ -279,7 +279,8 @@ pub(crate) fn ensure(
             digest: a.digest.to_string(),
             format: a.format.as_str().to_string(),
             bin: a.bin.clone(),
-            tree: store::tree_hash(&tree)?,
+            tree: store::tree_hash(&tree)
+                .with_context(|| format!("`{}` {} was not installed", job.name, job.version))?,
             size: store::tree_size(&tree),
             layout: a.layout.clone(),
             parts: a

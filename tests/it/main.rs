@@ -52,6 +52,7 @@ mod registry_errors;
 mod shared_commands;
 mod shells;
 mod smoke_real;
+mod special_files;
 mod status;
 mod store_atomic;
 mod tasks;

@@ -414,3 +414,39 @@ fn a_catalog_entry_from_npm_takes_allow_scripts_too() {
         .ok()
         .stdout_has("app 1.0.0: lib built by the host node (postinstall of lib@1.0.0)");
 }
+
+#[test]
+fn an_install_script_that_leaves_a_fifo_fails_the_install_instead_of_hanging_it() {
+    let s = registry();
+    let scripts = r#""scripts": {"postinstall": "mkfifo pipe && echo built > built.txt"}"#;
+    let bin = r#""bin": {"piper": "bin/piper.js"}"#;
+    publish_npm(
+        &s,
+        "piper",
+        &[(
+            "1.0.0",
+            &tarball(
+                &format!(r#"{{"name": "piper", "version": "1.0.0", {bin}, {scripts}}}"#),
+                &[(
+                    "bin/piper.js",
+                    "#!/usr/bin/env node\nconsole.log('piper');\n",
+                )],
+            ),
+        )],
+        &format!("{bin}, {scripts},"),
+    );
+    let w = world(
+        &s,
+        "\"npm:piper\" = { version = \"1\", allow_scripts = [\"piper\"] }\n",
+    );
+    let out = w.run_within(w.cmd(&["install"]), 60).fails(1);
+    assert!(
+        out.stderr.contains("`npm:piper` 1.0.0 was not installed")
+            && out.stderr.contains("node_modules/piper/pipe is a FIFO")
+            && out.stderr.contains("install script"),
+        "{}",
+        out.stderr
+    );
+    assert!(w.store_entries().is_empty(), "{:?}", w.store_entries());
+    assert!(w.staging_leftovers().is_empty());
+}

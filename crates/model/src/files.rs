@@ -115,8 +115,67 @@ pub fn read_bounded(path: &Path, limit: u64, what: &str) -> Result<Option<String
         .map_err(|_| anyhow!("{what} {} is not UTF-8 text", path.display()))
 }
 
+/// Opens `path` for reading only if it is a regular file (after links):
+/// a FIFO, a device or a socket is refused at once, never waited on (a
+/// FIFO opened for reading blocks until a writer comes; `/dev/zero` never
+/// ends). The error is an I/O error whose message says what the file is.
+pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(format!(
+            "it is {}, not a regular file",
+            kind_of(&meta)
+        )));
+    }
+    Ok(file)
+}
+
+/// The most bytes [`read_text`] and [`read_bytes`] read.
+pub const MAX_READ: u64 = 64 << 20;
+
+/// `std::fs::read`, for a regular file only ([`open_regular`]) and at most
+/// [`MAX_READ`] bytes: what devenv reads of its own records and of
+/// repositories when no tighter limit applies.
+pub fn read_bytes(path: impl AsRef<Path>) -> std::io::Result<Vec<u8>> {
+    let file = open_regular(path.as_ref())?;
+    let mut bytes = Vec::new();
+    file.take(MAX_READ + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_READ {
+        return Err(std::io::Error::other(format!(
+            "it is larger than {}",
+            crate::ui::human_bytes(MAX_READ)
+        )));
+    }
+    Ok(bytes)
+}
+
+/// `std::fs::read_to_string`, as [`read_bytes`] reads.
+pub fn read_text(path: impl AsRef<Path>) -> std::io::Result<String> {
+    String::from_utf8(read_bytes(path)?)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text"))
+}
+
+/// Marks the regular file `path` as used now, if it is one: never through
+/// a link (whose target is not devenv's to touch) and never on a FIFO or
+/// a device (opening one for writing may block). Whether it was marked.
+pub fn touch_regular(path: &Path) -> bool {
+    let Ok(file) = std::fs::OpenOptions::new()
+        .append(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_NOFOLLOW)
+        .open(path)
+    else {
+        return false;
+    };
+    file.metadata().is_ok_and(|m| m.is_file())
+        && file.set_modified(std::time::SystemTime::now()).is_ok()
+}
+
 /// What kind of file `meta` describes, for messages.
-fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+pub fn kind_of(meta: &std::fs::Metadata) -> &'static str {
     use std::os::unix::fs::FileTypeExt;
     let t = meta.file_type();
     if t.is_dir() {

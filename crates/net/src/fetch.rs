@@ -169,7 +169,7 @@ impl Fetcher {
     pub fn get_answer(&self, url: &str, headers: &[(&str, String)]) -> Result<Answer> {
         self.with_retries("fetch", url, || {
             if let Some(path) = local_path(url) {
-                let body = std::fs::read_to_string(&path).map_err(|e| {
+                let body = devenv_model::files::read_text(&path).map_err(|e| {
                     Failure::local(format!("could not read {}", path.display()), &e)
                 })?;
                 return Ok(Answer {
@@ -236,7 +236,7 @@ impl Fetcher {
         self.with_retries("fetch", url, || {
             let mut whole = Vec::new();
             if let Some(path) = local_path(url) {
-                let mut file = File::open(&path).map_err(|e| {
+                let mut file = devenv_model::files::open_regular(&path).map_err(|e| {
                     Failure::local(format!("could not open {}", path.display()), &e)
                 })?;
                 let mut sink = LimitedVec {
@@ -387,7 +387,7 @@ impl Fetcher {
         progress: &mut dyn FnMut(u64, Option<u64>),
     ) -> Result<u64, Failure> {
         if let Some(path) = local_path(url) {
-            let file = File::open(&path)
+            let file = devenv_model::files::open_regular(&path)
                 .map_err(|e| Failure::local(format!("could not open {}", path.display()), &e))?;
             let total = file.metadata().ok().map(|m| m.len());
             return copy(file, total, out, hasher, progress, &self.limits(), |e| {

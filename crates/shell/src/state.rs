@@ -167,10 +167,9 @@ impl State {
         let file = dir.join(&hash);
         // Reused: mark it used now, so `gc` (which keeps states for a while
         // after their last use) sees it is still wanted.
-        let reused = std::fs::File::options()
-            .append(true)
-            .open(&file)
-            .is_ok_and(|f| f.set_modified(std::time::SystemTime::now()).is_ok());
+        // Only a regular file: a FIFO or a link planted at this name is
+        // neither waited on nor followed; the write below replaces it.
+        let reused = devenv_model::files::touch_regular(&file);
         let written = reused
             || (std::fs::create_dir_all(dir).is_ok()
                 && devenv_model::files::write_atomic(&file, text.as_bytes()).is_ok());

@@ -49,7 +49,7 @@ pub fn register_project(store: &Store, root: &Path) -> Result<()> {
     let dir = store.roots_dir();
     let path = dir.join(project_id(root));
     let text = root.to_string_lossy();
-    if fs::read_to_string(&path).ok().as_deref() == Some(text.as_ref()) {
+    if devenv_model::files::read_text(&path).ok().as_deref() == Some(text.as_ref()) {
         return Ok(());
     }
     fs::create_dir_all(&dir).io_context("create", &dir)?;
@@ -71,7 +71,7 @@ pub fn register_live(store: &Store, pid: u32, entries: &[PathBuf]) -> Result<()>
 /// keeps, once.
 pub fn register_state(store: &Store, pid: u32, state: &Path) -> Result<()> {
     let path = store.roots_dir().join("live").join(pid.to_string());
-    let mut text = fs::read_to_string(&path).unwrap_or_default();
+    let mut text = devenv_model::files::read_text(&path).unwrap_or_default();
     let line = state.display().to_string();
     if text.lines().any(|l| l == line) {
         return Ok(());
@@ -169,7 +169,7 @@ pub(crate) fn plan(store: &Store) -> Result<Plan> {
             }
             any_root = true;
             let project = PathBuf::from(
-                fs::read_to_string(&path)
+                devenv_model::files::read_text(&path)
                     .map_err(|e| unreadable(&path, None, e.into()))?
                     .trim(),
             );
@@ -217,7 +217,7 @@ pub(crate) fn plan(store: &Store) -> Result<Plan> {
                 .parse::<u32>()
                 .is_ok_and(process_alive);
             if alive {
-                let text = fs::read_to_string(live.path()).unwrap_or_default();
+                let text = devenv_model::files::read_text(live.path()).unwrap_or_default();
                 keep.extend(text.lines().map(PathBuf::from));
             }
         }
@@ -275,7 +275,11 @@ pub fn collect(store: &Store, dry_run: bool) -> Result<Plan> {
         for root in read.flatten() {
             let path = root.path();
             if path.is_file() {
-                let project = PathBuf::from(fs::read_to_string(&path).unwrap_or_default().trim());
+                let project = PathBuf::from(
+                    devenv_model::files::read_text(&path)
+                        .unwrap_or_default()
+                        .trim(),
+                );
                 if !project.join(devenv_model::manifest::FILE_NAME).is_file() {
                     fs::remove_file(&path).io_context("remove", &path)?;
                     let state = store.project_dir(&root.file_name().to_string_lossy());

@@ -80,7 +80,7 @@ impl History {
         for entry in read.flatten() {
             let path = entry.path();
             if path.extension().is_some_and(|e| e == "toml") {
-                let text = fs::read_to_string(&path).io_context("read", &path)?;
+                let text = devenv_model::files::read_text(&path).io_context("read", &path)?;
                 let g: Generation = toml::from_str(&text).map_err(|e| {
                     anyhow::anyhow!("{} is damaged: {}", path.display(), e.message())
                 })?;
@@ -119,7 +119,7 @@ impl History {
     /// The exact bytes of generation `number`'s lock.
     pub(crate) fn lock_text(&self, number: u32) -> Result<String> {
         let path = self.lock_path(number);
-        fs::read_to_string(&path).io_context("read", &path)
+        devenv_model::files::read_text(&path).io_context("read", &path)
     }
 
     /// Records `record` as the next generation, unless its lock is

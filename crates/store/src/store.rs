@@ -501,6 +501,14 @@ fn hash_dir(dir: &Path, rel: &Path, h: &mut Hasher) -> Result<()> {
         } else if meta.is_dir() {
             h.update(format!("dir {shown}\0").as_bytes());
             hash_dir(&path, &rel, h)?;
+        } else if !meta.is_file() {
+            // Archives never create these (they are refused when unpacked),
+            // but an install script may: reading a FIFO would hang.
+            anyhow::bail!(
+                "{} is {}: a store entry holds only files, directories and links (an install script may have left it)",
+                path.display(),
+                devenv_model::files::kind_of(&meta)
+            );
         } else {
             let exec = if meta.permissions().mode() & 0o111 != 0 {
                 "x"

@@ -216,6 +216,30 @@ impl World {
         Output::of(cmd.output().expect("spawn the command"))
     }
 
+    /// Runs `cmd`, failing the test (and killing it) if it is still
+    /// running after `secs` seconds: how an attack that used to hang
+    /// devenv is tested without hanging the suite.
+    pub(crate) fn run_within(&self, mut cmd: Command, secs: u64) -> Output {
+        let child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn the command");
+        let pid = child.id();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(child.wait_with_output());
+        });
+        match rx.recv_timeout(std::time::Duration::from_secs(secs)) {
+            Ok(out) => Output::of(out.expect("wait for the command")),
+            Err(_) => {
+                // SAFETY: kill only sends a signal to our own child process.
+                unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+                panic!("{cmd:?} hung: still running after {secs} s");
+            }
+        }
+    }
+
     /// Runs `cmd` with `input` as its standard input.
     pub(crate) fn run_cmd_input(&self, mut cmd: Command, input: &str) -> Output {
         use std::io::Write;

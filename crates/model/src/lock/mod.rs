@@ -443,7 +443,7 @@ impl Lock {
     /// disk changed.
     pub fn write(&self, path: &Path) -> Result<bool> {
         let text = self.render();
-        if std::fs::read_to_string(path).ok().as_deref() == Some(text.as_str()) {
+        if crate::files::read_text(path).ok().as_deref() == Some(text.as_str()) {
             return Ok(false);
         }
         files::write_atomic(path, text.as_bytes())?;

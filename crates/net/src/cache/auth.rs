@@ -58,7 +58,7 @@ pub(crate) fn docker_config_path(
 /// `Ok(None)` when it has none (or there is no file), an error naming the
 /// file when it cannot be read.
 pub(crate) fn from_docker_config(path: &Path, host: &str) -> Result<Option<Credentials>, String> {
-    let text = match std::fs::read(path) {
+    let text = match devenv_model::files::read_bytes(path) {
         Ok(bytes) if bytes.len() > 4 * 1024 * 1024 => {
             return Err(format!("{} is larger than 4 MiB", path.display()));
         }

@@ -147,7 +147,9 @@ impl Layout {
         }
         let layer = oci::check_manifest(&bytes, expected).map_err(CacheError::Invalid)?;
         let blob = self.blob_path(&layer.digest)?;
-        let file = File::open(&blob).map_err(|e| self.local("open", &blob, e))?;
+        // A regular file only: a FIFO would hang, a device never end.
+        let file =
+            devenv_model::files::open_regular(&blob).map_err(|e| self.local("open", &blob, e))?;
         let mut out = File::create(dest).map_err(|e| self.local("create", dest, e))?;
         let got =
             copy_bounded(file, layer.size, &mut out, expected, progress).map_err(|e| match e {
@@ -180,7 +182,7 @@ impl Layout {
         let blob = self.blob_path(layer_digest)?;
         if !blob.exists() {
             devenv_model::files::replace_file(&blob, |file| {
-                std::io::copy(&mut File::open(layer)?, file).map(drop)
+                std::io::copy(&mut devenv_model::files::open_regular(layer)?, file).map(drop)
             })
             .map_err(|e| self.local("write", &blob, e))?;
             written += size;
@@ -222,10 +224,7 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
-    let file = File::open(path)?;
-    if !file.metadata()?.is_file() {
-        return Err(std::io::Error::other("not a regular file"));
-    }
+    let file = devenv_model::files::open_regular(path)?;
     let mut bytes = Vec::new();
     file.take(limit + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
