@@ -257,6 +257,10 @@ pub(super) fn mise(text: &str, file: &str, catalog: &Catalog, out: &mut Imported
                         continue;
                     }
                     match v {
+                        toml::Value::String(s) if s.contains("{{") => match mise_template(s) {
+                            Ok(value) => out.var(name, &value, from("[env]"), &text),
+                            Err(why) => out.skip(from("[env]"), &text, why),
+                        },
                         toml::Value::String(s) => out.var(name, s, from("[env]"), &text),
                         toml::Value::Integer(i) => {
                             out.var(name, &i.to_string(), from("[env]"), &text)
@@ -277,6 +281,36 @@ pub(super) fn mise(text: &str, file: &str, catalog: &Catalog, out: &mut Imported
             ),
         }
     }
+}
+
+/// A mise `[env]` value with `{{…}}` templates, in devenv's `${VAR}`
+/// terms: `{{env.NAME}}` is `${NAME}`, `{{config_root}}` the project's
+/// root, `${DEVENV_ROOT}`. Anything else has no equivalent, and is never
+/// copied as literal text.
+fn mise_template(value: &str) -> Result<String, String> {
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let Some(len) = rest[start..].find("}}") else {
+            return Err("an unclosed mise `{{` template has no devenv equivalent".into());
+        };
+        let inner = rest[start + 2..start + len].trim();
+        match inner.strip_prefix("env.") {
+            Some(name) if devenv_model::names::is_identifier(name) => {
+                out.push_str(&format!("${{{name}}}"))
+            }
+            _ if inner == "config_root" => out.push_str("${DEVENV_ROOT}"),
+            _ => {
+                return Err(format!(
+                    "the mise template `{{{{ {inner} }}}}` has no devenv equivalent (devenv has `${{VAR}}` and `${{DEVENV_ROOT}}`); set the value by hand"
+                ));
+            }
+        }
+        rest = &rest[start + len + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// mise's `_.path` and `_.file` in `[env]`.
@@ -383,11 +417,63 @@ fn task(name: &str, v: &toml::Value, from: &str, out: &mut Imported) {
     });
 }
 
+/// `text` (JSON with comments, as devbox reads it) as plain JSON: `//` and
+/// `/* */` comments outside strings become spaces (so positions in errors
+/// stay right), and a comma before `}` or `]` is dropped.
+fn strip_jsonc(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let (mut i, mut in_string) = (0, false);
+    while i < chars.len() {
+        let c = chars[i];
+        if in_string {
+            out.push(c);
+            if c == '\\' && i + 1 < chars.len() {
+                out.push(chars[i + 1]);
+                i += 1;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+            out.push(c);
+        } else if c == '/' && chars.get(i + 1) == Some(&'/') {
+            while i < chars.len() && chars[i] != '\n' {
+                out.push(' ');
+                i += 1;
+            }
+            continue;
+        } else if c == '/' && chars.get(i + 1) == Some(&'*') {
+            out.push_str("  ");
+            i += 2;
+            while i < chars.len() && !(chars[i] == '*' && chars.get(i + 1) == Some(&'/')) {
+                out.push(if chars[i] == '\n' { '\n' } else { ' ' });
+                i += 1;
+            }
+            out.push_str("  ");
+            i += 2;
+            continue;
+        } else if c == ',' {
+            let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+            out.push(if matches!(next, Some('}' | ']')) {
+                ' '
+            } else {
+                ','
+            });
+        } else {
+            out.push(c);
+        }
+        i += 1;
+    }
+    out
+}
+
 /// devbox's `packages` (list of `name@version` or a table), `env` and
 /// `shell.scripts`.
 pub(super) fn devbox(text: &str, catalog: &Catalog, out: &mut Imported) {
     let from = "devbox.json".to_string();
-    let doc: serde_json::Value = match serde_json::from_str(text) {
+    // devbox reads JSONC: comments and trailing commas are allowed.
+    let doc: serde_json::Value = match serde_json::from_str(&strip_jsonc(text)) {
         Ok(d) => d,
         Err(e) => {
             out.skip(from, "", format!("the file is not valid JSON: {e}"));
@@ -463,13 +549,29 @@ pub(super) fn devbox(text: &str, catalog: &Catalog, out: &mut Imported) {
 /// direnv's `.envrc`: `export NAME=value`, `PATH_add DIR`, `dotenv [FILE]`
 /// and `dotenv_if_exists [FILE]`; anything else is shell code.
 pub(super) fn envrc(text: &str, out: &mut Imported) {
+    // The shell blocks open at each line: an export inside one happens only
+    // when its condition holds (or its function is called).
+    let mut blocks: Vec<&'static str> = Vec::new();
     for (n, line) in content_lines(text) {
         let from = format!(".envrc:{n}");
         let Ok(words) = shell_words::split(line) else {
             out.skip(from, line, "unbalanced quotes");
             continue;
         };
-        match words.first().map(String::as_str) {
+        let first = words.first().map(String::as_str);
+        let inside = blocks.last().copied();
+        track_blocks(&words, &mut blocks);
+        if let Some(block) = inside
+            && !matches!(first, Some("fi" | "esac" | "done" | "}"))
+        {
+            out.skip(
+                from,
+                line,
+                format!("inside {block}, it runs only sometimes; set the value in [env] if it always applies"),
+            );
+            continue;
+        }
+        match first {
             Some("export") if words.len() == 2 && words[1].contains('=') => {
                 if line.contains("$(") || line.contains('`') {
                     out.skip(from, line, "command substitution is shell code");
@@ -487,6 +589,28 @@ pub(super) fn envrc(text: &str, out: &mut Imported) {
                 out.skip(from, line, "devenv replaces this: its tools are in [tools]")
             }
             _ => out.skip(from, line, "shell code does not carry over"),
+        }
+    }
+}
+
+/// Opens and closes the shell blocks `words` (one line) start and end:
+/// `if`…`fi`, `case`…`esac`, loops …`done`, functions and `{`…`}`.
+fn track_blocks(words: &[String], blocks: &mut Vec<&'static str>) {
+    for (i, w) in words.iter().enumerate() {
+        let w = w.trim_end_matches(';');
+        let command_position = i == 0 || words[i - 1].ends_with(';') || words[i - 1] == "then";
+        match w {
+            "if" if command_position => blocks.push("an `if` block"),
+            "case" if command_position => blocks.push("a `case` block"),
+            "for" | "while" | "until" if command_position => blocks.push("a loop"),
+            "function" if i == 0 => blocks.push("a function"),
+            "{" if i == 0 => blocks.push("a `{ … }` group"),
+            "{" if words[i - 1].ends_with("()") => blocks.push("a function"),
+            "fi" | "esac" | "done" | "}" => {
+                blocks.pop();
+            }
+            _ if i == 0 && w.ends_with("(){") => blocks.push("a function"),
+            _ => {}
         }
     }
 }

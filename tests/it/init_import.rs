@@ -216,3 +216,76 @@ fn with_nothing_to_import_init_writes_the_template() {
         .fails(1)
         .stderr_has("already exists; edit it, or run `devenv init --force`");
 }
+
+#[test]
+fn envrc_exports_inside_branches_functions_and_loops_are_not_made_unconditional() {
+    let w = World::new();
+    w.write(
+        ".envrc",
+        "if [ -n \"$CI\" ]; then\n  export E=ci\nelse\n  export E=local\nfi\ncase \"$USER\" in\n  root) export WHO=admin ;;\nesac\nsetup() {\n  export F=1\n}\nfor x in a b; do\n  export G=$x\ndone\nexport ALWAYS=yes\n",
+    );
+    w.run(&["init"]).ok();
+    let m = written(&w);
+    assert!(m.contains("ALWAYS = \"yes\"    # from .envrc:15\n"), "{m}");
+    for name in ["E =", "WHO =", "F =", "G ="] {
+        assert!(
+            !m.contains(&format!("\n{name}")),
+            "{name} became unconditional:\n{m}"
+        );
+    }
+    for line in [
+        "# - .envrc:2 `export E=ci`: inside an `if` block, it runs only sometimes",
+        "# - .envrc:4 `export E=local`: inside an `if` block, it runs only sometimes",
+        "# - .envrc:7 `root) export WHO=admin ;;`: inside a `case` block",
+        "# - .envrc:10 `export F=1`: inside a function",
+        "# - .envrc:13 `export G=$x`: inside a loop",
+    ] {
+        assert!(m.contains(line), "missing {line:?} in:\n{m}");
+    }
+}
+
+#[test]
+fn mise_templates_are_translated_or_skipped_never_copied() {
+    let w = World::new();
+    w.write(
+        "mise.toml",
+        "[env]\nCACHE = \"{{env.HOME}}/.cache/x\"\nROOT = \"{{ config_root }}/data\"\nREV = \"{{ exec(command='git rev-parse HEAD') }}\"\n",
+    );
+    w.run(&["init"]).ok();
+    let m = written(&w);
+    assert!(
+        m.contains("CACHE = \"${HOME}/.cache/x\"    # from mise.toml [env]\n"),
+        "{m}"
+    );
+    assert!(
+        m.contains("ROOT = \"${DEVENV_ROOT}/data\"    # from mise.toml [env]\n"),
+        "{m}"
+    );
+    assert!(!m.contains("\nREV ="), "{m}");
+    assert!(
+        m.contains(
+            "the mise template `{{ exec(command='git rev-parse HEAD') }}` has no devenv equivalent"
+        ),
+        "{m}"
+    );
+    assert!(!m.contains("\nCACHE = \"{{"), "{m}");
+}
+
+#[test]
+fn devbox_json_with_comments_and_trailing_commas_is_read() {
+    let w = World::new();
+    w.write(
+        "devbox.json",
+        "{\n  // the toolchain\n  \"packages\": [\"nodejs@20\", /* the runner */ \"just@latest\",],\n  \"env\": {\"URL\": \"http://x//y\", \"N\": \"1\",},\n}\n",
+    );
+    w.run(&["init"]).ok();
+    let m = written(&w);
+    for line in [
+        "node = \"20\"    # from devbox.json\n",
+        "just = \"latest\"    # from devbox.json\n",
+        "URL = \"http://x//y\"    # from devbox.json\n",
+        "N = \"1\"    # from devbox.json\n",
+    ] {
+        assert!(m.contains(line), "missing {line:?} in:\n{m}");
+    }
+}
