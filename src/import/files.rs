@@ -114,8 +114,14 @@ pub(super) fn python_version(text: &str, catalog: &Catalog, out: &mut Imported) 
             out.skip(from, line, "devenv pins one Python; the first line is used");
             continue;
         }
-        if line.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        if is_python_version(line) {
             out.tool(catalog, "python", line, from, line);
+        } else if line.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            out.skip(
+                from,
+                line,
+                format!("`{line}` looks like a pyenv virtualenv's name, not a version; write the Python version it uses"),
+            );
         } else if let Some(why) = special_version(line) {
             out.skip(from, line, why);
         } else {
@@ -128,7 +134,28 @@ pub(super) fn python_version(text: &str, catalog: &Catalog, out: &mut Imported) 
     }
 }
 
-/// rustup's `rust-toolchain.toml`: `[toolchain] channel`.
+/// A CPython version as pyenv writes one: `3`, `3.12`, `3.12.4`, or a
+/// pre-release such as `3.13.0rc1`; a virtualenv's name is none of these.
+fn is_python_version(text: &str) -> bool {
+    let (release, pre) = match text.find(|c: char| c.is_ascii_alphabetic()) {
+        Some(i) => text.split_at(i),
+        None => (text, ""),
+    };
+    let parts: Vec<&str> = release.split('.').collect();
+    let numbers = parts.len() <= 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let pre_ok = pre.is_empty()
+        || ["a", "b", "rc"].iter().any(|tag| {
+            pre.strip_prefix(tag)
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        });
+    numbers && pre_ok
+}
+
+/// rustup's `rust-toolchain.toml`: `[toolchain] channel`, `components`
+/// and `targets`.
 pub(super) fn rust_toolchain(text: &str, catalog: &Catalog, out: &mut Imported) {
     let from = "rust-toolchain.toml".to_string();
     let Ok(doc) = text.parse::<toml::Table>() else {
@@ -164,13 +191,36 @@ pub(super) fn rust_toolchain(text: &str, catalog: &Catalog, out: &mut Imported) 
         ),
         None => out.skip(from.clone(), "[toolchain]", "there is no `channel`"),
     }
+    let imported_rust = out
+        .tools
+        .iter()
+        .any(|t| t.value.0 == "rust" && t.from == from);
     for key in toolchain.keys() {
-        if key != "channel" {
-            out.skip(
+        let text = format!("{key} = {}", toolchain[key]);
+        match key.as_str() {
+            "channel" => {}
+            // The `rust` tool takes rustup's components and targets.
+            "components" | "targets" if imported_rust => {
+                let option = if key == "components" { "components" } else { "targets" };
+                match toolchain[key].as_array().and_then(|a| {
+                    a.iter()
+                        .map(|v| v.as_str().map(str::to_string))
+                        .collect::<Option<Vec<_>>>()
+                }) {
+                    Some(values) => out.tool_lists.push(("rust".into(), option, values)),
+                    None => out.skip(from.clone(), text, "expected a list of names"),
+                }
+            }
+            "profile" => out.skip(
                 from.clone(),
-                format!("{key} = {}", toolchain[key]),
+                text,
+                "devenv installs the toolchain's default components; list extra ones in `components`",
+            ),
+            _ => out.skip(
+                from.clone(),
+                text,
                 format!("devenv does not manage rustup's `{key}`"),
-            );
+            ),
         }
     }
 }

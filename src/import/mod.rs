@@ -72,6 +72,9 @@ pub(crate) struct Imported {
     pub(crate) dotenv: Vec<Entry<String>>,
     pub(crate) tasks: Vec<Entry<ImportedTask>>,
     pub(crate) skipped: Vec<Skipped>,
+    /// List options of imported tools: (tool, option, values), such as
+    /// rustup's `components` for `rust`.
+    pub(crate) tool_lists: Vec<(String, &'static str, Vec<String>)>,
 }
 
 impl Imported {
@@ -91,8 +94,13 @@ impl Imported {
     /// Adds a tool unless an earlier file pinned it; checks name and
     /// version the way the manifest will.
     fn tool(&mut self, catalog: &Catalog, name: &str, version: &str, from: String, text: &str) {
-        let name = devenv_name(name);
-        let version = version.trim();
+        let (name, named_version) = devenv_name(name);
+        // A Nix attribute names its version (`nodejs_20`): it stands for
+        // "latest" and for nothing, never against an explicit version.
+        let version = match (version.trim(), &named_version) {
+            ("" | "latest", Some(v)) => v.as_str(),
+            (v, _) => v,
+        };
         if let Some(why) = untranslatable_tool(catalog, &name) {
             self.skip(from, text, why);
             return;
@@ -151,37 +159,81 @@ impl Imported {
     }
 }
 
-/// The name devenv's catalog uses for another tool manager's name.
-fn devenv_name(name: &str) -> String {
+/// The name devenv's catalog uses for another tool manager's name (asdf,
+/// mise and Nix spell some differently), and the version a Nix attribute
+/// name carries (`python312` is Python 3.12).
+fn devenv_name(name: &str) -> (String, Option<String>) {
     let name = name.trim();
+    let plain = |n: &str| (n.to_string(), None);
     match name {
-        "nodejs" | "node" => "node".into(),
-        "golang" | "go" => "go".into(),
-        "python3" | "python" => "python".into(),
-        "rust" | "rustc" | "cargo" => "rust".into(),
-        other => match other.split_once(':') {
-            // mise's pipx installs PyPI packages, as devenv's pypi backend does.
-            Some(("pipx", pkg)) => format!("pypi:{pkg}"),
-            _ => other.to_string(),
-        },
+        "nodejs" | "node" => return plain("node"),
+        "golang" | "go" => return plain("go"),
+        "python3" | "python" => return plain("python"),
+        "rust" | "rustc" | "cargo" | "rustup" => return plain("rust"),
+        "github-cli" => return plain("gh"),
+        "temurin" | "openjdk" | "jdk" => return plain("java"),
+        _ => {}
     }
+    if let Some((backend, package)) = name.split_once(':') {
+        return match backend {
+            // mise's pipx installs PyPI packages, as devenv's pypi backend
+            // does; ubi installs a GitHub project's release assets.
+            "pipx" => (format!("pypi:{package}"), None),
+            "ubi" => (format!("github:{package}"), None),
+            _ => plain(name),
+        };
+    }
+    // Nix attribute names: `python312`, `nodejs_20`, `go_1_22`, `jdk21`.
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if let Some(v) = name.strip_prefix("python3").filter(|v| digits(v)) {
+        return ("python".into(), Some(format!("3.{v}")));
+    }
+    if let Some(v) = name
+        .strip_prefix("nodejs_")
+        .or_else(|| name.strip_prefix("nodejs-"))
+        .map(|v| v.trim_end_matches("_x"))
+        .filter(|v| digits(v))
+    {
+        return ("node".into(), Some(v.to_string()));
+    }
+    if let Some(v) = name.strip_prefix("go_").map(|v| v.replace('_', "."))
+        && v.split('.').all(digits)
+    {
+        return ("go".into(), Some(v));
+    }
+    if let Some(v) = name
+        .strip_prefix("jdk")
+        .or_else(|| name.strip_prefix("openjdk"))
+        .or_else(|| name.strip_prefix("temurin-bin-"))
+        .filter(|v| digits(v))
+    {
+        return ("java".into(), Some(v.to_string()));
+    }
+    plain(name)
 }
 
 /// Why `name` cannot be a devenv tool, if it cannot.
 fn untranslatable_tool(catalog: &Catalog, name: &str) -> Option<String> {
-    if let Some((backend, _)) = name.split_once(':') {
-        if matches!(backend, "npm" | "pypi") {
+    if let Some((backend, package)) = name.split_once(':') {
+        if devenv_model::backend::Backend::parse(backend).is_some_and(|b| b.takes_packages()) {
             return None;
         }
-        return Some(format!(
-            "devenv has no `{backend}:` source; use `npm:`, `pypi:`, or a URL tool"
-        ));
+        return Some(match backend {
+            "cargo" => format!(
+                "devenv has no `cargo:` source yet (it does not build from source); if `{package}` publishes release binaries on GitHub, use `github:OWNER/{package}`"
+            ),
+            "go" => "devenv does not build Go modules; use the project's release binaries with `github:OWNER/REPO`".into(),
+            _ => format!(
+                "devenv has no `{backend}:` source; its sources are {}, the catalog (`devenv search`), and URL tools",
+                devenv_model::backend::Backend::package_forms()
+            ),
+        });
     }
     if catalog.entries.contains_key(name) {
         return None;
     }
     Some(format!(
-        "`{name}` is not in devenv's catalog; use `npm:{name}` or `pypi:{name}` if it is published there, or pin it by URL"
+        "`{name}` is not in devenv's catalog (`devenv search {name}` looks for it by other names); if it publishes release binaries on GitHub, use `github:OWNER/{name}`, or `npm:{name}`/`pypi:{name}` if it is published there, or pin it by URL"
     ))
 }
 
@@ -294,12 +346,18 @@ pub(crate) fn render(imp: &Imported, header: &str) -> String {
     s.push_str("\n[tools]\n");
     for t in &imp.tools {
         let (name, version) = &t.value;
-        s.push_str(&format!(
-            "{} = {}    # from {}\n",
-            key(name),
-            string(version),
-            t.from
-        ));
+        let lists: Vec<String> = imp
+            .tool_lists
+            .iter()
+            .filter(|(tool, _, _)| tool == name)
+            .map(|(_, option, values)| format!("{option} = {}", string_list(values)))
+            .collect();
+        let value = if lists.is_empty() {
+            string(version)
+        } else {
+            format!("{{ version = {}, {} }}", string(version), lists.join(", "))
+        };
+        s.push_str(&format!("{} = {value}    # from {}\n", key(name), t.from));
     }
     if imp.tools.is_empty() {
         s.push_str("# node = \"22\"\n");

@@ -42,6 +42,11 @@ fn asdf_nvm_pyenv_go_and_rustup_files_become_tools_with_their_origin() {
         "{m}"
     );
     assert!(m.contains("go = \"1.22.3\"    # from go.mod:5\n"), "{m}");
+    // The `rust` tool takes rustup's components.
+    assert!(
+        m.contains("rust = { version = \"1.80.0\", components = [\"clippy\"] }    # from rust-toolchain.toml\n"),
+        "{m}"
+    );
     // Each untranslatable line is named with the reason.
     for line in [
         "# - .tool-versions:3 `zig 0.13.0 0.12.0`: devenv pins one version per tool; `0.13.0` (the first) is used",
@@ -49,7 +54,6 @@ fn asdf_nvm_pyenv_go_and_rustup_files_become_tools_with_their_origin() {
         "# - .tool-versions:5 `shellcheck system`: `system` means the tool installed outside devenv",
         "# - .nvmrc:1 `lts/iron`: `node` is already taken from .tool-versions:2",
         "# - .python-version:1 `pypy3.10`: `pypy3.10` is not a CPython version",
-        "# - rust-toolchain.toml `components = [\"clippy\"]`: devenv does not manage rustup's `components`",
     ] {
         assert!(m.contains(line), "missing {line:?} in:\n{m}");
     }
@@ -288,4 +292,39 @@ fn devbox_json_with_comments_and_trailing_commas_is_read() {
     ] {
         assert!(m.contains(line), "missing {line:?} in:\n{m}");
     }
+}
+
+#[test]
+fn other_managers_names_and_sources_map_to_devenvs() {
+    let w = World::new();
+    w.write(
+        "mise.toml",
+        "[tools]\n\"ubi:BurntSushi/ripgrep\" = \"14\"\n\"github:cli/cli\" = \"2\"\n\"aqua:jqlang/jq\" = \"1.7\"\n\"go:golang.org/x/tools/gopls\" = \"latest\"\nterragrunt = \"0.55\"\n",
+    );
+    w.write(
+        "devbox.json",
+        r#"{"packages": ["python312@latest", "nodejs_20@latest", "go_1_22@latest"]}"#,
+    );
+    w.write(".python-version", "3.11.4-myenv\n");
+    w.write(
+        "rust-toolchain.toml",
+        "[toolchain]\nchannel = \"1.83.0\"\ncomponents = [\"clippy\", \"rustfmt\"]\ntargets = [\"wasm32-unknown-unknown\"]\nprofile = \"minimal\"\n",
+    );
+    w.run(&["init"]).ok();
+    let m = written(&w);
+    for line in [
+        "\"github:BurntSushi/ripgrep\" = \"14\"    # from mise.toml [tools]\n",
+        "\"github:cli/cli\" = \"2\"    # from mise.toml [tools]\n",
+        "\"aqua:jqlang/jq\" = \"1.7\"    # from mise.toml [tools]\n",
+        "python = \"3.12\"    # from devbox.json\n",
+        "node = \"20\"    # from devbox.json\n",
+        "go = \"1.22\"    # from devbox.json\n",
+        "rust = { version = \"1.83.0\", components = [\"clippy\", \"rustfmt\"], targets = [\"wasm32-unknown-unknown\"] }    # from rust-toolchain.toml\n",
+        "# - mise.toml [tools] `go:golang.org/x/tools/gopls = \"latest\"`: devenv does not build Go modules",
+        "# - mise.toml [tools] `terragrunt = \"0.55\"`: `terragrunt` is not in devenv's catalog (`devenv search terragrunt` looks for it by other names); if it publishes release binaries on GitHub, use `github:OWNER/terragrunt`",
+        "# - .python-version:1 `3.11.4-myenv`: `3.11.4-myenv` looks like a pyenv virtualenv's name, not a version",
+    ] {
+        assert!(m.contains(line), "missing {line:?} in:\n{m}");
+    }
+    assert!(!m.contains("try `npm:"), "{m}");
 }

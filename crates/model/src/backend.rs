@@ -161,7 +161,7 @@ impl Backend {
     }
 
     /// The backend registered as `name`.
-    pub(crate) fn parse(name: &str) -> Option<Backend> {
+    pub fn parse(name: &str) -> Option<Backend> {
         Backend::all().find(|b| b.as_str() == name)
     }
 
@@ -170,7 +170,7 @@ impl Backend {
     }
 
     /// Backends that serve many packages, usable as `backend:package`.
-    pub(crate) fn takes_packages(self) -> bool {
+    pub fn takes_packages(self) -> bool {
         self.def().takes_packages
     }
 
@@ -185,7 +185,7 @@ impl Backend {
     }
 
     /// `npm:<package>`, `pypi:<package>`, ... for messages.
-    pub(crate) fn package_forms() -> String {
+    pub fn package_forms() -> String {
         let forms: Vec<String> = Backend::all()
             .filter(|b| b.takes_packages())
             .map(|b| format!("`{b}:<package>`"))
