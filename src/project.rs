@@ -278,6 +278,28 @@ impl Project {
         Ok(changed)
     }
 
+    /// After an edit the user asked devenv for (`add`, `remove`): when the
+    /// project was allowed before it (`was_allowed`), the trust record
+    /// follows the files as they are now — the only change is the one the
+    /// user typed — and says so.
+    pub(crate) fn keep_allowed(cx: &Context, path: &Path, was_allowed: bool) -> Result<()> {
+        if !was_allowed {
+            return Ok(());
+        }
+        let root = path.parent().unwrap_or(Path::new("."));
+        let manifest = Manifest::load(root, cx.config.file_limits())?;
+        trust::allow(
+            &cx.store,
+            &manifest.path,
+            &trust::Snapshot::read(&manifest)?,
+        )?;
+        ui::info(format!(
+            "the project stays allowed: this change to {} is the one you asked for",
+            manifest::FILE_NAME
+        ));
+        Ok(())
+    }
+
     /// Whether the shell hook may apply this project's files as they are
     /// now on disk (see [`devenv_store::trust`]).
     pub(crate) fn allowed(&self, cx: &Context) -> bool {

@@ -44,8 +44,11 @@ pub(crate) fn run(
         check_edit(&path, &text, spec)?;
         names.push((name, version));
     }
+    let cx = Context::new(config, false)?;
+    let was_allowed = project.allowed(&cx);
     if no_lock {
         files::write_atomic(&path, text.as_bytes())?;
+        Project::keep_allowed(&cx, &path, was_allowed)?;
         for (name, version) in &names {
             let verb = if before(&project.manifest, name).is_some() {
                 "changed"
@@ -62,12 +65,12 @@ pub(crate) fn run(
     let edited = Project {
         manifest: Manifest::parse(&path, text.clone())?,
     };
-    let cx = Context::new(config, false)?;
     let update = Update::Only(names.iter().map(|(n, _)| n.clone()).collect());
     let lock = edited
         .ensure_lock_as(&cx, &update, "add")
         .map_err(|e| e.context(format!("{} was left unchanged", manifest::FILE_NAME)))?;
     files::write_atomic(&path, text.as_bytes())?;
+    Project::keep_allowed(&cx, &path, was_allowed)?;
     for (name, version) in &names {
         let pinned = lock.tools.get(name).map_or("?", |t| t.version.as_str());
         let verb = match before(&project.manifest, name) {

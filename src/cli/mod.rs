@@ -98,6 +98,9 @@ pub(crate) enum Command {
         /// Write the commented template; import nothing.
         #[arg(long)]
         bare: bool,
+        /// Allow the new manifest at once (`devenv allow`): you wrote it.
+        #[arg(long)]
+        allow: bool,
     },
     /// Resolve devenv.toml into devenv.lock (exact versions, URLs, digests).
     Lock {
@@ -421,11 +424,22 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
     }
     let config = &config;
     match cli.command {
-        Command::Init { force, from, bare } => init::run(init::Args {
+        Command::Init {
             force,
-            from: from.as_deref(),
+            from,
             bare,
-        }),
+            allow,
+        } => {
+            init::run(init::Args {
+                force,
+                from: from.as_deref(),
+                bare,
+            })?;
+            if allow {
+                allow::run(config, None)?;
+            }
+            Ok(())
+        }
         Command::Lock { frozen } => lock::run(config, frozen),
         Command::Install { frozen, tools } => install::run(config, frozen, &tools),
         Command::Exec { frozen, command } => exec::run(config, frozen, &command),

@@ -21,13 +21,16 @@ pub(crate) fn run(config: &Config, tools: &[String]) -> Result<()> {
     let edited = Project {
         manifest: Manifest::parse(&path, text.clone())?,
     };
+    let cx = Context::new(config, false)?;
+    let was_allowed = project.allowed(&cx);
     // The other tools keep their pins, so this relock needs no network.
     if edited.read_lock()?.is_some() {
         edited
-            .ensure_lock_as(&Context::new(config, false)?, &Update::Nothing, "remove")
+            .ensure_lock_as(&cx, &Update::Nothing, "remove")
             .map_err(|e| e.context(format!("{} was left unchanged", manifest::FILE_NAME)))?;
     }
     files::write_atomic(&path, text.as_bytes())?;
+    Project::keep_allowed(&cx, &path, was_allowed)?;
     for name in tools {
         ui::info(format!("removed {name}"));
     }

@@ -248,3 +248,44 @@ fn add_interrupted_during_the_relock_leaves_the_manifest_and_lock_as_they_were()
     );
     p.run(&["exec", "--frozen", "--", "fmt"]).ok();
 }
+
+#[test]
+fn your_own_add_and_remove_keep_an_allowed_project_allowed() {
+    let s = registry();
+    let p = World::new().with_env("DEVENV_NPM_REGISTRY", &s.base());
+    p.manifest(MANIFEST);
+    p.run(&["lock"]).ok();
+    p.run(&["allow"]).ok();
+    let allowed = |w: &World| -> bool {
+        let v: serde_json::Value =
+            serde_json::from_str(&w.run(&["status", "--json"]).ok().stdout).unwrap();
+        v["project"]["allowed"] == true
+    };
+    assert!(allowed(&p));
+    p.run(&["add", "npm:fmt@2"]).ok().stderr_has(
+        "the project stays allowed: this change to devenv.toml is the one you asked for",
+    );
+    assert!(allowed(&p), "add dropped the allow");
+    p.run(&["remove", "npm:other"]).ok();
+    assert!(allowed(&p), "remove dropped the allow");
+    p.run(&["add", "--no-lock", "npm:fmt@1"]).ok();
+    assert!(allowed(&p), "add --no-lock dropped the allow");
+    // Someone else's edit is not the user's: it still needs an allow, and
+    // a later `add` does not launder it.
+    let text = p.read("devenv.toml") + "\n[settings]\nauto_install = true\n";
+    p.manifest(&text);
+    assert!(!allowed(&p));
+    let out = p.run(&["add", "npm:fmt@2"]).ok();
+    assert!(!out.stderr.contains("stays allowed"), "{}", out.stderr);
+    assert!(!allowed(&p));
+}
+
+#[test]
+fn init_allow_allows_the_manifest_it_writes() {
+    let w = World::new();
+    w.write(".nvmrc", "20\n");
+    w.run(&["init", "--allow"]).ok().stderr_has("allowed ");
+    let v: serde_json::Value =
+        serde_json::from_str(&w.run(&["status", "--json"]).ok().stdout).unwrap();
+    assert_eq!(v["project"]["allowed"], true, "{v}");
+}
