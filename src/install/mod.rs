@@ -385,9 +385,9 @@ fn stage_tree(
         })?;
     }
     ui::verbose(format!(
-        "{}: {} packages downloaded and verified in {:.2} s, unpacked in {:.2} s",
+        "{}: {} downloaded and verified in {:.2} s, unpacked in {:.2} s",
         job.name,
-        members.len(),
+        ui::plural(members.len(), "package", "packages"),
         downloaded.as_secs_f64(),
         (started.elapsed() - downloaded).as_secs_f64()
     ));
@@ -427,10 +427,10 @@ fn stage(
             )
         })?;
         ui::info(format!(
-            "installed {} {} ({} packages, {}, {:.1} s)",
+            "installed {} {} ({}, {}, {:.1} s)",
             job.name,
             job.version,
-            a.members.len(),
+            ui::plural(a.members.len(), "package", "packages"),
             ui::human_bytes(bytes),
             started.elapsed().as_secs_f64()
         ));

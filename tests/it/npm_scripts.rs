@@ -309,18 +309,24 @@ fn a_failing_script_installs_nothing_and_says_why() {
     assert!(w.staging_leftovers().is_empty());
     // The script's need met, the same pin installs.
     std::fs::write(user_home(&w).join("libfoo"), "").unwrap();
-    w.run(&["install"]).ok();
+    w.run(&["install"])
+        .ok()
+        .stderr_has("installed npm:flaky 1.0.0 (1 package, ");
     w.run(&["exec", "--", "flaky"]).ok().stdout_has("built");
 }
 
 #[test]
-fn a_lone_package_with_an_install_script_says_how_to_allow_it() {
+fn a_lone_package_with_an_install_script_installs_without_it_and_says_how_to_allow_it() {
     let s = registry();
     let w = world(&s, "\"npm:flaky\" = \"1\"\n");
-    w.run(&["lock"])
-        .fails(1)
-        .stderr_has("npm:flaky 1.0.0 runs an install script")
+    w.run(&["install"])
+        .ok()
+        .stderr_has("npm:flaky 1.0.0 has an install script (postinstall), which devenv does not run unless the manifest allows it; it is installed without it")
         .stderr_has("add `allow_scripts = [\"flaky\"]` to its table in [tools]");
+    // The script did not run: nothing it builds exists, and no marker.
+    let tree = entry(&w, "flaky");
+    assert!(!tree.join("built.txt").exists());
+    assert!(w.run(&["exec", "--", "flaky"]).code != 0);
 }
 
 #[test]

@@ -7,7 +7,7 @@
 //! dependency trees; esbuild's allowed postinstall runs and black's `d`
 //! extra brings blackd. It needs the network, so its
 //! tests are ignored by plain `cargo test` (which stays hermetic);
-//! `.ci/run` runs them with `cargo test --test smoke_real -- --ignored`.
+//! `.ci/run` runs them with `cargo test --test it smoke_real -- --ignored`.
 
 use std::process::Command;
 
@@ -49,7 +49,7 @@ fn release(v: &str) -> String {
 }
 
 #[test]
-#[ignore = "needs the real registries: cargo test --test smoke_real -- --ignored"]
+#[ignore = "needs the real registries: cargo test --test it smoke_real -- --ignored"]
 fn real_toolchains_install_and_run() {
     let dir = tempfile::tempdir().unwrap();
     let home = tempfile::tempdir().unwrap();
@@ -88,7 +88,7 @@ fn real_toolchains_install_and_run() {
 }
 
 #[test]
-#[ignore = "needs the real registries: cargo test --test smoke_real -- --ignored"]
+#[ignore = "needs the real registries: cargo test --test it smoke_real -- --ignored"]
 fn the_polyglot_example_runs_from_its_committed_lock() {
     let home = tempfile::tempdir().unwrap();
     let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/polyglot");
@@ -148,7 +148,7 @@ fn devenv_try(
 }
 
 #[test]
-#[ignore = "needs the real registries: cargo test --test smoke_real -- --ignored"]
+#[ignore = "needs the real registries: cargo test --test it smoke_real -- --ignored"]
 fn node_from_pypi_runs_npm_npx_corepack_and_installs_a_package() {
     let dir = tempfile::tempdir().unwrap();
     let home = tempfile::tempdir().unwrap();
@@ -182,7 +182,7 @@ fn node_from_pypi_runs_npm_npx_corepack_and_installs_a_package() {
 }
 
 #[test]
-#[ignore = "needs the real registries: cargo test --test smoke_real -- --ignored"]
+#[ignore = "needs the real registries: cargo test --test it smoke_real -- --ignored"]
 fn pypi_cmake_says_what_to_expose_and_runs_with_it() {
     let dir = tempfile::tempdir().unwrap();
     let home = tempfile::tempdir().unwrap();
@@ -206,7 +206,7 @@ fn pypi_cmake_says_what_to_expose_and_runs_with_it() {
 }
 
 #[test]
-#[ignore = "needs the real registries: cargo test --test smoke_real -- --ignored"]
+#[ignore = "needs the real registries: cargo test --test it smoke_real -- --ignored"]
 fn a_system_python_makes_virtual_environments() {
     let dir = tempfile::tempdir().unwrap();
     let home = tempfile::tempdir().unwrap();
@@ -228,7 +228,7 @@ fn a_system_python_makes_virtual_environments() {
 }
 
 #[test]
-#[ignore = "needs the real registries: cargo test --test smoke_real -- --ignored"]
+#[ignore = "needs the real registries: cargo test --test it smoke_real -- --ignored"]
 fn npm_applications_with_dependencies_run() {
     let dir = tempfile::tempdir().unwrap();
     let home = tempfile::tempdir().unwrap();
@@ -262,7 +262,7 @@ fn npm_applications_with_dependencies_run() {
 }
 
 #[test]
-#[ignore = "needs the real registries: cargo test --test smoke_real -- --ignored"]
+#[ignore = "needs the real registries: cargo test --test it smoke_real -- --ignored"]
 fn pypi_black_and_httpie_run_with_a_system_python() {
     let dir = tempfile::tempdir().unwrap();
     let home = tempfile::tempdir().unwrap();
@@ -304,7 +304,7 @@ fn pypi_black_and_httpie_run_with_a_system_python() {
 /// verifies; a Python application installed with an extra runs the script
 /// that needs it, and running it leaves the store untouched.
 #[test]
-#[ignore = "needs the real registries: cargo test --test smoke_real -- --ignored"]
+#[ignore = "needs the real registries: cargo test --test it smoke_real -- --ignored"]
 fn allowed_install_scripts_and_extras_work_for_real() {
     let dir = tempfile::tempdir().unwrap();
     let home = tempfile::tempdir().unwrap();
@@ -337,4 +337,22 @@ fn allowed_install_scripts_and_extras_work_for_real() {
     let blackd = devenv(dir.path(), home.path(), &["exec", "--", "blackd", "--help"]);
     assert!(blackd.contains("--bind-port"), "{blackd}");
     devenv(dir.path(), home.path(), &["store", "verify"]);
+}
+
+#[test]
+#[ignore = "needs the real registries: cargo test --test it smoke_real -- --ignored"]
+fn yarn_installs_without_its_preinstall_script_and_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("devenv.toml"),
+        "[tools]\nnode = { version = \"22\", source = \"pypi\" }\n\"npm:yarn\" = \"latest\"\n",
+    )
+    .unwrap();
+    let version = devenv(
+        dir.path(),
+        home.path(),
+        &["exec", "--", "yarn", "--version"],
+    );
+    assert!(version.trim().starts_with("1.22."), "{version}");
 }

@@ -162,17 +162,24 @@ pub(crate) fn check_runnable(package: &str, version: &str, v: &PackageVersion) -
             platform_pattern_hint(&optional)
         );
     }
-    let install_scripts = v
+    Ok(())
+}
+
+/// The install scripts `v` declares (`preinstall`, `install`,
+/// `postinstall`), or `install` alone when the registry only says it has
+/// one (a `binding.gyp` builds with npm's implicit script).
+fn install_scripts(v: &PackageVersion) -> Vec<String> {
+    let mut names: Vec<String> = v
         .scripts
         .iter()
         .flat_map(|s| s.keys())
-        .any(|k| ["preinstall", "install", "postinstall"].contains(&k.as_str()));
-    if install_scripts || v.has_install_script {
-        bail!(
-            "npm:{package} {version} runs an install script, which devenv runs only when the manifest allows it; if the tool needs it, add `allow_scripts = [\"{package}\"]` to its table in [tools]; {supported}"
-        );
+        .filter(|k| ["preinstall", "install", "postinstall"].contains(&k.as_str()))
+        .cloned()
+        .collect();
+    if names.is_empty() && v.has_install_script {
+        names.push("install".into());
     }
-    Ok(())
+    names
 }
 
 fn abbreviate(names: &[String]) -> String {
@@ -359,6 +366,7 @@ impl Source for Npm {
     ) -> Result<BTreeMap<Platform, Found>> {
         let version = release.version.as_str();
         let mut out = BTreeMap::new();
+        let mut skipped_scripts = BTreeMap::new();
         for &platform in platforms {
             let (name, packument, url) = self
                 .packages
@@ -370,6 +378,10 @@ impl Source for Npm {
             let tree = self.is_tree(v);
             if !tree {
                 check_runnable(name, version, v)?;
+                let scripts = install_scripts(v);
+                if !scripts.is_empty() {
+                    skipped_scripts.insert(name.clone(), scripts);
+                }
             }
             let bin = match &v.bin {
                 // A tree installs the package at node_modules/NAME.
@@ -394,6 +406,13 @@ impl Source for Npm {
                     home: None,
                 },
             );
+        }
+        // Like pnpm 10 and bun: installed without its scripts, saying so.
+        for (name, scripts) in skipped_scripts {
+            ui::warn(format!(
+                "npm:{name} {version} has an install script ({}), which devenv does not run unless the manifest allows it; it is installed without it. If `{name}` needs the script to work, add `allow_scripts = [\"{name}\"]` to its table in [tools]",
+                scripts.join(", ")
+            ));
         }
         Ok(out)
     }
