@@ -56,8 +56,27 @@ fn missing_command_hint(
     commands.sort();
     commands.dedup();
     let refs: Vec<&str> = commands.iter().map(String::as_str).collect();
-    if let Some(s) = devenv_model::manifest::suggest(name, &refs) {
-        return Some(format!("did you mean `{s}`?"));
+    // Commands that extend the name (`jupyter` → `jupyter-lab`), else the
+    // nearest spelling (`rufff` → `ruff`).
+    let mut close: Vec<&str> = refs
+        .iter()
+        .filter(|c| c.len() > name.len() && c.starts_with(name))
+        .copied()
+        .collect();
+    if close.is_empty() {
+        close.extend(devenv_model::manifest::suggest(name, &refs));
+    }
+    if !close.is_empty() {
+        let shown: Vec<String> = close.iter().take(6).map(|c| format!("`{c}`")).collect();
+        let more = match close.len() {
+            n if n > 6 => format!(" (and {} more)", n - 6),
+            _ => String::new(),
+        };
+        return Some(match shown.as_slice() {
+            [one] => format!("did you mean {one}?"),
+            [init @ .., last] => format!("did you mean {} or {last}{more}?", init.join(", ")),
+            [] => unreachable!("close is not empty"),
+        });
     }
     let catalog = devenv_model::catalog::Catalog::for_manifest(&project.manifest).ok()?;
     let in_project = project.manifest.tools.iter().any(|t| t.name == name);

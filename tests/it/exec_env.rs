@@ -269,3 +269,24 @@ fn a_project_without_tools_gets_no_lock_from_exec_install_or_env() {
     w.run(&["lock"]).ok();
     assert!(w.project.join("devenv.lock").exists());
 }
+
+#[test]
+fn a_command_the_environment_lacks_lists_the_commands_that_extend_its_name() {
+    let server = FixtureServer::start();
+    let w = World::new();
+    let bytes = common::archives::tar_gz(&[
+        common::archives::Entry::file("jupyter-1.0/bin/jupyter-lab", b"#!/bin/sh\n", 0o755),
+        common::archives::Entry::file("jupyter-1.0/bin/jupyter-server", b"#!/bin/sh\n", 0o755),
+        common::archives::Entry::file("jupyter-1.0/bin/ipython", b"#!/bin/sh\n", 0o755),
+    ]);
+    server.add("/jupyter.tar.gz", bytes.clone());
+    w.manifest(&url_tool_manifest(
+        "jupyter",
+        "1.0",
+        &server.url("/jupyter.tar.gz"),
+        &bytes,
+    ));
+    w.run(&["exec", "--", "jupyter", "lab"])
+        .fails(127)
+        .stderr_has("did you mean `jupyter-lab` or `jupyter-server`?");
+}
