@@ -548,3 +548,56 @@ fn extras_install_optional_dependencies_and_their_scripts() {
         .fails(1)
         .stderr_has("`extras` only applies to tools from the `pypi` backend");
 }
+
+#[test]
+fn the_engine_is_devenvs_own_uv_whatever_the_project_pins_as_its_uv() {
+    let Some(s) = index(false) else { return };
+    // The index also offers an old uv, which the project pins as its own
+    // tool: one that refuses the options devenv's engine is run with.
+    let uv = std::path::PathBuf::from(std::env::var_os("DEVENV_TEST_UV_WHEEL").unwrap());
+    let new_body = std::fs::read(&uv).unwrap();
+    let new_file = uv.file_name().unwrap().to_string_lossy().to_string();
+    let old_file = new_file.replacen("0.13.9", "0.5.5", 1);
+    let old_body = wheel(
+        "uv",
+        "0.5.5",
+        &[],
+        &[(
+            "uv-0.5.5.data/scripts/uv",
+            "#!/bin/sh\necho \"error: unexpected argument '--format' found\" >&2\nexit 2\n",
+        )],
+        "",
+    );
+    s.add(&format!("/files/{old_file}"), old_body.clone());
+    let release = |file: &str, body: &[u8]| {
+        format!(
+            r#"[{{"filename": "{file}", "packagetype": "bdist_wheel", "python_version": "py3", "url": "{}", "digests": {{"sha256": "{}"}}, "yanked": false, "size": {}}}]"#,
+            s.url(&format!("/files/{file}")),
+            sha256_hex(body),
+            body.len()
+        )
+    };
+    s.add(
+        "/pypi/uv/json",
+        format!(
+            r#"{{"info": {{"name": "uv", "version": "0.13.9", "summary": "s"}}, "last_serial": 1, "releases": {{"0.5.5": {}, "0.13.9": {}}}, "urls": []}}"#,
+            release(&old_file, &old_body),
+            release(&new_file, &new_body)
+        ),
+    );
+    let p = World::new().with_env("DEVENV_PYPI_URL", &s.base());
+    p.manifest(&format!(
+        "[tools]\n{PYTHON}uv = \"0.5.5\"\n\"pypi:greet-app\" = \"2\"\n[settings]\nplatforms = [\"linux-x86_64\"]\n"
+    ));
+    p.run(&["lock"]).ok();
+    let lock = p.lockfile();
+    let a = artifact(&lock, "linux-x86_64");
+    assert!(
+        a["digest_from"].as_str().unwrap().starts_with("uv 0.13.9"),
+        "{a}"
+    );
+    assert!(
+        lock.contains("version = \"0.5.5\""),
+        "the project's own uv: {lock}"
+    );
+}

@@ -2,7 +2,8 @@
 //! tree, devenv pins and installs it.
 //!
 //! At lock time devenv installs uv into the store like any tool (the
-//! catalog's `uv` at [`UV_ENGINE`], or the manifest's own `uv` pin) and,
+//! catalog's `uv` at [`UV_ENGINE`], whatever the project pins as its own
+//! `uv` tool, whose command line may differ) and,
 //! for every locked platform, runs
 //! `uv pip compile --format pylock.toml --no-build --python-platform T
 //! --python-version X.Y.Z` on a requirement of exactly the version devenv
@@ -27,7 +28,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// The uv release line devenv resolves trees with, unless the manifest pins `uv`.
+/// The uv release line devenv resolves trees with. A project's own `uv`
+/// tool is the project's: an older uv lacks the options devenv passes.
 pub(crate) const UV_ENGINE: &str = "0.13";
 
 pub(crate) use devenv_model::lock::layout::{LAYOUT_PREFIX, layout_minor};
@@ -235,11 +237,7 @@ pub(crate) struct Application<'a> {
 
 /// Installs the uv engine for this machine and returns its executable.
 fn engine(manifest: &Manifest, cx: &crate::Cx<'_>) -> Result<(PathBuf, String)> {
-    let pinned = manifest.tools.iter().find_map(|t| match &t.request {
-        Request::Registry(r) if t.name == "uv" && r.source.is_none() => Some(r.clone()),
-        _ => None,
-    });
-    let tool = pinned.unwrap_or_else(|| RegistryTool {
+    let tool = RegistryTool {
         version: UV_ENGINE.to_string(),
         source: None,
         bin: None,
@@ -248,7 +246,7 @@ fn engine(manifest: &Manifest, cx: &crate::Cx<'_>) -> Result<(PathBuf, String)> 
         targets: Vec::new(),
         extras: Vec::new(),
         allow_scripts: Vec::new(),
-    });
+    };
     let host = cx.platform();
     let locked = super::resolve_registry("uv", &tool, manifest, &[host], cx)
         .context("devenv resolves Python trees with uv, and could not pin it")?;
