@@ -8,6 +8,7 @@
 pub(crate) mod parts;
 pub(crate) mod python;
 pub(crate) mod scripts;
+pub(crate) mod stream;
 
 use anyhow::{Context, Result, bail};
 use devenv_model::lock::{Artifact, Lock};
@@ -269,8 +270,11 @@ pub(crate) fn ensure(
         return Ok(None);
     }
     let staging = store.staging_dir(&key)?;
-    let result = stage(job, &staging, downloads, store.unpack_limits(), bars).and_then(|bytes| {
+    let result = stage(job, &staging, downloads, store.unpack_limits(), bars).and_then(|staged| {
+        let Staged { bytes, hashes } = staged;
         let tree = staging.join("tree");
+        let (tree_hash, size) = store::tree_summary(&tree, &hashes)
+            .with_context(|| format!("`{}` {} was not installed", job.name, job.version))?;
         let a = job.artifact;
         let meta = store::EntryMeta {
             name: job.name.to_string(),
@@ -279,9 +283,8 @@ pub(crate) fn ensure(
             digest: a.digest.to_string(),
             format: a.format.as_str().to_string(),
             bin: a.bin.clone(),
-            tree: store::tree_hash(&tree)
-                .with_context(|| format!("`{}` {} was not installed", job.name, job.version))?,
-            size: store::tree_size(&tree),
+            tree: tree_hash,
+            size,
             layout: a.layout.clone(),
             parts: a
                 .parts
@@ -296,7 +299,7 @@ pub(crate) fn ensure(
             allow_scripts: a.allow_scripts.clone(),
         };
         store.write_meta(&entry, &meta)?;
-        store.commit(&tree, &entry)?;
+        store.commit(&tree, &entry, downloads.fetcher.settings().jobs)?;
         Ok(bytes)
     });
     let cleaned = store::remove_tree(&staging);
@@ -394,6 +397,13 @@ fn stage_tree(
     Ok(bytes)
 }
 
+/// What staging produced: the bytes downloaded, and the files whose
+/// contents were hashed on the way to the disk (the rest are read back).
+struct Staged {
+    bytes: u64,
+    hashes: archive::FileHashes,
+}
+
 /// Downloads, verifies and unpacks into `staging/tree`.
 fn stage(
     job: &Job<'_>,
@@ -401,7 +411,7 @@ fn stage(
     downloads: &Downloads,
     limits: &archive::Limits,
     bars: &Bars,
-) -> Result<u64> {
+) -> Result<Staged> {
     let started = Instant::now();
     let a = job.artifact;
     if !a.members.is_empty() {
@@ -434,13 +444,14 @@ fn stage(
             ui::human_bytes(bytes),
             started.elapsed().as_secs_f64()
         ));
-        return Ok(bytes);
+        return Ok(Staged {
+            bytes,
+            hashes: archive::FileHashes::default(),
+        });
     }
-    let download = staging.join("download");
     let bar = bars.add(job.name, job.version);
     let mut sized = false;
-    // The team caches first (each verified against the lock), then upstream.
-    let downloaded = downloads.download(job.name, job.version, a, &download, &mut |done, total| {
+    let mut progress = |done, total| {
         if let Some(bar) = &bar {
             if !sized {
                 // The size is known once the answer arrives; until then
@@ -450,7 +461,42 @@ fn stage(
             }
             bar.set_position(done);
         }
-    });
+    };
+    // Upstream archives are unpacked as they arrive. Zip archives (whose
+    // index is at their end) and team caches (whose bytes are verified
+    // before anything is made of them, so a bad one can give way to the
+    // next) go through a downloaded file.
+    if archive::streams(a.format) && downloads.caches().is_none() {
+        match stream_verified(job, staging, downloads, limits, &mut progress) {
+            Err(e)
+                if e.downcast_ref::<devenv_net::fetch::FetchError>()
+                    .is_some_and(|f| f.interrupted) =>
+            {
+                ui::verbose(format!(
+                    "{e:#}; downloading {} {} again",
+                    job.name, job.version
+                ));
+                store::remove_tree(&staging.join("tree"))?;
+            }
+            result => {
+                if let Some(bar) = &bar {
+                    bar.finish_and_clear();
+                }
+                let staged = result?;
+                bars.println(format!(
+                    "installed {} {} ({}, {:.1} s)",
+                    job.name,
+                    job.version,
+                    ui::human_bytes(staged.bytes),
+                    started.elapsed().as_secs_f64()
+                ));
+                return Ok(staged);
+            }
+        }
+    }
+    let download = staging.join("download");
+    // The team caches first (each verified against the lock), then upstream.
+    let downloaded = downloads.download(job.name, job.version, a, &download, &mut progress);
     let (actual, bytes) = match downloaded {
         Ok(r) => r,
         Err(e) => {
@@ -467,15 +513,55 @@ fn stage(
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let bytes = result?;
+    let staged = result?;
     bars.println(format!(
         "installed {} {} ({}, {:.1} s)",
         job.name,
         job.version,
-        ui::human_bytes(bytes),
+        ui::human_bytes(staged.bytes),
         started.elapsed().as_secs_f64()
     ));
-    Ok(bytes)
+    Ok(staged)
+}
+
+/// Downloads and unpacks into `staging/tree` in one pass, then checks the
+/// digest of every byte received: the tree is the caller's to commit only
+/// when it is the pinned one.
+fn stream_verified(
+    job: &Job<'_>,
+    staging: &Path,
+    downloads: &Downloads,
+    limits: &archive::Limits,
+    progress: &mut dyn FnMut(u64, Option<u64>),
+) -> Result<Staged> {
+    let a = job.artifact;
+    let tree = staging.join("tree");
+    fs::create_dir(&tree)
+        .map_err(|e| anyhow::anyhow!("could not create {}: {e}", tree.display()))?;
+    let exe_name = devenv_model::lock::binary_name(job.name);
+    let streamed =
+        stream::download_and_unpack(&downloads.fetcher, a, &tree, exe_name, limits, progress);
+    let (actual, bytes) = streamed.fetched?;
+    check_digest(job, actual)?;
+    let hashes = streamed
+        .unpacked
+        .with_context(|| format!("could not unpack `{}` from {}", job.name, a.url))?;
+    let bytes = finish_tree(job, staging, &tree, bytes, downloads, limits)?;
+    Ok(Staged { bytes, hashes })
+}
+
+/// Refuses bytes whose digest is not the pinned one.
+fn check_digest(job: &Job<'_>, actual: devenv_model::digest::Digest) -> Result<()> {
+    let a = job.artifact;
+    if actual != a.digest {
+        bail!(DigestMismatch {
+            tool: job.name.to_string(),
+            url: a.url.clone(),
+            expected: a.digest.clone(),
+            actual
+        });
+    }
+    Ok(())
 }
 
 /// Checks the digest of the download, then unpacks it into `staging/tree`.
@@ -487,22 +573,32 @@ fn unpack_verified(
     bytes: u64,
     downloads: &Downloads,
     limits: &archive::Limits,
-) -> Result<u64> {
+) -> Result<Staged> {
     let a = job.artifact;
-    if actual != a.digest {
-        bail!(DigestMismatch {
-            tool: job.name.to_string(),
-            url: a.url.clone(),
-            expected: a.digest.clone(),
-            actual
-        });
-    }
+    check_digest(job, actual)?;
     let tree = staging.join("tree");
     fs::create_dir(&tree)
         .map_err(|e| anyhow::anyhow!("could not create {}: {e}", tree.display()))?;
     let exe_name = devenv_model::lock::binary_name(job.name);
-    archive::unpack_with(download, a.format, &tree, exe_name, limits)
+    let hashes = archive::unpack_file(download, a.format, &tree, exe_name, limits)
         .with_context(|| format!("could not unpack `{}` from {}", job.name, a.url))?;
+    // The archive is garbage once unpacked: free its space before the flush.
+    let _ = fs::remove_file(download);
+    let bytes = finish_tree(job, staging, &tree, bytes, downloads, limits)?;
+    Ok(Staged { bytes, hashes })
+}
+
+/// Joins the entry's other archives (its layout's parts) into the unpacked
+/// tree and exposes its commands; returns the bytes downloaded in all.
+fn finish_tree(
+    job: &Job<'_>,
+    staging: &Path,
+    tree: &Path,
+    bytes: u64,
+    downloads: &Downloads,
+    limits: &archive::Limits,
+) -> Result<u64> {
+    let a = job.artifact;
     let bytes = match &a.layout {
         Some(layout) => {
             bytes
@@ -517,9 +613,9 @@ fn unpack_verified(
         }
         None => bytes,
     };
-    link_bins(&tree, &a.bin)
+    link_bins(tree, &a.bin)
         .with_context(|| format!("could not expose the commands of `{}`", job.name))?;
-    check_exposed(&tree, &a.bin).with_context(|| {
+    check_exposed(tree, &a.bin).with_context(|| {
         format!(
             "`{}` {} was not installed: it would not provide the commands its pin names",
             job.name, job.version

@@ -326,3 +326,44 @@ fn mirror_and_registry_settings_are_validated_where_written() {
     w.manifest("[tools]\n\n[settings]\nmirrors = { \"https://dl.k8s.io\" = \"https://m.example.com/k8s\" }\n");
     w.run(&["lock"]).ok();
 }
+
+#[test]
+fn exec_hook_env_and_a_frozen_lock_never_parse_the_catalog_or_registry() {
+    // jq comes from the built-in aqua registry; checking its lock entry on
+    // the hot path must not parse the registry (or the catalog), yet must
+    // still refuse a lock that says it came from elsewhere.
+    let s = FixtureServer::start();
+    publish_all(&s);
+    let w = world(&s);
+    w.manifest("[tools]\njq = \"1.7\"\n");
+    w.run(&["install"]).ok();
+    w.run(&["allow"]).ok();
+    // The probe: a command that needs the registry says it parses it.
+    w.run(&["-v", "search", "jq"])
+        .ok()
+        .stderr_has("parsing the built-in aqua registry");
+    for args in [
+        &["-v", "exec", "--", "jq"][..],
+        &["-v", "hook-env", "--shell", "bash"],
+        &["-v", "lock", "--frozen"],
+        &["-v", "exec", "--frozen", "--", "jq"],
+    ] {
+        let out = w.run(args).ok();
+        assert!(
+            !out.stderr.contains("parsing the built-in"),
+            "{args:?} parsed the catalog:\n{}",
+            out.stderr
+        );
+    }
+    // A lock that moves jq to another source is refused, from the index.
+    let lock = w.lockfile();
+    assert!(lock.contains("source = \"aqua:jqlang/jq\""), "{lock}");
+    std::fs::write(
+        w.project.join("devenv.lock"),
+        lock.replace("source = \"aqua:jqlang/jq\"", "source = \"github:evil/jq\""),
+    )
+    .unwrap();
+    w.run(&["exec", "--frozen", "--", "jq"])
+        .fails(1)
+        .stderr_has("resolves through aqua:jqlang/jq, the lock says it came from github:evil/jq");
+}

@@ -105,6 +105,9 @@ fn killed_mid_download_leaves_no_entry_and_the_next_install_succeeds() {
     let server = FixtureServer::start();
     let w = World::new();
     let bytes = common::archives::big_tar_gz(2 << 20);
+    // The real archive, cut off after its first 256 KiB: enough for the
+    // unpacker to have written part of the tree when the kill comes.
+    server.add("/big.tar.gz", bytes.clone());
     server.stall("/big.tar.gz", 256 * 1024);
     w.manifest(&url_tool_manifest(
         "big",
@@ -118,15 +121,11 @@ fn killed_mid_download_leaves_no_entry_and_the_next_install_succeeds() {
         .env("DEVENV_HTTP_TIMEOUT", "60")
         .spawn()
         .unwrap();
-    // Wait until the partial download is on disk, then kill -9.
+    // Wait until part of the download is on disk (unpacked as it arrives,
+    // so in the staged tree), then kill -9.
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let staged: u64 = w
-            .staging_leftovers()
-            .iter()
-            .filter_map(|d| std::fs::metadata(d.join("download")).ok())
-            .map(|m| m.len())
-            .sum();
+        let staged: u64 = w.staging_leftovers().iter().map(|d| bytes_under(d)).sum();
         if staged > 0 {
             break;
         }
@@ -149,6 +148,22 @@ fn killed_mid_download_leaves_no_entry_and_the_next_install_succeeds() {
         "{:?}",
         w.staging_leftovers()
     );
+}
+
+/// Bytes of the regular files under `dir`.
+fn bytes_under(dir: &std::path::Path) -> u64 {
+    let Ok(meta) = std::fs::symlink_metadata(dir) else {
+        return 0;
+    };
+    if meta.is_dir() {
+        std::fs::read_dir(dir)
+            .map(|r| r.flatten().map(|e| bytes_under(&e.path())).sum())
+            .unwrap_or(0)
+    } else if meta.is_file() {
+        meta.len()
+    } else {
+        0
+    }
 }
 
 #[test]
@@ -180,7 +195,7 @@ fn traced_install(w: &World) -> String {
         "-y",
         "-qq",
         "-e",
-        "trace=fsync,fdatasync,syncfs,rename,renameat,renameat2",
+        "trace=fsync,fdatasync,syncfs,rename,renameat,renameat2,open,openat",
         "-o",
     ])
     .arg(&log)
@@ -219,13 +234,50 @@ fn an_entry_reaches_the_disk_before_its_commit_rename_and_the_store_after() {
         .iter()
         .position(|l| l.contains("rename") && l.contains("/tree\"") && l.contains(&name))
         .unwrap_or_else(|| panic!("no commit rename of {name} in:\n{log}"));
-    // The staged tree is flushed (one syncfs of its file system on Linux)
-    // before the rename that publishes it.
+    // rename("<staging>/tree", "<store>/<name>")
+    let staged = lines[commit]
+        .split('"')
+        .find(|part| part.ends_with("/tree"))
+        .unwrap_or_else(|| panic!("no staged tree in {}", lines[commit]));
+    // Every file and directory of the entry is flushed before the rename
+    // that publishes it, by its own fsync: never the whole file system.
+    let mut members = vec![std::path::PathBuf::new()];
+    let mut all = Vec::new();
+    while let Some(rel) = members.pop() {
+        let meta = std::fs::symlink_metadata(entry.join(&rel)).unwrap();
+        if meta.is_dir() {
+            for e in std::fs::read_dir(entry.join(&rel)).unwrap() {
+                members.push(rel.join(e.unwrap().file_name()));
+            }
+        }
+        if !meta.file_type().is_symlink() {
+            all.push(rel);
+        }
+    }
+    for rel in &all {
+        let fd_path = if rel.as_os_str().is_empty() {
+            format!("<{staged}>")
+        } else {
+            format!("<{staged}/{}>", rel.display())
+        };
+        assert!(
+            lines[..commit]
+                .iter()
+                .any(|l| l.contains("fsync(") && l.contains(&fd_path) && !l.contains("= -1")),
+            "{fd_path} was not flushed before the commit:\n{log}"
+        );
+    }
     assert!(
-        lines[..commit]
+        !log.contains("syncfs("),
+        "the whole file system was flushed:\n{log}"
+    );
+    // The archive went from the network to the tree: no copy of it was
+    // written to the staging directory.
+    assert!(
+        !lines
             .iter()
-            .any(|l| l.contains("syncfs(") && l.contains("/tree>") && l.ends_with("= 0")),
-        "the tree was not flushed before the commit:\n{log}"
+            .any(|l| l.contains("O_CREAT") && l.contains("/download\"")),
+        "the archive was written to a file:\n{log}"
     );
     let store_dir = entry.parent().unwrap().to_string_lossy().into_owned();
     assert!(
@@ -234,4 +286,96 @@ fn an_entry_reaches_the_disk_before_its_commit_rename_and_the_store_after() {
             .any(|l| l.contains("fsync(") && l.contains(&format!("<{store_dir}>"))),
         "the store directory was not flushed after the commit:\n{log}"
     );
+}
+
+#[test]
+fn a_tampered_archive_that_does_not_even_unpack_is_refused_as_the_mismatch_it_is() {
+    // The bytes are unpacked as they arrive; a substitute that breaks the
+    // unpacker (a hostile entry, garbage) must still be reported by its
+    // digest, and leave nothing behind.
+    let server = FixtureServer::start();
+    let w = World::new();
+    let good = tool_tar_gz("bad", "1.0");
+    for (what, evil) in [
+        ("garbage", vec![b'x'; 300_000]),
+        (
+            "an escaping archive",
+            common::archives::tar_gz(&[common::archives::Entry::file(
+                "../../escape",
+                b"pwned",
+                0o644,
+            )]),
+        ),
+    ] {
+        server.add("/bad.tar.gz", evil.clone());
+        w.manifest(&url_tool_manifest(
+            "bad",
+            "1.0",
+            &server.url("/bad.tar.gz"),
+            &good,
+        ));
+        let out = w.run(&["install"]).fails(1);
+        let err = &out.stderr;
+        assert!(
+            err.contains("`bad` does not match the lock"),
+            "{what}: {err}"
+        );
+        assert!(
+            err.contains(&format!("actual:   sha256:{}", sha256_hex(&evil))),
+            "{what}: {err}"
+        );
+        assert!(w.store_entries().is_empty(), "{what}");
+        assert!(w.staging_leftovers().is_empty(), "{what}");
+        assert!(!w.home.join("escape").exists() && !w.root.join("escape").exists());
+    }
+}
+
+#[test]
+fn a_download_cut_short_is_started_over_and_never_committed() {
+    // The server announces 1000 bytes, sends 100 and hangs up, every time:
+    // the streamed attempt stops, the download is started over (with the
+    // fetcher's retries), and the error names what happened.
+    let server = common::server::TruncatingServer::start(1000, 100);
+    let w = World::new();
+    let good = tool_tar_gz("cut", "1.0");
+    w.manifest(&url_tool_manifest(
+        "cut",
+        "1.0",
+        &server.url("/cut.tar.gz"),
+        &good,
+    ));
+    let out = w
+        .cmd(&["install"])
+        .env("DEVENV_HTTP_RETRIES", "1")
+        .env("DEVENV_HTTP_BACKOFF_MS", "1")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the server closed the connection after 100 of 1000 bytes (after 1 retry)"),
+        "{err}"
+    );
+    // One streamed attempt, then the download with its retry.
+    assert_eq!(server.hits(), 3, "{err}");
+    assert!(w.store_entries().is_empty());
+    assert!(w.staging_leftovers().is_empty());
+}
+
+#[test]
+fn the_recorded_tree_hash_is_the_hash_of_the_tree_on_disk() {
+    // The tree hash is computed from the bytes as they were unpacked, not
+    // read back: `store verify` (which reads every file) must agree.
+    let server = FixtureServer::start();
+    let w = World::new();
+    let bytes = common::archives::big_tar_gz(3 << 20);
+    server.add("/big.tar.gz", bytes.clone());
+    w.manifest(&url_tool_manifest(
+        "big",
+        "1.0",
+        &server.url("/big.tar.gz"),
+        &bytes,
+    ));
+    w.run(&["install"]).ok();
+    w.run(&["store", "verify"]).ok();
 }

@@ -191,6 +191,9 @@ impl Registry {
         static PARSED: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
         PARSED
             .get_or_init(|| {
+                // Said so `-v` shows (and the tests prove) which commands
+                // pay for it: never exec, hook-env or lock --frozen.
+                crate::ui::verbose("parsing the built-in aqua registry");
                 Registry::parse(BUILTIN, "the built-in aqua registry")
                     .expect("src/aqua-registry.yaml is a valid registry")
             })

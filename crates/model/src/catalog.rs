@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 
 const BUILTIN: &str = include_str!("catalog.toml");
 
+mod index;
+
 use crate::aqua;
 pub(crate) use crate::backend::Backend;
 
@@ -69,17 +71,8 @@ impl Catalog {
         catalog
     }
 
-    /// `src/catalog.toml` and `manifest`'s `[catalog]` tables, without the
-    /// aqua registry's packages: what the lock check on every `exec` and
-    /// prompt needs for most tools, without parsing the registry (most of
-    /// the cost of a full catalog). [`Catalog::for_manifest`] is the rest.
-    pub(crate) fn declared(manifest: &Manifest) -> Result<Catalog> {
-        let mut catalog = Catalog::declared_builtin();
-        catalog.add_project_entries(manifest)?;
-        Ok(catalog)
-    }
-
     fn declared_builtin() -> Catalog {
+        crate::ui::verbose("parsing the built-in catalog");
         let table: toml::Table = BUILTIN.parse().expect("src/catalog.toml is valid TOML");
         let entries = table
             .iter()
@@ -220,6 +213,31 @@ impl Catalog {
                     .join(", ")
             )
         })
+    }
+
+    /// Where `name` comes from, answered without parsing the built-in
+    /// catalog or registry: a `backend:package` name by its form, a name
+    /// of the project's `[catalog]` from its own table, any other from the
+    /// compiled index. `None` when it is unknown (or its table is invalid:
+    /// resolution explains that). For the lock check on the hot path.
+    pub(crate) fn source_offline(
+        manifest: &Manifest,
+        name: &str,
+        source: Option<&str>,
+    ) -> Option<SourceSpec> {
+        if name.contains(':') {
+            return Catalog {
+                entries: BTreeMap::new(),
+                aqua: aqua::Registry::default(),
+            }
+            .source_for(name, source)
+            .ok();
+        }
+        if let Some(table) = manifest.catalog.get(name) {
+            let entry = parse_entry(name, table, true).ok()?;
+            return entry.sources.get(source.unwrap_or(&entry.default)).cloned();
+        }
+        index::builtin_source(name, source)
     }
 
     /// Entries whose name or description contains `word` (any case).

@@ -256,39 +256,43 @@ pub fn replace_file(
 /// are not followed), so that a rename that publishes the tree publishes
 /// complete files even after a power loss.
 ///
-/// On Linux this is one `syncfs` of the file system holding the tree: one
-/// journal commit instead of one fsync per file, which costs several times
-/// the install itself for trees of thousands of small files (see
-/// `bench/durable.sh`). Elsewhere each file and directory is fsynced.
-pub fn sync_tree(root: &Path) -> std::io::Result<()> {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::fd::AsRawFd;
-        let dir = std::fs::File::open(root)?;
-        // SAFETY: syncfs only reads the descriptor, which `dir` keeps open.
-        if unsafe { libc::syncfs(dir.as_raw_fd()) } == 0 {
-            return Ok(());
-        }
-        Err(std::io::Error::last_os_error())
+/// Each file and directory is fsynced, `jobs` at a time: only the tree's
+/// own data is waited for, never other processes' dirty pages (which a
+/// `syncfs` of the whole file system would write too), and concurrent
+/// fsyncs share the file system's journal commits. The store's unpacker
+/// starts each file's writeback as it writes it, so this mostly waits for
+/// what is already under way.
+pub fn sync_tree(root: &Path, jobs: usize) -> std::io::Result<()> {
+    let mut paths = Vec::new();
+    collect_tree(root, &mut paths)?;
+    // Files first, then directories deepest first: a directory's entries
+    // are flushed after what they name.
+    paths.sort_by_key(|(path, is_dir)| (*is_dir, std::cmp::Reverse(path.components().count())));
+    let (files, dirs): (Vec<_>, Vec<_>) = paths.into_iter().partition(|(_, is_dir)| !is_dir);
+    for batch in [files, dirs] {
+        let results = crate::parallel::map(jobs, &batch, |(path, _)| {
+            // Read-only files and directories can still be opened for
+            // reading, which is all fsync needs.
+            std::fs::File::open(path)?.sync_all()
+        });
+        results.into_iter().collect::<std::io::Result<Vec<()>>>()?;
     }
-    #[cfg(not(target_os = "linux"))]
-    sync_each(root)
+    Ok(())
 }
 
-/// fsyncs each file and directory of the tree at `root`.
-#[cfg_attr(target_os = "linux", allow(dead_code))]
-fn sync_each(root: &Path) -> std::io::Result<()> {
+/// Every file and directory under `root` (itself included), with whether
+/// it is a directory.
+fn collect_tree(root: &Path, out: &mut Vec<(std::path::PathBuf, bool)>) -> std::io::Result<()> {
     let meta = std::fs::symlink_metadata(root)?;
     if meta.is_dir() {
         for entry in std::fs::read_dir(root)? {
-            sync_each(&entry?.path())?;
+            collect_tree(&entry?.path(), out)?;
         }
-    } else if !meta.is_file() {
-        return Ok(());
+        out.push((root.to_path_buf(), true));
+    } else if meta.is_file() {
+        out.push((root.to_path_buf(), false));
     }
-    // Read-only files and directories can still be opened for reading,
-    // which is all fsync needs.
-    std::fs::File::open(root)?.sync_all()
+    Ok(())
 }
 
 /// Flushes a directory's entries (a rename into it) to disk.
@@ -366,9 +370,8 @@ mod tests {
         for p in [tree.join("bin/tool"), tree.join("bin")] {
             std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o555)).unwrap();
         }
-        sync_tree(&tree).unwrap();
-        sync_each(&tree).unwrap();
-        assert!(sync_tree(&dir.path().join("missing")).is_err());
+        sync_tree(&tree, 4).unwrap();
+        assert!(sync_tree(&dir.path().join("missing"), 4).is_err());
         std::fs::set_permissions(tree.join("bin"), std::fs::Permissions::from_mode(0o755)).unwrap();
     }
 

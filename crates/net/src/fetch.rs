@@ -142,10 +142,50 @@ impl Fetcher {
             let mut file = File::create(dest)
                 .map_err(|e| Failure::local(format!("could not create {}", dest.display()), &e))?;
             let mut hasher = Hasher::new(algorithm);
+            // Not flushed to disk: a download is read back (verified,
+            // unpacked) by this process and deleted, never kept.
             let done = self.stream(url, true, &mut file, &mut hasher, progress)?;
-            file.sync_all()
-                .map_err(|e| Failure::local(format!("could not write {}", dest.display()), &e))?;
             Ok((hasher.finish(), done))
+        })
+    }
+
+    /// Streams `url` into `out` as it arrives, hashing the bytes with
+    /// `algorithm`; returns the digest and the byte count. For consumers
+    /// that work on the bytes as they come (the store unpacks them).
+    ///
+    /// Failures before the first byte (connecting, 5xx answers) are
+    /// retried as for every request. Once bytes went to `out` nothing is
+    /// retried here: the error is a [`FetchError`] marked `interrupted`,
+    /// and the caller throws away what it made of them and starts over.
+    pub fn download_into(
+        &self,
+        url: &str,
+        algorithm: Algorithm,
+        out: &mut dyn Write,
+        progress: &mut dyn FnMut(u64, Option<u64>),
+    ) -> Result<(Digest, u64)> {
+        let mut delivered = false;
+        let result = self.with_retries("download", url, || {
+            let mut hasher = Hasher::new(algorithm);
+            let mut counted = Delivered {
+                out: &mut *out,
+                any: &mut delivered,
+            };
+            match self.stream(url, true, &mut counted, &mut hasher, progress) {
+                Ok(done) => Ok((hasher.finish(), done)),
+                Err(mut failure) => {
+                    if delivered {
+                        failure.transient = false;
+                    }
+                    Err(failure)
+                }
+            }
+        });
+        result.map_err(|mut e| {
+            if let Some(f) = e.downcast_mut::<FetchError>() {
+                f.interrupted = delivered;
+            }
+            e
         })
     }
 
@@ -353,6 +393,7 @@ impl Fetcher {
                     return Err(FetchError {
                         status: failure.status,
                         unreachable: failure.connecting,
+                        interrupted: false,
                         message: format!("could not {verb} {url}: {}{after}", failure.reason),
                     }
                     .into());
@@ -560,6 +601,10 @@ impl Answer {
 pub struct FetchError {
     pub status: Option<u16>,
     pub unreachable: bool,
+    /// The body broke off after some of it was handed to the caller
+    /// ([`Fetcher::download_into`]): what was delivered is to be thrown
+    /// away, and the download started over.
+    pub interrupted: bool,
     message: String,
 }
 
@@ -843,6 +888,24 @@ fn copy(
         progress(done, total);
     }
     Ok(done)
+}
+
+/// A sink that notes whether anything was written through it.
+struct Delivered<'a> {
+    out: &'a mut dyn Write,
+    any: &'a mut bool,
+}
+
+impl Write for Delivered<'_> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(data)?;
+        *self.any |= n > 0;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// A `Vec` sink that refuses to grow past `limit`.

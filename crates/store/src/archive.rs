@@ -7,6 +7,7 @@
 //! entry was refused and why, never write outside the staging directory.
 
 use anyhow::{Context, Result, anyhow, bail};
+use devenv_model::digest::{Algorithm, Digest, Hasher};
 use flate2::read::MultiGzDecoder;
 use liblzma::read::XzDecoder;
 use std::borrow::Cow;
@@ -21,6 +22,53 @@ use std::path::{Component, Path, PathBuf};
 use tar::EntryType;
 
 pub use devenv_model::archive::{Format, Limits};
+
+/// The content digest (SHA-256) and size of every regular file an unpack
+/// wrote, by path relative to the extraction directory (after the single
+/// top directory is stripped): hashed as the bytes went to disk, so the
+/// store computes an entry's tree hash without reading the files back.
+#[derive(Debug, Default, Clone)]
+pub struct FileHashes {
+    files: HashMap<PathBuf, (u64, Digest)>,
+}
+
+impl FileHashes {
+    /// The size and digest of the file at `rel`, as written.
+    pub fn get(&self, rel: &Path) -> Option<&(u64, Digest)> {
+        self.files.get(rel)
+    }
+
+    /// How many files are known.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    #[cfg(test)]
+    pub(crate) fn from_map(files: HashMap<PathBuf, (u64, Digest)>) -> FileHashes {
+        FileHashes { files }
+    }
+
+    /// The same files with `top/` removed from the front of their paths,
+    /// after the directory `top` was hoisted.
+    fn hoisted(self, top: &Path) -> FileHashes {
+        FileHashes {
+            files: self
+                .files
+                .into_iter()
+                .filter_map(|(rel, v)| Some((rel.strip_prefix(top).ok()?.to_path_buf(), v)))
+                .collect(),
+        }
+    }
+}
+
+/// How many bytes of a file are written before its writeback is started:
+/// the disk works while the rest arrives, so the flush before the commit
+/// waits only for the tail.
+const WRITEBACK_CHUNK: u64 = 8 << 20;
 
 /// Unpacks the verified file `archive` into the empty directory `dest`.
 /// A single top-level directory is stripped; a `Binary` is installed as
@@ -43,32 +91,87 @@ pub fn unpack_with(
     binary_name: &str,
     limits: &Limits,
 ) -> Result<()> {
+    unpack_file(archive, format, dest, binary_name, limits).map(|_| ())
+}
+
+/// [`unpack_with`], returning the digest of every file written.
+pub fn unpack_file(
+    archive: &Path,
+    format: Format,
+    dest: &Path,
+    binary_name: &str,
+    limits: &Limits,
+) -> Result<FileHashes> {
+    let mut file = File::open(archive)
+        .with_context(|| format!("could not open the archive {}", archive.display()))?;
+    if format == Format::Zip {
+        fs::create_dir_all(dest).with_context(|| format!("could not create {}", dest.display()))?;
+        let mut tree = Tree::new(dest, format, limits.clone());
+        unpack_zip(file, &mut tree)?;
+        return finish(tree);
+    }
+    unpack_stream(&mut file, format, dest, binary_name, limits)
+}
+
+/// Whether [`unpack_stream`] reads `format` (everything but zip, whose
+/// index sits at its end).
+pub fn streams(format: Format) -> bool {
+    format != Format::Zip
+}
+
+/// Unpacks the archive read from `reader` as it arrives, with the
+/// guarantees of [`unpack`]; returns the digest of every file written.
+/// The compressed stream is read to its end, so that a truncated or
+/// corrupt one is an error; what the reader holds after it is left unread.
+///
+/// The bytes are not verified here: the caller hashes what `reader` gives
+/// and throws the tree away unless the digest is the pinned one.
+pub fn unpack_stream(
+    reader: &mut dyn Read,
+    format: Format,
+    dest: &Path,
+    binary_name: &str,
+    limits: &Limits,
+) -> Result<FileHashes> {
     fs::create_dir_all(dest).with_context(|| format!("could not create {}", dest.display()))?;
-    let open = || {
-        File::open(archive)
-            .with_context(|| format!("could not open the archive {}", archive.display()))
-    };
     let mut tree = Tree::new(dest, format, limits.clone());
     match format {
-        Format::Binary => return install_binary(archive, dest, binary_name),
-        Format::TarGz => unpack_tar(MultiGzDecoder::new(BufReader::new(open()?)), &mut tree)?,
+        Format::Binary => {
+            install_binary(reader, &mut tree, binary_name)?;
+            return Ok(tree.hashes);
+        }
+        Format::TarGz => unpack_tar(MultiGzDecoder::new(BufReader::new(reader)), &mut tree)?,
         Format::TarXz => unpack_tar(
-            XzDecoder::new_multi_decoder(BufReader::new(open()?)),
+            XzDecoder::new_multi_decoder(BufReader::new(reader)),
             &mut tree,
         )?,
         Format::TarZst => unpack_tar(
-            zstd::Decoder::new(open()?).map_err(|e| tree.unreadable(e))?,
+            zstd::Decoder::new(reader).map_err(|e| tree.unreadable(e))?,
             &mut tree,
         )?,
-        Format::Zip => unpack_zip(open()?, &mut tree)?,
+        Format::Zip => {
+            bail!("a zip archive cannot be unpacked as it arrives: its index is at its end")
+        }
     }
-    hoist_single_dir(dest)?;
-    // Checked on the final tree: links created in a sneaky order, or moved by
-    // the hoist, are judged by where they really point.
-    check_all_links(dest)
+    finish(tree)
 }
 
-fn install_binary(archive: &Path, dest: &Path, binary_name: &str) -> Result<()> {
+/// Strips a single top directory and checks the links of the final tree.
+fn finish(tree: Tree) -> Result<FileHashes> {
+    let dest = tree.root;
+    let hashes = tree.hashes;
+    let hashes = match hoist_single_dir(dest)? {
+        Some(top) => hashes.hoisted(Path::new(&top)),
+        None => hashes,
+    };
+    // Checked on the final tree: links created in a sneaky order, or moved by
+    // the hoist, are judged by where they really point.
+    check_all_links(dest)?;
+    Ok(hashes)
+}
+
+/// Installs the bytes of `reader` as `bin/<binary_name>`, mode 0755.
+fn install_binary(reader: &mut dyn Read, tree: &mut Tree, binary_name: &str) -> Result<()> {
     let mut parts = Path::new(binary_name).components();
     if !matches!(
         (parts.next(), parts.next()),
@@ -76,17 +179,13 @@ fn install_binary(archive: &Path, dest: &Path, binary_name: &str) -> Result<()> 
     ) {
         bail!("\"{binary_name}\" is not a valid executable name (it must be a plain file name)");
     }
-    let bin = dest.join("bin");
+    let bin = tree.root.join("bin");
     fs::create_dir_all(&bin).with_context(|| format!("could not create {}", bin.display()))?;
-    let target = bin.join(binary_name);
-    fs::copy(archive, &target).with_context(|| {
-        format!(
-            "could not copy {} to {}",
-            archive.display(),
-            target.display()
-        )
-    })?;
-    set_mode(&target, 0o755)
+    let rel = Path::new("bin").join(binary_name);
+    let full = tree.root.join(&rel);
+    let hash = tree.write_file(&full, reader, 0o755, None)?;
+    tree.hashes.files.insert(rel, hash);
+    Ok(())
 }
 
 /// What an archive entry asks to create.
@@ -114,6 +213,8 @@ struct Tree<'a> {
     /// Entries created and bytes written so far, against `limits`.
     entries: u64,
     bytes: u64,
+    /// What each regular file written so far holds.
+    hashes: FileHashes,
 }
 
 impl<'a> Tree<'a> {
@@ -126,6 +227,7 @@ impl<'a> Tree<'a> {
             limits,
             entries: 0,
             bytes: 0,
+            hashes: FileHashes::default(),
         }
     }
 
@@ -161,7 +263,9 @@ impl<'a> Tree<'a> {
             }
             Kind::File { executable, mtime } => {
                 let executable = executable || is_wheel_script(&rel);
-                self.write_file(&full, data, if executable { 0o755 } else { 0o644 }, mtime)?;
+                let hash =
+                    self.write_file(&full, data, if executable { 0o755 } else { 0o644 }, mtime)?;
+                self.hashes.files.insert(rel.clone(), hash);
                 self.files.insert(rel);
                 Ok(())
             }
@@ -190,6 +294,9 @@ impl<'a> Tree<'a> {
                 fs::hard_link(&source, &full).with_context(|| {
                     format!("could not link {} to {}", full.display(), source.display())
                 })?;
+                if let Some(hash) = self.hashes.files.get(&target_rel).cloned() {
+                    self.hashes.files.insert(rel.clone(), hash);
+                }
                 self.files.insert(rel);
                 Ok(())
             }
@@ -247,6 +354,7 @@ impl<'a> Tree<'a> {
                     .with_context(|| format!("could not replace {}", full.display()))?;
                 self.links.remove(rel);
                 self.files.remove(rel);
+                self.hashes.files.remove(rel);
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => {
@@ -263,13 +371,17 @@ impl<'a> Tree<'a> {
     /// recompile the standard library at every start (the store is
     /// read-only) or, as root, rewrite it inside the store. Times are not
     /// part of an entry's tree hash.
+    ///
+    /// Returns the file's size and SHA-256, hashed on the way to the disk,
+    /// and starts its writeback every [`WRITEBACK_CHUNK`] bytes and at the
+    /// end, so the flush before the commit has little left to wait for.
     fn write_file(
         &mut self,
         full: &Path,
         data: &mut dyn Read,
         mode: u32,
         mtime: Option<u64>,
-    ) -> Result<()> {
+    ) -> Result<(u64, Digest)> {
         // `create_new` never follows a symlink at the final component.
         let mut file = OpenOptions::new()
             .write(true)
@@ -278,6 +390,9 @@ impl<'a> Tree<'a> {
             .open(full)
             .with_context(|| format!("could not create {}", full.display()))?;
         let mut buf = vec![0u8; 64 * 1024];
+        let mut hasher = Hasher::new(Algorithm::Sha256);
+        let mut size = 0u64;
+        let mut started = 0u64;
         loop {
             let n = match data.read(&mut buf) {
                 Ok(0) => break,
@@ -294,6 +409,15 @@ impl<'a> Tree<'a> {
             }
             file.write_all(&buf[..n])
                 .with_context(|| format!("could not write {}", full.display()))?;
+            hasher.update(&buf[..n]);
+            size += n as u64;
+            if size - started >= WRITEBACK_CHUNK {
+                start_writeback(&file, started, size - started);
+                started = size;
+            }
+        }
+        if size > started {
+            start_writeback(&file, started, size - started);
         }
         if let Some(secs) = mtime {
             let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
@@ -301,8 +425,31 @@ impl<'a> Tree<'a> {
                 .with_context(|| format!("could not set the time of {}", full.display()))?;
         }
         drop(file);
-        set_mode(full, mode)
+        set_mode(full, mode)?;
+        Ok((size, hasher.finish()))
     }
+}
+
+/// Asks the kernel to start writing `len` bytes of `file` from `offset`
+/// to disk, without waiting: a hint, so a failure is ignored (the flush
+/// before the commit is what guarantees durability).
+fn start_writeback(file: &File, offset: u64, len: u64) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: the descriptor is open for the call's duration; the call
+        // only schedules I/O on it.
+        unsafe {
+            libc::sync_file_range(
+                file.as_raw_fd(),
+                offset as libc::off64_t,
+                len as libc::off64_t,
+                libc::SYNC_FILE_RANGE_WRITE,
+            );
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (file, offset, len);
 }
 
 /// The path of an entry relative to the extraction directory, or `None` for
@@ -444,8 +591,9 @@ fn collect_links(root: &Path, rel: PathBuf, links: &mut HashMap<PathBuf, PathBuf
     Ok(())
 }
 
-/// If `dest` holds exactly one directory, moves its contents up into `dest`.
-fn hoist_single_dir(dest: &Path) -> Result<()> {
+/// If `dest` holds exactly one directory, moves its contents up into
+/// `dest`; returns that directory's name.
+fn hoist_single_dir(dest: &Path) -> Result<Option<OsString>> {
     let list = |dir: &Path| -> Result<Vec<fs::DirEntry>> {
         fs::read_dir(dir)
             .and_then(|entries| entries.collect::<io::Result<Vec<_>>>())
@@ -453,14 +601,14 @@ fn hoist_single_dir(dest: &Path) -> Result<()> {
     };
     let entries = list(dest)?;
     let [only] = entries.as_slice() else {
-        return Ok(());
+        return Ok(None);
     };
     if !only
         .file_type()
         .with_context(|| format!("could not inspect {}", only.path().display()))?
         .is_dir()
     {
-        return Ok(());
+        return Ok(None);
     }
     // Move the directory aside first, under a name neither it nor its
     // contents use, so a child named like the directory itself can move up.
@@ -478,7 +626,8 @@ fn hoist_single_dir(dest: &Path) -> Result<()> {
     for name in inner {
         rename(&aside.join(&name), &dest.join(&name))?;
     }
-    fs::remove_dir(&aside).with_context(|| format!("could not remove {}", aside.display()))
+    fs::remove_dir(&aside).with_context(|| format!("could not remove {}", aside.display()))?;
+    Ok(Some(only.file_name()))
 }
 
 fn unpack_tar<R: Read>(reader: R, tree: &mut Tree) -> Result<()> {

@@ -23,6 +23,7 @@
 //! CI can cache exactly the toolchains and nothing machine-specific: no
 //! trust records, no GC roots naming paths of a previous runner.
 
+use crate::archive::FileHashes;
 use anyhow::{Context, Result};
 use devenv_model::digest::{Algorithm, Hasher, hex};
 use devenv_model::error::IoContext;
@@ -260,9 +261,15 @@ impl Store {
     /// Makes `staged` read-only, flushes it to disk, and renames it to
     /// `entry` in one step, then flushes the store directory: the entry is
     /// either complete or absent, after a kill or a power loss alike.
-    pub fn commit(&self, staged: &Path, entry: &Path) -> Result<()> {
+    ///
+    /// The flush covers the entry's own files and directories (`fsync` of
+    /// each, `jobs` at a time), never the rest of the file system: every
+    /// byte and every directory entry of the tree is on disk before the
+    /// rename is issued, so no power cut can leave a committed entry with
+    /// missing bytes.
+    pub fn commit(&self, staged: &Path, entry: &Path, jobs: usize) -> Result<()> {
         make_read_only(staged)?;
-        devenv_model::files::sync_tree(staged).io_context("flush to disk", staged)?;
+        devenv_model::files::sync_tree(staged, jobs).io_context("flush to disk", staged)?;
         fs::rename(staged, entry).io_context("commit the store entry", entry)?;
         let dir = entry.parent().unwrap_or(Path::new("/"));
         devenv_model::files::sync_dir(dir).io_context("flush to disk", dir)
@@ -478,12 +485,27 @@ pub fn tree_size(root: &Path) -> u64 {
 /// targets — independent of timestamps, owners and extraction order — so
 /// two machines that unpack the same artifact get the same value.
 pub fn tree_hash(root: &Path) -> Result<String> {
-    let mut h = Hasher::new(Algorithm::Sha256);
-    hash_dir(root, Path::new(""), &mut h)?;
-    Ok(h.finish().to_string())
+    Ok(tree_summary(root, &FileHashes::default())?.0)
 }
 
-fn hash_dir(dir: &Path, rel: &Path, h: &mut Hasher) -> Result<()> {
+/// [`tree_hash`] and [`tree_size`] in one walk, taking the contents of the
+/// files in `known` from it (what unpacking hashed on the way to the
+/// disk) rather than reading them back; a file whose size differs from
+/// the one recorded is read.
+pub fn tree_summary(root: &Path, known: &FileHashes) -> Result<(String, u64)> {
+    let mut h = Hasher::new(Algorithm::Sha256);
+    let mut size = 0;
+    hash_dir(root, Path::new(""), &mut h, known, &mut size)?;
+    Ok((h.finish().to_string(), size))
+}
+
+fn hash_dir(
+    dir: &Path,
+    rel: &Path,
+    h: &mut Hasher,
+    known: &FileHashes,
+    size: &mut u64,
+) -> Result<()> {
     let mut names: Vec<_> = fs::read_dir(dir)
         .io_context("list", dir)?
         .flatten()
@@ -500,7 +522,7 @@ fn hash_dir(dir: &Path, rel: &Path, h: &mut Hasher) -> Result<()> {
             h.update(format!("link {shown}\0{}\0", target.to_string_lossy()).as_bytes());
         } else if meta.is_dir() {
             h.update(format!("dir {shown}\0").as_bytes());
-            hash_dir(&path, &rel, h)?;
+            hash_dir(&path, &rel, h, known, size)?;
         } else if !meta.is_file() {
             // Archives never create these (they are refused when unpacked),
             // but an install script may: reading a FIFO would hang.
@@ -515,22 +537,29 @@ fn hash_dir(dir: &Path, rel: &Path, h: &mut Hasher) -> Result<()> {
             } else {
                 "-"
             };
-            let mut file_hash = Hasher::new(Algorithm::Sha256);
-            let mut f = File::open(&path).io_context("open", &path)?;
-            let mut buf = vec![0u8; 64 * 1024];
-            loop {
-                let n = std::io::Read::read(&mut f, &mut buf).io_context("read", &path)?;
-                if n == 0 {
-                    break;
-                }
-                file_hash.update(&buf[..n]);
-            }
-            h.update(
-                format!("file {shown}\0{exec}\0{}\0", hex(&file_hash.finish().bytes)).as_bytes(),
-            );
+            *size += meta.len();
+            let content = match known.get(&rel) {
+                Some((len, digest)) if *len == meta.len() => hex(&digest.bytes),
+                _ => hex(&file_digest(&path)?.bytes),
+            };
+            h.update(format!("file {shown}\0{exec}\0{content}\0").as_bytes());
         }
     }
     Ok(())
+}
+
+fn file_digest(path: &Path) -> Result<devenv_model::digest::Digest> {
+    let mut file_hash = Hasher::new(Algorithm::Sha256);
+    let mut f = File::open(path).io_context("open", path)?;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = std::io::Read::read(&mut f, &mut buf).io_context("read", path)?;
+        if n == 0 {
+            break;
+        }
+        file_hash.update(&buf[..n]);
+    }
+    Ok(file_hash.finish())
 }
 
 /// Where the launchers keep compiled bytecode, under the user's cache
@@ -548,4 +577,83 @@ pub(crate) fn pycache_of(entry: &Path) -> Option<PathBuf> {
     let real = entry.canonicalize().ok()?;
     let relative = real.strip_prefix("/").ok()?;
     Some(cache.join(PYCACHE).join(relative))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// A .tar.gz holding `entries` (path, contents, mode), and hard links.
+    fn tar_gz(entries: &[(&str, &[u8], u32)], links: &[(&str, &str)]) -> Vec<u8> {
+        let mut builder = tar::Builder::new(Vec::new());
+        for (path, data, mode) in entries {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(data.len() as u64);
+            h.set_mode(*mode);
+            h.set_entry_type(tar::EntryType::Regular);
+            builder.append_data(&mut h, path, *data).unwrap();
+        }
+        for (path, target) in links {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(0);
+            h.set_entry_type(tar::EntryType::Link);
+            h.set_mode(0o644);
+            builder.append_link(&mut h, path, target).unwrap();
+        }
+        let tar = builder.into_inner().unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&tar).unwrap();
+        gz.finish().unwrap()
+    }
+
+    #[test]
+    fn hashing_on_the_way_in_gives_the_hash_of_reading_back() {
+        // A top directory that is hoisted, a file replaced by a later entry
+        // of the same name, a hard link, an executable.
+        let archive = tar_gz(
+            &[
+                ("top/bin/tool", b"#!/bin/sh\necho 1\n", 0o755),
+                ("top/share/a.txt", b"first", 0o644),
+                ("top/share/a.txt", b"second, longer", 0o644),
+                ("top/share/b.txt", b"b", 0o644),
+            ],
+            &[("top/share/c.txt", "top/share/b.txt")],
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let tree = dir.path().join("tree");
+        let known = crate::archive::unpack_stream(
+            &mut archive.as_slice(),
+            crate::archive::Format::TarGz,
+            &tree,
+            "tool",
+            &crate::archive::Limits::default(),
+        )
+        .unwrap();
+        assert_eq!(known.len(), 4, "{known:?}");
+        assert!(known.get(Path::new("share/c.txt")).is_some());
+        let (hash, size) = tree_summary(&tree, &known).unwrap();
+        assert_eq!(hash, tree_hash(&tree).unwrap());
+        assert_eq!(size, tree_size(&tree));
+    }
+
+    #[test]
+    fn known_contents_are_not_read_back_unless_the_size_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let tree = dir.path().join("tree");
+        fs::create_dir(&tree).unwrap();
+        devenv_model::files::write_scratch(&tree.join("f"), b"on disk").unwrap();
+        let read_back = tree_hash(&tree).unwrap();
+        let other = Hasher::new(Algorithm::Sha256).finish();
+        let mut files = std::collections::HashMap::new();
+        files.insert(PathBuf::from("f"), (7, other.clone()));
+        let known = FileHashes::from_map(files);
+        // The recorded digest is used as is: the file is not read.
+        assert_ne!(tree_summary(&tree, &known).unwrap().0, read_back);
+        // A recorded size that is not the file's: read back.
+        let mut files = std::collections::HashMap::new();
+        files.insert(PathBuf::from("f"), (3, other));
+        let stale = FileHashes::from_map(files);
+        assert_eq!(tree_summary(&tree, &stale).unwrap().0, read_back);
+    }
 }

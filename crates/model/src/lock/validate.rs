@@ -230,22 +230,9 @@ fn check_text(text: &str, max: usize, what: &str) -> Result<()> {
 /// the lock's. Tools whose request changed are left to
 /// [`Lock::staleness`]: they are re-resolved, not trusted.
 pub fn disagreements(lock: &Lock, manifest: &Manifest) -> Vec<(String, String)> {
-    // Parsed only when a registry tool needs it: this runs on every `exec`.
-    let needs_catalog = manifest
-        .tools
-        .iter()
-        .any(|t| matches!(t.request, Request::Registry(_)));
-    // The declared entries answer for most tools; the full catalog (with
-    // the aqua registry, costly to parse) only for the names they lack.
-    let declared = needs_catalog
-        .then(|| Catalog::declared(manifest).ok())
-        .flatten();
-    let full = std::cell::OnceCell::new();
-    let catalog = Catalogs {
-        declared: declared.as_ref(),
-        full: &full,
-        manifest,
-    };
+    // This runs on every `exec` and entering prompt: the catalog is asked
+    // through its compiled index, never parsed (invariant 12).
+    let catalog = Catalogs { manifest };
     let mut out = Vec::new();
     for tool in &manifest.tools {
         let Some(locked) = lock.tools.get(&tool.name) else {
@@ -392,23 +379,14 @@ fn scripts_disagreement(
     }
 }
 
-/// The declared catalog, and the full one built only when a tool needs it.
+/// Where a manifest's tools come from, without parsing the catalog.
 struct Catalogs<'a> {
-    declared: Option<&'a Catalog>,
-    full: &'a std::cell::OnceCell<Option<Catalog>>,
     manifest: &'a Manifest,
 }
 
 impl Catalogs<'_> {
     fn source_for(&self, name: &str, source: Option<&str>) -> Option<crate::catalog::SourceSpec> {
-        let declared = self.declared?;
-        declared.source_for(name, source).ok().or_else(|| {
-            self.full
-                .get_or_init(|| Catalog::for_manifest(self.manifest).ok())
-                .as_ref()?
-                .source_for(name, source)
-                .ok()
-        })
+        Catalog::source_offline(self.manifest, name, source)
     }
 }
 
