@@ -18,6 +18,7 @@ mod common;
 mod completions;
 mod concurrent_install;
 mod configuration;
+mod credentials;
 mod edit_manifest;
 mod enter;
 mod exec_env;

@@ -204,6 +204,8 @@ pub(crate) struct Proxy {
     pub(crate) token_requests: Arc<AtomicUsize>,
     /// Methods and paths of every request received, in order.
     pub(crate) log: Arc<Mutex<Vec<String>>>,
+    /// The `Authorization` of every request that had one, in order.
+    auths: Arc<Mutex<Vec<String>>>,
 }
 
 impl Proxy {
@@ -216,16 +218,21 @@ impl Proxy {
             forwarded: Arc::default(),
             token_requests: Arc::default(),
             log: Arc::default(),
+            auths: Arc::default(),
         };
         let target = target.base();
         let me = format!("http://127.0.0.1:{port}");
-        let (forwarded, tokens, log) = (
+        let (forwarded, tokens, log, auths) = (
             proxy.forwarded.clone(),
             proxy.token_requests.clone(),
             proxy.log.clone(),
+            proxy.auths.clone(),
         );
         std::thread::spawn(move || {
             while let Ok(request) = server.recv() {
+                if let Some(a) = header(&request, "Authorization") {
+                    auths.lock().unwrap().push(a);
+                }
                 let (mode, target, me) = (mode.clone(), target.clone(), me.clone());
                 let (forwarded, tokens, log) = (forwarded.clone(), tokens.clone(), log.clone());
                 std::thread::spawn(move || {
@@ -243,6 +250,16 @@ impl Proxy {
 
     pub(crate) fn requests(&self) -> Vec<String> {
         self.log.lock().unwrap().clone()
+    }
+
+    /// The `Authorization` values received, in order.
+    pub(crate) fn authorizations(&self) -> Vec<String> {
+        self.auths.lock().unwrap().clone()
+    }
+
+    /// The port the proxy listens on (on 127.0.0.1).
+    pub(crate) fn port(&self) -> u16 {
+        self.port
     }
 }
 
