@@ -7,9 +7,8 @@ use crate::common;
 use common::World;
 use common::archives::{Entry, tar_gz};
 use common::github::{page, release, script, sums};
-use common::registry::{Mode, Proxy, Registry};
+use common::registry::{Mode, Proxy, Registry, one_tool_project};
 use common::server::FixtureServer;
-use common::{sha256_hex, tool_tar_gz};
 
 const TOKEN: &str = "ghp_user_secret_41";
 
@@ -149,21 +148,6 @@ fn a_link_to_another_host_gets_no_token() {
     ));
 }
 
-/// A project pinning one URL tool from `upstream`, with the repository's
-/// `[settings] caches` naming `cache`, locked.
-fn cached_project(upstream: &FixtureServer, cache: &str) -> World {
-    let w = World::new();
-    let bytes = tool_tar_gz("hello", "1.0.0");
-    upstream.add("/hello.tar.gz", bytes.clone());
-    w.manifest(&format!(
-        "[tools]\nhello = {{ version = \"1.0.0\", url = \"{}\", sha256 = \"{}\" }}\n\n[settings]\ncaches = [\"{cache}\"]\n",
-        upstream.url("/hello.tar.gz"),
-        sha256_hex(&bytes)
-    ));
-    w.run_env(&["lock"], &[("DEVENV_CACHES", "")]).ok();
-    w
-}
-
 #[test]
 fn a_repository_listed_cache_never_receives_the_cache_token() {
     let registry = Registry::start();
@@ -178,7 +162,7 @@ fn a_repository_listed_cache_never_receives_the_cache_token() {
         },
     );
     let host = format!("127.0.0.1:{}", proxy.port());
-    let w = cached_project(&upstream, &proxy.cache_url());
+    let w = one_tool_project(&upstream, &proxy.cache_url());
     for command in [&["install"][..], &["ci"][..]] {
         let home = w.root.join(format!("home-{}", command[0]));
         let out = w

@@ -11,6 +11,7 @@ mod archive_hostile;
 mod archive_safety;
 mod backend_npm;
 mod backend_pypi;
+mod cache_limits;
 mod catalog_release_tools;
 mod ci;
 mod closed_pipe;

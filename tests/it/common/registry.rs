@@ -192,6 +192,9 @@ pub(crate) enum Mode {
     /// a distribution-style error body, as from a registry with a size
     /// limit or read-only credentials.
     RejectWrites(u16),
+    /// Manifests claim their layer has this many bytes, and blobs come as
+    /// 64 MiB of zeros: a cache that would fill the disk if believed.
+    ClaimSize(u64),
 }
 
 /// A proxy on 127.0.0.1 in front of a registry.
@@ -404,6 +407,17 @@ fn handle(
             .read_to_vec()
             .unwrap_or_default()
     };
+    if let Mode::ClaimSize(size) = mode
+        && method == "GET"
+    {
+        if url.contains("/manifests/") {
+            let mut json: serde_json::Value = serde_json::from_slice(&data).unwrap();
+            json["layers"][0]["size"] = (*size).into();
+            data = serde_json::to_vec(&json).unwrap();
+        } else if url.contains("/blobs/") {
+            data = vec![0; 64 << 20];
+        }
+    }
     if matches!(mode, Mode::Tamper)
         && method == "GET"
         && url.contains("/blobs/")
@@ -417,4 +431,22 @@ fn handle(
         r.add_header(tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()).unwrap());
     }
     let _ = request.respond(r);
+}
+
+/// A project pinning one URL tool, `hello` 1.0.0, from `upstream`, with
+/// `cache` in the repository's `[settings] caches`, locked.
+pub(crate) fn one_tool_project(
+    upstream: &super::server::FixtureServer,
+    cache: &str,
+) -> super::World {
+    let w = super::World::new();
+    let bytes = super::tool_tar_gz("hello", "1.0.0");
+    upstream.add("/hello.tar.gz", bytes.clone());
+    w.manifest(&format!(
+        "[tools]\nhello = {{ version = \"1.0.0\", url = \"{}\", sha256 = \"{}\" }}\n\n[settings]\ncaches = [\"{cache}\"]\n",
+        upstream.url("/hello.tar.gz"),
+        super::sha256_hex(&bytes)
+    ));
+    w.run_env(&["lock"], &[("DEVENV_CACHES", "")]).ok();
+    w
 }

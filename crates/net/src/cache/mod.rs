@@ -126,7 +126,9 @@ impl Backend {
     /// Docker's `auths` entry for the host.
     pub fn open(spec: &Spec, env: &Env, fetcher: &Fetcher) -> Backend {
         match spec {
-            Spec::Layout(dir) => Backend::Layout(Layout::new(dir.clone())),
+            Spec::Layout(dir) => {
+                Backend::Layout(Layout::new(dir.clone(), fetcher.settings().max_bytes))
+            }
             Spec::Registry {
                 display,
                 scheme,

@@ -108,7 +108,8 @@ impl Registry {
             s => return Err(self.status_error(s, resp, "read a manifest")),
         }
         let bytes = self.read_limited(resp, oci::MAX_MANIFEST_BYTES, "manifest")?;
-        let layer = oci::check_manifest(&bytes, expected).map_err(CacheError::Invalid)?;
+        let layer = oci::check_manifest(&bytes, expected, self.fetcher.settings().max_bytes)
+            .map_err(CacheError::Invalid)?;
         let url = self.url("blobs", &layer.digest);
         let resp = self.send("GET", &url, &[], &Body::Empty)?;
         match resp.status().as_u16() {
