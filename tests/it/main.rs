@@ -48,6 +48,7 @@ mod npm_apps;
 mod npm_scripts;
 mod offline;
 mod platform;
+mod project_registries;
 mod pypi_apps;
 mod python_interpreter;
 mod registry_errors;
