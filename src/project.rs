@@ -52,7 +52,8 @@ impl Context {
     pub(crate) fn new(config: &Config, frozen: bool) -> Result<Context> {
         Ok(Context {
             store: Store::open(config)?,
-            fetcher: Fetcher::new(config.http.clone()),
+            fetcher: Fetcher::new(config.http.clone())
+                .with_keyring(devenv_net::credentials::Keyring::new(config)),
             frozen: frozen || config.frozen,
             caches: devenv_net::cache::Env::new(config),
             config: config.clone(),

@@ -91,7 +91,7 @@ pub(crate) fn push(config: &Config, platforms: Platforms, tools: &[String]) -> R
 pub(crate) fn export(config: &Config, dir: &Path, platforms: Platforms) -> Result<()> {
     let (cx, _project, lock, specs) = setup(config, "export")?;
     let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-    let layout = Layout::new(dir);
+    let layout = Layout::new(dir, cx.fetcher.settings().max_bytes);
     layout.create()?;
     let target = Backend::Layout(layout);
     let items = cache::items(&lock, platforms.filter(&cx), &[])?;
@@ -130,7 +130,7 @@ pub(crate) fn import(config: &Config, dir: &Path) -> Result<()> {
     let project = Project::find(&super::cwd()?, config)?;
     let lock = project.ensure_lock(&cx, &Update::Nothing)?;
     let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-    let layout = Backend::Layout(Layout::new(dir));
+    let layout = Backend::Layout(Layout::new(dir, cx.fetcher.settings().max_bytes));
     let platform = config.platform();
     let items = cache::items(&lock, Some(platform), &[])?;
     let mut absent = Vec::new();

@@ -50,7 +50,11 @@ Environment variables:
   DEVENV_JOBS           downloads, installs and registry look-ups at once (default 8)
   DEVENV_CACHES         team caches, comma-separated (oci://HOST/REPO, oci-layout:DIR);
                         replaces `[settings] caches`; empty turns caches off
-  DEVENV_CACHE_TOKEN    a bearer token for the registry caches
+  DEVENV_CACHE_TOKEN    a bearer token for the registry caches of DEVENV_CACHES (never
+                        sent to a cache only the repository names)
+  DEVENV_CACHE_TOKEN_HOSTS  more hosts (host[:port], comma-separated) DEVENV_CACHE_TOKEN may go to
+  DEVENV_GITHUB_TOKEN_HOSTS more hosts GITHUB_TOKEN may go to, besides DEVENV_GITHUB_API's
+                        (else api.github.com)
   DEVENV_PLATFORM       pretend to run on another platform (e.g. macos-aarch64)
   DEVENV_NPM_REGISTRY   npm registry base URL (default https://registry.npmjs.org)
   DEVENV_PYPI_URL       PyPI base URL, serving /pypi/NAME/json (default https://pypi.org)

@@ -12,6 +12,102 @@ pub const BUILTIN: &str = include_str!("aqua-registry.yaml");
 /// The largest registry file read.
 pub const MAX_REGISTRY_BYTES: usize = 64 * 1024 * 1024;
 
+/// The deepest nesting a registry file may have. aqua's own registry nests
+/// about ten levels; the YAML parser takes quadratic time on deep nesting
+/// (a 234 KiB file of `[` took over 30 s of CPU), so depth is checked by a
+/// linear scan before the parser sees the text.
+pub const MAX_REGISTRY_DEPTH: usize = 64;
+
+/// The nesting depth of YAML `text` as far as it matters for parsing cost:
+/// block indentation levels, `- ` entries started on one line, and flow
+/// collections (`[`, `{`) outside quotes and comments. Stops counting, and
+/// answers, as soon as `limit` is passed.
+pub fn yaml_depth(text: &str, limit: usize) -> usize {
+    // Where a `[`, `{` or quote opens a collection or a quoted scalar
+    // (elsewhere they are part of a plain scalar: `asset: x[1]`).
+    let opens = |p: char| matches!(p, '\n' | ':' | '-' | ',' | '[' | '{' | '?');
+    let mut deepest = 0;
+    let mut indents: Vec<usize> = Vec::new();
+    let mut flow = 0usize;
+    let mut quote: Option<char> = None;
+    // The indentation of a key whose value is a block scalar (`|`, `>`):
+    // lines indented deeper are text, not structure.
+    let mut scalar_of: Option<usize> = None;
+    for line in text.lines() {
+        let body = line.trim_start_matches(' ');
+        let indent = line.len() - body.len();
+        let structural = flow == 0 && quote.is_none();
+        if structural {
+            if body.is_empty() || body.starts_with('#') {
+                continue;
+            }
+            match scalar_of {
+                Some(i) if indent > i => continue,
+                _ => scalar_of = None,
+            }
+            while indents.last().is_some_and(|&i| i >= indent) {
+                indents.pop();
+            }
+            indents.push(indent);
+        }
+        let mut dashes = 0;
+        let mut at_start = structural;
+        let mut prev = if structural { '\n' } else { ',' };
+        let mut spaced = true;
+        let mut chars = body.chars().peekable();
+        while let Some(c) = chars.next() {
+            if let Some(q) = quote {
+                if q == '"' && c == '\\' {
+                    chars.next();
+                } else if c == q {
+                    quote = None;
+                    prev = c;
+                }
+                spaced = false;
+                continue;
+            }
+            match c {
+                ' ' | '\t' => {
+                    spaced = true;
+                    continue;
+                }
+                '#' if spaced => break,
+                '-' if at_start && chars.peek().is_none_or(|n| *n == ' ') => {
+                    // `- - [x]`: each entry marker nests, and the line
+                    // still starts after it.
+                    dashes += 1;
+                    spaced = false;
+                    continue;
+                }
+                '"' | '\'' if opens(prev) => quote = Some(c),
+                '[' | '{' if flow > 0 || opens(prev) => flow += 1,
+                ']' | '}' if flow > 0 => flow -= 1,
+                _ => {}
+            }
+            at_start = false;
+            spaced = false;
+            prev = c;
+            deepest = deepest.max(indents.len() + dashes + flow);
+            if deepest > limit {
+                return deepest;
+            }
+        }
+        let end = body.split(" #").next().unwrap_or("").trim_end();
+        let indicator = end.trim_end_matches(|c: char| c == '-' || c == '+' || c.is_ascii_digit());
+        if flow == 0
+            && quote.is_none()
+            && (indicator.ends_with(": |")
+                || indicator.ends_with(": >")
+                || indicator.ends_with("- |")
+                || indicator.ends_with("- >"))
+        {
+            scalar_of = Some(indent);
+        }
+        deepest = deepest.max(indents.len() + dashes + flow);
+    }
+    deepest
+}
+
 /// A `registry.yaml`.
 #[derive(Debug, Clone, Deserialize)]
 struct RegistryFile {
@@ -205,6 +301,11 @@ impl Registry {
         if text.len() > MAX_REGISTRY_BYTES {
             bail!("{origin} is larger than {MAX_REGISTRY_BYTES} bytes; it is not a registry");
         }
+        if yaml_depth(text, MAX_REGISTRY_DEPTH) > MAX_REGISTRY_DEPTH {
+            bail!(
+                "{origin} nests deeper than {MAX_REGISTRY_DEPTH} levels; it is not a registry (aqua's own nests about ten)"
+            );
+        }
         let file: RegistryFile = serde_yaml_ng::from_str(text)
             .map_err(|e| anyhow!("{origin} is not an aqua registry: {e}"))?;
         let packages: Vec<Package> = file
@@ -237,5 +338,31 @@ impl Registry {
                     .iter()
                     .find(|p| p.aliases.iter().any(|a| a.name == name))
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn depth_is_measured_before_parsing() {
+        let builtin = yaml_depth(BUILTIN, MAX_REGISTRY_DEPTH);
+        assert!((3..=12).contains(&builtin), "{builtin}");
+        let registry = "packages:\n  - type: github_release\n    repo_owner: a\n    repo_name: b\n    asset: b-{{.OS}}[x].tgz # [\n    files:\n      - name: b\n        src: \"b-[{{.Version}}\"\n    description: |\n      [[[[ text, not structure\n      {{{{\n    overrides: [{goos: darwin, replacements: {amd64: x86_64}}]\n";
+        assert_eq!(yaml_depth(registry, 64), 6, "{registry}");
+        let flow = format!("packages: {}{}", "[".repeat(120_000), "]".repeat(120_000));
+        assert_eq!(yaml_depth(&flow, 64), 65, "stops counting past the limit");
+        let dashes = format!("packages:\n{}x\n", "- ".repeat(100));
+        assert!(yaml_depth(&dashes, 64) > 64);
+        let indented: String = (0..100)
+            .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+            .collect();
+        assert!(yaml_depth(&indented, 64) > 64);
+        let err = Registry::parse(&flow, "reg.yaml").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "reg.yaml nests deeper than 64 levels; it is not a registry (aqua's own nests about ten)"
+        );
     }
 }

@@ -127,7 +127,7 @@ pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(std::io::Error::other(format!(
-            "it is {}, not a regular file",
+            "it is {}, which is not a regular file",
             kind_of(&meta)
         )));
     }

@@ -33,6 +33,8 @@ pub struct Fetcher {
     pub offline: bool,
     settings: Settings,
     agent: ureq::Agent,
+    /// The user's credentials, each tied to its hosts.
+    keyring: std::sync::Arc<crate::credentials::Keyring>,
 }
 
 impl Default for Fetcher {
@@ -70,7 +72,20 @@ impl Fetcher {
             offline: settings.offline,
             agent,
             settings,
+            keyring: Default::default(),
         }
+    }
+
+    /// This fetcher with the user's credentials: requests that may carry
+    /// one get it only where [`crate::credentials`] allows.
+    pub fn with_keyring(mut self, keyring: crate::credentials::Keyring) -> Fetcher {
+        self.keyring = std::sync::Arc::new(keyring);
+        self
+    }
+
+    /// The user's credentials.
+    pub fn keyring(&self) -> &crate::credentials::Keyring {
+        &self.keyring
     }
 
     /// A fetcher for a team cache: the same TLS trust and User-Agent, but
@@ -82,7 +97,10 @@ impl Fetcher {
             retries: 0,
             ..self.settings.clone()
         };
-        Fetcher::new(settings)
+        Fetcher {
+            keyring: self.keyring.clone(),
+            ..Fetcher::new(settings)
+        }
     }
 
     /// The HTTP agent, for protocols that need methods, headers and
@@ -207,6 +225,25 @@ impl Fetcher {
     /// Header values are never part of an error message, so a token sent
     /// here is never printed.
     pub fn get_answer(&self, url: &str, headers: &[(&str, String)]) -> Result<Answer> {
+        self.answer(url, headers, None)
+    }
+
+    /// [`Fetcher::get_answer`] from a GitHub API: the user's GitHub token
+    /// goes along when they tied it to `url`'s host (see
+    /// [`crate::credentials`]), and [`Answer::authorized`] says whether it
+    /// did. Each page of a paginated answer asks again, so a `Link` to
+    /// another host gets no token.
+    pub fn get_github_api(&self, url: &str, headers: &[(&str, String)]) -> Result<Answer> {
+        let auth = self.keyring.github_authorization(url);
+        self.answer(url, headers, auth)
+    }
+
+    fn answer(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+        auth: Option<String>,
+    ) -> Result<Answer> {
         self.with_retries("fetch", url, || {
             if let Some(path) = local_path(url) {
                 let body = devenv_model::files::read_text(&path).map_err(|e| {
@@ -216,11 +253,15 @@ impl Fetcher {
                     status: 200,
                     headers: Vec::new(),
                     body,
+                    authorized: false,
                 });
             }
             let mut request = self.agent.get(url);
             for (name, value) in headers {
                 request = request.header(*name, value.as_str());
+            }
+            if let Some(auth) = &auth {
+                request = request.header("Authorization", auth.as_str());
             }
             let response = request.call().map_err(|e| self.failure(e))?;
             let status = response.status();
@@ -261,6 +302,7 @@ impl Fetcher {
                 status: status.as_u16(),
                 headers,
                 body,
+                authorized: auth.is_some(),
             })
         })
     }
@@ -582,6 +624,8 @@ pub struct Answer {
     /// Response headers, names lowercased.
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// The request carried one of the user's credentials.
+    pub authorized: bool,
 }
 
 impl Answer {

@@ -6,4 +6,5 @@
 #![cfg_attr(test, allow(clippy::disallowed_methods))]
 
 pub mod cache;
+pub mod credentials;
 pub mod fetch;

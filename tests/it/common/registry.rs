@@ -192,6 +192,9 @@ pub(crate) enum Mode {
     /// a distribution-style error body, as from a registry with a size
     /// limit or read-only credentials.
     RejectWrites(u16),
+    /// Manifests claim their layer has this many bytes, and blobs come as
+    /// 64 MiB of zeros: a cache that would fill the disk if believed.
+    ClaimSize(u64),
 }
 
 /// A proxy on 127.0.0.1 in front of a registry.
@@ -204,6 +207,8 @@ pub(crate) struct Proxy {
     pub(crate) token_requests: Arc<AtomicUsize>,
     /// Methods and paths of every request received, in order.
     pub(crate) log: Arc<Mutex<Vec<String>>>,
+    /// The `Authorization` of every request that had one, in order.
+    auths: Arc<Mutex<Vec<String>>>,
 }
 
 impl Proxy {
@@ -216,16 +221,21 @@ impl Proxy {
             forwarded: Arc::default(),
             token_requests: Arc::default(),
             log: Arc::default(),
+            auths: Arc::default(),
         };
         let target = target.base();
         let me = format!("http://127.0.0.1:{port}");
-        let (forwarded, tokens, log) = (
+        let (forwarded, tokens, log, auths) = (
             proxy.forwarded.clone(),
             proxy.token_requests.clone(),
             proxy.log.clone(),
+            proxy.auths.clone(),
         );
         std::thread::spawn(move || {
             while let Ok(request) = server.recv() {
+                if let Some(a) = header(&request, "Authorization") {
+                    auths.lock().unwrap().push(a);
+                }
                 let (mode, target, me) = (mode.clone(), target.clone(), me.clone());
                 let (forwarded, tokens, log) = (forwarded.clone(), tokens.clone(), log.clone());
                 std::thread::spawn(move || {
@@ -243,6 +253,16 @@ impl Proxy {
 
     pub(crate) fn requests(&self) -> Vec<String> {
         self.log.lock().unwrap().clone()
+    }
+
+    /// The `Authorization` values received, in order.
+    pub(crate) fn authorizations(&self) -> Vec<String> {
+        self.auths.lock().unwrap().clone()
+    }
+
+    /// The port the proxy listens on (on 127.0.0.1).
+    pub(crate) fn port(&self) -> u16 {
+        self.port
     }
 }
 
@@ -387,6 +407,17 @@ fn handle(
             .read_to_vec()
             .unwrap_or_default()
     };
+    if let Mode::ClaimSize(size) = mode
+        && method == "GET"
+    {
+        if url.contains("/manifests/") {
+            let mut json: serde_json::Value = serde_json::from_slice(&data).unwrap();
+            json["layers"][0]["size"] = (*size).into();
+            data = serde_json::to_vec(&json).unwrap();
+        } else if url.contains("/blobs/") {
+            data = vec![0; 64 << 20];
+        }
+    }
     if matches!(mode, Mode::Tamper)
         && method == "GET"
         && url.contains("/blobs/")
@@ -400,4 +431,22 @@ fn handle(
         r.add_header(tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()).unwrap());
     }
     let _ = request.respond(r);
+}
+
+/// A project pinning one URL tool, `hello` 1.0.0, from `upstream`, with
+/// `cache` in the repository's `[settings] caches`, locked.
+pub(crate) fn one_tool_project(
+    upstream: &super::server::FixtureServer,
+    cache: &str,
+) -> super::World {
+    let w = super::World::new();
+    let bytes = super::tool_tar_gz("hello", "1.0.0");
+    upstream.add("/hello.tar.gz", bytes.clone());
+    w.manifest(&format!(
+        "[tools]\nhello = {{ version = \"1.0.0\", url = \"{}\", sha256 = \"{}\" }}\n\n[settings]\ncaches = [\"{cache}\"]\n",
+        upstream.url("/hello.tar.gz"),
+        super::sha256_hex(&bytes)
+    ));
+    w.run_env(&["lock"], &[("DEVENV_CACHES", "")]).ok();
+    w
 }

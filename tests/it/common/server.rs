@@ -144,6 +144,11 @@ impl FixtureServer {
         format!("{}{}", self.base(), normalize(path))
     }
 
+    /// The port this server listens on (on 127.0.0.1).
+    pub(crate) fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
     /// Serves `bytes` at `path` with status 200. A `path` with a query
     /// (`/dl/?mode=json`) answers only that query; one without answers
     /// every query the more specific routes do not.

@@ -21,6 +21,7 @@
 //! than is configured by — `PATH`, `SHELL`, the CI system's variables, the
 //! values `[env]` interpolates — and the shell hook's own state.
 
+pub mod hosts;
 pub mod http;
 
 use crate::archive;
@@ -46,6 +47,12 @@ pub struct Config {
     /// How much an archive may unpack to (`DEVENV_MAX_UNPACKED_MB`,
     /// `DEVENV_MAX_FILES`).
     pub unpack: archive::Limits,
+    /// `DEVENV_GITHUB_TOKEN_HOSTS`: hosts besides the GitHub API the user
+    /// set that `GITHUB_TOKEN` (or `GH_TOKEN`) may be sent to.
+    pub github_token_hosts: Vec<hosts::HostPort>,
+    /// `DEVENV_CACHE_TOKEN_HOSTS`: hosts besides those of `DEVENV_CACHES`
+    /// that `DEVENV_CACHE_TOKEN` may be sent to.
+    pub cache_token_hosts: Vec<hosts::HostPort>,
     /// `DEVENV_MAX_FILE_MB`: the largest manifest, lock, dotenv file or
     /// record devenv reads, replacing each kind's default limit.
     pub(crate) max_file: Option<u64>,
@@ -103,6 +110,11 @@ impl Config {
                 ),
             },
         };
+        let list = |name: &str| -> Result<Vec<hosts::HostPort>> {
+            get(name).map_or(Ok(Vec::new()), |v| hosts::parse_list(name, &v))
+        };
+        let github_token_hosts = list("DEVENV_GITHUB_TOKEN_HOSTS")?;
+        let cache_token_hosts = list("DEVENV_CACHE_TOKEN_HOSTS")?;
         let path = |name: &str| vars.get(name).filter(|v| !v.is_empty()).map(PathBuf::from);
         let host = Platform::detect_host(vars.get("DEVENV_PLATFORM").map(String::as_str));
         Ok(Config {
@@ -113,6 +125,8 @@ impl Config {
             http,
             unpack,
             max_file,
+            github_token_hosts,
+            cache_token_hosts,
             host,
             vars: vars.clone(),
         })

@@ -26,15 +26,19 @@ pub struct Layout {
     /// `oci-layout:DIR`, for messages.
     pub(crate) display: String,
     dir: PathBuf,
+    /// The largest layer read (`DEVENV_MAX_DOWNLOAD_MB`), whatever a
+    /// manifest claims.
+    max_bytes: u64,
 }
 
 impl Layout {
     /// The layout at `dir` (which need not exist yet: reads then fail,
-    /// saying so).
-    pub fn new(dir: PathBuf) -> Layout {
+    /// saying so), reading no layer larger than `max_bytes`.
+    pub fn new(dir: PathBuf, max_bytes: u64) -> Layout {
         Layout {
             display: format!("oci-layout:{}", dir.display()),
             dir,
+            max_bytes,
         }
     }
 
@@ -145,7 +149,8 @@ impl Layout {
                 "its manifest does not match its digest in index.json".into(),
             ));
         }
-        let layer = oci::check_manifest(&bytes, expected).map_err(CacheError::Invalid)?;
+        let layer =
+            oci::check_manifest(&bytes, expected, self.max_bytes).map_err(CacheError::Invalid)?;
         let blob = self.blob_path(&layer.digest)?;
         // A regular file only: a FIFO would hang, a device never end.
         let file =

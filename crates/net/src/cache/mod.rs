@@ -60,8 +60,6 @@ pub use devenv_model::cache_spec::{Spec, is_loopback, printable};
 pub struct Env {
     /// `DEVENV_CACHES`: when set, replaces `[settings] caches` (empty: none).
     pub(crate) caches: Option<String>,
-    /// `DEVENV_CACHE_TOKEN`: a bearer token for registry caches.
-    pub(crate) token: Option<String>,
     /// Docker's `config.json`, for registry credentials.
     pub(crate) docker_config: Option<PathBuf>,
     /// Where relative `oci-layout:` entries of `DEVENV_CACHES` start.
@@ -72,20 +70,18 @@ impl std::fmt::Debug for Env {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Env")
             .field("caches", &self.caches)
-            .field("token", &self.token.as_ref().map(|_| "<hidden>"))
             .field("docker_config", &self.docker_config)
             .finish()
     }
 }
 
 impl Env {
-    /// From `config`'s `DEVENV_CACHES` and `DEVENV_CACHE_TOKEN`, and
-    /// Docker's `DOCKER_CONFIG` and `HOME`.
+    /// From `config`'s `DEVENV_CACHES`, and Docker's `DOCKER_CONFIG` and
+    /// `HOME`. Credentials come from the fetcher's keyring.
     pub fn new(config: &devenv_model::config::Config) -> Env {
         let var = |n: &str| config.var(n).map(str::to_string);
         Env {
             caches: var("DEVENV_CACHES"),
-            token: var("DEVENV_CACHE_TOKEN").filter(|t| !t.trim().is_empty()),
             docker_config: auth::docker_config_path(
                 // Docker's own setting, not devenv's: read where Docker reads it.
                 devenv_model::config::outer_var("DOCKER_CONFIG").as_deref(),
@@ -125,10 +121,14 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// Opens the cache `spec` describes, with its credentials.
+    /// Opens the cache `spec` describes, with the credentials the user tied
+    /// to its host (see [`crate::credentials`]): `DEVENV_CACHE_TOKEN`, else
+    /// Docker's `auths` entry for the host.
     pub fn open(spec: &Spec, env: &Env, fetcher: &Fetcher) -> Backend {
         match spec {
-            Spec::Layout(dir) => Backend::Layout(Layout::new(dir.clone())),
+            Spec::Layout(dir) => {
+                Backend::Layout(Layout::new(dir.clone(), fetcher.settings().max_bytes))
+            }
             Spec::Registry {
                 display,
                 scheme,
@@ -136,16 +136,20 @@ impl Backend {
                 repo,
             } => {
                 let docker = env.docker_config.clone().unwrap_or_default();
-                let creds = match &env.token {
-                    Some(t) => Some(auth::Credentials::Token(t.trim().to_string())),
-                    None => auth::from_docker_config(&docker, host).unwrap_or_else(|e| {
-                        ui::warn(format!("{display}: no credentials used: {e}"));
-                        None
-                    }),
+                let base = format!("{scheme}://{host}");
+                let keyring = fetcher.keyring();
+                let creds = match keyring.cache_token(&base) {
+                    Some(t) => Some(auth::Credentials::Token(t)),
+                    None => auth::from_docker_config(&docker, host)
+                        .unwrap_or_else(|e| {
+                            ui::warn(format!("{display}: no credentials used: {e}"));
+                            None
+                        })
+                        .filter(|_| keyring.docker_auth_allowed(&base)),
                 };
                 Backend::Registry(Box::new(Registry::new(
                     display.clone(),
-                    format!("{scheme}://{host}"),
+                    base,
                     repo.clone(),
                     fetcher.for_cache(CACHE_TIMEOUT),
                     creds,

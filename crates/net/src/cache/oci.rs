@@ -184,7 +184,11 @@ pub(crate) fn is_sha256(digest: &str) -> bool {
 /// `expected`, and returns the descriptor of its one layer. Anything else
 /// (another artifact type, several layers, a digest annotation that is not
 /// the lock's) is refused with the reason.
-pub(crate) fn check_manifest(bytes: &[u8], expected: &Digest) -> Result<Descriptor, String> {
+pub(crate) fn check_manifest(
+    bytes: &[u8],
+    expected: &Digest,
+    max_bytes: u64,
+) -> Result<Descriptor, String> {
     let manifest: Manifest = serde_json::from_slice(bytes)
         .map_err(|e| format!("its manifest is not a valid OCI manifest ({e})"))?;
     if manifest.schema_version != 2 {
@@ -215,6 +219,15 @@ pub(crate) fn check_manifest(bytes: &[u8], expected: &Digest) -> Result<Descript
     };
     if !is_sha256(&layer.digest) {
         return Err("its layer digest is not a sha256 digest".into());
+    }
+    // The size is the cache's claim: it bounds the copy, so it may not
+    // exceed what any download may be (DEVENV_MAX_DOWNLOAD_MB).
+    if layer.size > max_bytes {
+        return Err(format!(
+            "its layer claims {} bytes, more than DEVENV_MAX_DOWNLOAD_MB allows ({} MiB)",
+            layer.size,
+            max_bytes >> 20
+        ));
     }
     Ok(layer.clone())
 }
@@ -272,7 +285,7 @@ mod tests {
             "{text}"
         );
         assert!(text.contains(EMPTY_DIGEST));
-        let got = check_manifest(&one, &info().digest).unwrap();
+        let got = check_manifest(&one, &info().digest, u64::MAX).unwrap();
         assert_eq!((got.digest.as_str(), got.size), (layer.as_str(), 5));
     }
 
@@ -282,14 +295,14 @@ mod tests {
         let good = artifact_manifest(&info(), &layer, 5);
         let other = Digest::of(Algorithm::Sha256, b"other");
         assert!(
-            check_manifest(&good, &other)
+            check_manifest(&good, &other, u64::MAX)
                 .unwrap_err()
                 .contains("another digest")
         );
         let text = String::from_utf8(good).unwrap();
         let typed = text.replace(ARTIFACT_TYPE, "application/x-other");
-        assert!(check_manifest(typed.as_bytes(), &info().digest).is_err());
-        assert!(check_manifest(b"{", &info().digest).is_err());
+        assert!(check_manifest(typed.as_bytes(), &info().digest, u64::MAX).is_err());
+        assert!(check_manifest(b"{", &info().digest, u64::MAX).is_err());
     }
 
     #[test]

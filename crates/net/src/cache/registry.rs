@@ -108,7 +108,8 @@ impl Registry {
             s => return Err(self.status_error(s, resp, "read a manifest")),
         }
         let bytes = self.read_limited(resp, oci::MAX_MANIFEST_BYTES, "manifest")?;
-        let layer = oci::check_manifest(&bytes, expected).map_err(CacheError::Invalid)?;
+        let layer = oci::check_manifest(&bytes, expected, self.fetcher.settings().max_bytes)
+            .map_err(CacheError::Invalid)?;
         let url = self.url("blobs", &layer.digest);
         let resp = self.send("GET", &url, &[], &Body::Empty)?;
         match resp.status().as_u16() {
@@ -370,10 +371,13 @@ impl Registry {
         scope: Option<&str>,
         creds: Option<&Credentials>,
     ) -> Result<String, CacheError> {
-        // Credentials never travel in clear text to another host: a plain
-        // http realm is accepted only for a cache that is itself plain http.
-        let plain_ok = self.base.starts_with("http://");
-        if !(realm.starts_with("https://") || plain_ok && realm.starts_with("http://")) {
+        // Credentials never travel in clear text to another machine: a
+        // plain http realm is accepted on loopback, or, carrying nothing,
+        // for a cache that is itself plain http.
+        let plain_ok = self.base.starts_with("http://") && creds.is_none();
+        let ok = devenv_model::config::hosts::Origin::of_url(realm)
+            .is_some_and(|o| o.scheme == "https" || !o.is_plain_remote() || plain_ok);
+        if !ok {
             return Err(CacheError::Refused {
                 status: 401,
                 message: format!(

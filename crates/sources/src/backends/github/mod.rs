@@ -3,9 +3,11 @@
 //! following the `Link: rel="next"` header, at most [`MAX_PAGES`] pages).
 //!
 //! The API base is `DEVENV_GITHUB_API` or `[settings] mirrors.github`
-//! (GitHub Enterprise: `https://ghe.example.com/api/v3`). A token from
-//! `GITHUB_TOKEN` or `GH_TOKEN` is sent to the API only, never to the
-//! download URLs, and never printed.
+//! (GitHub Enterprise: `https://ghe.example.com/api/v3`). The user's token
+//! (`GITHUB_TOKEN` or `GH_TOKEN`) is attached by the HTTP layer, only to a
+//! host the user tied it to (see `devenv_net::credentials`): never to the
+//! download URLs, never to a mirror the repository names, and never
+//! printed.
 //!
 //! Each platform's asset is chosen by [`select_asset`]'s rules, or by the
 //! tool's `asset = "..."` template. Its digest comes, in this order, from a
@@ -61,18 +63,13 @@ pub(crate) struct GhAsset {
 /// The API of one GitHub (or GitHub Enterprise, or mirror) server.
 pub(crate) struct Api {
     pub(crate) base: String,
-    token: Option<String>,
 }
 
 impl Api {
-    /// The API at `base`, with the token of `GITHUB_TOKEN` or `GH_TOKEN`.
+    /// The API at `base`.
     pub(crate) fn new(base: &str) -> Api {
-        let token = ["GITHUB_TOKEN", "GH_TOKEN"]
-            .iter()
-            .find_map(|v| devenv_model::config::outer_var(v).filter(|t| !t.trim().is_empty()));
         Api {
             base: base.trim_end_matches('/').to_string(),
-            token,
         }
     }
 
@@ -82,20 +79,17 @@ impl Api {
         let mut url = format!("{}/repos/{repo}/releases?per_page=100", self.base);
         let mut all = Vec::new();
         for _ in 0..MAX_PAGES {
-            let mut headers = vec![
+            let headers = [
                 ("Accept", "application/vnd.github+json".to_string()),
                 ("X-GitHub-Api-Version", "2022-11-28".to_string()),
             ];
-            if let Some(t) = &self.token {
-                headers.push(("Authorization", format!("Bearer {}", t.trim())));
-            }
-            let answer = fetcher.get_answer(&url, &headers)?;
+            let answer = fetcher.get_github_api(&url, &headers)?;
             match answer.status {
                 200 => {}
                 404 => bail!(
                     "GitHub has no repository `{repo}` at {} (or it is private{}); check the spelling",
                     self.base,
-                    if self.token.is_some() {
+                    if answer.authorized {
                         " and the token cannot see it"
                     } else {
                         ": set GITHUB_TOKEN to reach private repositories"
@@ -105,10 +99,7 @@ impl Api {
                     if answer.header("x-ratelimit-remaining") == Some("0")
                         || answer.status == 429 =>
                 {
-                    bail!(
-                        "{}",
-                        rate_limit_message(&answer, self.token.is_some(), now())
-                    )
+                    bail!("{}", rate_limit_message(&answer, answer.authorized, now()))
                 }
                 status => bail!(
                     "{url} answered {status}: {}",
@@ -411,6 +402,7 @@ mod tests {
                 ("x-ratelimit-reset".into(), "1732624200".into()),
             ],
             body: String::new(),
+            authorized: false,
         };
         let msg = rate_limit_message(&answer, false, 1732624200 - 600);
         assert!(msg.contains("(60 requests an hour)"), "{msg}");
