@@ -246,7 +246,15 @@ fn archive_builders_produce_readable_archives() {
         let tar = match bytes[..4] {
             [0x1f, 0x8b, ..] => archives_decode::gunzip(&bytes),
             [0xfd, b'7', b'z', b'X'] => archives_decode::unxz(&bytes),
-            _ => zstd::decode_all(&bytes[..]).unwrap(),
+            _ => {
+                let mut out = Vec::new();
+                std::io::Read::read_to_end(
+                    &mut ruzstd::decoding::StreamingDecoder::new(&bytes[..]).unwrap(),
+                    &mut out,
+                )
+                .unwrap();
+                out
+            }
         };
         let mut archive = tar::Archive::new(&tar[..]);
         let names: Vec<String> = archive
@@ -299,7 +307,7 @@ mod archives_decode {
 
     pub(crate) fn unxz(bytes: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
-        liblzma::read::XzDecoder::new(bytes)
+        lzma_rust2::XzReader::new(bytes, true)
             .read_to_end(&mut out)
             .unwrap();
         out

@@ -43,6 +43,18 @@ impl Default for Fetcher {
     }
 }
 
+/// TLS with the system's trust store, so company proxies and private
+/// mirrors with their own CA work as they do for curl: rustls with the
+/// platform verifier on Linux; on macOS the Security framework itself
+/// (through native-tls), which needs no C compiled for Apple targets.
+fn tls_config() -> ureq::tls::TlsConfig {
+    let builder =
+        ureq::tls::TlsConfig::builder().root_certs(ureq::tls::RootCerts::PlatformVerifier);
+    #[cfg(target_os = "macos")]
+    let builder = builder.provider(ureq::tls::TlsProvider::NativeTls);
+    builder.build()
+}
+
 impl Fetcher {
     /// A fetcher with `settings` (the configuration's
     /// [`devenv_model::config::Config::http`]).
@@ -50,13 +62,7 @@ impl Fetcher {
         let config = ureq::Agent::config_builder()
             // Statuses are inspected here, so errors can say what the server answered.
             .http_status_as_error(false)
-            // The system's trust store, so company proxies and private
-            // mirrors with their own CA work as they do for curl.
-            .tls_config(
-                ureq::tls::TlsConfig::builder()
-                    .root_certs(ureq::tls::RootCerts::PlatformVerifier)
-                    .build(),
-            )
+            .tls_config(tls_config())
             .user_agent(user_agent())
             .timeout_resolve(Some(settings.timeout))
             .timeout_connect(Some(settings.timeout))
@@ -604,7 +610,10 @@ impl Fetcher {
                 false,
             ),
             E::Tls(e) => (format!("the TLS connection failed ({e})"), false, true),
+            #[cfg(not(target_os = "macos"))]
             E::Rustls(e) => (format!("the TLS connection failed ({e})"), false, true),
+            #[cfg(target_os = "macos")]
+            E::NativeTls(e) => (format!("the TLS connection failed ({e})"), false, true),
             other => (other.to_string(), false, false),
         };
         Failure {

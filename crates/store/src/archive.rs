@@ -9,7 +9,6 @@
 use anyhow::{Context, Result, anyhow, bail};
 use devenv_model::digest::{Algorithm, Digest, Hasher};
 use flate2::read::MultiGzDecoder;
-use liblzma::read::XzDecoder;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
@@ -141,12 +140,9 @@ pub fn unpack_stream(
             return Ok(tree.hashes);
         }
         Format::TarGz => unpack_tar(MultiGzDecoder::new(BufReader::new(reader)), &mut tree)?,
-        Format::TarXz => unpack_tar(
-            XzDecoder::new_multi_decoder(BufReader::new(reader)),
-            &mut tree,
-        )?,
+        Format::TarXz => unpack_tar(crate::decoders::xz(reader), &mut tree)?,
         Format::TarZst => unpack_tar(
-            zstd::Decoder::new(reader).map_err(|e| tree.unreadable(e))?,
+            crate::decoders::zstd(reader).map_err(|e| tree.unreadable(e))?,
             &mut tree,
         )?,
         Format::Zip => {

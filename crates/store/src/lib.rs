@@ -8,6 +8,7 @@
 #![cfg_attr(test, allow(clippy::disallowed_methods))]
 
 pub mod archive;
+mod decoders;
 pub mod gc;
 pub mod generations;
 pub mod store;

@@ -100,13 +100,19 @@ pub(crate) fn tar_gz(entries: &[Entry]) -> Vec<u8> {
 }
 
 pub(crate) fn tar_xz(entries: &[Entry]) -> Vec<u8> {
-    let mut encoder = liblzma::write::XzEncoder::new(Vec::new(), 6);
+    // Made with a pure-Rust encoder, so the tests build for every target
+    // (and devenv's decoders read another implementation's output).
+    let options = lzma_rust2::XzOptions::with_preset(6);
+    let mut encoder = lzma_rust2::XzWriter::new(Vec::new(), options).expect("xz-compress");
     encoder.write_all(&tar(entries)).expect("xz-compress");
     encoder.finish().expect("finish xz")
 }
 
 pub(crate) fn tar_zst(entries: &[Entry]) -> Vec<u8> {
-    zstd::encode_all(&tar(entries)[..], 3).expect("zstd-compress")
+    ruzstd::encoding::compress_to_vec(
+        &tar(entries)[..],
+        ruzstd::encoding::CompressionLevel::Fastest,
+    )
 }
 
 pub(crate) fn gzip(data: &[u8]) -> Vec<u8> {
