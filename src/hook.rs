@@ -805,4 +805,40 @@ mod tests {
         vars.remove(WATCH_VAR);
         assert!(!unchanged(&top, &vars), "nothing recorded");
     }
+
+    /// Issue 21 item 8: the watch list names the project's files relative
+    /// to it, so a newline in the project's path splits no line.
+    #[test]
+    fn a_newline_in_the_project_path_is_still_unchanged() {
+        let tmp = tempfile::tempdir().unwrap();
+        let top = format!("{}/new\nline", tmp.path().to_str().unwrap());
+        std::fs::create_dir_all(format!("{top}/sub")).unwrap();
+        let manifest = format!("{top}/devenv.toml");
+        std::fs::write(&manifest, "").unwrap();
+        let stamp = format!("{}/stamp", tmp.path().to_str().unwrap());
+        let seen = std::fs::metadata(&manifest).unwrap().modified().unwrap();
+        std::fs::File::create(&stamp)
+            .unwrap()
+            .set_modified(seen)
+            .unwrap();
+        let path = "/usr/bin";
+        let watch = format!(
+            "{stamp}\n+devenv.toml\n-devenv.lock\n={} {}",
+            path.len(),
+            state::fingerprint(path)
+        );
+        let mut vars: Vars = [
+            (DIR_VAR.to_string(), top.clone()),
+            (WATCH_VAR.to_string(), watch),
+            ("PATH".to_string(), path.to_string()),
+        ]
+        .into_iter()
+        .collect();
+        assert!(unchanged(&format!("{top}/sub"), &vars));
+        std::fs::write(format!("{top}/devenv.lock"), "").unwrap();
+        assert!(!unchanged(&top, &vars), "the lock appeared");
+        std::fs::remove_file(format!("{top}/devenv.lock")).unwrap();
+        vars.insert(WATCH_VAR.to_string(), "!".to_string());
+        assert!(!unchanged(&top, &vars), "`!` asks for a transition");
+    }
 }
