@@ -2,8 +2,8 @@
 #   eval (devenv hook elvish | slurp)
 #
 # Before each prompt (edit:before-readline) and after each directory change
-# (after-chdir), __devenv_hook finds the nearest devenv.toml above $pwd with
-# path:is-regular (no process), so outside projects nothing runs. Inside a
+# (after-chdir), outside projects, __devenv_hook looks for devenv.toml above
+# $pwd with path:is-regular (no process), so nothing runs there. Inside a
 # project it runs `devenv hook-env --shell elvish` at each prompt, because
 # elvish 0.19 has no builtin that reads a file's modification time (devenv
 # answers at once when no watched file changed); hook-env prints JSON:
@@ -11,23 +11,23 @@
 # state is in exported __DEVENV_* variables.
 
 use path
-use re
 use str
 
 fn __devenv_hook {|@_|
-  var dir = $pwd
-  while (and (!=s $dir '') (not (path:is-regular $dir/devenv.toml))) {
-    set dir = (re:replace '/[^/]*$' '' $dir)
-  }
-  if (and (==s $dir '') (path:is-regular /devenv.toml)) {
-    set dir = /
-  }
+  # Inside a project (or just after leaving one), devenv is asked anyway,
+  # and it finds the project itself: the walk up, about 100 µs a level in
+  # elvish, is only made outside projects, to notice entering one.
   var active = ''
   if (has-env __DEVENV_DIR) {
     set active = $E:__DEVENV_DIR
   }
-  if (and (==s $dir '') (==s $active '')) {
-    return
+  if (==s $active '') {
+    var dir = $pwd
+    while $true {
+      if (path:is-regular $dir/devenv.toml) { break }
+      if (==s $dir '') { return }
+      set dir = $dir[..(str:last-index $dir /)]
+    }
   }
   var changes = $nil
   try {

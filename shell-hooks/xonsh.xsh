@@ -3,7 +3,7 @@
 #
 # Before each prompt and on each directory change, __devenv_hook finds the
 # nearest devenv.toml above $PWD and checks the watched files against the
-# stamp, in Python (os.stat; no process). Only when the project or a
+# stamp, in Python (os.stat; no process). Only when the project, PATH or a
 # watched file changed does it run `devenv hook-env --shell xonsh`, which
 # prints JSON: {"set": {NAME: VALUE}, "unset": [NAME]}; this hook applies
 # it. The state is in exported __DEVENV_* variables.
@@ -13,22 +13,25 @@ import os as __devenv_os
 import subprocess as __devenv_subprocess
 
 
-def __devenv_stale(watch, path):
+def __devenv_stale(watch, directory):
     """True when a watched file changed since devenv read it: a file that
     existed is gone or newer than the stamp, or a file that did not exist
-    appeared; or when PATH lost an entry devenv added."""
+    appeared. A relative path is in the project directory."""
     lines = watch.split('\n')
     try:
+        if not lines[0].startswith('/'):
+            return True
         stamp = __devenv_os.stat(lines[0]).st_mtime_ns
     except OSError:
         return True
     for entry in lines[1:]:
-        if entry.startswith(':'):
-            if entry[1:] not in path:
-                return True
+        if entry[:1] not in ('+', '-'):
             continue
+        file = entry[1:]
+        if not file.startswith('/'):
+            file = directory + '/' + file
         try:
-            mtime = __devenv_os.stat(entry[1:]).st_mtime_ns
+            mtime = __devenv_os.stat(file).st_mtime_ns
         except OSError:
             mtime = None
         if entry.startswith('+'):
@@ -39,7 +42,29 @@ def __devenv_stale(watch, path):
     return False
 
 
+# PATH as it was after the last call to devenv, in this shell only (a list
+# comparison costs xonsh little beside its own work at a prompt). A new
+# shell (`devenv enter`, a terminal started from this one) has no copy
+# yet: it compares PATH's length with the one devenv recorded, the
+# `=LENGTH FINGERPRINT` line of __DEVENV_WATCH.
+__devenv_path = [None]
+
+
+def __devenv_path_kept(env):
+    path = list(env.get('PATH', []))
+    if __devenv_path[0] is not None:
+        return path == __devenv_path[0]
+    recorded = env.get('__DEVENV_WATCH', '').rpartition('\n=')[2].partition(' ')[0]
+    if str(len(':'.join(path))) != recorded:
+        return False
+    __devenv_path[0] = path
+    return True
+
+
 def __devenv_hook(**_):
+    """At a steady prompt: the same project directory, PATH as devenv left
+    it (a login shell's profile may reset it: devenv then puts its entries
+    back), and no watched file changed."""
     env = __xonsh__.env
     directory = env.get('PWD', '')
     while directory and not __devenv_os.path.isfile(directory + '/devenv.toml'):
@@ -47,7 +72,11 @@ def __devenv_hook(**_):
     if not directory and __devenv_os.path.isfile('/devenv.toml'):
         directory = '/'
     if directory == env.get('__DEVENV_DIR', '') and not (
-        directory and __devenv_stale(env.get('__DEVENV_WATCH', ''), list(env.get('PATH', [])))
+        directory
+        and (
+            not __devenv_path_kept(env)
+            or __devenv_stale(env.get('__DEVENV_WATCH', ''), env.get('__DEVENV_DIR', ''))
+        )
     ):
         return
     # subprocess rather than $(...): no capture machinery, no threads.
@@ -60,11 +89,12 @@ def __devenv_hook(**_):
     try:
         changes = __devenv_json.loads(out)
     except ValueError:
-        return
+        changes = {'set': {}, 'unset': []}
     for name, value in changes['set'].items():
         env[name] = value
     for name in changes['unset']:
         env.pop(name, None)
+    __devenv_path[0] = list(env.get('PATH', []))
 
 
 # Loading the hook twice replaces it rather than running it twice.

@@ -76,31 +76,41 @@ pub(crate) fn find_dir(pwd: &str) -> Option<String> {
 }
 
 /// Whether a shell whose environment is `current`, in `pwd`, is already
-/// up to date: the same project directory, and no watched file changed
-/// since devenv read it. The same test the hooks of shells with builtins
-/// for it make before calling devenv; shells without them (tcsh, elvish)
-/// call `hook-env` at every prompt, and this keeps that call cheap.
+/// up to date: the same project directory, no watched file changed since
+/// devenv read it, and PATH as devenv left it. The same test the hooks of
+/// shells with builtins for it make before calling devenv; shells without
+/// them (tcsh, elvish) call `hook-env` at every prompt, and this keeps that
+/// call cheap.
 pub(crate) fn unchanged(pwd: &str, current: &Vars) -> bool {
     let dir = find_dir(pwd);
     if dir.as_ref() != current.get(DIR_VAR) {
         return false;
     }
-    if dir.is_none() {
+    let Some(dir) = dir else {
         return true;
-    }
+    };
     let Some(watch) = current.get(WATCH_VAR) else {
         return false;
     };
-    let mtime = |p: &str| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let in_dir = |file: &str| {
+        if file.starts_with('/') {
+            PathBuf::from(file)
+        } else {
+            Path::new(&dir).join(file)
+        }
+    };
+    let mtime = |p: PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     let mut lines = watch.lines();
-    let Some(stamp) = lines.next().and_then(mtime) else {
+    let Some(stamp) = lines.next().and_then(|s| mtime(in_dir(s))) else {
         return false;
     };
     let path = current.get("PATH").map_or("", String::as_str);
     lines.all(|line| match line.split_at_checked(1) {
-        Some(("+", file)) => mtime(file).is_some_and(|m| m <= stamp),
-        Some(("-", file)) => std::fs::metadata(file).is_err(),
-        Some((":", entry)) => path.split(':').any(|p| p == entry),
+        Some(("+", file)) => mtime(in_dir(file)).is_some_and(|m| m <= stamp),
+        Some(("-", file)) => std::fs::metadata(in_dir(file)).is_err(),
+        Some(("=", kept)) => {
+            kept.split_once(' ').map(|(_, print)| print) == Some(&state::fingerprint(path))
+        }
         _ => false,
     })
 }
@@ -197,7 +207,7 @@ pub(crate) fn transition(
             }
             Err(e) => return Err(e),
         }
-        let path = next.active.as_ref().map_or(&[][..], |a| &a.path[..]);
+        let path = vars.get("PATH").map(String::as_str);
         watch_text = Some(watch.render(store, dir, path, &mut run));
     } else {
         revert(&old, &mut vars);
@@ -652,13 +662,18 @@ impl Watch {
         self.files.push((path.to_path_buf(), mtime));
     }
 
-    /// The `__DEVENV_WATCH` text. Writes the stamp file: an empty file whose
-    /// mtime is the newest mtime seen, so that "`FILE -nt STAMP`" in the
-    /// shell means "changed since devenv read it", to the nanosecond.
-    /// `path`: the PATH entries devenv added, one `:ENTRY` line each, which
-    /// the hook checks are still in `$PATH` (a login shell's profile resets
-    /// PATH; the next prompt puts them back).
-    fn render(&self, store: &Store, dir: &str, path: &[String], run: &mut Run<'_>) -> String {
+    /// The `__DEVENV_WATCH` text (see [`devenv_shell::state`]). Writes the
+    /// stamp file: an empty file whose mtime is the newest mtime seen, so
+    /// that "`FILE -nt STAMP`" in the shell means "changed since devenv read
+    /// it", to the nanosecond. Files in the project directory `dir` are
+    /// written relative to it, so a project path with a newline still
+    /// fits one line (the shell joins them to the `__DEVENV_DIR` it has).
+    /// `path`: PATH as devenv leaves it, as its length in characters and
+    /// its [`state::fingerprint`]: `hook-env` checks the fingerprint for
+    /// the hooks that call it at every prompt (tcsh, elvish); the others
+    /// notice an assignment to PATH themselves, and a new shell, which has
+    /// no copy of PATH of its own yet, compares the length.
+    fn render(&self, store: &Store, dir: &str, path: Option<&str>, run: &mut Run<'_>) -> String {
         let newest = self
             .files
             .iter()
@@ -676,17 +691,25 @@ impl Watch {
                 format!("warning: {e:#}; the hook will run devenv at every prompt"),
             );
         }
-        let mut text = stamp.to_string_lossy().into_owned();
-        for (path, mtime) in &self.files {
-            text.push('\n');
-            text.push(if mtime.is_some() { '+' } else { '-' });
-            text.push_str(&path.to_string_lossy());
+        let mut lines = vec![stamp.to_string_lossy().into_owned()];
+        for (file, mtime) in &self.files {
+            let shown = file.strip_prefix(dir).unwrap_or(file).to_string_lossy();
+            let sign = if mtime.is_some() { '+' } else { '-' };
+            lines.push(format!("{sign}{shown}"));
         }
-        for entry in path.iter().filter(|e| !e.contains([':', '\n'])) {
-            text.push_str("\n:");
-            text.push_str(entry);
+        let path = path.unwrap_or("");
+        lines.push(format!(
+            "={} {}",
+            path.chars().count(),
+            state::fingerprint(path)
+        ));
+        if lines.iter().any(|l| l.contains('\n')) {
+            // A watched file outside the project with a newline in its path
+            // (or such a DEVENV_HOME) cannot be one line: `!` tells the hook
+            // to ask devenv at every prompt, slower but never stale.
+            return "!".to_string();
         }
-        text
+        lines.join("\n")
     }
 }
 
@@ -764,7 +787,10 @@ mod tests {
         assert!(!unchanged(&top, &vars), "a file changed");
         vars.insert(
             WATCH_VAR.to_string(),
-            format!("{stamp}\n+{manifest}\n:/p/bin"),
+            format!(
+                "{stamp}\n+devenv.toml\n=15 {}",
+                state::fingerprint("/p/bin:/usr/bin")
+            ),
         );
         std::fs::File::options()
             .write(true)
@@ -775,8 +801,44 @@ mod tests {
         vars.insert("PATH".to_string(), "/p/bin:/usr/bin".to_string());
         assert!(unchanged(&top, &vars));
         vars.insert("PATH".to_string(), "/usr/bin".to_string());
-        assert!(!unchanged(&top, &vars), "PATH lost devenv's entry");
+        assert!(!unchanged(&top, &vars), "PATH is not as devenv left it");
         vars.remove(WATCH_VAR);
         assert!(!unchanged(&top, &vars), "nothing recorded");
+    }
+
+    /// Issue 21 item 8: the watch list names the project's files relative
+    /// to it, so a newline in the project's path splits no line.
+    #[test]
+    fn a_newline_in_the_project_path_is_still_unchanged() {
+        let tmp = tempfile::tempdir().unwrap();
+        let top = format!("{}/new\nline", tmp.path().to_str().unwrap());
+        std::fs::create_dir_all(format!("{top}/sub")).unwrap();
+        let manifest = format!("{top}/devenv.toml");
+        std::fs::write(&manifest, "").unwrap();
+        let stamp = format!("{}/stamp", tmp.path().to_str().unwrap());
+        let seen = std::fs::metadata(&manifest).unwrap().modified().unwrap();
+        std::fs::File::create(&stamp)
+            .unwrap()
+            .set_modified(seen)
+            .unwrap();
+        let path = "/usr/bin";
+        let watch = format!(
+            "{stamp}\n+devenv.toml\n-devenv.lock\n={} {}",
+            path.len(),
+            state::fingerprint(path)
+        );
+        let mut vars: Vars = [
+            (DIR_VAR.to_string(), top.clone()),
+            (WATCH_VAR.to_string(), watch),
+            ("PATH".to_string(), path.to_string()),
+        ]
+        .into_iter()
+        .collect();
+        assert!(unchanged(&format!("{top}/sub"), &vars));
+        std::fs::write(format!("{top}/devenv.lock"), "").unwrap();
+        assert!(!unchanged(&top, &vars), "the lock appeared");
+        std::fs::remove_file(format!("{top}/devenv.lock")).unwrap();
+        vars.insert(WATCH_VAR.to_string(), "!".to_string());
+        assert!(!unchanged(&top, &vars), "`!` asks for a transition");
     }
 }

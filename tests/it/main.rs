@@ -34,6 +34,7 @@ mod hook_bash;
 mod hook_elvish;
 mod hook_fish;
 mod hook_nu;
+mod hook_state_size;
 mod hook_tcsh;
 mod hook_xonsh;
 mod hook_zsh;

@@ -9,10 +9,17 @@
 //! - `__DEVENV_WATCH`: newline-separated; the first line is a stamp file
 //!   whose mtime is the newest mtime devenv saw, then one line per watched
 //!   file: `+PATH` (existed: changed if gone or `-nt` the stamp) or `-PATH`
-//!   (did not exist: changed if it appears), then one line `:ENTRY` per
-//!   PATH entry devenv added (changed if `$PATH` no longer holds it: a
-//!   login shell's profile reset PATH). Plain text, because the prompt
-//!   function reads it with shell builtins.
+//!   (did not exist: changed if it appears), a relative PATH being in
+//!   `__DEVENV_DIR` (so a project path with a newline still fits a line),
+//!   then `=LENGTH FINGERPRINT` of PATH as devenv left it (its length in
+//!   characters and its [`fingerprint`]). `hook-env` checks the
+//!   fingerprint for the shells that call it at every prompt. The other
+//!   hooks notice an assignment to PATH (bash's and zsh's command hash
+//!   table is emptied, fish sends an event, xonsh and nushell compare
+//!   with their unexported copy) and call devenv again when PATH differs
+//!   (a login shell's profile reset it); a new shell, without a copy yet,
+//!   compares the length. One test, whatever the number of tools. Plain text, because the prompt function reads it with shell
+//!   builtins; its size does not depend on the number of tools.
 //! - `__DEVENV_STATE`: [`State`] as base64 of JSON, for `devenv` only: the
 //!   active project, each variable's value before activation and a
 //!   fingerprint of the value devenv gave it, the PATH entries added, the
@@ -27,8 +34,10 @@
 //! plus the previous values of the variables it overrides (the user's own
 //! values, already in the environment once). Past [`SPILL`] bytes, the
 //! state goes to a file named by its SHA-256 under the store's
-//! `states/`, and the variable holds `@` and that hash: bounded whatever
-//! the project's size.
+//! `states/`, and the variable holds `@` and that hash: with the watch
+//! list and the directory, the `__DEVENV_*` variables stay under 8 KiB
+//! whatever the number of tools and variables (the prompt never reads
+//! this one).
 
 use base64::Engine;
 use serde::{Deserialize, Serialize};
@@ -121,7 +130,7 @@ pub fn fingerprint(value: &str) -> String {
 /// The longest `__DEVENV_STATE` devenv reads.
 const MAX_STATE: usize = 4 << 20;
 /// The longest state kept in the variable itself; a longer one goes to a file.
-pub(crate) const SPILL: usize = 16 << 10;
+pub(crate) const SPILL: usize = 4 << 10;
 
 impl State {
     /// Encodes the state for `__DEVENV_STATE`.

@@ -95,7 +95,19 @@ pub(crate) fn no_process_at_steady_prompt(sh: Sh) {
     );
     let trace = sb.root.join("trace.log");
     sb.run_traced(sh, &body, &trace).ok();
-    let log = std::fs::read_to_string(&trace).unwrap();
+    let forks = processes_between(&trace, &start, &end);
+    assert!(
+        forks.is_empty(),
+        "processes at a steady prompt:\n{forks:#?}"
+    );
+    let entering = usize::from(sh.steady == Steady::NoProcess);
+    assert_eq!(sb.calls().len(), entering, "only entering ran devenv");
+}
+
+/// The processes (not threads) `strace -f` saw created between the
+/// creation of the files `start` and `end`.
+fn processes_between(trace: &Path, start: &Path, end: &Path) -> Vec<String> {
+    let log = std::fs::read_to_string(trace).unwrap();
     let lines: Vec<&str> = log.lines().collect();
     let at = |marker: &Path| {
         let m = marker.to_string_lossy();
@@ -104,9 +116,8 @@ pub(crate) fn no_process_at_steady_prompt(sh: Sh) {
             .position(|l| l.contains(&*m))
             .expect("the marker is in the trace")
     };
-    let forks: Vec<&str> = lines[at(&start)..at(&end)]
+    lines[at(start)..at(end)]
         .iter()
-        .copied()
         // A thread (elvish's and nushell's runtimes start them) is not a process.
         .filter(|l| !l.contains("CLONE_THREAD"))
         .filter(|l| {
@@ -114,13 +125,53 @@ pub(crate) fn no_process_at_steady_prompt(sh: Sh) {
                 .iter()
                 .any(|c| l.contains(c))
         })
-        .collect();
-    assert!(
-        forks.is_empty(),
-        "processes at a steady prompt:\n{forks:#?}"
+        .map(|l| l.to_string())
+        .collect()
+}
+
+/// Issue 21 item 8: a project whose path holds a newline activates, and
+/// its steady prompts start no process (the watch list holds the project's
+/// files relative to it, so no line is split), while the shells that ask
+/// devenv at prompts (tcsh, elvish) get an empty answer from it.
+pub(crate) fn newline_in_the_project_path(sh: Sh) {
+    if Command::new("strace").arg("-V").output().is_err() {
+        return super::missing("strace", "the steady-prompt proofs");
+    }
+    let sb = Sandbox::new();
+    let a = sb.allowed_project("new\nline", &manifest(&[("A1", "one")]));
+    sb.dir("new\nline/sub");
+    let cd = match sh.name() {
+        "bash" | "zsh" => "cd \"$PROJECT_DIR\"",
+        "tcsh" => "cd $PROJECT_DIR:q",
+        "elvish" => "cd $E:PROJECT_DIR",
+        "nu" => "cd $env.PROJECT_DIR",
+        _ => "cd $PROJECT_DIR",
+    };
+    let (start, end) = (sb.root.join("marker-start"), sb.root.join("marker-end"));
+    let body = format!(
+        "{cd}\nprompt\nshow A1\nmark {start}\n{p}cd sub\n{p}mark {end}\nshow A1\n",
+        start = sb.q(&start),
+        end = sb.q(&end),
+        p = prompts(10)
     );
-    let entering = usize::from(sh.steady == Steady::NoProcess);
-    assert_eq!(sb.calls().len(), entering, "only entering ran devenv");
+    let trace = sb.root.join("trace.log");
+    let dir = a.to_string_lossy();
+    let run = sb.run_traced_with(sh, &body, &trace, &[("PROJECT_DIR", &dir)]);
+    assert_eq!(run.ok(), "A1=[one]\nA1=[one]\n", "{}", run.stderr);
+    assert_eq!(run.count_stderr("devenv: loaded"), 1, "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("unloaded") && !run.stderr.contains("error"),
+        "steady prompts say nothing: {}",
+        run.stderr
+    );
+    if sh.steady == Steady::NoProcess {
+        let forks = processes_between(&trace, &start, &end);
+        assert!(
+            forks.is_empty(),
+            "processes at a steady prompt:\n{forks:#?}"
+        );
+        assert_eq!(sb.calls().len(), 1, "only entering ran devenv");
+    }
 }
 
 /// Shells that cannot compare file times with builtins run `hook-env` at
@@ -618,7 +669,7 @@ pub(crate) fn one_project() -> (Sandbox, String) {
 #[allow(unused_macros)] // every test crate compiles `common`; only three call it
 macro_rules! for_shell {
     ($sh:expr) => {
-        $crate::common::hook_cases::for_shell!(@cases $sh, zero_forks_at_steady_prompt, no_process_at_steady_prompt, enter_switch_leave_nested, edits_reload_at_next_prompt, exact_restore_awkward_values, user_changes_are_kept, trust_gates_activation, missing_tool_noticed_once, broken_manifest_leaves_shell_unchanged, auto_install_failure_is_a_notice, loads_silently, path_reset_is_repaired_at_next_prompt, auto_install_never_blocks_the_prompt, deleted_project_unloads_once, symlinked_path_is_the_same_project, inherited_state_unloads_quietly);
+        $crate::common::hook_cases::for_shell!(@cases $sh, zero_forks_at_steady_prompt, no_process_at_steady_prompt, enter_switch_leave_nested, edits_reload_at_next_prompt, exact_restore_awkward_values, user_changes_are_kept, trust_gates_activation, missing_tool_noticed_once, broken_manifest_leaves_shell_unchanged, auto_install_failure_is_a_notice, loads_silently, path_reset_is_repaired_at_next_prompt, auto_install_never_blocks_the_prompt, deleted_project_unloads_once, symlinked_path_is_the_same_project, inherited_state_unloads_quietly, newline_in_the_project_path);
     };
     (@cases $sh:expr, $($case:ident),*) => {
         $(

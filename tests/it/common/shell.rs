@@ -535,12 +535,23 @@ impl Sandbox {
     /// Runs `script` (hook and helpers loaded) in `sh` under
     /// `strace -f`, writing process and file-open events to `trace`.
     pub(crate) fn run_traced(&self, sh: Sh, body: &str, trace: &Path) -> ShellRun {
+        self.run_traced_with(sh, body, trace, &[])
+    }
+
+    /// Like [`Sandbox::run_traced`], with extra environment variables.
+    pub(crate) fn run_traced_with(
+        &self,
+        sh: Sh,
+        body: &str,
+        trace: &Path,
+        env: &[(&str, &str)],
+    ) -> ShellRun {
         let mut cmd = Command::new("strace");
         cmd.args(["-f", "-qq", "-e", "trace=process,open,openat", "-o"])
             .arg(trace)
             .arg(sh.command().get_program())
             .args(sh.command().get_args());
-        self.run_in(cmd, sh, &self.script(sh, body), &[])
+        self.run_in(cmd, sh, &self.script(sh, body), env)
     }
 
     /// Runs `body` (hook and helpers loaded) in an interactive `sh`
