@@ -3,6 +3,9 @@
 
 use crate::common;
 use common::World;
+use common::archives::{Entry, tar_gz};
+use common::github::{page, release, sums};
+use common::server::FixtureServer;
 
 #[test]
 fn a_deeply_nested_registry_file_is_refused_before_parsing() {
@@ -17,4 +20,83 @@ fn a_deeply_nested_registry_file_is_refused_before_parsing() {
     w.run(&["lock"]).fails(1).stderr_has(
         "reg.yaml nests deeper than 64 levels; it is not a registry (aqua's own nests about ten)",
     );
+}
+
+/// `acme/inhouse` v3.1.0 on the fixture GitHub `s`, and a registry file
+/// describing it whose `files` entry is `files` (YAML lines).
+fn inhouse_registry(s: &FixtureServer, files: &str) -> String {
+    let body = tar_gz(&[Entry::file(
+        "inhouse-3.1.0/bin/inhouse",
+        b"#!/bin/sh\necho inhouse 3.1.0\n",
+        0o755,
+    )]);
+    let assets = [
+        ("inhouse-3.1.0-linux-x86_64.tar.gz", body.clone()),
+        (
+            "SHA256SUMS",
+            sums(&[("inhouse-3.1.0-linux-x86_64.tar.gz", &body)]),
+        ),
+    ];
+    page(
+        s,
+        "acme/inhouse",
+        &[release(s, "acme/inhouse", "v3.1.0", &assets, false)],
+    );
+    format!(
+        r#"packages:
+  - type: github_release
+    repo_owner: acme
+    repo_name: inhouse
+    asset: inhouse-{{{{trimV .Version}}}}-{{{{.OS}}}}-{{{{.Arch}}}}.tar.gz
+    replacements:
+      amd64: x86_64
+    files:
+{files}
+    checksum:
+      type: github_release
+      asset: SHA256SUMS
+      algorithm: sha256
+"#
+    )
+}
+
+#[test]
+fn registry_files_outside_the_tool_are_refused_at_resolution() {
+    let s = FixtureServer::start();
+    let w = World::new()
+        .with_env("DEVENV_GITHUB_API", &s.url("/api"))
+        .with_env("DEVENV_PLATFORM", "linux-x86_64");
+    w.manifest("[tools]\ninhouse = \"3\"\n\n[settings]\nregistries = [\"reg.yaml\"]\n");
+    for (files, problem) in [
+        (
+            "      - name: inhouse\n        src: ../../../../etc/passwd",
+            "the command `inhouse` is the file `../../../../etc/passwd`, which is outside the tool's directory",
+        ),
+        (
+            "      - name: ../inhouse\n        src: inhouse-3.1.0/bin/inhouse",
+            "the command name `../inhouse` is not a plain file name",
+        ),
+    ] {
+        w.write("reg.yaml", inhouse_registry(&s, files));
+        w.run(&["lock"])
+            .fails(1)
+            .stderr_has("could not resolve `inhouse`: aqua:acme/inhouse 3.1.0 cannot be locked for linux-x86_64")
+            .stderr_has(problem);
+        assert!(
+            !w.project.join("devenv.lock").exists(),
+            "no lock is written that devenv would refuse to read"
+        );
+    }
+    // The same registry with its files inside the tool locks, and the lock reads back.
+    w.write(
+        "reg.yaml",
+        inhouse_registry(
+            &s,
+            "      - name: inhouse\n        src: inhouse-{{trimV .Version}}/bin/inhouse",
+        ),
+    );
+    w.run(&["lock"]).ok();
+    w.run(&["exec", "--", "inhouse"])
+        .ok()
+        .stdout_has("inhouse 3.1.0");
 }
