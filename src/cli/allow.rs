@@ -24,6 +24,7 @@ pub(crate) fn run(config: &Config, dir: Option<&Path>) -> Result<()> {
             ));
         }
     }
+    crate::project::warn_replaced_names(&manifest);
     trust::allow(&store, &path, &snapshot)?;
     let mut covered = Vec::new();
     if snapshot.lock.is_some() {
@@ -33,6 +34,7 @@ pub(crate) fn run(config: &Config, dir: Option<&Path>) -> Result<()> {
         snapshot
             .dotenv
             .iter()
+            .chain(&snapshot.registries)
             .filter(|(_, t)| t.is_some())
             .map(|(n, _)| n.clone()),
     );

@@ -100,3 +100,76 @@ fn registry_files_outside_the_tool_are_refused_at_resolution() {
         .ok()
         .stdout_has("inhouse 3.1.0");
 }
+
+/// A registry file defining `OWNER/jq` the way the built-in one defines
+/// `jqlang/jq`.
+fn jq_registry(owner: &str) -> String {
+    format!(
+        "packages:\n  - type: github_release\n    repo_owner: {owner}\n    repo_name: jq\n    version_prefix: jq-\n    asset: jq-{{{{.OS}}}}-{{{{.Arch}}}}\n    format: raw\n    checksum:\n      type: github_release\n      asset: sha256sum.txt\n      algorithm: sha256\n"
+    )
+}
+
+/// jq 1.7.1 by `owner` on the fixture GitHub `s`, printing `says`.
+fn publish_jq(s: &FixtureServer, owner: &str, says: &str) {
+    let bin = format!("#!/bin/sh\necho {says}\n").into_bytes();
+    let all = vec![
+        ("jq-linux-amd64", bin.clone()),
+        ("sha256sum.txt", sums(&[("jq-linux-amd64", &bin)])),
+    ];
+    let repo = format!("{owner}/jq");
+    page(s, &repo, &[release(s, &repo, "jq-1.7.1", &all, false)]);
+}
+
+fn assert_allowed(w: &World) {
+    let out = w.run(&["status", "--json"]).ok();
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["project"]["allowed"], true, "{}", out.stdout);
+}
+
+#[test]
+fn an_edit_of_a_registry_file_alone_needs_a_new_allow() {
+    let s = FixtureServer::start();
+    publish_jq(&s, "jqlang", "real jq");
+    publish_jq(&s, "evil", "evil jq");
+    let w = World::new()
+        .with_env("DEVENV_GITHUB_API", &s.url("/api"))
+        .with_env("DEVENV_PLATFORM", "linux-x86_64");
+    // The registry file first adds an unrelated package.
+    w.write(
+        "reg.yaml",
+        "packages:\n  - type: github_release\n    repo_owner: acme\n    repo_name: other\n    asset: other\n",
+    );
+    w.manifest("[tools]\njq = \"1.7\"\n\n[settings]\nregistries = [\"reg.yaml\"]\n");
+    w.run(&["lock"]).ok();
+    w.run(&["allow"]).ok().stderr_has("reg.yaml");
+    assert_allowed(&w);
+    w.run(&["exec", "--", "jq"]).ok().stdout_has("real jq");
+
+    // A pull request edits only the registry file, taking over `jq`.
+    w.write("reg.yaml", jq_registry("evil"));
+    let status = w.run(&["status"]).ok();
+    assert!(
+        status
+            .stdout
+            .contains("reg.yaml changed since it was allowed"),
+        "{}",
+        status.stdout
+    );
+    let replaced = "the project's registry reg.yaml replaces the built-in `jq` (jqlang/jq) with its own definition of evil/jq";
+    // `update` rewrites the lock from the edited registry, and says so…
+    w.run(&["update", "jq"]).ok();
+    assert!(w.lockfile().contains("evil/jq"), "{}", w.lockfile());
+    // …but the allow does not carry over to what it derived.
+    let status = w.run(&["status"]).ok();
+    assert!(
+        status
+            .stdout
+            .contains("reg.yaml changed since it was allowed"),
+        "{}",
+        status.stdout
+    );
+    w.run(&["lock"]).ok().stderr_has(replaced);
+    w.run(&["install"]).ok().stderr_has(replaced);
+    w.run(&["allow"]).ok().stderr_has(replaced);
+    assert_allowed(&w);
+}

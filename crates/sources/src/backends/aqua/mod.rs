@@ -253,6 +253,40 @@ pub(crate) fn load_registries(
     Ok(Registry { packages })
 }
 
+/// One line for each name of the built-in catalog that `manifest`'s own
+/// registry files (`[settings] registries`, local files) replace, read
+/// without the network; a file that cannot be read or parsed is left to
+/// resolution to report.
+pub fn replacements(manifest: &Manifest) -> Vec<String> {
+    let local: Vec<&String> = manifest
+        .settings
+        .registries
+        .iter()
+        .filter(|p| !p.starts_with("https://") && !p.starts_with("http://"))
+        .collect();
+    if local.is_empty() {
+        return Vec::new();
+    }
+    let Ok(catalog) = devenv_model::catalog::Catalog::for_manifest(manifest) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for place in local {
+        let Ok(text) = read_file(&manifest.root.join(place)) else {
+            continue;
+        };
+        let Ok(registry) = Registry::parse(&text, place) else {
+            continue;
+        };
+        for (name, builtin, theirs) in catalog.replaced_by(&registry) {
+            out.push(format!(
+                "the project's registry {place} replaces the built-in `{name}` ({builtin}) with its own definition of {theirs}"
+            ));
+        }
+    }
+    out
+}
+
 /// A registry file: a regular file under the size limit.
 fn read_file(path: &std::path::Path) -> Result<String> {
     let meta = std::fs::metadata(path)
