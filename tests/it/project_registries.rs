@@ -1,11 +1,14 @@
 //! A project's own aqua registries (`[settings] registries`) are
-//! repository input like the manifest: bounded before they are parsed.
+//! repository input like the manifest: bounded before they are parsed,
+//! covered by `devenv allow` (files by content, URLs by a pinned digest),
+//! said when they replace a built-in name, and never locked into entries
+//! the lock's reader would refuse.
 
 use crate::common;
-use common::World;
 use common::archives::{Entry, tar_gz};
 use common::github::{page, release, sums};
 use common::server::FixtureServer;
+use common::{World, sha256_hex};
 
 #[test]
 fn a_deeply_nested_registry_file_is_refused_before_parsing() {
@@ -172,4 +175,62 @@ fn an_edit_of_a_registry_file_alone_needs_a_new_allow() {
     w.run(&["install"]).ok().stderr_has(replaced);
     w.run(&["allow"]).ok().stderr_has(replaced);
     assert_allowed(&w);
+}
+
+#[test]
+fn the_prompt_after_a_registry_edit_applies_nothing() {
+    let sb = common::shell::Sandbox::new();
+    let a = sb.project(
+        "a",
+        "[env]\nA1 = \"one\"\n\n[settings]\nregistries = [\"reg.yaml\"]\n",
+    );
+    std::fs::write(a.join("reg.yaml"), "packages: []\n").unwrap();
+    sb.devenv(&a, &["allow"]).ok();
+    let run = sb.run(
+        common::shell::Sh::BASH,
+        &format!(
+            "cd {}\nprompt\nshow A1\nprintf 'packages: [{{name: evil/jq}}]\\n' > reg.yaml\nprompt\nshow A1\n",
+            sb.q(&a)
+        ),
+    );
+    assert_eq!(run.ok(), "A1=[one]\nA1 unset\n");
+    assert!(
+        run.stderr
+            .contains("reg.yaml changed since a/devenv.toml was allowed"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_registry_url_can_pin_its_content_and_an_unpinned_one_is_said_uncovered() {
+    let s = FixtureServer::start();
+    publish_jq(&s, "jqlang", "real jq");
+    publish_jq(&s, "evil", "evil jq");
+    let good = jq_registry("jqlang");
+    s.add("/reg.yaml", good.clone());
+    let w = World::new()
+        .with_env("DEVENV_GITHUB_API", &s.url("/api"))
+        .with_env("DEVENV_PLATFORM", "linux-x86_64");
+    let url = s.url("/reg.yaml");
+    w.manifest(&format!(
+        "[tools]\njq = \"1.7\"\n\n[settings]\nregistries = [\"{url}\"]\n"
+    ));
+    w.run(&["allow"]).ok().stderr_has(&format!(
+        "the registry {url} is read from the network when devenv locks: this allow covers its URL, not what it serves"
+    ));
+    let pinned = format!("{url}#sha256={}", sha256_hex(good.as_bytes()));
+    w.manifest(&format!(
+        "[tools]\njq = \"1.7\"\n\n[settings]\nregistries = [\"{pinned}\"]\n"
+    ));
+    let out = w.run(&["allow"]).ok();
+    assert!(!out.stderr.contains("not what it serves"), "{}", out.stderr);
+    w.run(&["lock"]).ok();
+    w.run(&["exec", "--", "jq"]).ok().stdout_has("real jq");
+    // The server swaps the registry: the pin refuses it.
+    s.add("/reg.yaml", jq_registry("evil"));
+    w.run(&["update", "jq"]).fails(1).stderr_has(&format!(
+        "the aqua registry {url} is not the one devenv.toml pins"
+    ));
+    assert!(!w.lockfile().contains("evil/jq"), "{}", w.lockfile());
 }
