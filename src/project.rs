@@ -109,6 +109,14 @@ impl devenv_sources::Installer for Context {
     }
 }
 
+/// Says, one warning a name, which built-in catalog names the project's
+/// own registry files replace (`allow`, `lock` and `install` do).
+pub(crate) fn warn_replaced_names(manifest: &Manifest) {
+    for line in devenv_sources::backends::aqua::replacements(manifest) {
+        ui::warn(line);
+    }
+}
+
 /// The root of the project containing `dir` (the nearest directory upward
 /// with a `devenv.toml`), without reading the manifest; an error says how
 /// to start one.

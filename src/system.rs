@@ -10,6 +10,26 @@ pub(crate) use devenv_sources::system::interpreter;
 use devenv_store::store::Store;
 use std::path::{Path, PathBuf};
 
+/// The file in an interpreter's commands directory recording which file,
+/// at which version, was checked.
+const STAMP: &str = ".interpreter";
+
+/// The pinned `version` and the identity of the file `exe` leads to
+/// (device, inode, size, modification time): what changes when the
+/// interpreter is upgraded.
+fn identity(exe: &Path, version: &str) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(exe).ok().filter(|m| m.is_file())?;
+    Some(format!(
+        "{version} {} {} {} {}.{}\n",
+        m.dev(),
+        m.ino(),
+        m.size(),
+        m.mtime(),
+        m.mtime_nsec()
+    ))
+}
+
 /// The directory holding the commands of the system interpreter `exe`.
 pub(crate) fn bin_dir(store: &Store, exe: &Path) -> PathBuf {
     let id = &devenv_model::digest::sha256_hex(exe.as_os_str().as_encoded_bytes())[..16];
@@ -21,13 +41,31 @@ pub(crate) fn bin_dir(store: &Store, exe: &Path) -> PathBuf {
 pub(crate) fn install(store: &Store, name: &str, tool: &LockedTool) -> Result<()> {
     let exe = interpreter(tool).ok_or_else(|| {
         anyhow!(
-            "the lock's source of `{name}` (`{}`) is not an absolute path to an interpreter; run `devenv update {name}`",
-            tool.source
+            "the lock's source of `{name}` (`{}`) is not an interpreter: a system interpreter is a canonical absolute path outside /proc and /dev; run `devenv update {name}`",
+            devenv_model::ui::escape_controls(&tool.source)
         )
     })?;
+    // A link elsewhere into /proc or /dev is as bad as naming it.
+    if devenv_sources::system::leads_into_pseudo_fs(exe) {
+        bail!(
+            "the lock's interpreter of `{name}` ({}) leads into /proc or /dev, which is never a system Python; run `devenv update {name}`",
+            exe.display()
+        );
+    }
     let dir = bin_dir(store, exe);
-    // The hot path (every `exec`): made before, and the interpreter is there.
-    if dir.is_dir() && exe.is_file() {
+    let stamp = dir.join(STAMP);
+    let identity = identity(exe, &tool.version);
+    // The hot path (every `exec`): made before, for the interpreter file as
+    // it is now (one stat and one small read). An upgrade replaces the
+    // file, or retargets the link, so the version is asked again.
+    if dir.is_dir()
+        && let Some(id) = &identity
+        && devenv_model::files::read_bounded(&stamp, 4096, "interpreter stamp")
+            .ok()
+            .flatten()
+            .as_deref()
+            == Some(id.as_str())
+    {
         return Ok(());
     }
     match ask(exe) {
@@ -44,6 +82,9 @@ pub(crate) fn install(store: &Store, name: &str, tool: &LockedTool) -> Result<()
         ),
     }
     if dir.is_dir() {
+        if let Some(id) = &identity {
+            devenv_model::files::write_atomic(&stamp, id.as_bytes())?;
+        }
         return Ok(());
     }
     let parent = dir.parent().expect("the commands directory has a parent");
@@ -66,6 +107,9 @@ pub(crate) fn install(store: &Store, name: &str, tool: &LockedTool) -> Result<()
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&pip, std::fs::Permissions::from_mode(0o755))
         .with_context(|| format!("could not make {} executable", pip.display()))?;
+    if let Some(id) = &identity {
+        devenv_model::files::write_scratch(&staging.join(STAMP), id)?;
+    }
     match std::fs::rename(&staging, &dir) {
         Ok(()) => Ok(()),
         // Another process made it meanwhile: theirs is as good.

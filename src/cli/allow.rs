@@ -24,6 +24,16 @@ pub(crate) fn run(config: &Config, dir: Option<&Path>) -> Result<()> {
             ));
         }
     }
+    crate::project::warn_replaced_names(&manifest);
+    for place in &manifest.settings.registries {
+        if (place.starts_with("https://") || place.starts_with("http://"))
+            && !place.contains("#sha256=")
+        {
+            ui::warn(format!(
+                "the registry {place} is read from the network when devenv locks: this allow covers its URL, not what it serves; pin its content as \"{place}#sha256=<hex>\" in [settings] registries"
+            ));
+        }
+    }
     trust::allow(&store, &path, &snapshot)?;
     let mut covered = Vec::new();
     if snapshot.lock.is_some() {
@@ -33,6 +43,7 @@ pub(crate) fn run(config: &Config, dir: Option<&Path>) -> Result<()> {
         snapshot
             .dotenv
             .iter()
+            .chain(&snapshot.registries)
             .filter(|(_, t)| t.is_some())
             .map(|(n, _)| n.clone()),
     );

@@ -16,6 +16,7 @@ pub(crate) fn run(config: &Config, frozen: bool, tools: &[String]) -> Result<()>
     }
     let cx = Context::new(config, frozen)?;
     let project = Project::find(&super::cwd()?, config)?;
+    crate::project::warn_replaced_names(&project.manifest);
     // One download at a time: the shell hook's background install may be
     // fetching the same tools.
     if crate::watch::status(&cx.store, &project.id()) == crate::watch::Status::Installing {

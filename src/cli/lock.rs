@@ -8,6 +8,7 @@ use devenv_sources::resolve::Update;
 pub(crate) fn run(config: &Config, frozen: bool) -> Result<()> {
     let cx = Context::new(config, frozen)?;
     let project = Project::find(&super::cwd()?, config)?;
+    crate::project::warn_replaced_names(&project.manifest);
     let lock = project.ensure_lock(&cx, &Update::Nothing)?;
     devenv_model::ui::verbose(format!(
         "devenv.lock pins {} for {}",

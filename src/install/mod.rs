@@ -147,7 +147,8 @@ pub(crate) fn install_lock(
     let mut jobs = Vec::new();
     let mut scripted = Vec::new();
     for (name, tool) in &lock.tools {
-        if crate::system::interpreter(tool).is_some() {
+        // A system pin, or a lock that claims one: the check names it.
+        if crate::system::interpreter(tool).is_some() || tool.source.starts_with("system:") {
             crate::system::install(store, name, tool)?;
             continue;
         }

@@ -219,3 +219,32 @@ fn a_repository_listed_cache_never_receives_the_cache_token() {
             .any(|a| a == "Bearer team-token-93")
     );
 }
+
+#[test]
+fn errors_from_a_host_without_the_token_say_it_was_withheld() {
+    // A rate limit or a 404 from a mirror the user did not tie the token
+    // to must not advise setting the token they already have.
+    let mirror = FixtureServer::start();
+    mirror.add_with_headers(
+        "/api/repos/cli/cli/releases?per_page=100",
+        403,
+        &[("X-RateLimit-Limit", "60"), ("X-RateLimit-Remaining", "0")],
+        r#"{"message":"API rate limit exceeded"}"#,
+    );
+    let w = user_world();
+    w.manifest(&format!(
+        "[tools]\n\"github:cli/cli\" = \"2\"\n\n[settings]\nmirrors = {{ github = \"{}\" }}\n",
+        mirror.url("/api")
+    ));
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("GitHub's API rate limit is used up")
+        .stderr_has("your token was not sent to this host, see above");
+    w.manifest(&format!(
+        "[tools]\n\"github:nobody/nothing\" = \"2\"\n\n[settings]\nmirrors = {{ github = \"{}\" }}\n",
+        mirror.url("/api")
+    ));
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("(or it is private: your token was not sent to this host, see above)");
+}

@@ -390,6 +390,46 @@ fn a_lock_with_a_wheel_outside_site_packages_is_refused() {
 }
 
 #[test]
+fn console_scripts_that_leave_the_tool_are_refused_at_resolution() {
+    let Some(s) = index(false) else { return };
+    for (script, problem) in [
+        (
+            "../evil",
+            "the command name `../evil` is not a plain file name",
+        ),
+        (
+            "sub/evil",
+            "the command name `sub/evil` is not a plain file name",
+        ),
+    ] {
+        let app = wheel(
+            "evil_app",
+            "1.0",
+            &[],
+            &[("evil_app/__init__.py", "def main():\n    print('evil')\n")],
+            &format!("{script} = evil_app:main\n"),
+        );
+        publish(
+            &s,
+            "evil-app",
+            "evil_app-1.0-py3-none-any.whl",
+            &app,
+            Some(&metadata("evil-app", "1.0", &[])),
+            None,
+        );
+        let p = World::new().with_env("DEVENV_PYPI_URL", &s.base());
+        p.manifest(&format!(
+            "[tools]\n{PYTHON}\"pypi:evil-app\" = \"1\"\n{PLATFORMS}"
+        ));
+        p.run(&["lock"])
+            .fails(1)
+            .stderr_has("pypi:evil-app 1.0 cannot be locked for")
+            .stderr_has(problem);
+        assert!(!p.project.join("devenv.lock").exists());
+    }
+}
+
+#[test]
 fn a_package_uv_cannot_resolve_is_reported_with_uvs_words() {
     let Some(s) = index(false) else { return };
     // greet-lib's metadata asks for a greet-core that does not exist.

@@ -256,3 +256,74 @@ fn the_interpreters_files_keep_the_archives_times() {
     assert_eq!(mtime, 1_700_000_000, "{}", os_py.display());
     p.run(&["store", "verify"]).ok();
 }
+
+#[test]
+fn a_lock_naming_an_interpreter_through_proc_is_refused() {
+    // The lock says `system:/proc/self/cwd/…`: `python3` would be whatever
+    // the current directory holds.
+    let p = World::new();
+    let dir = fake_python(&p, "3.11.7");
+    p.manifest("[tools]\npython = { version = \"3.11\", source = \"system\" }\n");
+    let path = format!("{}:/nonexistent", dir.display());
+    p.run_env(&["lock"], &[("PATH", &path)]).ok();
+    let lock = p.lockfile();
+    let exe = format!("{}/python3", dir.display());
+    for forged in [
+        "/proc/self/cwd/python3".to_string(),
+        format!("/dev/..{exe}"),
+    ] {
+        p.write("devenv.lock", lock.replace(&exe, &forged));
+        for command in [&["install"][..], &["exec", "--", "python3", "-V"][..]] {
+            p.run_env(command, &[("PATH", &path)])
+                .fails(1)
+                .stderr_has("is not an interpreter: a system interpreter is a canonical absolute path outside /proc and /dev");
+        }
+    }
+    // A link elsewhere that leads into /proc is refused as well, even with
+    // a `python3` in the current directory for it to reach.
+    std::fs::copy(dir.join("python3"), p.project.join("python3")).unwrap();
+    let link = p.root.join("link-python3");
+    std::os::unix::fs::symlink("/proc/self/cwd/python3", &link).unwrap();
+    p.write("devenv.lock", lock.replace(&exe, link.to_str().unwrap()));
+    p.run_env(&["install"], &[("PATH", &path)])
+        .fails(1)
+        .stderr_has("leads into /proc or /dev");
+}
+
+#[test]
+fn a_system_python_upgraded_after_install_is_noticed_by_exec_install_and_ci() {
+    let p = World::new();
+    let dir = fake_python(&p, "3.11.7");
+    p.manifest("[tools]\npython = { version = \"3.11\", source = \"system\" }\n");
+    let path = format!("{}:/usr/bin:/bin", dir.display());
+    p.run_env(&["install"], &[("PATH", &path)]).ok();
+    p.run_env(&["exec", "--", "python3", "hi"], &[("PATH", &path)])
+        .ok()
+        .stdout_has("fake python hi");
+    // The package manager replaces the interpreter with 3.11.9.
+    let exe = dir.join("python3");
+    let script = std::fs::read_to_string(&exe).unwrap();
+    std::fs::remove_file(&exe).unwrap();
+    std::fs::write(dir.join("version"), "3.11.9\n").unwrap();
+    std::fs::write(&exe, script.replace("fake python", "fake python 3.11.9")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let said = format!(
+        "`python` is pinned to this machine's Python 3.11.7 at {}, which is now Python 3.11.9",
+        exe.display()
+    );
+    for command in [
+        &["exec", "--", "python3", "hi"][..],
+        &["install"][..],
+        &["ci"][..],
+    ] {
+        p.run_env(command, &[("PATH", &path)])
+            .fails(1)
+            .stderr_has(&said)
+            .stderr_has("run `devenv update python`");
+    }
+    p.run_env(&["update", "python"], &[("PATH", &path)]).ok();
+    p.run_env(&["exec", "--", "python3", "hi"], &[("PATH", &path)])
+        .ok()
+        .stdout_has("fake python 3.11.9 hi");
+}

@@ -152,6 +152,43 @@ impl Catalog {
         self.aqua.packages = packages;
     }
 
+    /// What `registry` (a project's) would take over from this catalog's
+    /// built-in aqua packages: `(name, built-in package, its package)` for
+    /// each catalog name that would resolve to its definition instead, and
+    /// for each `aqua:OWNER/NAME` it defines again.
+    pub fn replaced_by(&self, registry: &aqua::Registry) -> Vec<(String, String, String)> {
+        let mut out: Vec<(String, String, String)> = Vec::new();
+        for p in &registry.packages {
+            let full = p.full_name();
+            if full.is_empty() {
+                continue;
+            }
+            let mut names = vec![p.short_name()];
+            names.extend(p.fields.files.iter().flatten().map(|f| f.name.clone()));
+            for name in names {
+                let Some(entry) = self.entries.get(&name) else {
+                    continue;
+                };
+                if entry.default != "aqua" || entry.from_project {
+                    continue;
+                }
+                let builtin = entry
+                    .sources
+                    .get("aqua")
+                    .and_then(|s| s.package.clone())
+                    .unwrap_or_default();
+                if !out.iter().any(|(n, _, _)| *n == name) {
+                    out.push((name, builtin, full.clone()));
+                }
+            }
+            let qualified = format!("aqua:{full}");
+            if self.aqua.find(&full).is_some() && !out.iter().any(|(n, _, _)| *n == qualified) {
+                out.push((qualified, full.clone(), full.clone()));
+            }
+        }
+        out
+    }
+
     /// The built-in catalog with `manifest`'s entries added or replacing.
     pub fn for_manifest(manifest: &Manifest) -> Result<Catalog> {
         let mut catalog = Catalog::builtin();

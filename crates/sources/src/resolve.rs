@@ -45,6 +45,7 @@ pub fn resolve(
             let locked = match keep(tool, manifest, platforms, previous, update) {
                 Some(old) => old,
                 None => resolve_tool(tool, manifest, platforms, cx)
+                    .and_then(readable)
                     .with_context(|| format!("could not resolve `{}`", tool.name))?,
             };
             Ok((tool.name.clone(), locked))
@@ -54,12 +55,35 @@ pub fn resolve(
         let (name, locked) = r?;
         tools.insert(name, locked);
     }
-    Ok(Lock {
+    let lock = Lock {
         version: FORMAT_VERSION,
         manifest: manifest_hash(manifest, platforms),
         platforms: platforms.to_vec(),
         tools,
-    })
+    };
+    // What is written must read back: the reader's own checks, once more,
+    // so a lock devenv wrote is never "damaged or hand-edited".
+    devenv_model::lock::validate::structure(&lock)
+        .context("devenv resolved a lock it would refuse to read, so it was not written")?;
+    Ok(lock)
+}
+
+/// `locked`, unless a package's own definition names a command the lock's
+/// reader would refuse (a name with `/` or `..`, a file outside the tool):
+/// then an error naming the package and the entry.
+fn readable(locked: LockedTool) -> Result<LockedTool> {
+    for (platform, artifact) in &locked.artifacts {
+        for entry in &artifact.bin {
+            if let Some(problem) = devenv_model::lock::validate::package_bin_problem(entry) {
+                anyhow::bail!(
+                    "{} {} cannot be locked for {platform}: {problem}. devenv installs only commands inside the tool; this comes from the package's definition, so report it to its publisher (or, for a registry file, fix its `files`)",
+                    locked.source,
+                    locked.version
+                );
+            }
+        }
+    }
+    Ok(locked)
 }
 
 /// The tools of `manifest` that [`resolve`] would ask a backend about: those

@@ -19,15 +19,75 @@ use std::process::Command;
 /// The prefix of a system pin's `source` in the lock.
 const PREFIX: &str = "system:";
 
-/// The interpreter a system pin names, if `tool` is one. A path that is not
-/// absolute and plain (no `..`) is not accepted: the lock is untrusted.
+/// The interpreter a system pin names, if `tool` is one. The lock is
+/// untrusted, so only a canonical path is: absolute, written plainly (no
+/// `.`, `..`, `//` or trailing `/`), and outside `/proc` and `/dev`, whose
+/// links (`/proc/self/cwd/…`, `/dev/fd/…`) would name whatever the current
+/// directory or an open file holds. Links elsewhere (`/usr/bin/python3`
+/// to `python3.11`) are how systems install Python, and stay.
 pub fn interpreter(tool: &LockedTool) -> Option<&Path> {
     let path = Path::new(tool.source.strip_prefix(PREFIX)?);
+    is_canonical(path).then_some(path)
+}
+
+/// Whether `path` may be a system interpreter's (see [`interpreter`]).
+pub fn is_canonical(path: &Path) -> bool {
     let plain = path.is_absolute()
         && path
             .components()
-            .all(|c| matches!(c, Component::RootDir | Component::Normal(_)));
-    plain.then_some(path)
+            .all(|c| matches!(c, Component::RootDir | Component::Normal(_)))
+        && path.components().collect::<PathBuf>().as_os_str() == path.as_os_str();
+    plain && !in_pseudo_fs(path)
+}
+
+/// Under `/proc` or `/dev`.
+pub fn in_pseudo_fs(path: &Path) -> bool {
+    path.starts_with("/proc") || path.starts_with("/dev")
+}
+
+/// Whether `path`, or any link on the way to its file, goes through
+/// `/proc` or `/dev` (`/tmp/x` → `/proc/self/cwd/python3`). Resolving the
+/// path would not tell: `/proc/self/cwd` resolves to a real directory.
+/// A chain of more than 40 links counts as going there.
+pub fn leads_into_pseudo_fs(path: &Path) -> bool {
+    let mut path = normalize(path);
+    for _ in 0..40 {
+        if in_pseudo_fs(&path) {
+            return true;
+        }
+        let mut prefix = PathBuf::new();
+        let mut next = None;
+        let components: Vec<Component> = path.components().collect();
+        for (i, c) in components.iter().enumerate() {
+            prefix.push(c);
+            if let Ok(target) = std::fs::read_link(&prefix) {
+                let mut joined = prefix.parent().unwrap_or(Path::new("/")).join(target);
+                joined.extend(&components[i + 1..]);
+                next = Some(normalize(&joined));
+                break;
+            }
+        }
+        match next {
+            Some(n) => path = n,
+            None => return false,
+        }
+    }
+    true
+}
+
+/// `path` with `.` and `..` resolved as text.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::from("/");
+    for c in path.components() {
+        match c {
+            Component::Normal(n) => out.push(n),
+            Component::ParentDir => {
+                out.pop();
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// What one interpreter says about itself: (its real executable, version).
@@ -60,7 +120,10 @@ fn candidates(path: &str) -> Vec<(PathBuf, String)> {
             if !candidate.is_file() {
                 continue;
             }
+            // Only what the lock can name, and read back.
             if let Some((exe, version)) = ask(&candidate)
+                && is_canonical(&exe)
+                && !leads_into_pseudo_fs(&exe)
                 && !found.iter().any(|(e, _)| *e == exe)
             {
                 found.push((exe, version));
@@ -140,5 +203,15 @@ mod tests {
         assert_eq!(interpreter(&tool("system:python3")), None);
         assert_eq!(interpreter(&tool("system:/usr/../tmp/python")), None);
         assert_eq!(interpreter(&tool("pypi:python")), None);
+        for path in [
+            "system:/proc/self/cwd/venv/bin/python3",
+            "system:/proc/1/root/usr/bin/python3",
+            "system:/dev/fd/3",
+            "system:/usr/bin//python3",
+            "system:/usr/bin/python3/",
+            "system:/usr/./bin/python3",
+        ] {
+            assert_eq!(interpreter(&tool(path)), None, "{path}");
+        }
     }
 }

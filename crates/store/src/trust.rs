@@ -2,10 +2,12 @@
 //!
 //! A cloned repository must not change the user's shell just because they
 //! `cd` into it (invariant 6), and what decides what runs is more than
-//! `devenv.toml`: the lock picks the bytes that end up on PATH, and dotenv
-//! files set variables. So `devenv allow` records the exact content of all
-//! of them — the manifest, `devenv.lock` (or its absence) and every dotenv
-//! file the manifest lists (or its absence) — and the hook, `auto_install`
+//! `devenv.toml`: the lock picks the bytes that end up on PATH, dotenv
+//! files set variables, and the project's registry files decide what a
+//! catalog name resolves to. So `devenv allow` records the exact content
+//! of all of them — the manifest, `devenv.lock` (or its absence), every
+//! dotenv file and every registry file of `[settings] registries` the
+//! manifest lists (or its absence) — and the hook, `auto_install`
 //! and the watcher act only while every one of them is unchanged. Any edit,
 //! a `git pull` that brings a new lock included, needs a new allow; the
 //! notice names the files that changed.
@@ -68,6 +70,9 @@ pub struct Snapshot {
     pub lock: Option<String>,
     /// Each dotenv file as listed in the manifest, with its content if present.
     pub dotenv: Vec<(String, Option<String>)>,
+    /// Each registry file of `[settings] registries` (local files; a URL is
+    /// covered by the manifest that names it), with its content if present.
+    pub registries: Vec<(String, Option<String>)>,
 }
 
 impl Snapshot {
@@ -87,10 +92,26 @@ impl Snapshot {
                 files::read_bounded(&path, manifest.limits.of(files::MAX_DOTENV), "dotenv file")?,
             ));
         }
+        let mut registries = Vec::new();
+        for name in &manifest.settings.registries {
+            if name.starts_with("https://") || name.starts_with("http://") {
+                continue;
+            }
+            let path = manifest.root.join(name);
+            registries.push((
+                name.clone(),
+                files::read_bounded(
+                    &path,
+                    devenv_model::aqua::MAX_REGISTRY_BYTES as u64,
+                    "registry file",
+                )?,
+            ));
+        }
         Ok(Snapshot {
             manifest: manifest.source.clone(),
             lock,
             dotenv,
+            registries,
         })
     }
 
@@ -108,7 +129,7 @@ impl Snapshot {
             ),
             (devenv_model::lock::FILE_NAME.to_string(), hash(&self.lock)),
         ];
-        for (name, text) in &self.dotenv {
+        for (name, text) in self.dotenv.iter().chain(&self.registries) {
             out.push((name.clone(), hash(text)));
         }
         out
@@ -212,6 +233,7 @@ mod tests {
             manifest: manifest.into(),
             lock: lock.map(Into::into),
             dotenv: vec![(".env".into(), env.map(Into::into))],
+            registries: vec![("reg.yaml".into(), Some("packages: []".into()))],
         }
     }
 
@@ -232,6 +254,14 @@ mod tests {
         assert_eq!(
             check(&store, &manifest, &snap("a", Some("l2"), Some("X=1"))),
             Trust::Changed(vec!["devenv.lock".into(), ".env".into()])
+        );
+        // A registry file decides what a catalog name is: its edit alone
+        // needs a new allow.
+        let mut edited = s.clone();
+        edited.registries[0].1 = Some("packages: [{name: jqlang/jq}]".into());
+        assert_eq!(
+            check(&store, &manifest, &edited),
+            Trust::Changed(vec!["reg.yaml".into()])
         );
         deny(&store, &manifest).unwrap();
         assert_eq!(check(&store, &manifest, &s), Trust::Denied);

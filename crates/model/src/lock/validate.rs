@@ -20,7 +20,7 @@ use std::path::{Component, Path};
 
 /// Checks every field of `lock`; the error names the tool, the platform
 /// and the field.
-pub(crate) fn structure(lock: &Lock) -> Result<()> {
+pub fn structure(lock: &Lock) -> Result<()> {
     for (name, tool) in &lock.tools {
         check_text(name, 256, &format!("the tool name `{name}`"))?;
         if !plain_component(super::binary_name(name)) {
@@ -163,6 +163,29 @@ fn check_allow_scripts(a: &Artifact) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// What is wrong with the bin entry `entry` of a package's own definition
+/// (an aqua `files` entry, a console script, an npm `bin`), in words that
+/// blame the package: `None` when [`check_bin`] accepts it.
+pub fn package_bin_problem(entry: &str) -> Option<String> {
+    check_bin(entry).err()?;
+    let e = crate::ui::escape_controls;
+    Some(match entry.split_once('=') {
+        Some((name, _)) if !plain_component(name) => format!(
+            "the command name `{}` is not a plain file name (it has `/`, or is `.` or `..`)",
+            e(name)
+        ),
+        Some((name, file)) => format!(
+            "the command `{}` is the file `{}`, which is outside the tool's directory",
+            e(name),
+            e(file)
+        ),
+        None => format!(
+            "the directory `{}` is outside the tool's directory",
+            e(entry)
+        ),
+    })
 }
 
 /// A bin entry: a directory inside the entry (`bin`, `.`, ``), or

@@ -190,10 +190,18 @@ impl Manifest {
     }
 
     /// Files whose change means the environment must be recomputed,
-    /// besides the lock: the manifest and the dotenv files.
+    /// besides the lock: the manifest, the dotenv files, and the project's
+    /// own registry files (which `devenv allow` covers too).
     pub fn watched_files(&self) -> Vec<PathBuf> {
         let mut files = vec![self.path.clone()];
         files.extend(self.env.dotenv.iter().map(|f| self.root.join(f)));
+        files.extend(
+            self.settings
+                .registries
+                .iter()
+                .filter(|r| !r.starts_with("https://") && !r.starts_with("http://"))
+                .map(|r| self.root.join(r)),
+        );
         files
     }
 }

@@ -239,9 +239,19 @@ pub(crate) fn load_registries(
     let mut packages = Vec::new();
     for place in extra {
         let text = if place.starts_with("https://") || place.starts_with("http://") {
-            fetcher
-                .get_text(&mirrors.rewrite(place))
-                .with_context(|| format!("could not read the aqua registry {place}"))?
+            let (url, pinned) = split_pin(place)?;
+            let text = fetcher
+                .get_text(&mirrors.rewrite(url))
+                .with_context(|| format!("could not read the aqua registry {url}"))?;
+            if let Some(expected) = pinned {
+                let actual = Digest::of(Algorithm::Sha256, text.as_bytes());
+                if actual != expected {
+                    bail!(
+                        "the aqua registry {url} is not the one devenv.toml pins: expected {expected}, got {actual}; if the new content is intended, review it and update the `#sha256=` in [settings] registries"
+                    );
+                }
+            }
+            text
         } else {
             let path = root.join(place);
             read_file(&path).with_context(|| {
@@ -251,6 +261,55 @@ pub(crate) fn load_registries(
         packages.extend(Registry::parse(&text, place)?.packages);
     }
     Ok(Registry { packages })
+}
+
+/// A registry URL and the sha256 its `#sha256=<hex>` suffix pins, if any.
+pub fn split_pin(place: &str) -> Result<(&str, Option<Digest>)> {
+    match place.split_once("#sha256=") {
+        None => Ok((place, None)),
+        Some((url, hex)) => {
+            let digest: Digest = format!("sha256:{hex}").parse().map_err(|_| {
+                anyhow!(
+                    "`{place}` in [settings] registries: `#sha256=` takes the 64 hex digits of the file's sha256"
+                )
+            })?;
+            Ok((url, Some(digest)))
+        }
+    }
+}
+
+/// One line for each name of the built-in catalog that `manifest`'s own
+/// registry files (`[settings] registries`, local files) replace, read
+/// without the network; a file that cannot be read or parsed is left to
+/// resolution to report.
+pub fn replacements(manifest: &Manifest) -> Vec<String> {
+    let local: Vec<&String> = manifest
+        .settings
+        .registries
+        .iter()
+        .filter(|p| !p.starts_with("https://") && !p.starts_with("http://"))
+        .collect();
+    if local.is_empty() {
+        return Vec::new();
+    }
+    let Ok(catalog) = devenv_model::catalog::Catalog::for_manifest(manifest) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for place in local {
+        let Ok(text) = read_file(&manifest.root.join(place)) else {
+            continue;
+        };
+        let Ok(registry) = Registry::parse(&text, place) else {
+            continue;
+        };
+        for (name, builtin, theirs) in catalog.replaced_by(&registry) {
+            out.push(format!(
+                "the project's registry {place} replaces the built-in `{name}` ({builtin}) with its own definition of {theirs}"
+            ));
+        }
+    }
+    out
 }
 
 /// A registry file: a regular file under the size limit.

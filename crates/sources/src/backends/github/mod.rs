@@ -91,6 +91,8 @@ impl Api {
                     self.base,
                     if answer.authorized {
                         " and the token cannot see it"
+                    } else if fetcher.keyring().has_github_token() {
+                        ": your token was not sent to this host, see above"
                     } else {
                         ": set GITHUB_TOKEN to reach private repositories"
                     }
@@ -99,7 +101,13 @@ impl Api {
                     if answer.header("x-ratelimit-remaining") == Some("0")
                         || answer.status == 429 =>
                 {
-                    bail!("{}", rate_limit_message(&answer, answer.authorized, now()))
+                    let mut message = rate_limit_message(&answer, answer.authorized, now());
+                    if !answer.authorized && fetcher.keyring().has_github_token() {
+                        message.push_str(
+                            " (your token was not sent to this host, see above: tie it with DEVENV_GITHUB_TOKEN_HOSTS if this host should have it)",
+                        );
+                    }
+                    bail!("{message}")
                 }
                 status => bail!(
                     "{url} answered {status}: {}",
