@@ -73,10 +73,18 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 echo "machine: $(nproc) cores, load average $(load) at the start; mise $("${M}" --version | cut -d' ' -f1); $(direnv version | sed 's/^/direnv /')"
 echo "install: a cold install of ${url##*/} ($(( $(stat -c %s "${W}/srv/big.tar.gz") / 1048576 )) MiB) from loopback, ${RUNS} runs"
 wipe="bash -c 'chmod -R u+w ${W}/devenv/store ${W}/out 2>/dev/null; rm -rf ${W}/devenv/store ${W}/out ${MISE_DATA_DIR} ${MISE_CACHE_DIR}; mkdir -p ${W}/out'"
-h "devenv install" --runs "${RUNS}" --warmup 1 --prepare "${wipe}" "${D} -q -C ${W}/proj install"
-[ -n "${OLD}" ] && h "devenv install (old)" --runs "${RUNS}" --warmup 1 --prepare "${wipe}" "${OLD} -q -C ${W}/proj install"
-h "mise install (http backend)" --runs "${RUNS}" --warmup 1 --prepare "${wipe}" "${M} -q -C ${W}/proj install"
-h "curl | tar xz" --runs "${RUNS}" --warmup 1 --prepare "${wipe}" "bash -c 'curl -sSf ${url} | tar -C ${W}/out -xz'"
+# The archive just written must not be flushed during the first rows.
+sync
+installs=(-n "devenv install" "${D} -q -C ${W}/proj install")
+[ -n "${OLD}" ] && installs+=(-n "devenv install (old)" "${OLD} -q -C ${W}/proj install")
+installs+=(-n "mise install (http backend)" "${M} -q -C ${W}/proj install")
+installs+=(-n "curl | tar xz" "bash -c 'curl -sSf ${url} | tar -C ${W}/out -xz'")
+hyperfine -N --style none --runs "${RUNS}" --warmup 1 --prepare "${wipe}" --export-json "${W}/i.json" "${installs[@]}" >/dev/null 2>&1 \
+  || die "an install failed under hyperfine"
+while IFS=$'\t' read -r name median; do
+  T[${name}]=${median}
+  printf '  %-44s %9.2f ms\n' "${name}" "$(python3 -c "print(${median}*1e3)")"
+done < <(python3 -c "import json,sys;[print(r['command'], r['median'], sep='\t') for r in json.load(open(sys.argv[1]))['results']]" "${W}/i.json")
 
 "${D}" -q -C "${W}/proj" install && "${M}" -q -C "${W}/proj" install >/dev/null 2>&1
 echo "commands: the one-tool project, everything installed, ${RUNS_CMD} runs"
