@@ -56,15 +56,21 @@ pub fn register_project(store: &Store, root: &Path) -> Result<()> {
     devenv_model::files::write_atomic(&path, text.as_bytes())
 }
 
-/// Records that process `pid` uses `entries`, until it exits.
+/// Records that process `pid` uses `entries`, until it exits. A record
+/// that already says so is left alone: entering a project again from the
+/// same shell (every `hook-env` that enters) writes and flushes nothing.
 pub fn register_live(store: &Store, pid: u32, entries: &[PathBuf]) -> Result<()> {
     let dir = store.roots_dir().join("live");
-    fs::create_dir_all(&dir).io_context("create", &dir)?;
+    let path = dir.join(pid.to_string());
     let text: String = entries
         .iter()
         .map(|e| format!("{}\n", e.display()))
         .collect();
-    devenv_model::files::write_atomic(&dir.join(pid.to_string()), text.as_bytes())
+    if fs::read_to_string(&path).ok().as_deref() == Some(text.as_str()) {
+        return Ok(());
+    }
+    fs::create_dir_all(&dir).io_context("create", &dir)?;
+    devenv_model::files::write_atomic(&path, text.as_bytes())
 }
 
 /// Adds `state` (a file of `states/`) to what process `pid`'s live record
@@ -309,4 +315,27 @@ pub fn collect(store: &Store, dry_run: bool) -> Result<Plan> {
         }
     }
     Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::MetadataExt;
+
+    #[test]
+    fn a_live_record_is_rewritten_only_when_it_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::at(dir.path());
+        let record = store.roots_dir().join("live/42");
+        let a = [PathBuf::from("/store/a")];
+        register_live(&store, 42, &a).unwrap();
+        let inode = fs::metadata(&record).unwrap().ino();
+        // The same entries again (a shell entering the project again): the
+        // file is not replaced.
+        register_live(&store, 42, &a).unwrap();
+        assert_eq!(fs::metadata(&record).unwrap().ino(), inode);
+        let b = [PathBuf::from("/store/a"), PathBuf::from("/store/b")];
+        register_live(&store, 42, &b).unwrap();
+        assert_eq!(fs::read_to_string(&record).unwrap(), "/store/a\n/store/b\n");
+    }
 }
