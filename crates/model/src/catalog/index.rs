@@ -6,24 +6,56 @@
 use super::{Backend, SourceSpec};
 use std::collections::BTreeMap;
 
-/// A source of an entry: its name, backend and package.
-type IndexedSource = (&'static str, &'static str, Option<&'static str>);
+/// A string of [`TEXT`]: its offset and length.
+#[derive(Clone, Copy)]
+struct Span(u32, u32);
+
+/// One name of the catalog: its default source, and where its sources are
+/// in [`SOURCES`].
+struct Row {
+    name: Span,
+    default: Span,
+    first: u32,
+    count: u32,
+}
+
+/// One source of a name: its name, backend and package.
+struct SourceRow {
+    name: Span,
+    backend: Span,
+    package: Option<Span>,
+}
 
 include!(concat!(env!("OUT_DIR"), "/catalog_index.rs"));
+
+fn text(span: Span) -> &'static str {
+    &TEXT[span.0 as usize..(span.0 + span.1) as usize]
+}
+
+/// The sources of `row`.
+fn sources(row: &Row) -> &'static [SourceRow] {
+    &SOURCES[row.first as usize..(row.first + row.count) as usize]
+}
+
+/// The row of `name`, by binary search.
+fn row(name: &str) -> Option<&'static Row> {
+    ROWS.binary_search_by(|r| text(r.name).cmp(name))
+        .ok()
+        .map(|i| &ROWS[i])
+}
 
 /// The source of the built-in name `name`: the one named `source`, else
 /// the entry's default. Carries what the lock check needs (backend and
 /// package, hence the lock's `source` label and the version scheme), not
 /// `bin` or `env`.
 pub(crate) fn builtin_source(name: &str, source: Option<&str>) -> Option<SourceSpec> {
-    let i = INDEX.binary_search_by_key(&name, |(n, _, _)| n).ok()?;
-    let (_, default, sources) = INDEX[i];
-    let chosen = source.unwrap_or(default);
-    let (sname, backend, package) = sources.iter().find(|(s, _, _)| *s == chosen)?;
+    let row = row(name)?;
+    let chosen = source.unwrap_or(text(row.default));
+    let found = sources(row).iter().find(|s| text(s.name) == chosen)?;
     Some(SourceSpec {
-        name: sname.to_string(),
-        backend: Backend::parse(backend)?,
-        package: package.map(str::to_string),
+        name: text(found.name).to_string(),
+        backend: Backend::parse(text(found.backend))?,
+        package: found.package.map(|p| text(p).to_string()),
         bin: None,
         env: BTreeMap::new(),
     })
@@ -37,23 +69,17 @@ mod tests {
     #[test]
     fn the_compiled_index_is_the_builtin_catalog() {
         let catalog = Catalog::builtin();
-        let names: Vec<&str> = INDEX.iter().map(|(n, _, _)| *n).collect();
+        let names: Vec<&str> = ROWS.iter().map(|r| text(r.name)).collect();
         let expected: Vec<&str> = catalog.entries.keys().map(String::as_str).collect();
         assert_eq!(
             names, expected,
             "the index and the catalog name different tools"
         );
         for (name, entry) in &catalog.entries {
-            let (_, default, sources) =
-                INDEX[INDEX.binary_search_by_key(&name.as_str(), |e| e.0).unwrap()];
-            assert_eq!(default, entry.default, "{name}");
-            assert_eq!(sources.len(), entry.sources.len(), "{name}");
-            for sname in entry
-                .sources
-                .keys()
-                .map(String::as_str)
-                .chain([None].into_iter().flatten())
-            {
+            let row = row(name).unwrap();
+            assert_eq!(text(row.default), entry.default, "{name}");
+            assert_eq!(sources(row).len(), entry.sources.len(), "{name}");
+            for sname in entry.sources.keys().map(String::as_str) {
                 let want = catalog.source_for(name, Some(sname)).unwrap();
                 let got = builtin_source(name, Some(sname)).unwrap();
                 assert_eq!(
