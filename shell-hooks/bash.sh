@@ -15,12 +15,14 @@ __devenv_stale() {
   local - IFS=$'\n' entry file stamp=
   set -f
   for entry in ${__DEVENV_WATCH-}; do
-    file=${entry#[+-]}
-    [[ ${file} == /* ]] || file=${__DEVENV_DIR-}/${file}
     if [[ -z ${stamp} ]]; then
       stamp=${entry}
       [[ ${stamp} == /* && -e ${stamp} ]] || return 0
-    elif [[ ${entry} == +* ]]; then
+      continue
+    fi
+    file=${entry#[+-]}
+    [[ ${file} == /* ]] || file=${__DEVENV_DIR-}/${file}
+    if [[ ${entry} == +* ]]; then
       [[ -e ${file} && ! ${file} -nt ${stamp} ]] || return 0
     elif [[ ${entry} == -* ]]; then
       [[ ! -e ${file} ]] || return 0
@@ -64,7 +66,9 @@ __devenv_hook() {
     dir=/
   fi
   if [[ ${dir} != "${__DEVENV_DIR-}" ]] || {
-    [[ -n ${dir} ]] && { ! __devenv_path_kept || __devenv_stale; }
+    [[ -n ${dir} ]] && {
+      { [[ -z ${BASH_CMDS[__devenv_path_unchanged]+set} ]] && ! __devenv_path_kept; } || __devenv_stale
+    }
   }; then
     if code=$(@DEVENV@ hook-env --shell bash); then
       eval "${code}"

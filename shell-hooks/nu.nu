@@ -65,7 +65,7 @@ def --env __devenv_hook [] {
         $dir = '/'
     }
     if $dir == ($env.__DEVENV_DIR? | default '') and ($dir == '' or ((__devenv_path_kept) and not (__devenv_stale))) {
-        if $dir != '' { $env.__devenv_path = {path: $env.PATH?} }
+        if $dir != '' and ($env.__devenv_path? == null) { $env.__devenv_path = {path: $env.PATH?} }
         return
     }
     let changes = (try { ^@DEVENV@ hook-env --shell nu | from json } catch { null })

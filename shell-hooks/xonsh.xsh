@@ -50,14 +50,20 @@ def __devenv_stale(watch, directory):
 __devenv_path = [None]
 
 
+def __devenv_path_now(env):
+    """PATH's entries as set. Reading an EnvPath's items expands each one
+    (about 10 µs an entry), so its own list is copied when it has one."""
+    path = env.get('PATH', [])
+    return list(getattr(path, '_l', path))
+
+
 def __devenv_path_kept(env):
-    path = list(env.get('PATH', []))
     if __devenv_path[0] is not None:
-        return path == __devenv_path[0]
+        return __devenv_path_now(env) == __devenv_path[0]
     recorded = env.get('__DEVENV_WATCH', '').rpartition('\n=')[2].partition(' ')[0]
-    if str(len(':'.join(path))) != recorded:
+    if str(len(':'.join(env.get('PATH', [])))) != recorded:
         return False
-    __devenv_path[0] = path
+    __devenv_path[0] = __devenv_path_now(env)
     return True
 
 
@@ -94,7 +100,7 @@ def __devenv_hook(**_):
         env[name] = value
     for name in changes['unset']:
         env.pop(name, None)
-    __devenv_path[0] = list(env.get('PATH', []))
+    __devenv_path[0] = __devenv_path_now(env)
 
 
 # Loading the hook twice replaces it rather than running it twice.
