@@ -262,16 +262,8 @@ pub(crate) fn pin_files(
                 "it publishes no wheels at all (only source archives, which devenv does not build)"
                     .to_string()
             } else {
-                let needs_python = wheels
-                    .iter()
-                    .filter_map(|w| WheelName::parse(w))
-                    .all(|w| !w.needs_no_python() || w.platforms.iter().all(|p| p == "any"));
-                if needs_python {
-                    bail!(NeedsPython {
-                        package: package.to_string(),
-                        version: version.to_string(),
-                        example: wheels[0].to_string(),
-                    });
+                if let Some(why) = needs_python(package, version, files, &[platform]) {
+                    bail!(why);
                 }
                 let shown = if wheels.len() > 8 {
                     format!("{}, … ({} in all)", wheels[..8].join(", "), wheels.len())
