@@ -414,6 +414,17 @@ fn stage(
     bars: &Bars,
 ) -> Result<Staged> {
     let started = Instant::now();
+    // Said once the entry is staged, whichever way its bytes came.
+    let installed = |staged: Staged| -> Result<Staged> {
+        bars.println(format!(
+            "installed {} {} ({}, {:.1} s)",
+            job.name,
+            job.version,
+            ui::human_bytes(staged.bytes),
+            started.elapsed().as_secs_f64()
+        ));
+        Ok(staged)
+    };
     let a = job.artifact;
     if !a.members.is_empty() {
         let tree = staging.join("tree");
@@ -483,15 +494,7 @@ fn stage(
                 if let Some(bar) = &bar {
                     bar.finish_and_clear();
                 }
-                let staged = result?;
-                bars.println(format!(
-                    "installed {} {} ({}, {:.1} s)",
-                    job.name,
-                    job.version,
-                    ui::human_bytes(staged.bytes),
-                    started.elapsed().as_secs_f64()
-                ));
-                return Ok(staged);
+                return installed(result?);
             }
         }
     }
@@ -514,15 +517,7 @@ fn stage(
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let staged = result?;
-    bars.println(format!(
-        "installed {} {} ({}, {:.1} s)",
-        job.name,
-        job.version,
-        ui::human_bytes(staged.bytes),
-        started.elapsed().as_secs_f64()
-    ));
-    Ok(staged)
+    installed(result?)
 }
 
 /// Downloads and unpacks into `staging/tree` in one pass, then checks the

@@ -58,12 +58,7 @@ impl Limits {
 /// refused with the limit in the message (see [`Limits`] for how a caller
 /// honours `DEVENV_MAX_FILE_MB`).
 pub fn read_bounded(path: &Path, limit: u64, what: &str) -> Result<Option<String>> {
-    let file = match std::fs::OpenOptions::new()
-        .read(true)
-        // Opening a FIFO for reading blocks until a writer appears: never wait.
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)
-    {
+    let file = match open_nonblocking(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => bail!(
@@ -120,10 +115,7 @@ pub fn read_bounded(path: &Path, limit: u64, what: &str) -> Result<Option<String
 /// FIFO opened for reading blocks until a writer comes; `/dev/zero` never
 /// ends). The error is an I/O error whose message says what the file is.
 pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)?;
+    let file = open_nonblocking(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(std::io::Error::other(format!(
@@ -157,6 +149,16 @@ pub fn read_bytes(path: impl AsRef<Path>) -> std::io::Result<Vec<u8>> {
 pub fn read_text(path: impl AsRef<Path>) -> std::io::Result<String> {
     String::from_utf8(read_bytes(path)?)
         .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text"))
+}
+
+/// Opens `path` for reading without waiting: opening a FIFO for reading
+/// blocks until a writer appears, and a terminal must not become ours.
+/// Callers check what they opened before reading it.
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
 }
 
 /// Marks the regular file `path` as used now, if it is one: never through
