@@ -162,11 +162,31 @@ pub(super) fn shell_argv(shell: &str) -> Vec<String> {
     }
 }
 
-/// `$SHELL`, or `/bin/sh` when it is not set.
+/// `$SHELL`, or the system's default shell when it is not set.
 pub(super) fn user_shell() -> String {
-    devenv_model::config::outer_var("SHELL")
+    shell_or_default(
+        devenv_model::config::outer_var("SHELL"),
+        std::env::consts::OS,
+    )
+}
+
+/// `shell` (`$SHELL`) if set, else the default shell of `os`: zsh on
+/// macOS (every account's default since 10.15), `/bin/sh` elsewhere.
+pub(super) fn shell_or_default(shell: Option<String>, os: &str) -> String {
+    shell
         .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "/bin/sh".into())
+        .unwrap_or_else(|| if os == "macos" { "/bin/zsh" } else { "/bin/sh" }.into())
+}
+
+/// The shell whose hook a "load the hook" hint names: `$SHELL`'s, when the hook
+/// supports it, else the default shell of `os` (zsh on macOS, bash
+/// elsewhere).
+pub(super) fn hook_shell(shell: Option<&str>, os: &str) -> &'static devenv_shell::Shell {
+    shell
+        .and_then(|s| s.rsplit('/').next())
+        .and_then(devenv_shell::Shell::find)
+        .or_else(|| devenv_shell::Shell::find(if os == "macos" { "zsh" } else { "bash" }))
+        .expect("bash and zsh are registered shells")
 }
 
 /// Replaces this process with `cmd` (so the command's exit status is
@@ -200,4 +220,27 @@ pub(super) fn replace_process_with_hint(
     };
     devenv_model::ui::error(format!("could not {what}: {reason}"));
     Exit(code).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn macos_defaults_to_zsh() {
+        assert_eq!(shell_or_default(None, "macos"), "/bin/zsh");
+        assert_eq!(shell_or_default(Some(String::new()), "macos"), "/bin/zsh");
+        assert_eq!(shell_or_default(None, "linux"), "/bin/sh");
+        let fish = Some("/opt/homebrew/bin/fish".to_string());
+        assert_eq!(shell_or_default(fish, "macos"), "/opt/homebrew/bin/fish");
+        assert_eq!(hook_shell(None, "macos").name(), "zsh");
+        assert_eq!(hook_shell(None, "linux").name(), "bash");
+        assert_eq!(
+            hook_shell(Some("/opt/homebrew/bin/fish"), "macos").name(),
+            "fish"
+        );
+        assert_eq!(hook_shell(Some("/usr/bin/nushell"), "linux").name(), "nu");
+        // A shell with no hook: the system's default is named instead.
+        assert_eq!(hook_shell(Some("/bin/ksh"), "macos").name(), "zsh");
+    }
 }

@@ -28,6 +28,8 @@ pub(crate) fn run(config: &Config, json: bool) -> Result<()> {
         .collect();
     let active = state.active.as_ref().filter(|_| gone.is_empty());
     let report = json!({
+        "platform": config.platform().to_string(),
+        "rosetta": devenv_model::platform::rosetta_note(),
         "hook": devenv_model::config::outer_var_os(DIR_VAR).is_some(),
         "path_reset": state.active.as_ref().filter(|_| !gone.is_empty()).map(|a| json!({
             "name": a.name,
@@ -128,10 +130,17 @@ fn render(report: &Value) -> String {
             None => line("active", "none".into()),
         },
     }
+    if let Some(note) = report["rosetta"].as_str() {
+        line("platform", note.to_string());
+    }
     if !report["hook"].as_bool().unwrap_or(false) {
+        let shell = super::exec::hook_shell(
+            devenv_model::config::outer_var("SHELL").as_deref(),
+            std::env::consts::OS,
+        );
         line(
             "hook",
-            "not loaded in this shell; add `eval \"$(devenv hook bash)\"` (or zsh, fish) to your shell's rc file".into(),
+            format!("not loaded in this shell; {}", shell.setup()),
         );
     }
     let Some(p) = report["project"].as_object() else {

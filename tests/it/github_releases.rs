@@ -144,3 +144,41 @@ fn unreachable_servers_and_misplaced_options_are_explained() {
         .fails(1)
         .stderr_has("`../x` is not a target name");
 }
+
+/// Issue 28 item 3: a release that offers macOS only as an installer
+/// (`.pkg`, `.dmg`) cannot be locked for macOS, and the user is told why
+/// and what to do instead; Linux still locks from the same release.
+#[test]
+fn a_macos_installer_is_refused_by_name() {
+    let s = FixtureServer::start();
+    let repo = "acme/gui";
+    let tool = tar_gz(&[Entry::file("gui", b"#!/bin/sh\necho gui\n", 0o755)]);
+    let rel = release(
+        &s,
+        repo,
+        "v3.1.0",
+        &[
+            ("gui-3.1.0-linux-x86_64.tar.gz", tool),
+            ("gui-3.1.0-darwin-arm64.pkg", b"xar!".to_vec()),
+        ],
+        true,
+    );
+    s.add(
+        &format!("/api/repos/{repo}/releases?per_page=100"),
+        format!("[{rel}]"),
+    );
+    let w = World::new()
+        .with_env("DEVENV_GITHUB_API", &s.url("/api"))
+        .with_env("DEVENV_PLATFORM", "linux-x86_64");
+    w.manifest(
+        "[tools]\n\"github:acme/gui\" = \"3\"\n[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\"]\n",
+    );
+    w.run(&["lock"]).fails(1).stderr_has(
+        "acme/gui 3.1.0 publishes only a macOS installer for macos-aarch64 (`gui-3.1.0-darwin-arm64.pkg`), and devenv does not run installers",
+    );
+    w.manifest(
+        "[tools]\n\"github:acme/gui\" = \"3\"\n[settings]\nplatforms = [\"linux-x86_64\"]\n",
+    );
+    w.run(&["lock"]).ok();
+    w.run(&["exec", "--", "gui"]).ok().stdout_has("gui");
+}

@@ -148,3 +148,10 @@ fn cd_physical_through_a_link_keeps_the_project() {
     );
     assert_eq!(run.stderr, "devenv: loaded a +PATH +A1\n");
 }
+
+#[test]
+fn path_helper_reorder_is_repaired_at_next_prompt() {
+    if SH.available() {
+        hook_cases::path_helper_reorder_is_repaired_at_next_prompt(SH);
+    }
+}

@@ -47,3 +47,10 @@ fn works_with_unusual_user_options() {
 fn a_megabyte_of_variables_enters_and_leaves() {
     hook_cases::large_environment(SH);
 }
+
+#[test]
+fn path_helper_reorder_is_repaired_at_next_prompt() {
+    if SH.available() {
+        hook_cases::path_helper_reorder_is_repaired_at_next_prompt(SH);
+    }
+}

@@ -214,12 +214,7 @@ impl Platform {
     /// malformed value is an error, never silently ignored. Asked once per
     /// process, by [`crate::config::Config`].
     pub(crate) fn detect_host(overridden: Option<&str>) -> Result<(Platform, Libc), PlatformError> {
-        detect(
-            overridden,
-            std::env::consts::OS,
-            std::env::consts::ARCH,
-            host_libc,
-        )
+        detect(overridden, std::env::consts::OS, host_arch(), host_libc)
     }
 
     /// All accepted spellings, for error messages.
@@ -283,6 +278,64 @@ fn detect(
             Platform::known_list()
         ))),
     }
+}
+
+/// The machine's CPU as Rust names it: the binary's own, except for an
+/// x86-64 devenv that macOS runs under Rosetta 2 on an arm64 Mac, which
+/// answers `aarch64` — the tools it installs then run natively, and the
+/// lock's `macos-aarch64` entries are the ones used, as by a native devenv
+/// on the same Mac. [`rosetta_note`] says so to the user.
+fn host_arch() -> &'static str {
+    machine_arch(std::env::consts::OS, std::env::consts::ARCH, translated)
+}
+
+/// [`host_arch`] for the binary's `os` and `arch`; `translated` asks
+/// macOS whether this process runs under Rosetta 2 (asked only where
+/// it can be true).
+fn machine_arch(os: &str, arch: &'static str, translated: impl Fn() -> bool) -> &'static str {
+    if os == "macos" && arch == "x86_64" && translated() {
+        "aarch64"
+    } else {
+        arch
+    }
+}
+
+/// What devenv says when it runs translated by Rosetta 2: the tools are
+/// the Mac's own (arm64), devenv itself is not. `None` elsewhere.
+pub fn rosetta_note() -> Option<String> {
+    rosetta_text(std::env::consts::OS, std::env::consts::ARCH, translated)
+}
+
+fn rosetta_text(os: &str, arch: &str, translated: impl Fn() -> bool) -> Option<String> {
+    (os == "macos" && arch == "x86_64" && translated()).then(|| {
+        "devenv is an x86-64 build running under Rosetta 2 on an arm64 Mac: it installs the arm64 (`macos-aarch64`) tools, which run natively; install the arm64 build of devenv to run devenv natively too".to_string()
+    })
+}
+
+/// Whether macOS runs this process translated by Rosetta 2
+/// (`sysctl.proc_translated` is 1); false on other systems, and where the
+/// name does not exist (Intel Macs).
+#[cfg(target_os = "macos")]
+fn translated() -> bool {
+    let mut value: libc::c_int = 0;
+    let mut size = std::mem::size_of::<libc::c_int>();
+    // SAFETY: the name is a NUL-terminated C string, `value` and `size`
+    // are valid for writes of `size` bytes, and no new value is set.
+    let rc = unsafe {
+        libc::sysctlbyname(
+            c"sysctl.proc_translated".as_ptr(),
+            (&raw mut value).cast(),
+            &raw mut size,
+            std::ptr::null_mut(),
+            0,
+        )
+    };
+    rc == 0 && value == 1
+}
+
+#[cfg(not(target_os = "macos"))]
+fn translated() -> bool {
+    false
 }
 
 /// Whether this Linux machine runs on musl: it has musl's dynamic loader
@@ -356,6 +409,33 @@ mod tests {
             err.contains("linux-riscv64") && err.contains("DEVENV_PLATFORM"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn an_intel_devenv_under_rosetta_installs_the_macs_own_tools() {
+        assert_eq!(machine_arch("macos", "x86_64", || true), "aarch64");
+        assert_eq!(machine_arch("macos", "x86_64", || false), "x86_64");
+        assert_eq!(machine_arch("macos", "aarch64", || true), "aarch64");
+        // Linux has no Rosetta: the question is never asked there.
+        assert_eq!(
+            machine_arch("linux", "x86_64", || panic!("asked on Linux")),
+            "x86_64"
+        );
+        let ma: Platform = "macos-aarch64".parse().unwrap();
+        let arch = machine_arch("macos", "x86_64", || true);
+        assert_eq!(
+            detect(None, "macos", arch, |_| Libc::Gnu),
+            Ok((ma, Libc::Gnu))
+        );
+        let note = rosetta_text("macos", "x86_64", || true).unwrap();
+        assert!(
+            note.contains("Rosetta 2") && note.contains("macos-aarch64"),
+            "{note}"
+        );
+        assert_eq!(rosetta_text("macos", "aarch64", || true), None);
+        assert_eq!(rosetta_text("macos", "x86_64", || false), None);
+        assert_eq!(rosetta_text("linux", "x86_64", || true), None);
+        assert_eq!(rosetta_note(), None, "this Linux machine is not translated");
     }
 
     #[test]

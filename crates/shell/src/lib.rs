@@ -32,6 +32,8 @@ pub struct Shell {
     /// The hook script from `shell-hooks/`, with `@DEVENV@` standing for
     /// the quoted path of the binary.
     template: &'static str,
+    /// How a user loads the hook: what to add to which start-up file.
+    setup: &'static str,
     /// Quotes a string as one literal word of this shell.
     quote: fn(&str) -> String,
     /// How `hook-env` output is applied.
@@ -81,6 +83,7 @@ pub(crate) static SHELLS: &[Shell] = &[
         name: "bash",
         aliases: &[],
         template: include_str!("../../../shell-hooks/bash.sh"),
+        setup: "add `eval \"$(devenv hook bash)\"` to ~/.bashrc",
         quote: posix_quote,
         syntax: POSIX,
     },
@@ -88,6 +91,7 @@ pub(crate) static SHELLS: &[Shell] = &[
         name: "zsh",
         aliases: &[],
         template: include_str!("../../../shell-hooks/zsh.zsh"),
+        setup: "add `eval \"$(devenv hook zsh)\"` to ~/.zshrc",
         quote: posix_quote,
         syntax: POSIX,
     },
@@ -95,6 +99,7 @@ pub(crate) static SHELLS: &[Shell] = &[
         name: "fish",
         aliases: &[],
         template: include_str!("../../../shell-hooks/fish.fish"),
+        setup: "add `devenv hook fish | source` to ~/.config/fish/config.fish",
         quote: fish_quote,
         syntax: Syntax::Code {
             set: "set -gx {name} {value};",
@@ -107,6 +112,7 @@ pub(crate) static SHELLS: &[Shell] = &[
         name: "tcsh",
         aliases: &[],
         template: include_str!("../../../shell-hooks/tcsh.tcsh"),
+        setup: "add `devenv hook tcsh >! ~/.devenv.tcsh && source ~/.devenv.tcsh` to ~/.tcshrc",
         quote: tcsh_quote,
         syntax: Syntax::Code {
             set: "setenv {name} {value};",
@@ -119,6 +125,7 @@ pub(crate) static SHELLS: &[Shell] = &[
         name: "elvish",
         aliases: &[],
         template: include_str!("../../../shell-hooks/elvish.elv"),
+        setup: "add `eval (devenv hook elvish | slurp)` to ~/.config/elvish/rc.elv",
         quote: elvish_quote,
         syntax: Syntax::Data {
             path: PathStyle::String,
@@ -128,6 +135,7 @@ pub(crate) static SHELLS: &[Shell] = &[
         name: "xonsh",
         aliases: &[],
         template: include_str!("../../../shell-hooks/xonsh.xsh"),
+        setup: "add `execx($(devenv hook xonsh))` to ~/.xonshrc",
         quote: python_quote,
         syntax: Syntax::Data {
             path: PathStyle::String,
@@ -137,6 +145,7 @@ pub(crate) static SHELLS: &[Shell] = &[
         name: "nu",
         aliases: &["nushell"],
         template: include_str!("../../../shell-hooks/nu.nu"),
+        setup: "run `devenv hook nu | save -f ~/.config/nushell/devenv.nu` once, then add `source ~/.config/nushell/devenv.nu` to config.nu",
         quote: nu_quote,
         syntax: Syntax::Data {
             path: PathStyle::List,
@@ -153,7 +162,7 @@ const POSIX: Syntax = Syntax::Code {
 
 impl Shell {
     /// The registered shell called `name` (or one of its aliases).
-    pub(crate) fn find(name: &str) -> Option<&'static Shell> {
+    pub fn find(name: &str) -> Option<&'static Shell> {
         SHELLS
             .iter()
             .find(|s| s.name == name || s.aliases.contains(&name))
@@ -164,6 +173,16 @@ impl Shell {
     pub fn parser() -> impl clap::builder::TypedValueParser<Value = &'static Shell> {
         clap::builder::PossibleValuesParser::new(SHELLS.iter().map(Shell::possible_value))
             .map(|name| Shell::find(&name).expect("clap only accepts registered shells"))
+    }
+
+    /// The name users type (`devenv hook NAME`).
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// How to load this shell's hook, e.g. "add `eval …` to ~/.bashrc".
+    pub fn setup(&self) -> &'static str {
+        self.setup
     }
 
     fn possible_value(&self) -> clap::builder::PossibleValue {

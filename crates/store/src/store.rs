@@ -86,6 +86,25 @@ pub struct MetaPart {
     pub format: String,
 }
 
+/// Where devenv keeps its store without `DEVENV_HOME`, on the system
+/// Rust calls `os`: the platform's data directory — macOS's
+/// `~/Library/Application Support/devenv`; elsewhere `$XDG_DATA_HOME/devenv`
+/// when that is an absolute path (the XDG rule: a relative one is
+/// ignored), else `~/.local/share/devenv`.
+fn default_home(
+    os: &str,
+    home: Option<&Path>,
+    xdg_data_home: Option<&std::ffi::OsStr>,
+) -> Option<PathBuf> {
+    if os == "macos" {
+        return home.map(|h| h.join("Library/Application Support/devenv"));
+    }
+    match xdg_data_home.map(Path::new) {
+        Some(xdg) if xdg.is_absolute() => Some(xdg.join("devenv")),
+        _ => home.map(|h| h.join(".local/share/devenv")),
+    }
+}
+
 impl Store {
     /// The store `config` names: at `$DEVENV_HOME`, or the platform data
     /// directory, with its entries in `$DEVENV_CACHE_DIR` when that is set,
@@ -93,9 +112,12 @@ impl Store {
     pub fn open(config: &devenv_model::config::Config) -> Result<Store> {
         let home = match config.home.clone() {
             Some(h) => h,
-            None => dirs::data_dir()
-                .map(|d| d.join("devenv"))
-                .context("could not find a data directory for devenv's store; set DEVENV_HOME to a directory")?,
+            None => default_home(
+                std::env::consts::OS,
+                dirs::home_dir().as_deref(),
+                devenv_model::config::outer_var_os("XDG_DATA_HOME").as_deref(),
+            )
+            .context("could not find a data directory for devenv's store; set DEVENV_HOME to a directory")?,
         };
         let store = Store {
             unpack: config.unpack.clone(),
@@ -582,6 +604,30 @@ pub(crate) fn pycache_of(entry: &Path) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_home_is_the_systems_data_directory() {
+        let home = Some(Path::new("/Users/ada"));
+        let xdg = Some(std::ffi::OsStr::new("/data"));
+        assert_eq!(
+            default_home("macos", home, xdg).unwrap(),
+            Path::new("/Users/ada/Library/Application Support/devenv")
+        );
+        assert_eq!(
+            default_home("linux", home, xdg).unwrap(),
+            Path::new("/data/devenv")
+        );
+        assert_eq!(
+            default_home("linux", home, Some(std::ffi::OsStr::new("rel"))).unwrap(),
+            Path::new("/Users/ada/.local/share/devenv"),
+            "a relative XDG_DATA_HOME is ignored"
+        );
+        assert_eq!(
+            default_home("linux", home, None).unwrap(),
+            Path::new("/Users/ada/.local/share/devenv")
+        );
+        assert_eq!(default_home("macos", None, xdg), None);
+    }
     use std::io::Write;
 
     /// A .tar.gz holding `entries` (path, contents, mode), and hard links.

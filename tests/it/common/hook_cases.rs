@@ -783,6 +783,45 @@ pub(crate) fn large_environment(sh: Sh) {
     assert!(!run.stderr.contains("too long"), "{}", run.stderr);
 }
 
+/// Issue 28: macOS login shells run `path_helper` (from /etc/zprofile and
+/// /etc/profile), which rebuilds PATH as /etc/paths's entries followed by
+/// the rest of the old PATH: devenv's entries stay, but behind /usr/bin,
+/// so the system's tools would shadow the project's. The next prompt
+/// notices PATH is not as devenv left it and puts its entries first again.
+#[allow(dead_code)] // called by the login shells' files only (bash, zsh)
+pub(crate) fn path_helper_reorder_is_repaired_at_next_prompt(sh: Sh) {
+    let (sb, qa) = one_project();
+    let bin = sb.root.join("a/bin");
+    let reordered = format!(
+        "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin:{}",
+        bin.display()
+    );
+    let script = format!(
+        "cd {qa}\nprompt\nsetvar PATH {reordered}\nprompt\nputenv PATH {path}\nshow A1\n",
+        reordered = sb.q(Path::new(&reordered)),
+        path = sb.q(&sb.root.join("path")),
+    );
+    let run = sb.run(sh, &script);
+    let out = run.ok();
+    assert!(out.ends_with("A1=[one]\n"), "{out}\n{}", run.stderr);
+    let path = std::fs::read_to_string(sb.root.join("path")).unwrap();
+    let entries: Vec<&str> = path.split(':').collect();
+    assert_eq!(
+        Path::new(entries[0]),
+        bin,
+        "devenv's entry is first again: {path}"
+    );
+    assert_eq!(
+        entries.iter().filter(|e| Path::new(e) == bin).count(),
+        1,
+        "and only once: {path}"
+    );
+    assert!(
+        path.contains(":/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"),
+        "the profile's entries are kept, in its order: {path}"
+    );
+}
+
 /// Issue 14: a login shell's profile resets PATH inside an active project;
 /// `devenv status` no longer says active, and the next prompt puts devenv's
 /// PATH entries back, quietly, with nothing else changed.

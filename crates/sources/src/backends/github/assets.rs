@@ -90,6 +90,28 @@ fn score(name: &str, platform: Platform, libc: Libc) -> Option<(u8, u8, u8)> {
     if is_noise(&lower) {
         return None;
     }
+    fit(&lower, platform, libc)
+}
+
+/// Whether a macOS installer (`.pkg`, `.dmg`) is what `assets` offers
+/// `platform` when no archive or binary does: the asset the error names,
+/// so that "no asset" reads as "only an installer", which devenv does
+/// not run (it writes outside the store, as root).
+pub(crate) fn installer_only(
+    assets: &[GhAsset],
+    platform: Platform,
+    libc: Libc,
+) -> Option<&GhAsset> {
+    assets.iter().find(|a| {
+        let lower = a.name.to_ascii_lowercase();
+        (lower.ends_with(".pkg") || lower.ends_with(".dmg"))
+            && fit(&lower, platform, libc).is_some()
+    })
+}
+
+/// [`score`] for a lower-cased name already known not to be noise.
+fn fit(lower: &str, platform: Platform, libc: Libc) -> Option<(u8, u8, u8)> {
+    let lower = lower.to_string();
     let os_row = platform.os.row();
     if !os_row.aliases.iter().any(|a| has_word(&lower, a)) {
         return None;
@@ -283,6 +305,69 @@ mod tests {
         assert_eq!(
             pick(&uni, "macos-x86_64", g).unwrap(),
             "t-darwin-universal.tar.gz"
+        );
+    }
+
+    /// Issue 28 item 3: what each macOS CPU gets, from release layouts
+    /// real projects publish.
+    #[test]
+    fn macos_assets_for_each_cpu() {
+        let g = Libc::Gnu;
+        // A universal build beats one naming no CPU, and loses to one
+        // naming the CPU.
+        let mixed = [
+            "t-1.0-macos-universal.tar.gz",
+            "t-1.0-macos-arm64.tar.gz",
+            "t-1.0-macos.tar.gz",
+        ];
+        assert_eq!(
+            pick(&mixed, "macos-aarch64", g).unwrap(),
+            "t-1.0-macos-arm64.tar.gz"
+        );
+        assert_eq!(
+            pick(&mixed, "macos-x86_64", g).unwrap(),
+            "t-1.0-macos-universal.tar.gz"
+        );
+        // `darwin`, `osx`, `apple-darwin` and `mac` all name macOS; `x64`,
+        // `amd64` and `x86_64`, `arm64` and `aarch64` the CPUs.
+        let names = [
+            ("tool_Darwin_x86_64.tar.gz", "tool_Darwin_arm64.tar.gz"),
+            ("tool-osx-x64.zip", "tool-osx-arm64.zip"),
+            (
+                "tool-x86_64-apple-darwin.tar.gz",
+                "tool-aarch64-apple-darwin.tar.gz",
+            ),
+            ("tool-mac-amd64.tar.xz", "tool-mac-aarch64.tar.xz"),
+        ];
+        for (intel, arm) in names {
+            let both = [intel, arm, "tool-linux-amd64.tar.gz"];
+            assert_eq!(pick(&both, "macos-x86_64", g).unwrap(), intel);
+            assert_eq!(pick(&both, "macos-aarch64", g).unwrap(), arm);
+        }
+        // An Intel-only release has nothing for arm64 here (the aqua
+        // registry's `rosetta2` says when to use it; see aqua/resolve.rs).
+        assert_eq!(pick(&["t-darwin-amd64.tar.gz"], "macos-aarch64", g), None);
+        // Installers are never chosen; they are what the error names.
+        let pkg = [
+            "t-1.0-darwin-arm64.pkg",
+            "t-1.0-linux-arm64.tar.gz",
+            "t-1.0.dmg",
+        ];
+        assert_eq!(pick(&pkg, "macos-aarch64", g), None);
+        let a = assets(&pkg);
+        let mac: Platform = "macos-aarch64".parse().unwrap();
+        assert_eq!(
+            installer_only(&a, mac, g).unwrap().name,
+            "t-1.0-darwin-arm64.pkg"
+        );
+        let linux: Platform = "linux-aarch64".parse().unwrap();
+        assert!(installer_only(&a, linux, g).is_none());
+        // A `.dmg` that names macOS but no CPU is the installer for both.
+        let dmg = assets(&["Tool-1.0-mac.dmg", "tool-1.0-linux-x64.tar.gz"]);
+        let intel: Platform = "macos-x86_64".parse().unwrap();
+        assert_eq!(
+            installer_only(&dmg, intel, g).unwrap().name,
+            "Tool-1.0-mac.dmg"
         );
     }
 

@@ -360,6 +360,15 @@ impl Source for Github {
                 None => select_asset(&r.assets, platform, libc),
             };
             let Some(asset) = asset else {
+                if let Some(installer) = assets::installer_only(&r.assets, platform, libc) {
+                    return Err(anyhow!(
+                        "{} {} publishes only a macOS installer for {platform} (`{}`), and devenv does not run installers: they write outside devenv's store, as an administrator. Take the tool from another source (`devenv search {}`), name an archive with `asset = \"...\"` if the release has one, or leave {platform} out of `[settings] platforms`",
+                        self.repo,
+                        version,
+                        installer.name,
+                        self.repo.rsplit('/').next().unwrap_or(&self.repo)
+                    ));
+                }
                 let names: Vec<&str> = r.assets.iter().map(|a| a.name.as_str()).collect();
                 let how = match &self.asset {
                     Some(t) => format!("matches `asset = \"{t}\"`"),
