@@ -41,7 +41,7 @@ fn main() -> ExitCode {
     clap_complete::CompleteEnv::with_factory(cli::Cli::command)
         .var(cli::COMPLETE_VAR)
         .complete();
-    let cli = cli::Cli::parse();
+    let cli = cli::fast_parse(std::env::args_os()).unwrap_or_else(cli::Cli::parse);
     match cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -401,6 +401,58 @@ pub(crate) enum StoreCommand {
 }
 
 /// Runs the parsed command line.
+/// The two commands on the hot path, in exactly the shapes the shell hooks
+/// and scripts use — `hook-env --shell NAME` and `exec [--] CMD…` with no
+/// other flag — parsed without building clap's tree of every subcommand
+/// (about a quarter of `hook-env`'s instructions). Anything else, help and
+/// errors included, is `None`: clap parses it, so the two parsers cannot
+/// disagree on a line this one accepts (the test
+/// `fast_parse_agrees_with_clap` holds them together).
+pub(crate) fn fast_parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Option<Cli> {
+    let mut args = args.into_iter().skip(1);
+    let cli = |command| Cli {
+        directory: None,
+        quiet: false,
+        verbose: false,
+        offline: false,
+        command,
+    };
+    let first = args.next()?;
+    match first.to_str()? {
+        "hook-env" => {
+            let shell = match (args.next()?.to_str()?, args.next()) {
+                ("--shell", Some(name)) => Shell::find(name.to_str()?)?,
+                (flag, None) => Shell::find(flag.strip_prefix("--shell=")?)?,
+                _ => return None,
+            };
+            args.next()
+                .is_none()
+                .then(|| cli(Command::HookEnv { shell }))
+        }
+        "exec" => {
+            let head = args.next()?;
+            let mut command: Vec<String> = Vec::new();
+            match head.to_str()? {
+                "--" => {}
+                word if !word.starts_with('-') && !word.is_empty() => {
+                    command.push(word.to_string())
+                }
+                _ => return None,
+            }
+            for arg in args {
+                command.push(arg.into_string().ok()?);
+            }
+            (!command.is_empty()).then(|| {
+                cli(Command::Exec {
+                    frozen: false,
+                    command,
+                })
+            })
+        }
+        _ => None,
+    }
+}
+
 pub(crate) fn run(cli: Cli) -> Result<()> {
     if let Some(dir) = &cli.directory {
         std::env::set_current_dir(dir).map_err(|e| {
@@ -518,3 +570,55 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
 
 /// The current directory, as an error a user understands if it is gone.
 pub(crate) use crate::project::cwd;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    /// Every line the fast parser accepts, clap parses the same way; the
+    /// lines it declines go to clap.
+    #[test]
+    fn fast_parse_agrees_with_clap() {
+        let parsed = |line: &[&str]| {
+            let argv: Vec<std::ffi::OsString> = line.iter().map(Into::into).collect();
+            (
+                fast_parse(argv.clone()).map(|c| format!("{c:?}")),
+                Cli::try_parse_from(argv).map(|c| format!("{c:?}")),
+            )
+        };
+        let accepted: &[&[&str]] = &[
+            &["devenv", "hook-env", "--shell", "bash"],
+            &["devenv", "hook-env", "--shell=fish"],
+            &["devenv", "hook-env", "--shell", "nushell"],
+            &["devenv", "exec", "--", "true"],
+            &["devenv", "exec", "--", "sh", "-c", "echo $1", "--", "-x"],
+            &["devenv", "exec", "node", "--version", "--frozen"],
+            &["devenv", "exec", "--", "--frozen"],
+        ];
+        for line in accepted {
+            let (fast, clap) = parsed(line);
+            assert!(fast.is_some(), "{line:?} takes the fast path");
+            assert_eq!(fast, clap.ok(), "{line:?}");
+        }
+        let declined: &[&[&str]] = &[
+            &["devenv"],
+            &["devenv", "hook-env"],
+            &["devenv", "hook-env", "--shell"],
+            &["devenv", "hook-env", "--shell", "cmd.exe"],
+            &["devenv", "hook-env", "--shell", "bash", "extra"],
+            &["devenv", "hook-env", "--help"],
+            &["devenv", "exec"],
+            &["devenv", "exec", "--"],
+            &["devenv", "exec", "--frozen", "true"],
+            &["devenv", "exec", "-q", "true"],
+            &["devenv", "-q", "exec", "true"],
+            &["devenv", "exec", "--help"],
+            &["devenv", "exec", ""],
+            &["devenv", "status"],
+        ];
+        for line in declined {
+            assert!(parsed(line).0.is_none(), "{line:?} goes to clap");
+        }
+    }
+}
