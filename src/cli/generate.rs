@@ -162,7 +162,10 @@ pub(crate) fn catalog_page() -> String {
             .sources
             .iter()
             .filter(|(name, _)| **name != entry.default)
-            .map(|(name, spec)| format!("`{name}` ({})", code(&spec.label())))
+            .map(|(name, spec)| match spec.label() {
+                label if label == *name => code(name),
+                label => format!("`{name}` ({})", code(&label)),
+            })
             .collect();
         let row = format!(
             "| `{}` | {} | {} | {} |\n",
