@@ -23,22 +23,44 @@ pub(crate) fn run(path: &[String]) -> Result<()> {
         print!("{}", strip_generated_note(text));
         return Ok(());
     }
-    let mut cmd = super::Cli::command();
-    cmd.build();
-    let mut current = &mut cmd;
-    for (i, word) in path.iter().enumerate() {
-        let Some(sub) = current.find_subcommand_mut(word) else {
+    let cmd = super::Cli::command();
+    match help_of(cmd, path) {
+        Ok(help) => {
+            help.print()?;
+            Ok(())
+        }
+        Err(_) => {
             let topics: Vec<&str> = TOPICS.iter().map(|(n, _)| *n).collect();
             bail!(
                 "`{}` is neither a command nor a help topic; run `devenv help` for the commands, or one of: devenv help {}",
-                path[..=i].join(" "),
+                path.join(" "),
                 topics.join(", devenv help ")
-            );
-        };
-        current = sub;
+            )
+        }
     }
-    print!("{}", current.render_long_help());
-    Ok(())
+}
+
+/// What `devenv PATH… --help` prints, exactly (clap chooses the long or
+/// the short layout), as clap's "display help" answer; an `Err` when
+/// `path` names no command.
+pub(crate) fn help_of(cmd: clap::Command, path: &[String]) -> Result<clap::Error, clap::Error> {
+    let mut cmd = cmd;
+    cmd.build();
+    let mut current = &cmd;
+    for word in path {
+        match current.find_subcommand(word) {
+            Some(sub) => current = sub,
+            None => return Err(clap::Error::new(clap::error::ErrorKind::InvalidSubcommand)),
+        }
+    }
+    let args = std::iter::once("devenv")
+        .chain(path.iter().map(String::as_str))
+        .chain(std::iter::once("--help"));
+    match cmd.try_get_matches_from(args) {
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelp => Ok(e),
+        Err(e) => Err(e),
+        Ok(_) => Err(clap::Error::new(clap::error::ErrorKind::InvalidSubcommand)),
+    }
 }
 
 /// A generated page's first line says how it was generated: for the

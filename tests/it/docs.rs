@@ -131,6 +131,7 @@ fn help_prints_the_manifest_reference_offline() {
     assert!(out.contains("### `[env]`"));
     let out = w.run(&["help", "environment"]).ok().stdout;
     assert!(out.starts_with("# Environment variables"), "{out}");
+    assert_eq!(w.run(&["help"]).ok().stdout, w.run(&["--help"]).ok().stdout);
     // A command's help, as `devenv CMD --help` prints it.
     let via_help = w.run(&["help", "cache", "push"]).ok().stdout;
     let via_flag = w.run(&["cache", "push", "--help"]).ok().stdout;
