@@ -1,8 +1,9 @@
 //! Every `console` example of README.md and docs/src runs, and prints
 //! what the page says it prints.
 //!
-//! A page is a session: its examples run in order in one fresh project
-//! (its own `DEVENV_HOME` and HOME), with `devenv` on PATH and a fixture
+//! A page is a session: its examples run in order in one fresh project,
+//! `~/my-project` as the page shows it (with its own `DEVENV_HOME`, shown
+//! as `~/.local/share/devenv`, and HOME), with `devenv` on PATH and a fixture
 //! npm registry on 127.0.0.1 behind `DEVENV_NPM_REGISTRY` that publishes
 //! `prettier` (2.8.8, 3.3.2 and 3.3.3, each printing its version as the
 //! real one does). In a ```console block, `$ CMD` runs CMD through `sh`
@@ -200,15 +201,29 @@ pub(crate) fn run_pages(network: bool) -> (Vec<String>, usize) {
         if let Some(server) = &server {
             world = world.with_env("DEVENV_NPM_REGISTRY", &server.base());
         }
+        // The project is `~/my-project` on the page: its real path, the
+        // store's and the fixture registry's URL are shown as a reader's
+        // machine would show them.
         let dir = if network {
             PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         } else {
-            world.project.clone()
+            world.project.join("my-project")
         };
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut shown = vec![
+            (dir.display().to_string(), "~/my-project".to_string()),
+            (
+                world.home.display().to_string(),
+                "~/.local/share/devenv".to_string(),
+            ),
+        ];
+        if let Some(server) = &server {
+            shown.push((server.base(), "https://registry.npmjs.org".to_string()));
+        }
         for step in steps {
             match step {
                 Step::File { path, contents } => {
-                    world.write(&path, contents);
+                    std::fs::write(dir.join(path), contents).unwrap();
                 }
                 Step::Run {
                     line,
@@ -231,13 +246,16 @@ pub(crate) fn run_pages(network: bool) -> (Vec<String>, usize) {
                         )
                         .current_dir(&dir);
                     let out = world.run_cmd(cmd);
-                    let actual: Vec<&str> = out.stdout.lines().collect();
+                    let printed = shown.iter().fold(out.stdout.clone(), |text, (real, page)| {
+                        text.replace(real, page)
+                    });
+                    let actual: Vec<&str> = printed.lines().collect();
                     if out.code != status || !output_matches(&output, &actual) {
                         failures.push(format!(
                             "{name}:{line}: $ {command}\n--- the page says (status {status}):\n{}\n--- devenv printed (status {}):\n{}",
                             output.join("\n"),
                             out.code,
-                            out.stdout.trim_end()
+                            printed.trim_end()
                         ));
                     }
                 }

@@ -79,6 +79,9 @@ fn man_pages_match_the_program() {
         })
         .collect();
     assert!(fresh.contains_key("devenv.1") && fresh.contains_key("devenv-cache-push.1"));
+    w.run(&["generate", "man"])
+        .fails(1)
+        .stderr_has("`devenv generate man` needs the directory to write the pages into");
     assert!(
         !fresh.contains_key("devenv-hook-env.1"),
         "hidden commands get no page"
