@@ -185,6 +185,7 @@ fn pages() -> Vec<PathBuf> {
 pub(crate) fn run_pages(network: bool) -> (Vec<String>, usize) {
     let server = (!network).then(registry);
     let devenv_dir = Path::new(bin()).parent().unwrap().to_path_buf();
+    let shared = World::new();
     let mut failures = Vec::new();
     let mut ran = 0;
     for page in pages() {
@@ -197,10 +198,12 @@ pub(crate) fn run_pages(network: bool) -> (Vec<String>, usize) {
         {
             continue;
         }
-        let mut world = World::new();
+        // The network pages share one store: the real downloads are big.
+        let mut own = World::new();
         if let Some(server) = &server {
-            world = world.with_env("DEVENV_NPM_REGISTRY", &server.base());
+            own = own.with_env("DEVENV_NPM_REGISTRY", &server.base());
         }
+        let world = if network { &shared } else { &own };
         // The project is `~/my-project` on the page: its real path, the
         // store's and the fixture registry's URL are shown as a reader's
         // machine would show them.
