@@ -8,6 +8,7 @@
 //! dotenv file can feed values into `[env]`.
 
 use anyhow::{Context, Result, bail};
+use devenv_model::config::vars;
 use devenv_model::lock::Lock;
 use devenv_model::manifest::{EnvValue, Manifest};
 use devenv_model::platform::Platform;
@@ -63,9 +64,9 @@ pub(crate) fn compute(
 ) -> Result<Environment> {
     let mut env = Environment::default();
     let root = manifest.root.to_string_lossy().into_owned();
-    env.set("DEVENV_ROOT", Some(root));
-    env.set("DEVENV_PROJECT_NAME", Some(manifest.project_name()));
-    env.set("DEVENV_ACTIVE", Some("1".into()));
+    env.set(vars::ROOT.name, Some(root));
+    env.set(vars::PROJECT_NAME.name, Some(manifest.project_name()));
+    env.set(vars::ACTIVE.name, Some("1".into()));
 
     // Variables the tools need (JAVA_HOME), before the project's own, so
     // dotenv files and [env] can read or override them.

@@ -16,7 +16,7 @@ use clap_complete::env::EnvCompleter;
 use devenv_model::manifest::Manifest;
 
 /// The variable that switches the binary into completion mode.
-pub(crate) const COMPLETE_VAR: &str = "DEVENV_COMPLETE";
+pub(crate) const COMPLETE_VAR: &str = devenv_model::config::vars::COMPLETE.name;
 
 /// Shells devenv prints completion scripts for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -206,7 +206,7 @@ pub(super) fn replace_process_with_hint(
 ) -> anyhow::Error {
     if config.offline {
         // `devenv --offline exec`: a devenv the command starts is offline too.
-        cmd.env("DEVENV_OFFLINE", "1");
+        cmd.env(devenv_model::config::vars::OFFLINE.name, "1");
     }
     let err = cmd.exec();
     let (code, reason) = if err.kind() == std::io::ErrorKind::NotFound {

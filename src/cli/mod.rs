@@ -11,7 +11,9 @@ mod enter;
 mod env;
 mod exec;
 mod gc;
+mod generate;
 mod generations;
+mod help;
 mod hook;
 mod hook_env;
 mod init;
@@ -37,38 +39,16 @@ pub(crate) use completions::COMPLETE_VAR;
 use devenv_shell::{Format, Shell};
 use std::path::PathBuf;
 
-const ENV_HELP: &str = "\
-Environment variables:
-  DEVENV_HOME           root of the store, trust records and generations
-                        (default: the platform data directory, e.g. ~/.local/share/devenv)
-  DEVENV_CACHE_DIR      keep the store of toolchains here instead of $DEVENV_HOME/store:
-                        the one directory a CI system should cache between runs
-  DEVENV_FROZEN=1       like --frozen: never write devenv.lock
-  DEVENV_OFFLINE=1      like --offline: no network access at all
-  DEVENV_HTTP_TIMEOUT   seconds before a stalled download fails (default 30)
-  DEVENV_HTTP_RETRIES   retries on connection errors, 5xx, 429 and 408 answers (default 3)
-  DEVENV_JOBS           downloads, installs and registry look-ups at once (default 8)
-  DEVENV_CACHES         team caches, comma-separated (oci://HOST/REPO, oci-layout:DIR);
-                        replaces `[settings] caches`; empty turns caches off
-  DEVENV_CACHE_TOKEN    a bearer token for the registry caches of DEVENV_CACHES (never
-                        sent to a cache only the repository names)
-  DEVENV_CACHE_TOKEN_HOSTS  more hosts (host[:port], comma-separated) DEVENV_CACHE_TOKEN may go to
-  DEVENV_GITHUB_TOKEN_HOSTS more hosts GITHUB_TOKEN may go to, besides DEVENV_GITHUB_API's
-                        (else api.github.com)
-  DEVENV_PLATFORM       pretend to run on another platform (e.g. macos-aarch64)
-  DEVENV_NPM_REGISTRY   npm registry base URL (default https://registry.npmjs.org)
-  DEVENV_PYPI_URL       PyPI base URL, serving /pypi/NAME/json (default https://pypi.org)
-  DEVENV_NODE_MIRROR    Node.js downloads, serving index.json (default https://nodejs.org/dist)
-  DEVENV_GO_MIRROR      Go downloads, serving /dl/?mode=json (default https://go.dev)
-  DEVENV_ZIG_MIRROR     Zig downloads, serving /download/index.json (default https://ziglang.org)
-  DEVENV_PYTHON_MIRROR  CPython builds, serving /download-metadata.json (uv's format)
-                        (each overrides `[settings] mirrors` in devenv.toml)
-Flags take 1/true/yes/on or 0/false/no/off; a malformed value of any of these
-variables stops every command with its name and what it accepts.";
-
 /// Per-project development environments: pinned toolchains and variables, no containers.
 #[derive(Parser, Debug)]
-#[command(name = "devenv", version, about, after_help = ENV_HELP, propagate_version = true)]
+#[command(
+    name = "devenv",
+    version,
+    about,
+    after_help = devenv_model::config::vars::help_text(),
+    propagate_version = true,
+    disable_help_subcommand = true
+)]
 pub(crate) struct Cli {
     /// Run as if started in DIR.
     #[arg(short = 'C', value_name = "DIR", global = true)]
@@ -92,6 +72,9 @@ pub(crate) enum Command {
     /// version files already there (.tool-versions, .nvmrc, .node-version,
     /// .python-version, mise.toml, rust-toolchain.toml, go.mod, devbox.json,
     /// .envrc), or a commented template when there are none.
+    #[command(
+        after_long_help = "Examples:\n  devenv init                      # import .tool-versions, .nvmrc, mise.toml, .envrc…\n  devenv init --from .nvmrc --allow"
+    )]
     Init {
         /// Overwrite an existing devenv.toml.
         #[arg(long)]
@@ -107,12 +90,18 @@ pub(crate) enum Command {
         allow: bool,
     },
     /// Resolve devenv.toml into devenv.lock (exact versions, URLs, digests).
+    #[command(
+        after_long_help = "Examples:\n  devenv lock\n  devenv lock --frozen             # in CI: fail if devenv.lock does not match"
+    )]
     Lock {
         /// Fail instead of writing if the lock does not match devenv.toml.
         #[arg(long)]
         frozen: bool,
     },
     /// Download, verify and store every tool the lock pins for this machine.
+    #[command(
+        after_long_help = "Examples:\n  devenv install\n  devenv --offline install         # only from the store; names what is missing"
+    )]
     Install {
         /// Use devenv.lock as it is; fail if it is missing or stale.
         #[arg(long)]
@@ -123,6 +112,9 @@ pub(crate) enum Command {
         tools: Vec<String>,
     },
     /// Run a command inside the project's environment.
+    #[command(
+        after_long_help = "Examples:\n  devenv exec -- node --version\n  devenv exec --frozen -- make test"
+    )]
     Exec {
         /// Use devenv.lock as it is; fail if it is missing or stale.
         #[arg(long)]
@@ -142,6 +134,9 @@ pub(crate) enum Command {
     /// A command without shell syntax runs directly (split like a shell
     /// splits words); one with pipes, `&&`, redirections, globs or `$VAR`
     /// runs through `sh -c` (or the task's `shell`).
+    #[command(
+        after_long_help = "Examples:\n  devenv run                       # list the tasks\n  devenv run test -- --nocapture   # after its dependencies, with extra arguments"
+    )]
     Run {
         /// The task to run (none: list the tasks).
         #[arg(value_name = "NAME", add = ArgValueCandidates::new(completions::task_candidates))]
@@ -163,6 +158,9 @@ pub(crate) enum Command {
         json: bool,
     },
     /// Print the project's environment for a shell or another program.
+    #[command(
+        after_long_help = "Examples:\n  devenv env --format json\n  eval \"$(devenv env --format bash)\""
+    )]
     Env {
         /// Output syntax: a shell (bash, zsh, fish, tcsh, elvish, xonsh,
         /// nu), json, dotenv or github.
@@ -173,12 +171,16 @@ pub(crate) enum Command {
         frozen: bool,
     },
     /// List the pinned tools: versions, store paths, installed or not.
+    #[command(after_long_help = "Examples:\n  devenv list\n  devenv list --json")]
     List {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
     },
     /// Add tools to devenv.toml and lock them: `devenv add node@22 "pypi:uv@0.5"`.
+    #[command(
+        after_long_help = "Examples:\n  devenv add node@22 \"pypi:uv@0.5\"\n  devenv add go@1.23 --source pypi"
+    )]
     Add {
         /// NAME or NAME@VERSION (a catalog name or BACKEND:PACKAGE); no version means `latest`.
         #[arg(required = true, value_name = "TOOL[@VERSION]")]
@@ -191,24 +193,30 @@ pub(crate) enum Command {
         no_lock: bool,
     },
     /// Remove tools from devenv.toml and devenv.lock.
+    #[command(after_long_help = "Examples:\n  devenv remove ruff")]
     Remove {
         /// The tools to remove, by their names in devenv.toml.
         #[arg(required = true, value_name = "TOOL", add = ArgValueCandidates::new(completions::tool_candidates))]
         tools: Vec<String>,
     },
     /// Re-resolve tools to the newest versions their constraints allow (all when none are named).
+    #[command(
+        after_long_help = "Examples:\n  devenv update                    # every tool\n  devenv update node"
+    )]
     Update {
         /// The tools to update, by their names in devenv.toml (default: all).
         #[arg(value_name = "TOOL", add = ArgValueCandidates::new(completions::tool_candidates))]
         tools: Vec<String>,
     },
     /// Show, per tool, the locked version, the newest its constraint allows, and the newest of all.
+    #[command(after_long_help = "Examples:\n  devenv outdated\n  devenv outdated --json")]
     Outdated {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
     },
     /// Find tools: catalog entries, npm packages, and the PyPI project of that name.
+    #[command(after_long_help = "Examples:\n  devenv search lint")]
     Search {
         /// A word to look for.
         word: String,
@@ -217,11 +225,13 @@ pub(crate) enum Command {
         json: bool,
     },
     /// Print the absolute path a command resolves to inside the environment.
+    #[command(after_long_help = "Examples:\n  devenv which node")]
     Which {
         /// The command name.
         name: String,
     },
     /// List this project's generations: every lock it has used.
+    #[command(after_long_help = "Examples:\n  devenv generations")]
     Generations {
         /// Print JSON instead of a table.
         #[arg(long)]
@@ -229,6 +239,9 @@ pub(crate) enum Command {
     },
     /// Restore the previous generation (or generation N), offline: its lock
     /// and the [tools] and [env] of its devenv.toml.
+    #[command(
+        after_long_help = "Examples:\n  devenv rollback                  # the generation before this one\n  devenv rollback 3 --lock-only"
+    )]
     Rollback {
         /// The generation to restore (default: the one before the current).
         generation: Option<u32>,
@@ -237,6 +250,7 @@ pub(crate) enum Command {
         lock_only: bool,
     },
     /// Delete store entries no project, recent generation or running shell uses.
+    #[command(after_long_help = "Examples:\n  devenv gc --dry-run\n  devenv gc")]
     Gc {
         /// Only show what would be freed.
         #[arg(long)]
@@ -246,16 +260,25 @@ pub(crate) enum Command {
         json: bool,
     },
     /// Fill and inspect the team caches (`[settings] caches`, DEVENV_CACHES).
+    #[command(
+        after_long_help = "Examples:\n  devenv cache push --platforms all\n  devenv cache status"
+    )]
     Cache {
         #[command(subcommand)]
         command: CacheCommand,
     },
     /// Inspect the store.
+    #[command(
+        after_long_help = "Examples:\n  devenv store verify --repair\n  devenv store path node"
+    )]
     Store {
         #[command(subcommand)]
         command: StoreCommand,
     },
     /// Run a shell (or `-- CMD`) with tools on PATH, without a manifest.
+    #[command(
+        after_long_help = "Examples:\n  devenv shell node@22 -- node --version\n  devenv shell \"pypi:httpie@3\""
+    )]
     Shell {
         /// Tools as NAME@VERSION, e.g. node@22 "pypi:ruff@0.7"; no @ means latest.
         #[arg(required = true, value_name = "TOOL@VERSION")]
@@ -277,6 +300,7 @@ pub(crate) enum Command {
     /// xonsh: `execx($(devenv hook xonsh))` to ~/.xonshrc;
     /// nu: `devenv hook nu | save -f ~/.config/nushell/devenv.nu` once,
     /// then `source ~/.config/nushell/devenv.nu` in config.nu.
+    #[command(after_long_help = "Examples:\n  eval \"$(devenv hook bash)\"       # in ~/.bashrc")]
     Hook {
         /// The shell to print the hook for.
         #[arg(value_parser = Shell::parser())]
@@ -296,23 +320,27 @@ pub(crate) enum Command {
     /// bash: add `source <(devenv completions bash)` to ~/.bashrc;
     /// zsh: `source <(devenv completions zsh)` to ~/.zshrc (after compinit);
     /// fish: `devenv completions fish | source` to ~/.config/fish/config.fish.
+    #[command(after_long_help = "Examples:\n  source <(devenv completions bash)   # in ~/.bashrc")]
     Completions {
         /// The shell to complete in.
         #[arg(value_enum)]
         shell: completions::CompletionShell,
     },
     /// Let the shell hook activate this project's devenv.toml as it is now.
+    #[command(after_long_help = "Examples:\n  devenv allow\n  devenv allow ../other-project")]
     Allow {
         /// The project directory (default: the current one).
         dir: Option<PathBuf>,
     },
     /// Stop the shell hook from activating this project's devenv.toml.
+    #[command(after_long_help = "Examples:\n  devenv deny")]
     Deny {
         /// The project directory (default: the current one).
         dir: Option<PathBuf>,
     },
     /// Show the active project, this directory's project, its trust state,
     /// the watched files and the tools that are not installed.
+    #[command(after_long_help = "Examples:\n  devenv status\n  devenv status --json")]
     Status {
         /// Print JSON instead of text.
         #[arg(long)]
@@ -320,6 +348,7 @@ pub(crate) enum Command {
     },
     /// Start a shell inside the project's environment (or run one command,
     /// like `exec`).
+    #[command(after_long_help = "Examples:\n  devenv enter\n  devenv enter --shell zsh")]
     Enter {
         /// The shell to start (default: $SHELL).
         #[arg(long, value_name = "SHELL")]
@@ -331,6 +360,9 @@ pub(crate) enum Command {
     /// In CI: install exactly the lock (frozen), verify, and export the
     /// environment to later steps ($GITHUB_ENV and $GITHUB_PATH in GitHub
     /// Actions; dotenv on stdout elsewhere).
+    #[command(
+        after_long_help = "Examples:\n  devenv ci                        # GitHub Actions: exports to later steps\n  eval \"$(devenv ci --format bash)\"   # GitLab CI and others"
+    )]
     Ci {
         /// Print the environment on stdout in this syntax instead
         /// (`github` forces GitHub Actions' files).
@@ -339,6 +371,7 @@ pub(crate) enum Command {
     },
     /// Prepare the environment in the background: re-lock and install
     /// whenever devenv.toml, devenv.lock or a dotenv file changes.
+    #[command(after_long_help = "Examples:\n  devenv watch &")]
     Watch {
         /// The project directory (default: the current one).
         dir: Option<PathBuf>,
@@ -350,12 +383,40 @@ pub(crate) enum Command {
         #[arg(long, hide = true)]
         install_once: bool,
     },
+    /// Print the help of devenv or of a command, or a reference topic.
+    ///
+    /// Topics: `manifest` (the devenv.toml reference) and `environment`
+    /// (every variable devenv reads or sets).
+    #[command(after_long_help = "Examples:\n  devenv help manifest\n  devenv help cache push")]
+    Help {
+        /// A command (`lock`, `cache push`) or a topic (`manifest`, `environment`).
+        #[arg(value_name = "COMMAND|TOPIC")]
+        topic: Vec<String>,
+    },
+    /// Write the man pages, or print a generated page of the reference.
+    ///
+    /// The pages in docs/ are these outputs; `man` writes devenv.1 and one
+    /// page per command into DIR.
+    #[command(
+        after_long_help = "Examples:\n  devenv generate man ~/.local/share/man/man1\n  devenv generate environment > docs/src/environment.md"
+    )]
+    Generate {
+        /// What to generate.
+        #[arg(value_enum)]
+        what: generate::What,
+        /// Where `man` writes the pages.
+        #[arg(value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
 pub(crate) enum CacheCommand {
     /// Upload the artifacts pinned in devenv.lock to the first cache;
     /// what it already has is skipped.
+    #[command(
+        after_long_help = "Examples:\n  devenv cache push\n  devenv cache push --platforms all node"
+    )]
     Push {
         /// `all`: every platform of the lock, so one machine fills the
         /// cache for the others.
@@ -366,6 +427,7 @@ pub(crate) enum CacheCommand {
         tools: Vec<String>,
     },
     /// For each artifact of devenv.lock, whether each cache has it.
+    #[command(after_long_help = "Examples:\n  devenv cache status\n  devenv cache status --json")]
     Status {
         /// Print JSON instead of a table.
         #[arg(long)]
@@ -373,6 +435,9 @@ pub(crate) enum CacheCommand {
     },
     /// Write the lock's artifacts to DIR as an OCI image layout (for
     /// air-gapped networks; `oci-layout:DIR` is a cache too).
+    #[command(
+        after_long_help = "Examples:\n  devenv cache export /mnt/usb/devenv-cache --platforms all"
+    )]
     Export {
         dir: PathBuf,
         /// `all`: every platform of the lock.
@@ -381,18 +446,21 @@ pub(crate) enum CacheCommand {
     },
     /// Install this machine's tools of devenv.lock from an OCI image
     /// layout DIR, verified, without the network.
+    #[command(after_long_help = "Examples:\n  devenv cache import /mnt/usb/devenv-cache")]
     Import { dir: PathBuf },
 }
 
 #[derive(Subcommand, Debug)]
 pub(crate) enum StoreCommand {
     /// Re-hash every entry and report any that changed since it was installed.
+    #[command(after_long_help = "Examples:\n  devenv store verify\n  devenv store verify --repair")]
     Verify {
         /// Re-download and reinstall entries that changed.
         #[arg(long)]
         repair: bool,
     },
     /// Print the store path of a tool of the current project.
+    #[command(after_long_help = "Examples:\n  devenv store path node")]
     Path {
         /// The tool's name as in devenv.toml.
         #[arg(add = ArgValueCandidates::new(completions::tool_candidates))]
@@ -473,7 +541,10 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
     // Flags and environment, resolved once (after -C: relative paths in
     // the environment are the user's, from the directory asked for).
     let config = devenv_model::config::Config::from_env(cli.offline)?;
-    if !matches!(cli.command, Command::Hook { .. }) {
+    if !matches!(
+        cli.command,
+        Command::Hook { .. } | Command::Help { .. } | Command::Generate { .. }
+    ) {
         // Every other command pins, installs or activates for this machine:
         // say now, once, if it is not one devenv serves.
         config.host()?;
@@ -553,6 +624,8 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Command::Outdated { json } => outdated::run(config, json),
         Command::Search { word, json } => search::run(config, &word, json),
         Command::Hook { shell } => hook::run(shell),
+        Command::Help { topic } => help::run(&topic),
+        Command::Generate { what, dir } => generate::run(what, dir.as_deref()),
         Command::Completions { shell } => completions::run(shell),
         Command::HookEnv { shell } => hook_env::run(config, shell),
         Command::Allow { dir } => allow::run(config, dir.as_deref()),

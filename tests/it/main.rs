@@ -20,6 +20,8 @@ mod completions;
 mod concurrent_install;
 mod configuration;
 mod credentials;
+mod doc_examples;
+mod docs;
 mod edit_manifest;
 mod enter;
 mod exec_env;

@@ -356,3 +356,13 @@ fn yarn_installs_without_its_preinstall_script_and_runs() {
     );
     assert!(version.trim().starts_with("1.22."), "{version}");
 }
+
+/// The README's and the book's ```console,network examples (the committed
+/// `examples/polyglot` lock), run as a reader would from the repository.
+#[test]
+#[ignore = "needs the real registries: cargo test --test it smoke_real -- --ignored"]
+fn console_examples_that_need_the_network() {
+    let (failures, ran) = crate::doc_examples::run_pages(true);
+    assert!(ran >= 2, "only {ran} network console examples ran");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -2,6 +2,7 @@
 //! is packed ([`Format`]) and how big it may grow when unpacked
 //! ([`Limits`]). The unpacking itself is the store's.
 
+use crate::config::vars;
 use anyhow::{Result, bail};
 
 /// How an artifact is packed. Spelled in the lock as `tar.gz`, `tar.xz`,
@@ -92,9 +93,9 @@ impl Limits {
         };
         let default = Limits::default();
         Ok(Limits {
-            max_bytes: number("DEVENV_MAX_UNPACKED_MB")?
+            max_bytes: number(vars::MAX_UNPACKED_MB.name)?
                 .map_or(default.max_bytes, |m| m.saturating_mul(1 << 20)),
-            max_entries: number("DEVENV_MAX_FILES")?.unwrap_or(default.max_entries),
+            max_entries: number(vars::MAX_FILES.name)?.unwrap_or(default.max_entries),
         })
     }
 }

@@ -8,6 +8,7 @@
 //! Adding a backend: a variant and its [`BackendDef`] here, and one
 //! `Source` implementation registered in `devenv-sources`.
 
+use crate::config::vars::{self, Var};
 use crate::version::Scheme;
 
 /// What is declared of a backend.
@@ -16,7 +17,7 @@ pub struct BackendDef {
     /// The name used in `backend:package`, `backend = "..."` and `mirrors`.
     pub(crate) name: &'static str,
     /// The environment variable overriding the server's base URL.
-    pub mirror_var: &'static str,
+    pub mirror_var: &'static Var,
     /// The public server's base URL.
     pub default_url: &'static str,
     /// Whether it serves many packages (usable as `backend:package`).
@@ -66,7 +67,7 @@ impl Backend {
         match self {
             Backend::Npm => &BackendDef {
                 name: "npm",
-                mirror_var: "DEVENV_NPM_REGISTRY",
+                mirror_var: &vars::NPM_REGISTRY,
                 default_url: "https://registry.npmjs.org",
                 takes_packages: true,
                 options: &["allow_scripts"],
@@ -74,7 +75,7 @@ impl Backend {
             },
             Backend::Pypi => &BackendDef {
                 name: "pypi",
-                mirror_var: "DEVENV_PYPI_URL",
+                mirror_var: &vars::PYPI_URL,
                 default_url: "https://pypi.org",
                 takes_packages: true,
                 options: &["extras"],
@@ -82,7 +83,7 @@ impl Backend {
             },
             Backend::NodeDist => &BackendDef {
                 name: "node-dist",
-                mirror_var: "DEVENV_NODE_MIRROR",
+                mirror_var: &vars::NODE_MIRROR,
                 default_url: "https://nodejs.org/dist",
                 takes_packages: false,
                 options: &[],
@@ -90,7 +91,7 @@ impl Backend {
             },
             Backend::GoDist => &BackendDef {
                 name: "go-dist",
-                mirror_var: "DEVENV_GO_MIRROR",
+                mirror_var: &vars::GO_MIRROR,
                 default_url: "https://go.dev",
                 takes_packages: false,
                 options: &[],
@@ -98,7 +99,7 @@ impl Backend {
             },
             Backend::ZigDist => &BackendDef {
                 name: "zig-dist",
-                mirror_var: "DEVENV_ZIG_MIRROR",
+                mirror_var: &vars::ZIG_MIRROR,
                 default_url: "https://ziglang.org",
                 takes_packages: false,
                 options: &[],
@@ -106,7 +107,7 @@ impl Backend {
             },
             Backend::Github => &BackendDef {
                 name: "github",
-                mirror_var: "DEVENV_GITHUB_API",
+                mirror_var: &vars::GITHUB_API,
                 default_url: GITHUB_API,
                 takes_packages: true,
                 options: &["asset"],
@@ -114,7 +115,7 @@ impl Backend {
             },
             Backend::Aqua => &BackendDef {
                 name: "aqua",
-                mirror_var: "DEVENV_GITHUB_API",
+                mirror_var: &vars::GITHUB_API,
                 default_url: GITHUB_API,
                 takes_packages: true,
                 options: &[],
@@ -122,7 +123,7 @@ impl Backend {
             },
             Backend::Hashicorp => &BackendDef {
                 name: "hashicorp",
-                mirror_var: "DEVENV_HASHICORP_MIRROR",
+                mirror_var: &vars::HASHICORP_MIRROR,
                 default_url: "https://releases.hashicorp.com",
                 takes_packages: true,
                 options: &[],
@@ -130,7 +131,7 @@ impl Backend {
             },
             Backend::Adoptium => &BackendDef {
                 name: "adoptium",
-                mirror_var: "DEVENV_ADOPTIUM_API",
+                mirror_var: &vars::ADOPTIUM_API,
                 default_url: "https://api.adoptium.net",
                 takes_packages: false,
                 options: &[],
@@ -138,7 +139,7 @@ impl Backend {
             },
             Backend::RustDist => &BackendDef {
                 name: "rust-dist",
-                mirror_var: "DEVENV_RUST_MIRROR",
+                mirror_var: &vars::RUST_MIRROR,
                 default_url: "https://static.rust-lang.org",
                 takes_packages: false,
                 options: &["components", "targets"],
@@ -146,7 +147,7 @@ impl Backend {
             },
             Backend::PythonDist => &BackendDef {
                 name: "python-dist",
-                mirror_var: "DEVENV_PYTHON_MIRROR",
+                mirror_var: &vars::PYTHON_MIRROR,
                 default_url: PYTHON_DIST_URL,
                 takes_packages: false,
                 options: &[],
@@ -233,7 +234,7 @@ mod tests {
         for (i, b) in Backend::all().enumerate() {
             assert!(!names[..i].contains(&b.as_str()), "{b} twice");
             assert_eq!(Backend::parse(b.as_str()), Some(b));
-            assert!(b.def().mirror_var.starts_with("DEVENV_"), "{b}");
+            assert!(b.def().mirror_var.name.starts_with("DEVENV_"), "{b}");
             assert!(b.def().default_url.starts_with("https://"), "{b}");
         }
         assert!(Backend::package_forms().contains("`github:<package>`"));

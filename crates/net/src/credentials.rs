@@ -20,8 +20,8 @@
 //! Redirects never carry one either: the HTTP client drops
 //! `Authorization` on every redirect.
 
-use devenv_model::config::Config;
 use devenv_model::config::hosts::{HostPort, Origin};
+use devenv_model::config::{Config, vars};
 use devenv_model::ui;
 use std::collections::BTreeSet;
 use std::sync::Mutex;
@@ -85,7 +85,7 @@ impl Keyring {
                 .map(|t| (t, v))
         });
         let api = config
-            .var("DEVENV_GITHUB_API")
+            .var(&vars::GITHUB_API)
             .filter(|v| !v.trim().is_empty())
             .unwrap_or(GITHUB_API);
         let mut github_hosts: Vec<HostPort> = Origin::of_url(api.trim())
@@ -94,11 +94,11 @@ impl Keyring {
             .collect();
         github_hosts.extend(config.github_token_hosts.iter().cloned());
         let cache_token = config
-            .var("DEVENV_CACHE_TOKEN")
+            .var(&vars::CACHE_TOKEN)
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty());
         let mut cache_hosts: Vec<HostPort> = config
-            .var("DEVENV_CACHES")
+            .var(&vars::CACHES)
             .unwrap_or("")
             .split(',')
             .filter_map(|entry| {

@@ -239,7 +239,7 @@ impl Store {
 
     fn open_key_lock(&self, key: &str) -> Result<(File, PathBuf)> {
         // Beside the entries, so every process sharing them (even with
-        // different DEVENV_HOMEs and one DEVENV_CACHE_DIR) shares the locks.
+        // a different DEVENV_HOME each and one DEVENV_CACHE_DIR) shares the locks.
         open_lock(&self.store_dir().join(".locks"), &format!("{key}.lock"))
     }
 

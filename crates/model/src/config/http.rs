@@ -1,6 +1,7 @@
 //! How devenv's HTTP client behaves, as the configuration sets it: a
 //! value the network layer is built from, checked where it is read.
 
+use super::vars;
 use anyhow::{Result, anyhow};
 use std::time::Duration;
 
@@ -60,21 +61,27 @@ impl Settings {
                 .transpose()
         };
         let default = Settings::default();
-        let offline = get("DEVENV_OFFLINE").is_some_and(|v| super::parse_flag(&v) == Some(true));
-        let timeout = number("DEVENV_HTTP_TIMEOUT", "seconds")?;
+        let offline = get(vars::OFFLINE.name).is_some_and(|v| super::parse_flag(&v) == Some(true));
+        let timeout = number(vars::HTTP_TIMEOUT.name, "seconds")?;
         if timeout == Some(0) {
-            anyhow::bail!("DEVENV_HTTP_TIMEOUT is `0`, but it must be at least 1 second");
+            anyhow::bail!(
+                "{} is `0`, but it must be at least 1 second",
+                vars::HTTP_TIMEOUT.name
+            );
         }
-        let retries = number("DEVENV_HTTP_RETRIES", "retries")?;
-        let backoff = number("DEVENV_HTTP_BACKOFF_MS", "milliseconds")?;
-        let max_mb = number("DEVENV_MAX_DOWNLOAD_MB", "MiB")?;
+        let retries = number(vars::HTTP_RETRIES.name, "retries")?;
+        let backoff = number(vars::HTTP_BACKOFF_MS.name, "milliseconds")?;
+        let max_mb = number(vars::MAX_DOWNLOAD_MB.name, "MiB")?;
         if max_mb == Some(0) {
-            anyhow::bail!("DEVENV_MAX_DOWNLOAD_MB is `0`, but it must be at least 1 MiB");
+            anyhow::bail!(
+                "{} is `0`, but it must be at least 1 MiB",
+                vars::MAX_DOWNLOAD_MB.name
+            );
         }
-        let min_speed = number("DEVENV_HTTP_MIN_SPEED", "bytes per second")?;
-        let jobs = number("DEVENV_JOBS", "parallel jobs")?;
+        let min_speed = number(vars::HTTP_MIN_SPEED.name, "bytes per second")?;
+        let jobs = number(vars::JOBS.name, "parallel jobs")?;
         if jobs == Some(0) {
-            anyhow::bail!("DEVENV_JOBS is `0`, but it must be at least 1");
+            anyhow::bail!("{} is `0`, but it must be at least 1", vars::JOBS.name);
         }
         Ok(Settings {
             offline,

@@ -23,6 +23,7 @@
 
 pub mod hosts;
 pub mod http;
+pub mod vars;
 
 use crate::archive;
 use crate::platform::{Libc, Platform, PlatformError};
@@ -96,30 +97,31 @@ impl Config {
                 }),
             }
         };
-        let offline = offline_flag || flag("DEVENV_OFFLINE")?;
-        let frozen = flag("DEVENV_FROZEN")?;
+        let offline = offline_flag || flag(vars::OFFLINE.name)?;
+        let frozen = flag(vars::FROZEN.name)?;
         let mut http = http::Settings::from_vars(|name| vars.get(name).cloned())?;
         http.offline = offline;
         let unpack = archive::Limits::from_vars(|name| vars.get(name).cloned())?;
-        let max_file = match get("DEVENV_MAX_FILE_MB") {
+        let max_file = match get(vars::MAX_FILE_MB.name) {
             None => None,
             Some(v) => match v.parse::<u64>() {
                 Ok(n) if n > 0 => Some(n.saturating_mul(1 << 20)),
                 _ => anyhow::bail!(
-                    "DEVENV_MAX_FILE_MB is `{v}`, but it must be a whole number of MiB above 0"
+                    "{} is `{v}`, but it must be a whole number of MiB above 0",
+                    vars::MAX_FILE_MB.name
                 ),
             },
         };
         let list = |name: &str| -> Result<Vec<hosts::HostPort>> {
             get(name).map_or(Ok(Vec::new()), |v| hosts::parse_list(name, &v))
         };
-        let github_token_hosts = list("DEVENV_GITHUB_TOKEN_HOSTS")?;
-        let cache_token_hosts = list("DEVENV_CACHE_TOKEN_HOSTS")?;
+        let github_token_hosts = list(vars::GITHUB_TOKEN_HOSTS.name)?;
+        let cache_token_hosts = list(vars::CACHE_TOKEN_HOSTS.name)?;
         let path = |name: &str| vars.get(name).filter(|v| !v.is_empty()).map(PathBuf::from);
-        let host = Platform::detect_host(vars.get("DEVENV_PLATFORM").map(String::as_str));
+        let host = Platform::detect_host(vars.get(vars::PLATFORM.name).map(String::as_str));
         Ok(Config {
-            home: path("DEVENV_HOME"),
-            cache_dir: path("DEVENV_CACHE_DIR"),
+            home: path(vars::HOME.name),
+            cache_dir: path(vars::CACHE_DIR.name),
             frozen,
             offline,
             http,
@@ -162,11 +164,11 @@ impl Config {
         crate::files::Limits::new(self.max_file)
     }
 
-    /// The variable `name` (a `DEVENV_*` name) as it was when the
+    /// The setting `var` (an entry of [`vars`]) as it was when the
     /// configuration was resolved; `None` when unset. An empty value is
     /// returned as it is, for the settings where empty means "off".
-    pub fn var(&self, name: &str) -> Option<&str> {
-        self.vars.get(name).map(String::as_str)
+    pub fn var(&self, var: &vars::Var) -> Option<&str> {
+        self.vars.get(var.name).map(String::as_str)
     }
 }
 
@@ -240,7 +242,7 @@ mod tests {
         assert!(c.offline && c.http.offline && !c.frozen);
         assert_eq!(c.http.timeout, std::time::Duration::from_secs(7));
         assert_eq!(c.unpack.max_entries, 10);
-        assert_eq!(c.var("DEVENV_PYPI_URL"), Some("http://mirror"));
+        assert_eq!(c.var(&vars::PYPI_URL), Some("http://mirror"));
         assert_eq!(c.platform().to_string(), "macos-aarch64");
         assert_eq!(
             c.file_limits().of(1),

@@ -21,6 +21,7 @@ pub(crate) mod registry;
 
 use crate::fetch::Fetcher;
 use anyhow::{Result, bail};
+use devenv_model::config::vars;
 use devenv_model::digest::Digest;
 use devenv_model::lock::{Artifact, Lock};
 use devenv_model::platform::Platform;
@@ -79,9 +80,8 @@ impl Env {
     /// From `config`'s `DEVENV_CACHES`, and Docker's `DOCKER_CONFIG` and
     /// `HOME`. Credentials come from the fetcher's keyring.
     pub fn new(config: &devenv_model::config::Config) -> Env {
-        let var = |n: &str| config.var(n).map(str::to_string);
         Env {
-            caches: var("DEVENV_CACHES"),
+            caches: config.var(&vars::CACHES).map(str::to_string),
             docker_config: auth::docker_config_path(
                 // Docker's own setting, not devenv's: read where Docker reads it.
                 devenv_model::config::outer_var("DOCKER_CONFIG").as_deref(),
@@ -95,7 +95,7 @@ impl Env {
     /// (relative layout paths from `root`).
     pub fn specs(&self, manifest: &[String], root: &Path) -> Result<Vec<Spec>> {
         let (entries, base, source): (Vec<&str>, &Path, &str) = match &self.caches {
-            Some(list) => (list.split(',').collect(), &self.cwd, "DEVENV_CACHES"),
+            Some(list) => (list.split(',').collect(), &self.cwd, vars::CACHES.name),
             None => (
                 manifest.iter().map(String::as_str).collect(),
                 root,

@@ -31,6 +31,7 @@ use anyhow::{Context, Result, anyhow};
 use devenv_model::archive::Format;
 use devenv_model::catalog::{Catalog, SourceSpec};
 use devenv_model::config::Config;
+use devenv_model::config::vars::{self, Var};
 use devenv_model::digest::Digest;
 use devenv_model::lock::{Artifact, LockedTool, request_key};
 use devenv_model::manifest::{Manifest, RegistryTool, Request};
@@ -82,7 +83,7 @@ fn explain_unreadable(
             anyhow!(
                 "could not read the releases of {label}: {f}\nThe {} server is not reachable from here; point {} (or `[settings] mirrors`) at a mirror{alternatives}",
                 spec.backend,
-                Mirrors::env_var(spec.backend)
+                Mirrors::env_var(spec.backend).name
             )
         }
         _ => e.context(format!("could not read the releases of {label}")),
@@ -252,7 +253,7 @@ pub struct Mirrors {
 
 impl Mirrors {
     /// The environment variable overriding `backend`'s base URL.
-    pub(crate) fn env_var(backend: Backend) -> &'static str {
+    pub(crate) fn env_var(backend: Backend) -> &'static Var {
         backend.def().mirror_var
     }
 
@@ -274,7 +275,7 @@ impl Mirrors {
                     Some((b.as_str(), url.to_string()))
                 })
                 .collect(),
-            url_env: config.var("DEVENV_URL_MIRRORS").map(str::to_string),
+            url_env: config.var(&vars::URL_MIRRORS).map(str::to_string),
         }
     }
 
