@@ -140,6 +140,26 @@ mod tests {
     }
 
     #[test]
+    fn every_builtin_package_is_in_the_index() {
+        let packages = crate::aqua::builtin_packages();
+        assert_eq!(packages.len(), crate::aqua::BUILTIN.lines().count());
+        assert!(packages.len() >= 2278, "{}", packages.len());
+        assert!(ROWS.len() >= 2278, "{} names", ROWS.len());
+        // Each package is found by its full name and each alias.
+        for p in &packages {
+            let full = p.full_name();
+            let found = crate::aqua::Registry::builtin().find(&full).unwrap();
+            assert_eq!(found.full_name(), full);
+            for a in &p.aliases {
+                assert!(crate::aqua::builtin_record(&a.name).is_some(), "{}", a.name);
+            }
+        }
+        let jq = crate::aqua::Registry::builtin().find("stedolan/jq").unwrap();
+        assert_eq!(jq.full_name(), "jqlang/jq");
+        assert!(crate::aqua::builtin_record("no/such-package").is_none());
+    }
+
+    #[test]
     fn names_and_sources_outside_the_catalog_have_no_source() {
         assert!(builtin_source("no-such-tool", None).is_none());
         assert!(builtin_source("jq", Some("no-such-source")).is_none());
