@@ -870,4 +870,21 @@ mod tests {
         assert!(!holds("semver(\">= 1\")", &env("nightly", "nightly")).unwrap());
         assert!(!holds("semver(\"< 1\")", &env("cli-v0.1", "cli-v0.1")).unwrap());
     }
+
+    proptest::proptest! {
+        /// Any text is read or refused with an error, never a panic.
+        #[test]
+        fn arbitrary_text_never_panics(text in "[ -~]{0,120}") {
+            if let Ok(e) = parse(&text) {
+                let _ = e.eval(&env("v1.2.3", "1.2.3"));
+            }
+        }
+
+        #[test]
+        fn registry_like_text_never_panics(text in "(\\{\\{|\\}\\}|[()\\[\\]|.,!&=#;{} ]|\"[a-z]{0,3}\"|Version|semver|not|and|or|in|let|any|trimV|index|splitList|if|else|end|\\.OS|\\.Vars\\.x|[0-9]){0,40}") {
+            if let Ok(e) = parse(&text) {
+                let _ = e.eval(&env("v1.2.3", "1.2.3"));
+            }
+        }
+    }
 }

@@ -765,4 +765,21 @@ mod tests {
                 .contains("nests deeper")
         );
     }
+
+    proptest::proptest! {
+        /// Any text is read or refused with an error, never a panic.
+        #[test]
+        fn arbitrary_text_never_panics(text in "[ -~]{0,120}") {
+            if let Ok(t) = Template::parse(&text) {
+                let _ = t.render(&data());
+            }
+        }
+
+        #[test]
+        fn registry_like_text_never_panics(text in "(\\{\\{|\\}\\}|[()\\[\\]|.,!&=#;{} ]|\"[a-z]{0,3}\"|Version|semver|not|and|or|in|let|any|trimV|index|splitList|if|else|end|\\.OS|\\.Vars\\.x|[0-9]){0,40}") {
+            if let Ok(t) = Template::parse(&text) {
+                let _ = t.render(&data());
+            }
+        }
+    }
 }

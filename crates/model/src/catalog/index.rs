@@ -154,7 +154,9 @@ mod tests {
                 assert!(crate::aqua::builtin_record(&a.name).is_some(), "{}", a.name);
             }
         }
-        let jq = crate::aqua::Registry::builtin().find("stedolan/jq").unwrap();
+        let jq = crate::aqua::Registry::builtin()
+            .find("stedolan/jq")
+            .unwrap();
         assert_eq!(jq.full_name(), "jqlang/jq");
         assert!(crate::aqua::builtin_record("no/such-package").is_none());
     }
