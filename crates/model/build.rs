@@ -1,5 +1,5 @@
 //! Compiles the built-in catalog (`src/catalog.toml`) and aqua registry
-//! (`src/aqua-registry.yaml`) into a sorted table of names and their
+//! (`data/aqua/registry.jsonl`) into a sorted table of names and their
 //! sources, so that the commands on the hot path (`exec`, `hook-env`,
 //! `lock --frozen`) check a lock against the catalog with a binary search
 //! instead of parsing either file: their cost does not depend on the
@@ -9,15 +9,13 @@
 //! not `aqua` is never replaced); the test
 //! `catalog::index::tests::the_compiled_index_is_the_builtin_catalog`
 //! holds the two together.
+//!
+//! It also compiles the index of the registry's records: each package's
+//! full name and aliases → the offset and length of its line, so that
+//! finding one package parses one line (`aqua::builtin_record`).
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-
-#[derive(serde::Deserialize)]
-struct RegistryFile {
-    #[serde(default)]
-    packages: Vec<Package>,
-}
 
 #[derive(serde::Deserialize)]
 struct Package {
@@ -27,6 +25,25 @@ struct Package {
     #[serde(rename = "type")]
     kind: Option<String>,
     files: Option<Vec<File>>,
+    #[serde(default)]
+    aliases: Vec<File>,
+    path: Option<String>,
+    #[serde(default)]
+    version_overrides: Vec<Override>,
+}
+
+#[derive(serde::Deserialize)]
+struct Override {
+    files: Option<Vec<File>>,
+}
+
+/// A package's full name, as `aqua::Package::full_name` gives it.
+fn full_name(p: &Package) -> String {
+    match (&p.name, &p.repo_owner, &p.repo_name) {
+        (Some(n), _, _) => n.clone(),
+        (None, Some(o), Some(r)) => format!("{o}/{r}"),
+        _ => p.path.clone().unwrap_or_default(),
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -48,7 +65,7 @@ struct Entry {
 )]
 fn main() {
     println!("cargo::rerun-if-changed=src/catalog.toml");
-    println!("cargo::rerun-if-changed=src/aqua-registry.yaml");
+    println!("cargo::rerun-if-changed=data/aqua/registry.jsonl");
     let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
 
     let catalog: toml::Table = std::fs::read_to_string("src/catalog.toml")
@@ -91,45 +108,61 @@ fn main() {
         entries.insert(name.clone(), entry);
     }
 
-    let registry: RegistryFile = serde_yaml_ng::from_str(
-        &std::fs::read_to_string("src/aqua-registry.yaml")
-            .expect("src/aqua-registry.yaml is readable"),
-    )
-    .expect("src/aqua-registry.yaml is an aqua registry");
-    for p in registry.packages.iter().rev() {
-        let full = match (&p.name, &p.repo_owner, &p.repo_name) {
-            (Some(n), _, _) => n.clone(),
-            (None, Some(o), Some(r)) => format!("{o}/{r}"),
-            _ => continue,
-        };
-        if full.is_empty() {
-            continue;
+    let records = std::fs::read_to_string("data/aqua/registry.jsonl")
+        .expect("data/aqua/registry.jsonl is readable");
+    let mut packages: Vec<(Package, usize, usize)> = Vec::new();
+    let mut at = 0;
+    for line in records.split_inclusive('\n') {
+        let record = line.trim_end_matches('\n');
+        let p: Package = serde_json::from_str(record).unwrap_or_else(|e| {
+            panic!("data/aqua/registry.jsonl: a record does not read ({e}): {record}")
+        });
+        packages.push((p, at, record.len()));
+        at += line.len();
+    }
+    write_record_index(&packages);
+    // Which package each name goes to: short names first (the first
+    // package of a name wins), then commands no short name took.
+    let mut claims: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, (p, _, _)) in packages.iter().enumerate() {
+        let full = full_name(p);
+        let short = full.rsplit('/').next().unwrap_or(&full).to_string();
+        if !short.is_empty() {
+            claims.entry(short).or_insert(i);
         }
+    }
+    for (i, (p, _, _)) in packages.iter().enumerate() {
+        let files = p.files.iter().flatten().chain(
+            p.version_overrides
+                .iter()
+                .flat_map(|o| o.files.iter().flatten()),
+        );
+        for f in files {
+            if !f.name.is_empty() && !full_name(p).is_empty() {
+                claims.entry(f.name.clone()).or_insert(i);
+            }
+        }
+    }
+    for (name, i) in claims {
+        let p = &packages[i].0;
+        let full = full_name(p);
         let mut sources = vec![("aqua".to_string(), "aqua".to_string(), Some(full.clone()))];
         if p.kind.as_deref().unwrap_or("github_release") == "github_release"
             && let (Some(o), Some(r)) = (&p.repo_owner, &p.repo_name)
         {
             sources.push(("github".into(), "github".into(), Some(format!("{o}/{r}"))));
         }
-        let mut names = vec![full.rsplit('/').next().unwrap_or(&full).to_string()];
-        for f in p.files.iter().flatten() {
-            if !names.contains(&f.name) {
-                names.push(f.name.clone());
-            }
+        let taken = entries.get(&name).is_some_and(|e| e.default != "aqua");
+        if taken {
+            continue;
         }
-        for name in names {
-            let taken = entries.get(&name).is_some_and(|e| e.default != "aqua");
-            if taken || name.is_empty() {
-                continue;
-            }
-            entries.insert(
-                name,
-                Entry {
-                    default: "aqua".into(),
-                    sources: sources.clone(),
-                },
-            );
-        }
+        entries.insert(
+            name,
+            Entry {
+                default: "aqua".into(),
+                sources,
+            },
+        );
     }
 
     // Strings as (offset, length) in one text, not `&str`s: a table of
@@ -180,5 +213,49 @@ fn main() {
     );
     let dest = std::path::Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
         .join("catalog_index.rs");
+    std::fs::write(dest, out).expect("OUT_DIR is writable");
+}
+
+/// `aqua_index.rs`: every full name and alias → its record's span (a full
+/// name wins over another package's alias; the first package of a name
+/// wins, as in the registry).
+#[allow(
+    clippy::disallowed_methods,
+    reason = "a build script writes into OUT_DIR, which cargo owns"
+)]
+fn write_record_index(packages: &[(Package, usize, usize)]) {
+    let full = full_name;
+    let mut keys: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for (p, at, len) in packages {
+        let name = full(p);
+        if !name.is_empty() {
+            keys.entry(name).or_insert((*at, *len));
+        }
+    }
+    for (p, at, len) in packages {
+        for a in &p.aliases {
+            keys.entry(a.name.clone()).or_insert((*at, *len));
+        }
+    }
+    let mut text = String::new();
+    let mut rows = String::new();
+    for (name, (at, len)) in &keys {
+        writeln!(
+            rows,
+            "    Key {{ name: Span({}, {}), record: Span({at}, {len}) }},",
+            text.len(),
+            name.len()
+        )
+        .unwrap();
+        text.push_str(name);
+    }
+    let out = format!(
+        "/// The names of the index, one after another. Generated by build.rs.\n\
+         static KEY_TEXT: &str = {text:?};\n\
+         /// Every full name and alias of the built-in registry, sorted.\n\
+         static KEYS: &[Key] = &[\n{rows}];\n"
+    );
+    let dest = std::path::Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
+        .join("aqua_index.rs");
     std::fs::write(dest, out).expect("OUT_DIR is writable");
 }

@@ -1,15 +1,34 @@
-//! `devenv search WORD`: catalog entries that match, npm packages from the
-//! registry's search, and the PyPI project of exactly that name (PyPI has
-//! no search API).
+//! `devenv search WORD`: catalog entries that match, the aqua registry's
+//! packages (built in and the project's) by name, alias, description and
+//! search words, npm packages from the registry's search, and the PyPI
+//! project of exactly that name (PyPI has no search API).
 
 use crate::project::Context;
 use anyhow::Result;
+use devenv_model::aqua::Package;
 use devenv_model::catalog::Catalog;
 use devenv_model::config::Config;
 use devenv_model::manifest::{self, Manifest};
 use devenv_model::ui;
 use devenv_sources::backends::Backend;
 use devenv_sources::backends::{Mirrors, npm, pypi};
+
+/// What is shown of an aqua package.
+struct AquaHit {
+    package: Package,
+    /// The catalog name that installs it (`jq`), if one does.
+    catalog_name: Option<String>,
+}
+
+impl AquaHit {
+    fn checksums(&self) -> &'static str {
+        if self.package.publishes_checksums() {
+            "published checksums"
+        } else {
+            "no published checksums (digest recorded on first use)"
+        }
+    }
+}
 
 pub(crate) fn run(config: &Config, word: &str, json: bool) -> Result<()> {
     let cx = Context::new(config, false)?;
@@ -26,7 +45,31 @@ pub(crate) fn run(config: &Config, word: &str, json: bool) -> Result<()> {
         }
         None => (Catalog::builtin(), Mirrors::new(config, None)),
     };
-    let found = catalog.search(word);
+    // Names of aqua packages are listed with their packages below.
+    let found: Vec<_> = catalog
+        .search(word)
+        .into_iter()
+        .filter(|e| e.default != "aqua")
+        .collect();
+    let aqua: Vec<AquaHit> = catalog
+        .aqua
+        .search(word)
+        .into_iter()
+        .map(|package| {
+            let full = package.full_name();
+            let catalog_name = package.names().into_iter().find(|n| {
+                catalog.entries.get(n).is_some_and(|e| {
+                    e.default == "aqua"
+                        && e.sources.get("aqua").and_then(|s| s.package.as_deref())
+                            == Some(full.as_str())
+                })
+            });
+            AquaHit {
+                package,
+                catalog_name,
+            }
+        })
+        .collect();
     let npm_base = mirrors.base(Backend::Npm);
     if json {
         let npm_hits = npm::search(&npm_base, word, &cx.fetcher)
@@ -42,6 +85,15 @@ pub(crate) fn run(config: &Config, word: &str, json: bool) -> Result<()> {
                 "description": e.description,
                 "default_source": e.default,
                 "sources": e.sources.iter().map(|(n, s)| (n.clone(), serde_json::Value::String(s.label()))).collect::<serde_json::Map<_, _>>(),
+            })).collect::<Vec<_>>(),
+            "aqua": aqua.iter().map(|h| serde_json::json!({
+                "package": h.package.full_name(),
+                "source": format!("aqua:{}", h.package.full_name()),
+                "catalog_name": h.catalog_name,
+                "aliases": h.package.aliases.iter().map(|a| a.name.clone()).collect::<Vec<_>>(),
+                "description": h.package.description.as_deref().unwrap_or("").trim(),
+                "type": h.package.fields.kind.as_deref().unwrap_or("github_release"),
+                "checksums_published": h.package.publishes_checksums(),
             })).collect::<Vec<_>>(),
             "npm": npm_hits.iter().map(|h| serde_json::json!({
                 "name": h.name,
@@ -70,6 +122,28 @@ pub(crate) fn run(config: &Config, word: &str, json: bool) -> Result<()> {
                 .collect();
             println!("  {:12} {}", e.name, e.description);
             println!("  {:12} sources: {}", "", sources.join(", "));
+        }
+    }
+    if !aqua.is_empty() {
+        println!("aqua registry (add by the name shown, or as \"aqua:OWNER/NAME\"):");
+        for h in &aqua {
+            let full = h.package.full_name();
+            let name = h.catalog_name.as_deref().unwrap_or(full.as_str());
+            let description = h.package.description.as_deref().unwrap_or("");
+            let first_line = description.lines().next().unwrap_or("").trim();
+            println!("  {name:20} {first_line}");
+            let mut also: Vec<String> = Vec::new();
+            if h.catalog_name.is_some() {
+                also.push(format!("aqua:{full}"));
+            }
+            also.extend(
+                h.package
+                    .aliases
+                    .iter()
+                    .map(|a| format!("alias {}", a.name)),
+            );
+            also.push(h.checksums().to_string());
+            println!("  {:20} {}", "", also.join(", "));
         }
     }
     let npm_base = mirrors.base(Backend::Npm);

@@ -97,7 +97,7 @@ fn publish_all(s: &FixtureServer) {
     );
     for (os, arch) in [("linux", "amd64"), ("linux", "arm64"), ("darwin", "arm64")] {
         let body = script("kubectl", &format!("{os}-{arch}"));
-        let dir = format!("/k8s/release/v1.31.2/bin/{os}/{arch}");
+        let dir = format!("/k8s/v1.31.2/bin/{os}/{arch}");
         s.add(&format!("{dir}/kubectl.sha256"), sha256_hex(&body));
         s.add(&format!("{dir}/kubectl"), body);
     }
@@ -165,7 +165,7 @@ fn popular_tools_resolve_through_the_catalog_into_a_byte_stable_lock() {
         ("jq", "aqua:jqlang/jq", "1.7.1"),
         ("gh", "aqua:cli/cli", "2.63.0"),
         ("terraform", "hashicorp:terraform", "1.9.8"),
-        ("kubectl", "aqua:kubernetes/kubectl", "1.31.2"),
+        ("kubectl", "aqua:kubernetes/kubernetes/kubectl", "1.31.2"),
         ("ripgrep", "aqua:BurntSushi/ripgrep", "14.1.1"),
     ] {
         let section = lock
@@ -187,7 +187,7 @@ fn popular_tools_resolve_through_the_catalog_into_a_byte_stable_lock() {
         "/dl/cli/cli/v2.63.0/gh_2.63.0_macOS_arm64.zip",
         "/dl/cli/cli/v2.63.0/gh_2.63.0_linux_arm64.tar.gz",
         "/dl/BurntSushi/ripgrep/14.1.1/ripgrep-14.1.1-x86_64-unknown-linux-musl.tar.gz",
-        "/k8s/release/v1.31.2/bin/darwin/arm64/kubectl",
+        "/k8s/v1.31.2/bin/darwin/arm64/kubectl",
         "/hc/terraform/1.9.8/terraform_1.9.8_linux_arm64.zip",
         "digest_from = \"checksum file gh_2.63.0_checksums.txt\"",
         "digest_from = \"checksum file sha256sum.txt\"",
@@ -297,10 +297,10 @@ fn project_registries_add_aqua_packages_and_search_finds_them() {
     let out = World::new()
         .with_env("DEVENV_NPM_REGISTRY", &s.url("/npm"))
         .with_env("DEVENV_PYPI_URL", &s.url("/pypi"))
-        .run(&["search", "k8s"])
+        .run(&["search", "kubectl"])
         .ok();
     assert!(
-        out.stdout.contains("kubectl") && out.stdout.contains("aqua:kubernetes/kubectl"),
+        out.stdout.contains("kubectl") && out.stdout.contains("aqua:kubernetes/kubernetes/kubectl"),
         "{}",
         out.stdout
     );

@@ -126,7 +126,7 @@ fn devbox_packages_env_and_scripts_carry_over() {
     let w = World::new();
     w.write(
         "devbox.json",
-        r#"{"packages": ["nodejs@20", "cowsay@3", "just@latest"],
+        r#"{"packages": ["nodejs@20", "cowsay@3", "no-such-tool-xyz@3", "just@latest"],
             "env": {"X": "1"},
             "shell": {"init_hook": ["echo hi"], "scripts": {"test": ["just test"]}}}"#,
     );
@@ -137,7 +137,9 @@ fn devbox_packages_env_and_scripts_carry_over() {
         "just = \"latest\"    # from devbox.json\n",
         "X = \"1\"    # from devbox.json\n",
         "test = { run = \"just test\" }    # from devbox.json shell.scripts\n",
-        "# - devbox.json `\"cowsay@3\"`: `cowsay` is not in devenv's catalog",
+        // The whole aqua registry is built in: cowsay is one of its packages.
+        "cowsay = \"3\"    # from devbox.json\n",
+        "# - devbox.json `\"no-such-tool-xyz@3\"`: `no-such-tool-xyz` is not in devenv's catalog",
         "# - devbox.json `shell.init_hook`: devenv runs no code when entering a project",
     ] {
         assert!(m.contains(line), "missing {line:?} in:\n{m}");
@@ -299,7 +301,7 @@ fn other_managers_names_and_sources_map_to_devenvs() {
     let w = World::new();
     w.write(
         "mise.toml",
-        "[tools]\n\"ubi:BurntSushi/ripgrep\" = \"14\"\n\"github:cli/cli\" = \"2\"\n\"aqua:jqlang/jq\" = \"1.7\"\n\"go:golang.org/x/tools/gopls\" = \"latest\"\nterragrunt = \"0.55\"\n",
+        "[tools]\n\"ubi:BurntSushi/ripgrep\" = \"14\"\n\"github:cli/cli\" = \"2\"\n\"aqua:jqlang/jq\" = \"1.7\"\n\"go:golang.org/x/tools/gopls\" = \"latest\"\nterragrunt = \"0.55\"\nno-such-tool-xyz = \"1\"\n",
     );
     w.write(
         "devbox.json",
@@ -321,7 +323,8 @@ fn other_managers_names_and_sources_map_to_devenvs() {
         "go = \"1.22\"    # from devbox.json\n",
         "rust = { version = \"1.83.0\", components = [\"clippy\", \"rustfmt\"], targets = [\"wasm32-unknown-unknown\"] }    # from rust-toolchain.toml\n",
         "# - mise.toml [tools] `go:golang.org/x/tools/gopls = \"latest\"`: devenv does not build Go modules",
-        "# - mise.toml [tools] `terragrunt = \"0.55\"`: `terragrunt` is not in devenv's catalog (`devenv search terragrunt` looks for it by other names); if it publishes release binaries on GitHub, use `github:OWNER/terragrunt`",
+        "terragrunt = \"0.55\"    # from mise.toml [tools]\n",
+        "# - mise.toml [tools] `no-such-tool-xyz = \"1\"`: `no-such-tool-xyz` is not in devenv's catalog (`devenv search no-such-tool-xyz` looks for it by other names); if it publishes release binaries on GitHub, use `github:OWNER/no-such-tool-xyz`",
         "# - .python-version:1 `3.11.4-myenv`: `3.11.4-myenv` looks like a pyenv virtualenv's name, not a version",
     ] {
         assert!(m.contains(line), "missing {line:?} in:\n{m}");

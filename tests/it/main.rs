@@ -7,6 +7,7 @@
 #![allow(clippy::disallowed_methods)]
 
 mod adhoc_shell;
+mod aqua_builtin_registry;
 mod archive_hostile;
 mod archive_safety;
 mod backend_npm;

@@ -1,13 +1,23 @@
-//! Aqua registry files: the package definition types and where
-//! registries come from (built in, project files, URLs).
+//! Aqua registry files: the package definition types, the built-in
+//! registry (aqua's own, converted by `cargo run -p xtask -- aqua` into
+//! `data/aqua/registry.jsonl`: one JSON record a line, looked up through
+//! an index compiled by build.rs, so finding one package reads one line),
+//! and the registries of projects (YAML files and URLs).
+
+pub mod compact;
+pub mod expr;
+pub mod template;
 
 use anyhow::{Result, anyhow, bail};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The built-in registry: package definitions written for devenv in aqua's
-/// format (see the file's header for how a full snapshot is added).
-pub const BUILTIN: &str = include_str!("aqua-registry.yaml");
+/// The built-in registry: one package definition a line, in the order of
+/// aqua's `registry.yaml` (see `data/aqua/SOURCE.md`).
+pub const BUILTIN: &str = include_str!("../data/aqua/registry.jsonl");
+
+/// The upstream commit of the built-in registry.
+pub const BUILTIN_COMMIT: &str = include_str!("../data/aqua/COMMIT");
 
 /// The largest registry file read.
 pub const MAX_REGISTRY_BYTES: usize = 64 * 1024 * 1024;
@@ -116,146 +126,253 @@ struct RegistryFile {
 }
 
 /// One package definition.
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Serialize, Default, PartialEq)]
 pub struct Package {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) name: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) repo_owner: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) repo_name: Option<String>,
-    #[serde(default)]
-    pub(crate) description: Option<String>,
-    #[serde(default)]
-    pub(crate) search_words: Vec<String>,
-    #[serde(default)]
-    pub(crate) aliases: Vec<Alias>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub search_words: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<Alias>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_prefix: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_constraint: Option<String>,
-    #[serde(default)]
+    /// Which tags are versions at all (an expression, like constraints).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_filter: Option<String>,
+    /// `github_tag`: versions are the repository's tags, not its releases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_source: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub version_overrides: Vec<VersionOverride>,
     #[serde(flatten)]
     pub fields: Fields,
 }
 
 /// Another name of a package.
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Serialize, Default, PartialEq)]
 pub struct Alias {
-    pub(crate) name: String,
+    pub name: String,
 }
 
 /// The fields that version overrides and platform overrides may replace.
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Serialize, Default, PartialEq)]
 pub struct Fields {
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub asset: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    #[serde(default)]
+    /// The file of a `github_content` package, or the Go package of a
+    /// `go_install` one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The crate of a `cargo` package.
+    #[serde(rename = "crate", default, skip_serializing_if = "Option::is_none")]
+    pub crate_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub files: Option<Vec<FileDef>>,
-    #[serde(default)]
+    #[serde(
+        default,
+        deserialize_with = "replacements",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub replacements: Option<BTreeMap<String, String>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overrides: Option<Vec<Override>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_envs: Option<Vec<String>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checksum: Option<Checksum>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rosetta2: Option<bool>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_asset: Option<bool>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
+    /// `.Vars.NAME` of templates, with their defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vars: Option<Vec<VarDef>>,
+}
+
+/// A `vars` item: a value templates read as `.Vars.NAME`.
+#[derive(Debug, Clone, Deserialize, Serialize, Default, PartialEq)]
+pub struct VarDef {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
 }
 
 /// A `version_overrides` item.
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Serialize, Default, PartialEq)]
 pub struct VersionOverride {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_constraint: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_prefix: Option<String>,
     #[serde(flatten)]
     pub fields: Fields,
 }
 
-/// An `overrides` item: fields for one OS and/or CPU.
-#[derive(Debug, Clone, Deserialize, Default)]
+/// An `overrides` item: fields for one OS and/or CPU (and C library).
+#[derive(Debug, Clone, Deserialize, Serialize, Default, PartialEq)]
 pub struct Override {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goos: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goarch: Option<String>,
+    /// Conditions beyond the platform: `{key: libc, value: musl}`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<Variant>,
     #[serde(flatten)]
     pub fields: Fields,
 }
 
+/// A condition of an override beyond OS and CPU.
+#[derive(Debug, Clone, Deserialize, Serialize, Default, PartialEq)]
+pub struct Variant {
+    pub key: String,
+    pub value: String,
+}
+
 /// A command inside the artifact.
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Serialize, Default, PartialEq)]
 pub struct FileDef {
     pub name: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub src: Option<String>,
 }
 
 /// Where the checksum of the asset is published.
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Serialize, Default, PartialEq)]
 pub struct Checksum {
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub asset: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+}
+
+/// `replacements` with YAML's integer keys (`386:`) read as their text.
+fn replacements<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<BTreeMap<String, String>>, D::Error> {
+    #[derive(PartialEq, Eq, PartialOrd, Ord)]
+    struct Key(String);
+    impl<'de> Deserialize<'de> for Key {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Key, D::Error> {
+            struct V;
+            impl serde::de::Visitor<'_> for V {
+                type Value = Key;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("an OS or CPU name")
+                }
+                fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Key, E> {
+                    Ok(Key(s.to_string()))
+                }
+                fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Key, E> {
+                    Ok(Key(n.to_string()))
+                }
+                fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Key, E> {
+                    Ok(Key(n.to_string()))
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+    let map: Option<BTreeMap<Key, String>> = Option::deserialize(d)?;
+    Ok(map.map(|m| m.into_iter().map(|(k, v)| (k.0, v)).collect()))
 }
 
 impl Fields {
     /// `self` with every field `top` sets replaced.
     pub fn overlay(&self, top: &Fields) -> Fields {
+        fn pick<T: Clone>(top: &Option<T>, base: &Option<T>) -> Option<T> {
+            top.clone().or_else(|| base.clone())
+        }
         Fields {
-            kind: top.kind.clone().or_else(|| self.kind.clone()),
-            asset: top.asset.clone().or_else(|| self.asset.clone()),
-            url: top.url.clone().or_else(|| self.url.clone()),
-            format: top.format.clone().or_else(|| self.format.clone()),
-            files: top.files.clone().or_else(|| self.files.clone()),
-            replacements: top
-                .replacements
-                .clone()
-                .or_else(|| self.replacements.clone()),
-            overrides: top.overrides.clone().or_else(|| self.overrides.clone()),
-            supported_envs: top
-                .supported_envs
-                .clone()
-                .or_else(|| self.supported_envs.clone()),
-            checksum: top.checksum.clone().or_else(|| self.checksum.clone()),
+            kind: pick(&top.kind, &self.kind),
+            asset: pick(&top.asset, &self.asset),
+            url: pick(&top.url, &self.url),
+            path: pick(&top.path, &self.path),
+            crate_name: pick(&top.crate_name, &self.crate_name),
+            format: pick(&top.format, &self.format),
+            files: pick(&top.files, &self.files),
+            replacements: pick(&top.replacements, &self.replacements),
+            overrides: pick(&top.overrides, &self.overrides),
+            supported_envs: pick(&top.supported_envs, &self.supported_envs),
+            checksum: pick(&top.checksum, &self.checksum),
             rosetta2: top.rosetta2.or(self.rosetta2),
             no_asset: top.no_asset.or(self.no_asset),
-            error_message: top
-                .error_message
-                .clone()
-                .or_else(|| self.error_message.clone()),
+            error_message: pick(&top.error_message, &self.error_message),
+            vars: pick(&top.vars, &self.vars),
+        }
+    }
+
+    /// `self` with an `overrides` item's fields: as [`Fields::overlay`],
+    /// but its `replacements` add to the ones in force (aqua merges them).
+    pub fn overlay_platform(&self, top: &Fields) -> Fields {
+        let mut out = self.overlay(top);
+        if let (Some(base), Some(extra)) = (&self.replacements, &top.replacements) {
+            let mut merged = base.clone();
+            merged.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+            out.replacements = Some(merged);
+        }
+        out
+    }
+
+    /// Every template of these fields and their overrides, with where it
+    /// stands (for [`Package::check`]).
+    fn templates(&self, at: &str, out: &mut Vec<(String, String)>) {
+        let mut add = |what: &str, t: &Option<String>| {
+            if let Some(t) = t {
+                out.push((format!("{at}{what}"), t.clone()));
+            }
+        };
+        add("asset", &self.asset);
+        add("url", &self.url);
+        add("path", &self.path);
+        if let Some(c) = &self.checksum {
+            add("checksum.asset", &c.asset);
+            add("checksum.url", &c.url);
+        }
+        for f in self.files.iter().flatten() {
+            if let Some(src) = &f.src {
+                out.push((format!("{at}files[{}].src", f.name), src.clone()));
+            }
+        }
+        for (i, o) in self.overrides.iter().flatten().enumerate() {
+            o.fields.templates(&format!("{at}overrides[{i}]."), out);
         }
     }
 }
 
+/// The package types devenv installs.
+pub const KINDS: &[&str] = &["github_release", "http", "github_archive", "github_content"];
+
 impl Package {
-    /// `owner/name`: the `name` field, else `repo_owner/repo_name`.
+    /// `owner/name`: the `name` field, else `repo_owner/repo_name`, else
+    /// (a Go package) its `path`.
     pub fn full_name(&self) -> String {
         match (&self.name, &self.repo_owner, &self.repo_name) {
             (Some(n), _, _) => n.clone(),
             (None, Some(o), Some(r)) => format!("{o}/{r}"),
-            _ => String::new(),
+            _ => self.fields.path.clone().unwrap_or_default(),
         }
     }
 
@@ -273,27 +390,154 @@ impl Package {
             self.repo_name.as_deref()?
         ))
     }
+
+    /// The names a catalog gives the package: its short name, then its
+    /// commands' (`files`, of any version).
+    pub fn names(&self) -> Vec<String> {
+        let mut names = vec![self.short_name()];
+        let files = self.fields.files.iter().flatten().chain(
+            self.version_overrides
+                .iter()
+                .flat_map(|o| o.fields.files.iter().flatten()),
+        );
+        for f in files {
+            if !names.contains(&f.name) {
+                names.push(f.name.clone());
+            }
+        }
+        names.retain(|n| !n.is_empty());
+        names
+    }
+
+    /// Whether the definition names where checksums are published (for
+    /// any version).
+    pub fn publishes_checksums(&self) -> bool {
+        fn of(f: &Fields) -> bool {
+            f.checksum
+                .as_ref()
+                .is_some_and(|c| c.enabled != Some(false))
+                || f.overrides.iter().flatten().any(|o| of(&o.fields))
+        }
+        of(&self.fields) || self.version_overrides.iter().any(|o| of(&o.fields))
+    }
+
+    /// Reads every expression and template of the definition, so that
+    /// a fault is reported once, naming the package and the field, not
+    /// when some version meets it.
+    pub fn check(&self) -> Result<()> {
+        let name = self.full_name();
+        let exprs = std::iter::once(("version_constraint".to_string(), &self.version_constraint))
+            .chain(std::iter::once((
+                "version_filter".to_string(),
+                &self.version_filter,
+            )))
+            .chain(self.version_overrides.iter().enumerate().map(|(i, o)| {
+                (
+                    format!("version_overrides[{i}].version_constraint"),
+                    &o.version_constraint,
+                )
+            }));
+        for (at, e) in exprs {
+            if let Some(e) = e {
+                expr::parse(e).map_err(|err| anyhow!("aqua package {name}, {at}: {err}"))?;
+            }
+        }
+        let mut templates = Vec::new();
+        self.fields.templates("", &mut templates);
+        for (i, o) in self.version_overrides.iter().enumerate() {
+            o.fields
+                .templates(&format!("version_overrides[{i}]."), &mut templates);
+        }
+        for (at, t) in templates {
+            let parsed = template::Template::parse(&t)
+                .map_err(|err| anyhow!("aqua package {name}, {at}: {err}"))?;
+            for f in parsed.fields() {
+                if !(template::FIELDS.contains(&f.as_str()) || f.starts_with("Vars.")) {
+                    bail!("aqua package {name}, {at}: `.{f}` is not a value of aqua templates");
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
-/// Aqua package definitions, searched in order (first match wins).
+/// Which package of `packages` each catalog name goes to: short names
+/// first (the first package of a name wins), then the commands no short
+/// name took. build.rs applies the same rule to the built-in registry.
+pub fn claims(packages: &[Package]) -> BTreeMap<String, usize> {
+    let mut claims = BTreeMap::new();
+    for (i, p) in packages.iter().enumerate() {
+        if !p.full_name().is_empty() && !p.short_name().is_empty() {
+            claims.entry(p.short_name()).or_insert(i);
+        }
+    }
+    for (i, p) in packages.iter().enumerate() {
+        if p.full_name().is_empty() {
+            continue;
+        }
+        for name in p.names().into_iter().skip(1) {
+            claims.entry(name).or_insert(i);
+        }
+    }
+    claims
+}
+
+/// Aqua package definitions: a project's, searched in order (first match
+/// wins), then the built-in ones.
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
     pub packages: Vec<Package>,
+    /// Whether the built-in registry follows `packages`.
+    pub builtin: bool,
+}
+
+/// The record of the built-in package `name` (full name or alias): its
+/// line of [`BUILTIN`], found by a binary search of the compiled index.
+pub fn builtin_record(name: &str) -> Option<&'static str> {
+    index::record(name)
+}
+
+/// Every built-in package, parsed (for search and the tests: the lookups
+/// of other commands read one record).
+pub fn builtin_packages() -> Vec<Package> {
+    crate::ui::verbose("parsing the built-in aqua registry, every package");
+    BUILTIN
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect()
+}
+
+mod index {
+    /// A string of the index text, or a record of [`super::BUILTIN`].
+    #[derive(Clone, Copy)]
+    struct Span(u32, u32);
+
+    /// A name or alias, and its record.
+    struct Key {
+        name: Span,
+        record: Span,
+    }
+
+    include!(concat!(env!("OUT_DIR"), "/aqua_index.rs"));
+
+    fn text(s: Span) -> &'static str {
+        &KEY_TEXT[s.0 as usize..(s.0 + s.1) as usize]
+    }
+
+    pub(super) fn record(name: &str) -> Option<&'static str> {
+        let i = KEYS.binary_search_by(|k| text(k.name).cmp(name)).ok()?;
+        let r = KEYS[i].record;
+        super::BUILTIN.get(r.0 as usize..(r.0 + r.1) as usize)
+    }
 }
 
 impl Registry {
-    /// The built-in registry (parsed once per process).
+    /// The built-in registry: nothing is parsed until a package is looked up.
     pub fn builtin() -> Registry {
-        static PARSED: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
-        PARSED
-            .get_or_init(|| {
-                // Said so `-v` shows (and the tests prove) which commands
-                // pay for it: never exec, hook-env or lock --frozen.
-                crate::ui::verbose("parsing the built-in aqua registry");
-                Registry::parse(BUILTIN, "the built-in aqua registry")
-                    .expect("src/aqua-registry.yaml is a valid registry")
-            })
-            .clone()
+        Registry {
+            packages: Vec::new(),
+            builtin: true,
+        }
     }
 
     /// Parses registry YAML read from `origin` (named in errors).
@@ -314,22 +558,45 @@ impl Registry {
             .filter(|p| !p.full_name().is_empty())
             .collect();
         for p in &packages {
-            let kind = p.fields.kind.as_deref().unwrap_or("");
-            if !matches!(kind, "github_release" | "http") {
-                continue;
-            }
-            if kind == "http" && p.fields.url.is_none() && p.version_overrides.is_empty() {
-                bail!(
-                    "{origin}: package {} has type http but no url",
-                    p.full_name()
-                );
-            }
+            p.check().map_err(|e| anyhow!("{origin}: {e}"))?;
         }
-        Ok(Registry { packages })
+        Ok(Registry {
+            packages,
+            builtin: false,
+        })
+    }
+
+    /// The packages whose full name, aliases, description or search words
+    /// contain `word` (any case): the project's, then the built-in ones
+    /// they do not replace.
+    pub fn search(&self, word: &str) -> Vec<Package> {
+        let word = word.to_lowercase();
+        let hit = |p: &Package| {
+            p.full_name().to_lowercase().contains(&word)
+                || p.aliases
+                    .iter()
+                    .any(|a| a.name.to_lowercase().contains(&word))
+                || p.description
+                    .as_deref()
+                    .is_some_and(|d| d.to_lowercase().contains(&word))
+                || p.search_words
+                    .iter()
+                    .any(|w| w.to_lowercase().contains(&word))
+        };
+        let mut out: Vec<Package> = self.packages.iter().filter(|p| hit(p)).cloned().collect();
+        if self.builtin {
+            let own: Vec<String> = self.packages.iter().map(Package::full_name).collect();
+            out.extend(
+                builtin_packages()
+                    .into_iter()
+                    .filter(|p| hit(p) && !own.contains(&p.full_name())),
+            );
+        }
+        out
     }
 
     /// The package named `name`: its full name (`cli/cli`), or an alias.
-    pub fn find(&self, name: &str) -> Option<&Package> {
+    pub fn find(&self, name: &str) -> Option<Package> {
         self.packages
             .iter()
             .find(|p| p.full_name() == name)
@@ -337,6 +604,19 @@ impl Registry {
                 self.packages
                     .iter()
                     .find(|p| p.aliases.iter().any(|a| a.name == name))
+            })
+            .cloned()
+            .or_else(|| {
+                if !self.builtin {
+                    return None;
+                }
+                let line = builtin_record(name)?;
+                // The records are written by the generator and tested to
+                // read; a record that does not is reported as not found
+                // with the reason on `-v`.
+                serde_json::from_str(line)
+                    .map_err(|e| crate::ui::verbose(format!("built-in aqua record of {name}: {e}")))
+                    .ok()
             })
     }
 }
@@ -347,8 +627,6 @@ mod tests {
 
     #[test]
     fn depth_is_measured_before_parsing() {
-        let builtin = yaml_depth(BUILTIN, MAX_REGISTRY_DEPTH);
-        assert!((3..=12).contains(&builtin), "{builtin}");
         let registry = "packages:\n  - type: github_release\n    repo_owner: a\n    repo_name: b\n    asset: b-{{.OS}}[x].tgz # [\n    files:\n      - name: b\n        src: \"b-[{{.Version}}\"\n    description: |\n      [[[[ text, not structure\n      {{{{\n    overrides: [{goos: darwin, replacements: {amd64: x86_64}}]\n";
         assert_eq!(yaml_depth(registry, 64), 6, "{registry}");
         let flow = format!("packages: {}{}", "[".repeat(120_000), "]".repeat(120_000));

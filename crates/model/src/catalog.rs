@@ -64,10 +64,28 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// The built-in catalog alone.
+    /// The built-in catalog alone. Its aqua names come from the compiled
+    /// index (no registry record is parsed), without descriptions: search
+    /// reads those from the packages (`aqua::Registry::search`).
     pub fn builtin() -> Catalog {
         let mut catalog = Catalog::declared_builtin();
-        catalog.add_aqua(aqua::Registry::builtin());
+        for entry in index::aqua_entries() {
+            catalog.entries.insert(entry.name.clone(), entry);
+        }
+        catalog.aqua = aqua::Registry::builtin();
+        catalog
+    }
+
+    /// The built-in catalog computed from every registry record, as
+    /// [`Catalog::add_aqua`] does for a project's registry: what the
+    /// compiled index must agree with.
+    #[cfg(test)]
+    pub(crate) fn builtin_parsed() -> Catalog {
+        let mut catalog = Catalog::declared_builtin();
+        catalog.add_aqua(aqua::Registry {
+            packages: aqua::builtin_packages(),
+            builtin: false,
+        });
         catalog
     }
 
@@ -94,7 +112,9 @@ impl Catalog {
     /// `jqlang/jq`) and its commands' names (`gh` for `cli/cli`), unless
     /// `src/catalog.toml` or the project already uses that name.
     pub fn add_aqua(&mut self, registry: aqua::Registry) {
-        for p in registry.packages.iter().rev() {
+        let packages = &registry.packages;
+        for (name, p) in aqua::claims(packages) {
+            let p = &packages[p];
             let full = p.full_name();
             let mut sources = BTreeMap::from([(
                 "aqua".to_string(),
@@ -120,36 +140,29 @@ impl Catalog {
                     },
                 );
             }
-            let mut names = vec![p.short_name()];
-            for f in p.fields.files.iter().flatten() {
-                if !names.contains(&f.name) {
-                    names.push(f.name.clone());
-                }
+            let taken = self
+                .entries
+                .get(&name)
+                .is_some_and(|e| e.default != "aqua" || e.from_project);
+            if taken {
+                continue;
             }
-            for name in names {
-                let taken = self
-                    .entries
-                    .get(&name)
-                    .is_some_and(|e| e.default != "aqua" || e.from_project);
-                if taken || name.is_empty() {
-                    continue;
-                }
-                self.entries.insert(
-                    name.clone(),
-                    Entry {
-                        name,
-                        description: p.description.clone().unwrap_or_default(),
-                        default: "aqua".into(),
-                        sources: sources.clone(),
-                        from_project: false,
-                        keywords: p.search_words.clone(),
-                    },
-                );
-            }
+            self.entries.insert(
+                name.clone(),
+                Entry {
+                    name,
+                    description: p.description.clone().unwrap_or_default(),
+                    default: "aqua".into(),
+                    sources,
+                    from_project: false,
+                    keywords: p.search_words.clone(),
+                },
+            );
         }
         let mut packages = registry.packages;
         packages.append(&mut self.aqua.packages);
         self.aqua.packages = packages;
+        self.aqua.builtin |= registry.builtin;
     }
 
     /// What `registry` (a project's) would take over from this catalog's
@@ -163,9 +176,7 @@ impl Catalog {
             if full.is_empty() {
                 continue;
             }
-            let mut names = vec![p.short_name()];
-            names.extend(p.fields.files.iter().flatten().map(|f| f.name.clone()));
-            for name in names {
+            for name in p.names() {
                 let Some(entry) = self.entries.get(&name) else {
                     continue;
                 };
@@ -460,10 +471,10 @@ mod tests {
         for (name, label) in [
             ("jq", "aqua:jqlang/jq"),
             ("gh", "aqua:cli/cli"),
-            ("kubectl", "aqua:kubernetes/kubectl"),
+            ("kubectl", "aqua:kubernetes/kubernetes/kubectl"),
             ("ripgrep", "aqua:BurntSushi/ripgrep"),
             ("rg", "aqua:BurntSushi/ripgrep"),
-            ("protoc", "aqua:protocolbuffers/protobuf"),
+            ("protoc", "aqua:protocolbuffers/protobuf/protoc"),
             ("terraform", "hashicorp:terraform"),
             ("java", "adoptium"),
             ("rust", "rust-dist"),
@@ -543,7 +554,7 @@ mod tests {
                 .map(|e| e.name.clone())
                 .collect::<Vec<_>>()
         };
-        assert_eq!(names("zig"), vec!["zig"]);
+        assert!(names("zig").contains(&"zig".to_string()));
         assert!(names("python").contains(&"ruff".to_string()));
         assert!(names("ESBUILD").contains(&"esbuild".to_string()));
     }

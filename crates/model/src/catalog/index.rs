@@ -3,7 +3,7 @@
 //! catalog — where a name comes from — answered by a binary search, without
 //! parsing `catalog.toml` or the aqua registry, whatever their size.
 
-use super::{Backend, SourceSpec};
+use super::{Backend, Entry, SourceSpec};
 use std::collections::BTreeMap;
 
 /// A string of [`TEXT`]: its offset and length.
@@ -61,6 +61,35 @@ pub(crate) fn builtin_source(name: &str, source: Option<&str>) -> Option<SourceS
     })
 }
 
+/// The entries of the names whose default source is the aqua registry,
+/// as `Catalog::add_aqua` makes them, without their descriptions.
+pub(crate) fn aqua_entries() -> impl Iterator<Item = Entry> {
+    ROWS.iter()
+        .filter(|r| text(r.default) == "aqua")
+        .map(|r| Entry {
+            name: text(r.name).to_string(),
+            description: String::new(),
+            default: "aqua".into(),
+            sources: sources(r)
+                .iter()
+                .filter_map(|s| {
+                    Some((
+                        text(s.name).to_string(),
+                        SourceSpec {
+                            name: text(s.name).to_string(),
+                            backend: Backend::parse(text(s.backend))?,
+                            package: s.package.map(|p| text(p).to_string()),
+                            bin: None,
+                            env: BTreeMap::new(),
+                        },
+                    ))
+                })
+                .collect(),
+            from_project: false,
+            keywords: Vec::new(),
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,7 +97,20 @@ mod tests {
 
     #[test]
     fn the_compiled_index_is_the_builtin_catalog() {
-        let catalog = Catalog::builtin();
+        let catalog = Catalog::builtin_parsed();
+        let indexed = Catalog::builtin();
+        assert_eq!(
+            indexed.entries.keys().collect::<Vec<_>>(),
+            catalog.entries.keys().collect::<Vec<_>>()
+        );
+        for (name, entry) in &catalog.entries {
+            let got = &indexed.entries[name];
+            assert_eq!(
+                (&got.default, &got.sources),
+                (&entry.default, &entry.sources),
+                "{name}"
+            );
+        }
         let names: Vec<&str> = ROWS.iter().map(|r| text(r.name)).collect();
         let expected: Vec<&str> = catalog.entries.keys().map(String::as_str).collect();
         assert_eq!(
@@ -95,6 +137,28 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    #[test]
+    fn every_builtin_package_is_in_the_index() {
+        let packages = crate::aqua::builtin_packages();
+        assert_eq!(packages.len(), crate::aqua::BUILTIN.lines().count());
+        assert!(packages.len() >= 2278, "{}", packages.len());
+        assert!(ROWS.len() >= 2278, "{} names", ROWS.len());
+        // Each package is found by its full name and each alias.
+        for p in &packages {
+            let full = p.full_name();
+            let found = crate::aqua::Registry::builtin().find(&full).unwrap();
+            assert_eq!(found.full_name(), full);
+            for a in &p.aliases {
+                assert!(crate::aqua::builtin_record(&a.name).is_some(), "{}", a.name);
+            }
+        }
+        let jq = crate::aqua::Registry::builtin()
+            .find("stedolan/jq")
+            .unwrap();
+        assert_eq!(jq.full_name(), "jqlang/jq");
+        assert!(crate::aqua::builtin_record("no/such-package").is_none());
     }
 
     #[test]

@@ -3,28 +3,27 @@
 //! release assets (`type: github_release`) or plain URLs (`type: http`).
 //!
 //! What is read of a package definition: `name`, `repo_owner`,
-//! `repo_name`, `description`, `search_words`, `aliases`, `type`, `asset`,
-//! `url`, `format`, `files`, `replacements`, `overrides` (by `goos` and
-//! `goarch`), `supported_envs`, `rosetta2`, `version_prefix`,
-//! `version_constraint` with `version_overrides`, and `checksum` (`type`
-//! `github_release` or `http`, sha256). Templates are Go templates over
-//! `.Version` (the tag), `.SemVer`, `.OS`, `.Arch`, `.Format` and `.Asset`
-//! with the functions `trimV`, `trimPrefix`, `trimSuffix`, `title`,
-//! `lower`, `upper` and `replace`. Version constraints are the expressions
-//! `true`, `false`, `semver("...")` and `Version == "..."` joined by `&&`
-//! and `||`; anything else matches nothing, so that part of a definition
-//! is never used by mistake. Cosign, SLSA, minisign and attestation
-//! settings are not verified (the README says so).
+//! `repo_name`, `description`, `search_words`, `aliases`, `type`
+//! (`github_release`, `http`, `github_archive`, `github_content`; Go and
+//! cargo packages are refused by name), `asset`, `url`, `path`, `format`,
+//! `files`, `replacements`, `overrides` (by `goos`, `goarch` and the libc
+//! `variants`), `supported_envs`, `rosetta2`, `vars`, `version_prefix`,
+//! `version_filter`, `version_constraint` with `version_overrides`, and
+//! `checksum` (`type` `github_release` or `http`). Templates are read by
+//! `devenv_model::aqua::template`, expressions by
+//! `devenv_model::aqua::expr`. Cosign, SLSA, minisign and attestation
+//! settings are not verified (the docs say so).
 //!
 //! Versions are the repository's GitHub releases, read through the
 //! `github` backend's API (and its mirror setting); `http` downloads go
 //! through the URL mirrors of [`super::Mirrors::rewrite`].
 
+#[cfg(test)]
+mod corpus;
 mod resolve;
-mod template;
 
 pub(crate) use devenv_model::aqua::{Package, Registry};
-pub(crate) use resolve::{Resolved, resolve};
+pub(crate) use resolve::{Resolved, refused_kind, resolve};
 
 use super::github::{Api, Digests, GhRelease, version_of_tag};
 use super::{Backend, Found, Mirrors, Opening, Source, checksums};
@@ -58,13 +57,17 @@ impl Aqua {
             .catalog
             .aqua
             .find(o.package)
-            .cloned()
             .ok_or_else(|| {
                 anyhow!(
                     "the aqua registry has no package `{}`; look for it with `devenv search`, or add a registry with `[settings] registries = [\"registry.yaml\"]`",
                     o.package
                 )
             })?;
+        if package.version_overrides.is_empty()
+            && let Some(why) = refused_kind(&package, &package.fields)
+        {
+            bail!("{why}");
+        }
         let repo = package.repo().ok_or_else(|| {
             anyhow!(
                 "aqua:{} names no repo_owner and repo_name, so devenv cannot list its versions",
@@ -74,8 +77,27 @@ impl Aqua {
         let api = Api::new(&o.mirrors.base(Backend::Github));
         let mut by_version = BTreeMap::new();
         let mut releases = Vec::new();
+        let filter = package
+            .version_filter
+            .as_deref()
+            .map(devenv_model::aqua::expr::parse)
+            .transpose()?;
         for r in api.releases(&repo, o.fetcher)? {
             let prefix = package.version_prefix.as_deref().unwrap_or("");
+            if let Some(f) = &filter {
+                let semver = r.tag_name.strip_prefix(prefix).unwrap_or(&r.tag_name);
+                let env = devenv_model::aqua::expr::Env {
+                    version: &r.tag_name,
+                    semver,
+                };
+                // A tag the filter cannot judge (not a version) is no version.
+                if !f
+                    .eval(&env)
+                    .is_ok_and(|v| v == devenv_model::aqua::expr::Value::Bool(true))
+                {
+                    continue;
+                }
+            }
             let Some(rest) = r.tag_name.strip_prefix(prefix) else {
                 continue;
             };
@@ -128,8 +150,8 @@ impl Source for Aqua {
         for &platform in platforms {
             let res = resolve(&self.package, &r.tag_name, platform)?;
             let found = match res.kind.as_str() {
-                "http" => self.pin_http(&res, version, fetcher)?,
-                _ => self.pin_asset(&res, r, &digests, version)?,
+                "github_release" => self.pin_asset(&res, r, &digests, version)?,
+                _ => self.pin_http(&res, version, fetcher)?,
             };
             out.insert(platform, found);
         }
@@ -158,7 +180,8 @@ impl Aqua {
                 )
             })?;
         let (digest, from) = match &res.checksum {
-            Some((_, file)) => {
+            Some(c) if c.kind == "github_release" && c.algorithm == "sha256" => {
+                let file = &c.target;
                 let sums = r.assets.iter().find(|a| &a.name == file).ok_or_else(|| {
                     anyhow!(
                         "{}: the checksum file `{file}` its definition names is not in the release {}",
@@ -176,7 +199,9 @@ impl Aqua {
                 })?;
                 (d, format!("checksum file {file}"))
             }
-            None => digests.of(asset, &self.label(version))?,
+            // A checksum of another algorithm, or published elsewhere:
+            // the release's own digests.
+            _ => digests.of(asset, &self.label(version))?,
         };
         Ok(Found {
             url: asset.browser_download_url.clone(),
@@ -193,8 +218,8 @@ impl Aqua {
     fn pin_http(&self, res: &Resolved, version: &str, fetcher: &Fetcher) -> Result<Found> {
         let url = self.mirrors.rewrite(&res.target);
         let (digest, from): (Digest, String) = match &res.checksum {
-            Some((_, sums_url)) => {
-                let sums_url = self.mirrors.rewrite(sums_url);
+            Some(c) if c.kind == "http" && c.algorithm == "sha256" => {
+                let sums_url = self.mirrors.rewrite(&c.target);
                 let text = fetcher.get_text(&sums_url)?;
                 let file = sums_url.rsplit('/').next().unwrap_or(&sums_url);
                 let asset = res.target.rsplit('/').next().unwrap_or(&res.target);
@@ -206,7 +231,7 @@ impl Aqua {
                 })?;
                 (d, format!("checksum file {file}"))
             }
-            None => {
+            _ => {
                 let d = fetcher.digest_of(&url, Algorithm::Sha256)?;
                 ui::info(format!(
                     "{}: its definition names no checksum, so the download was trusted on first use and its digest {d} recorded in devenv.lock",
@@ -260,7 +285,10 @@ pub(crate) fn load_registries(
         };
         packages.extend(Registry::parse(&text, place)?.packages);
     }
-    Ok(Registry { packages })
+    Ok(Registry {
+        packages,
+        builtin: false,
+    })
 }
 
 /// A registry URL and the sha256 its `#sha256=<hex>` suffix pins, if any.
