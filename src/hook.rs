@@ -484,6 +484,14 @@ impl Run<'_> {
         let shown = format!("{}/{}", manifest.project_name(), manifest::FILE_NAME);
         let text = match &state {
             Trust::Allowed => return true,
+            // The user's own `devenv init` (over an allowed manifest, too):
+            // nothing to review but their own file, so only the command.
+            Trust::Unknown | Trust::Changed(_)
+                if !matches!(&state, Trust::Changed(f) if f.len() > 1)
+                    && trust::written_by_devenv(self.store, &manifest.path, snapshot) =>
+            {
+                format!("{shown} is new, written by `devenv init` — run `devenv allow` to load it")
+            }
             Trust::Unknown => {
                 format!("{shown} is not allowed yet — review it, then run `devenv allow`")
             }
