@@ -541,20 +541,26 @@ pub(crate) fn resolve_registry(
     }
     let fetcher = &cx.fetcher;
     let lookup = Lookup::open(name, tool, manifest, platforms, cx)?;
-    // A PyPI release is chosen for the project's Python, when it has one.
-    let python = match lookup.spec.backend {
-        Backend::Pypi => pypi_tree::project_python(manifest, cx),
-        _ => None,
-    };
-    let release = match &python {
-        Some(python) => lookup.wanted_for_python(python)?,
-        None => lookup.wanted()?,
-    };
+    let release = lookup.wanted()?;
     let version = release.version.as_str();
+    // The project's Python, pinned, once asked: only a release that
+    // Python runs depends on it.
+    let python = std::cell::OnceCell::new();
+    let python = || {
+        python
+            .get_or_init(|| pypi_tree::project_python(manifest, cx))
+            .as_deref()
+    };
     // A Python application: uv resolves its tree, the project's python
-    // runs it. Its errors say what went wrong in the tree (Python too old,
-    // uv could not resolve, no commands), not again that it is one.
+    // runs it, so the release is the one the constraint picks among those
+    // whose Requires-Python admits that Python. Its errors say what went
+    // wrong in the tree (Python too old, uv could not resolve, no
+    // commands), not again that it is one.
     let tree = || -> Result<LockedTool> {
+        let release = match python() {
+            Some(python) => lookup.wanted_for_python(python)?,
+            None => release,
+        };
         let label = lookup.spec.label();
         let package = lookup
             .spec
@@ -565,7 +571,7 @@ pub(crate) fn resolve_registry(
             package: &package,
             extras: &tool.extras,
             label: &label,
-            version,
+            version: release.version.as_str(),
             bin: tool.bin.as_deref(),
         };
         let mut locked = pypi_tree::resolve(name, &app, manifest, platforms, cx)?;
@@ -645,9 +651,10 @@ pub(crate) fn resolve_registry(
         let entry_points = |a: &Artifact| {
             wheel::contents(&a.url, fetcher, false).is_ok_and(|c| !c.entry_points.is_empty())
         };
-        let by_python = python.is_some()
+        let by_python = lookup.spec.backend == Backend::Pypi
             && tool.bin.is_none()
             && lookup.spec.bin.is_none()
+            && python().is_some()
             && artifacts.values().next().is_some_and(entry_points);
         return if by_python { tree() } else { Err(e) };
     }
