@@ -484,6 +484,14 @@ impl Run<'_> {
         let shown = format!("{}/{}", manifest.project_name(), manifest::FILE_NAME);
         let text = match &state {
             Trust::Allowed => return true,
+            // The user's own `devenv init` (over an allowed manifest, too):
+            // nothing to review but their own file, so only the command.
+            Trust::Unknown | Trust::Changed(_)
+                if !matches!(&state, Trust::Changed(f) if f.len() > 1)
+                    && trust::written_by_devenv(self.store, &manifest.path, snapshot) =>
+            {
+                format!("{shown} is new, written by `devenv init` — run `devenv allow` to load it")
+            }
             Trust::Unknown => {
                 format!("{shown} is not allowed yet — review it, then run `devenv allow`")
             }
@@ -629,22 +637,50 @@ fn apply(
     active
 }
 
-/// `NAME (node 22.11.0, ruff 0.7.4) +PATH +RUST_LOG -OLD_VAR`.
+/// How many tools, and how many variables, the "loaded" notice names
+/// before it counts the rest: one short line however big the project.
+const SHOWN_TOOLS: usize = 3;
+const SHOWN_VARS: usize = 4;
+
+/// `NAME (node 22.11.0, ruff 0.7.4) +PATH +RUST_LOG -OLD_VAR`; past
+/// [`SHOWN_TOOLS`] tools or [`SHOWN_VARS`] variables, `NAME (node 22.11.0,
+/// python 3.12.4, ruff 0.7.4, +97 more) +PATH +A +B +C +D, 8 more variables —
+/// `devenv list` and `devenv env` show all`.
 fn summary(active: &Active) -> String {
     let mut s = active.name.clone();
+    let (mut tools_cut, mut vars_cut) = (false, false);
     if !active.tools.is_empty() {
-        s.push_str(&format!(" ({})", active.tools.join(", ")));
+        let shown = active.tools.iter().take(SHOWN_TOOLS).cloned();
+        let mut parts: Vec<String> = shown.collect();
+        if active.tools.len() > SHOWN_TOOLS {
+            parts.push(format!("+{} more", active.tools.len() - SHOWN_TOOLS));
+            tools_cut = true;
+        }
+        s.push_str(&format!(" ({})", parts.join(", ")));
     }
     if !active.path.is_empty() {
         s.push_str(" +PATH");
     }
-    let own = active
+    let own: Vec<&VarChange> = active
         .vars
         .iter()
-        .filter(|c| !c.name.starts_with("DEVENV_"));
-    for change in own {
+        .filter(|c| !c.name.starts_with("DEVENV_"))
+        .collect();
+    for change in own.iter().take(SHOWN_VARS) {
         let sign = if change.after.is_some() { '+' } else { '-' };
         s.push_str(&format!(" {sign}{}", change.name));
+    }
+    if own.len() > SHOWN_VARS {
+        let more = own.len() - SHOWN_VARS;
+        let noun = if more == 1 { "variable" } else { "variables" };
+        s.push_str(&format!(", {more} more {noun}"));
+        vars_cut = true;
+    }
+    match (tools_cut, vars_cut) {
+        (true, true) => s.push_str(" — `devenv list` and `devenv env` show all"),
+        (true, false) => s.push_str(" — `devenv list` shows all"),
+        (false, true) => s.push_str(" — `devenv env` shows all"),
+        (false, false) => {}
     }
     s
 }

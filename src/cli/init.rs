@@ -4,8 +4,11 @@
 use crate::import::{self, Imported};
 use anyhow::{Result, bail};
 use devenv_model::catalog::Catalog;
+use devenv_model::config::Config;
 use devenv_model::manifest::{FILE_NAME, Manifest};
 use devenv_model::ui;
+use devenv_store::store::Store;
+use devenv_store::trust;
 use std::path::Path;
 
 const HEADER: &str = "\
@@ -50,7 +53,7 @@ pub(crate) struct Args<'a> {
     pub(crate) bare: bool,
 }
 
-pub(crate) fn run(a: Args) -> Result<()> {
+pub(crate) fn run(config: &Config, a: Args) -> Result<()> {
     let dir = super::cwd()?;
     let path = dir.join(FILE_NAME);
     if path.exists() && !a.force {
@@ -73,6 +76,11 @@ pub(crate) fn run(a: Args) -> Result<()> {
     // What init writes must load: a bug here would be the user's first error.
     Manifest::parse(&path, text.clone())?;
     devenv_model::files::write_atomic(&path, text.as_bytes())?;
+    // Only so the hook can tell the user's own new manifest from someone
+    // else's: a failure here changes no outcome, so it is a warning.
+    if let Err(e) = Store::open(config).and_then(|s| trust::note_written(&s, &path, &text)) {
+        ui::warn(format!("{e:#}"));
+    }
     if imported.is_empty() {
         ui::info(format!(
             "wrote {}; declare tools under [tools], then run `devenv install`",

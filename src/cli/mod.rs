@@ -557,11 +557,14 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
             bare,
             allow,
         } => {
-            init::run(init::Args {
-                force,
-                from: from.as_deref(),
-                bare,
-            })?;
+            init::run(
+                config,
+                init::Args {
+                    force,
+                    from: from.as_deref(),
+                    bare,
+                },
+            )?;
             if allow {
                 allow::run(config, None)?;
             }

@@ -82,8 +82,7 @@ pub(super) fn node_version(text: &str, file: &str, catalog: &Catalog, out: &mut 
         return;
     };
     let from = format!("{file}:{n}");
-    let raw = line.split_whitespace().next().unwrap_or(line);
-    let lower = raw.to_ascii_lowercase();
+    let lower = node_constraint(line).to_ascii_lowercase();
     let version = match lower.as_str() {
         "node" | "stable" | "current" | "latest" => "latest".to_string(),
         "lts/*" | "lts" => "lts".to_string(),
@@ -103,6 +102,25 @@ pub(super) fn node_version(text: &str, file: &str, catalog: &Catalog, out: &mut 
         return;
     }
     out.tool(catalog, "node", &version, from, line);
+}
+
+/// The version part of an `.nvmrc` line: nvm reads the first word, but
+/// real files also hold `node ^18.17.0` (the tool's name first, as in
+/// `.tool-versions`) and ranges written with a space (`>= 18.17`), which
+/// tools such as setup-node read as a semver range.
+fn node_constraint(line: &str) -> String {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let words = match words.as_slice() {
+        [tool, rest @ ..] if !rest.is_empty() && matches!(*tool, "node" | "nodejs") => rest,
+        all => all,
+    };
+    match words {
+        [op, rest @ ..] if !rest.is_empty() && op.chars().all(|c| "<>=^~!".contains(c)) => {
+            format!("{op}{}", rest.join(" "))
+        }
+        [first, ..] => first.to_string(),
+        [] => String::new(),
+    }
 }
 
 /// pyenv's `.python-version`: the first line; pyenv's other lines are

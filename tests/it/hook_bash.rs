@@ -155,3 +155,50 @@ fn path_helper_reorder_is_repaired_at_next_prompt() {
         hook_cases::path_helper_reorder_is_repaired_at_next_prompt(SH);
     }
 }
+
+/// Issue 24: right after the user's own `devenv init`, the hook says the
+/// manifest is new and gives the one command to load it; a manifest
+/// someone else wrote (a clone) still asks for a review first, and so does
+/// an edit made after `init`.
+#[test]
+fn after_init_the_notice_says_the_manifest_is_new_and_how_to_allow_it() {
+    let sb = shell::Sandbox::new();
+    let mine = sb.dir("mine");
+    std::fs::write(mine.join(".nvmrc"), "20\n").unwrap();
+    sb.devenv(&mine, &["init"]).ok();
+    let theirs = sb.project("theirs", "[env]\nA = \"1\"\n");
+    let script = format!("cd {}\nprompt\ncd {}\nprompt\n", sb.q(&mine), sb.q(&theirs));
+    let run = sb.run(SH, &script);
+    assert_eq!(
+        run.stderr,
+        "devenv: mine/devenv.toml is new, written by `devenv init` — run `devenv allow` to load it\n\
+         devenv: theirs/devenv.toml is not allowed yet — review it, then run `devenv allow`\n"
+    );
+
+    // Allowed, then replaced by a new `init --force`: new again, not
+    // "changed since it was allowed".
+    sb.devenv(&mine, &["allow"]).ok();
+    std::fs::write(mine.join(".nvmrc"), "22\n").unwrap();
+    sb.devenv(&mine, &["init", "--force"]).ok();
+    let run = sb.run(SH, &format!("cd {}\nprompt\n", sb.q(&mine)));
+    assert_eq!(
+        run.stderr,
+        "devenv: mine/devenv.toml is new, written by `devenv init` — run `devenv allow` to load it\n"
+    );
+
+    // Once edited by hand, it is an edit like any other.
+    let text = std::fs::read_to_string(mine.join("devenv.toml")).unwrap();
+    std::fs::write(
+        mine.join("devenv.toml"),
+        format!("{text}\n[env]\nX = \"1\"\n"),
+    )
+    .unwrap();
+    let run = sb.run(SH, &format!("cd {}\nprompt\n", sb.q(&mine)));
+    assert_eq!(
+        run.stderr,
+        "devenv: devenv.toml changed since mine/devenv.toml was allowed — review the change, then run `devenv allow`\n"
+    );
+    sb.devenv(&mine, &["allow"]).ok();
+    let run = sb.run(SH, &format!("cd {}\nprompt\nshow X\n", sb.q(&mine)));
+    assert_eq!(run.ok(), "X=[1]\n", "{}", run.stderr);
+}

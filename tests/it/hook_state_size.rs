@@ -133,3 +133,25 @@ fn state_stays_under_8_kib_with_100_tools_and_1000_variables() {
     assert!(unset.contains(&"VAR_0".to_string()) && unset.contains(&"VAR_999".to_string()));
     assert!(unset.contains(&"__DEVENV_STATE".to_string()), "{unset:?}");
 }
+
+/// Issue 24: entering a 100-tool, 1,000-variable project in bash says so
+/// in one short line: a few tools and variables, how many more, and where
+/// to see them all — not every name.
+#[test]
+fn the_loaded_notice_stays_one_short_line_with_100_tools() {
+    let sh = crate::common::shell::Sh::BASH;
+    let sb = Sandbox::new();
+    let dir = project(&sb, 100, 1000);
+    let run = sb.run(sh, &format!("cd {}\nprompt\nshow VAR_999\n", sb.q(&dir)));
+    assert_eq!(run.ok(), "VAR_999=[value number 999]\n", "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "devenv: loaded big (tool0 1.0.0, tool1 1.0.0, tool10 1.0.0, +97 more) +PATH \
+         +VAR_0 +VAR_1 +VAR_2 +VAR_3, 996 more variables — `devenv list` and `devenv env` show all\n"
+    );
+
+    // A small project still names everything, with no pointer.
+    let small = sb.allowed_project("small", "[env]\nA = \"1\"\nB = false\n");
+    let run = sb.run(sh, &format!("cd {}\nprompt\n", sb.q(&small)));
+    assert_eq!(run.stderr, "devenv: loaded small +A -B\n");
+}

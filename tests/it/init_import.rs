@@ -61,10 +61,17 @@ fn asdf_nvm_pyenv_go_and_rustup_files_become_tools_with_their_origin() {
 
 #[test]
 fn nvm_aliases_become_devenv_constraints() {
+    // The shapes real repositories' .nvmrc files have.
     for (nvmrc, expected) in [
         ("v22.11.0", "22.11.0"),
+        ("^18.17.0", "^18.17.0"),
+        ("node ^18.17.0", "^18.17.0"),
+        (">= 18.17", ">=18.17"),
         ("lts/*", "lts"),
+        ("lts/hydrogen", "18"),
         ("lts/jod", "22"),
+        ("v20", "20"),
+        ("20.11", "20.11"),
         ("node", "latest"),
     ] {
         let w = World::new();

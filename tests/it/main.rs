@@ -53,6 +53,7 @@ mod npm_scripts;
 mod offline;
 mod platform;
 mod project_registries;
+mod pypi_app_cases;
 mod pypi_apps;
 mod python_interpreter;
 mod registry_errors;

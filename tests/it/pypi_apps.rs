@@ -11,12 +11,13 @@ use common::archives::{Entry, zip};
 use common::server::FixtureServer;
 use common::{World, sha256_hex};
 
-const PLATFORMS: &str = "\n[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\"]\n";
-const PYTHON: &str = "python = { version = \"3\", source = \"system\" }\n";
+pub(crate) const PLATFORMS: &str =
+    "\n[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\"]\n";
+pub(crate) const PYTHON: &str = "python = { version = \"3\", source = \"system\" }\n";
 
 /// A pure-Python wheel of `dist` `version` in the real layout (METADATA,
 /// WHEEL, RECORD, optional entry points) with `files`.
-fn wheel(
+pub(crate) fn wheel(
     dist: &str,
     version: &str,
     requires: &[&str],
@@ -58,7 +59,7 @@ fn wheel(
 
 /// `METADATA` of `name` `version` requiring `requires`; a requirement
 /// marked `extra == "X"` declares the extra X, as real metadata does.
-fn metadata(name: &str, version: &str, requires: &[&str]) -> String {
+pub(crate) fn metadata(name: &str, version: &str, requires: &[&str]) -> String {
     let mut m = format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n");
     for r in requires {
         if let Some(extra) = r.split("extra == \"").nth(1) {
@@ -75,7 +76,7 @@ fn metadata(name: &str, version: &str, requires: &[&str]) -> String {
 /// Serves one project: the JSON API (devenv picks the version) and the
 /// PEP 691 simple index with `core-metadata` (uv resolves). `advertised`
 /// overrides the sha256 the index states.
-fn publish(
+pub(crate) fn publish(
     s: &FixtureServer,
     project: &str,
     file: &str,
@@ -120,7 +121,7 @@ fn publish(
 /// The fixture index: `greet-app` 2.1 needs `greet-lib`, which needs
 /// `greet-core`; `greet-app` has the console script `greet`; plus the
 /// real uv. `None` when uv's wheel is not available (and not required).
-fn index(bad_core_hash: bool) -> Option<FixtureServer> {
+pub(crate) fn index(bad_core_hash: bool) -> Option<FixtureServer> {
     let Some(uv) = std::env::var_os("DEVENV_TEST_UV_WHEEL").filter(|v| !v.is_empty()) else {
         common::missing(
             "uv's wheel (DEVENV_TEST_UV_WHEEL; `python3 -m pip download --no-deps --only-binary :all: uv==0.13.9`)",
@@ -204,7 +205,7 @@ fn index(bad_core_hash: bool) -> Option<FixtureServer> {
     Some(s)
 }
 
-fn project(s: &FixtureServer, python: &str) -> World {
+pub(crate) fn project(s: &FixtureServer, python: &str) -> World {
     let w = World::new().with_env("DEVENV_PYPI_URL", &s.base());
     w.manifest(&format!(
         "[tools]\n{python}\"pypi:greet-app\" = \"2\"\n{PLATFORMS}"
@@ -212,7 +213,7 @@ fn project(s: &FixtureServer, python: &str) -> World {
     w
 }
 
-fn artifact(lock: &str, platform: &str) -> toml::Value {
+pub(crate) fn artifact(lock: &str, platform: &str) -> toml::Value {
     let parsed: toml::Table = lock.parse().unwrap();
     parsed["tools"]["pypi:greet-app"]["artifacts"][platform].clone()
 }
@@ -362,7 +363,7 @@ fn a_library_without_console_scripts_is_refused_at_lock_time() {
     ));
     p.run(&["lock"])
         .fails(1)
-        .stderr_has("pypi:greet-lib 1.0 declares no console scripts")
+        .stderr_has("pypi:greet-lib 1.0 has no entry points or scripts")
         .stderr_has("it is a library");
 }
 

@@ -5,7 +5,10 @@
 //! npx and corepack and installs a package; `pypi:cmake` says what to
 //! expose; a system Python makes a venv; black and httpie run with their
 //! dependency trees; esbuild's allowed postinstall runs and black's `d`
-//! extra brings blackd. It needs the network, so its
+//! extra brings blackd; awscli's setuptools script `aws`, `pypi:cmake`
+//! without `bin` when the project has a Python, and ansible-core pinned
+//! for the newest release the project's Python 3.11 supports. It needs
+//! the network, so its
 //! tests are ignored by plain `cargo test` (which stays hermetic);
 //! `.ci/run` runs them with `cargo test --test it smoke_real -- --ignored`.
 
@@ -365,4 +368,80 @@ fn console_examples_that_need_the_network() {
     let (failures, ran) = crate::doc_examples::run_pages(true);
     assert!(ran >= 2, "only {ran} network console examples ran");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Issue 24: awscli's `aws` is a setuptools script (`.data/scripts`), not
+/// an entry point; it is exposed and runs with the system Python.
+#[test]
+#[ignore = "needs the real registries: cargo test --test it smoke_real -- --ignored"]
+fn pypi_awscli_runs_its_setuptools_script() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("devenv.toml"),
+        "[tools]\npython = { version = \"3\", source = \"system\" }\n\"pypi:awscli\" = \"1\"\n\n[settings]\nplatforms = [\"linux-x86_64\"]\n",
+    )
+    .unwrap();
+    let aws = devenv(dir.path(), home.path(), &["exec", "--", "aws", "--version"]);
+    assert!(aws.starts_with("aws-cli/1."), "{aws}");
+}
+
+/// Issue 24: with a Python declared, `pypi:cmake` needs no `bin`: its
+/// console scripts run, as pipx and `uv tool` run them.
+#[test]
+#[ignore = "needs the real registries: cargo test --test it smoke_real -- --ignored"]
+fn pypi_cmake_runs_without_bin_when_the_project_has_python() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("devenv.toml"),
+        "[tools]\npython = { version = \"3\", source = \"system\" }\n\"pypi:cmake\" = \"~3.30\"\n\n[settings]\nplatforms = [\"linux-x86_64\"]\n",
+    )
+    .unwrap();
+    let out = devenv(
+        dir.path(),
+        home.path(),
+        &["exec", "--", "cmake", "--version"],
+    );
+    assert!(out.starts_with("cmake version 3.30."), "{out}");
+}
+
+/// Issue 24: ansible-core 2.20 and later need Python 3.12; with the
+/// project's Python 3.11, `latest` picks the newest 2.19.x (what pip
+/// and uv install there), and pinning 2.21 says why it cannot run.
+#[test]
+#[ignore = "needs the real registries: cargo test --test it smoke_real -- --ignored"]
+fn latest_ansible_core_for_python_3_11_is_the_newest_it_supports() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("devenv.toml");
+    let write = |version: &str| {
+        std::fs::write(
+            &manifest,
+            format!("[tools]\npython = {{ version = \"3.11\", source = \"system\" }}\n\"pypi:ansible-core\" = \"{version}\"\n\n[settings]\nplatforms = [\"linux-x86_64\"]\n"),
+        )
+        .unwrap();
+    };
+    write("2.21");
+    let (ok, _, stderr) = devenv_try(dir.path(), home.path(), &["lock"]);
+    assert!(!ok, "ansible-core 2.21 was locked for Python 3.11");
+    assert!(
+        stderr.contains("Python too old for pypi:ansible-core 2.21.")
+            && stderr.contains("(needs ≥ 3.12)"),
+        "{stderr}"
+    );
+    write("latest");
+    devenv(dir.path(), home.path(), &["install"]);
+    let lock = std::fs::read_to_string(dir.path().join("devenv.lock")).unwrap();
+    let version = pinned(&lock, "\"pypi:ansible-core\"");
+    assert!(version.starts_with("2.19."), "{version}");
+    let out = devenv(
+        dir.path(),
+        home.path(),
+        &["exec", "--", "ansible", "--version"],
+    );
+    assert!(
+        out.starts_with(&format!("ansible [core {version}]")),
+        "{out}"
+    );
 }

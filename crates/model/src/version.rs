@@ -444,6 +444,15 @@ impl fmt::Display for Constraint {
     }
 }
 
+/// Whether the PEP 440 specifiers `specifiers` (a release's
+/// `Requires-Python`, `>=3.9,<4`) admit `version`; `None` when either
+/// cannot be read, which callers treat as "not stated".
+pub fn pep440_admits(specifiers: &str, version: &str) -> Option<bool> {
+    let specifiers = pep440_rs::VersionSpecifiers::from_str(specifiers).ok()?;
+    let version = pep440_rs::Version::from_str(version).ok()?;
+    Some(specifiers.contains(&version))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -568,6 +577,14 @@ mod tests {
         assert_eq!(c.select(&r).unwrap().version.to_string(), "1.0");
         let c: Constraint = "1.1.0".parse().unwrap();
         assert_eq!(c.select(&r).unwrap().version.to_string(), "1.1");
+    }
+
+    #[test]
+    fn requires_python_is_read_as_pep_440_specifiers() {
+        assert_eq!(pep440_admits(">=3.12", "3.11.7"), Some(false));
+        assert_eq!(pep440_admits(">=3.9, <4", "3.12.4"), Some(true));
+        assert_eq!(pep440_admits("~=3.10", "3.13.0"), Some(true));
+        assert_eq!(pep440_admits("not a specifier", "3.12.4"), None);
     }
 
     #[test]

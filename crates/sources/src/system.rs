@@ -13,8 +13,10 @@ use anyhow::{Result, anyhow, bail};
 use devenv_model::lock::{LockedTool, request_key};
 use devenv_model::manifest::{RegistryTool, Request};
 use devenv_model::version::{Constraint, Release, Scheme, Version};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 use std::process::Command;
+use std::sync::Mutex;
 
 /// The prefix of a system pin's `source` in the lock.
 const PREFIX: &str = "system:";
@@ -109,15 +111,35 @@ pub fn ask(candidate: &Path) -> Option<(PathBuf, String)> {
     (!exe.is_empty()).then(|| (PathBuf::from(exe), version.to_string()))
 }
 
-/// Every Python on `path` (the PATH value), by real executable, with its version.
+/// Every Python on `path` (the PATH value), by real executable, with its
+/// version. The search asks each interpreter, which can be costly (a
+/// version manager's shims each start the manager), so it runs once per
+/// PATH in a process: one devenv command locks `python` and every PyPI
+/// application's Python from the same answer.
 fn candidates(path: &str) -> Vec<(PathBuf, String)> {
+    static FOUND: Mutex<BTreeMap<String, Vec<(PathBuf, String)>>> = Mutex::new(BTreeMap::new());
+    let mut found = FOUND
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    found
+        .entry(path.to_string())
+        .or_insert_with(|| search(path))
+        .clone()
+}
+
+/// Asks every `python3`, `python` and `python3.X` on `path`; a file
+/// reached twice (`python3` a link to `python3.11`) is asked once.
+fn search(path: &str) -> Vec<(PathBuf, String)> {
     let mut names = vec!["python3".to_string(), "python".to_string()];
     names.extend((6..=20).rev().map(|minor| format!("python3.{minor}")));
     let mut found: Vec<(PathBuf, String)> = Vec::new();
+    let mut asked: BTreeSet<PathBuf> = BTreeSet::new();
     for dir in std::env::split_paths(path) {
         for name in &names {
             let candidate = dir.join(name);
-            if !candidate.is_file() {
+            if !candidate.is_file()
+                || !asked.insert(std::fs::canonicalize(&candidate).unwrap_or(candidate.clone()))
+            {
                 continue;
             }
             // Only what the lock can name, and read back.
@@ -168,11 +190,17 @@ pub(crate) fn resolve(name: &str, tool: &RegistryTool) -> Result<LockedTool> {
         .iter()
         .find(|(_, v)| *v == version)
         .expect("the selected release was found");
-    devenv_model::ui::warn(format!(
+    // Said once per command, however many trees this Python runs.
+    static WARNED: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
+    let first = WARNED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(exe.clone());
+    first.then(|| devenv_model::ui::warn(format!(
         "`{name}` is this machine's Python {version} ({}): not reproducible, as other machines need a Python {} of their own; drop `source = \"system\"` to pin one for every platform",
         exe.display(),
         tool.version
-    ));
+    )));
     Ok(LockedTool {
         version,
         requested: request_key(&Request::Registry(tool.clone())),

@@ -211,6 +211,39 @@ pub fn allow(store: &Store, manifest: &Path, snapshot: &Snapshot) -> Result<()> 
     write_record(store, manifest, &text)
 }
 
+/// Records that devenv itself (`devenv init`) just wrote `text` as the
+/// manifest at `manifest`, so the hook can say that the manifest is new
+/// and the user's own, rather than someone else's to review. It allows
+/// nothing: [`check`] never reads it.
+pub fn note_written(store: &Store, manifest: &Path, text: &str) -> Result<()> {
+    let path = written_path(store, manifest);
+    let dir = store.trust_dir();
+    std::fs::create_dir_all(&dir).io_context("create", &dir)?;
+    let hash = sha256_hex(text.as_bytes());
+    files::write_atomic(&path, format!("written sha256:{hash}\n").as_bytes())
+}
+
+/// Whether the manifest in `snapshot` is exactly what devenv last wrote
+/// for `manifest` with [`note_written`].
+pub fn written_by_devenv(store: &Store, manifest: &Path, snapshot: &Snapshot) -> bool {
+    let Ok(Some(note)) = files::read_bounded(
+        &written_path(store, manifest),
+        store.limits().of(files::MAX_RECORD),
+        "the note of a written manifest",
+    ) else {
+        return false;
+    };
+    let hash = sha256_hex(snapshot.manifest.as_bytes());
+    note.trim_end() == format!("written sha256:{hash}")
+}
+
+/// Beside the trust record, under another name: never mistaken for one.
+fn written_path(store: &Store, manifest: &Path) -> PathBuf {
+    let mut path = record_path(store, manifest).into_os_string();
+    path.push(".written");
+    PathBuf::from(path)
+}
+
 /// Records that the manifest at `manifest` must not be activated.
 pub fn deny(store: &Store, manifest: &Path) -> Result<()> {
     write_record(store, manifest, "deny\n")

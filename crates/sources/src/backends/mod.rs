@@ -144,7 +144,7 @@ pub(crate) enum Pinned {
     Artifacts(BTreeMap<Platform, Found>),
     /// Its artifacts need an interpreter: an application, whose tree is
     /// resolved with the project's Python.
-    Application(pypi::NeedsPython),
+    Application,
 }
 
 /// One package at one source, opened: its releases and how to pin them.
@@ -171,6 +171,12 @@ pub(crate) trait Source: Send {
         fetcher: &Fetcher,
     ) -> Result<Pinned> {
         self.pin(release, platforms, fetcher).map(Pinned::Artifacts)
+    }
+
+    /// The Python versions `release` supports (its `Requires-Python`,
+    /// PEP 440 specifiers), where the source states them.
+    fn requires_python(&self, _release: &Release) -> Option<&str> {
+        None
     }
 
     /// Why some versions may be missing (said when nothing matches).
@@ -393,6 +399,42 @@ impl Lookup {
             })
     }
 
+    /// The release the constraint picks among those whose
+    /// `Requires-Python` admits `python` (the project's pinned Python):
+    /// `latest` is the newest such release, not the newest overall. When
+    /// the constraint matches only releases that need a newer Python, the
+    /// error says so and names what they need.
+    pub(crate) fn wanted_for_python(&self, python: &str) -> Result<&Release> {
+        let all = self.source.releases();
+        let admits = |r: &Release| {
+            self.source
+                .requires_python(r)
+                .and_then(|spec| devenv_model::version::pep440_admits(spec, python))
+                .unwrap_or(true)
+        };
+        let fitting: Vec<Release> = all.iter().filter(|r| admits(r)).cloned().collect();
+        match self.constraint.select(&fitting) {
+            Ok(pick) => Ok(all
+                .iter()
+                .find(|r| r.version.as_str() == pick.version.as_str())
+                .expect("the pick is one of the releases")),
+            Err(_) => {
+                let wanted = self.wanted()?;
+                let needs = self
+                    .source
+                    .requires_python(wanted)
+                    .unwrap_or("another Python");
+                Err(anyhow!(
+                    "Python too old for {} {} (needs {}): the project's python is {python}. Raise `python` in [tools], or pin a release of {} that supports Python {python}",
+                    self.spec.label(),
+                    wanted.version.as_str(),
+                    needs_text(needs),
+                    self.spec.label()
+                ))
+            }
+        }
+    }
+
     /// The newest stable release, whatever the constraint.
     pub fn latest(&self) -> Option<&Release> {
         if let Some(tagged) = self.source.tagged_latest() {
@@ -401,6 +443,20 @@ impl Lookup {
         let latest: Constraint = "latest".parse().expect("`latest` is a constraint");
         latest.select(self.source.releases()).ok()
     }
+}
+
+/// `>=3.12` as people read it: `≥ 3.12`.
+fn needs_text(spec: &str) -> String {
+    spec.split(',')
+        .map(|part| {
+            let part = part.trim();
+            match part.strip_prefix(">=") {
+                Some(v) => format!("≥ {}", v.trim()),
+                None => part.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A tool the catalog cannot place, shown where the manifest says it: at
@@ -488,9 +544,24 @@ pub(crate) fn resolve_registry(
     let lookup = Lookup::open(name, tool, manifest, platforms, cx)?;
     let release = lookup.wanted()?;
     let version = release.version.as_str();
+    // The project's Python, pinned, once asked: only a release that
+    // Python runs depends on it.
+    let python = std::cell::OnceCell::new();
+    let python = || {
+        python
+            .get_or_init(|| pypi_tree::project_python(manifest, cx))
+            .as_deref()
+    };
     // A Python application: uv resolves its tree, the project's python
-    // runs it. `why` is what made it one, for the error's context.
-    let tree = |why: Option<anyhow::Error>| -> Result<LockedTool> {
+    // runs it, so the release is the one the constraint picks among those
+    // whose Requires-Python admits that Python. Its errors say what went
+    // wrong in the tree (Python too old, uv could not resolve, no
+    // commands), not again that it is one.
+    let tree = || -> Result<LockedTool> {
+        let release = match python() {
+            Some(python) => lookup.wanted_for_python(python)?,
+            None => release,
+        };
         let label = lookup.spec.label();
         let package = lookup
             .spec
@@ -501,19 +572,16 @@ pub(crate) fn resolve_registry(
             package: &package,
             extras: &tool.extras,
             label: &label,
-            version,
+            version: release.version.as_str(),
+            bin: tool.bin.as_deref(),
         };
-        let mut locked =
-            pypi_tree::resolve(name, &app, manifest, platforms, cx).map_err(|e| match why {
-                Some(why) => e.context(why),
-                None => e,
-            })?;
+        let mut locked = pypi_tree::resolve(name, &app, manifest, platforms, cx)?;
         locked.requested = request_key(&Request::Registry(tool.clone()));
         Ok(locked)
     };
     // Extras are optional dependencies: only a tree has them.
     if !tool.extras.is_empty() {
-        return tree(None);
+        return tree();
     }
     let found = match lookup
         .source
@@ -521,7 +589,7 @@ pub(crate) fn resolve_registry(
         .with_context(|| format!("{} {version} cannot be pinned", lookup.spec.label()))?
     {
         Pinned::Artifacts(found) => found,
-        Pinned::Application(why) => return tree(Some(why.into())),
+        Pinned::Application => return tree(),
     };
     if lookup.spec.backend == Backend::Npm {
         npm::warn_if_needs_node(name, &found, manifest);
@@ -577,7 +645,20 @@ pub(crate) fn resolve_registry(
             (platform, artifact)
         })
         .collect();
-    check_exposes(name, version, lookup.spec.backend, &artifacts, fetcher)?;
+    if let Err(e) = check_exposes(name, version, lookup.spec.backend, &artifacts, fetcher) {
+        // A platform wheel whose commands are console scripts (cmake's
+        // `cmake`): with the project's Python they run as an application's,
+        // as pipx and `uv tool` run them.
+        let entry_points = |a: &Artifact| {
+            wheel::contents(&a.url, fetcher, false).is_ok_and(|c| !c.entry_points.is_empty())
+        };
+        let by_python = lookup.spec.backend == Backend::Pypi
+            && tool.bin.is_none()
+            && lookup.spec.bin.is_none()
+            && python().is_some()
+            && artifacts.values().next().is_some_and(entry_points);
+        return if by_python { tree() } else { Err(e) };
+    }
     Ok(LockedTool {
         version: version.to_string(),
         requested: request_key(&Request::Registry(tool.clone())),

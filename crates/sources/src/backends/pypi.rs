@@ -55,6 +55,9 @@ pub(crate) struct File {
     pub(crate) digests: BTreeMap<String, String>,
     #[serde(default)]
     pub(crate) yanked: bool,
+    /// The Python versions the release supports (`>=3.9`), as uploaded.
+    #[serde(default)]
+    pub(crate) requires_python: Option<String>,
 }
 
 /// A wheel file name's parts: `{dist}-{version}(-{build})?-{py}-{abi}-{plat}.whl`.
@@ -346,6 +349,16 @@ impl Source for Pypi {
         &self.releases
     }
 
+    fn requires_python(&self, release: &Release) -> Option<&str> {
+        self.project
+            .releases
+            .get(release.version.as_str())?
+            .iter()
+            .filter(|f| !f.yanked)
+            .find_map(|f| f.requires_python.as_deref())
+            .filter(|r| !r.trim().is_empty())
+    }
+
     fn pin(
         &self,
         release: &Release,
@@ -370,8 +383,8 @@ impl Source for Pypi {
     ) -> Result<super::Pinned> {
         let (files, url) = self.files(release, fetcher)?;
         let version = release.version.as_str();
-        if let Some(why) = needs_python(&self.package, version, &files, platforms) {
-            return Ok(super::Pinned::Application(why));
+        if needs_python(&self.package, version, &files, platforms).is_some() {
+            return Ok(super::Pinned::Application);
         }
         pin_files(&self.package, version, &files, &url, platforms).map(super::Pinned::Artifacts)
     }
@@ -395,6 +408,7 @@ mod tests {
             packagetype: "bdist_wheel".into(),
             digests: BTreeMap::from([("sha256".into(), "a".repeat(64))]),
             yanked: false,
+            requires_python: None,
         }
     }
 

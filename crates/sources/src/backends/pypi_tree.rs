@@ -222,6 +222,17 @@ fn python_request<'m>(
         })
 }
 
+/// The full version of the project's `python` (`3.11.7`) on this machine,
+/// when the manifest declares one that can be pinned; what a PyPI
+/// release's `Requires-Python` is checked against. A `python` that cannot
+/// be pinned is reported where the tree needs it, not here.
+pub(crate) fn project_python(manifest: &Manifest, cx: &crate::Cx<'_>) -> Option<String> {
+    let python = python_request(manifest, "", "").ok()?;
+    super::resolve_registry("python", python, manifest, &[cx.platform()], cx)
+        .ok()
+        .map(|py| py.version)
+}
+
 /// The PyPI application a tree is resolved for.
 #[derive(Clone, Copy)]
 pub(crate) struct Application<'a> {
@@ -233,6 +244,8 @@ pub(crate) struct Application<'a> {
     pub(crate) label: &'a str,
     /// The exact version to resolve.
     pub(crate) version: &'a str,
+    /// The manifest's `bin`: the commands to expose, when not all.
+    pub(crate) bin: Option<&'a [String]>,
 }
 
 /// Installs the uv engine for this machine and returns its executable.
@@ -282,6 +295,7 @@ pub(crate) fn resolve(
         extras,
         label,
         version,
+        bin: _,
     } = *app;
     // What uv is asked for: `black[d]==24.10.0`.
     let requirement = match extras {
@@ -392,30 +406,7 @@ pub(crate) fn resolve(
                     },
                 );
             }
-            // Scripts that need an extra (black's `blackd = … [d]`) would
-            // fail without it: only those whose extras were asked for are
-            // exposed.
-            let targets = entry_point_targets(&contents.entry_points_text);
-            let (runnable, needing): (Vec<String>, Vec<String>) =
-                contents.entry_points.into_iter().partition(|n| {
-                    targets
-                        .get(n)
-                        .is_some_and(|t| t.2.iter().all(|e| extras.contains(e)))
-                });
-            if runnable.is_empty() {
-                let hint = match needing.first().and_then(|n| targets.get(n)) {
-                    Some(t) => format!(
-                        "; its scripts {} need extras: add `extras = [{}]` to the tool",
-                        needing.join(", "),
-                        t.2.iter().map(|e| format!("\"{e}\"")).collect::<Vec<_>>().join(", ")
-                    ),
-                    None => ": it is a library, not an application. Use it from a virtual environment of the project's python (`python -m venv`)".to_string(),
-                };
-                bail!(
-                    "{label} {version} declares no console scripts that run with the extras asked for, so it would expose no command{hint}"
-                );
-            }
-            scripts = Some(runnable);
+            scripts = Some(commands(&contents, app, name, manifest)?);
         }
         let commands = scripts.as_deref().unwrap_or_default();
         let bin = commands.iter().map(|c| format!("{c}=bin/{c}")).collect();
@@ -447,6 +438,116 @@ pub(crate) fn resolve(
         source: label.to_string(),
         artifacts,
     })
+}
+
+/// The commands a tree exposes: the root wheel's console scripts whose
+/// extras were asked for, and its `.data/scripts` (setuptools' `scripts=`,
+/// awscli's `aws`); only those the manifest's `bin` names, when it names
+/// any. A package with neither is a library.
+fn commands(
+    contents: &super::wheel::Contents,
+    app: &Application<'_>,
+    name: &str,
+    manifest: &Manifest,
+) -> Result<Vec<String>> {
+    let (label, version, extras) = (app.label, app.version, app.extras);
+    // Scripts that need an extra (black's `blackd = … [d]`) would fail
+    // without it: only those whose extras were asked for are exposed.
+    let targets = entry_point_targets(&contents.entry_points_text);
+    let (mut runnable, needing): (Vec<String>, Vec<String>) =
+        contents.entry_points.iter().cloned().partition(|n| {
+            targets
+                .get(n)
+                .is_some_and(|t| t.2.iter().all(|e| extras.contains(e)))
+        });
+    runnable.extend(data_scripts(contents));
+    runnable.sort();
+    runnable.dedup();
+    let needs_extras = |names: &[String]| match names.first().and_then(|n| targets.get(n)) {
+        Some(t) => format!(
+            "{} need extras: add `extras = [{}]` to the tool",
+            names.join(", "),
+            t.2.iter()
+                .map(|e| format!("\"{e}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => String::new(),
+    };
+    let Some(bin) = app.bin else {
+        if runnable.is_empty() {
+            if needing.is_empty() {
+                bail!(
+                    "{label} {version} has no entry points or scripts, so it would expose no command: it is a library, not an application. Use it from a virtual environment of the project's python (`python -m venv`)"
+                );
+            }
+            bail!(
+                "{label} {version} has no entry points or scripts that run with the extras asked for, so it would expose no command; its scripts {}",
+                needs_extras(&needing)
+            );
+        }
+        return Ok(runnable);
+    };
+    let mut chosen = Vec::new();
+    for entry in bin {
+        let command = match entry.split_once('=') {
+            Some((n, file)) if file == format!("bin/{n}") => n,
+            Some(_) => entry.as_str(),
+            None => entry.as_str(),
+        };
+        if runnable.iter().any(|r| r == command) {
+            chosen.push(command.to_string());
+            continue;
+        }
+        let has = if runnable.is_empty() {
+            "none that run".to_string()
+        } else {
+            runnable.join(", ")
+        };
+        let message = if needing.iter().any(|n| n == command) {
+            format!(
+                "{label} {version}: the command `{command}` in `bin` {}",
+                needs_extras(&[command.to_string()])
+            )
+        } else {
+            format!(
+                "{label} {version} has no command `{command}` for `bin`; its entry points and scripts are: {has}"
+            )
+        };
+        let help =
+            "in a Python application, `bin` lists the names of the commands to expose".to_string();
+        let needle = format!("\"{entry}\"");
+        return Err(
+            match manifest.value_error(
+                &["tools", name, "bin"],
+                Some(&needle),
+                message.clone(),
+                Some(help),
+            ) {
+                Some(located) => located.into(),
+                None => anyhow!(message),
+            },
+        );
+    }
+    Ok(chosen)
+}
+
+/// The names of the wheel's `{dist}.data/scripts/NAME` files, less those
+/// only Windows runs.
+fn data_scripts(contents: &super::wheel::Contents) -> Vec<String> {
+    contents
+        .files
+        .iter()
+        .filter_map(|f| {
+            let (top, rest) = f.path.split_once('/')?;
+            let script = rest.strip_prefix("scripts/")?;
+            let windows = [".cmd", ".bat", ".exe", ".ps1"]
+                .iter()
+                .any(|ext| script.to_ascii_lowercase().ends_with(ext));
+            (top.ends_with(".data") && !script.is_empty() && !script.contains('/') && !windows)
+                .then(|| script.to_string())
+        })
+        .collect()
 }
 
 /// Runs `uv pip compile` for `requirement` (`black[d]`) at `version` for
