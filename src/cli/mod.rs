@@ -62,6 +62,8 @@ Environment variables:
   DEVENV_GO_MIRROR      Go downloads, serving /dl/?mode=json (default https://go.dev)
   DEVENV_ZIG_MIRROR     Zig downloads, serving /download/index.json (default https://ziglang.org)
   DEVENV_PYTHON_MIRROR  CPython builds, serving /download-metadata.json (uv's format)
+  DEVENV_CARGO_INDEX    the crate registry's sparse index, for `cargo:` tools and their
+                        dependencies (default https://index.crates.io)
                         (each overrides `[settings] mirrors` in devenv.toml)
 Flags take 1/true/yes/on or 0/false/no/off; a malformed value of any of these
 variables stops every command with its name and what it accepts.";

@@ -9,9 +9,10 @@
 //! binary target, and built from that very tree — cargo never downloads
 //! the crate itself, only its dependencies, each pinned by the crate's own
 //! `Cargo.lock` (`--locked`), from the index the lock names. The build
-//! runs with a fresh `CARGO_HOME` whose `config.toml` points the crate
-//! registry at that index, and without the caller's `CARGO_*` and
-//! `RUSTFLAGS`-like variables, which the store key does not cover.
+//! runs from `/` with a fresh `CARGO_HOME` whose `config.toml` points the
+//! crate registry at that index, and without the caller's `CARGO_*` and
+//! `RUSTFLAGS`-like variables or `.cargo/config.toml` files, which the
+//! store key does not cover.
 
 use super::{Job, check_digest, check_exposed};
 use anyhow::{Context, Result, anyhow, bail};
@@ -211,7 +212,7 @@ fn cargo_install(
         );
         devenv_model::files::write_scratch(&home.join("config.toml"), config.as_bytes())?;
     }
-    let cargo = which::which_in("cargo", Some(&toolchain.path), staging).map_err(|_| {
+    let cargo = which::which_in("cargo", Some(&toolchain.path), "/").map_err(|_| {
         anyhow!(
             "`{}` {} is built with {}, and no `cargo` was found on its PATH",
             job.name,
@@ -254,7 +255,10 @@ fn cargo_install(
         .env("CARGO_HOME", &home)
         .env("CARGO_TARGET_DIR", staging.join("target"))
         .env("CARGO_TERM_PROGRESS_WHEN", "never")
-        .current_dir(staging)
+        // From `/`, cargo reads no `.cargo/config.toml` of the project or
+        // the user's home (only the fresh CARGO_HOME's), and rustup picks
+        // the toolchain the lock was checked against.
+        .current_dir("/")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());

@@ -408,3 +408,37 @@ fn a_team_builds_once_and_a_fresh_home_installs_the_build_without_compiling() {
             .is_file()
     );
 }
+
+#[test]
+fn dependencies_come_from_the_index_the_lock_names() {
+    let Some((toolchain, _)) = crates::toolchain() else {
+        return;
+    };
+    let server = FixtureServer::start();
+    let dep = crates::shout_lib("shouty");
+    publish(
+        &server,
+        "shouty",
+        &[Version {
+            version: "1.0.0",
+            bytes: dep.clone(),
+            yanked: false,
+        }],
+    );
+    let index = publish(
+        &server,
+        "greet",
+        &[Version {
+            version: "1.0.0",
+            bytes: crates::bin_crate_with_dep("greet", "1.0.0", "shouty", &dep),
+            yanked: false,
+        }],
+    );
+    let w = world(&index, &toolchain);
+    w.manifest(&system_tool("greet", "1"));
+    w.run(&["install"]).ok();
+    assert_eq!(server.hits(&crates::crate_path("shouty", "1.0.0")), 1);
+    w.run(&["--offline", "exec", "--", "greet", "quiet", "please"])
+        .ok()
+        .stdout_has("QUIET PLEASE");
+}

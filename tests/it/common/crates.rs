@@ -52,6 +52,50 @@ pub(crate) fn lib_crate(name: &str, version: &str) -> Vec<u8> {
     )
 }
 
+/// A `.crate` of a library `name` 1.0.0 whose `shout(s)` uppercases `s`.
+pub(crate) fn shout_lib(name: &str) -> Vec<u8> {
+    let manifest = format!(
+        "[package]\nname = \"{name}\"\nversion = \"1.0.0\"\nedition = \"2021\"\n\n[lib]\npath = \"src/lib.rs\"\n"
+    );
+    crate_file(
+        name,
+        "1.0.0",
+        &manifest,
+        &[(
+            "src/lib.rs",
+            "pub fn shout(s: &str) -> String { s.to_uppercase() }\n",
+        )],
+    )
+}
+
+/// A `.crate` of a binary crate `name` that depends on the registry's
+/// library `dep` 1.0.0 (whose `.crate` is `dep_bytes`, pinned by its
+/// checksum in the crate's `Cargo.lock`) and prints its arguments shouted.
+pub(crate) fn bin_crate_with_dep(
+    name: &str,
+    version: &str,
+    dep: &str,
+    dep_bytes: &[u8],
+) -> Vec<u8> {
+    let top = format!("{name}-{version}");
+    let manifest = format!(
+        "[package]\nname = \"{name}\"\nversion = \"{version}\"\nedition = \"2021\"\n\n[[bin]]\nname = \"{name}\"\npath = \"src/main.rs\"\n\n[dependencies.{dep}]\nversion = \"1\"\n"
+    );
+    let lock = format!(
+        "version = 3\n\n[[package]]\nname = \"{name}\"\nversion = \"{version}\"\ndependencies = [\n \"{dep}\",\n]\n\n[[package]]\nname = \"{dep}\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"{}\"\n",
+        sha256_hex(dep_bytes)
+    );
+    let dep_ident = dep.replace('-', "_");
+    let main = format!(
+        "fn main() {{\n    let args: Vec<String> = std::env::args().skip(1).collect();\n    println!(\"{{}}\", {dep_ident}::shout(&args.join(\" \")));\n}}\n"
+    );
+    tar_gz(&[
+        Entry::file(&format!("{top}/Cargo.toml"), manifest.as_bytes(), 0o644),
+        Entry::file(&format!("{top}/Cargo.lock"), lock.as_bytes(), 0o644),
+        Entry::file(&format!("{top}/src/main.rs"), main.as_bytes(), 0o644),
+    ])
+}
+
 /// A `.crate` as `cargo package` makes it: `NAME-VERSION/` holding the
 /// manifest, a `Cargo.lock` and `files`.
 fn crate_file(name: &str, version: &str, manifest: &str, files: &[(&str, &str)]) -> Vec<u8> {

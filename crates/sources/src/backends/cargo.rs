@@ -192,12 +192,15 @@ pub(crate) fn toolchain(name: &str, tool: &RegistryTool) -> Result<String> {
 pub(crate) const PROJECT_RUST: &str = "rust";
 
 /// The version of the `rustc` that `path` (a PATH value) finds, if it runs.
+/// Asked from `/`, where builds run too: rustup then picks its default
+/// toolchain (or `RUSTUP_TOOLCHAIN`), never one a directory's
+/// `rust-toolchain.toml` names.
 pub fn host_rustc(path: &str) -> Option<String> {
-    let cwd = std::env::current_dir().ok()?;
-    let rustc = which::which_in("rustc", Some(path), cwd).ok()?;
+    let rustc = which::which_in("rustc", Some(path), "/").ok()?;
     let out = std::process::Command::new(rustc)
         .arg("-V")
         .env("PATH", path)
+        .current_dir("/")
         .stdin(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .output()
