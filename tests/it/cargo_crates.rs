@@ -90,6 +90,22 @@ fn a_crate_is_pinned_by_checksum_built_by_the_machines_cargo_and_runs() {
     assert!(!again.stderr.contains("building"), "{}", again.stderr);
 }
 
+/// The project's `rust` for tests: an archive whose `bin/cargo` and
+/// `bin/rustc` record being run in `log`, then run this machine's.
+fn rust_shims(toolchain: &Path, log: &Path) -> Vec<u8> {
+    let shim = |cmd: &str| {
+        common::archives::script(&format!(
+            "echo {cmd} >> '{}'\nexec '{}' \"$@\"",
+            log.display(),
+            toolchain.join(cmd).display()
+        ))
+    };
+    common::archives::tar_gz(&[
+        common::archives::Entry::file("rust/bin/cargo", &shim("cargo"), 0o755),
+        common::archives::Entry::file("rust/bin/rustc", &shim("rustc"), 0o755),
+    ])
+}
+
 #[test]
 fn the_project_rust_builds_the_crate_and_its_version_is_in_the_key() {
     let Some((toolchain, rustc)) = crates::toolchain() else {
@@ -97,21 +113,9 @@ fn the_project_rust_builds_the_crate_and_its_version_is_in_the_key() {
     };
     let server = FixtureServer::start();
     let index = hello_registry(&server);
-    // The project's `rust`: a tool whose cargo and rustc are shims that
-    // record being run, then run this machine's.
     let log = tempfile::tempdir().unwrap();
     let log_file = log.path().join("used");
-    let shim = |cmd: &str| {
-        common::archives::script(&format!(
-            "echo {cmd} >> '{}'\nexec '{}' \"$@\"",
-            log_file.display(),
-            toolchain.join(cmd).display()
-        ))
-    };
-    let rust = common::archives::tar_gz(&[
-        common::archives::Entry::file("rust/bin/cargo", &shim("cargo"), 0o755),
-        common::archives::Entry::file("rust/bin/rustc", &shim("rustc"), 0o755),
-    ]);
+    let rust = rust_shims(&toolchain, &log_file);
     server.add("/rust.tar.gz", rust.clone());
     // No Rust on the machine's PATH: only the project's.
     let w = World::new().with_env("DEVENV_CARGO_INDEX", &index);
@@ -133,6 +137,26 @@ fn the_project_rust_builds_the_crate_and_its_version_is_in_the_key() {
     w.run(&["--offline", "exec", "--", "hello"])
         .ok()
         .stdout_has("hello 0.1.0");
+
+    // Another `rust` pin relocks the crate, with another store key; and
+    // a rustc that is not that version does not build it.
+    let key = |lock: &str| {
+        let l = devenv_model::lock::Lock::parse(lock).unwrap();
+        let a = l.tools["cargo:hello"].artifacts.values().next().unwrap();
+        a.key.clone()
+    };
+    let before = key(&w.lockfile());
+    w.manifest(&format!(
+        "[tools]\n\"cargo:hello\" = \"0.1\"\nrust = {{ version = \"1.0.0\", url = \"{}\", sha256 = \"{}\" }}\n",
+        server.url("/rust.tar.gz"),
+        common::sha256_hex(&rust)
+    ));
+    w.run(&["lock"]).ok();
+    assert!(w.lockfile().contains("toolchain = \"rust 1.0.0\""));
+    assert_ne!(key(&w.lockfile()), before);
+    w.run(&["install"]).fails(1).stderr_has(&format!(
+        "`cargo:hello` 0.1.0 is locked to be built with rust 1.0.0, and the rustc found is {rustc}"
+    ));
 }
 
 #[test]
@@ -370,6 +394,27 @@ fn a_team_builds_once_and_a_fresh_home_installs_the_build_without_compiling() {
     w.run(&["cache", "push"])
         .ok()
         .stderr_has("nothing to upload");
+    w.run(&["cache", "status"])
+        .ok()
+        .stdout_has("cargo:hello")
+        .stdout_has("present: 1/1");
+
+    // A cache whose build arrives altered is not used: the crate is built
+    // here instead, and installed.
+    let proxy = common::registry::Proxy::start(&registry, common::registry::Mode::Tamper);
+    let tampered = w.root.join("tampered");
+    let caches = proxy.cache_url();
+    w.run_env(
+        &["install"],
+        &[
+            ("DEVENV_HOME", tampered.to_str().unwrap()),
+            ("DEVENV_CACHES", &caches),
+        ],
+    )
+    .ok()
+    .stderr_has("has an unusable build of cargo:hello 0.1.0")
+    .stderr_has("its layer is not the one its manifest names")
+    .stderr_has("building cargo:hello 0.1.0");
 
     // Another machine: a fresh store, the crate registry gone, and a
     // cargo and rustc that fail the test if anything runs them.
@@ -441,4 +486,31 @@ fn dependencies_come_from_the_index_the_lock_names() {
     w.run(&["--offline", "exec", "--", "greet", "quiet", "please"])
         .ok()
         .stdout_has("QUIET PLEASE");
+}
+
+#[test]
+fn a_catalog_entry_of_the_crate_registry_is_built_too() {
+    let Some((toolchain, rustc)) = crates::toolchain() else {
+        return;
+    };
+    let server = FixtureServer::start();
+    let index = hello_registry(&server);
+    let log = tempfile::tempdir().unwrap();
+    let rust = rust_shims(&toolchain, &log.path().join("used"));
+    server.add("/rust.tar.gz", rust.clone());
+    let w = World::new().with_env("DEVENV_CARGO_INDEX", &index);
+    w.manifest(&format!(
+        "[tools]\nhi = \"0.2\"\nrust = {{ version = \"{rustc}\", url = \"{}\", sha256 = \"{}\" }}\n\n[catalog.hi]\nbackend = \"cargo\"\npackage = \"hello\"\n",
+        server.url("/rust.tar.gz"),
+        common::sha256_hex(&rust)
+    ));
+    w.run(&["install"]).ok().stderr_has("building hi 0.2.0");
+    assert!(
+        w.lockfile().contains("[tools.hi.artifacts."),
+        "{}",
+        w.lockfile()
+    );
+    w.run(&["--offline", "exec", "--", "hello"])
+        .ok()
+        .stdout_has("hello 0.2.0");
 }
