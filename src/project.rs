@@ -98,6 +98,7 @@ impl devenv_sources::Installer for Context {
             version,
             artifact,
             node_bin: Vec::new(),
+            toolchain: None,
         };
         install::ensure(
             &job,

@@ -81,6 +81,7 @@ pub(crate) fn push(config: &Config, platforms: Platforms, tools: &[String]) -> R
         &items,
         &target,
         &downloads,
+        &packer(&cx),
         &cx.store.home().join("tmp"),
     )?;
     ui::info(summary("pushed", &report, target.name()));
@@ -101,10 +102,29 @@ pub(crate) fn export(config: &Config, dir: &Path, platforms: Platforms) -> Resul
         &items,
         &target,
         &downloads,
+        &packer(&cx),
         &cx.store.home().join("tmp"),
     )?;
     ui::info(summary("exported", &report, target.name()));
     Ok(())
+}
+
+/// Packs built entries from this machine's store: a build is shared from
+/// the store that made it.
+fn packer(cx: &Context) -> impl Fn(&Item, &Path) -> Result<u64> + Sync + '_ {
+    |item: &Item, dest: &Path| {
+        let entry = cx
+            .store
+            .entry_path(&item.artifact.entry_name(item.tool, item.version));
+        if !entry.is_dir() {
+            bail!(
+                "{} is built, not downloaded, and its build is not in this machine's store; run `devenv install` on a {} machine, then push from there",
+                item.label(),
+                item.platform
+            );
+        }
+        devenv_store::store::pack_entry(&entry, dest)
+    }
 }
 
 fn summary(verb: &str, report: &push::Report, target: &str) -> String {
@@ -135,7 +155,7 @@ pub(crate) fn import(config: &Config, dir: &Path) -> Result<()> {
     let items = cache::items(&lock, Some(platform), &[])?;
     let mut absent = Vec::new();
     for item in &items {
-        if !layout.has(&oci::tag(&item.artifact.digest))? {
+        if !layout.has(&oci::tag_of(item.tool, item.artifact))? {
             absent.push(item.label());
         }
     }
@@ -190,7 +210,7 @@ pub(crate) fn status(config: &Config, json: bool) -> Result<()> {
         for item in &items {
             let r = match &failed {
                 Some(m) => Err(CacheError::Down(m.clone())),
-                None => backend.has(&oci::tag(&item.artifact.digest)),
+                None => backend.has(&oci::tag_of(item.tool, item.artifact)),
             };
             if let Err(e) = &r
                 && failed.is_none()
@@ -233,7 +253,7 @@ fn print_json(
                 "version": item.version,
                 "platform": item.platform.to_string(),
                 "digest": item.artifact.digest.to_string(),
-                "tag": oci::tag(&item.artifact.digest),
+                "tag": oci::tag_of(item.tool, item.artifact),
                 "caches": caches,
             })
         })

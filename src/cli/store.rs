@@ -92,11 +92,21 @@ pub(crate) fn verify(config: &Config, repair: bool) -> Result<()> {
     for (entry, meta) in &changed {
         let artifact = artifact_of(meta)?;
         cx.store.remove_entry(entry)?;
+        if artifact.build.is_some() {
+            // A build is made again by its project's toolchain, and need
+            // not come out bit for bit the same.
+            ui::info(format!(
+                "removed {} {}, which was built; run `devenv install` in the projects that use it to build it again",
+                meta.name, meta.version
+            ));
+            continue;
+        }
         let job = Job {
             name: &meta.name,
             version: &meta.version,
             artifact: &artifact,
             node_bin: Vec::new(),
+            toolchain: None,
         };
         install::ensure(
             &job,
@@ -135,6 +145,10 @@ fn artifact_of(meta: &store::EntryMeta) -> Result<Artifact> {
         format,
         meta.bin.clone(),
     );
+    let artifact = match &meta.build {
+        Some(b) => artifact.with_build(&meta.name, b.clone()),
+        None => artifact,
+    };
     let artifact = match meta.members.as_slice() {
         [] => artifact,
         members => artifact

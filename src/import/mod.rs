@@ -214,14 +214,11 @@ fn devenv_name(name: &str) -> (String, Option<String>) {
 
 /// Why `name` cannot be a devenv tool, if it cannot.
 fn untranslatable_tool(catalog: &Catalog, name: &str) -> Option<String> {
-    if let Some((backend, package)) = name.split_once(':') {
+    if let Some((backend, _)) = name.split_once(':') {
         if devenv_model::backend::Backend::parse(backend).is_some_and(|b| b.takes_packages()) {
             return None;
         }
         return Some(match backend {
-            "cargo" => format!(
-                "devenv has no `cargo:` source yet (it does not build from source); if `{package}` publishes release binaries on GitHub, use `github:OWNER/{package}`"
-            ),
             "go" => "devenv does not build Go modules; use the project's release binaries with `github:OWNER/REPO`".into(),
             _ => format!(
                 "devenv has no `{backend}:` source; its sources are {}, the catalog (`devenv search`), and URL tools",

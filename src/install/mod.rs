@@ -5,6 +5,7 @@
 //! while hashing, refuse a digest mismatch, unpack, and commit with one
 //! rename. Independent tools install in parallel.
 
+pub(crate) mod build;
 pub(crate) mod parts;
 pub(crate) mod python;
 pub(crate) mod scripts;
@@ -100,6 +101,15 @@ pub(crate) struct Report {
 }
 
 impl Report {
+    /// This report with `more` of the same run added.
+    fn add(&mut self, more: Report) {
+        self.fetched.extend(more.fetched);
+        self.present += more.present;
+        if !more.from_caches.is_empty() {
+            self.from_caches = more.from_caches;
+        }
+    }
+
     /// How many fetched artifacts came from upstream rather than a cache.
     pub(crate) fn upstream_count(&self) -> usize {
         let cached: usize = self.from_caches.iter().map(|(_, n)| n).sum();
@@ -115,6 +125,9 @@ pub(crate) struct Job<'a> {
     /// For a tree whose install scripts run: the bin directories of the
     /// environment's `node` (installed first); empty when there is none.
     pub(crate) node_bin: Vec<PathBuf>,
+    /// For a built entry: the toolchain that builds it (`None` where a
+    /// command cannot build, such as repairing the store).
+    pub(crate) toolchain: Option<build::Toolchain>,
 }
 
 /// The store path of each tool of `lock` on `platform`, and whether it is installed.
@@ -146,6 +159,7 @@ pub(crate) fn install_lock(
 ) -> Result<Report> {
     let mut jobs = Vec::new();
     let mut scripted = Vec::new();
+    let mut built = Vec::new();
     for (name, tool) in &lock.tools {
         // A system pin, or a lock that claims one: the check names it.
         if crate::system::interpreter(tool).is_some() || tool.source.starts_with("system:") {
@@ -160,28 +174,58 @@ pub(crate) fn install_lock(
             version: &tool.version,
             artifact,
             node_bin: Vec::new(),
+            toolchain: None,
         };
-        if artifact.allow_scripts.is_empty() {
+        if artifact.build.is_some() {
+            built.push(job);
+        } else if artifact.allow_scripts.is_empty() {
             jobs.push(job);
         } else {
             scripted.push(job);
         }
     }
     let mut report = install(&jobs, store, downloads)?;
-    if scripted.is_empty() {
-        return Ok(report);
+    if !scripted.is_empty() {
+        let node_bin = node_bin(lock, platform, store);
+        for job in &mut scripted {
+            job.node_bin = node_bin.clone();
+        }
+        report.add(install(&scripted, store, downloads)?);
     }
-    let node_bin = node_bin(lock, platform, store);
-    for job in &mut scripted {
-        job.node_bin = node_bin.clone();
-    }
-    let more = install(&scripted, store, downloads)?;
-    report.fetched.extend(more.fetched);
-    report.present += more.present;
-    if !more.from_caches.is_empty() {
-        report.from_caches = more.from_caches;
+    if !built.is_empty() {
+        for job in &mut built {
+            job.toolchain = Some(toolchain(lock, platform, store, job.artifact));
+        }
+        report.add(install(&built, store, downloads)?);
     }
     Ok(report)
+}
+
+/// The toolchain of a built entry: the lock's `rust` in the store (now
+/// installed) before this machine's PATH, or this machine's PATH alone.
+fn toolchain(
+    lock: &Lock,
+    platform: Platform,
+    store: &Store,
+    artifact: &Artifact,
+) -> build::Toolchain {
+    let host = devenv_model::config::outer_var("PATH").unwrap_or_default();
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    let project = artifact
+        .build
+        .as_ref()
+        .is_some_and(|b| b.project_rust().is_some());
+    if project
+        && let Some(rust) = lock.tools.get("rust")
+        && let Some(a) = rust.artifacts.get(&platform)
+    {
+        let entry = store.entry_path(&a.entry_name("rust", &rust.version));
+        dirs.extend(crate::activate::bin_dirs(&entry, &a.bin));
+    }
+    dirs.extend(std::env::split_paths(&host));
+    build::Toolchain {
+        path: std::env::join_paths(dirs).unwrap_or_else(|_| host.into()),
+    }
 }
 
 /// The bin directories of the lock's `node` (the catalog's `node`, or a
@@ -298,6 +342,7 @@ pub(crate) fn ensure(
                 .collect(),
             members: a.members.clone(),
             allow_scripts: a.allow_scripts.clone(),
+            build: a.build.clone(),
         };
         store.write_meta(&entry, &meta)?;
         store.commit(&tree, &entry, downloads.fetcher.settings().jobs)?;
@@ -426,6 +471,13 @@ fn stage(
         Ok(staged)
     };
     let a = job.artifact;
+    if let Some(build) = &a.build {
+        let bytes = build::stage(job, build, staging, downloads, limits)?;
+        return Ok(Staged {
+            bytes,
+            hashes: archive::FileHashes::default(),
+        });
+    }
     if !a.members.is_empty() {
         let tree = staging.join("tree");
         fs::create_dir(&tree)

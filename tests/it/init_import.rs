@@ -120,7 +120,7 @@ depends = ["lint"]
         "dotenv = [\".env.local\"]    # from mise.toml [env]\n",
         "lint = { run = \"prettier --check .\", description = \"style\" }    # from mise.toml [tasks]\n",
         "check = { depends = [\"lint\"] }    # from mise.toml [tasks]\n",
-        "# - mise.toml [tools] `cargo:ripgrep = \"14\"`: devenv has no `cargo:` source",
+        "\"cargo:ripgrep\" = \"14\"    # from mise.toml [tools]\n",
     ] {
         assert!(m.contains(line), "missing {line:?} in:\n{m}");
     }

@@ -13,6 +13,7 @@ mod archive_safety;
 mod backend_npm;
 mod backend_pypi;
 mod cache_limits;
+mod cargo_crates;
 mod catalog_release_tools;
 mod ci;
 mod closed_pipe;

@@ -7,8 +7,9 @@
 //! dependency trees; esbuild's allowed postinstall runs and black's `d`
 //! extra brings blackd; awscli's setuptools script `aws`, `pypi:cmake`
 //! without `bin` when the project has a Python, and ansible-core pinned
-//! for the newest release the project's Python 3.11 supports. It needs
-//! the network, so its
+//! for the newest release the project's Python 3.11 supports; a crate from
+//! the crate registry is built with cargo and runs. It needs the network,
+//! so its
 //! tests are ignored by plain `cargo test` (which stays hermetic);
 //! `.ci/run` runs them with `cargo test --test it smoke_real -- --ignored`.
 
@@ -444,4 +445,50 @@ fn latest_ansible_core_for_python_3_11_is_the_newest_it_supports() {
         out.starts_with(&format!("ansible [core {version}]")),
         "{out}"
     );
+}
+
+/// `cargo:` tools from the real crate registry, built by this machine's
+/// cargo: `fortune` 0.2.0 (a binary crate with no dependencies) builds and
+/// runs; `hexdump` (a library) is refused before anything compiles.
+#[test]
+#[ignore = "needs the real crate registry: cargo test --test it smoke_real -- --ignored"]
+fn a_real_crate_is_built_and_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("devenv.toml"),
+        "[tools]\n\"cargo:fortune\" = { version = \"=0.2.0\", source = \"system\" }\n",
+    )
+    .unwrap();
+    devenv(dir.path(), home.path(), &["install"]);
+    let lock = std::fs::read_to_string(dir.path().join("devenv.lock")).unwrap();
+    assert!(
+        lock.contains("digest = \"sha256:")
+            && lock.contains("by = \"cargo\"")
+            && lock.contains("index = \"sparse+https://index.crates.io/\""),
+        "{lock}"
+    );
+    let out = devenv(
+        dir.path(),
+        home.path(),
+        &["--offline", "exec", "--", "fortune"],
+    );
+    assert_eq!(out.trim(), "Hello, world!");
+
+    std::fs::write(
+        dir.path().join("devenv.toml"),
+        "[tools]\n\"cargo:hexdump\" = { version = \"0.1\", source = \"system\" }\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_devenv"))
+        .arg("install")
+        .current_dir(dir.path())
+        .env("DEVENV_HOME", home.path())
+        .env_remove("DEVENV_OFFLINE")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("has no binaries"), "{stderr}");
+    assert!(!stderr.contains("building"), "{stderr}");
 }

@@ -43,6 +43,7 @@ pub enum Backend {
     Adoptium,
     RustDist,
     PythonDist,
+    Cargo,
 }
 
 impl Backend {
@@ -59,6 +60,7 @@ impl Backend {
         Backend::Adoptium,
         Backend::RustDist,
         Backend::PythonDist,
+        Backend::Cargo,
     ];
 
     /// What is declared of this backend.
@@ -153,6 +155,16 @@ impl Backend {
                 options: &[],
                 scheme: Scheme::Semver,
             },
+            // Crates are built, not downloaded: the base is the registry's
+            // sparse index, whose `config.json` names where crates are.
+            Backend::Cargo => &BackendDef {
+                name: "cargo",
+                mirror_var: &vars::CARGO_INDEX,
+                default_url: CRATES_INDEX_URL,
+                takes_packages: true,
+                options: &[],
+                scheme: Scheme::Semver,
+            },
         }
     }
 
@@ -194,6 +206,9 @@ impl Backend {
         forms.join(", ")
     }
 }
+
+/// The Rust crate registry's sparse index.
+pub const CRATES_INDEX_URL: &str = "https://index.crates.io";
 
 /// Where python-build-standalone's releases are published.
 pub(crate) const PYTHON_DIST_URL: &str =
@@ -238,7 +253,8 @@ mod tests {
             assert!(b.def().default_url.starts_with("https://"), "{b}");
         }
         assert!(Backend::package_forms().contains("`github:<package>`"));
-        assert_eq!(Backend::parse("cargo"), None);
+        assert_eq!(Backend::parse("cargo"), Some(Backend::Cargo));
+        assert_eq!(Backend::parse("go"), None);
         for key in ["asset", "components", "targets", "extras", "allow_scripts"] {
             assert!(Backend::reading(key).is_some(), "{key} has no backend");
         }

@@ -501,7 +501,7 @@ mod tests {
             (s.backend, s.package.as_deref()),
             (Backend::Npm, Some("@scope/tool"))
         );
-        let err = c.source_for("cargo:ripgrep", None).unwrap_err().to_string();
+        let err = c.source_for("go:ripgrep", None).unwrap_err().to_string();
         assert!(err.contains("npm:<package>"), "{err}");
         let err = c.source_for("npm:x", Some("pypi")).unwrap_err().to_string();
         assert!(err.contains("catalog names"), "{err}");
@@ -535,7 +535,7 @@ mod tests {
     fn bad_project_entries_are_explained() {
         let m = crate::manifest::Manifest::parse(
             std::path::Path::new("/p/devenv.toml"),
-            "[catalog.t]\nbackend = \"cargo\"\n".into(),
+            "[catalog.t]\nbackend = \"go\"\n".into(),
         )
         .unwrap();
         let err = format!("{:#}", Catalog::for_manifest(&m).unwrap_err());

@@ -55,6 +55,7 @@ pub fn resolve(
         let (name, locked) = r?;
         tools.insert(name, locked);
     }
+    name_project_rust(&mut tools)?;
     let lock = Lock {
         version: FORMAT_VERSION,
         manifest: manifest_hash(manifest, platforms),
@@ -66,6 +67,32 @@ pub fn resolve(
     devenv_model::lock::validate::structure(&lock)
         .context("devenv resolved a lock it would refuse to read, so it was not written")?;
     Ok(lock)
+}
+
+/// Crates built by the project's `rust` (resolved beside them) are
+/// recorded with the version the lock pins for it, which is part of their
+/// store key. Without a `rust` tool there is nothing to build with.
+fn name_project_rust(tools: &mut BTreeMap<String, LockedTool>) -> Result<()> {
+    let rust = tools.get("rust").map(|t| t.version.clone());
+    for (name, tool) in tools.iter_mut() {
+        for artifact in tool.artifacts.values_mut() {
+            let Some(build) = artifact.build.as_mut() else {
+                continue;
+            };
+            if build.toolchain != backends::cargo::PROJECT_RUST {
+                continue;
+            }
+            let Some(version) = &rust else {
+                anyhow::bail!(
+                    "could not resolve `{name}`: a crate is built by the project's `rust`, and devenv.toml has none; add `rust = \"1\"` to [tools], or build it with this machine's cargo: `\"{name}\" = {{ version = \"{}\", source = \"system\" }}`",
+                    tool.version
+                );
+            };
+            build.toolchain = format!("{}{version}", devenv_model::lock::TOOLCHAIN_PROJECT);
+            artifact.key = artifact.derived_key(name);
+        }
+    }
+    Ok(())
 }
 
 /// `locked`, unless a package's own definition names a command the lock's
@@ -113,6 +140,17 @@ fn keep(
     update: &Update,
 ) -> Option<LockedTool> {
     let old = reusable(tool, platforms, previous, update)?;
+    // A crate built by the project's `rust`: only while `rust` keeps the
+    // pin it was built by.
+    if let Some(built_by) = old
+        .artifacts
+        .values()
+        .find_map(|a| a.build.as_ref()?.project_rust().map(str::to_string))
+    {
+        let rust = manifest.tools.iter().find(|t| t.name == "rust")?;
+        let pinned = reusable(rust, platforms, previous, update)?;
+        return (pinned.version == built_by).then_some(old);
+    }
     let Some(minor) = old
         .artifacts
         .values()

@@ -76,6 +76,9 @@ pub struct EntryMeta {
     /// The npm packages whose install scripts ran in the tree.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allow_scripts: Vec<String>,
+    /// How a built entry was made (see [`devenv_model::lock::Build`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<devenv_model::lock::Build>,
 }
 
 /// One more archive of an entry, as recorded beside it.
@@ -469,6 +472,23 @@ pub(crate) fn make_read_only(root: &Path) -> Result<()> {
     }
     let mode = meta.permissions().mode() & 0o555;
     fs::set_permissions(root, fs::Permissions::from_mode(mode)).io_context("make read-only", root)
+}
+
+/// Writes the store entry `entry` as a gzipped tarball at `dest` (its
+/// files under one top directory, which unpacking strips; links kept as
+/// links), for a team cache. Returns the tarball's size.
+pub fn pack_entry(entry: &Path, dest: &Path) -> Result<u64> {
+    let file = File::create(dest).io_context("create", dest)?;
+    let gz = flate2::write::GzEncoder::new(file, flate2::Compression::default());
+    let mut tar = tar::Builder::new(gz);
+    tar.follow_symlinks(false);
+    tar.mode(tar::HeaderMode::Deterministic);
+    tar.append_dir_all("entry", entry)
+        .io_context("pack", entry)?;
+    let gz = tar.into_inner().io_context("pack", entry)?;
+    let file = gz.finish().io_context("write", dest)?;
+    file.sync_all().io_context("write", dest)?;
+    Ok(fs::metadata(dest).io_context("read", dest)?.len())
 }
 
 /// Deletes a tree even when it was made read-only.

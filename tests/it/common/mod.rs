@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub(crate) mod archives;
+pub(crate) mod crates;
 pub(crate) mod github;
 pub(crate) mod hook_cases;
 pub(crate) mod python_dist;

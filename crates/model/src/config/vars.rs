@@ -135,6 +135,9 @@ vars! {
     /// The Rust dist server.
     RUST_MIRROR = "DEVENV_RUST_MIRROR", "URL",
         "Rust dist server, serving the channel manifests (default https://static.rust-lang.org)";
+    /// The crate registry's sparse index, for `cargo:` tools.
+    CARGO_INDEX = "DEVENV_CARGO_INDEX", "URL",
+        "the crate registry's sparse index, for `cargo:` tools and their dependencies (default https://index.crates.io)";
     /// URL prefix rewrites for downloads.
     URL_MIRRORS = "DEVENV_URL_MIRRORS", "FROM=TO;…",
         "URL prefix rewrites for aqua `http` downloads, `;`-separated FROM=TO pairs",
@@ -186,6 +189,7 @@ pub const SETTINGS: &[&Var] = &[
     &HASHICORP_MIRROR,
     &ADOPTIUM_API,
     &RUST_MIRROR,
+    &CARGO_INDEX,
     &URL_MIRRORS,
 ];
 

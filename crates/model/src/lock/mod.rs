@@ -103,6 +103,54 @@ pub struct Artifact {
     /// (old locks too): no script runs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allow_scripts: Vec<String>,
+    /// For an entry that is built, not downloaded: how, by what and for
+    /// which target. Then `url` and `digest` name the source package (a
+    /// `.crate`), verified before the build, and the entry holds what the
+    /// build made. Part of the store key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<Build>,
+}
+
+/// How a built entry is made: `[tools.NAME.artifacts.PLATFORM.build]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Build {
+    /// The builder: `cargo` (`cargo install --locked` of the crate).
+    pub by: String,
+    /// The toolchain that builds it: `rust 1.91.0` (the project's `rust`
+    /// tool, at the version the lock pins) or `system rustc 1.91.0` (this
+    /// machine's, with `source = "system"`).
+    pub toolchain: String,
+    /// The target triple it is built for (`x86_64-unknown-linux-gnu`).
+    pub target: String,
+    /// The registry index the crate's dependencies come from
+    /// (`sparse+https://…/`). Like a URL, not part of the store key: the
+    /// crate's own `Cargo.lock` pins every dependency's checksum.
+    pub index: String,
+}
+
+/// The only builder a lock may name.
+pub const BUILD_BY_CARGO: &str = "cargo";
+/// The public crate registry's index as a build names it: cargo's own
+/// default, which needs no source replacement.
+pub const CRATES_DEFAULT_INDEX: &str = "sparse+https://index.crates.io/";
+/// The prefix of a toolchain that is the project's `rust` tool.
+pub const TOOLCHAIN_PROJECT: &str = "rust ";
+/// The prefix of a toolchain that is this machine's.
+pub const TOOLCHAIN_SYSTEM: &str = "system rustc ";
+
+impl Build {
+    /// The version of the project's `rust` that builds it, when that is
+    /// its toolchain.
+    pub fn project_rust(&self) -> Option<&str> {
+        self.toolchain.strip_prefix(TOOLCHAIN_PROJECT)
+    }
+
+    /// The version of this machine's `rustc` that builds it, when that is
+    /// its toolchain.
+    pub fn system_rustc(&self) -> Option<&str> {
+        self.toolchain.strip_prefix(TOOLCHAIN_SYSTEM)
+    }
 }
 
 /// One package of a dependency tree: where it is unpacked, what to
@@ -161,9 +209,18 @@ impl Artifact {
             env: BTreeMap::new(),
             members: Vec::new(),
             allow_scripts: Vec::new(),
+            build: None,
         };
         artifact.key = artifact.derived_key(tool);
         artifact
+    }
+
+    /// This source package built by `build` (see [`Build`]), its key
+    /// derived again to cover how.
+    pub fn with_build(mut self, tool: &str, build: Build) -> Artifact {
+        self.build = Some(build);
+        self.key = self.derived_key(tool);
+        self
     }
 
     /// The store key of this artifact of `tool`: 32 hex characters of a
@@ -172,7 +229,10 @@ impl Artifact {
     /// `NAME=FILE` bin entries create inside it, and for a bare executable
     /// the command name it is installed as. Never the URL: a mirror's copy
     /// and upstream's are one entry; and two entries share a key only when
-    /// they pinned the same bytes.
+    /// they pinned the same bytes. A built entry's key also covers the
+    /// builder, the toolchain (name and version), the target triple and
+    /// the crate features (always the crate's defaults today): everything
+    /// that shapes what the build makes.
     pub fn derived_key(&self, tool: &str) -> String {
         let mut material = format!(
             "devenv-store-v2\0digest {}\0format {}\0",
@@ -204,6 +264,12 @@ impl Artifact {
         allowed.sort();
         for name in allowed {
             material.push_str(&format!("script {name}\0"));
+        }
+        if let Some(b) = &self.build {
+            material.push_str(&format!(
+                "build {}\0toolchain {}\0target {}\0features default\0",
+                b.by, b.toolchain, b.target
+            ));
         }
         sha256_hex(material.as_bytes())[..32].to_string()
     }
@@ -704,6 +770,70 @@ mod tests {
         assert_ne!(other.key, upstream.key);
         let odd = upstream.entry_name("npm:@x/../..", "1/../..~!");
         assert!(!odd.contains('/') && !odd.contains('~'), "{odd}");
+    }
+
+    #[test]
+    fn a_build_is_part_of_the_key_except_where_its_dependencies_come_from() {
+        let p: Platform = "linux-x86_64".parse().unwrap();
+        let krate = Artifact::new(
+            "cargo:hello",
+            "0.1.0",
+            "https://dl.example/hello/0.1.0/download".into(),
+            Digest::of(Algorithm::Sha256, b"crate"),
+            Format::TarGz,
+            vec!["bin".into()],
+        );
+        let build = Build {
+            by: BUILD_BY_CARGO.into(),
+            toolchain: format!("{TOOLCHAIN_SYSTEM}1.91.0"),
+            target: p.rust_target(crate::platform::Libc::Gnu),
+            index: CRATES_DEFAULT_INDEX.into(),
+        };
+        let built = krate.clone().with_build("cargo:hello", build.clone());
+        assert_ne!(built.key, krate.key, "a build is not the crate's bytes");
+        let other = |edit: &dyn Fn(&mut Build)| {
+            let mut b = build.clone();
+            edit(&mut b);
+            krate.clone().with_build("cargo:hello", b).key
+        };
+        assert_ne!(other(&|b| b.toolchain = "rust 1.91.0".into()), built.key);
+        assert_ne!(
+            other(&|b| b.toolchain = format!("{TOOLCHAIN_SYSTEM}1.92.0")),
+            built.key
+        );
+        assert_ne!(
+            other(&|b| b.target = p.rust_target(crate::platform::Libc::Musl)),
+            built.key
+        );
+        assert_eq!(
+            other(&|b| b.index = "sparse+https://mirror.example/index/".into()),
+            built.key,
+            "a mirror of the index builds the same"
+        );
+        assert_eq!(build.system_rustc(), Some("1.91.0"));
+        assert_eq!(build.project_rust(), None);
+        assert_eq!(
+            CRATES_DEFAULT_INDEX,
+            format!("sparse+{}/", crate::backend::CRATES_INDEX_URL)
+        );
+        let mut lock = sample();
+        lock.tools.insert(
+            "cargo:hello".into(),
+            LockedTool {
+                version: "0.1.0".into(),
+                requested: "0.1 source=system".into(),
+                source: "cargo:hello".into(),
+                artifacts: BTreeMap::from([(p, built)]),
+            },
+        );
+        let text = lock.render();
+        assert!(
+            text.contains("[tools.\"cargo:hello\".artifacts.linux-x86_64.build]\nby = \"cargo\"\n"),
+            "{text}"
+        );
+        let back = Lock::parse(&text).unwrap();
+        assert_eq!(back, lock);
+        assert_eq!(back.render(), text, "byte-stable");
     }
 
     #[test]

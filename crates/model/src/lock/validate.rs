@@ -36,6 +36,10 @@ pub fn structure(lock: &Lock) -> Result<()> {
                 bail!("{at}: {platform} is not one of the lock's platforms");
             }
             check_artifact(name, artifact).map_err(|e| anyhow::anyhow!("{at}: {e}"))?;
+            if let Some(build) = &artifact.build {
+                check_build(lock, *platform, artifact, build)
+                    .map_err(|e| anyhow::anyhow!("{at}: {e}"))?;
+            }
         }
     }
     Ok(())
@@ -126,6 +130,81 @@ fn check_artifact(tool: &str, a: &Artifact) -> Result<()> {
         bail!(
             "the store key `{}` is not the key its artifact derives (`{derived}`): store keys are derived from content and cannot be chosen by a lock",
             crate::ui::escape_controls(&a.key)
+        );
+    }
+    Ok(())
+}
+
+/// A built entry (see [`super::Build`]): built by cargo from one `.crate`
+/// (a gzipped tarball pinned by sha256, nothing merged into it), with a
+/// toolchain that is the lock's own `rust` at its pinned version or this
+/// machine's `rustc`, for a target of its own platform, whose dependencies
+/// come from a sparse index.
+fn check_build(
+    lock: &Lock,
+    platform: crate::platform::Platform,
+    a: &Artifact,
+    b: &super::Build,
+) -> Result<()> {
+    let e = crate::ui::escape_controls;
+    if b.by != super::BUILD_BY_CARGO {
+        bail!(
+            "`build.by = \"{}\"` is not a builder devenv knows (known: {})",
+            e(&b.by),
+            super::BUILD_BY_CARGO
+        );
+    }
+    if a.format != crate::archive::Format::TarGz
+        || a.digest.algorithm != crate::digest::Algorithm::Sha256
+    {
+        bail!("a crate built by cargo is a tar.gz archive pinned by its sha256");
+    }
+    if !a.members.is_empty() || !a.parts.is_empty() || a.layout.is_some() {
+        bail!("a built entry is made of its one crate only");
+    }
+    check_text(&b.toolchain, 160, "`build.toolchain`")?;
+    match (b.project_rust(), b.system_rustc()) {
+        (Some(v), None) => {
+            let pinned = lock.tools.get("rust").map(|t| t.version.as_str());
+            if pinned != Some(v) {
+                bail!(
+                    "`build.toolchain = \"{}\"` names the project's rust {}, and the lock pins {}",
+                    e(&b.toolchain),
+                    e(v),
+                    pinned.map_or("no `rust`".to_string(), |p| format!("rust {p}"))
+                );
+            }
+        }
+        (None, Some(v)) => check_version(v)?,
+        _ => bail!(
+            "`build.toolchain = \"{}\"` is neither `{}VERSION` (the project's rust) nor `{}VERSION` (this machine's)",
+            e(&b.toolchain),
+            super::TOOLCHAIN_PROJECT,
+            super::TOOLCHAIN_SYSTEM
+        ),
+    }
+    let targets = [
+        platform.rust_target(crate::platform::Libc::Gnu),
+        platform.rust_target(crate::platform::Libc::Musl),
+    ];
+    if !targets.contains(&b.target) {
+        bail!(
+            "`build.target = \"{}\"` is not a target of {platform} ({})",
+            e(&b.target),
+            targets.join(" or ")
+        );
+    }
+    check_text(&b.index, 2048, "`build.index`")?;
+    let index_ok = ["sparse+https://", "sparse+http://"]
+        .iter()
+        .any(|s| b.index.starts_with(s))
+        && b.index.ends_with('/')
+        && !b.index.contains(char::is_whitespace)
+        && !b.index.contains(['"', '\'', '\\']);
+    if !index_ok {
+        bail!(
+            "`build.index = \"{}\"` is not a sparse registry index (`sparse+https://HOST/PATH/`)",
+            e(&b.index)
         );
     }
     Ok(())
@@ -338,7 +417,13 @@ fn tool_disagreements(
             u.bin.clone()
         }
         Request::Registry(r) => {
-            if let Some(spec) = catalog.source_for(name, r.source.as_deref()) {
+            let spec = catalog.source_for(name, r.source.as_deref());
+            let crate_tool = name.starts_with("cargo:")
+                || spec
+                    .as_ref()
+                    .is_some_and(|s| s.backend == crate::backend::Backend::Cargo);
+            build_disagreements(name, r, crate_tool, locked, &at, out);
+            if let Some(spec) = spec {
                 if locked.source != spec.label() {
                     out.push(format!(
                         "`{name}`: {} resolves through {}, the lock says it came from {}",
@@ -365,6 +450,44 @@ fn tool_disagreements(
                     artifact.bin
                 ));
             }
+        }
+    }
+}
+
+/// A crate is built, and by the toolchain the manifest asks for: the
+/// project's `rust`, or with `source = "system"` this machine's. A lock
+/// can neither turn a build into a download nor choose the compiler.
+fn build_disagreements(
+    name: &str,
+    r: &crate::manifest::RegistryTool,
+    crate_tool: bool,
+    locked: &LockedTool,
+    at: &dyn Fn(&str) -> String,
+    out: &mut Vec<String>,
+) {
+    let system = r.source.as_deref() == Some("system");
+    for (platform, artifact) in &locked.artifacts {
+        match &artifact.build {
+            None if crate_tool => out.push(format!(
+                "`{name}` for {platform}: {} is a crate that devenv builds, the lock downloads it instead",
+                at("")
+            )),
+            Some(b) if !crate_tool => out.push(format!(
+                "`{name}` for {platform}: {} is not a crate, the lock builds it with {}",
+                at(""),
+                b.toolchain
+            )),
+            Some(b) if b.system_rustc().is_some() != system => out.push(format!(
+                "`{name}` for {platform}: {} builds it with {}, the lock with {}",
+                at("source"),
+                if system {
+                    "this machine's cargo"
+                } else {
+                    "the project's `rust`"
+                },
+                b.toolchain
+            )),
+            _ => {}
         }
     }
 }

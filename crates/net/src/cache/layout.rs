@@ -131,7 +131,7 @@ impl Layout {
     pub(crate) fn pull(
         &self,
         tag: &str,
-        expected: &Digest,
+        want: oci::Want<'_>,
         dest: &Path,
         progress: &mut dyn FnMut(u64, Option<u64>),
     ) -> Result<Option<(Digest, u64)>, CacheError> {
@@ -150,21 +150,25 @@ impl Layout {
             ));
         }
         let layer =
-            oci::check_manifest(&bytes, expected, self.max_bytes).map_err(CacheError::Invalid)?;
+            oci::check_manifest(&bytes, want, self.max_bytes).map_err(CacheError::Invalid)?;
         let blob = self.blob_path(&layer.digest)?;
         // A regular file only: a FIFO would hang, a device never end.
         let file =
             devenv_model::files::open_regular(&blob).map_err(|e| self.local("open", &blob, e))?;
         let mut out = File::create(dest).map_err(|e| self.local("create", dest, e))?;
         let got =
-            copy_bounded(file, layer.size, &mut out, expected, progress).map_err(|e| match e {
-                CopyError::Read(e) => self.local("read", &blob, e),
-                CopyError::Write(e) => self.local("write", dest, e),
-                CopyError::Size(n) => CacheError::Invalid(format!(
-                    "its layer has {n} bytes where its manifest says {}",
-                    layer.size
-                )),
+            copy_bounded(file, layer.size, &mut out, want.algorithm(), progress).map_err(|e| {
+                match e {
+                    CopyError::Read(e) => self.local("read", &blob, e),
+                    CopyError::Write(e) => self.local("write", dest, e),
+                    CopyError::Size(n) => CacheError::Invalid(format!(
+                        "its layer has {n} bytes where its manifest says {}",
+                        layer.size
+                    )),
+                }
             })?;
+        want.check_layer(&layer, &got.0)
+            .map_err(CacheError::Invalid)?;
         Ok(Some(got))
     }
 

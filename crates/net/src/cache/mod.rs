@@ -179,13 +179,13 @@ impl Backend {
     pub(crate) fn pull(
         &self,
         tag: &str,
-        expected: &Digest,
+        want: oci::Want<'_>,
         dest: &Path,
         progress: &mut dyn FnMut(u64, Option<u64>),
     ) -> Result<Option<(Digest, u64)>, CacheError> {
         match self {
-            Backend::Registry(r) => r.pull(tag, expected, dest, progress),
-            Backend::Layout(l) => l.pull(tag, expected, dest, progress),
+            Backend::Registry(r) => r.pull(tag, want, dest, progress),
+            Backend::Layout(l) => l.pull(tag, want, dest, progress),
         }
     }
 
@@ -293,7 +293,8 @@ impl Caches {
                 continue;
             }
             let name = entry.backend.name();
-            match entry.backend.pull(&tag, &artifact.digest, dest, progress) {
+            let want = oci::Want::Pinned(&artifact.digest);
+            match entry.backend.pull(&tag, want, dest, progress) {
                 Ok(Some((digest, bytes))) if digest == artifact.digest => {
                     entry.hits.fetch_add(1, Ordering::Relaxed);
                     ui::verbose(format!(
@@ -310,6 +311,48 @@ impl Caches {
                 Ok(None) => ui::verbose(format!("{tool} {version}: not in {name}")),
                 Err(CacheError::Invalid(reason)) => ui::warn(format!(
                     "{name} has an unusable entry for {tool} {version} ({tag}): {reason}; not used"
+                )),
+                Err(e) => self.fail(entry, &e),
+            }
+            let _ = std::fs::remove_file(dest);
+        }
+        None
+    }
+}
+
+impl Caches {
+    /// Fetches the built tree of `artifact` (a tar.gz of the entry) from
+    /// the first cache that has its build; `None` when none could serve it.
+    fn pull_built(
+        &self,
+        tool: &str,
+        version: &str,
+        artifact: &Artifact,
+        dest: &Path,
+    ) -> Option<u64> {
+        let key = artifact.derived_key(tool);
+        let tag = oci::build_tag(&key);
+        let want = oci::Want::Built {
+            source: &artifact.digest,
+            key: &key,
+        };
+        for entry in &self.entries {
+            if entry.dead.load(Ordering::SeqCst) {
+                continue;
+            }
+            let name = entry.backend.name();
+            match entry.backend.pull(&tag, want, dest, &mut |_, _| {}) {
+                Ok(Some((_, bytes))) => {
+                    entry.hits.fetch_add(1, Ordering::Relaxed);
+                    ui::verbose(format!(
+                        "{tool} {version}: its build from {name} ({})",
+                        ui::human_bytes(bytes)
+                    ));
+                    return Some(bytes);
+                }
+                Ok(None) => ui::verbose(format!("{tool} {version}: no build in {name}")),
+                Err(CacheError::Invalid(reason)) => ui::warn(format!(
+                    "{name} has an unusable build of {tool} {version} ({tag}): {reason}; not used"
                 )),
                 Err(e) => self.fail(entry, &e),
             }
@@ -347,6 +390,22 @@ impl Downloads {
         self.caches.as_deref()
     }
 
+    /// The built tree of `artifact` (a built entry) from the first team
+    /// cache that has it, as a tar.gz in `dest`; `None` when there are no
+    /// caches, devenv is offline, or none has it (then it is built here).
+    pub fn built(
+        &self,
+        tool: &str,
+        version: &str,
+        artifact: &Artifact,
+        dest: &Path,
+    ) -> Option<u64> {
+        let caches = self
+            .caches()
+            .filter(|c| !self.fetcher.offline || !c.upstream)?;
+        caches.pull_built(tool, version, artifact, dest)
+    }
+
     /// Downloads `artifact` into `dest`: from the first cache that has it
     /// (when there are caches and the client is online), else from
     /// upstream. Returns the digest of the bytes (in the lock digest's
@@ -371,7 +430,7 @@ impl Downloads {
                 let names: Vec<&str> = caches.backends().map(Backend::name).collect();
                 bail!(
                     "{tool} {version} ({}) is not in {}",
-                    oci::tag(&artifact.digest),
+                    oci::tag_of(tool, artifact),
                     names.join(", ")
                 );
             }
@@ -438,7 +497,7 @@ pub(crate) fn info(lock: &Lock, item: &Item) -> oci::ArtifactInfo {
     let platforms: Vec<String> = lock.tools[item.tool]
         .artifacts
         .iter()
-        .filter(|(_, a)| a.digest == item.artifact.digest)
+        .filter(|(_, a)| oci::tag_of(item.tool, a) == oci::tag_of(item.tool, item.artifact))
         .map(|(p, _)| p.to_string())
         .collect();
     oci::ArtifactInfo {
@@ -447,6 +506,11 @@ pub(crate) fn info(lock: &Lock, item: &Item) -> oci::ArtifactInfo {
         platforms: platforms.join(","),
         url: item.artifact.url.clone(),
         digest: item.artifact.digest.clone(),
+        build: item
+            .artifact
+            .build
+            .as_ref()
+            .map(|_| item.artifact.derived_key(item.tool)),
     }
 }
 

@@ -39,6 +39,9 @@ pub(crate) const ANN_VERSION: &str = "dev.devenv.version";
 pub(crate) const ANN_PLATFORM: &str = "dev.devenv.platform";
 pub(crate) const ANN_URL: &str = "dev.devenv.url";
 pub(crate) const ANN_DIGEST: &str = "dev.devenv.digest";
+/// For a built entry: its store key (which covers the crate's digest,
+/// the toolchain, the target and the features).
+pub(crate) const ANN_BUILD: &str = "dev.devenv.build";
 
 /// The largest manifest accepted from a cache: devenv's are under 2 KiB.
 pub(crate) const MAX_MANIFEST_BYTES: u64 = 256 * 1024;
@@ -101,6 +104,64 @@ pub(crate) struct ArtifactInfo {
     pub(crate) platforms: String,
     pub(crate) url: String,
     pub(crate) digest: Digest,
+    /// For a built entry, its store key: the layer is the built tree.
+    pub(crate) build: Option<String>,
+}
+
+/// What a pull wants from a cache.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Want<'a> {
+    /// The artifact's exact bytes, which the lock pins with this digest.
+    Pinned(&'a Digest),
+    /// The built tree of the crate the lock pins with `source`, whose store
+    /// key is `key`. No lock can pin what a build makes: the layer is
+    /// checked against the digest its manifest names (so it arrives
+    /// whole), and the cache is trusted as the team's builder.
+    Built { source: &'a Digest, key: &'a str },
+}
+
+impl Want<'_> {
+    /// The lock's digest of the source bytes.
+    pub(crate) fn source(&self) -> &Digest {
+        match self {
+            Want::Pinned(d) => d,
+            Want::Built { source, .. } => source,
+        }
+    }
+
+    /// How the received bytes are hashed.
+    pub(crate) fn algorithm(&self) -> Algorithm {
+        match self {
+            Want::Pinned(d) => d.algorithm,
+            Want::Built { .. } => Algorithm::Sha256,
+        }
+    }
+
+    /// Refuses a built layer whose bytes are not the ones its manifest
+    /// names (`actual` is their sha256).
+    pub(crate) fn check_layer(&self, layer: &Descriptor, actual: &Digest) -> Result<(), String> {
+        match self {
+            Want::Built { .. } if actual.to_string() != layer.digest => Err(format!(
+                "its layer is not the one its manifest names (sha256 {actual}, not {})",
+                layer.digest
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The tag of a built entry in a cache: `build-<store key>`.
+pub fn build_tag(key: &str) -> String {
+    format!("build-{key}")
+}
+
+/// The tag naming `artifact` of `tool` in a cache: its build's for a built
+/// entry, else its digest's.
+pub fn tag_of(tool: &str, artifact: &devenv_model::lock::Artifact) -> String {
+    match artifact.build {
+        Some(_) => build_tag(&artifact.derived_key(tool)),
+        None => tag(&artifact.digest),
+    }
 }
 
 /// The tag naming an artifact in a cache: its lock digest in the tag
@@ -152,21 +213,31 @@ pub(crate) fn artifact_manifest(info: &ArtifactInfo, layer_digest: &str, size: u
         digest: layer_digest.into(),
         size,
         data: None,
-        annotations: BTreeMap::from([(TITLE.into(), file_name(&info.url))]),
+        annotations: BTreeMap::from([(
+            TITLE.into(),
+            match &info.build {
+                Some(key) => format!("{key}-{}.tar.gz", info.tool.replace([':', '/'], "-")),
+                None => file_name(&info.url),
+            },
+        )]),
     };
+    let mut annotations = BTreeMap::from([
+        (ANN_DIGEST.into(), info.digest.to_string()),
+        (ANN_PLATFORM.into(), info.platforms.clone()),
+        (ANN_TOOL.into(), info.tool.clone()),
+        (ANN_URL.into(), info.url.clone()),
+        (ANN_VERSION.into(), info.version.clone()),
+    ]);
+    if let Some(key) = &info.build {
+        annotations.insert(ANN_BUILD.into(), key.clone());
+    }
     let manifest = Manifest {
         schema_version: 2,
         media_type: Some(MANIFEST_MEDIA_TYPE.into()),
         artifact_type: Some(ARTIFACT_TYPE.into()),
         config: empty_config(),
         layers: vec![layer],
-        annotations: BTreeMap::from([
-            (ANN_DIGEST.into(), info.digest.to_string()),
-            (ANN_PLATFORM.into(), info.platforms.clone()),
-            (ANN_TOOL.into(), info.tool.clone()),
-            (ANN_URL.into(), info.url.clone()),
-            (ANN_VERSION.into(), info.version.clone()),
-        ]),
+        annotations,
     };
     serde_json::to_vec(&manifest).expect("a manifest always serializes")
 }
@@ -186,9 +257,10 @@ pub(crate) fn is_sha256(digest: &str) -> bool {
 /// the lock's) is refused with the reason.
 pub(crate) fn check_manifest(
     bytes: &[u8],
-    expected: &Digest,
+    want: Want<'_>,
     max_bytes: u64,
 ) -> Result<Descriptor, String> {
+    let expected = want.source();
     let manifest: Manifest = serde_json::from_slice(bytes)
         .map_err(|e| format!("its manifest is not a valid OCI manifest ({e})"))?;
     if manifest.schema_version != 2 {
@@ -210,6 +282,17 @@ pub(crate) fn check_manifest(
     let pinned = manifest.annotations.get(ANN_DIGEST).map(String::as_str);
     if pinned != Some(expected.to_string().as_str()) {
         return Err("its manifest records another digest than the lock".into());
+    }
+    let build = manifest.annotations.get(ANN_BUILD).map(String::as_str);
+    match (want, build) {
+        (Want::Pinned(_), None) => {}
+        (Want::Built { key, .. }, Some(b)) if b == key => {}
+        (Want::Pinned(_), Some(_)) => {
+            return Err("its manifest holds a build, not the pinned artifact".into());
+        }
+        (Want::Built { .. }, _) => {
+            return Err("its manifest holds another build than the lock's".into());
+        }
     }
     let [layer] = manifest.layers.as_slice() else {
         return Err(format!(
@@ -243,6 +326,7 @@ mod tests {
             platforms: "linux-x86_64".into(),
             url: "https://example.invalid/dl/hello-1.2.3.tar.gz?x=1".into(),
             digest: Digest::of(Algorithm::Sha256, b"bytes"),
+            build: None,
         }
     }
 
@@ -285,7 +369,7 @@ mod tests {
             "{text}"
         );
         assert!(text.contains(EMPTY_DIGEST));
-        let got = check_manifest(&one, &info().digest, u64::MAX).unwrap();
+        let got = check_manifest(&one, Want::Pinned(&info().digest), u64::MAX).unwrap();
         assert_eq!((got.digest.as_str(), got.size), (layer.as_str(), 5));
     }
 
@@ -295,14 +379,50 @@ mod tests {
         let good = artifact_manifest(&info(), &layer, 5);
         let other = Digest::of(Algorithm::Sha256, b"other");
         assert!(
-            check_manifest(&good, &other, u64::MAX)
+            check_manifest(&good, Want::Pinned(&other), u64::MAX)
                 .unwrap_err()
                 .contains("another digest")
         );
         let text = String::from_utf8(good).unwrap();
         let typed = text.replace(ARTIFACT_TYPE, "application/x-other");
-        assert!(check_manifest(typed.as_bytes(), &info().digest, u64::MAX).is_err());
-        assert!(check_manifest(b"{", &info().digest, u64::MAX).is_err());
+        assert!(check_manifest(typed.as_bytes(), Want::Pinned(&info().digest), u64::MAX).is_err());
+        assert!(check_manifest(b"{", Want::Pinned(&info().digest), u64::MAX).is_err());
+    }
+
+    #[test]
+    fn builds_and_pinned_artifacts_are_never_taken_for_each_other() {
+        let layer = format!("sha256:{}", "a".repeat(64));
+        let key = "0123456789abcdef0123456789abcdef";
+        let built = artifact_manifest(
+            &ArtifactInfo {
+                build: Some(key.into()),
+                ..info()
+            },
+            &layer,
+            5,
+        );
+        let digest = info().digest;
+        let want = Want::Built {
+            source: &digest,
+            key,
+        };
+        assert!(check_manifest(&built, want, u64::MAX).is_ok());
+        let text = String::from_utf8(built.clone()).unwrap();
+        assert!(text.contains(&format!("\"{key}-hello.tar.gz\"")), "{text}");
+        let err = check_manifest(&built, Want::Pinned(&digest), u64::MAX).unwrap_err();
+        assert!(err.contains("holds a build"), "{err}");
+        let other = Want::Built {
+            source: &digest,
+            key: "ffffffffffffffffffffffffffffffff",
+        };
+        let err = check_manifest(&built, other, u64::MAX).unwrap_err();
+        assert!(err.contains("another build"), "{err}");
+        let plain = artifact_manifest(&info(), &layer, 5);
+        assert!(check_manifest(&plain, want, u64::MAX).is_err());
+        let desc = check_manifest(&built, want, u64::MAX).unwrap();
+        let wrong = Digest::of(Algorithm::Sha256, b"other");
+        assert!(want.check_layer(&desc, &wrong).is_err());
+        assert_eq!(build_tag(key), format!("build-{key}"));
     }
 
     #[test]

@@ -25,13 +25,20 @@ pub struct Report {
     pub present: usize,
 }
 
+/// Writes the built tree of an item (a built entry) as a tar.gz at the
+/// path given, returning its size: the built entries of this machine's
+/// store, which only the caller can read.
+pub type Packer<'a> = dyn Fn(&Item, &Path) -> Result<u64> + Sync + 'a;
+
 /// Stores every item in `target`, fetching bytes through `downloads`
-/// (which may name source caches). Temporary files go under `tmp`.
+/// (which may name source caches), and packing built entries with `pack`.
+/// Temporary files go under `tmp`.
 pub fn push(
     lock: &Lock,
     items: &[Item],
     target: &Backend,
     downloads: &super::Downloads,
+    pack: &Packer<'_>,
     tmp: &Path,
 ) -> Result<Report> {
     let report = Mutex::new(Report::default());
@@ -39,7 +46,7 @@ pub fn push(
     devenv_model::parallel::map(
         downloads.fetcher.settings().jobs,
         items,
-        |item| match push_one(lock, item, target, downloads, tmp) {
+        |item| match push_one(lock, item, target, downloads, pack, tmp) {
             Ok(Some(bytes)) => report
                 .lock()
                 .expect("report")
@@ -67,9 +74,10 @@ fn push_one(
     item: &Item,
     target: &Backend,
     downloads: &super::Downloads,
+    pack: &Packer<'_>,
     tmp: &Path,
 ) -> Result<Option<u64>> {
-    let tag = oci::tag(&item.artifact.digest);
+    let tag = oci::tag_of(item.tool, item.artifact);
     if target.has(&tag)? {
         ui::verbose(format!("{}: already in {}", item.label(), target.name()));
         return Ok(None);
@@ -77,6 +85,19 @@ fn push_one(
     let dir = temp_dir(tmp)?;
     let result = (|| {
         let file = dir.join("artifact");
+        if item.artifact.build.is_some() {
+            let size = pack(item, &file)?;
+            let layer_digest = sha256_of(&file)?.to_string();
+            let manifest = oci::artifact_manifest(&super::info(lock, item), &layer_digest, size);
+            let written = target.push(&tag, &manifest, &file, &layer_digest, size)?;
+            ui::info(format!(
+                "pushed the build of {} to {} ({})",
+                item.label(),
+                target.name(),
+                ui::human_bytes(size)
+            ));
+            return Ok(written);
+        }
         let (digest, size) = downloads.download(
             item.tool,
             item.version,

@@ -91,7 +91,7 @@ impl Registry {
     pub(crate) fn pull(
         &self,
         tag: &str,
-        expected: &Digest,
+        want: oci::Want<'_>,
         dest: &Path,
         progress: &mut dyn FnMut(u64, Option<u64>),
     ) -> Result<Option<(Digest, u64)>, CacheError> {
@@ -108,7 +108,7 @@ impl Registry {
             s => return Err(self.status_error(s, resp, "read a manifest")),
         }
         let bytes = self.read_limited(resp, oci::MAX_MANIFEST_BYTES, "manifest")?;
-        let layer = oci::check_manifest(&bytes, expected, self.fetcher.settings().max_bytes)
+        let layer = oci::check_manifest(&bytes, want, self.fetcher.settings().max_bytes)
             .map_err(CacheError::Invalid)?;
         let url = self.url("blobs", &layer.digest);
         let resp = self.send("GET", &url, &[], &Body::Empty)?;
@@ -124,26 +124,27 @@ impl Registry {
         let mut file = File::create(dest)
             .map_err(|e| CacheError::Local(format!("could not create {}: {e}", dest.display())))?;
         let reader = resp.into_body().into_reader();
-        let (digest, n) = copy_bounded(reader, layer.size, &mut file, expected, progress).map_err(
-            |e| match e {
-                CopyError::Read(e) => CacheError::Down(format!(
-                    "{}: the download broke off ({})",
-                    self.display,
-                    devenv_model::error::io_reason(&e)
-                )),
-                CopyError::Write(e) => CacheError::Local(format!(
-                    "could not write {}: {}",
-                    dest.display(),
-                    devenv_model::error::io_reason(&e)
-                )),
-                CopyError::Size(got) => CacheError::Invalid(format!(
-                    "it sent {got} bytes where its manifest says {}",
-                    layer.size
-                )),
-            },
-        )?;
+        let (digest, n) = copy_bounded(reader, layer.size, &mut file, want.algorithm(), progress)
+            .map_err(|e| match e {
+            CopyError::Read(e) => CacheError::Down(format!(
+                "{}: the download broke off ({})",
+                self.display,
+                devenv_model::error::io_reason(&e)
+            )),
+            CopyError::Write(e) => CacheError::Local(format!(
+                "could not write {}: {}",
+                dest.display(),
+                devenv_model::error::io_reason(&e)
+            )),
+            CopyError::Size(got) => CacheError::Invalid(format!(
+                "it sent {got} bytes where its manifest says {}",
+                layer.size
+            )),
+        })?;
         file.sync_all()
             .map_err(|e| CacheError::Local(format!("could not write {}: {e}", dest.display())))?;
+        want.check_layer(&layer, &digest)
+            .map_err(CacheError::Invalid)?;
         Ok(Some((digest, n)))
     }
 
@@ -565,16 +566,16 @@ pub(crate) enum CopyError {
     Size(u64),
 }
 
-/// Copies `reader` into `out`, hashing with the algorithm of `expected`,
+/// Copies `reader` into `out`, hashing with `algorithm`,
 /// refusing more than `size` bytes or fewer.
 pub(crate) fn copy_bounded(
     mut reader: impl Read,
     size: u64,
     out: &mut dyn Write,
-    expected: &Digest,
+    algorithm: devenv_model::digest::Algorithm,
     progress: &mut dyn FnMut(u64, Option<u64>),
 ) -> Result<(Digest, u64), CopyError> {
-    let mut hasher = Hasher::new(expected.algorithm);
+    let mut hasher = Hasher::new(algorithm);
     let mut buf = vec![0u8; 256 * 1024];
     let mut done = 0u64;
     progress(0, Some(size));

@@ -11,6 +11,7 @@
 
 pub(crate) mod adoptium;
 pub mod aqua;
+pub mod cargo;
 pub(crate) mod checksums;
 pub(crate) mod exposes;
 pub(crate) mod github;
@@ -223,6 +224,7 @@ fn opener(backend: Backend) -> Open {
         Backend::Adoptium => adoptium::OPEN,
         Backend::RustDist => rust_dist::OPEN,
         Backend::PythonDist => python_dist::OPEN,
+        Backend::Cargo => cargo::OPEN,
     }
 }
 
@@ -354,6 +356,8 @@ pub(crate) fn open(
 /// what its source offers.
 pub struct Lookup {
     pub(crate) spec: SourceSpec,
+    /// The base URL of the source's server (mirror or default).
+    pub(crate) base: String,
     pub(crate) constraint: Constraint,
     pub(crate) source: Box<dyn Source>,
 }
@@ -370,14 +374,21 @@ impl Lookup {
         let fetcher = &cx.fetcher;
         let mirrors = Mirrors::new(cx.config, Some(manifest));
         let catalog = aqua::load_catalog(manifest, fetcher, &mirrors)?;
+        // `cargo:NAME` with `source = "system"` names the compiler, not
+        // where the crate comes from.
+        let source = tool
+            .source
+            .as_deref()
+            .filter(|s| !(name.starts_with("cargo:") && *s == "system"));
         let spec = catalog
-            .source_for(name, tool.source.as_deref())
+            .source_for(name, source)
             .map_err(|e| locate_source_error(e, name, tool, manifest, &catalog))?;
         check_options(name, tool, &spec, manifest)?;
         let constraint: Constraint = tool.version.parse().map_err(|e: String| anyhow!(e))?;
         let source = open(&spec, tool, &catalog, platforms, cx, &mirrors)
             .map_err(|e| explain_unreadable(e, name, &spec, &catalog))?;
         Ok(Lookup {
+            base: mirrors.base(spec.backend),
             spec,
             constraint,
             source,
@@ -537,11 +548,19 @@ pub(crate) fn resolve_registry(
     platforms: &[Platform],
     cx: &crate::Cx<'_>,
 ) -> Result<LockedTool> {
-    if tool.source.as_deref() == Some("system") {
+    let crate_tool = name.starts_with("cargo:");
+    if tool.source.as_deref() == Some("system") && !crate_tool {
         return crate::system::resolve(name, tool);
     }
     let fetcher = &cx.fetcher;
     let lookup = Lookup::open(name, tool, manifest, platforms, cx)?;
+    // A crate (`cargo:NAME`, or a catalog entry of the crate registry) is
+    // built, by a toolchain named in the lock.
+    let toolchain = if lookup.spec.backend == Backend::Cargo {
+        Some(cargo::toolchain(name, tool)?)
+    } else {
+        None
+    };
     let release = lookup.wanted()?;
     let version = release.version.as_str();
     // The project's Python, pinned, once asked: only a release that
@@ -630,6 +649,15 @@ pub(crate) fn resolve_registry(
             }
             if let Some(layout) = &f.layout {
                 artifact = artifact.with_parts(name, layout, f.parts);
+            }
+            if let Some(toolchain) = &toolchain {
+                let build = devenv_model::lock::Build {
+                    by: devenv_model::lock::BUILD_BY_CARGO.into(),
+                    toolchain: toolchain.clone(),
+                    target: platform.rust_target(cx.config.libc()),
+                    index: format!("sparse+{}/", lookup.base),
+                };
+                artifact = artifact.with_build(name, build);
             }
             artifact.digest_from = f.digest_from;
             let root = match &f.home {
