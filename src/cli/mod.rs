@@ -3,6 +3,7 @@
 
 mod add;
 mod allow;
+mod attest;
 mod cache;
 mod ci;
 mod completions;
@@ -250,6 +251,11 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: CacheCommand,
     },
+    /// Check Sigstore signatures and attestations offline.
+    Attest {
+        #[command(subcommand)]
+        command: AttestCommand,
+    },
     /// Inspect the store.
     Store {
         #[command(subcommand)]
@@ -385,6 +391,37 @@ pub(crate) enum CacheCommand {
 }
 
 #[derive(Subcommand, Debug)]
+pub(crate) enum AttestCommand {
+    /// Check FILE against a Sigstore bundle, like `cosign verify-blob` or
+    /// `gh attestation verify`, offline: the signing certificate's chain to
+    /// Fulcio, the transparency log entry, the signature, and who signed.
+    /// Exits non-zero with the reason when anything does not hold.
+    #[command(group = clap::ArgGroup::new("signer").required(true).args(["identity", "key"]))]
+    Verify {
+        /// The Sigstore bundle (JSON, v0.1 to v0.3).
+        #[arg(long, value_name = "FILE")]
+        bundle: PathBuf,
+        /// The identity that must have signed: the certificate's SAN, e.g.
+        /// `https://github.com/OWNER/REPO/.github/workflows/release.yml@refs/tags/v1.2.3`.
+        #[arg(long, value_name = "ID", requires = "issuer")]
+        identity: Option<String>,
+        /// The OIDC issuer of that identity, e.g.
+        /// `https://token.actions.githubusercontent.com`.
+        #[arg(long, value_name = "URL", requires = "identity")]
+        issuer: Option<String>,
+        /// A public key (PEM) that must have signed, instead of an identity.
+        #[arg(long, value_name = "PEM", conflicts_with_all = ["identity", "issuer"])]
+        key: Option<PathBuf>,
+        /// Trust this `trusted_root.json` instead of the Sigstore public-good
+        /// root devenv ships (or `[settings] trusted_root`).
+        #[arg(long, value_name = "FILE")]
+        trusted_root: Option<PathBuf>,
+        /// The signed file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub(crate) enum StoreCommand {
     /// Re-hash every entry and report any that changed since it was installed.
     Verify {
@@ -480,6 +517,29 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Command::Store {
             command: StoreCommand::Path { tool },
         } => store::path(config, &tool),
+        Command::Attest {
+            command:
+                AttestCommand::Verify {
+                    bundle,
+                    identity,
+                    issuer,
+                    key,
+                    trusted_root,
+                    file,
+                },
+        } => attest::verify(attest::VerifyArgs {
+            bundle: &bundle,
+            signer: match (identity, issuer, key) {
+                (_, _, Some(key)) => attest::Signer::Key(key),
+                (Some(identity), Some(issuer), None) => {
+                    attest::Signer::Identity { identity, issuer }
+                }
+                // clap requires one of the two.
+                _ => unreachable!("clap requires --identity with --issuer, or --key"),
+            },
+            trusted_root: trusted_root.as_deref(),
+            file: &file,
+        }),
         Command::Cache { command } => match command {
             CacheCommand::Push { platforms, tools } => cache::push(config, platforms, &tools),
             CacheCommand::Status { json } => cache::status(config, json),

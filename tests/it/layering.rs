@@ -13,6 +13,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("devenv-net", &["devenv-model"]),
     ("devenv-store", &["devenv-model"]),
     ("devenv-shell", &["devenv-model"]),
+    ("devenv-provenance", &[]),
     ("devenv-sources", &["devenv-model", "devenv-net"]),
     (
         "devenv",
@@ -22,6 +23,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "devenv-store",
             "devenv-sources",
             "devenv-shell",
+            "devenv-provenance",
         ],
     ),
 ];

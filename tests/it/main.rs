@@ -9,6 +9,7 @@
 mod adhoc_shell;
 mod archive_hostile;
 mod archive_safety;
+mod attest_verify;
 mod backend_npm;
 mod backend_pypi;
 mod cache_limits;
