@@ -226,3 +226,43 @@ fn unreadable_inputs_are_named() {
     w.run(&["attest", "verify", "--bundle", bundle, artifact])
         .fails(2);
 }
+
+#[test]
+fn provenance_from_a_test_instance_verifies_against_its_root_only() {
+    use crate::common::sigstore::{Signer, TestSigstore};
+    let w = World::new();
+    let sigstore = TestSigstore::new();
+    let signer = Signer::github("example/tool");
+    let artifact = w.write("tool.tar.gz", "the tool's bytes");
+    let digest = crate::common::sha256_hex(b"the tool's bytes");
+    let bundle = sigstore.attest(
+        &signer,
+        &[("tool.tar.gz", "sha256", &digest)],
+        "https://slsa.dev/provenance/v1",
+    );
+    let bundle = w.write("tool.sigstore.json", bundle.to_string());
+    let root = w.write("trusted_root.json", sigstore.trusted_root());
+    let args = |root: Option<&Path>| {
+        let mut args = vec![
+            "attest".to_string(),
+            "verify".into(),
+            "--bundle".into(),
+            bundle.display().to_string(),
+            "--identity".into(),
+            signer.identity.clone(),
+            "--issuer".into(),
+            signer.issuer.clone(),
+        ];
+        if let Some(root) = root {
+            args.extend(["--trusted-root".into(), root.display().to_string()]);
+        }
+        args.push(artifact.display().to_string());
+        args
+    };
+    let run = |args: Vec<String>| w.run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    run(args(Some(&root)))
+        .ok()
+        .stderr_has("signed by https://github.com/example/tool/");
+    // The public-good root does not trust the test instance.
+    run(args(None)).fails(1);
+}
