@@ -32,6 +32,7 @@ mod watch;
 mod which;
 
 use anyhow::Result;
+pub(crate) use attest::trusted_root as attest_trusted_root;
 use clap::{Parser, Subcommand};
 use clap_complete::engine::ArgValueCandidates;
 pub(crate) use completions::COMPLETE_VAR;

@@ -51,6 +51,7 @@ mod npm_scripts;
 mod offline;
 mod platform;
 mod project_registries;
+mod provenance_lock;
 mod pypi_apps;
 mod python_interpreter;
 mod registry_errors;

@@ -11,6 +11,7 @@
 //! (npm, PyPI, GitHub) into bundles.
 
 mod crypto;
+pub mod formats;
 
 use sigstore_verify::types::{Artifact, ArtifactDigest, Bundle, DerPublicKey, HashAlgorithm};
 use sigstore_verify::{PublicKeyVerificationPolicy, VerificationPolicy, Verifier};
@@ -87,6 +88,7 @@ pub enum Expect {
 }
 
 /// The artifact a bundle is checked against.
+#[derive(Clone, Copy)]
 pub enum Subject<'a> {
     /// The bytes themselves.
     Bytes(&'a [u8]),
