@@ -326,3 +326,96 @@ fn pypi_files_lock_with_their_pep_740_builder() {
     w.run(&["install"]).ok();
     assert_eq!(asked(&s), before);
 }
+
+/// An npm package tarball with a package.json of `json`.
+fn npm_package(json: &str) -> Vec<u8> {
+    common::archives::npm_tarball(&[
+        ("package.json", json),
+        ("index.js", "module.exports = 1;\n"),
+    ])
+}
+
+#[test]
+fn an_npm_tree_member_built_by_someone_else_stops_the_update() {
+    if which::which("npm").is_err() {
+        common::missing("npm", "the npm tree provenance test");
+        return;
+    }
+    let sigstore = TestSigstore::new();
+    let app_builder = Signer::github("acme/app");
+    let alice = Signer::github("alice/dep");
+    let mallory = Signer::github("mallory/dep");
+    let s = FixtureServer::start();
+    let serve = |versions: &[(&str, &Signer)]| {
+        let tarballs: Vec<(String, Vec<u8>)> = versions
+            .iter()
+            .map(|(v, _)| {
+                (
+                    v.to_string(),
+                    npm_package(&format!(r#"{{"name": "dep", "version": "{v}"}}"#)),
+                )
+            })
+            .collect();
+        let refs: Vec<(&str, &[u8])> = tarballs
+            .iter()
+            .map(|(v, t)| (v.as_str(), t.as_slice()))
+            .collect();
+        publish_npm(&s, "dep", &refs, "");
+        for ((v, signer), (_, t)) in versions.iter().zip(&tarballs) {
+            s.add_text(
+                &attestation_path("dep", v),
+                &npm_attestations(&sigstore, signer, "dep", v, t),
+            );
+        }
+    };
+    serve(&[("2.1.0", &alice)]);
+    let app = common::archives::tar_gz(&[
+        common::archives::Entry::file(
+            "package/package.json",
+            br#"{"name": "app", "version": "1.0.0", "bin": {"app": "bin/app.js"}, "dependencies": {"dep": "^2.0.0"}}"#,
+            0o644,
+        ),
+        common::archives::Entry::file("package/bin/app.js", b"#!/usr/bin/env node\nconsole.log(require('dep'));\n", 0o755),
+    ]);
+    publish_npm(
+        &s,
+        "app",
+        &[("1.0.0", &app)],
+        r#""bin": {"app": "bin/app.js"}, "dependencies": {"dep": "^2.0.0"},"#,
+    );
+    s.add_text(
+        &attestation_path("app", "1.0.0"),
+        &npm_attestations(&sigstore, &app_builder, "app", "1.0.0", &app),
+    );
+    let w = project(&s, &sigstore, r#""npm:app" = "1""#);
+    w.run(&["lock"]).ok();
+    let lock = lock_table(&w);
+    let artifact = &lock["tools"]["npm:app"]["artifacts"]["linux-x86_64"];
+    // The tree's own record is the requested package's; each member has its own.
+    assert_eq!(
+        artifact["provenance"]["identity"].as_str(),
+        Some(app_builder.identity.as_str()),
+        "{}",
+        w.lockfile()
+    );
+    let members = artifact["members"].as_array().unwrap();
+    let dep = members
+        .iter()
+        .find(|m| m["path"].as_str() == Some("node_modules/dep"))
+        .unwrap();
+    assert_eq!(
+        dep["provenance"]["identity"].as_str(),
+        Some(alice.identity.as_str())
+    );
+    // dep 2.2.0 comes from someone else: the update stops, naming both.
+    serve(&[("2.1.0", &alice), ("2.2.0", &mallory)]);
+    let locked = w.lockfile();
+    w.run(&["update"])
+        .fails(1)
+        .stderr_has(&format!(
+            "npm:app: dep 2.2.0 was built by {}",
+            mallory.identity
+        ))
+        .stderr_has(&format!("the locked 2.1.0 was built by {}", alice.identity));
+    assert_eq!(w.lockfile(), locked);
+}
