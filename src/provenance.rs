@@ -2,9 +2,11 @@
 //! and pinned in the lock.
 //!
 //! After resolution, every npm and PyPI artifact of the new lock — every
-//! member of a tree — is looked up at its registry's attestation endpoint
-//! (npm: `/-/npm/v1/attestations/NAME@VERSION`; PyPI's Integrity API:
-//! `/integrity/PROJECT/VERSION/FILE/provenance`). A published attestation
+//! member of a tree — and every `github:` release asset is looked up at
+//! its registry's attestation endpoint (npm:
+//! `/-/npm/v1/attestations/NAME@VERSION`; PyPI's Integrity API:
+//! `/integrity/PROJECT/VERSION/FILE/provenance`; GitHub:
+//! `/repos/OWNER/REPO/attestations/sha256:HEX`). A published attestation
 //! is verified offline against the trusted root (the shipped public-good
 //! root, or `[settings] trusted_root`) and bound to the digest the lock
 //! pins; the lock then records the signer identity, issuer and log index,
@@ -41,6 +43,8 @@ struct Unit {
 enum Kind {
     Npm,
     Pypi,
+    /// A GitHub release asset: its repository's artifact attestations.
+    Github,
 }
 
 fn kind_of(source: &str) -> Option<Kind> {
@@ -48,9 +52,25 @@ fn kind_of(source: &str) -> Option<Kind> {
         Some(Kind::Npm)
     } else if source.starts_with("pypi:") {
         Some(Kind::Pypi)
+    } else if github_repo(source).is_some() {
+        Some(Kind::Github)
     } else {
         None
     }
+}
+
+/// `github:OWNER/REPO` → `OWNER/REPO`, when plain.
+fn github_repo(source: &str) -> Option<&str> {
+    let repo = source.strip_prefix("github:")?;
+    let (owner, name) = repo.split_once('/')?;
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s != "."
+            && s != ".."
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    };
+    (plain(owner) && plain(name)).then_some(repo)
 }
 
 /// `https://r/@s/name/-/name-1.2.3.tgz` → (`@s/name`, `1.2.3`).
@@ -95,10 +115,12 @@ fn pypi_package_of(url: &str) -> Option<(String, String)> {
     ))
 }
 
-fn unit(kind: Kind, url: &str, digest: &Digest) -> Option<Unit> {
+fn unit(kind: Kind, url: &str, digest: &Digest, source: &str, version: &str) -> Option<Unit> {
     let (package, version) = match kind {
         Kind::Npm => npm_package_of(url)?,
         Kind::Pypi => pypi_package_of(url)?,
+        // One repository's assets: the builder is pinned per repository.
+        Kind::Github => (github_repo(source)?.to_string(), version.to_string()),
     };
     Some(Unit {
         package,
@@ -150,7 +172,7 @@ pub(crate) fn attach(
             for (url, digest, record) in pairs {
                 let Some(record) = record else { continue };
                 known.insert((url.clone(), digest.to_string()), record.clone());
-                if let Some(u) = unit(kind, url, digest) {
+                if let Some(u) = unit(kind, url, digest, &tool.source, &tool.version) {
                     before.insert((name.clone(), u.package), (u.version, record.clone()));
                 }
             }
@@ -171,7 +193,7 @@ pub(crate) fn attach(
                 }
             }
             for (url, digest, slot) in slots {
-                let Some(u) = unit(kind, url, digest) else {
+                let Some(u) = unit(kind, url, digest, &tool.source, &tool.version) else {
                     continue;
                 };
                 let key = (url.clone(), digest.to_string());
@@ -267,7 +289,7 @@ pub(crate) fn check_policy(manifest: &Manifest, lock: &Lock) -> Result<()> {
                     let what = match found {
                         Some(_) => "its registry publishes no provenance for it",
                         None if kind_of(&tool.source).is_none() => {
-                            "devenv reads no provenance from its source (npm and PyPI only)"
+                            "devenv reads no provenance from its source (npm, PyPI and GitHub releases only)"
                         }
                         None => {
                             "devenv.lock records no provenance check for it (`devenv update` checks it)"
@@ -314,19 +336,31 @@ fn look_up(
             );
             (url, Subject::Sha256(&u.digest.bytes))
         }
+        Kind::Github => {
+            let url = format!(
+                "{}/repos/{}/attestations/sha256:{}",
+                mirrors.base(Backend::Github),
+                u.package,
+                devenv_model::digest::hex(&u.digest.bytes)
+            );
+            (url, Subject::Sha256(&u.digest.bytes))
+        }
     };
     let expected = matches!(
         (kind, u.digest.algorithm),
-        (Kind::Npm, Algorithm::Sha512) | (Kind::Pypi, Algorithm::Sha256)
+        (Kind::Npm, Algorithm::Sha512) | (Kind::Pypi | Kind::Github, Algorithm::Sha256)
     );
     if !expected {
         // An attestation binds npm's sha512 or PyPI's sha256; a package
         // pinned by another digest cannot be matched to one.
         return Ok(Provenance::none());
     }
-    let answer = cx
-        .fetcher
-        .get_answer(&url, &[("Accept", "application/json".into())])?;
+    let headers = [("Accept", "application/json".to_string())];
+    let answer = match kind {
+        // The user's GitHub token goes along where they tied it to the API.
+        Kind::Github => cx.fetcher.get_github_api(&url, &headers)?,
+        Kind::Npm | Kind::Pypi => cx.fetcher.get_answer(&url, &headers)?,
+    };
     match answer.status {
         200 => {}
         404 => return Ok(Provenance::none()),
@@ -335,6 +369,7 @@ fn look_up(
     let bundles = match kind {
         Kind::Npm => devenv_provenance::formats::npm_bundles(&answer.body),
         Kind::Pypi => devenv_provenance::formats::pypi_bundles(&answer.body),
+        Kind::Github => devenv_provenance::formats::github_bundles(&answer.body),
     }
     .map_err(|e| anyhow!("{url}: {e}"))?;
     if bundles.is_empty() {

@@ -419,3 +419,44 @@ fn an_npm_tree_member_built_by_someone_else_stops_the_update() {
         .stderr_has(&format!("the locked 2.1.0 was built by {}", alice.identity));
     assert_eq!(w.lockfile(), locked);
 }
+
+#[test]
+fn a_github_asset_locks_with_its_attested_builder() {
+    use common::archives::{Entry, tar_gz};
+    use common::github::{page, release};
+    let sigstore = TestSigstore::new();
+    let builder = Signer::github("acme/tool");
+    let s = FixtureServer::start();
+    let repo = "acme/tool";
+    let name = "tool_1.4.0_Linux_x86_64.tar.gz";
+    let asset = tar_gz(&[Entry::file("tool", b"#!/bin/sh\necho tool\n", 0o755)]);
+    let r = release(&s, repo, "v1.4.0", &[(name, asset.clone())], true);
+    page(&s, repo, &[r]);
+    let digest = sha256_hex(&asset);
+    let bundle = sigstore.attest(
+        &builder,
+        &[(name, "sha256", &digest)],
+        "https://slsa.dev/provenance/v1",
+    );
+    // As GitHub's API lists attestations for a subject digest.
+    let path = format!("/api/repos/{repo}/attestations/sha256:{digest}");
+    s.add_text(
+        &path,
+        &serde_json::json!({"attestations": [{"bundle": bundle, "repository_id": 42, "bundle_url": null}]}).to_string(),
+    );
+    let w = World::new()
+        .with_env("DEVENV_GITHUB_API", &s.url("/api"))
+        .with_env("DEVENV_PLATFORM", "linux-x86_64");
+    w.write("trusted_root.json", sigstore.trusted_root());
+    w.manifest("[tools]\n\"github:acme/tool\" = \"1\"\n\n[settings]\ntrusted_root = \"trusted_root.json\"\n");
+    w.run(&["lock"]).ok();
+    let lock = lock_table(&w);
+    let p = &lock["tools"]["github:acme/tool"]["artifacts"]["linux-x86_64"]["provenance"];
+    assert_eq!(p["status"].as_str(), Some("verified"), "{}", w.lockfile());
+    assert_eq!(p["identity"].as_str(), Some(builder.identity.as_str()));
+    assert_eq!(
+        p["issuer"].as_str(),
+        Some("https://token.actions.githubusercontent.com")
+    );
+    assert_eq!(s.hits(&path), 1);
+}
