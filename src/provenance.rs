@@ -307,6 +307,65 @@ pub(crate) fn check_policy(manifest: &Manifest, lock: &Lock) -> Result<()> {
     Ok(())
 }
 
+/// What the lock records about an artifact's builder, for people and JSON.
+pub(crate) struct Shown {
+    /// `verified`, `none` (nothing published) or `unchecked`.
+    pub(crate) status: &'static str,
+    pub(crate) record: Option<Provenance>,
+    /// For a tree: how many members are verified, of how many.
+    pub(crate) members: Option<(usize, usize)>,
+}
+
+impl Shown {
+    pub(crate) fn of(artifact: &devenv_model::lock::Artifact) -> Shown {
+        let status = match &artifact.provenance {
+            Some(p) if p.signer().is_some() => "verified",
+            Some(_) => "none",
+            None => "unchecked",
+        };
+        let members = (!artifact.members.is_empty()).then(|| {
+            let verified = artifact
+                .members
+                .iter()
+                .filter(|m| m.provenance.as_ref().is_some_and(|p| p.signer().is_some()))
+                .count();
+            (verified, artifact.members.len())
+        });
+        Shown {
+            status,
+            record: artifact.provenance.clone(),
+            members,
+        }
+    }
+
+    /// "verified: ID (issuer …)", "not published", "not checked", with a
+    /// tree's member count.
+    pub(crate) fn text(&self) -> String {
+        let main = match (self.status, &self.record) {
+            ("verified", Some(p)) => format!("verified: {}", p.describe()),
+            ("none", _) => "not published".to_string(),
+            _ => "not checked".to_string(),
+        };
+        match self.members {
+            Some((v, n)) => format!("{main}; {v} of {n} packages verified"),
+            None => main,
+        }
+    }
+
+    pub(crate) fn json(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({"status": self.status});
+        if let Some(p) = self.record.as_ref().filter(|p| p.signer().is_some()) {
+            v["identity"] = p.identity.clone().into();
+            v["issuer"] = p.issuer.clone().into();
+            v["log_index"] = p.log_index.into();
+        }
+        if let Some((verified, total)) = self.members {
+            v["members"] = serde_json::json!({"verified": verified, "total": total});
+        }
+        v
+    }
+}
+
 /// What `u`'s registry publishes, verified.
 fn look_up(
     kind: Kind,

@@ -179,6 +179,10 @@ pub(crate) enum Command {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Show who built each tool, as verified when it was locked:
+        /// verified (the signer identity), not published, or not checked.
+        #[arg(long)]
+        provenance: bool,
     },
     /// Add tools to devenv.toml and lock them: `devenv add node@22 "pypi:uv@0.5"`.
     Add {
@@ -504,7 +508,7 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
                 json,
             },
         ),
-        Command::List { json } => list::run(config, json),
+        Command::List { json, provenance } => list::run(config, json, provenance),
         Command::Which { name } => which::run(config, &name),
         Command::Generations { json } => generations::run(config, json),
         Command::Rollback {

@@ -407,6 +407,29 @@ fn an_npm_tree_member_built_by_someone_else_stops_the_update() {
         dep["provenance"]["identity"].as_str(),
         Some(alice.identity.as_str())
     );
+    // Shown to people: per tool, and for a tree how many packages verified.
+    let on_linux = [("DEVENV_PLATFORM", "linux-x86_64")];
+    let listed = w.run_env(&["list", "--provenance"], &on_linux).ok();
+    let expected = format!(
+        "verified: {} (issuer https://token.actions.githubusercontent.com); 2 of 2 packages verified",
+        app_builder.identity
+    );
+    assert!(listed.stdout.contains(&expected), "{}", listed.stdout);
+    let json = w
+        .run_env(&["list", "--provenance", "--json"], &on_linux)
+        .ok();
+    let items: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let p = &items[0]["provenance"];
+    assert_eq!(p["status"], "verified");
+    assert_eq!(p["identity"], app_builder.identity.as_str());
+    assert_eq!(p["members"]["verified"], 2);
+    let ci = w.run_env(&["ci", "--format", "bash"], &on_linux).ok();
+    assert!(
+        ci.stderr
+            .contains("provenance: 4 verified, 0 not published, 0 not checked"),
+        "{}",
+        ci.stderr
+    );
     // dep 2.2.0 comes from someone else: the update stops, naming both.
     serve(&[("2.1.0", &alice), ("2.2.0", &mallory)]);
     let locked = w.lockfile();
