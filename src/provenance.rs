@@ -205,8 +205,11 @@ pub(crate) fn attach(
                             root = Some(trusted_root(manifest)?);
                         }
                         let root = root.as_ref().expect("just set");
-                        let record = look_up(kind, &u, &mirrors, cx, root)
+                        let (record, bundle) = look_up(kind, &u, &mirrors, cx, root)
                             .map_err(|e| anyhow!("{name}: {} {}: {e:#}", u.package, u.version))?;
+                        if let Some(bundle) = bundle {
+                            save_bundle(cx, &u.digest, &bundle);
+                        }
                         known.insert(key, record.clone());
                         record
                     }
@@ -307,6 +310,155 @@ pub(crate) fn check_policy(manifest: &Manifest, lock: &Lock) -> Result<()> {
     Ok(())
 }
 
+/// Where the verified bundle of the artifact with `digest` is kept, for
+/// `devenv verify`: the cache directory beside the store.
+fn bundle_path(cx: &Context, digest: &Digest) -> std::path::PathBuf {
+    let algorithm = match digest.algorithm {
+        Algorithm::Sha256 => "sha256",
+        Algorithm::Sha512 => "sha512",
+        Algorithm::Sha1 => "sha1",
+    };
+    cx.store
+        .home()
+        .join("cache")
+        .join("provenance")
+        .join(format!(
+            "{algorithm}-{}.sigstore.json",
+            devenv_model::digest::hex(&digest.bytes)
+        ))
+}
+
+/// Keeps a verified bundle; failing to is only worth a warning (the lock
+/// holds what was verified, and `devenv verify` can fetch it again).
+fn save_bundle(cx: &Context, digest: &Digest, bundle: &str) {
+    let path = bundle_path(cx, digest);
+    let saved = path
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .map_err(anyhow::Error::from)
+        .and_then(|()| devenv_model::files::write_atomic(&path, bundle.as_bytes()));
+    if let Err(e) = saved {
+        devenv_model::ui::warn(format!("could not keep the provenance bundle: {e:#}"));
+    }
+}
+
+/// How `devenv verify` fared.
+#[derive(Default)]
+pub(crate) struct Audit {
+    /// Verified again from a kept bundle.
+    pub(crate) offline: usize,
+    /// Fetched again (no kept bundle) and verified.
+    pub(crate) fetched: usize,
+    /// Recorded as not published.
+    pub(crate) none: usize,
+    /// Not checked when locked.
+    pub(crate) unchecked: usize,
+    /// What did not verify, or could not be checked, as sentences.
+    pub(crate) problems: Vec<String>,
+}
+
+/// Verifies again every verified record of `lock` against its kept bundle
+/// (offline), expecting exactly the recorded identity and issuer; without
+/// a kept bundle, fetches it again unless offline.
+pub(crate) fn audit(manifest: &Manifest, lock: &Lock, cx: &Context) -> Result<Audit> {
+    let mirrors = Mirrors::new(&cx.config, Some(manifest));
+    let root = trusted_root(manifest)?;
+    let mut audit = Audit::default();
+    let mut seen = std::collections::BTreeSet::new();
+    for (name, tool) in &lock.tools {
+        let kind = kind_of(&tool.source);
+        for artifact in tool.artifacts.values() {
+            let mut units = Vec::new();
+            if artifact.members.is_empty() {
+                units.push((&artifact.url, &artifact.digest, &artifact.provenance));
+            } else {
+                units.extend(
+                    artifact
+                        .members
+                        .iter()
+                        .map(|m| (&m.url, &m.digest, &m.provenance)),
+                );
+            }
+            for (url, digest, record) in units {
+                if !seen.insert((url.clone(), digest.to_string())) {
+                    continue;
+                }
+                let Some(record) = record else {
+                    audit.unchecked += 1;
+                    continue;
+                };
+                let (Some(identity), Some(issuer)) = (&record.identity, &record.issuer) else {
+                    audit.none += 1;
+                    continue;
+                };
+                let what = format!("{name}: {url}");
+                let subject = match digest.algorithm {
+                    Algorithm::Sha256 => Subject::Sha256(&digest.bytes),
+                    Algorithm::Sha512 => Subject::Sha512(&digest.bytes),
+                    Algorithm::Sha1 => {
+                        audit
+                            .problems
+                            .push(format!("{what}: a sha1 digest binds no attestation"));
+                        continue;
+                    }
+                };
+                let expect = Expect::Identity {
+                    identity: identity.clone(),
+                    issuer: issuer.clone(),
+                };
+                let path = bundle_path(cx, digest);
+                let kept = devenv_model::files::read_bounded(
+                    &path,
+                    devenv_provenance::MAX_DOCUMENT_BYTES as u64,
+                    "the kept provenance bundle",
+                )?;
+                let bundle = match kept {
+                    Some(text) => devenv_provenance::parse_bundle(&text)
+                        .map_err(|e| anyhow!("{}: {e}", path.display()))?,
+                    None if cx.offline() => {
+                        audit.problems.push(format!(
+                            "{what}: no kept bundle on this machine, and --offline forbids fetching it"
+                        ));
+                        continue;
+                    }
+                    None => {
+                        let Some(kind) = kind else { continue };
+                        let Some(u) = unit(kind, url, digest, &tool.source, &tool.version) else {
+                            continue;
+                        };
+                        match look_up(kind, &u, &mirrors, cx, &root) {
+                            Ok((found, Some(json))) => {
+                                save_bundle(cx, digest, &json);
+                                audit.fetched += 1;
+                                if found.identity.as_deref() != Some(identity.as_str())
+                                    || found.issuer.as_deref() != Some(issuer.as_str())
+                                {
+                                    audit.problems.push(format!(
+                                        "{what} is now attested by {}, but the lock records {}",
+                                        found.describe(),
+                                        record.describe()
+                                    ));
+                                }
+                            }
+                            Ok((_, None)) => audit.problems.push(format!(
+                                "{what}: the registry no longer publishes the provenance the lock records ({})",
+                                record.describe()
+                            )),
+                            Err(e) => audit.problems.push(format!("{what}: {e:#}")),
+                        }
+                        continue;
+                    }
+                };
+                match devenv_provenance::verify(&bundle, subject, &expect, &root) {
+                    Ok(_) => audit.offline += 1,
+                    Err(e) => audit.problems.push(format!("{what}: {e}")),
+                }
+            }
+        }
+    }
+    Ok(audit)
+}
+
 /// What the lock records about an artifact's builder, for people and JSON.
 pub(crate) struct Shown {
     /// `verified`, `none` (nothing published) or `unchecked`.
@@ -373,7 +525,7 @@ fn look_up(
     mirrors: &Mirrors,
     cx: &Context,
     root: &TrustedRoot,
-) -> Result<Provenance> {
+) -> Result<(Provenance, Option<String>)> {
     let (url, subject) = match kind {
         Kind::Npm => {
             let escaped = u.package.replace('/', "%2f");
@@ -412,7 +564,7 @@ fn look_up(
     if !expected {
         // An attestation binds npm's sha512 or PyPI's sha256; a package
         // pinned by another digest cannot be matched to one.
-        return Ok(Provenance::none());
+        return Ok((Provenance::none(), None));
     }
     let headers = [("Accept", "application/json".to_string())];
     let answer = match kind {
@@ -422,7 +574,7 @@ fn look_up(
     };
     match answer.status {
         200 => {}
-        404 => return Ok(Provenance::none()),
+        404 => return Ok((Provenance::none(), None)),
         status => bail!("{url} answered HTTP {status}"),
     }
     let bundles = match kind {
@@ -432,7 +584,7 @@ fn look_up(
     }
     .map_err(|e| anyhow!("{url}: {e}"))?;
     if bundles.is_empty() {
-        return Ok(Provenance::none());
+        return Ok((Provenance::none(), None));
     }
     let mut last_error = None;
     for bundle in &bundles {
@@ -441,7 +593,11 @@ fn look_up(
                 let issuer = v
                     .issuer
                     .ok_or_else(|| anyhow!("{url}: the signing certificate names no issuer"))?;
-                return Ok(Provenance::verified(v.identity, issuer, v.log_index));
+                let json = serde_json::to_string(bundle)?;
+                return Ok((
+                    Provenance::verified(v.identity, issuer, v.log_index),
+                    Some(json),
+                ));
             }
             Err(e) => last_error = Some(e),
         }

@@ -28,6 +28,7 @@ mod shell;
 mod status;
 mod store;
 mod update;
+mod verify;
 mod watch;
 mod which;
 
@@ -256,6 +257,11 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: CacheCommand,
     },
+    /// Verify again, offline, the provenance devenv.lock records: each
+    /// kept bundle against the trusted root, expecting exactly the recorded
+    /// identity and issuer (a bundle not kept on this machine is fetched
+    /// again, unless --offline).
+    Verify,
     /// Check Sigstore signatures and attestations offline.
     Attest {
         #[command(subcommand)]
@@ -522,6 +528,7 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Command::Store {
             command: StoreCommand::Path { tool },
         } => store::path(config, &tool),
+        Command::Verify => verify::run(config),
         Command::Attest {
             command:
                 AttestCommand::Verify {

@@ -483,3 +483,38 @@ fn a_github_asset_locks_with_its_attested_builder() {
     );
     assert_eq!(s.hits(&path), 1);
 }
+
+#[test]
+fn devenv_verify_audits_the_recorded_provenance_offline() {
+    let sigstore = TestSigstore::new();
+    let alice = Signer::github("alice/fmt");
+    let s = npm_registry(&sigstore, &[("1.0.0", Some(&alice))]);
+    let w = project(&s, &sigstore, r#""npm:fmt" = "1""#);
+    w.run(&["lock"]).ok();
+    // The bundle verified at lock time was kept: verified again offline.
+    s.stop();
+    w.run(&["verify", "--offline"]).ok().stderr_has(
+        "provenance: 1 artifact verified again offline, 0 not published, 0 not checked when locked",
+    );
+    // A lock edited to name another builder does not verify.
+    let locked = w.lockfile();
+    w.write(
+        "devenv.lock",
+        locked.replace(
+            "https://github.com/alice/fmt/",
+            "https://github.com/bob/fmt/",
+        ),
+    );
+    w.run(&["verify", "--offline"])
+        .fails(1)
+        .stderr_has("provenance does not hold for 1 artifact")
+        .stderr_has("https://github.com/bob/fmt/");
+    w.write("devenv.lock", &locked);
+    // Without the kept bundle, and offline: said, not guessed.
+    let kept = w.home.join("cache/provenance");
+    assert!(kept.is_dir());
+    std::fs::remove_dir_all(&kept).unwrap();
+    w.run(&["verify", "--offline"])
+        .fails(1)
+        .stderr_has("no kept bundle on this machine");
+}
