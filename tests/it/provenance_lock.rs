@@ -518,3 +518,49 @@ fn devenv_verify_audits_the_recorded_provenance_offline() {
         .fails(1)
         .stderr_has("no kept bundle on this machine");
 }
+
+/// A real published package and its real attestations, verified against
+/// the shipped public-good root (see `data/provenance/SOURCE.md`).
+#[test]
+fn real_npm_provenance_verifies_against_the_shipped_root() {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/data/provenance");
+    let tarball = std::fs::read(data.join("gundam-visor-1.0.1.tgz")).unwrap();
+    let answer =
+        std::fs::read_to_string(data.join("npm-attestations-gundam-visor-1.0.1.json")).unwrap();
+    let s = FixtureServer::start();
+    publish_npm(&s, "gundam-visor", &[("1.0.1", &tarball)], "");
+    s.add_text(&attestation_path("gundam-visor", "1.0.1"), &answer);
+    let w = World::new().with_env("DEVENV_NPM_REGISTRY", &s.base());
+    w.manifest(
+        "[tools]\n\"npm:gundam-visor\" = { version = \"1.0.1\", bin = [\"visor=index.js\"] }\n\n[settings]\nplatforms = [\"linux-x86_64\"]\n",
+    );
+    w.run(&["lock"]).ok();
+    let lock = lock_table(&w);
+    let p = &lock["tools"]["npm:gundam-visor"]["artifacts"]["linux-x86_64"]["provenance"];
+    assert_eq!(p["status"].as_str(), Some("verified"), "{}", w.lockfile());
+    assert_eq!(
+        p["identity"].as_str(),
+        Some(
+            "https://github.com/ramonpetgrave64/gundam-visor/.github/workflows/npm-publish.yml@refs/tags/v1.0.1"
+        )
+    );
+    assert_eq!(
+        p["issuer"].as_str(),
+        Some("https://token.actions.githubusercontent.com")
+    );
+    assert_eq!(p["log_index"].as_integer(), Some(99434462));
+    // The same answer served for other bytes does not verify.
+    let s2 = FixtureServer::start();
+    publish_npm(
+        &s2,
+        "gundam-visor",
+        &[("1.0.1", &npm_tarball("gundam-visor", "1.0.1"))],
+        "",
+    );
+    s2.add_text(&attestation_path("gundam-visor", "1.0.1"), &answer);
+    let w2 = World::new().with_env("DEVENV_NPM_REGISTRY", &s2.base());
+    w2.manifest(
+        "[tools]\n\"npm:gundam-visor\" = { version = \"1.0.1\", bin = [\"visor=index.js\"] }\n\n[settings]\nplatforms = [\"linux-x86_64\"]\n",
+    );
+    w2.run(&["lock"]).fails(1).stderr_has("does not verify");
+}
