@@ -18,6 +18,7 @@ mod hook;
 mod import;
 mod install;
 mod project;
+mod provenance;
 mod system;
 mod tasks;
 mod watch;

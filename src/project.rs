@@ -209,6 +209,7 @@ impl Project {
                 );
             }
             self.check_agrees(&lock)?;
+            crate::provenance::check_policy(&self.manifest, &lock)?;
             return Ok(lock);
         }
         let mut existing = existing;
@@ -235,6 +236,7 @@ impl Project {
             && let Some(lock) = &existing
             && lock.staleness(&self.manifest, &platforms).is_none()
         {
+            crate::provenance::check_policy(&self.manifest, lock)?;
             return Ok(lock.clone());
         }
         if cx.offline() {
@@ -247,6 +249,7 @@ impl Project {
             &cx.sources(),
             update,
         )?;
+        let lock = crate::provenance::attach(&self.manifest, existing.as_ref(), lock, cx)?;
         if self.write_lock(cx, &lock)? {
             ui::info(format!("wrote {}", self.lock_path().display()));
             self.record_generation(cx, &lock, reason)?;

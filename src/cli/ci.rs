@@ -203,8 +203,35 @@ fn summary(lock: &Lock, report: &Report, started: Instant, exported: &str) -> St
     } else {
         origins.push(',');
     }
+    // Who built the tools, as the lock records it, when anything was checked.
+    let mut counts = [0usize; 3];
+    for tool in lock.tools.values() {
+        for artifact in tool.artifacts.values() {
+            // A tree counts its packages (its own record is one of them).
+            let records: Vec<_> = if artifact.members.is_empty() {
+                vec![&artifact.provenance]
+            } else {
+                artifact.members.iter().map(|m| &m.provenance).collect()
+            };
+            for p in records {
+                match p {
+                    Some(p) if p.signer().is_some() => counts[0] += 1,
+                    Some(_) => counts[1] += 1,
+                    None => counts[2] += 1,
+                }
+            }
+        }
+    }
+    let provenance = if counts[0] + counts[1] > 0 {
+        format!(
+            "; provenance: {} verified, {} not published, {} not checked",
+            counts[0], counts[1], counts[2]
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "ci: {tools} ({} fetched{origins} {}; {:.1} s); {exported}",
+        "ci: {tools} ({} fetched{origins} {}; {:.1} s); {exported}{provenance}",
         report.fetched.len(),
         ui::human_bytes(bytes),
         started.elapsed().as_secs_f64()

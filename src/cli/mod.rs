@@ -3,6 +3,7 @@
 
 mod add;
 mod allow;
+mod attest;
 mod cache;
 mod ci;
 mod completions;
@@ -29,10 +30,12 @@ mod shell;
 mod status;
 mod store;
 mod update;
+mod verify;
 mod watch;
 mod which;
 
 use anyhow::Result;
+pub(crate) use attest::trusted_root as attest_trusted_root;
 use clap::{Parser, Subcommand};
 use clap_complete::engine::ArgValueCandidates;
 pub(crate) use completions::COMPLETE_VAR;
@@ -176,6 +179,10 @@ pub(crate) enum Command {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Show who built each tool, as verified when it was locked:
+        /// verified (the signer identity), not published, or not checked.
+        #[arg(long)]
+        provenance: bool,
     },
     /// Add tools to devenv.toml and lock them: `devenv add node@22 "pypi:uv@0.5"`.
     #[command(
@@ -266,6 +273,16 @@ pub(crate) enum Command {
     Cache {
         #[command(subcommand)]
         command: CacheCommand,
+    },
+    /// Verify again, offline, the provenance devenv.lock records: each
+    /// kept bundle against the trusted root, expecting exactly the recorded
+    /// identity and issuer (a bundle not kept on this machine is fetched
+    /// again, unless --offline).
+    Verify,
+    /// Check Sigstore signatures and attestations offline.
+    Attest {
+        #[command(subcommand)]
+        command: AttestCommand,
     },
     /// Inspect the store.
     #[command(
@@ -451,6 +468,37 @@ pub(crate) enum CacheCommand {
 }
 
 #[derive(Subcommand, Debug)]
+pub(crate) enum AttestCommand {
+    /// Check FILE against a Sigstore bundle, like `cosign verify-blob` or
+    /// `gh attestation verify`, offline: the signing certificate's chain to
+    /// Fulcio, the transparency log entry, the signature, and who signed.
+    /// Exits non-zero with the reason when anything does not hold.
+    #[command(group = clap::ArgGroup::new("signer").required(true).args(["identity", "key"]))]
+    Verify {
+        /// The Sigstore bundle (JSON, v0.1 to v0.3).
+        #[arg(long, value_name = "FILE")]
+        bundle: PathBuf,
+        /// The identity that must have signed: the certificate's SAN, e.g.
+        /// `https://github.com/OWNER/REPO/.github/workflows/release.yml@refs/tags/v1.2.3`.
+        #[arg(long, value_name = "ID", requires = "issuer")]
+        identity: Option<String>,
+        /// The OIDC issuer of that identity, e.g.
+        /// `https://token.actions.githubusercontent.com`.
+        #[arg(long, value_name = "URL", requires = "identity")]
+        issuer: Option<String>,
+        /// A public key (PEM) that must have signed, instead of an identity.
+        #[arg(long, value_name = "PEM", conflicts_with_all = ["identity", "issuer"])]
+        key: Option<PathBuf>,
+        /// Trust this `trusted_root.json` instead of the Sigstore public-good
+        /// root devenv ships (or `[settings] trusted_root`).
+        #[arg(long, value_name = "FILE")]
+        trusted_root: Option<PathBuf>,
+        /// The signed file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub(crate) enum StoreCommand {
     /// Re-hash every entry and report any that changed since it was installed.
     #[command(after_long_help = "Examples:\n  devenv store verify\n  devenv store verify --repair")]
@@ -592,7 +640,7 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
                 json,
             },
         ),
-        Command::List { json } => list::run(config, json),
+        Command::List { json, provenance } => list::run(config, json, provenance),
         Command::Which { name } => which::run(config, &name),
         Command::Generations { json } => generations::run(config, json),
         Command::Rollback {
@@ -606,6 +654,30 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Command::Store {
             command: StoreCommand::Path { tool },
         } => store::path(config, &tool),
+        Command::Verify => verify::run(config),
+        Command::Attest {
+            command:
+                AttestCommand::Verify {
+                    bundle,
+                    identity,
+                    issuer,
+                    key,
+                    trusted_root,
+                    file,
+                },
+        } => attest::verify(attest::VerifyArgs {
+            bundle: &bundle,
+            signer: match (identity, issuer, key) {
+                (_, _, Some(key)) => attest::Signer::Key(key),
+                (Some(identity), Some(issuer), None) => {
+                    attest::Signer::Identity { identity, issuer }
+                }
+                // clap requires one of the two.
+                _ => unreachable!("clap requires --identity with --issuer, or --key"),
+            },
+            trusted_root: trusted_root.as_deref(),
+            file: &file,
+        }),
         Command::Cache { command } => match command {
             CacheCommand::Push { platforms, tools } => cache::push(config, platforms, &tools),
             CacheCommand::Status { json } => cache::status(config, json),

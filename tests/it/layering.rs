@@ -13,6 +13,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("devenv-net", &["devenv-model"]),
     ("devenv-store", &["devenv-model"]),
     ("devenv-shell", &["devenv-model"]),
+    ("devenv-provenance", &[]),
     ("devenv-sources", &["devenv-model", "devenv-net"]),
     // Maintenance tasks run by hand (the registry generator).
     ("xtask", &["devenv-model"]),
@@ -24,6 +25,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "devenv-store",
             "devenv-sources",
             "devenv-shell",
+            "devenv-provenance",
         ],
     ),
 ];

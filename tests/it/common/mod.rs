@@ -11,6 +11,7 @@ pub(crate) mod python_dist;
 pub(crate) mod registry;
 pub(crate) mod server;
 pub(crate) mod shell;
+pub(crate) mod sigstore;
 pub(crate) mod tools;
 
 use std::path::{Path, PathBuf};

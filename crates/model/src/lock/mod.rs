@@ -109,6 +109,71 @@ pub struct Artifact {
     /// build made. Part of the store key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build: Option<Build>,
+    /// Who built the artifact, as verified at lock time; for a tree, the
+    /// requested package's (each member has its own). Absent: not checked
+    /// (a source devenv reads no provenance from, or an older lock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
+}
+
+/// What lock-time verification found about who built an artifact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provenance {
+    /// [`Provenance::VERIFIED`] or [`Provenance::NONE`].
+    pub status: String,
+    /// The signing certificate's identity (SAN): for a CI build, the
+    /// workflow that built the artifact, e.g.
+    /// `https://github.com/OWNER/REPO/.github/workflows/release.yml@refs/tags/v1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    /// The OIDC issuer that vouched for the identity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// The transparency log entry's index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_index: Option<u64>,
+}
+
+impl Provenance {
+    /// An attestation was verified; `identity` and `issuer` say whose.
+    pub const VERIFIED: &'static str = "verified";
+    /// The source publishes no attestation for the artifact.
+    pub const NONE: &'static str = "none";
+
+    /// A verified signer.
+    pub fn verified(identity: String, issuer: String, log_index: Option<u64>) -> Provenance {
+        Provenance {
+            status: Provenance::VERIFIED.into(),
+            identity: Some(identity),
+            issuer: Some(issuer),
+            log_index,
+        }
+    }
+
+    /// Nothing published.
+    pub fn none() -> Provenance {
+        Provenance {
+            status: Provenance::NONE.into(),
+            identity: None,
+            issuer: None,
+            log_index: None,
+        }
+    }
+
+    /// The signer, when verified.
+    pub fn signer(&self) -> Option<&str> {
+        self.identity.as_deref()
+    }
+
+    /// For people: "IDENTITY (issuer ISSUER)" or "no provenance published".
+    pub fn describe(&self) -> String {
+        match (&self.identity, &self.issuer) {
+            (Some(id), Some(issuer)) => format!("{id} (issuer {issuer})"),
+            (Some(id), None) => id.clone(),
+            _ => "no provenance published".into(),
+        }
+    }
 }
 
 /// How a built entry is made: `[tools.NAME.artifacts.PLATFORM.build]`.
@@ -162,6 +227,9 @@ pub struct Member {
     pub path: String,
     pub url: String,
     pub digest: Digest,
+    /// As [`Artifact::provenance`], for this package.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
 }
 
 impl Member {
@@ -210,6 +278,7 @@ impl Artifact {
             members: Vec::new(),
             allow_scripts: Vec::new(),
             build: None,
+            provenance: None,
         };
         artifact.key = artifact.derived_key(tool);
         artifact
@@ -605,6 +674,51 @@ mod tests {
     }
 
     #[test]
+    fn provenance_round_trips_and_is_validated() {
+        let p: Platform = "linux-x86_64".parse().unwrap();
+        let mut lock = sample();
+        let artifact = lock
+            .tools
+            .get_mut("t")
+            .unwrap()
+            .artifacts
+            .get_mut(&p)
+            .unwrap();
+        artifact.provenance = Some(Provenance::verified(
+            "https://github.com/o/r/.github/workflows/release.yml@refs/tags/v1".into(),
+            "https://token.actions.githubusercontent.com".into(),
+            Some(42),
+        ));
+        let text = lock.render();
+        assert!(text.contains("status = \"verified\""), "{text}");
+        assert!(text.contains("log_index = 42"), "{text}");
+        let parsed = Lock::parse(&text).unwrap();
+        assert_eq!(parsed, lock);
+        validate::structure(&parsed).unwrap();
+        // Not checked: absent, as in locks written before provenance.
+        let old = sample();
+        assert!(!old.render().contains("provenance"));
+        for (bad, says) in [
+            ("status = \"verified\"", "names its `identity` and `issuer`"),
+            ("status = \"maybe\"", "it is `verified` or `none`"),
+            ("status = \"none\"\nidentity = \"x\"", "records no identity"),
+        ] {
+            let mut lock = sample();
+            let artifact = lock
+                .tools
+                .get_mut("t")
+                .unwrap()
+                .artifacts
+                .get_mut(&p)
+                .unwrap();
+            let record: Provenance = toml::from_str(bad).unwrap();
+            artifact.provenance = Some(record);
+            let e = validate::structure(&lock).unwrap_err().to_string();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+    }
+
+    #[test]
     fn renders_and_parses_back_identically() {
         let lock = sample();
         let text = lock.render();
@@ -621,6 +735,7 @@ mod tests {
             path: path.into(),
             url: format!("https://r/{path}.tgz"),
             digest: Digest::of(Algorithm::Sha512, seed),
+            provenance: None,
         };
         let mut lock = sample();
         let p: Platform = "linux-x86_64".parse().unwrap();
@@ -675,6 +790,7 @@ mod tests {
             path: "node_modules/lib".into(),
             url: "https://r/lib.tgz".into(),
             digest: Digest::of(Algorithm::Sha512, b"lib"),
+            provenance: None,
         };
         let tree = lock.tools["t"].artifacts[&p]
             .clone()

@@ -59,9 +59,16 @@ fn check_artifact(tool: &str, a: &Artifact) -> Result<()> {
     for entry in &a.bin {
         check_bin(entry)?;
     }
+    if let Some(p) = &a.provenance {
+        check_provenance(p).map_err(|e| anyhow::anyhow!("`provenance`: {e}"))?;
+    }
     let mut seen = std::collections::BTreeSet::new();
     for m in &a.members {
         super::Member::check_path(&m.path)?;
+        if let Some(p) = &m.provenance {
+            check_provenance(p)
+                .map_err(|e| anyhow::anyhow!("the member `{}`'s `provenance`: {e}", m.path))?;
+        }
         if !seen.insert(m.path.as_str()) {
             bail!("`{}` is listed twice", m.path);
         }
@@ -310,6 +317,33 @@ fn check_version(version: &str) -> Result<()> {
             "`{}` is not a version (letters, digits and `._+~!-`, at most 128)",
             crate::ui::escape_controls(version)
         );
+    }
+    Ok(())
+}
+
+/// A verified record names its signer and issuer; a "none" record nothing.
+fn check_provenance(p: &super::Provenance) -> Result<()> {
+    use super::Provenance;
+    match p.status.as_str() {
+        Provenance::VERIFIED => {
+            let (Some(identity), Some(issuer)) = (&p.identity, &p.issuer) else {
+                bail!("a verified record names its `identity` and `issuer`");
+            };
+            check_text(identity, 4096, "the identity")?;
+            check_text(issuer, 1024, "the issuer")?;
+            if identity.is_empty() || issuer.is_empty() {
+                bail!("the identity and the issuer cannot be empty");
+            }
+        }
+        Provenance::NONE => {
+            if p.identity.is_some() || p.issuer.is_some() || p.log_index.is_some() {
+                bail!("`status = \"none\"` records no identity, issuer or log index");
+            }
+        }
+        other => bail!(
+            "`status` is `{}`; it is `verified` or `none`",
+            crate::ui::escape_controls(other)
+        ),
     }
     Ok(())
 }

@@ -106,6 +106,18 @@ pub struct RegistryTool {
     /// npm packages of the tool's tree whose install scripts may run
     /// (`allow_scripts = ["esbuild"]`), sorted; empty: none run.
     pub allow_scripts: Vec<String>,
+    /// What the tool's provenance must be (`provenance = "required"` or an
+    /// identity); `None`: whatever it is, pinned once locked.
+    pub provenance: Option<ProvenancePolicy>,
+}
+
+/// `provenance = "required"`, or the identity that must have built the tool.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProvenancePolicy {
+    /// Verified provenance, by whichever identity (then pinned).
+    Required,
+    /// Verified provenance by exactly this identity (the certificate SAN).
+    Identity(String),
 }
 
 /// `[env]`.
@@ -149,6 +161,11 @@ pub struct Settings {
     /// Extra aqua registries (files relative to the project, or URLs),
     /// consulted before the built-in one.
     pub registries: Vec<String>,
+    /// `provenance = "required"`: every tool must have verified provenance.
+    pub provenance_required: bool,
+    /// A Sigstore `trusted_root.json` replacing the shipped public-good
+    /// root (relative to the project).
+    pub trusted_root: Option<PathBuf>,
 }
 
 /// Finds the nearest directory at or above `start` that holds a `devenv.toml`.

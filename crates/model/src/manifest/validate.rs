@@ -1,6 +1,7 @@
 //! The validation walk over a parsed `devenv.toml`: every key and value is
 //! checked where it stands, so each mistake carries its span.
 
+use super::ProvenancePolicy;
 use super::{
     EnvSpec, EnvValue, Manifest, ManifestError, RegistryTool, Request, Settings, Sha256Spec,
     ToolSpec, UrlTool, check_var_name, suggest,
@@ -9,7 +10,7 @@ use crate::digest::Digest;
 use crate::platform::{Arch, Os, Platform};
 use std::collections::BTreeMap;
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use toml_edit::{Item, Table, Value};
 
 /// Validates `source` as the content of the manifest at `path`.
@@ -319,6 +320,7 @@ impl Cx<'_> {
                 targets: Vec::new(),
                 extras: Vec::new(),
                 allow_scripts: Vec::new(),
+                provenance: None,
             });
             return Ok(ToolSpec {
                 name: name.to_string(),
@@ -347,6 +349,7 @@ impl Cx<'_> {
             "targets",
             "extras",
             "allow_scripts",
+            "provenance",
         ];
         let valid = if is_url { URL_KEYS } else { REGISTRY_KEYS };
         for (key, _) in table.iter() {
@@ -443,6 +446,10 @@ impl Cx<'_> {
                 }
                 None => Vec::new(),
             };
+            let provenance = match table.get("provenance") {
+                Some(item) => Some(self.provenance_policy(item)?),
+                None => None,
+            };
             return Ok(ToolSpec {
                 name: name.to_string(),
                 request: Request::Registry(RegistryTool {
@@ -454,6 +461,7 @@ impl Cx<'_> {
                     targets,
                     extras,
                     allow_scripts,
+                    provenance,
                 }),
             });
         }
@@ -784,6 +792,8 @@ impl Cx<'_> {
             "mirrors",
             "caches",
             "registries",
+            "provenance",
+            "trusted_root",
         ];
         let table = self.table(
             item,
@@ -861,10 +871,52 @@ impl Cx<'_> {
                     "`registries`",
                     "registries = [\"aqua/registry.yaml\", \"https://example.com/registry.yaml\"]",
                 )?,
+                "provenance" => {
+                    if value.as_str() != Some("required") {
+                        return Err(self.wrong_type(
+                            value,
+                            "`provenance`",
+                            "\"required\"",
+                            "provenance = \"required\"",
+                        ));
+                    }
+                    settings.provenance_required = true;
+                }
+                "trusted_root" => {
+                    let path = self.string(
+                        value,
+                        "`trusted_root`",
+                        "trusted_root = \"sigstore/trusted_root.json\"",
+                    )?;
+                    settings.trusted_root = Some(PathBuf::from(path));
+                }
                 other => return Err(self.unknown_key(span, other, "in [settings]", KEYS)),
             }
         }
         Ok(settings)
+    }
+
+    /// `provenance = "required"` or `provenance = "IDENTITY"` (a URI such as
+    /// a workflow's, or an email address).
+    fn provenance_policy(&self, item: &Item) -> Result<ProvenancePolicy, ManifestError> {
+        let example = "provenance = \"required\" or provenance = \"https://github.com/OWNER/REPO/.github/workflows/release.yml@refs/tags/v1.2.3\"";
+        let text = self.string(item, "`provenance`", example)?;
+        if text == "required" {
+            return Ok(ProvenancePolicy::Required);
+        }
+        let plausible = (text.starts_with("https://") || text.contains('@'))
+            && text.len() <= 4096
+            && !text.chars().any(|c| c.is_control() || c.is_whitespace());
+        if !plausible {
+            return Err(self.error(
+                item_span(item),
+                format!("`{text}` is neither \"required\" nor a signer identity"),
+                Some(format!(
+                    "an identity is the signing certificate's: a workflow URI or an email address; for example {example}"
+                )),
+            ));
+        }
+        Ok(ProvenancePolicy::Identity(text.to_string()))
     }
 
     fn mirrors(&self, item: &Item) -> Result<BTreeMap<String, String>, ManifestError> {

@@ -148,6 +148,7 @@ pub(crate) fn parse(
                     path: path.clone(),
                     url: url.clone(),
                     digest: digest.clone(),
+                    provenance: None,
                 });
             }
         }

@@ -259,6 +259,7 @@ fn engine(manifest: &Manifest, cx: &crate::Cx<'_>) -> Result<(PathBuf, String)> 
         targets: Vec::new(),
         extras: Vec::new(),
         allow_scripts: Vec::new(),
+        provenance: None,
     };
     let host = cx.platform();
     let locked = super::resolve_registry("uv", &tool, manifest, &[host], cx)
@@ -416,6 +417,7 @@ pub(crate) fn resolve(
                 path: format!("site-packages/{}", c.name),
                 url: c.url.clone(),
                 digest: c.digest.clone(),
+                provenance: None,
             })
             .collect();
         let mut artifact = Artifact::new(

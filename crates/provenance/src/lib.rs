@@ -1,0 +1,249 @@
+//! Provenance: who built an artifact, verified with Sigstore.
+//!
+//! A Sigstore bundle (v0.1–v0.3, a message signature or a DSSE in-toto
+//! attestation) is checked offline against a trusted root: the signing
+//! certificate's chain to a Fulcio CA, its SCT, the transparency log entry
+//! (inclusion proof, checkpoint, signed entry timestamp or RFC 3161
+//! timestamp), the signature over the artifact, and the certificate's
+//! identity (SAN) and issuer. The protocol is `sigstore-verify`, the
+//! Sigstore project's Rust verifier; the cryptography under it is
+//! pure Rust ([`crypto`]). [`formats`] turns what the registries publish
+//! (npm, PyPI, GitHub) into bundles.
+
+mod crypto;
+pub mod formats;
+
+use sigstore_verify::types::{Artifact, ArtifactDigest, Bundle, DerPublicKey, HashAlgorithm};
+use sigstore_verify::{PublicKeyVerificationPolicy, VerificationPolicy, Verifier};
+
+/// The largest bundle or trusted root read: real ones are a few KiB.
+pub const MAX_DOCUMENT_BYTES: usize = 4 << 20;
+
+/// The Sigstore public-good instance's trusted root, shipped with devenv
+/// (Apache-2.0, see `trusted_root.LICENSE` beside it).
+const PUBLIC_GOOD_ROOT: &str = include_str!("trusted_root.json");
+
+/// Why provenance did not verify, as a sentence a person can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The bundle, trusted root or key could not be read as one.
+    #[error("{what} is not valid: {reason}")]
+    Malformed { what: String, reason: String },
+    /// Everything parsed, and a check failed.
+    #[error("{0}")]
+    Rejected(String),
+}
+
+fn malformed(what: &str, reason: impl std::fmt::Display) -> Error {
+    Error::Malformed {
+        what: what.to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+/// The keys and certificates verification trusts: Fulcio CAs, transparency
+/// logs, CT logs and timestamp authorities, each with its validity window.
+pub struct TrustedRoot {
+    verifier: Verifier,
+    /// Where it came from, for messages: "the public-good root" or a path.
+    pub origin: String,
+}
+
+impl TrustedRoot {
+    /// The Sigstore public-good root devenv ships.
+    pub fn public_good() -> TrustedRoot {
+        // The embedded root is tested to load; failing here is a build defect.
+        TrustedRoot::from_json(PUBLIC_GOOD_ROOT, "the Sigstore public-good trusted root")
+            .expect("the embedded trusted root loads")
+    }
+
+    /// A root in the `trusted_root.json` format (Sigstore's protobuf-specs
+    /// `TrustedRoot`), bounded to [`MAX_DOCUMENT_BYTES`].
+    pub fn from_json(text: &str, origin: &str) -> Result<TrustedRoot, Error> {
+        if text.len() > MAX_DOCUMENT_BYTES {
+            return Err(malformed(origin, "larger than 4 MiB"));
+        }
+        crypto::install();
+        let root = sigstore_verify::trust_root::TrustedRoot::from_json(text)
+            .map_err(|e| malformed(origin, e))?;
+        let verifier = Verifier::new(&root).map_err(|e| malformed(origin, e))?;
+        Ok(TrustedRoot {
+            verifier,
+            origin: origin.to_string(),
+        })
+    }
+}
+
+/// Who must have signed.
+#[derive(Clone, Debug)]
+pub enum Expect {
+    /// A Fulcio certificate with exactly this identity (SAN: a workflow URI
+    /// or an email address) from exactly this OIDC issuer.
+    Identity { identity: String, issuer: String },
+    /// Any Fulcio identity: used at lock time, which records the identity
+    /// found so that later versions are compared with it.
+    AnyIdentity,
+    /// A long-lived key (PEM `PUBLIC KEY`), as with `cosign sign --key`.
+    Key(String),
+}
+
+/// The artifact a bundle is checked against.
+#[derive(Clone, Copy)]
+pub enum Subject<'a> {
+    /// The bytes themselves.
+    Bytes(&'a [u8]),
+    /// Their SHA-256 (32 bytes), when only a digest is at hand.
+    Sha256(&'a [u8]),
+    /// Their SHA-512 (64 bytes): what npm publishes and attests.
+    Sha512(&'a [u8]),
+}
+
+/// What a verified bundle says about who signed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verified {
+    /// The certificate's SAN, or `key` for a key-based signature.
+    pub identity: String,
+    /// The certificate's OIDC issuer (Fulcio extension), if it has one.
+    pub issuer: Option<String>,
+    /// The transparency log index of the entry, if one was verified.
+    pub log_index: Option<u64>,
+}
+
+/// Parse a bundle (JSON, v0.1–v0.3), bounded to [`MAX_DOCUMENT_BYTES`].
+pub fn parse_bundle(text: &str) -> Result<Bundle, Error> {
+    if text.len() > MAX_DOCUMENT_BYTES {
+        return Err(malformed("the bundle", "larger than 4 MiB"));
+    }
+    crypto::install();
+    Bundle::from_json(text).map_err(|e| malformed("the bundle", e))
+}
+
+/// Verify `bundle` over `subject`, signed as `expect` says, against `root`.
+pub fn verify(
+    bundle: &Bundle,
+    subject: Subject<'_>,
+    expect: &Expect,
+    root: &TrustedRoot,
+) -> Result<Verified, Error> {
+    crypto::install();
+    let artifact = match subject {
+        Subject::Bytes(bytes) => Artifact::Blob(bytes),
+        Subject::Sha256(d) => Artifact::Digest(digest(HashAlgorithm::Sha2256, d)?),
+        Subject::Sha512(d) => Artifact::Digest(digest(HashAlgorithm::Sha2512, d)?),
+    };
+    let result = match expect {
+        Expect::Key(pem) => {
+            let key = DerPublicKey::from_pem(pem).map_err(|e| malformed("the public key", e))?;
+            root.verifier
+                .verify(artifact, bundle, &PublicKeyVerificationPolicy::new(key))
+        }
+        Expect::Identity { identity, issuer } => root.verifier.verify(
+            artifact,
+            bundle,
+            &VerificationPolicy::new(identity.as_str(), issuer.as_str()),
+        ),
+        Expect::AnyIdentity => {
+            root.verifier
+                .verify(artifact, bundle, &VerificationPolicy::any_identity())
+        }
+    }
+    .map_err(|e| Error::Rejected(plain(&e.to_string())))?;
+    let log_index = result
+        .tlog_verified()
+        .then(|| bundle.verification_material.tlog_entries.first())
+        .flatten()
+        .map(|entry| entry.log_index.get());
+    let identity = match (expect, result.identity()) {
+        (_, Some(san)) => san.to_string(),
+        (Expect::Key(_), None) => "key".to_string(),
+        (_, None) => {
+            return Err(Error::Rejected(
+                "the signing certificate names no identity".into(),
+            ));
+        }
+    };
+    Ok(Verified {
+        identity,
+        issuer: result.issuer().map(str::to_string),
+        log_index,
+    })
+}
+
+fn digest(algorithm: HashAlgorithm, bytes: &[u8]) -> Result<ArtifactDigest, Error> {
+    ArtifactDigest::new(algorithm, bytes.to_vec()).map_err(|e| malformed("the digest", e))
+}
+
+/// The verifier's message, with the certificate library's error names
+/// (printed as Rust values) put into words.
+fn plain(message: &str) -> String {
+    const WORDS: &[(&str, &str)] = &[
+        (
+            "CertExpired",
+            "the certificate had expired at the time of signing",
+        ),
+        (
+            "CertNotValidYet",
+            "the certificate was not yet valid at the time of signing",
+        ),
+        (
+            "UnknownIssuer",
+            "the certificate is not issued by a certificate authority of the trusted root",
+        ),
+        (
+            "InvalidSignatureForPublicKey",
+            "a certificate's signature does not verify",
+        ),
+        (
+            "UnsupportedSignatureAlgorithm",
+            "a certificate is signed with an algorithm Sigstore does not use",
+        ),
+        (
+            "RequiredEkuNotFound",
+            "the certificate is not for code signing",
+        ),
+        (
+            "CaUsedAsEndEntity",
+            "the signing certificate is a certificate authority",
+        ),
+        ("BadDer", "a certificate is not valid DER"),
+    ];
+    let Some(at) = message.find("validation failed: ") else {
+        return message.to_string();
+    };
+    let (head, tail) = message.split_at(at + "validation failed: ".len());
+    let name: String = tail
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
+    if name.is_empty() || name.len() == tail.len() {
+        return message.to_string();
+    }
+    let words = WORDS
+        .iter()
+        .find(|(n, _)| name.starts_with(n))
+        .map(|(_, w)| (*w).to_string())
+        .unwrap_or(name);
+    format!("{head}{words}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_root_loads() {
+        let root = TrustedRoot::public_good();
+        assert!(root.origin.contains("public-good"));
+    }
+
+    #[test]
+    fn certificate_errors_are_put_into_words() {
+        assert_eq!(
+            plain(
+                "certificate chain is invalid: certificate chain validation failed: CertExpired { time: UnixTime(1), not_after: UnixTime(0) }"
+            ),
+            "certificate chain is invalid: certificate chain validation failed: the certificate had expired at the time of signing"
+        );
+        assert_eq!(plain("invalid signature"), "invalid signature");
+    }
+}

@@ -1,0 +1,636 @@
+//! Lock-time provenance: who built each artifact, verified with Sigstore
+//! and pinned in the lock.
+//!
+//! After resolution, every npm and PyPI artifact of the new lock — every
+//! member of a tree — and every `github:` release asset is looked up at
+//! its registry's attestation endpoint (npm:
+//! `/-/npm/v1/attestations/NAME@VERSION`; PyPI's Integrity API:
+//! `/integrity/PROJECT/VERSION/FILE/provenance`; GitHub:
+//! `/repos/OWNER/REPO/attestations/sha256:HEX`). A published attestation
+//! is verified offline against the trusted root (the shipped public-good
+//! root, or `[settings] trusted_root`) and bound to the digest the lock
+//! pins; the lock then records the signer identity, issuer and log index,
+//! or that none is published. What the old lock recorded for the same
+//! bytes is kept without asking again.
+//!
+//! The identity is pinned: a package whose new version was built by
+//! another identity than the locked version, or that had provenance and
+//! now has none, stops the lock naming both. `[tools]` `provenance =
+//! "required"` (or an identity), and `[settings] provenance = "required"`,
+//! state what the tool's own artifact must have.
+
+use crate::project::Context;
+use anyhow::{Result, anyhow, bail};
+use devenv_model::digest::{Algorithm, Digest};
+use devenv_model::lock::{Lock, Provenance};
+use devenv_model::manifest::{Manifest, ProvenancePolicy, Request};
+use devenv_provenance::{Expect, Subject, TrustedRoot};
+use devenv_sources::backends::{Backend, Mirrors};
+use std::collections::BTreeMap;
+
+/// One package's artifact: what a lookup needs and what it is pinned by.
+#[derive(Clone, Debug)]
+struct Unit {
+    /// The package: an npm name (`@scope/name`) or a normalized PyPI project.
+    package: String,
+    version: String,
+    url: String,
+    digest: Digest,
+}
+
+/// Which registry a tool's source is, if devenv reads provenance from it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Npm,
+    Pypi,
+    /// A GitHub release asset: its repository's artifact attestations.
+    Github,
+}
+
+fn kind_of(source: &str) -> Option<Kind> {
+    if source.starts_with("npm:") {
+        Some(Kind::Npm)
+    } else if source.starts_with("pypi:") {
+        Some(Kind::Pypi)
+    } else if github_repo(source).is_some() {
+        Some(Kind::Github)
+    } else {
+        None
+    }
+}
+
+/// `github:OWNER/REPO` → `OWNER/REPO`, when plain.
+fn github_repo(source: &str) -> Option<&str> {
+    let repo = source.strip_prefix("github:")?;
+    let (owner, name) = repo.split_once('/')?;
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s != "."
+            && s != ".."
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    };
+    (plain(owner) && plain(name)).then_some(repo)
+}
+
+/// `https://r/@s/name/-/name-1.2.3.tgz` → (`@s/name`, `1.2.3`).
+fn npm_package_of(url: &str) -> Option<(String, String)> {
+    let (left, file) = url.rsplit_once("/-/")?;
+    let mut segments = left.rsplit('/');
+    let last = segments.next()?.replace("%2f", "/").replace("%2F", "/");
+    let name = if last.contains('/') {
+        last
+    } else {
+        match segments.next() {
+            Some(scope) if scope.starts_with('@') => format!("{scope}/{last}"),
+            _ => last,
+        }
+    };
+    let base = name.rsplit('/').next()?;
+    let version = file
+        .strip_prefix(&format!("{base}-"))?
+        .strip_suffix(".tgz")?;
+    Some((name, version.to_string()))
+}
+
+/// A wheel's or sdist's file name → (normalized project, version).
+fn pypi_package_of(url: &str) -> Option<(String, String)> {
+    let file = url.rsplit('/').next()?.split(['#', '?']).next()?;
+    if let Some(stem) = file.strip_suffix(".whl") {
+        let mut parts = stem.split('-');
+        let name = parts.next()?;
+        let version = parts.next()?;
+        return Some((
+            devenv_model::names::pypi_normalize(name),
+            version.to_string(),
+        ));
+    }
+    let stem = file
+        .strip_suffix(".tar.gz")
+        .or_else(|| file.strip_suffix(".zip"))?;
+    let (name, version) = stem.rsplit_once('-')?;
+    Some((
+        devenv_model::names::pypi_normalize(name),
+        version.to_string(),
+    ))
+}
+
+fn unit(kind: Kind, url: &str, digest: &Digest, source: &str, version: &str) -> Option<Unit> {
+    let (package, version) = match kind {
+        Kind::Npm => npm_package_of(url)?,
+        Kind::Pypi => pypi_package_of(url)?,
+        // One repository's assets: the builder is pinned per repository.
+        Kind::Github => (github_repo(source)?.to_string(), version.to_string()),
+    };
+    Some(Unit {
+        package,
+        version,
+        url: url.to_string(),
+        digest: digest.clone(),
+    })
+}
+
+/// The trusted root the project names, else the shipped one.
+pub(crate) fn trusted_root(manifest: &Manifest) -> Result<TrustedRoot> {
+    match &manifest.settings.trusted_root {
+        None => Ok(TrustedRoot::public_good()),
+        Some(rel) => {
+            let path = manifest.root.join(rel);
+            crate::cli::attest_trusted_root(Some(&path))
+                .map_err(|e| anyhow!("[settings] trusted_root: {e:#}"))
+        }
+    }
+}
+
+/// Looks up and verifies what the registries publish for the new lock's
+/// npm and PyPI artifacts, records it, and refuses a signer that changed
+/// from `existing`'s. Offline, nothing new is looked up (the records of
+/// `existing` are kept; anything else stays "not checked").
+pub(crate) fn attach(
+    manifest: &Manifest,
+    existing: Option<&Lock>,
+    mut lock: Lock,
+    cx: &Context,
+) -> Result<Lock> {
+    let mirrors = Mirrors::new(&cx.config, Some(manifest));
+    let mut root: Option<TrustedRoot> = None;
+    // Records known by URL and digest: the old lock's, then this run's.
+    let mut known: BTreeMap<(String, String), Provenance> = BTreeMap::new();
+    let mut before: BTreeMap<(String, String), (String, Provenance)> = BTreeMap::new();
+    for (name, tool) in existing.map(|l| &l.tools).into_iter().flatten() {
+        let Some(kind) = kind_of(&tool.source) else {
+            continue;
+        };
+        for artifact in tool.artifacts.values() {
+            let mut pairs = vec![(&artifact.url, &artifact.digest, &artifact.provenance)];
+            pairs.extend(
+                artifact
+                    .members
+                    .iter()
+                    .map(|m| (&m.url, &m.digest, &m.provenance)),
+            );
+            for (url, digest, record) in pairs {
+                let Some(record) = record else { continue };
+                known.insert((url.clone(), digest.to_string()), record.clone());
+                if let Some(u) = unit(kind, url, digest, &tool.source, &tool.version) {
+                    before.insert((name.clone(), u.package), (u.version, record.clone()));
+                }
+            }
+        }
+    }
+    let mut changes = Vec::new();
+    for (name, tool) in lock.tools.iter_mut() {
+        let Some(kind) = kind_of(&tool.source) else {
+            continue;
+        };
+        for artifact in tool.artifacts.values_mut() {
+            let mut slots: Vec<(&String, &Digest, &mut Option<Provenance>)> = Vec::new();
+            if artifact.members.is_empty() {
+                slots.push((&artifact.url, &artifact.digest, &mut artifact.provenance));
+            } else {
+                for m in artifact.members.iter_mut() {
+                    slots.push((&m.url, &m.digest, &mut m.provenance));
+                }
+            }
+            for (url, digest, slot) in slots {
+                let Some(u) = unit(kind, url, digest, &tool.source, &tool.version) else {
+                    continue;
+                };
+                let key = (url.clone(), digest.to_string());
+                let record = match known.get(&key) {
+                    Some(record) => record.clone(),
+                    None if cx.offline() => continue,
+                    None => {
+                        if root.is_none() {
+                            root = Some(trusted_root(manifest)?);
+                        }
+                        let root = root.as_ref().expect("just set");
+                        let (record, bundle) = look_up(kind, &u, &mirrors, cx, root)
+                            .map_err(|e| anyhow!("{name}: {} {}: {e:#}", u.package, u.version))?;
+                        if let Some(bundle) = bundle {
+                            save_bundle(cx, &u.digest, &bundle);
+                        }
+                        known.insert(key, record.clone());
+                        record
+                    }
+                };
+                if let Some((old_version, old)) = before.get(&(name.clone(), u.package.clone()))
+                    && old_version != &u.version
+                    && let Some(change) = changed(old, &record)
+                {
+                    changes.push(format!(
+                        "{name}: {} {} {change}, but the locked {old_version} was built by {}",
+                        u.package,
+                        u.version,
+                        old.describe()
+                    ));
+                }
+                *slot = Some(record);
+            }
+            // A tree's own record is its requested package's.
+            if !artifact.members.is_empty() {
+                artifact.provenance = artifact
+                    .members
+                    .iter()
+                    .find(|m| m.url == artifact.url)
+                    .and_then(|m| m.provenance.clone());
+            }
+        }
+    }
+    changes.sort();
+    changes.dedup();
+    if !changes.is_empty() {
+        bail!(
+            "the provenance of these packages changed, so devenv.lock was not written:\n  - {}\nA different builder can mean a hijacked account or a moved release process. If the change is expected, remove the tool's entry from devenv.lock and lock again: the new builder is then pinned.",
+            changes.join("\n  - ")
+        );
+    }
+    check_policy(manifest, &lock)?;
+    Ok(lock)
+}
+
+/// How `new` differs from the pinned `old`, as words ("was built by ...",
+/// "publishes no provenance"), or `None` when it may follow it.
+fn changed(old: &Provenance, new: &Provenance) -> Option<String> {
+    let old_signer = (old.identity.as_deref(), old.issuer.as_deref());
+    match (old.signer(), new.signer()) {
+        (Some(_), None) => Some("publishes no provenance".into()),
+        (Some(_), Some(_)) if (new.identity.as_deref(), new.issuer.as_deref()) != old_signer => {
+            Some(format!("was built by {}", new.describe()))
+        }
+        _ => None,
+    }
+}
+
+/// Refuses a lock whose tools lack the provenance the manifest requires
+/// (`[tools]` `provenance`, `[settings] provenance = "required"`): checked
+/// on the tool's own artifact for every platform, from the lock alone.
+pub(crate) fn check_policy(manifest: &Manifest, lock: &Lock) -> Result<()> {
+    for spec in &manifest.tools {
+        let policy = match &spec.request {
+            Request::Registry(r) => r.provenance.clone(),
+            Request::Url(_) => None,
+        }
+        .or(manifest
+            .settings
+            .provenance_required
+            .then_some(ProvenancePolicy::Required));
+        let Some(policy) = policy else { continue };
+        let Some(tool) = lock.tools.get(&spec.name) else {
+            continue;
+        };
+        for (platform, artifact) in &tool.artifacts {
+            let found = artifact.provenance.as_ref();
+            let at = format!("{} {} for {platform}", spec.name, tool.version);
+            match (&policy, found.and_then(|p| p.signer())) {
+                (ProvenancePolicy::Identity(want), Some(got)) if want != got => bail!(
+                    "{at} was built by {}, but devenv.toml requires {want}",
+                    found.map(Provenance::describe).unwrap_or_default()
+                ),
+                (_, Some(_)) => {}
+                (_, None) => {
+                    let what = match found {
+                        Some(_) => "its registry publishes no provenance for it",
+                        None if kind_of(&tool.source).is_none() => {
+                            "devenv reads no provenance from its source (npm, PyPI and GitHub releases only)"
+                        }
+                        None => {
+                            "devenv.lock records no provenance check for it (`devenv update` checks it)"
+                        }
+                    };
+                    let wanted = match &policy {
+                        ProvenancePolicy::Required => "verified provenance".to_string(),
+                        ProvenancePolicy::Identity(id) => format!("provenance by {id}"),
+                    };
+                    bail!("{at}: devenv.toml requires {wanted}, but {what}");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Where the verified bundle of the artifact with `digest` is kept, for
+/// `devenv verify`: the cache directory beside the store.
+fn bundle_path(cx: &Context, digest: &Digest) -> std::path::PathBuf {
+    let algorithm = match digest.algorithm {
+        Algorithm::Sha256 => "sha256",
+        Algorithm::Sha512 => "sha512",
+        Algorithm::Sha1 => "sha1",
+    };
+    cx.store
+        .home()
+        .join("cache")
+        .join("provenance")
+        .join(format!(
+            "{algorithm}-{}.sigstore.json",
+            devenv_model::digest::hex(&digest.bytes)
+        ))
+}
+
+/// Keeps a verified bundle; failing to is only worth a warning (the lock
+/// holds what was verified, and `devenv verify` can fetch it again).
+fn save_bundle(cx: &Context, digest: &Digest, bundle: &str) {
+    let path = bundle_path(cx, digest);
+    let saved = path
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .map_err(anyhow::Error::from)
+        .and_then(|()| devenv_model::files::write_atomic(&path, bundle.as_bytes()));
+    if let Err(e) = saved {
+        devenv_model::ui::warn(format!("could not keep the provenance bundle: {e:#}"));
+    }
+}
+
+/// How `devenv verify` fared.
+#[derive(Default)]
+pub(crate) struct Audit {
+    /// Verified again from a kept bundle.
+    pub(crate) offline: usize,
+    /// Fetched again (no kept bundle) and verified.
+    pub(crate) fetched: usize,
+    /// Recorded as not published.
+    pub(crate) none: usize,
+    /// Not checked when locked.
+    pub(crate) unchecked: usize,
+    /// What did not verify, or could not be checked, as sentences.
+    pub(crate) problems: Vec<String>,
+}
+
+/// Verifies again every verified record of `lock` against its kept bundle
+/// (offline), expecting exactly the recorded identity and issuer; without
+/// a kept bundle, fetches it again unless offline.
+pub(crate) fn audit(manifest: &Manifest, lock: &Lock, cx: &Context) -> Result<Audit> {
+    let mirrors = Mirrors::new(&cx.config, Some(manifest));
+    let root = trusted_root(manifest)?;
+    let mut audit = Audit::default();
+    let mut seen = std::collections::BTreeSet::new();
+    for (name, tool) in &lock.tools {
+        let kind = kind_of(&tool.source);
+        for artifact in tool.artifacts.values() {
+            let mut units = Vec::new();
+            if artifact.members.is_empty() {
+                units.push((&artifact.url, &artifact.digest, &artifact.provenance));
+            } else {
+                units.extend(
+                    artifact
+                        .members
+                        .iter()
+                        .map(|m| (&m.url, &m.digest, &m.provenance)),
+                );
+            }
+            for (url, digest, record) in units {
+                if !seen.insert((url.clone(), digest.to_string())) {
+                    continue;
+                }
+                let Some(record) = record else {
+                    audit.unchecked += 1;
+                    continue;
+                };
+                let (Some(identity), Some(issuer)) = (&record.identity, &record.issuer) else {
+                    audit.none += 1;
+                    continue;
+                };
+                let what = format!("{name}: {url}");
+                let subject = match digest.algorithm {
+                    Algorithm::Sha256 => Subject::Sha256(&digest.bytes),
+                    Algorithm::Sha512 => Subject::Sha512(&digest.bytes),
+                    Algorithm::Sha1 => {
+                        audit
+                            .problems
+                            .push(format!("{what}: a sha1 digest binds no attestation"));
+                        continue;
+                    }
+                };
+                let expect = Expect::Identity {
+                    identity: identity.clone(),
+                    issuer: issuer.clone(),
+                };
+                let path = bundle_path(cx, digest);
+                let kept = devenv_model::files::read_bounded(
+                    &path,
+                    devenv_provenance::MAX_DOCUMENT_BYTES as u64,
+                    "the kept provenance bundle",
+                )?;
+                let bundle = match kept {
+                    Some(text) => devenv_provenance::parse_bundle(&text)
+                        .map_err(|e| anyhow!("{}: {e}", path.display()))?,
+                    None if cx.offline() => {
+                        audit.problems.push(format!(
+                            "{what}: no kept bundle on this machine, and --offline forbids fetching it"
+                        ));
+                        continue;
+                    }
+                    None => {
+                        let Some(kind) = kind else { continue };
+                        let Some(u) = unit(kind, url, digest, &tool.source, &tool.version) else {
+                            continue;
+                        };
+                        match look_up(kind, &u, &mirrors, cx, &root) {
+                            Ok((found, Some(json))) => {
+                                save_bundle(cx, digest, &json);
+                                audit.fetched += 1;
+                                if found.identity.as_deref() != Some(identity.as_str())
+                                    || found.issuer.as_deref() != Some(issuer.as_str())
+                                {
+                                    audit.problems.push(format!(
+                                        "{what} is now attested by {}, but the lock records {}",
+                                        found.describe(),
+                                        record.describe()
+                                    ));
+                                }
+                            }
+                            Ok((_, None)) => audit.problems.push(format!(
+                                "{what}: the registry no longer publishes the provenance the lock records ({})",
+                                record.describe()
+                            )),
+                            Err(e) => audit.problems.push(format!("{what}: {e:#}")),
+                        }
+                        continue;
+                    }
+                };
+                match devenv_provenance::verify(&bundle, subject, &expect, &root) {
+                    Ok(_) => audit.offline += 1,
+                    Err(e) => audit.problems.push(format!("{what}: {e}")),
+                }
+            }
+        }
+    }
+    Ok(audit)
+}
+
+/// What the lock records about an artifact's builder, for people and JSON.
+pub(crate) struct Shown {
+    /// `verified`, `none` (nothing published) or `unchecked`.
+    pub(crate) status: &'static str,
+    pub(crate) record: Option<Provenance>,
+    /// For a tree: how many members are verified, of how many.
+    pub(crate) members: Option<(usize, usize)>,
+}
+
+impl Shown {
+    pub(crate) fn of(artifact: &devenv_model::lock::Artifact) -> Shown {
+        let status = match &artifact.provenance {
+            Some(p) if p.signer().is_some() => "verified",
+            Some(_) => "none",
+            None => "unchecked",
+        };
+        let members = (!artifact.members.is_empty()).then(|| {
+            let verified = artifact
+                .members
+                .iter()
+                .filter(|m| m.provenance.as_ref().is_some_and(|p| p.signer().is_some()))
+                .count();
+            (verified, artifact.members.len())
+        });
+        Shown {
+            status,
+            record: artifact.provenance.clone(),
+            members,
+        }
+    }
+
+    /// "verified: ID (issuer …)", "not published", "not checked", with a
+    /// tree's member count.
+    pub(crate) fn text(&self) -> String {
+        let main = match (self.status, &self.record) {
+            ("verified", Some(p)) => format!("verified: {}", p.describe()),
+            ("none", _) => "not published".to_string(),
+            _ => "not checked".to_string(),
+        };
+        match self.members {
+            Some((v, n)) => format!("{main}; {v} of {n} packages verified"),
+            None => main,
+        }
+    }
+
+    pub(crate) fn json(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({"status": self.status});
+        if let Some(p) = self.record.as_ref().filter(|p| p.signer().is_some()) {
+            v["identity"] = p.identity.clone().into();
+            v["issuer"] = p.issuer.clone().into();
+            v["log_index"] = p.log_index.into();
+        }
+        if let Some((verified, total)) = self.members {
+            v["members"] = serde_json::json!({"verified": verified, "total": total});
+        }
+        v
+    }
+}
+
+/// What `u`'s registry publishes, verified.
+fn look_up(
+    kind: Kind,
+    u: &Unit,
+    mirrors: &Mirrors,
+    cx: &Context,
+    root: &TrustedRoot,
+) -> Result<(Provenance, Option<String>)> {
+    let (url, subject) = match kind {
+        Kind::Npm => {
+            let escaped = u.package.replace('/', "%2f");
+            let url = format!(
+                "{}/-/npm/v1/attestations/{escaped}@{}",
+                mirrors.base(Backend::Npm),
+                u.version
+            );
+            (url, Subject::Sha512(&u.digest.bytes))
+        }
+        Kind::Pypi => {
+            let file = u.url.rsplit('/').next().unwrap_or_default();
+            let file = file.split(['#', '?']).next().unwrap_or_default();
+            let url = format!(
+                "{}/integrity/{}/{}/{file}/provenance",
+                mirrors.base(Backend::Pypi),
+                u.package,
+                u.version
+            );
+            (url, Subject::Sha256(&u.digest.bytes))
+        }
+        Kind::Github => {
+            let url = format!(
+                "{}/repos/{}/attestations/sha256:{}",
+                mirrors.base(Backend::Github),
+                u.package,
+                devenv_model::digest::hex(&u.digest.bytes)
+            );
+            (url, Subject::Sha256(&u.digest.bytes))
+        }
+    };
+    let expected = matches!(
+        (kind, u.digest.algorithm),
+        (Kind::Npm, Algorithm::Sha512) | (Kind::Pypi | Kind::Github, Algorithm::Sha256)
+    );
+    if !expected {
+        // An attestation binds npm's sha512 or PyPI's sha256; a package
+        // pinned by another digest cannot be matched to one.
+        return Ok((Provenance::none(), None));
+    }
+    let headers = [("Accept", "application/json".to_string())];
+    let answer = match kind {
+        // The user's GitHub token goes along where they tied it to the API.
+        Kind::Github => cx.fetcher.get_github_api(&url, &headers)?,
+        Kind::Npm | Kind::Pypi => cx.fetcher.get_answer(&url, &headers)?,
+    };
+    match answer.status {
+        200 => {}
+        404 => return Ok((Provenance::none(), None)),
+        status => bail!("{url} answered HTTP {status}"),
+    }
+    let bundles = match kind {
+        Kind::Npm => devenv_provenance::formats::npm_bundles(&answer.body),
+        Kind::Pypi => devenv_provenance::formats::pypi_bundles(&answer.body),
+        Kind::Github => devenv_provenance::formats::github_bundles(&answer.body),
+    }
+    .map_err(|e| anyhow!("{url}: {e}"))?;
+    if bundles.is_empty() {
+        return Ok((Provenance::none(), None));
+    }
+    let mut last_error = None;
+    for bundle in &bundles {
+        match devenv_provenance::verify(bundle, subject, &Expect::AnyIdentity, root) {
+            Ok(v) => {
+                let issuer = v
+                    .issuer
+                    .ok_or_else(|| anyhow!("{url}: the signing certificate names no issuer"))?;
+                let json = serde_json::to_string(bundle)?;
+                return Ok((
+                    Provenance::verified(v.identity, issuer, v.log_index),
+                    Some(json),
+                ));
+            }
+            Err(e) => last_error = Some(e),
+        }
+    }
+    let e = last_error.expect("bundles is not empty");
+    bail!(
+        "the provenance published at {url} does not verify against {}: {e}",
+        root.origin
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_and_version_from_registry_urls() {
+        assert_eq!(
+            npm_package_of("https://r.example/@s/name/-/name-1.2.3.tgz"),
+            Some(("@s/name".into(), "1.2.3".into()))
+        );
+        assert_eq!(
+            npm_package_of("https://r.example/dep/-/dep-2.1.0-rc.1.tgz"),
+            Some(("dep".into(), "2.1.0-rc.1".into()))
+        );
+        assert_eq!(
+            pypi_package_of("https://files.example/p/Ruff_X-0.7.1-py3-none-any.whl"),
+            Some(("ruff-x".into(), "0.7.1".into()))
+        );
+        assert_eq!(
+            pypi_package_of("https://files.example/p/black-24.1.0.tar.gz"),
+            Some(("black".into(), "24.1.0".into()))
+        );
+        assert_eq!(npm_package_of("https://r.example/x.tgz"), None);
+    }
+}
