@@ -69,3 +69,4 @@ mod vendor_indexes;
 mod version_grammar;
 mod watch;
 mod watch_hook;
+mod workspace;
