@@ -169,6 +169,10 @@ pub(crate) enum Command {
         /// List the tasks as JSON.
         #[arg(long)]
         json: bool,
+        /// In a workspace: run NAME in every member that defines it, in
+        /// parallel, each line prefixed with the member.
+        #[arg(long, short = 'w', requires = "name")]
+        workspace: bool,
     },
     /// Print the project's environment for a shell or another program.
     Env {
@@ -475,6 +479,7 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
             frozen,
             jobs,
             json,
+            workspace,
         } => run::run(
             config,
             run::Args {
@@ -484,6 +489,7 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
                 frozen,
                 jobs,
                 json,
+                workspace,
             },
         ),
         Command::List { json } => list::run(config, json),

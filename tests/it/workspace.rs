@@ -491,3 +491,110 @@ fn fish_moves_between_members() {
 fn elvish_moves_between_members() {
     moves_between_members(Sh::ELVISH);
 }
+
+/// A workspace of tasks only: `lib` builds, `api` and `web` test (web's
+/// test fails), `api`'s test depends on `lib`'s build.
+fn task_workspace() -> World {
+    let w = World::new();
+    w.manifest("[workspace]\nmembers = [\"lib\", \"services/*\"]\n\n[env]\nSHARED = \"root\"\n");
+    w.write(
+        "lib/devenv.toml",
+        "[env]\nWHO = \"lib\"\n\n[tasks]\nbuild = \"sh -c 'echo built $WHO > ../built.txt; echo building'\"\n",
+    );
+    w.write(
+        "services/api/devenv.toml",
+        "[env]\nWHO = \"api\"\n\n[tasks]\ntest = { run = \"sh -c 'cat ../../built.txt; echo tested $WHO $SHARED'\", depends = [\"../../lib:build\"] }\n",
+    );
+    w.write(
+        "services/web/devenv.toml",
+        "[env]\nWHO = \"web\"\n\n[tasks]\ntest = \"sh -c 'echo web fails >&2; exit 3'\"\n",
+    );
+    w
+}
+
+#[test]
+fn a_task_runs_another_members_task_first_in_that_members_environment() {
+    let w = task_workspace();
+    let out = run_in(&w, "services/api", &["run", "test"]).ok();
+    assert_eq!(
+        out.stdout, "[../../lib:build] building\nbuilt lib\ntested api root\n",
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn run_w_runs_the_task_in_every_member_that_has_it_and_reports_failures() {
+    let w = task_workspace();
+    let out = run_in(&w, "lib", &["run", "-w", "test"]).fails(3);
+    let mut lines: Vec<&str> = out.stdout.lines().collect();
+    lines.sort();
+    assert_eq!(
+        lines,
+        vec![
+            "[services/api] [../../lib:build] building",
+            "[services/api] built lib",
+            "[services/api] tested api root",
+        ],
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("[services/web] web fails\n"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("`test` failed in 1 of 2 members: services/web (exit 3)"),
+        "{}",
+        out.stderr
+    );
+    // Every member passing: exit 0.
+    w.write(
+        "services/web/devenv.toml",
+        "[tasks]\ntest = \"echo web ok\"\n",
+    );
+    run_in(&w, ".", &["run", "-w", "test"])
+        .ok()
+        .stdout_has("[services/web] web ok")
+        .stderr_has("`test` passed in 2 members");
+    run_in(&w, ".", &["run", "-w", "deploy"])
+        .fails(1)
+        .stderr_has("no member of the workspace at");
+}
+
+#[test]
+fn a_cycle_across_members_is_refused_and_a_non_member_is_named() {
+    let w = task_workspace();
+    w.write(
+        "lib/devenv.toml",
+        "[tasks]\nbuild = { run = \"echo lib\", depends = [\"../services/api:test\"] }\n",
+    );
+    let out = run_in(&w, "services/api", &["run", "test"]).fails(1);
+    assert!(
+        out.stderr
+            .contains("tasks of the workspace's members depend on each other in a cycle"),
+        "{}",
+        out.stderr
+    );
+    w.write(
+        "services/api/devenv.toml",
+        "[tasks]\ntest = { run = \"true\", depends = [\"../../elsewhere:build\"] }\n",
+    );
+    std::fs::create_dir_all(w.project.join("elsewhere")).unwrap();
+    w.write("elsewhere/devenv.toml", "[tasks]\nbuild = \"true\"\n");
+    run_in(&w, "services/api", &["run", "test"])
+        .fails(1)
+        .stderr_has("is not a member of the workspace at");
+    w.write(
+        "services/api/devenv.toml",
+        "[tasks]\ntest = { run = \"true\", depends = [\"../lib/\"] }\n",
+    );
+    let out = run_in(&w, "services/api", &["run", "test"]).fails(1);
+    assert!(
+        first_line(&out).starts_with("devenv.toml:2:35: `../lib/` is not a task of another member"),
+        "{}",
+        out.stderr
+    );
+}

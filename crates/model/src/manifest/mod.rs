@@ -14,7 +14,7 @@ pub mod workspace;
 
 pub use error::ManifestError;
 pub use locate::split_help;
-pub use tasks::Task;
+pub use tasks::{Task, member_task};
 
 use crate::digest::Digest;
 use crate::platform::{Arch, Os, Platform};
