@@ -7,6 +7,7 @@ use crate::common;
 use common::server::FixtureServer;
 use common::shell::{Sandbox, Sh, Steady};
 use common::{World, tool_tar_gz};
+use std::path::Path;
 
 /// A three-level workspace in `w.project`: the root (alpha 1.0.0, shared
 /// variables, a task), `services/api` (alpha overridden to 1.1.0, gamma
@@ -597,4 +598,15 @@ fn a_cycle_across_members_is_refused_and_a_non_member_is_named() {
         "{}",
         out.stderr
     );
+}
+
+#[test]
+fn the_example_monorepo_lock_matches_its_manifests() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/monorepo");
+    let w = World::new();
+    for dir in ["services/api", "docs"] {
+        let mut cmd = w.cmd(&["--offline", "lock", "--frozen"]);
+        cmd.current_dir(example.join(dir));
+        w.run_cmd(cmd).ok();
+    }
 }
