@@ -490,7 +490,7 @@ impl Run<'_> {
             .into_iter()
             .filter_map(|(_, _, path)| path.filter(|p| p.is_dir()))
             .collect();
-        let result = gc::register_project(self.store, project.root())
+        let result = gc::register_project(self.store, project.manifest.lock_root())
             .and_then(|()| gc::register_live(self.store, pid, &entries));
         if let Err(e) = result {
             self.note(&format!("register:{e:#}"), format!("warning: {e:#}"));

@@ -493,7 +493,7 @@ impl Project {
         lock: &Lock,
         reason: &str,
     ) -> Result<Option<devenv_store::generations::Generation>> {
-        gc::register_project(&cx.store, self.root())?;
+        gc::register_project(&cx.store, self.manifest.lock_root())?;
         let record = devenv_store::generations::Record {
             lock,
             manifest: Some(&self.manifest.source),
@@ -570,7 +570,7 @@ impl Project {
         }
         // Registered before installing, so a gc that runs the moment the
         // install releases the store lock already sees this project's lock.
-        gc::register_project(&cx.store, self.root())?;
+        gc::register_project(&cx.store, self.manifest.lock_root())?;
         // Caches are opened (credentials read, clients built) only when
         // something is missing: `exec` with everything installed stays fast.
         let downloads = if install::missing(&lock, cx.platform(), &cx.store).is_empty() {

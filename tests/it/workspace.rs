@@ -219,11 +219,16 @@ fn p_narrows_to_one_member_and_an_unknown_member_is_named() {
     run_in(&w, "services/web", &["install"])
         .ok()
         .stderr_has("installed for the workspace");
-    assert!(
-        w.store_entries()
-            .iter()
-            .any(|p| p.to_string_lossy().ends_with("alpha-1.1.0"))
-    );
+    // gc keeps what any member pins: the workspace's lock is one root.
+    run_in(&w, ".", &["gc"]).ok();
+    let kept: Vec<String> = w
+        .store_entries()
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    for tool in ["alpha-1.0.0", "alpha-1.1.0", "gamma-3.0.0"] {
+        assert!(kept.iter().any(|n| n.ends_with(tool)), "{tool}: {kept:?}");
+    }
     run_in(&w, ".", &["lock", "-p", "services/nope"])
         .fails(1)
         .stderr_has(
