@@ -339,6 +339,20 @@ fn members_entries_are_checked_where_they_stand() {
         "{}",
         out.stderr
     );
+    // A member that is a link out of the workspace would be trusted with
+    // the root: refused.
+    w.manifest("[workspace]\nmembers = [\"services/*\"]\n");
+    let outside = w.root.join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("devenv.toml"), "[env]\nX = \"1\"\n").unwrap();
+    std::os::unix::fs::symlink(&outside, w.project.join("services/evil")).unwrap();
+    let out = w.run(&["allow"]).fails(1);
+    assert!(
+        out.stderr.contains("the workspace member `services/evil`")
+            && out.stderr.contains("outside the workspace"),
+        "{}",
+        out.stderr
+    );
     w.manifest("[workspace]\nmember = [\"a\"]\n");
     let out = w.run(&["lock"]).fails(1);
     assert!(

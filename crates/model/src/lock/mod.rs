@@ -783,6 +783,28 @@ mod tests {
     }
 
     #[test]
+    fn a_member_section_is_validated_like_the_tools() {
+        let mut lock = sample();
+        let tool = lock.tools.values().next().unwrap().clone();
+        lock.members.insert(
+            "services/api".into(),
+            BTreeMap::from([("t".into(), tool.clone())]),
+        );
+        assert_eq!(Lock::parse(&lock.render()).unwrap(), lock);
+        for bad in ["../escape", "/abs", "a//b", ""] {
+            let mut hostile = lock.clone();
+            hostile
+                .members
+                .insert(bad.into(), BTreeMap::from([("t".into(), tool.clone())]));
+            let e = Lock::parse(&hostile.render()).unwrap_err();
+            assert!(
+                format!("{e:#}").contains("not a member directory"),
+                "{bad}: {e:#}"
+            );
+        }
+    }
+
+    #[test]
     fn damaged_lock_says_what_is_wrong() {
         let err = Lock::parse("version = 1\nmanifest = 3\n")
             .unwrap_err()

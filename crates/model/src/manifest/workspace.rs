@@ -501,3 +501,37 @@ fn override_tool(
         request,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(members: &[&str], exclude: &[&str]) -> WorkspaceSpec {
+        WorkspaceSpec {
+            members: members.iter().map(|s| s.to_string()).collect(),
+            exclude: exclude.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_glob_lists_one_level_and_exclude_wins() {
+        let s = spec(&["services/*", "tools/cli"], &["services/legacy"]);
+        assert!(s.lists("services/api"));
+        assert!(s.lists("tools/cli"));
+        assert!(!s.lists("services/legacy"), "excluded");
+        assert!(!s.lists("services/api/sub"), "`*` does not cross `/`");
+        assert!(!s.lists("tools"));
+        assert!(!s.lists(""), "the root is no member");
+        assert!(!s.lists("services/.hidden"));
+    }
+
+    #[test]
+    fn entries_that_leave_the_workspace_are_refused() {
+        assert!(member_path_problem("../x").is_some());
+        assert!(member_path_problem("/abs").is_some());
+        assert!(member_path_problem("a/../../b").is_some());
+        assert!(member_path_problem(".").is_some());
+        assert!(member_path_problem("a/[").is_some());
+        assert_eq!(member_path_problem("services/*"), None);
+    }
+}
