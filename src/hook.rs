@@ -180,6 +180,7 @@ pub(crate) fn transition(
         },
         messages: Vec::new(),
         preparing: false,
+        workspace: None,
     };
     let mut vars = current.clone();
     let mut next = State {
@@ -285,6 +286,8 @@ struct Run<'a> {
     /// A watcher is preparing this project: notices about a missing lock
     /// or tools would only repeat "still preparing".
     preparing: bool,
+    /// The workspace root of the directory's project, if it is in one.
+    workspace: Option<String>,
 }
 
 impl Run<'_> {
@@ -310,10 +313,18 @@ impl Run<'_> {
         let manifest_path = root.join(manifest::FILE_NAME);
         // Stat before reading, so an edit racing with this run is seen next time.
         watch.add(&manifest_path);
-        watch.add(&trust::record_path(self.store, &manifest_path));
         let project = Project {
-            manifest: Manifest::load(root, self.store.limits())?,
+            manifest: manifest::workspace::locate(root, self.store.limits())?,
         };
+        watch.add(&trust::record_path(
+            self.store,
+            &project.manifest.trust_path(),
+        ));
+        self.workspace = project
+            .manifest
+            .place
+            .as_ref()
+            .map(|p| p.root.to_string_lossy().into_owned());
         watch.add(&project.lock_path());
         for file in project.manifest.watched_files().iter().skip(1) {
             watch.add(file);
@@ -329,12 +340,19 @@ impl Run<'_> {
             return Ok(Some(keep));
         }
         let lock = match &snapshot.lock {
-            Some(text) => Some(Lock::parse(text).map_err(|e| {
-                anyhow::anyhow!(
-                    "{} is damaged or was edited by hand: {e:#}; delete it and run `devenv lock`",
-                    project.lock_path().display()
-                )
-            })?),
+            Some(text) => Some(
+                Lock::parse(text)
+                    .map_err(|e| {
+                        anyhow::anyhow!(
+                            "{} is damaged or was edited by hand: {e:#}; delete it and run `devenv lock`",
+                            project.lock_path().display()
+                        )
+                    })
+                    .map(|l| match &project.manifest.place {
+                        Some(_) => l.view(project.member(), &project.manifest),
+                        None => l,
+                    })?,
+            ),
             None => None,
         };
         if let Some(lock) = &lock {
@@ -472,7 +490,7 @@ impl Run<'_> {
             .into_iter()
             .filter_map(|(_, _, path)| path.filter(|p| p.is_dir()))
             .collect();
-        let result = gc::register_project(self.store, project.root())
+        let result = gc::register_project(self.store, project.manifest.lock_root())
             .and_then(|()| gc::register_live(self.store, pid, &entries));
         if let Err(e) = result {
             self.note(&format!("register:{e:#}"), format!("warning: {e:#}"));
@@ -480,7 +498,7 @@ impl Run<'_> {
     }
 
     fn trusted(&mut self, manifest: &Manifest, snapshot: &trust::Snapshot) -> bool {
-        let state = trust::check(self.store, &manifest.path, snapshot);
+        let state = trust::check(self.store, &manifest.trust_path(), snapshot);
         let shown = format!("{}/{}", manifest.project_name(), manifest::FILE_NAME);
         let text = match &state {
             Trust::Allowed => return true,
@@ -578,6 +596,11 @@ impl Run<'_> {
                     self.messages.push(format!("reloaded {}", summary(n)));
                 }
             }
+            // Between two places of one workspace only what differs
+            // changed in the shell, and only that is news.
+            (Some(o), Some(n)) if self.within_workspace(&o.root) => {
+                self.messages.push(format!("moved to {}", delta(o, n)));
+            }
             (old, new) => {
                 if let Some(o) = old {
                     self.messages.push(format!("unloaded {}", o.name));
@@ -588,6 +611,60 @@ impl Run<'_> {
             }
         }
     }
+}
+
+impl Run<'_> {
+    /// Whether `root` is the workspace root of this run's project or
+    /// inside it.
+    fn within_workspace(&self, root: &str) -> bool {
+        self.workspace.as_deref().is_some_and(|w| {
+            root == w
+                || root
+                    .strip_prefix(w)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
+    }
+}
+
+/// `web (+gamma 3.0.0, -alpha 1.1.0) +WEB -API_ONLY ~SHARED`: what moving
+/// from `old` to `new` changed — tools and variables (`~` for a value
+/// that changed); shared tools and equal values are not named.
+fn delta(old: &Active, new: &Active) -> String {
+    let mut s = new.name.clone();
+    let mut tools: Vec<String> = new
+        .tools
+        .iter()
+        .filter(|t| !old.tools.contains(t))
+        .map(|t| format!("+{t}"))
+        .collect();
+    tools.extend(
+        old.tools
+            .iter()
+            .filter(|t| !new.tools.contains(t))
+            .map(|t| format!("-{t}")),
+    );
+    if !tools.is_empty() {
+        s.push_str(&format!(" ({})", tools.join(", ")));
+    }
+    let own = |a: &Active| -> BTreeMap<String, Option<String>> {
+        a.vars
+            .iter()
+            .filter(|c| !c.name.starts_with("DEVENV_"))
+            .map(|c| (c.name.clone(), c.after.clone()))
+            .collect()
+    };
+    let (before, after) = (own(old), own(new));
+    for (name, value) in &after {
+        match before.get(name) {
+            None => s.push_str(&format!(" +{name}")),
+            Some(v) if v != value => s.push_str(&format!(" ~{name}")),
+            Some(_) => {}
+        }
+    }
+    for name in before.keys().filter(|n| !after.contains_key(*n)) {
+        s.push_str(&format!(" -{name}"));
+    }
+    s
 }
 
 /// Applies `env` to `vars`, recording how to undo it.

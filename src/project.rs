@@ -138,8 +138,67 @@ impl Project {
     pub(crate) fn find(dir: &Path, config: &Config) -> Result<Project> {
         let root = find_root(dir)?;
         Ok(Project {
-            manifest: Manifest::load(&root, config.file_limits())?,
+            manifest: manifest::workspace::locate(&root, config.file_limits())?,
         })
+    }
+
+    /// The project of `dir`, or with `member` (`-p`) the named member of
+    /// the workspace `dir` is in; an unknown member is an error listing
+    /// the members.
+    pub(crate) fn find_member(
+        dir: &Path,
+        member: Option<&str>,
+        config: &Config,
+    ) -> Result<Project> {
+        let project = Project::find(dir, config)?;
+        let Some(name) = member else {
+            return Ok(project);
+        };
+        let Some(place) = &project.manifest.place else {
+            bail!(
+                "-p {name}: {} is not in a workspace (no devenv.toml above it has [workspace])",
+                project.root().display()
+            );
+        };
+        let root = Manifest::load(&place.root, config.file_limits())?;
+        let members = manifest::workspace::members(&root)?;
+        let rel = name.trim_end_matches('/');
+        if let Some(m) = members.into_iter().find(|m| {
+            m.place.as_ref().and_then(|p| p.member.as_deref()) == Some(rel)
+                || m.project_name() == rel
+        }) {
+            return Ok(Project { manifest: m });
+        }
+        let names: Vec<String> = manifest::workspace::members(&root)?
+            .iter()
+            .filter_map(|m| m.place.as_ref().and_then(|p| p.member.clone()))
+            .collect();
+        bail!(
+            "-p {name}: the workspace at {} has no member `{name}`; its members are: {}",
+            place.root.display(),
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            }
+        )
+    }
+
+    /// The workspace member this project is, as a path relative to the
+    /// workspace root; `None` outside workspaces and for the root.
+    pub(crate) fn member(&self) -> Option<&str> {
+        self.manifest.place.as_ref()?.member.as_deref()
+    }
+
+    /// In a workspace: the root's own manifest and every member's merged
+    /// one, read now.
+    pub(crate) fn workspace(&self) -> Result<Option<(Manifest, Vec<Manifest>)>> {
+        let Some(place) = &self.manifest.place else {
+            return Ok(None);
+        };
+        let root = manifest::workspace::locate(&place.root, self.manifest.limits)?;
+        let members = manifest::workspace::members(&root)?;
+        Ok(Some((root, members)))
     }
 
     /// A stable id for per-project state: see [`gc::project_id`].
@@ -151,11 +210,23 @@ impl Project {
         &self.manifest.root
     }
 
+    /// `devenv.lock`: the workspace root's in a workspace.
     pub(crate) fn lock_path(&self) -> PathBuf {
-        lock::path_in(self.root())
+        lock::path_in(self.manifest.lock_root())
     }
 
+    /// The lock as this project uses it: in a workspace, the part of the
+    /// workspace's lock that pins this environment's tools.
     pub(crate) fn read_lock(&self) -> Result<Option<Lock>> {
+        let whole = self.read_whole_lock()?;
+        Ok(match &self.manifest.place {
+            Some(_) => whole.map(|l| l.view(self.member(), &self.manifest)),
+            None => whole,
+        })
+    }
+
+    /// `devenv.lock` as it is on disk (every member's pins, in a workspace).
+    pub(crate) fn read_whole_lock(&self) -> Result<Option<Lock>> {
         Lock::read(&self.lock_path(), self.manifest.limits)
     }
 
@@ -193,6 +264,9 @@ impl Project {
         update: &Update,
         reason: &str,
     ) -> Result<Lock> {
+        if self.manifest.place.is_some() {
+            return self.ensure_workspace_lock(cx, update, reason, false);
+        }
         let existing = self.read_lock()?;
         let platforms = self.platforms(existing.as_ref(), cx.platform());
         if cx.frozen {
@@ -257,6 +331,88 @@ impl Project {
         Ok(lock)
     }
 
+    /// In a workspace: a lock that matches every member (`whole`, what
+    /// `lock`, `update` and `install` ask) or at least this environment
+    /// (what `exec`, `run` and `enter` ask: they never read the other
+    /// members while this one's pins are fresh). Re-resolving always covers
+    /// the whole workspace, so the one lock stays whole. Returns this
+    /// environment's view of it.
+    pub(crate) fn ensure_workspace_lock(
+        &self,
+        cx: &Context,
+        update: &Update,
+        reason: &str,
+        whole: bool,
+    ) -> Result<Lock> {
+        let existing = self.read_whole_lock()?;
+        let platforms = self.platforms(existing.as_ref(), cx.platform());
+        let view = existing
+            .as_ref()
+            .map(|l| l.view(self.member(), &self.manifest));
+        let view_fresh = view
+            .as_ref()
+            .is_some_and(|v| v.staleness(&self.manifest, &platforms).is_none());
+        if !whole && matches!(update, Update::Nothing) && view_fresh {
+            let view = view.expect("fresh");
+            self.check_agrees(&view)?;
+            return Ok(view);
+        }
+        let (root, members) = self.workspace()?.expect("a workspace project");
+        let fresh = existing
+            .as_ref()
+            .is_some_and(|l| l.manifest == lock::workspace_hash(&root, &members, &platforms));
+        if cx.frozen || (matches!(update, Update::Nothing) && fresh) {
+            let Some(lock) = existing else {
+                bail!(
+                    "--frozen: there is no devenv.lock in {}; run `devenv lock` and commit it",
+                    self.manifest.lock_root().display()
+                );
+            };
+            if !fresh {
+                let mut reasons = Vec::new();
+                for m in std::iter::once(&root).chain(&members) {
+                    let v = lock.view(m.place.as_ref().and_then(|p| p.member.as_deref()), m);
+                    let at = m
+                        .place
+                        .as_ref()
+                        .and_then(|p| p.member.as_deref())
+                        .unwrap_or(".");
+                    for r in v.staleness(m, &platforms).unwrap_or_default() {
+                        reasons.push(format!("{at}: {r}"));
+                    }
+                }
+                if reasons.is_empty() {
+                    reasons.push("the workspace's members or [catalog] changed".into());
+                }
+                bail!(
+                    "--frozen: devenv.lock does not match the workspace's devenv.toml files:\n  - {}\nrun `devenv lock` and commit the new lock",
+                    reasons.join("\n  - ")
+                );
+            }
+            let view = lock.view(self.member(), &self.manifest);
+            self.check_agrees(&view)?;
+            return Ok(view);
+        }
+        if cx.offline() {
+            bail!(
+                "devenv is offline, so it cannot resolve the workspace's tools again: devenv.lock does not match its devenv.toml files; run `devenv lock` with network access (and commit the lock)"
+            );
+        }
+        let lock = resolve::resolve_workspace(
+            &root,
+            &members,
+            &platforms,
+            existing.as_ref(),
+            &cx.sources(),
+            update,
+        )?;
+        if self.write_lock(cx, &lock)? {
+            ui::info(format!("wrote {}", self.lock_path().display()));
+            self.record_generation(cx, &lock, reason)?;
+        }
+        Ok(lock.view(self.member(), &self.manifest))
+    }
+
     /// Refuses `lock` when it contradicts a pin of the manifest (a
     /// `sha256`, an exact version or URL, a version range, a source, `bin`),
     /// naming both sides.
@@ -280,15 +436,24 @@ impl Project {
     /// write, the trust record follows the new lock: devenv derived it from
     /// allowed input (see [`devenv_store::trust`]).
     pub(crate) fn write_lock(&self, cx: &Context, lock: &Lock) -> Result<bool> {
-        let before = trust::Snapshot::read(&self.manifest)
-            .ok()
-            .filter(|s| trust::check(&cx.store, &self.manifest.path, s) == trust::Trust::Allowed);
+        let before = self.full_snapshot().ok().filter(|s| {
+            trust::check(&cx.store, &self.manifest.trust_path(), s) == trust::Trust::Allowed
+        });
         let changed = lock.write(&self.lock_path())?;
         if changed && let Some(mut snapshot) = before {
             snapshot.lock = Some(lock.render());
-            trust::allow(&cx.store, &self.manifest.path, &snapshot)?;
+            trust::allow(&cx.store, &self.manifest.trust_path(), &snapshot)?;
         }
         Ok(changed)
+    }
+
+    /// Every file the trust record covers: in a workspace, the root's and
+    /// every member's; else this project's.
+    pub(crate) fn full_snapshot(&self) -> Result<trust::Snapshot> {
+        match self.workspace()? {
+            Some((root, members)) => trust::Snapshot::read_workspace(&root, &members),
+            None => trust::Snapshot::read(&self.manifest),
+        }
     }
 
     /// After an edit the user asked devenv for (`add`, `remove`): when the
@@ -300,11 +465,13 @@ impl Project {
             return Ok(());
         }
         let root = path.parent().unwrap_or(Path::new("."));
-        let manifest = Manifest::load(root, cx.config.file_limits())?;
+        let project = Project {
+            manifest: manifest::workspace::locate(root, cx.config.file_limits())?,
+        };
         trust::allow(
             &cx.store,
-            &manifest.path,
-            &trust::Snapshot::read(&manifest)?,
+            &project.manifest.trust_path(),
+            &project.full_snapshot()?,
         )?;
         ui::info(format!(
             "the project stays allowed: this change to {} is the one you asked for",
@@ -317,7 +484,7 @@ impl Project {
     /// now on disk (see [`devenv_store::trust`]).
     pub(crate) fn allowed(&self, cx: &Context) -> bool {
         trust::Snapshot::read(&self.manifest).is_ok_and(|s| {
-            trust::check(&cx.store, &self.manifest.path, &s) == trust::Trust::Allowed
+            trust::check(&cx.store, &self.manifest.trust_path(), &s) == trust::Trust::Allowed
         })
     }
 
@@ -330,7 +497,7 @@ impl Project {
         lock: &Lock,
         reason: &str,
     ) -> Result<Option<devenv_store::generations::Generation>> {
-        gc::register_project(&cx.store, self.root())?;
+        gc::register_project(&cx.store, self.manifest.lock_root())?;
         let record = devenv_store::generations::Record {
             lock,
             manifest: Some(&self.manifest.source),
@@ -407,7 +574,7 @@ impl Project {
         }
         // Registered before installing, so a gc that runs the moment the
         // install releases the store lock already sees this project's lock.
-        gc::register_project(&cx.store, self.root())?;
+        gc::register_project(&cx.store, self.manifest.lock_root())?;
         // Caches are opened (credentials read, clients built) only when
         // something is missing: `exec` with everything installed stays fast.
         let downloads = if install::missing(&lock, cx.platform(), &cx.store).is_empty() {
@@ -429,7 +596,7 @@ impl Project {
     pub(crate) fn downloads(&self, cx: &Context) -> Result<devenv_net::cache::Downloads> {
         let caches = devenv_net::cache::Caches::configure(
             &self.manifest.settings.caches,
-            self.root(),
+            self.manifest.lock_root(),
             &cx.caches,
             &cx.fetcher,
         )?;

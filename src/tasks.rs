@@ -199,12 +199,15 @@ impl Runner<'_> {
                         if running >= self.jobs.max(1) {
                             break;
                         }
+                        // Other members' tasks ran before this run started.
                         let ready = !started[t]
                             && self.tasks[t].depends.iter().all(|d| {
-                                self.tasks
-                                    .iter()
-                                    .position(|x| &x.name == d)
-                                    .is_some_and(|i| done[i])
+                                devenv_model::manifest::member_task(d).is_some()
+                                    || self
+                                        .tasks
+                                        .iter()
+                                        .position(|x| &x.name == d)
+                                        .is_some_and(|i| done[i])
                             });
                         if !ready {
                             continue;
@@ -516,7 +519,7 @@ fn outputs_exist(dir: &Path, outputs: &[String]) -> bool {
 }
 
 /// The status a shell would report: the code, or 128 + the signal.
-fn exit_code(status: ExitStatus) -> i32 {
+pub(crate) fn exit_code(status: ExitStatus) -> i32 {
     use std::os::unix::process::ExitStatusExt;
     status
         .code()
@@ -527,7 +530,11 @@ fn exit_code(status: ExitStatus) -> i32 {
 /// Runs `cmd`. Prefixed, its output lines are copied with `[name] ` in
 /// front (stdout to stdout, stderr to stderr) and stdin is closed, since
 /// several tasks may run at once; otherwise it uses devenv's own streams.
-fn spawn_and_wait(mut cmd: Command, name: &str, prefixed: bool) -> std::io::Result<ExitStatus> {
+pub(crate) fn spawn_and_wait(
+    mut cmd: Command,
+    name: &str,
+    prefixed: bool,
+) -> std::io::Result<ExitStatus> {
     if !prefixed {
         return cmd.status();
     }

@@ -22,7 +22,6 @@ use anyhow::{Context as _, Result};
 use devenv_model::config::Config;
 use devenv_model::error::IoContext;
 use devenv_model::lock::{self, Lock};
-use devenv_model::manifest::Manifest;
 use devenv_store::store::Store;
 use devenv_store::trust;
 use std::collections::BTreeSet;
@@ -581,10 +580,13 @@ impl State {
             self.root.join(devenv_model::manifest::FILE_NAME),
             lock::path_in(&self.root),
         ]);
-        if let Ok(m) = Manifest::load(&self.root, self.shared.config.file_limits()) {
+        if let Ok(m) =
+            devenv_model::manifest::workspace::locate(&self.root, self.shared.config.file_limits())
+        {
             files.extend(m.watched_files());
+            files.insert(lock::path_in(m.lock_root()));
             // `devenv allow` and `deny` rewrite it: a build follows either.
-            files.insert(trust::record_path(&self.shared.store, &m.path));
+            files.insert(trust::record_path(&self.shared.store, &m.trust_path()));
         }
         let mut dirs = BTreeSet::new();
         let mut missing = BTreeSet::new();
@@ -705,12 +707,12 @@ fn prepare(config: &Config, root: &Path, frozen: bool) -> Result<Prepared> {
     let cx = Context::new(config, frozen)?;
     // Not `Project::find`: with the manifest gone it would find a parent's.
     let project = Project {
-        manifest: Manifest::load(root, config.file_limits())?,
+        manifest: devenv_model::manifest::workspace::locate(root, config.file_limits())?,
     };
     // The watcher fetches what the files name: only what the user allowed
     // (invariant 6), re-checked at every build.
     let snapshot = trust::Snapshot::read(&project.manifest)?;
-    let trust = trust::check(&cx.store, &project.manifest.path, &snapshot);
+    let trust = trust::check(&cx.store, &project.manifest.trust_path(), &snapshot);
     if trust != trust::Trust::Allowed {
         anyhow::bail!(
             "{} is {}, so nothing was prepared; review it, then run `devenv allow`",

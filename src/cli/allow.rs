@@ -4,7 +4,7 @@
 use crate::activate;
 use anyhow::Result;
 use devenv_model::config::Config;
-use devenv_model::manifest::{EnvValue, FILE_NAME, Manifest};
+use devenv_model::manifest::{EnvValue, FILE_NAME};
 use devenv_model::ui;
 use devenv_store::store::Store;
 use devenv_store::trust;
@@ -15,8 +15,16 @@ pub(crate) fn run(config: &Config, dir: Option<&Path>) -> Result<()> {
     let path = manifest_in(dir)?;
     // A manifest that cannot load is never recorded as allowed: show why.
     let root = path.parent().unwrap_or(Path::new("/"));
-    let manifest = Manifest::load(root, config.file_limits())?;
-    let snapshot = trust::Snapshot::read(&manifest)?;
+    let manifest = devenv_model::manifest::workspace::locate(root, config.file_limits())?;
+    // In a workspace, one allow covers the root and every member: each
+    // member's manifest is read (and validated) now.
+    let project = crate::project::Project { manifest };
+    let snapshot = project.full_snapshot()?;
+    let path = project.manifest.trust_path();
+    let manifest = match project.workspace()? {
+        Some((root, _)) => root,
+        None => project.manifest,
+    };
     for (name, value) in &manifest.env.vars {
         if let (Some(what), EnvValue::Set(_)) = (activate::takes_over(name), value) {
             ui::warn(format!(
@@ -44,6 +52,7 @@ pub(crate) fn run(config: &Config, dir: Option<&Path>) -> Result<()> {
             .dotenv
             .iter()
             .chain(&snapshot.registries)
+            .chain(&snapshot.members)
             .filter(|(_, t)| t.is_some())
             .map(|(n, _)| n.clone()),
     );

@@ -170,7 +170,7 @@ pub(crate) fn import(config: &Config, dir: &Path) -> Result<()> {
     let name = layout.name().to_string();
     let caches = Caches::new(vec![layout], false);
     let downloads = Downloads::with_caches(&cx.fetcher, Some(Arc::new(caches)));
-    devenv_store::gc::register_project(&cx.store, project.root())?;
+    devenv_store::gc::register_project(&cx.store, project.manifest.lock_root())?;
     let report = install::install_lock(&lock, platform, &cx.store, &downloads)?;
     project.record_generation(&cx, &lock, "install")?;
     ui::info(format!(

@@ -5,7 +5,12 @@ use anyhow::Result;
 use devenv_model::config::Config;
 use devenv_model::ui;
 
-pub(crate) fn run(config: &Config, frozen: bool, tools: &[String]) -> Result<()> {
+pub(crate) fn run(
+    config: &Config,
+    frozen: bool,
+    tools: &[String],
+    member: Option<&str>,
+) -> Result<()> {
     if !tools.is_empty() {
         // `install ruff` is what other tool managers call adding a tool.
         anyhow::bail!(
@@ -15,8 +20,13 @@ pub(crate) fn run(config: &Config, frozen: bool, tools: &[String]) -> Result<()>
         );
     }
     let cx = Context::new(config, frozen)?;
-    let project = Project::find(&super::cwd()?, config)?;
+    let project = Project::find_member(&super::cwd()?, member, config)?;
     crate::project::warn_replaced_names(&project.manifest);
+    if member.is_none()
+        && let Some((root, members)) = project.workspace()?
+    {
+        return install_workspace(&cx, &project, root, members);
+    }
     // One download at a time: the shell hook's background install may be
     // fetching the same tools.
     if crate::watch::status(&cx.store, &project.id()) == crate::watch::Status::Installing {
@@ -40,6 +50,41 @@ pub(crate) fn run(config: &Config, frozen: bool, tools: &[String]) -> Result<()>
             ui::plural(report.fetched.len(), "tool", "tools"),
             ui::human_bytes(bytes),
             report.present
+        ));
+    }
+    Ok(())
+}
+
+/// `devenv install` in a workspace without `-p`: the lock checked whole,
+/// then the root's tools and every member's, each store entry once.
+fn install_workspace(
+    cx: &Context,
+    project: &Project,
+    root: devenv_model::manifest::Manifest,
+    members: Vec<devenv_model::manifest::Manifest>,
+) -> Result<()> {
+    project.ensure_workspace_lock(
+        cx,
+        &devenv_sources::resolve::Update::Nothing,
+        "install",
+        true,
+    )?;
+    let (mut fetched, mut bytes, mut present) = (0, 0u64, 0);
+    for manifest in std::iter::once(root).chain(members) {
+        let env = Project { manifest };
+        let (_, report) = env.ensure_installed(cx)?;
+        fetched += report.fetched.len();
+        bytes += report.fetched.iter().map(|(_, _, b)| b).sum::<u64>();
+        present += report.present;
+    }
+    if fetched == 0 {
+        ui::info("every tool of the workspace is already installed");
+    } else {
+        ui::info(format!(
+            "{} installed for the workspace ({}), {} already present",
+            ui::plural(fetched, "tool", "tools"),
+            ui::human_bytes(bytes),
+            present
         ));
     }
     Ok(())

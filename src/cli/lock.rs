@@ -5,11 +5,16 @@ use anyhow::Result;
 use devenv_model::config::Config;
 use devenv_sources::resolve::Update;
 
-pub(crate) fn run(config: &Config, frozen: bool) -> Result<()> {
+pub(crate) fn run(config: &Config, frozen: bool, member: Option<&str>) -> Result<()> {
     let cx = Context::new(config, frozen)?;
-    let project = Project::find(&super::cwd()?, config)?;
+    let project = Project::find_member(&super::cwd()?, member, config)?;
     crate::project::warn_replaced_names(&project.manifest);
-    let lock = project.ensure_lock(&cx, &Update::Nothing)?;
+    let lock = if project.manifest.place.is_some() {
+        // One lock for the workspace: checked whole unless `-p` narrows it.
+        project.ensure_workspace_lock(&cx, &Update::Nothing, "lock", member.is_none())?
+    } else {
+        project.ensure_lock(&cx, &Update::Nothing)?
+    };
     devenv_model::ui::verbose(format!(
         "devenv.lock pins {} for {}",
         devenv_model::ui::plural(lock.tools.len(), "tool", "tools"),

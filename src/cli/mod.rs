@@ -100,6 +100,10 @@ pub(crate) enum Command {
         /// Fail instead of writing if the lock does not match devenv.toml.
         #[arg(long)]
         frozen: bool,
+        /// In a workspace: act on this member only (its directory relative
+        /// to the workspace root, or its name); without it, on every member.
+        #[arg(short = 'p', long = "member", value_name = "MEMBER")]
+        member: Option<String>,
     },
     /// Download, verify and store every tool the lock pins for this machine.
     #[command(
@@ -109,6 +113,10 @@ pub(crate) enum Command {
         /// Use devenv.lock as it is; fail if it is missing or stale.
         #[arg(long)]
         frozen: bool,
+        /// In a workspace: act on this member only (its directory relative
+        /// to the workspace root, or its name); without it, on every member.
+        #[arg(short = 'p', long = "member", value_name = "MEMBER")]
+        member: Option<String>,
         /// Not accepted: tools are added with `devenv add` (this only
         /// explains that).
         #[arg(hide = true, value_name = "TOOL")]
@@ -159,6 +167,10 @@ pub(crate) enum Command {
         /// List the tasks as JSON.
         #[arg(long)]
         json: bool,
+        /// In a workspace: run NAME in every member that defines it, in
+        /// parallel, each line prefixed with the member.
+        #[arg(long, short = 'w', requires = "name")]
+        workspace: bool,
     },
     /// Print the project's environment for a shell or another program.
     #[command(
@@ -214,6 +226,10 @@ pub(crate) enum Command {
         /// The tools to update, by their names in devenv.toml (default: all).
         #[arg(value_name = "TOOL", add = ArgValueCandidates::new(completions::tool_candidates))]
         tools: Vec<String>,
+        /// In a workspace: act on this member only (its directory relative
+        /// to the workspace root, or its name); without it, on every member.
+        #[arg(short = 'p', long = "member", value_name = "MEMBER")]
+        member: Option<String>,
     },
     /// Show, per tool, the locked version, the newest its constraint allows, and the newest of all.
     #[command(after_long_help = "Examples:\n  devenv outdated\n  devenv outdated --json")]
@@ -221,6 +237,10 @@ pub(crate) enum Command {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// In a workspace: act on this member only (its directory relative
+        /// to the workspace root, or its name); without it, on every member.
+        #[arg(short = 'p', long = "member", value_name = "MEMBER")]
+        member: Option<String>,
     },
     /// Find tools: catalog entries, npm packages, and the PyPI project of that name.
     #[command(after_long_help = "Examples:\n  devenv search lint")]
@@ -618,8 +638,12 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Lock { frozen } => lock::run(config, frozen),
-        Command::Install { frozen, tools } => install::run(config, frozen, &tools),
+        Command::Lock { frozen, member } => lock::run(config, frozen, member.as_deref()),
+        Command::Install {
+            frozen,
+            tools,
+            member,
+        } => install::run(config, frozen, &tools, member.as_deref()),
         Command::Exec { frozen, command } => exec::run(config, frozen, &command),
         Command::Env { format, frozen } => env::run(config, format, frozen),
         Command::Run {
@@ -629,6 +653,7 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
             frozen,
             jobs,
             json,
+            workspace,
         } => run::run(
             config,
             run::Args {
@@ -638,6 +663,7 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
                 frozen,
                 jobs,
                 json,
+                workspace,
             },
         ),
         Command::List { json, provenance } => list::run(config, json, provenance),
@@ -695,8 +721,8 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
             no_lock,
         } => add::run(config, &tools, source.as_deref(), no_lock),
         Command::Remove { tools } => remove::run(config, &tools),
-        Command::Update { tools } => update::run(config, &tools),
-        Command::Outdated { json } => outdated::run(config, json),
+        Command::Update { tools, member } => update::run(config, &tools, member.as_deref()),
+        Command::Outdated { json, member } => outdated::run(config, json, member.as_deref()),
         Command::Search { word, json } => search::run(config, &word, json),
         Command::Hook { shell } => hook::run(shell),
         Command::Help { topic } => help::run(&topic),

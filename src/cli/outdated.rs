@@ -8,11 +8,26 @@ use devenv_model::manifest::Request;
 use devenv_model::ui;
 use devenv_sources::backends::Lookup;
 
-pub(crate) fn run(config: &Config, json: bool) -> Result<()> {
+pub(crate) fn run(config: &Config, json: bool, member: Option<&str>) -> Result<()> {
     let cx = Context::new(config, false)?;
-    let project = Project::find(&super::cwd()?, config)?;
-    let lock = project.read_lock()?;
-    let platforms = project.platforms(lock.as_ref(), cx.platform());
+    let project = Project::find_member(&super::cwd()?, member, config)?;
+    // In a workspace without `-p`: the root's tools, then each member's
+    // own (added or overridden), named `MEMBER:TOOL`.
+    let mut envs = vec![(String::new(), project)];
+    if member.is_none()
+        && let Some((root, members)) = envs[0].1.workspace()?
+    {
+        envs = std::iter::once((String::new(), Project { manifest: root }))
+            .chain(members.into_iter().map(|m| {
+                let rel = m
+                    .place
+                    .as_ref()
+                    .and_then(|p| p.member.clone())
+                    .unwrap_or_default();
+                (format!("{rel}:"), Project { manifest: m })
+            }))
+            .collect();
+    }
     let mut rows = vec![[
         "TOOL".to_string(),
         "CONSTRAINT".into(),
@@ -20,28 +35,42 @@ pub(crate) fn run(config: &Config, json: bool) -> Result<()> {
         "WANTED".into(),
         "LATEST".into(),
     ]];
-    for tool in &project.manifest.tools {
-        let Request::Registry(r) = &tool.request else {
-            continue;
-        };
-        let locked = lock
-            .as_ref()
-            .and_then(|l| l.tools.get(&tool.name))
-            .map_or("-".to_string(), |t| t.version.clone());
-        let (wanted, latest) =
-            match Lookup::open(&tool.name, r, &project.manifest, &platforms, &cx.sources()) {
-                Ok(l) => (
-                    l.wanted()
-                        .map_or_else(|_| "(none)".to_string(), |r| r.version.to_string()),
-                    l.latest()
-                        .map_or("-".to_string(), |r| r.version.to_string()),
-                ),
-                Err(e) => {
-                    ui::warn(format!("{}: {e:#}", tool.name));
-                    ("?".into(), "?".into())
-                }
+    let root_tools: Vec<_> = envs[0].1.manifest.tools.clone();
+    for (prefix, project) in &envs {
+        let lock = project.read_lock()?;
+        let platforms = project.platforms(lock.as_ref(), cx.platform());
+        for tool in &project.manifest.tools {
+            let Request::Registry(r) = &tool.request else {
+                continue;
             };
-        rows.push([tool.name.clone(), r.version.clone(), locked, wanted, latest]);
+            if !prefix.is_empty() && root_tools.contains(tool) {
+                continue;
+            }
+            let locked = lock
+                .as_ref()
+                .and_then(|l| l.tools.get(&tool.name))
+                .map_or("-".to_string(), |t| t.version.clone());
+            let (wanted, latest) =
+                match Lookup::open(&tool.name, r, &project.manifest, &platforms, &cx.sources()) {
+                    Ok(l) => (
+                        l.wanted()
+                            .map_or_else(|_| "(none)".to_string(), |r| r.version.to_string()),
+                        l.latest()
+                            .map_or("-".to_string(), |r| r.version.to_string()),
+                    ),
+                    Err(e) => {
+                        ui::warn(format!("{}: {e:#}", tool.name));
+                        ("?".into(), "?".into())
+                    }
+                };
+            rows.push([
+                format!("{prefix}{}", tool.name),
+                r.version.clone(),
+                locked,
+                wanted,
+                latest,
+            ]);
+        }
     }
     if json {
         // "?" (the source could not be read) and "-" / "(none)" are null.

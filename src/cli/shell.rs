@@ -74,6 +74,8 @@ pub(crate) fn run(
         catalog: Default::default(),
         tasks: Vec::new(),
         limits: cx.config.file_limits(),
+        workspace: None,
+        place: None,
     };
     let platforms = [config.platform()];
     let cached = state.join("devenv.lock");

@@ -56,7 +56,7 @@ pub(crate) fn run(config: &Config, json: bool) -> Result<()> {
 /// What is known about the project rooted at `dir`.
 fn project(config: &Config, store: &Store, dir: &str) -> Value {
     let root = Path::new(dir);
-    let manifest = match Manifest::load(root, config.file_limits()) {
+    let manifest = match devenv_model::manifest::workspace::locate(root, config.file_limits()) {
         Ok(m) => m,
         Err(e) => return json!({ "root": dir, "error": format!("{e:#}") }),
     };
@@ -64,7 +64,36 @@ fn project(config: &Config, store: &Store, dir: &str) -> Value {
         Ok(s) => s,
         Err(e) => return json!({ "root": dir, "error": format!("{e:#}") }),
     };
-    let trust = trust::check(store, &manifest.path, &snapshot);
+    let trust = trust::check(store, &manifest.trust_path(), &snapshot);
+    let workspace = manifest.place.as_ref().map(|place| {
+        let overrides: std::collections::BTreeMap<_, _> = place.overrides.iter().cloned().collect();
+        // The member's own file says which tools it adds.
+        let own: Vec<String> = Manifest::parse(&manifest.path, manifest.source.clone())
+            .map(|m| m.tools.into_iter().map(|t| t.name).collect())
+            .unwrap_or_default();
+        let tools: Vec<Value> = manifest
+            .tools
+            .iter()
+            .map(|t| {
+                let from = match (&place.member, overrides.get(&t.name)) {
+                    (None, _) => "the workspace root".to_string(),
+                    (Some(m), Some(was)) => format!("{m} (overrides the root's {was})"),
+                    (Some(m), None) if own.contains(&t.name) => m.clone(),
+                    (Some(_), None) => "the workspace root".to_string(),
+                };
+                json!({
+                    "name": t.name,
+                    "requested": t.request.version(),
+                    "from": from,
+                })
+            })
+            .collect();
+        json!({
+            "root": place.root.display().to_string(),
+            "member": place.member,
+            "tools": tools,
+        })
+    });
     let project = crate::project::Project { manifest };
     let mut watched = project.manifest.watched_files();
     watched.insert(1, project.lock_path());
@@ -89,6 +118,7 @@ fn project(config: &Config, store: &Store, dir: &str) -> Value {
     json!({
         "root": dir,
         "name": project.manifest.project_name(),
+        "workspace": workspace,
         "trust": trust.describe(),
         "allowed": trust == trust::Trust::Allowed,
         "watched": watched.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
@@ -151,6 +181,27 @@ fn render(report: &Value) -> String {
         "project",
         format!("{}/{FILE_NAME}", p["root"].as_str().unwrap_or("")),
     );
+    if let Some(w) = p.get("workspace").and_then(Value::as_object) {
+        let root = w["root"].as_str().unwrap_or("");
+        line(
+            "workspace",
+            match w["member"].as_str() {
+                Some(m) => format!("{root}, member {m}"),
+                None => format!("{root} (the root's environment)"),
+            },
+        );
+        for t in w["tools"].as_array().into_iter().flatten() {
+            line(
+                "  tool",
+                format!(
+                    "{} {} from {}",
+                    t["name"].as_str().unwrap_or(""),
+                    t["requested"].as_str().unwrap_or(""),
+                    t["from"].as_str().unwrap_or("")
+                ),
+            );
+        }
+    }
     if let Some(t) = p.get("trust").and_then(Value::as_str) {
         let hint = if p["allowed"].as_bool() == Some(true) {
             ""

@@ -7,9 +7,9 @@ use devenv_model::config::Config;
 use devenv_model::ui;
 use devenv_sources::resolve::Update;
 
-pub(crate) fn run(config: &Config, tools: &[String]) -> Result<()> {
+pub(crate) fn run(config: &Config, tools: &[String], member: Option<&str>) -> Result<()> {
     let cx = Context::new(config, false)?;
-    let project = Project::find(&super::cwd()?, config)?;
+    let project = Project::find_member(&super::cwd()?, member, config)?;
     for name in tools {
         if !project.manifest.tools.iter().any(|t| &t.name == name) {
             let known: Vec<&str> = project
@@ -25,12 +25,24 @@ pub(crate) fn run(config: &Config, tools: &[String]) -> Result<()> {
         }
     }
     let before = project.read_lock()?;
-    let update = if tools.is_empty() {
-        Update::All
-    } else {
-        Update::Only(tools.to_vec())
+    let update = match (tools.is_empty(), member) {
+        (false, _) => Update::Only(tools.to_vec()),
+        // `-p`: the tools that member uses, not the whole workspace's.
+        (true, Some(_)) => Update::Only(
+            project
+                .manifest
+                .tools
+                .iter()
+                .map(|t| t.name.clone())
+                .collect(),
+        ),
+        (true, None) => Update::All,
     };
-    let after = project.ensure_lock(&cx, &update)?;
+    let after = if project.manifest.place.is_some() {
+        project.ensure_workspace_lock(&cx, &update, "update", member.is_none())?
+    } else {
+        project.ensure_lock(&cx, &update)?
+    };
     let mut changed = 0;
     for (name, tool) in &after.tools {
         let old = before

@@ -56,6 +56,8 @@ fn project(sb: &Sandbox, tools: usize, vars: usize) -> std::path::PathBuf {
         manifest: lock::manifest_hash(&manifest, &platforms),
         platforms,
         tools: locked,
+
+        members: Default::default(),
     };
     std::fs::write(lock::path_in(&dir), lock.render()).unwrap();
     sb.devenv(&dir, &["allow"]).ok();

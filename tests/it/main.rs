@@ -76,3 +76,4 @@ mod vendor_indexes;
 mod version_grammar;
 mod watch;
 mod watch_hook;
+mod workspace;

@@ -4,7 +4,9 @@
 
 use crate::backends;
 use anyhow::{Context, Result};
-use devenv_model::lock::{FORMAT_VERSION, Lock, LockedTool, manifest_hash, request_key};
+use devenv_model::lock::{
+    FORMAT_VERSION, Lock, LockedTool, manifest_hash, request_key, workspace_hash,
+};
 use devenv_model::manifest::{Manifest, Request, ToolSpec};
 use devenv_model::platform::Platform;
 use std::collections::BTreeMap;
@@ -61,6 +63,7 @@ pub fn resolve(
         manifest: manifest_hash(manifest, platforms),
         platforms: platforms.to_vec(),
         tools,
+        members: BTreeMap::new(),
     };
     // What is written must read back: the reader's own checks, once more,
     // so a lock devenv wrote is never "damaged or hand-edited".
@@ -93,6 +96,71 @@ fn name_project_rust(tools: &mut BTreeMap<String, LockedTool>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Resolves a whole workspace — the root's manifest and every member's
+/// merged one — into one lock. The root's tools are resolved once and
+/// shared; a member records only the pins of the tools it adds or whose
+/// request it overrides, and a request several members make alike is
+/// resolved once and recorded for each.
+pub fn resolve_workspace(
+    root: &Manifest,
+    members: &[Manifest],
+    platforms: &[Platform],
+    previous: Option<&Lock>,
+    cx: &crate::Cx<'_>,
+    update: &Update,
+) -> Result<Lock> {
+    let root_previous = previous.map(|p| p.view(None, root));
+    let mut lock = resolve(root, platforms, root_previous.as_ref(), cx, update)?;
+    // Every pin this run made or kept, by tool and request: what a later
+    // member asking the same thing gets without asking a backend again.
+    let mut pinned: BTreeMap<(String, String), LockedTool> = lock
+        .tools
+        .iter()
+        .map(|(n, t)| ((n.clone(), t.requested.clone()), t.clone()))
+        .collect();
+    for member in members {
+        let rel = member
+            .place
+            .as_ref()
+            .and_then(|p| p.member.clone())
+            .unwrap_or_default();
+        let mut start = previous
+            .map(|p| p.view(Some(&rel), member))
+            .unwrap_or_else(|| Lock {
+                version: FORMAT_VERSION,
+                manifest: String::new(),
+                platforms: platforms.to_vec(),
+                tools: BTreeMap::new(),
+                members: BTreeMap::new(),
+            });
+        let mut again = Vec::new();
+        for tool in &member.tools {
+            let key = (tool.name.clone(), request_key(&tool.request));
+            if let Some(done) = pinned.get(&key) {
+                start.tools.insert(tool.name.clone(), done.clone());
+            } else if update.wants(&tool.name) {
+                again.push(tool.name.clone());
+            }
+        }
+        let resolved = resolve(member, platforms, Some(&start), cx, &Update::Only(again))
+            .with_context(|| format!("in the workspace member `{rel}`"))?;
+        let mut own = BTreeMap::new();
+        for (name, tool) in resolved.tools {
+            pinned.insert((name.clone(), tool.requested.clone()), tool.clone());
+            if lock.tools.get(&name) != Some(&tool) {
+                own.insert(name, tool);
+            }
+        }
+        if !own.is_empty() {
+            lock.members.insert(rel, own);
+        }
+    }
+    lock.manifest = workspace_hash(root, members, platforms);
+    devenv_model::lock::validate::structure(&lock)
+        .context("devenv resolved a lock it would refuse to read, so it was not written")?;
+    Ok(lock)
 }
 
 /// `locked`, unless a package's own definition names a command the lock's

@@ -138,9 +138,10 @@ fn stale_states(store: &Store, keep: &BTreeSet<PathBuf>) -> Vec<(PathBuf, u64)> 
         .collect()
 }
 
-/// Entries referenced by `lock` (every platform; only this one's exist).
+/// Entries referenced by `lock` (every platform; only this one's exist),
+/// a workspace's members' pins included.
 fn lock_entries(store: &Store, lock: &Lock, keep: &mut BTreeSet<PathBuf>) {
-    for (name, tool) in &lock.tools {
+    for (name, tool) in lock.tools.iter().chain(lock.members.values().flatten()) {
         for artifact in tool.artifacts.values() {
             keep.insert(store.entry_path(&artifact.entry_name(name, &tool.version)));
         }

@@ -73,6 +73,16 @@ pub struct Snapshot {
     /// Each registry file of `[settings] registries` (local files; a URL is
     /// covered by the manifest that names it), with its content if present.
     pub registries: Vec<(String, Option<String>)>,
+    /// In a workspace: the members' manifests and dotenv files, named
+    /// relative to the root (`services/api/devenv.toml`), with contents.
+    pub members: Vec<(String, Option<String>)>,
+    /// Only part of a workspace was read (one environment's files): then
+    /// [`check`] asks that each file read is the one allowed, not that
+    /// the record lists nothing else.
+    pub partial: bool,
+    /// How a dotenv file is named in the record: relative to the
+    /// workspace root (`dotenv` keeps the names the manifest lists).
+    shown: Vec<String>,
 }
 
 impl Snapshot {
@@ -80,13 +90,15 @@ impl Snapshot {
     /// their size limits only).
     pub fn read(manifest: &Manifest) -> Result<Snapshot> {
         let lock = files::read_bounded(
-            &devenv_model::lock::path_in(&manifest.root),
+            &devenv_model::lock::path_in(manifest.lock_root()),
             manifest.limits.of(files::MAX_LOCK),
             "the lock",
         )?;
         let mut dotenv = Vec::new();
+        let mut shown = Vec::new();
         for name in &manifest.env.dotenv {
             let path = manifest.root.join(name);
+            shown.push(in_workspace(manifest, &path).unwrap_or_else(|| name.clone()));
             dotenv.push((
                 name.clone(),
                 files::read_bounded(&path, manifest.limits.of(files::MAX_DOTENV), "dotenv file")?,
@@ -107,12 +119,52 @@ impl Snapshot {
                 )?,
             ));
         }
-        Ok(Snapshot {
+        let mut snapshot = Snapshot {
             manifest: manifest.source.clone(),
             lock,
             dotenv,
             registries,
-        })
+            members: Vec::new(),
+            partial: false,
+            shown,
+        };
+        if let Some(place) = &manifest.place {
+            snapshot.partial = true;
+            snapshot.manifest = place.root_source.clone();
+            if let Some(rel) = &place.member {
+                snapshot.members.push((
+                    format!("{rel}/{}", devenv_model::manifest::FILE_NAME),
+                    Some(manifest.source.clone()),
+                ));
+            }
+        }
+        Ok(snapshot)
+    }
+
+    /// Every file of a workspace that decides what runs: `root`'s (its
+    /// `[workspace]` manifest as [`devenv_model::manifest::workspace::locate`]
+    /// gives it), then each member's manifest and its own dotenv files.
+    pub fn read_workspace(root: &Manifest, members: &[Manifest]) -> Result<Snapshot> {
+        let mut snapshot = Snapshot::read(root)?;
+        for member in members {
+            let Some(rel) = member.place.as_ref().and_then(|p| p.member.as_deref()) else {
+                continue;
+            };
+            snapshot.members.push((
+                format!("{rel}/{}", devenv_model::manifest::FILE_NAME),
+                Some(member.source.clone()),
+            ));
+            // The root's dotenv files come first, named from the root.
+            for name in member.env.dotenv.iter().skip(root.env.dotenv.len()) {
+                let path = member.root.join(name);
+                snapshot.members.push((
+                    format!("{rel}/{name}"),
+                    files::read_bounded(&path, member.limits.of(files::MAX_DOTENV), "dotenv file")?,
+                ));
+            }
+        }
+        snapshot.partial = false;
+        Ok(snapshot)
     }
 
     /// One line per file: its name and the hash of its content, or `absent`.
@@ -129,11 +181,22 @@ impl Snapshot {
             ),
             (devenv_model::lock::FILE_NAME.to_string(), hash(&self.lock)),
         ];
-        for (name, text) in self.dotenv.iter().chain(&self.registries) {
+        for (i, (name, text)) in self.dotenv.iter().enumerate() {
+            let shown = self.shown.get(i).unwrap_or(name);
+            out.push((shown.clone(), hash(text)));
+        }
+        for (name, text) in self.registries.iter().chain(&self.members) {
             out.push((name.clone(), hash(text)));
         }
         out
     }
+}
+
+/// `path` relative to the workspace root of `manifest`, if it has one and
+/// the path is inside it.
+fn in_workspace(manifest: &Manifest, path: &Path) -> Option<String> {
+    let root = &manifest.place.as_ref()?.root;
+    devenv_model::manifest::workspace::relative(root, path)
 }
 
 /// Where the trust record of the manifest at `manifest` lives (it may not
@@ -189,7 +252,7 @@ pub fn check(store: &Store, manifest: &Path, snapshot: &Snapshot) -> Trust {
         .collect();
     // A file the manifest no longer lists changes nothing by itself: the
     // manifest's own change already counts.
-    if changed.is_empty() && recorded.len() != current.len() {
+    if changed.is_empty() && !snapshot.partial && recorded.len() != current.len() {
         changed.push(devenv_model::manifest::FILE_NAME.to_string());
     }
     if changed.is_empty() {
@@ -267,6 +330,9 @@ mod tests {
             lock: lock.map(Into::into),
             dotenv: vec![(".env".into(), env.map(Into::into))],
             registries: vec![("reg.yaml".into(), Some("packages: []".into()))],
+            members: Vec::new(),
+            partial: false,
+            shown: Vec::new(),
         }
     }
 

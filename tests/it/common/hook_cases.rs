@@ -259,6 +259,8 @@ pub(crate) fn write_lock(sb: &Sandbox, dir: &Path, installed: bool) -> std::path
         manifest: lock::manifest_hash(&m, &platforms),
         platforms,
         tools: [("mytool".to_string(), tool)].into_iter().collect(),
+
+        members: Default::default(),
     };
     std::fs::write(lock::path_in(dir), lock.render()).unwrap();
     entry.join("bin")

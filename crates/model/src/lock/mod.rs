@@ -46,6 +46,11 @@ pub struct Lock {
     pub platforms: Vec<Platform>,
     #[serde(default)]
     pub tools: BTreeMap<String, LockedTool>,
+    /// In a workspace's lock: for each member (its directory relative to
+    /// the root), the pins of the tools it adds or whose request it
+    /// overrides. The root's tools, shared by every member, are in `tools`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub members: BTreeMap<String, BTreeMap<String, LockedTool>>,
 }
 
 /// One tool, pinned.
@@ -523,6 +528,29 @@ pub fn manifest_hash(manifest: &Manifest, platforms: &[Platform]) -> String {
     format!("sha256:{}", sha256_hex(text.as_bytes()))
 }
 
+/// Hash of everything a workspace's lock depends on: the root's tools,
+/// catalog and platforms, and each member's tool requests.
+pub fn workspace_hash(root: &Manifest, members: &[Manifest], platforms: &[Platform]) -> String {
+    let mut text = format!("devenv-workspace-v1\n{}\n", manifest_hash(root, platforms));
+    for m in members {
+        let rel = m
+            .place
+            .as_ref()
+            .and_then(|p| p.member.as_deref())
+            .unwrap_or("");
+        let mut tools: Vec<(&str, String)> = m
+            .tools
+            .iter()
+            .map(|t| (t.name.as_str(), request_key(&t.request)))
+            .collect();
+        tools.sort();
+        for (name, key) in tools {
+            text.push_str(&format!("member {rel} {name} {key}\n"));
+        }
+    }
+    format!("sha256:{}", sha256_hex(text.as_bytes()))
+}
+
 /// Path of the lock of the project rooted at `root`.
 pub fn path_in(root: &Path) -> PathBuf {
     root.join(FILE_NAME)
@@ -583,6 +611,40 @@ impl Lock {
         }
         files::write_atomic(path, text.as_bytes())?;
         Ok(true)
+    }
+
+    /// What one environment of a workspace uses of this workspace lock:
+    /// the root's pins, with `member`'s own over them, restricted to the
+    /// tools `manifest` (the member's merged manifest) names. Its hash says
+    /// fresh exactly when every tool is pinned for its current request on
+    /// these platforms, so [`Lock::staleness`] works on it unchanged.
+    pub fn view(&self, member: Option<&str>, manifest: &Manifest) -> Lock {
+        let own = member.and_then(|m| self.members.get(m));
+        let mut tools = BTreeMap::new();
+        for tool in &manifest.tools {
+            let locked = own
+                .and_then(|o| o.get(&tool.name))
+                .or_else(|| self.tools.get(&tool.name));
+            if let Some(locked) = locked {
+                tools.insert(tool.name.clone(), locked.clone());
+            }
+        }
+        let fresh = tools.len() == manifest.tools.len()
+            && manifest
+                .tools
+                .iter()
+                .all(|t| tools[&t.name].requested == request_key(&t.request));
+        Lock {
+            version: self.version,
+            manifest: if fresh {
+                manifest_hash(manifest, &self.platforms)
+            } else {
+                "stale".into()
+            },
+            platforms: self.platforms.clone(),
+            tools,
+            members: BTreeMap::new(),
+        }
     }
 
     /// Why this lock does not match `manifest` for `platforms`, or `None`
@@ -666,6 +728,7 @@ mod tests {
             artifacts: BTreeMap::from([(p, a)]),
         };
         Lock {
+            members: BTreeMap::new(),
             version: FORMAT_VERSION,
             manifest: "sha256:00".into(),
             platforms: vec![p],
@@ -963,6 +1026,28 @@ mod tests {
             );
         let lock = Lock::parse(&text).unwrap();
         assert_eq!(lock, sample());
+    }
+
+    #[test]
+    fn a_member_section_is_validated_like_the_tools() {
+        let mut lock = sample();
+        let tool = lock.tools.values().next().unwrap().clone();
+        lock.members.insert(
+            "services/api".into(),
+            BTreeMap::from([("t".into(), tool.clone())]),
+        );
+        assert_eq!(Lock::parse(&lock.render()).unwrap(), lock);
+        for bad in ["../escape", "/abs", "a//b", ""] {
+            let mut hostile = lock.clone();
+            hostile
+                .members
+                .insert(bad.into(), BTreeMap::from([("t".into(), tool.clone())]));
+            let e = Lock::parse(&hostile.render()).unwrap_err();
+            assert!(
+                format!("{e:#}").contains("not a member directory"),
+                "{bad}: {e:#}"
+            );
+        }
     }
 
     #[test]

@@ -21,12 +21,30 @@ use std::path::{Component, Path};
 /// Checks every field of `lock`; the error names the tool, the platform
 /// and the field.
 pub fn structure(lock: &Lock) -> Result<()> {
-    for (name, tool) in &lock.tools {
+    for (member, tools) in &lock.members {
+        check_text(member, 4096, &format!("the member `{member}`"))?;
+        let plain = member
+            .split('/')
+            .all(|c| !c.is_empty() && c != "." && c != ".." && !c.contains('\\'));
+        if !plain {
+            bail!("`{member}` is not a member directory inside the workspace");
+        }
+        check_tools(lock, tools, &format!("member `{member}`: "))?;
+    }
+    check_tools(lock, &lock.tools, "")
+}
+
+fn check_tools(
+    lock: &Lock,
+    tools: &std::collections::BTreeMap<String, super::LockedTool>,
+    prefix: &str,
+) -> Result<()> {
+    for (name, tool) in tools {
         check_text(name, 256, &format!("the tool name `{name}`"))?;
         if !plain_component(super::binary_name(name)) {
             bail!("`{name}` is not a tool name");
         }
-        let at = format!("tool `{name}`");
+        let at = format!("{prefix}tool `{name}`");
         check_version(&tool.version).map_err(|e| anyhow::anyhow!("{at}: {e}"))?;
         check_text(&tool.requested, 8192, &format!("{at}: `requested`"))?;
         check_text(&tool.source, 512, &format!("{at}: `source`"))?;

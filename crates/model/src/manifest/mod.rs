@@ -10,10 +10,11 @@ mod error;
 mod locate;
 mod tasks;
 mod validate;
+pub mod workspace;
 
 pub use error::ManifestError;
 pub use locate::split_help;
-pub use tasks::Task;
+pub use tasks::{Task, member_task};
 
 use crate::digest::Digest;
 use crate::platform::{Arch, Os, Platform};
@@ -43,6 +44,11 @@ pub struct Manifest {
     pub tasks: Vec<Task>,
     /// How large the files beside it (the lock, dotenv files) may be.
     pub limits: crate::files::Limits,
+    /// `[workspace]`, in a workspace's root manifest.
+    pub workspace: Option<workspace::WorkspaceSpec>,
+    /// Where this manifest stands in a workspace: set on the environment
+    /// of a workspace's root or member ([`workspace::locate`]).
+    pub place: Option<workspace::Place>,
 }
 
 /// One entry of `[tools]`.
@@ -60,6 +66,16 @@ pub enum Request {
     Url(UrlTool),
     /// A tool from a catalog name (`node`) or a backend package (`npm:prettier`).
     Registry(RegistryTool),
+}
+
+impl Request {
+    /// The version as written: a constraint, or a URL tool's exact version.
+    pub fn version(&self) -> &str {
+        match self {
+            Request::Url(u) => &u.version,
+            Request::Registry(r) => &r.version,
+        }
+    }
 }
 
 /// `mytool = { url = "...", version = "1.4.2", sha256 = ..., bin = [...] }`.
@@ -206,11 +222,35 @@ impl Manifest {
             .unwrap_or_else(|| "project".into())
     }
 
+    /// The manifest whose trust record covers this one: a workspace's
+    /// root manifest for its members (one allow for the whole workspace),
+    /// else this manifest itself.
+    pub fn trust_path(&self) -> PathBuf {
+        match &self.place {
+            Some(place) => place.root.join(FILE_NAME),
+            None => self.path.clone(),
+        }
+    }
+
+    /// The directory holding the lock: the workspace root, or the project's.
+    pub fn lock_root(&self) -> &Path {
+        match &self.place {
+            Some(place) => &place.root,
+            None => &self.root,
+        }
+    }
+
     /// Files whose change means the environment must be recomputed,
     /// besides the lock: the manifest, the dotenv files, and the project's
     /// own registry files (which `devenv allow` covers too).
     pub fn watched_files(&self) -> Vec<PathBuf> {
         let mut files = vec![self.path.clone()];
+        // A member's environment also comes from the root's manifest.
+        if let Some(place) = &self.place
+            && place.member.is_some()
+        {
+            files.push(place.root.join(FILE_NAME));
+        }
         files.extend(self.env.dotenv.iter().map(|f| self.root.join(f)));
         files.extend(
             self.settings

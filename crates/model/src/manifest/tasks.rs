@@ -46,6 +46,22 @@ const KEYS: &[&str] = &[
     "shell",
 ];
 
+/// A `depends` entry naming another workspace member's task
+/// (`../lib:build`): the member's directory, relative to this manifest's,
+/// and the task's name. `None` for a task of this manifest.
+pub fn member_task(dep: &str) -> Option<(&str, &str)> {
+    if !dep.contains('/') {
+        return None;
+    }
+    let (dir, task) = dep.rsplit_once(':')?;
+    let plain = !dir.is_empty()
+        && !dir.starts_with('/')
+        && !task.is_empty()
+        && !task.contains('/')
+        && !dir.contains('\\');
+    plain.then_some((dir, task))
+}
+
 /// Where each `depends` entry stands, for graph errors found after parsing.
 struct DependSpans {
     spans: Vec<Vec<Range<usize>>>,
@@ -253,13 +269,24 @@ impl Cx<'_> {
         Ok(())
     }
 
-    /// Every `depends` entry names a task of this manifest.
+    /// Every `depends` entry names a task of this manifest, or a task of
+    /// another workspace member (`../lib:build`, checked when it runs).
     fn check_depends(&self, tasks: &[Task], spans: &DependSpans) -> Result<(), ManifestError> {
         let names: Vec<&str> = tasks.iter().map(|t| t.name.as_str()).collect();
         for (i, task) in tasks.iter().enumerate() {
             for (j, dep) in task.depends.iter().enumerate() {
                 if names.contains(&dep.as_str()) {
                     continue;
+                }
+                if dep.contains('/') {
+                    if member_task(dep).is_some() {
+                        continue;
+                    }
+                    return Err(self.error(
+                        spans.spans[i][j].clone(),
+                        format!("`{dep}` is not a task of another member"),
+                        Some("name a member's directory relative to this one, a colon and its task: `../lib:build`".into()),
+                    ));
                 }
                 let help = match suggest(dep, &names) {
                     Some(s) => format!("did you mean `{s}`?"),
@@ -313,6 +340,11 @@ impl Cx<'_> {
                 }
                 let j = *next;
                 *next += 1;
+                if member_task(&tasks[t].depends[j]).is_some() {
+                    // Another member's task: a process of its own, which
+                    // refuses to start a chain it is already part of.
+                    continue;
+                }
                 let d = index(&tasks[t].depends[j]);
                 match marks[d] {
                     Mark::Done => {}

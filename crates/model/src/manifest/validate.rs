@@ -44,6 +44,8 @@ pub(super) fn parse(path: &Path, source: String) -> Result<Manifest, ManifestErr
         catalog: BTreeMap::new(),
         tasks: Vec::new(),
         limits: Default::default(),
+        workspace: None,
+        place: None,
     };
     let top = doc.as_table();
     for (key, item) in top.iter() {
@@ -53,13 +55,14 @@ pub(super) fn parse(path: &Path, source: String) -> Result<Manifest, ManifestErr
             "settings" => manifest.settings = cx.settings(top, item)?,
             "catalog" => manifest.catalog = cx.catalog(top, item)?,
             "tasks" => manifest.tasks = cx.tasks(item)?,
+            "workspace" => manifest.workspace = Some(cx.workspace(item)?),
             other => {
                 let span = key_span(top, other);
                 return Err(cx.unknown_key(
                     span,
                     other,
                     "at the top level",
-                    &["tools", "env", "settings", "catalog", "tasks"],
+                    &["tools", "env", "settings", "catalog", "tasks", "workspace"],
                 ));
             }
         }
