@@ -379,3 +379,53 @@ fn the_recorded_tree_hash_is_the_hash_of_the_tree_on_disk() {
     w.run(&["install"]).ok();
     w.run(&["store", "verify"]).ok();
 }
+
+/// Entering a project records the shell's use of its entries for `gc`
+/// (`roots/live/PID`) atomically but without a flush: the record means
+/// something only while that shell runs, and no shell outlives a power
+/// cut. (Flushing it made moving between projects wait on the disk.)
+#[test]
+fn entering_records_the_shells_roots_without_waiting_for_the_disk() {
+    let server = FixtureServer::start();
+    let w = World::new();
+    let bytes = tool_tar_gz("quick", "1.0");
+    server.add("/quick-1.0.tar.gz", bytes.clone());
+    w.manifest(&url_tool_manifest(
+        "quick",
+        "1.0",
+        &server.url("/quick-1.0.tar.gz"),
+        &bytes,
+    ));
+    w.run(&["install"]).ok();
+    w.run(&["allow"]).ok();
+    let log = w.root.join("strace.log");
+    let mut cmd = std::process::Command::new("strace");
+    cmd.args([
+        "-f",
+        "-y",
+        "-qq",
+        "-e",
+        "trace=fsync,fdatasync,syncfs,rename",
+        "-o",
+    ])
+    .arg(&log)
+    .arg(common::bin())
+    .args(["hook-env", "--shell", "bash"])
+    .current_dir(&w.project);
+    w.isolate(&mut cmd);
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("strace is needed to see what is flushed: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && stdout.contains("PATH"), "{stdout}");
+    let log = std::fs::read_to_string(log).unwrap();
+    assert!(
+        log.lines()
+            .any(|l| l.contains("rename") && l.contains("roots/live/")),
+        "the live record is written (atomically, by a rename):\n{log}"
+    );
+    assert!(
+        !log.lines().any(|l| l.contains("sync")),
+        "entering flushes nothing:\n{log}"
+    );
+}

@@ -218,11 +218,34 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| anyhow!("could not write {}: {}", path.display(), io_reason(&e)))
 }
 
+/// Replaces the file at `path` with `bytes` atomically but not durably:
+/// [`write_atomic`] without its flushes, for records that mean something
+/// only while the process that wrote them runs (a shell's live GC root).
+/// A reader sees the old content or the new, never a part; after a power
+/// cut the record may be gone or old, which cannot matter, since the
+/// process it describes is gone too. Saves the two fsyncs that made
+/// moving between projects cost tens of milliseconds on a busy disk.
+pub fn write_volatile(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_via_temporary(path, false, |file| file.write_all(bytes))
+        .map_err(|e| anyhow!("could not write {}: {}", path.display(), io_reason(&e)))
+}
+
 /// [`write_atomic`] for content that is written by `fill` (a copy of a
 /// large file, say), with the bare I/O error for callers that have their
 /// own error type. The temporary file is removed when anything fails.
 pub fn replace_file(
     path: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    write_via_temporary(path, true, fill)
+}
+
+/// A unique temporary file beside `path`, filled by `fill`, renamed over
+/// `path`; with `durable`, the file is flushed before the rename and the
+/// directory after it.
+fn write_via_temporary(
+    path: &Path,
+    durable: bool,
     fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let dir = match path.parent() {
@@ -244,9 +267,11 @@ pub fn replace_file(
             file.set_permissions(meta.permissions())?;
         }
         fill(&mut file)?;
-        file.sync_all()?;
+        if durable {
+            file.sync_all()?;
+        }
         std::fs::rename(&tmp, path)?;
-        sync_dir(dir)
+        if durable { sync_dir(dir) } else { Ok(()) }
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);

@@ -70,7 +70,9 @@ pub fn register_live(store: &Store, pid: u32, entries: &[PathBuf]) -> Result<()>
         return Ok(());
     }
     fs::create_dir_all(&dir).io_context("create", &dir)?;
-    devenv_model::files::write_atomic(&path, text.as_bytes())
+    // Volatile: the record protects entries from `gc` while process `pid`
+    // runs, and no process outlives a power cut.
+    devenv_model::files::write_volatile(&path, text.as_bytes())
 }
 
 /// Adds `state` (a file of `states/`) to what process `pid`'s live record
@@ -85,7 +87,7 @@ pub fn register_state(store: &Store, pid: u32, state: &Path) -> Result<()> {
     fs::create_dir_all(store.roots_dir().join("live")).io_context("create", &path)?;
     text.push_str(&line);
     text.push('\n');
-    devenv_model::files::write_atomic(&path, text.as_bytes())
+    devenv_model::files::write_volatile(&path, text.as_bytes())
 }
 
 fn process_alive(pid: u32) -> bool {
