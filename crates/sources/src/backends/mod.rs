@@ -423,12 +423,21 @@ impl Lookup {
                     .source
                     .requires_python(wanted)
                     .unwrap_or("another Python");
+                // Below a lower bound is "too old"; above an upper one
+                // (`<3.12`, a package not yet ported) is "too new".
+                let too_old = needs.split(',').any(|part| {
+                    part.trim().starts_with('>')
+                        && devenv_model::version::pep440_admits(part, python) == Some(false)
+                });
+                let (label, v) = (self.spec.label(), wanted.version.as_str());
+                let (what, change) = if too_old {
+                    (format!("Python too old for {label} {v}"), "Raise")
+                } else {
+                    (format!("Python {python} too new for {label} {v}"), "Lower")
+                };
                 Err(anyhow!(
-                    "Python too old for {} {} (needs {}): the project's python is {python}. Raise `python` in [tools], or pin a release of {} that supports Python {python}",
-                    self.spec.label(),
-                    wanted.version.as_str(),
+                    "{what} (needs {}): the project's python is {python}. {change} `python` in [tools], or pin a release of {label} that supports Python {python}",
                     needs_text(needs),
-                    self.spec.label()
                 ))
             }
         }
