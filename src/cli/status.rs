@@ -63,6 +63,7 @@ fn project(config: &Config, store: &Store, dir: &str) -> Value {
         Err(e) => return json!({ "root": dir, "error": format!("{e:#}") }),
     };
     let trust = trust::check(store, &manifest.path, &snapshot);
+    let new = trust::new_from_init(store, &manifest.path, &snapshot, &trust);
     let project = crate::project::Project { manifest };
     let mut watched = project.manifest.watched_files();
     watched.insert(1, project.lock_path());
@@ -87,7 +88,8 @@ fn project(config: &Config, store: &Store, dir: &str) -> Value {
     json!({
         "root": dir,
         "name": project.manifest.project_name(),
-        "trust": trust.describe(),
+        "trust": if new { "new, written by `devenv init`".to_string() } else { trust.describe() },
+        "new": new,
         "allowed": trust == trust::Trust::Allowed,
         "watched": watched.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
         "missing": missing.as_ref().ok(),
@@ -145,6 +147,8 @@ fn render(report: &Value) -> String {
     if let Some(t) = p.get("trust").and_then(Value::as_str) {
         let hint = if p["allowed"].as_bool() == Some(true) {
             ""
+        } else if p["new"].as_bool() == Some(true) {
+            " — run `devenv allow` to load it"
         } else {
             " — review it, then run `devenv allow`"
         };
