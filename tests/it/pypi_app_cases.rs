@@ -313,7 +313,7 @@ fn latest_is_the_newest_release_the_projects_python_runs_and_a_pin_too_new_says_
     }
 
     let p = world(&s, &format!("{PYTHON}\"pypi:vtool\" = \"2\"\n"));
-    p.run(&["lock"]).fails(1).stderr_has(&format!(
+    p.run(&["lock"]).fails(1).stderr_has("devenv.toml:3:").stderr_has("help: raise `python` in [tools]").stderr_has(&format!(
         "Python too old for pypi:vtool 2.0 (needs ≥ {major}.{}): the project's python is {major}.{minor}.",
         minor + 1
     ));

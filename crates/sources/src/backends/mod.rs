@@ -436,8 +436,9 @@ impl Lookup {
                     (format!("Python {python} too new for {label} {v}"), "Lower")
                 };
                 Err(anyhow!(
-                    "{what} (needs {}): the project's python is {python}. {change} `python` in [tools], or pin a release of {label} that supports Python {python}",
+                    "{what} (needs {}): the project's python is {python}; {} `python` in [tools], or pin a release of {label} that supports Python {python}",
                     needs_text(needs),
+                    change.to_lowercase()
                 ))
             }
         }
@@ -451,6 +452,21 @@ impl Lookup {
         let latest: Constraint = "latest".parse().expect("`latest` is a constraint");
         latest.select(self.source.releases()).ok()
     }
+}
+
+/// `e` ("what; how to fix it") shown at the version of tool `name` in
+/// the manifest, where it can be found.
+fn at_version(e: anyhow::Error, name: &str, manifest: &Manifest) -> anyhow::Error {
+    let (message, help) = devenv_model::manifest::split_help(&e.to_string());
+    manifest
+        .value_error(
+            &["tools", name, "version"],
+            None,
+            message.clone(),
+            help.clone(),
+        )
+        .or_else(|| manifest.value_error(&["tools", name], None, message, help))
+        .map_or(e, Into::into)
 }
 
 /// `>=3.12` as people read it: `≥ 3.12`.
@@ -567,7 +583,9 @@ pub(crate) fn resolve_registry(
     // commands), not again that it is one.
     let tree = || -> Result<LockedTool> {
         let release = match python() {
-            Some(python) => lookup.wanted_for_python(python)?,
+            Some(python) => lookup
+                .wanted_for_python(python)
+                .map_err(|e| at_version(e, name, manifest))?,
             None => release,
         };
         let label = lookup.spec.label();
