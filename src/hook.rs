@@ -504,10 +504,7 @@ impl Run<'_> {
             Trust::Allowed => return true,
             // The user's own `devenv init` (over an allowed manifest, too):
             // nothing to review but their own file, so only the command.
-            Trust::Unknown | Trust::Changed(_)
-                if !matches!(&state, Trust::Changed(f) if f.len() > 1)
-                    && trust::written_by_devenv(self.store, &manifest.path, snapshot) =>
-            {
+            _ if trust::new_from_init(self.store, &manifest.path, snapshot, &state) => {
                 format!("{shown} is new, written by `devenv init` — run `devenv allow` to load it")
             }
             Trust::Unknown => {

@@ -94,6 +94,7 @@ fn project(config: &Config, store: &Store, dir: &str) -> Value {
             "tools": tools,
         })
     });
+    let new = trust::new_from_init(store, &manifest.trust_path(), &snapshot, &trust);
     let project = crate::project::Project { manifest };
     let mut watched = project.manifest.watched_files();
     watched.insert(1, project.lock_path());
@@ -119,7 +120,8 @@ fn project(config: &Config, store: &Store, dir: &str) -> Value {
         "root": dir,
         "name": project.manifest.project_name(),
         "workspace": workspace,
-        "trust": trust.describe(),
+        "trust": if new { "new, written by `devenv init`".to_string() } else { trust.describe() },
+        "new": new,
         "allowed": trust == trust::Trust::Allowed,
         "watched": watched.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
         "missing": missing.as_ref().ok(),
@@ -205,6 +207,8 @@ fn render(report: &Value) -> String {
     if let Some(t) = p.get("trust").and_then(Value::as_str) {
         let hint = if p["allowed"].as_bool() == Some(true) {
             ""
+        } else if p["new"].as_bool() == Some(true) {
+            " — run `devenv allow` to load it"
         } else {
             " — review it, then run `devenv allow`"
         };

@@ -271,29 +271,33 @@ fn latest_is_the_newest_release_the_projects_python_runs_and_a_pin_too_new_says_
     let Some(s) = index(false) else { return };
     let (major, minor) = pinned_python(&s);
     let newer = format!(">={major}.{}", minor + 1);
-    let uploads: Vec<Upload> = [("1.0", ">=3.8".to_string()), ("2.0", newer.clone())]
-        .into_iter()
-        .map(|(version, requires_python)| {
-            let file = format!("vtool-{version}-py3-none-any.whl");
-            let body = wheel(
-                "vtool",
-                version,
-                &[],
-                &[(
-                    "vtool/__init__.py",
-                    &format!("def main():\n    print('vtool {version}')\n"),
-                )],
-                "vtool = vtool:main\n",
-            );
-            Upload {
-                version,
-                file,
-                body,
-                metadata: metadata("vtool", version, &[]),
-                requires_python,
-            }
-        })
-        .collect();
+    let uploads: Vec<Upload> = [
+        ("0.5", "<3".to_string()),
+        ("1.0", ">=3.8".to_string()),
+        ("2.0", newer.clone()),
+    ]
+    .into_iter()
+    .map(|(version, requires_python)| {
+        let file = format!("vtool-{version}-py3-none-any.whl");
+        let body = wheel(
+            "vtool",
+            version,
+            &[],
+            &[(
+                "vtool/__init__.py",
+                &format!("def main():\n    print('vtool {version}')\n"),
+            )],
+            "vtool = vtool:main\n",
+        );
+        Upload {
+            version,
+            file,
+            body,
+            metadata: metadata("vtool", version, &[]),
+            requires_python,
+        }
+    })
+    .collect();
     publish_all(&s, "vtool", &uploads);
 
     for latest in ["*", "latest"] {
@@ -309,10 +313,16 @@ fn latest_is_the_newest_release_the_projects_python_runs_and_a_pin_too_new_says_
     }
 
     let p = world(&s, &format!("{PYTHON}\"pypi:vtool\" = \"2\"\n"));
-    p.run(&["lock"]).fails(1).stderr_has(&format!(
+    p.run(&["lock"]).fails(1).stderr_has("devenv.toml:3:").stderr_has("help: raise `python` in [tools]").stderr_has(&format!(
         "Python too old for pypi:vtool 2.0 (needs ≥ {major}.{}): the project's python is {major}.{minor}.",
         minor + 1
     ));
+    // A release only Python 2 runs is not "too old" a Python.
+    let p = world(&s, &format!("{PYTHON}\"pypi:vtool\" = \"0.5\"\n"));
+    p.run(&["lock"])
+        .fails(1)
+        .stderr_has(&format!("Python {major}.{minor}."))
+        .stderr_has("too new for pypi:vtool 0.5 (needs <3)");
 }
 
 /// Stand-ins for a version manager's shims: each `python…` logs that it

@@ -58,3 +58,29 @@ fn outside_any_project_without_the_hook() {
     assert!(out.contains("hook      not loaded in this shell"), "{out}");
     assert!(out.contains("project   none"), "{out}");
 }
+
+/// Issue 24: after the user's own `devenv init`, `status` says the manifest
+/// is new and how to allow it, as the hook does; someone else's asks for a
+/// review.
+#[test]
+fn a_manifest_devenv_init_wrote_is_new_not_someone_elses_to_review() {
+    let sb = Sandbox::new();
+    let mine = sb.dir("mine");
+    sb.devenv(&mine, &["init"]).ok();
+    let out = sb.devenv(&mine, &["status"]).ok().to_string();
+    assert!(
+        out.contains("trust     new, written by `devenv init` — run `devenv allow` to load it"),
+        "{out}"
+    );
+    let json = sb.devenv(&mine, &["status", "--json"]).ok().to_string();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["project"]["new"], true);
+    assert_eq!(v["project"]["allowed"], false);
+
+    let theirs = sb.project("theirs", "[env]\nA = \"1\"\n");
+    let out = sb.devenv(&theirs, &["status"]).ok().to_string();
+    assert!(
+        out.contains("trust     not allowed yet — review it, then run `devenv allow`"),
+        "{out}"
+    );
+}

@@ -288,7 +288,7 @@ pub fn note_written(store: &Store, manifest: &Path, text: &str) -> Result<()> {
 
 /// Whether the manifest in `snapshot` is exactly what devenv last wrote
 /// for `manifest` with [`note_written`].
-pub fn written_by_devenv(store: &Store, manifest: &Path, snapshot: &Snapshot) -> bool {
+fn written_by_devenv(store: &Store, manifest: &Path, snapshot: &Snapshot) -> bool {
     let Ok(Some(note)) = files::read_bounded(
         &written_path(store, manifest),
         store.limits().of(files::MAX_RECORD),
@@ -298,6 +298,20 @@ pub fn written_by_devenv(store: &Store, manifest: &Path, snapshot: &Snapshot) ->
     };
     let hash = sha256_hex(snapshot.manifest.as_bytes());
     note.trim_end() == format!("written sha256:{hash}")
+}
+
+/// Whether `state`, the trust of the project whose manifest is at
+/// `manifest`, is "not allowed" only because the manifest is the new one
+/// devenv itself wrote (never allowed, or replacing an allowed one with no
+/// other file changed): the hook and `status` then give the command to
+/// allow it rather than ask for a review of someone else's edit.
+pub fn new_from_init(store: &Store, manifest: &Path, snapshot: &Snapshot, state: &Trust) -> bool {
+    let only_manifest = match state {
+        Trust::Unknown => true,
+        Trust::Changed(files) => files == &[devenv_model::manifest::FILE_NAME],
+        Trust::Allowed | Trust::Denied => false,
+    };
+    only_manifest && written_by_devenv(store, manifest, snapshot)
 }
 
 /// Beside the trust record, under another name: never mistaken for one.

@@ -435,12 +435,22 @@ impl Lookup {
                     .source
                     .requires_python(wanted)
                     .unwrap_or("another Python");
+                // Below a lower bound is "too old"; above an upper one
+                // (`<3.12`, a package not yet ported) is "too new".
+                let too_old = needs.split(',').any(|part| {
+                    part.trim().starts_with('>')
+                        && devenv_model::version::pep440_admits(part, python) == Some(false)
+                });
+                let (label, v) = (self.spec.label(), wanted.version.as_str());
+                let (what, change) = if too_old {
+                    (format!("Python too old for {label} {v}"), "Raise")
+                } else {
+                    (format!("Python {python} too new for {label} {v}"), "Lower")
+                };
                 Err(anyhow!(
-                    "Python too old for {} {} (needs {}): the project's python is {python}. Raise `python` in [tools], or pin a release of {} that supports Python {python}",
-                    self.spec.label(),
-                    wanted.version.as_str(),
+                    "{what} (needs {}): the project's python is {python}; {} `python` in [tools], or pin a release of {label} that supports Python {python}",
                     needs_text(needs),
-                    self.spec.label()
+                    change.to_lowercase()
                 ))
             }
         }
@@ -454,6 +464,21 @@ impl Lookup {
         let latest: Constraint = "latest".parse().expect("`latest` is a constraint");
         latest.select(self.source.releases()).ok()
     }
+}
+
+/// `e` ("what; how to fix it") shown at the version of tool `name` in
+/// the manifest, where it can be found.
+fn at_version(e: anyhow::Error, name: &str, manifest: &Manifest) -> anyhow::Error {
+    let (message, help) = devenv_model::manifest::split_help(&e.to_string());
+    manifest
+        .value_error(
+            &["tools", name, "version"],
+            None,
+            message.clone(),
+            help.clone(),
+        )
+        .or_else(|| manifest.value_error(&["tools", name], None, message, help))
+        .map_or(e, Into::into)
 }
 
 /// `>=3.12` as people read it: `≥ 3.12`.
@@ -578,7 +603,9 @@ pub(crate) fn resolve_registry(
     // commands), not again that it is one.
     let tree = || -> Result<LockedTool> {
         let release = match python() {
-            Some(python) => lookup.wanted_for_python(python)?,
+            Some(python) => lookup
+                .wanted_for_python(python)
+                .map_err(|e| at_version(e, name, manifest))?,
             None => release,
         };
         let label = lookup.spec.label();
