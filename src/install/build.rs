@@ -53,26 +53,24 @@ pub(crate) fn stage(
     let tree = staging.join("tree");
     let cached = staging.join("built.tar.gz");
     if let Some(bytes) = downloads.built(job.name, job.version, a, &cached) {
-        archive::unpack_file(&cached, a.format, &tree, "", limits).with_context(|| {
-            format!(
-                "could not unpack the build of `{}` from the team cache",
-                job.name
-            )
-        })?;
-        check_exposed(&tree, &a.bin).with_context(|| {
-            format!(
-                "the team cache's build of `{}` {} provides no command",
-                job.name, job.version
-            )
-        })?;
-        ui::info(format!(
-            "installed {} {} built with {} from the team cache ({})",
-            job.name,
-            job.version,
-            build.toolchain,
-            ui::human_bytes(bytes)
-        ));
-        return Ok(bytes);
+        match unpack_build(job, &cached, &tree, limits) {
+            Ok(()) => {
+                ui::info(format!(
+                    "installed {} {} built with {} from the team cache ({})",
+                    job.name,
+                    job.version,
+                    build.toolchain,
+                    ui::human_bytes(bytes)
+                ));
+                return Ok(bytes);
+            }
+            // A build the cache holds but that is no usable entry: built
+            // here instead, as when the cache has none.
+            Err(e) => {
+                ui::warn(format!("{e:#}; building it here instead"));
+                devenv_store::store::remove_tree(&tree)?;
+            }
+        }
     }
     let Some(toolchain) = &job.toolchain else {
         bail!(
@@ -118,6 +116,24 @@ pub(crate) fn stage(
         started.elapsed().as_secs_f64()
     ));
     Ok(bytes)
+}
+
+/// Unpacks a team cache's build of `job` into `tree`, which must then
+/// provide the commands the pin names.
+fn unpack_build(job: &Job<'_>, cached: &Path, tree: &Path, limits: &archive::Limits) -> Result<()> {
+    archive::unpack_file(cached, job.artifact.format, tree, "", limits).with_context(|| {
+        format!(
+            "could not unpack the team cache's build of `{}` {}",
+            job.name, job.version
+        )
+    })?;
+    let _ = std::fs::remove_file(cached);
+    check_exposed(tree, &job.artifact.bin).with_context(|| {
+        format!(
+            "the team cache's build of `{}` {} provides no command",
+            job.name, job.version
+        )
+    })
 }
 
 /// Refuses a crate without a binary target before compiling anything: its
