@@ -514,3 +514,36 @@ fn a_catalog_entry_of_the_crate_registry_is_built_too() {
         .ok()
         .stdout_has("hello 0.2.0");
 }
+
+#[test]
+fn each_platform_of_the_lock_names_its_own_target() {
+    let Some((toolchain, _)) = crates::toolchain() else {
+        return;
+    };
+    let server = FixtureServer::start();
+    let index = hello_registry(&server);
+    let w = world(&index, &toolchain);
+    w.manifest(&format!(
+        "{}\n[settings]\nplatforms = [\"linux-x86_64\", \"linux-aarch64\", \"macos-aarch64\"]\n",
+        system_tool("hello", "0.1")
+    ));
+    w.run(&["lock"]).ok();
+    let lock = devenv_model::lock::Lock::parse(&w.lockfile()).unwrap();
+    let tool = &lock.tools["cargo:hello"];
+    let target = |p: &str| {
+        let a = &tool.artifacts[&p.parse().unwrap()];
+        a.build.as_ref().unwrap().target.clone()
+    };
+    assert!(target("linux-aarch64").starts_with("aarch64-unknown-linux-"));
+    assert!(target("linux-x86_64").starts_with("x86_64-unknown-linux-"));
+    assert_eq!(target("macos-aarch64"), "aarch64-apple-darwin");
+    // The same crate everywhere, a store entry of its own per target.
+    let digests: std::collections::BTreeSet<String> = tool
+        .artifacts
+        .values()
+        .map(|a| a.digest.to_string())
+        .collect();
+    let keys: std::collections::BTreeSet<&str> =
+        tool.artifacts.values().map(|a| a.key.as_str()).collect();
+    assert_eq!((digests.len(), keys.len()), (1, 3));
+}
