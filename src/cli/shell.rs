@@ -33,6 +33,7 @@ fn parse_spec(spec: &str, source: Option<&str>) -> Result<ToolSpec> {
         targets: Vec::new(),
         extras: Vec::new(),
         allow_scripts: Vec::new(),
+        features: Vec::new(),
     });
     Ok(ToolSpec {
         name: name.to_string(),

@@ -247,6 +247,9 @@ fn cargo_install(
         .arg(&build.target)
         .arg("--color")
         .arg("never");
+    if !build.features.is_empty() {
+        cmd.arg("--features").arg(build.features.join(","));
+    }
     if downloads.fetcher.offline {
         cmd.arg("--offline");
     }

@@ -326,6 +326,14 @@ fn a_lock_cannot_turn_a_build_into_a_download_or_choose_the_compiler() {
     w.run(&["install", "--frozen"])
         .fails(1)
         .stderr_has("names the project's rust 1.0.0, and the lock pins no `rust`");
+    // Nor are the features.
+    w.write(
+        "devenv.lock",
+        edited(&|a| a.build.as_mut().unwrap().features = vec!["evil".into()]),
+    );
+    w.run(&["install", "--frozen"])
+        .fails(1)
+        .stderr_has("builds it with the features defaults only, the lock with evil");
     for (field, value, says) in [
         ("by", "make", "is not a builder devenv knows"),
         ("target", "x86_64-pc-windows-msvc", "is not a target of"),
@@ -345,6 +353,7 @@ fn a_lock_cannot_turn_a_build_into_a_download_or_choose_the_compiler() {
             "is not a sparse registry index",
         ),
         ("toolchain", "gcc 13", "is neither"),
+        ("features", "a b", "is not a feature name"),
     ] {
         w.write(
             "devenv.lock",
@@ -354,6 +363,7 @@ fn a_lock_cannot_turn_a_build_into_a_download_or_choose_the_compiler() {
                     "by" => b.by = value.into(),
                     "target" => b.target = value.into(),
                     "index" => b.index = value.into(),
+                    "features" => b.features = vec![value.into()],
                     _ => b.toolchain = value.into(),
                 }
             }),
@@ -546,4 +556,45 @@ fn each_platform_of_the_lock_names_its_own_target() {
     let keys: std::collections::BTreeSet<&str> =
         tool.artifacts.values().map(|a| a.key.as_str()).collect();
     assert_eq!((digests.len(), keys.len()), (1, 3));
+}
+
+#[test]
+fn features_are_built_in_and_make_an_entry_of_their_own() {
+    let Some((toolchain, _)) = crates::toolchain() else {
+        return;
+    };
+    let server = FixtureServer::start();
+    let index = publish(
+        &server,
+        "hey",
+        &[Version {
+            version: "1.0.0",
+            bytes: crates::bin_crate_with_feature("hey", "1.0.0"),
+            yanked: false,
+        }],
+    );
+    let w = world(&index, &toolchain);
+    w.manifest(&system_tool("hey", "1"));
+    w.run(&["install"]).ok();
+    w.run(&["exec", "--", "hey"]).ok().stdout_has("hey 1.0.0");
+    w.manifest(
+        "[tools]\n\"cargo:hey\" = { version = \"1\", source = \"system\", features = [\"loud\", \"loud\"] }\n",
+    );
+    w.run(&["install"]).ok();
+    assert!(
+        w.lockfile().contains("features = [\"loud\"]"),
+        "{}",
+        w.lockfile()
+    );
+    w.run(&["exec", "--", "hey"]).ok().stdout_has("HEY 1.0.0");
+    assert_eq!(w.store_entries().len(), 2);
+    // Only crates have features.
+    w.manifest("[tools]\n\"npm:x\" = { version = \"1\", features = [\"a\"] }\n");
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("`features` only applies to tools from the `cargo` backend");
+    w.manifest("[tools]\n\"cargo:hey\" = { version = \"1\", features = [\"a b\"] }\n");
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("`a b` is not a feature name");
 }

@@ -106,6 +106,9 @@ pub struct RegistryTool {
     /// npm packages of the tool's tree whose install scripts may run
     /// (`allow_scripts = ["esbuild"]`), sorted; empty: none run.
     pub allow_scripts: Vec<String>,
+    /// Crate features built in besides the defaults (`cargo` tools:
+    /// `features = ["tls"]`), sorted.
+    pub features: Vec<String>,
 }
 
 /// `[env]`.

@@ -319,6 +319,7 @@ impl Cx<'_> {
                 targets: Vec::new(),
                 extras: Vec::new(),
                 allow_scripts: Vec::new(),
+                features: Vec::new(),
             });
             return Ok(ToolSpec {
                 name: name.to_string(),
@@ -347,6 +348,7 @@ impl Cx<'_> {
             "targets",
             "extras",
             "allow_scripts",
+            "features",
         ];
         let valid = if is_url { URL_KEYS } else { REGISTRY_KEYS };
         for (key, _) in table.iter() {
@@ -427,6 +429,9 @@ impl Cx<'_> {
                 .collect();
             extras.sort();
             extras.dedup();
+            let mut features = names("features", "features = [\"tls\"]")?;
+            features.sort();
+            features.dedup();
             let allow_scripts = match table.get("allow_scripts") {
                 Some(item) => {
                     // `pypi:x` is known here not to be npm; a catalog name's
@@ -454,6 +459,7 @@ impl Cx<'_> {
                     targets,
                     extras,
                     allow_scripts,
+                    features,
                 }),
             });
         }

@@ -246,6 +246,7 @@ fn engine(manifest: &Manifest, cx: &crate::Cx<'_>) -> Result<(PathBuf, String)> 
         targets: Vec::new(),
         extras: Vec::new(),
         allow_scripts: Vec::new(),
+        features: Vec::new(),
     };
     let host = cx.platform();
     let locked = super::resolve_registry("uv", &tool, manifest, &[host], cx)
