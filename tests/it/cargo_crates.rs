@@ -388,6 +388,14 @@ fn a_team_builds_once_and_a_fresh_home_installs_the_build_without_compiling() {
         registry.cache_url()
     ));
     w.run(&["lock"]).ok();
+    // A build is pushed from the store that made it.
+    w.run(&["cache", "push"])
+        .ok()
+        .stderr_has(
+            "not pushed, since this machine's store does not hold their build: cargo:hello 0.1.0",
+        )
+        .stderr_has("nothing uploaded to");
+    assert!(registry.tags().is_empty());
     w.run(&["install"])
         .ok()
         .stderr_has("building cargo:hello 0.1.0");
