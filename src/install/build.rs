@@ -16,14 +16,16 @@
 
 use super::{Job, check_digest, check_exposed};
 use anyhow::{Context, Result, anyhow, bail};
-use devenv_model::lock::{Build, CRATES_DEFAULT_INDEX};
+use devenv_model::lock::{Artifact, Build, CRATES_DEFAULT_INDEX, Lock};
+use devenv_model::platform::Platform;
 use devenv_model::ui;
 use devenv_net::cache::Downloads;
 use devenv_store::archive;
+use devenv_store::store::Store;
 use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
@@ -38,6 +40,33 @@ pub(crate) struct Toolchain {
     /// The PATH the build runs with: the project's `rust` first when that
     /// builds it, then this machine's PATH (for the linker).
     pub(crate) path: OsString,
+}
+
+/// The toolchain of a built entry: the lock's `rust` in the store (now
+/// installed) before this machine's PATH, or this machine's PATH alone.
+pub(crate) fn toolchain(
+    lock: &Lock,
+    platform: Platform,
+    store: &Store,
+    artifact: &Artifact,
+) -> Toolchain {
+    let host = devenv_model::config::outer_var("PATH").unwrap_or_default();
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    let project = artifact
+        .build
+        .as_ref()
+        .is_some_and(|b| b.project_rust().is_some());
+    if project
+        && let Some(rust) = lock.tools.get("rust")
+        && let Some(a) = rust.artifacts.get(&platform)
+    {
+        let entry = store.entry_path(&a.entry_name("rust", &rust.version));
+        dirs.extend(crate::activate::bin_dirs(&entry, &a.bin));
+    }
+    dirs.extend(std::env::split_paths(&host));
+    Toolchain {
+        path: std::env::join_paths(dirs).unwrap_or_else(|_| host.into()),
+    }
 }
 
 /// Stages the built entry of `job` in `staging/tree`; returns the bytes
