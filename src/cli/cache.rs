@@ -84,6 +84,7 @@ pub(crate) fn push(config: &Config, platforms: Platforms, tools: &[String]) -> R
         &packer(&cx),
         &cx.store.home().join("tmp"),
     )?;
+    warn_not_built(&report);
     ui::info(summary("pushed", &report, target.name()));
     Ok(())
 }
@@ -105,29 +106,42 @@ pub(crate) fn export(config: &Config, dir: &Path, platforms: Platforms) -> Resul
         &packer(&cx),
         &cx.store.home().join("tmp"),
     )?;
+    warn_not_built(&report);
     ui::info(summary("exported", &report, target.name()));
     Ok(())
 }
 
 /// Packs built entries from this machine's store: a build is shared from
 /// the store that made it.
-fn packer(cx: &Context) -> impl Fn(&Item, &Path) -> Result<u64> + Sync + '_ {
+fn packer(cx: &Context) -> impl Fn(&Item, &Path) -> Result<Option<u64>> + Sync + '_ {
     |item: &Item, dest: &Path| {
         let entry = cx
             .store
             .entry_path(&item.artifact.entry_name(item.tool, item.version));
         if !entry.is_dir() {
-            bail!(
-                "{} is built, not downloaded, and its build is not in this machine's store; run `devenv install` on a {} machine, then push from there",
-                item.label(),
-                item.platform
-            );
+            return Ok(None);
         }
-        devenv_store::store::pack_entry(&entry, dest)
+        devenv_store::store::pack_entry(&entry, dest).map(Some)
+    }
+}
+
+/// Says which builds were left out, and how to add them.
+fn warn_not_built(report: &push::Report) {
+    if !report.not_built.is_empty() {
+        ui::warn(format!(
+            "not pushed, since this machine's store does not hold their build: {}; a build is pushed from a machine that made it (`devenv install`, then `devenv cache push` on that platform)",
+            report.not_built.join(", ")
+        ));
     }
 }
 
 fn summary(verb: &str, report: &push::Report, target: &str) -> String {
+    if report.pushed.is_empty() && !report.not_built.is_empty() {
+        return format!(
+            "nothing uploaded to {target}; {} artifact(s) already there",
+            report.present
+        );
+    }
     if report.pushed.is_empty() {
         return format!(
             "nothing to upload: all {} artifact(s) are already in {target}",

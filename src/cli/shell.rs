@@ -34,6 +34,7 @@ fn parse_spec(spec: &str, source: Option<&str>) -> Result<ToolSpec> {
         extras: Vec::new(),
         allow_scripts: Vec::new(),
         provenance: None,
+        features: Vec::new(),
     });
     Ok(ToolSpec {
         name: name.to_string(),

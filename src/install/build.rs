@@ -16,14 +16,16 @@
 
 use super::{Job, check_digest, check_exposed};
 use anyhow::{Context, Result, anyhow, bail};
-use devenv_model::lock::{Build, CRATES_DEFAULT_INDEX};
+use devenv_model::lock::{Artifact, Build, CRATES_DEFAULT_INDEX, Lock};
+use devenv_model::platform::Platform;
 use devenv_model::ui;
 use devenv_net::cache::Downloads;
 use devenv_store::archive;
+use devenv_store::store::Store;
 use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
@@ -40,6 +42,33 @@ pub(crate) struct Toolchain {
     pub(crate) path: OsString,
 }
 
+/// The toolchain of a built entry: the lock's `rust` in the store (now
+/// installed) before this machine's PATH, or this machine's PATH alone.
+pub(crate) fn toolchain(
+    lock: &Lock,
+    platform: Platform,
+    store: &Store,
+    artifact: &Artifact,
+) -> Toolchain {
+    let host = devenv_model::config::outer_var("PATH").unwrap_or_default();
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    let project = artifact
+        .build
+        .as_ref()
+        .is_some_and(|b| b.project_rust().is_some());
+    if project
+        && let Some(rust) = lock.tools.get("rust")
+        && let Some(a) = rust.artifacts.get(&platform)
+    {
+        let entry = store.entry_path(&a.entry_name("rust", &rust.version));
+        dirs.extend(crate::activate::bin_dirs(&entry, &a.bin));
+    }
+    dirs.extend(std::env::split_paths(&host));
+    Toolchain {
+        path: std::env::join_paths(dirs).unwrap_or_else(|_| host.into()),
+    }
+}
+
 /// Stages the built entry of `job` in `staging/tree`; returns the bytes
 /// downloaded (the build's from a cache, or the crate's).
 pub(crate) fn stage(
@@ -53,26 +82,24 @@ pub(crate) fn stage(
     let tree = staging.join("tree");
     let cached = staging.join("built.tar.gz");
     if let Some(bytes) = downloads.built(job.name, job.version, a, &cached) {
-        archive::unpack_file(&cached, a.format, &tree, "", limits).with_context(|| {
-            format!(
-                "could not unpack the build of `{}` from the team cache",
-                job.name
-            )
-        })?;
-        check_exposed(&tree, &a.bin).with_context(|| {
-            format!(
-                "the team cache's build of `{}` {} provides no command",
-                job.name, job.version
-            )
-        })?;
-        ui::info(format!(
-            "installed {} {} built with {} from the team cache ({})",
-            job.name,
-            job.version,
-            build.toolchain,
-            ui::human_bytes(bytes)
-        ));
-        return Ok(bytes);
+        match unpack_build(job, &cached, &tree, limits) {
+            Ok(()) => {
+                ui::info(format!(
+                    "installed {} {} built with {} from the team cache ({})",
+                    job.name,
+                    job.version,
+                    build.toolchain,
+                    ui::human_bytes(bytes)
+                ));
+                return Ok(bytes);
+            }
+            // A build the cache holds but that is no usable entry: built
+            // here instead, as when the cache has none.
+            Err(e) => {
+                ui::warn(format!("{e:#}; building it here instead"));
+                devenv_store::store::remove_tree(&tree)?;
+            }
+        }
     }
     let Some(toolchain) = &job.toolchain else {
         bail!(
@@ -118,6 +145,24 @@ pub(crate) fn stage(
         started.elapsed().as_secs_f64()
     ));
     Ok(bytes)
+}
+
+/// Unpacks a team cache's build of `job` into `tree`, which must then
+/// provide the commands the pin names.
+fn unpack_build(job: &Job<'_>, cached: &Path, tree: &Path, limits: &archive::Limits) -> Result<()> {
+    archive::unpack_file(cached, job.artifact.format, tree, "", limits).with_context(|| {
+        format!(
+            "could not unpack the team cache's build of `{}` {}",
+            job.name, job.version
+        )
+    })?;
+    let _ = std::fs::remove_file(cached);
+    check_exposed(tree, &job.artifact.bin).with_context(|| {
+        format!(
+            "the team cache's build of `{}` {} provides no command",
+            job.name, job.version
+        )
+    })
 }
 
 /// Refuses a crate without a binary target before compiling anything: its
@@ -231,6 +276,9 @@ fn cargo_install(
         .arg(&build.target)
         .arg("--color")
         .arg("never");
+    if !build.features.is_empty() {
+        cmd.arg("--features").arg(build.features.join(","));
+    }
     if downloads.fetcher.offline {
         cmd.arg("--offline");
     }

@@ -194,38 +194,11 @@ pub(crate) fn install_lock(
     }
     if !built.is_empty() {
         for job in &mut built {
-            job.toolchain = Some(toolchain(lock, platform, store, job.artifact));
+            job.toolchain = Some(build::toolchain(lock, platform, store, job.artifact));
         }
         report.add(install(&built, store, downloads)?);
     }
     Ok(report)
-}
-
-/// The toolchain of a built entry: the lock's `rust` in the store (now
-/// installed) before this machine's PATH, or this machine's PATH alone.
-fn toolchain(
-    lock: &Lock,
-    platform: Platform,
-    store: &Store,
-    artifact: &Artifact,
-) -> build::Toolchain {
-    let host = devenv_model::config::outer_var("PATH").unwrap_or_default();
-    let mut dirs: Vec<PathBuf> = Vec::new();
-    let project = artifact
-        .build
-        .as_ref()
-        .is_some_and(|b| b.project_rust().is_some());
-    if project
-        && let Some(rust) = lock.tools.get("rust")
-        && let Some(a) = rust.artifacts.get(&platform)
-    {
-        let entry = store.entry_path(&a.entry_name("rust", &rust.version));
-        dirs.extend(crate::activate::bin_dirs(&entry, &a.bin));
-    }
-    dirs.extend(std::env::split_paths(&host));
-    build::Toolchain {
-        path: std::env::join_paths(dirs).unwrap_or_else(|_| host.into()),
-    }
 }
 
 /// The bin directories of the lock's `node` (the catalog's `node`, or a

@@ -326,6 +326,14 @@ fn a_lock_cannot_turn_a_build_into_a_download_or_choose_the_compiler() {
     w.run(&["install", "--frozen"])
         .fails(1)
         .stderr_has("names the project's rust 1.0.0, and the lock pins no `rust`");
+    // Nor are the features.
+    w.write(
+        "devenv.lock",
+        edited(&|a| a.build.as_mut().unwrap().features = vec!["evil".into()]),
+    );
+    w.run(&["install", "--frozen"])
+        .fails(1)
+        .stderr_has("builds it with the features defaults only, the lock with evil");
     for (field, value, says) in [
         ("by", "make", "is not a builder devenv knows"),
         ("target", "x86_64-pc-windows-msvc", "is not a target of"),
@@ -345,6 +353,7 @@ fn a_lock_cannot_turn_a_build_into_a_download_or_choose_the_compiler() {
             "is not a sparse registry index",
         ),
         ("toolchain", "gcc 13", "is neither"),
+        ("features", "a b", "is not a feature name"),
     ] {
         w.write(
             "devenv.lock",
@@ -354,6 +363,7 @@ fn a_lock_cannot_turn_a_build_into_a_download_or_choose_the_compiler() {
                     "by" => b.by = value.into(),
                     "target" => b.target = value.into(),
                     "index" => b.index = value.into(),
+                    "features" => b.features = vec![value.into()],
                     _ => b.toolchain = value.into(),
                 }
             }),
@@ -378,6 +388,14 @@ fn a_team_builds_once_and_a_fresh_home_installs_the_build_without_compiling() {
         registry.cache_url()
     ));
     w.run(&["lock"]).ok();
+    // A build is pushed from the store that made it.
+    w.run(&["cache", "push"])
+        .ok()
+        .stderr_has(
+            "not pushed, since this machine's store does not hold their build: cargo:hello 0.1.0",
+        )
+        .stderr_has("nothing uploaded to");
+    assert!(registry.tags().is_empty());
     w.run(&["install"])
         .ok()
         .stderr_has("building cargo:hello 0.1.0");
@@ -513,4 +531,78 @@ fn a_catalog_entry_of_the_crate_registry_is_built_too() {
     w.run(&["--offline", "exec", "--", "hello"])
         .ok()
         .stdout_has("hello 0.2.0");
+}
+
+#[test]
+fn each_platform_of_the_lock_names_its_own_target() {
+    let Some((toolchain, _)) = crates::toolchain() else {
+        return;
+    };
+    let server = FixtureServer::start();
+    let index = hello_registry(&server);
+    let w = world(&index, &toolchain);
+    w.manifest(&format!(
+        "{}\n[settings]\nplatforms = [\"linux-x86_64\", \"linux-aarch64\", \"macos-aarch64\"]\n",
+        system_tool("hello", "0.1")
+    ));
+    w.run(&["lock"]).ok();
+    let lock = devenv_model::lock::Lock::parse(&w.lockfile()).unwrap();
+    let tool = &lock.tools["cargo:hello"];
+    let target = |p: &str| {
+        let a = &tool.artifacts[&p.parse().unwrap()];
+        a.build.as_ref().unwrap().target.clone()
+    };
+    assert!(target("linux-aarch64").starts_with("aarch64-unknown-linux-"));
+    assert!(target("linux-x86_64").starts_with("x86_64-unknown-linux-"));
+    assert_eq!(target("macos-aarch64"), "aarch64-apple-darwin");
+    // The same crate everywhere, a store entry of its own per target.
+    let digests: std::collections::BTreeSet<String> = tool
+        .artifacts
+        .values()
+        .map(|a| a.digest.to_string())
+        .collect();
+    let keys: std::collections::BTreeSet<&str> =
+        tool.artifacts.values().map(|a| a.key.as_str()).collect();
+    assert_eq!((digests.len(), keys.len()), (1, 3));
+}
+
+#[test]
+fn features_are_built_in_and_make_an_entry_of_their_own() {
+    let Some((toolchain, _)) = crates::toolchain() else {
+        return;
+    };
+    let server = FixtureServer::start();
+    let index = publish(
+        &server,
+        "hey",
+        &[Version {
+            version: "1.0.0",
+            bytes: crates::bin_crate_with_feature("hey", "1.0.0"),
+            yanked: false,
+        }],
+    );
+    let w = world(&index, &toolchain);
+    w.manifest(&system_tool("hey", "1"));
+    w.run(&["install"]).ok();
+    w.run(&["exec", "--", "hey"]).ok().stdout_has("hey 1.0.0");
+    w.manifest(
+        "[tools]\n\"cargo:hey\" = { version = \"1\", source = \"system\", features = [\"loud\", \"loud\"] }\n",
+    );
+    w.run(&["install"]).ok();
+    assert!(
+        w.lockfile().contains("features = [\"loud\"]"),
+        "{}",
+        w.lockfile()
+    );
+    w.run(&["exec", "--", "hey"]).ok().stdout_has("HEY 1.0.0");
+    assert_eq!(w.store_entries().len(), 2);
+    // Only crates have features.
+    w.manifest("[tools]\n\"npm:x\" = { version = \"1\", features = [\"a\"] }\n");
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("`features` only applies to tools from the `cargo` backend");
+    w.manifest("[tools]\n\"cargo:hey\" = { version = \"1\", features = [\"a b\"] }\n");
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("`a b` is not a feature name");
 }

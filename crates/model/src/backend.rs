@@ -162,7 +162,7 @@ impl Backend {
                 mirror_var: &vars::CARGO_INDEX,
                 default_url: CRATES_INDEX_URL,
                 takes_packages: true,
-                options: &[],
+                options: &["features"],
                 scheme: Scheme::Semver,
             },
         }
@@ -255,7 +255,14 @@ mod tests {
         assert!(Backend::package_forms().contains("`github:<package>`"));
         assert_eq!(Backend::parse("cargo"), Some(Backend::Cargo));
         assert_eq!(Backend::parse("go"), None);
-        for key in ["asset", "components", "targets", "extras", "allow_scripts"] {
+        for key in [
+            "asset",
+            "components",
+            "targets",
+            "extras",
+            "allow_scripts",
+            "features",
+        ] {
             assert!(Backend::reading(key).is_some(), "{key} has no backend");
         }
     }

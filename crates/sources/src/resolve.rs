@@ -88,7 +88,7 @@ fn name_project_rust(tools: &mut BTreeMap<String, LockedTool>) -> Result<()> {
             let Some(version) = &rust else {
                 anyhow::bail!(
                     "could not resolve `{name}`: a crate is built by the project's `rust`, and devenv.toml has none; add `rust = \"1\"` to [tools], or build it with this machine's cargo: `\"{name}\" = {{ version = \"{}\", source = \"system\" }}`",
-                    tool.version
+                    tool.requested.split(' ').next().unwrap_or(&tool.version)
                 );
             };
             build.toolchain = format!("{}{version}", devenv_model::lock::TOOLCHAIN_PROJECT);

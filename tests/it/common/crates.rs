@@ -39,6 +39,18 @@ pub(crate) fn bin_crate(name: &str, version: &str, main_rs: Option<&str>) -> Vec
     crate_file(name, version, &manifest, &[("src/main.rs", &main)])
 }
 
+/// A `.crate` of a binary crate `name` with an optional feature `loud`:
+/// its command prints `name VERSION`, in capitals when built with it.
+pub(crate) fn bin_crate_with_feature(name: &str, version: &str) -> Vec<u8> {
+    let manifest = format!(
+        "[package]\nname = \"{name}\"\nversion = \"{version}\"\nedition = \"2021\"\n\n[features]\nloud = []\n\n[[bin]]\nname = \"{name}\"\npath = \"src/main.rs\"\n"
+    );
+    let main = format!(
+        "fn main() {{\n    let s = \"{name} {version}\";\n    if cfg!(feature = \"loud\") {{ println!(\"{{}}\", s.to_uppercase()) }} else {{ println!(\"{{s}}\") }}\n}}\n"
+    );
+    crate_file(name, version, &manifest, &[("src/main.rs", &main)])
+}
+
 /// A `.crate` of a library crate: nothing to install.
 pub(crate) fn lib_crate(name: &str, version: &str) -> Vec<u8> {
     let manifest = format!(

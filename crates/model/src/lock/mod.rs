@@ -197,6 +197,9 @@ pub struct Build {
     /// (`sparse+https://…/`). Like a URL, not part of the store key: the
     /// crate's own `Cargo.lock` pins every dependency's checksum.
     pub index: String,
+    /// Crate features built in besides the defaults, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<String>,
 }
 
 /// The only builder a lock may name.
@@ -305,8 +308,8 @@ impl Artifact {
     /// and upstream's are one entry; and two entries share a key only when
     /// they pinned the same bytes. A built entry's key also covers the
     /// builder, the toolchain (name and version), the target triple and
-    /// the crate features (always the crate's defaults today): everything
-    /// that shapes what the build makes.
+    /// the crate features (the defaults, and the `features` asked for):
+    /// everything that shapes what the build makes.
     pub fn derived_key(&self, tool: &str) -> String {
         let mut material = format!(
             "devenv-store-v2\0digest {}\0format {}\0",
@@ -344,6 +347,9 @@ impl Artifact {
                 "build {}\0toolchain {}\0target {}\0features default\0",
                 b.by, b.toolchain, b.target
             ));
+            for f in &b.features {
+                material.push_str(&format!("feature {f}\0"));
+            }
         }
         sha256_hex(material.as_bytes())[..32].to_string()
     }
@@ -479,6 +485,9 @@ pub fn request_key(request: &Request) -> String {
             }
             if !r.allow_scripts.is_empty() {
                 s.push_str(&format!(" allow_scripts={}", r.allow_scripts.join(",")));
+            }
+            if !r.features.is_empty() {
+                s.push_str(&format!(" features={}", r.features.join(",")));
             }
             s
         }
@@ -967,6 +976,7 @@ mod tests {
             toolchain: format!("{TOOLCHAIN_SYSTEM}1.91.0"),
             target: p.rust_target(crate::platform::Libc::Gnu),
             index: CRATES_DEFAULT_INDEX.into(),
+            features: Vec::new(),
         };
         let built = krate.clone().with_build("cargo:hello", build.clone());
         assert_ne!(built.key, krate.key, "a build is not the crate's bytes");
@@ -984,6 +994,7 @@ mod tests {
             other(&|b| b.target = p.rust_target(crate::platform::Libc::Musl)),
             built.key
         );
+        assert_ne!(other(&|b| b.features = vec!["tls".into()]), built.key);
         assert_eq!(
             other(&|b| b.index = "sparse+https://mirror.example/index/".into()),
             built.key,

@@ -219,6 +219,26 @@ fn check_build(
             targets.join(" or ")
         );
     }
+    if b.features.len() > 256 {
+        bail!("`build.features` lists more than 256 features");
+    }
+    let mut previous: Option<&str> = None;
+    for f in &b.features {
+        let plain = !f.is_empty()
+            && f.len() <= 128
+            && f.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        if !plain {
+            bail!(
+                "`build.features` names `{}`, which is not a feature name",
+                e(f)
+            );
+        }
+        if previous.is_some_and(|p| p >= f.as_str()) {
+            bail!("`build.features` is not sorted, or lists `{f}` twice");
+        }
+        previous = Some(f);
+    }
     check_text(&b.index, 2048, "`build.index`")?;
     let index_ok = ["sparse+https://", "sparse+http://"]
         .iter()
@@ -518,6 +538,13 @@ fn build_disagreements(
     out: &mut Vec<String>,
 ) {
     let system = r.source.as_deref() == Some("system");
+    let list = |f: &[String]| {
+        if f.is_empty() {
+            "defaults only".to_string()
+        } else {
+            f.join(", ")
+        }
+    };
     for (platform, artifact) in &locked.artifacts {
         match &artifact.build {
             None if crate_tool => out.push(format!(
@@ -528,6 +555,12 @@ fn build_disagreements(
                 "`{name}` for {platform}: {} is not a crate, the lock builds it with {}",
                 at(""),
                 b.toolchain
+            )),
+            Some(b) if b.features != r.features => out.push(format!(
+                "`{name}` for {platform}: {} builds it with the features {}, the lock with {}",
+                at("features"),
+                list(&r.features),
+                list(&b.features)
             )),
             Some(b) if b.system_rustc().is_some() != system => out.push(format!(
                 "`{name}` for {platform}: {} builds it with {}, the lock with {}",

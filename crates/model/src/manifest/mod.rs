@@ -122,6 +122,9 @@ pub struct RegistryTool {
     /// npm packages of the tool's tree whose install scripts may run
     /// (`allow_scripts = ["esbuild"]`), sorted; empty: none run.
     pub allow_scripts: Vec<String>,
+    /// Crate features built in besides the defaults (`cargo` tools:
+    /// `features = ["tls"]`), sorted.
+    pub features: Vec<String>,
     /// What the tool's provenance must be (`provenance = "required"` or an
     /// identity); `None`: whatever it is, pinned once locked.
     pub provenance: Option<ProvenancePolicy>,

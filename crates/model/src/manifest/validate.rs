@@ -324,6 +324,7 @@ impl Cx<'_> {
                 extras: Vec::new(),
                 allow_scripts: Vec::new(),
                 provenance: None,
+                features: Vec::new(),
             });
             return Ok(ToolSpec {
                 name: name.to_string(),
@@ -353,6 +354,7 @@ impl Cx<'_> {
             "extras",
             "allow_scripts",
             "provenance",
+            "features",
         ];
         let valid = if is_url { URL_KEYS } else { REGISTRY_KEYS };
         for (key, _) in table.iter() {
@@ -433,6 +435,9 @@ impl Cx<'_> {
                 .collect();
             extras.sort();
             extras.dedup();
+            let mut features = names("features", "features = [\"tls\"]")?;
+            features.sort();
+            features.dedup();
             let allow_scripts = match table.get("allow_scripts") {
                 Some(item) => {
                     // `pypi:x` is known here not to be npm; a catalog name's
@@ -465,6 +470,7 @@ impl Cx<'_> {
                     extras,
                     allow_scripts,
                     provenance,
+                    features,
                 }),
             });
         }

@@ -23,12 +23,22 @@ pub struct Report {
     pub pushed: Vec<(String, u64)>,
     /// Artifacts the target already had.
     pub present: usize,
+    /// Built entries that could not be pushed, because this machine's
+    /// store does not hold their build (another platform's): their labels.
+    pub not_built: Vec<String>,
 }
 
 /// Writes the built tree of an item (a built entry) as a tar.gz at the
-/// path given, returning its size: the built entries of this machine's
-/// store, which only the caller can read.
-pub type Packer<'a> = dyn Fn(&Item, &Path) -> Result<u64> + Sync + 'a;
+/// path given, returning its size, or `None` when this machine's store
+/// does not hold that build: the caller's store, which only it can read.
+pub type Packer<'a> = dyn Fn(&Item, &Path) -> Result<Option<u64>> + Sync + 'a;
+
+/// What pushing one item did.
+enum Pushed {
+    Written(u64),
+    Present,
+    NotBuilt,
+}
 
 /// Stores every item in `target`, fetching bytes through `downloads`
 /// (which may name source caches), and packing built entries with `pack`.
@@ -47,12 +57,13 @@ pub fn push(
         downloads.fetcher.settings().jobs,
         items,
         |item| match push_one(lock, item, target, downloads, pack, tmp) {
-            Ok(Some(bytes)) => report
+            Ok(Pushed::Written(bytes)) => report
                 .lock()
                 .expect("report")
                 .pushed
                 .push((item.label(), bytes)),
-            Ok(None) => report.lock().expect("report").present += 1,
+            Ok(Pushed::Present) => report.lock().expect("report").present += 1,
+            Ok(Pushed::NotBuilt) => report.lock().expect("report").not_built.push(item.label()),
             Err(e) => errors.lock().expect("errors").push(e),
         },
     );
@@ -65,6 +76,7 @@ pub fn push(
     }
     let mut report = report.into_inner().expect("report");
     report.pushed.sort();
+    report.not_built.sort();
     Ok(report)
 }
 
@@ -76,17 +88,19 @@ fn push_one(
     downloads: &super::Downloads,
     pack: &Packer<'_>,
     tmp: &Path,
-) -> Result<Option<u64>> {
+) -> Result<Pushed> {
     let tag = oci::tag_of(item.tool, item.artifact);
     if target.has(&tag)? {
         ui::verbose(format!("{}: already in {}", item.label(), target.name()));
-        return Ok(None);
+        return Ok(Pushed::Present);
     }
     let dir = temp_dir(tmp)?;
     let result = (|| {
         let file = dir.join("artifact");
         if item.artifact.build.is_some() {
-            let size = pack(item, &file)?;
+            let Some(size) = pack(item, &file)? else {
+                return Ok(Pushed::NotBuilt);
+            };
             let layer_digest = sha256_of(&file)?.to_string();
             let manifest = oci::artifact_manifest(&super::info(lock, item), &layer_digest, size);
             let written = target.push(&tag, &manifest, &file, &layer_digest, size)?;
@@ -96,7 +110,7 @@ fn push_one(
                 target.name(),
                 ui::human_bytes(size)
             ));
-            return Ok(written);
+            return Ok(Pushed::Written(written));
         }
         let (digest, size) = downloads.download(
             item.tool,
@@ -125,10 +139,10 @@ fn push_one(
             target.name(),
             ui::human_bytes(size)
         ));
-        Ok(written)
+        Ok(Pushed::Written(written))
     })();
     let _ = std::fs::remove_dir_all(&dir);
-    result.map(Some)
+    result
 }
 
 fn temp_dir(root: &Path) -> Result<PathBuf> {

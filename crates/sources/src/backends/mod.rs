@@ -538,6 +538,7 @@ fn check_options(
         ("targets", !tool.targets.is_empty()),
         ("extras", !tool.extras.is_empty()),
         ("allow_scripts", !tool.allow_scripts.is_empty()),
+        ("features", !tool.features.is_empty()),
     ];
     for (key, given) in misplaced {
         let owner = Backend::reading(key).map_or("", Backend::as_str);
@@ -683,6 +684,7 @@ pub(crate) fn resolve_registry(
                     toolchain: toolchain.clone(),
                     target: platform.rust_target(cx.config.libc()),
                     index: format!("sparse+{}/", lookup.base),
+                    features: tool.features.clone(),
                 };
                 artifact = artifact.with_build(name, build);
             }

@@ -260,6 +260,7 @@ fn engine(manifest: &Manifest, cx: &crate::Cx<'_>) -> Result<(PathBuf, String)> 
         extras: Vec::new(),
         allow_scripts: Vec::new(),
         provenance: None,
+        features: Vec::new(),
     };
     let host = cx.platform();
     let locked = super::resolve_registry("uv", &tool, manifest, &[host], cx)
