@@ -156,7 +156,8 @@ pub(crate) fn attach(
     let mut root: Option<TrustedRoot> = None;
     // Records known by URL and digest: the old lock's, then this run's.
     let mut known: BTreeMap<(String, String), Provenance> = BTreeMap::new();
-    let mut before: BTreeMap<(String, String), (String, Provenance)> = BTreeMap::new();
+    // Each tool's locked packages: every version's record.
+    let mut before: BTreeMap<(String, String), Vec<(String, Provenance)>> = BTreeMap::new();
     for (name, tool) in existing.map(|l| &l.tools).into_iter().flatten() {
         let Some(kind) = kind_of(&tool.source) else {
             continue;
@@ -173,7 +174,10 @@ pub(crate) fn attach(
                 let Some(record) = record else { continue };
                 known.insert((url.clone(), digest.to_string()), record.clone());
                 if let Some(u) = unit(kind, url, digest, &tool.source, &tool.version) {
-                    before.insert((name.clone(), u.package), (u.version, record.clone()));
+                    before
+                        .entry((name.clone(), u.package))
+                        .or_default()
+                        .push((u.version, record.clone()));
                 }
             }
         }
@@ -197,8 +201,12 @@ pub(crate) fn attach(
                     continue;
                 };
                 let key = (url.clone(), digest.to_string());
+                // Only what was looked up now can differ from the lock.
                 let record = match known.get(&key) {
-                    Some(record) => record.clone(),
+                    Some(record) => {
+                        *slot = Some(record.clone());
+                        continue;
+                    }
                     None if cx.offline() => continue,
                     None => {
                         if root.is_none() {
@@ -214,16 +222,12 @@ pub(crate) fn attach(
                         record
                     }
                 };
-                if let Some((old_version, old)) = before.get(&(name.clone(), u.package.clone()))
-                    && old_version != &u.version
-                    && let Some(change) = changed(old, &record)
-                {
-                    changes.push(format!(
-                        "{name}: {} {} {change}, but the locked {old_version} was built by {}",
-                        u.package,
-                        u.version,
-                        old.describe()
-                    ));
+                let locked = before
+                    .get(&(name.clone(), u.package.clone()))
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                if let Some(change) = changed(locked, &record) {
+                    changes.push(format!("{name}: {} {} {change}", u.package, u.version));
                 }
                 *slot = Some(record);
             }
@@ -249,17 +253,25 @@ pub(crate) fn attach(
     Ok(lock)
 }
 
-/// How `new` differs from the pinned `old`, as words ("was built by ...",
-/// "publishes no provenance"), or `None` when it may follow it.
-fn changed(old: &Provenance, new: &Provenance) -> Option<String> {
-    let old_signer = (old.identity.as_deref(), old.issuer.as_deref());
-    match (old.signer(), new.signer()) {
-        (Some(_), None) => Some("publishes no provenance".into()),
-        (Some(_), Some(_)) if (new.identity.as_deref(), new.issuer.as_deref()) != old_signer => {
-            Some(format!("was built by {}", new.describe()))
-        }
-        _ => None,
-    }
+/// How a newly looked-up `new` breaks the pin of the package's `locked`
+/// versions, as words ("was built by X, but the locked 1.0.0 was built by
+/// Y"), or `None` when one of their signers built it too (or none had any).
+fn changed(locked: &[(String, Provenance)], new: &Provenance) -> Option<String> {
+    let signed: Vec<&(String, Provenance)> = locked
+        .iter()
+        .filter(|(_, p)| p.signer().is_some())
+        .collect();
+    let (version, old) = signed.first()?;
+    let same = |p: &Provenance| p.identity == new.identity && p.issuer == new.issuer;
+    let what = match new.signer() {
+        None => "publishes no provenance".to_string(),
+        Some(_) if signed.iter().any(|(_, p)| same(p)) => return None,
+        Some(_) => format!("was built by {}", new.describe()),
+    };
+    Some(format!(
+        "{what}, but the locked {version} was built by {}",
+        old.describe()
+    ))
 }
 
 /// Refuses a lock whose tools lack the provenance the manifest requires
@@ -612,6 +624,39 @@ fn look_up(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_version_may_follow_any_locked_signer_of_its_package() {
+        let signed = |who: &str| {
+            Provenance::verified(
+                format!("https://github.com/{who}/.github/workflows/release.yml@refs/heads/main"),
+                "https://token.actions.githubusercontent.com".into(),
+                Some(1),
+            )
+        };
+        // A tree may hold two versions of one package, built by two workflows.
+        let locked = vec![
+            ("1.0.0".to_string(), signed("old/dep")),
+            ("2.1.0".to_string(), signed("new/dep")),
+        ];
+        assert_eq!(changed(&locked, &signed("old/dep")), None);
+        assert_eq!(changed(&locked, &signed("new/dep")), None);
+        let other = changed(&locked, &signed("mallory/dep")).unwrap();
+        assert!(
+            other.starts_with("was built by https://github.com/mallory/dep/"),
+            "{other}"
+        );
+        assert!(
+            other.contains("but the locked 1.0.0 was built by https://github.com/old/dep/"),
+            "{other}"
+        );
+        let lost = changed(&locked, &Provenance::none()).unwrap();
+        assert!(lost.starts_with("publishes no provenance"), "{lost}");
+        // Nothing pinned yet: anything goes (and is pinned from now on).
+        let unsigned = vec![("1.0.0".to_string(), Provenance::none())];
+        assert_eq!(changed(&unsigned, &signed("anyone/dep")), None);
+        assert_eq!(changed(&[], &Provenance::none()), None);
+    }
 
     #[test]
     fn package_and_version_from_registry_urls() {
