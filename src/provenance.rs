@@ -59,6 +59,20 @@ fn kind_of(source: &str) -> Option<Kind> {
     }
 }
 
+/// The artifacts whose builder is looked up: a tree's members, else the
+/// artifact itself.
+fn units_of(artifact: &devenv_model::lock::Artifact) -> Vec<(&String, &Digest)> {
+    if artifact.members.is_empty() {
+        vec![(&artifact.url, &artifact.digest)]
+    } else {
+        artifact
+            .members
+            .iter()
+            .map(|m| (&m.url, &m.digest))
+            .collect()
+    }
+}
+
 /// `github:OWNER/REPO` → `OWNER/REPO`, when plain.
 fn github_repo(source: &str) -> Option<&str> {
     let repo = source.strip_prefix("github:")?;
@@ -153,7 +167,6 @@ pub(crate) fn attach(
     cx: &Context,
 ) -> Result<Lock> {
     let mirrors = Mirrors::new(&cx.config, Some(manifest));
-    let mut root: Option<TrustedRoot> = None;
     // Records known by URL and digest: the old lock's, then this run's.
     let mut known: BTreeMap<(String, String), Provenance> = BTreeMap::new();
     // Each tool's locked packages: every version's record.
@@ -182,57 +195,65 @@ pub(crate) fn attach(
             }
         }
     }
-    let mut changes = Vec::new();
-    for (name, tool) in lock.tools.iter_mut() {
-        let Some(kind) = kind_of(&tool.source) else {
-            continue;
-        };
-        for artifact in tool.artifacts.values_mut() {
-            let mut slots: Vec<(&String, &Digest, &mut Option<Provenance>)> = Vec::new();
-            if artifact.members.is_empty() {
-                slots.push((&artifact.url, &artifact.digest, &mut artifact.provenance));
-            } else {
-                for m in artifact.members.iter_mut() {
-                    slots.push((&m.url, &m.digest, &mut m.provenance));
-                }
-            }
-            for (url, digest, slot) in slots {
-                let Some(u) = unit(kind, url, digest, &tool.source, &tool.version) else {
-                    continue;
-                };
-                let key = (url.clone(), digest.to_string());
-                // Only what was looked up now can differ from the lock.
-                let record = match known.get(&key) {
-                    Some(record) => {
-                        *slot = Some(record.clone());
+    // What nobody has looked up yet, once each, looked up in parallel.
+    let mut fresh: Vec<(String, Kind, Unit)> = Vec::new();
+    let mut queued = std::collections::BTreeSet::new();
+    if !cx.offline() {
+        for (name, tool) in &lock.tools {
+            let Some(kind) = kind_of(&tool.source) else {
+                continue;
+            };
+            for artifact in tool.artifacts.values() {
+                for (url, digest) in units_of(artifact) {
+                    let key = (url.clone(), digest.to_string());
+                    if known.contains_key(&key) || !queued.insert(key) {
                         continue;
                     }
-                    None if cx.offline() => continue,
-                    None => {
-                        if root.is_none() {
-                            root = Some(trusted_root(manifest)?);
-                        }
-                        let root = root.as_ref().expect("just set");
-                        let (record, bundle) = look_up(kind, &u, &mirrors, cx, root)
-                            .map_err(|e| anyhow!("{name}: {} {}: {e:#}", u.package, u.version))?;
-                        if let Some(bundle) = bundle {
-                            save_bundle(cx, &u.digest, &bundle);
-                        }
-                        known.insert(key, record.clone());
-                        record
+                    if let Some(u) = unit(kind, url, digest, &tool.source, &tool.version) {
+                        fresh.push((name.clone(), kind, u));
                     }
-                };
-                let locked = before
-                    .get(&(name.clone(), u.package.clone()))
-                    .map(Vec::as_slice)
-                    .unwrap_or_default();
-                if let Some(change) = changed(locked, &record) {
-                    changes.push(format!("{name}: {} {} {change}", u.package, u.version));
                 }
-                *slot = Some(record);
             }
-            // A tree's own record is its requested package's.
-            if !artifact.members.is_empty() {
+        }
+    }
+    let mut changes = Vec::new();
+    if !fresh.is_empty() {
+        let root = trusted_root(manifest)?;
+        let found =
+            devenv_model::parallel::map(cx.fetcher.settings().jobs, &fresh, |(_, kind, u)| {
+                look_up(*kind, u, &mirrors, cx, &root)
+            });
+        for ((name, _, u), result) in fresh.iter().zip(found) {
+            let (record, bundle) =
+                result.map_err(|e| anyhow!("{name}: {} {}: {e:#}", u.package, u.version))?;
+            if let Some(bundle) = bundle {
+                save_bundle(cx, &u.digest, &bundle);
+            }
+            let locked = before
+                .get(&(name.clone(), u.package.clone()))
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            if let Some(change) = changed(locked, &record) {
+                changes.push(format!("{name}: {} {} {change}", u.package, u.version));
+            }
+            known.insert((u.url.clone(), u.digest.to_string()), record);
+        }
+    }
+    for tool in lock.tools.values_mut() {
+        if kind_of(&tool.source).is_none() {
+            continue;
+        }
+        for artifact in tool.artifacts.values_mut() {
+            let record = |url: &String, digest: &Digest| {
+                known.get(&(url.clone(), digest.to_string())).cloned()
+            };
+            if artifact.members.is_empty() {
+                artifact.provenance = record(&artifact.url, &artifact.digest);
+            } else {
+                for m in artifact.members.iter_mut() {
+                    m.provenance = record(&m.url, &m.digest);
+                }
+                // A tree's own record is its requested package's.
                 artifact.provenance = artifact
                     .members
                     .iter()
