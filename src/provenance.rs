@@ -59,6 +59,20 @@ fn kind_of(source: &str) -> Option<Kind> {
     }
 }
 
+/// The artifacts whose builder is looked up: a tree's members, else the
+/// artifact itself.
+fn units_of(artifact: &devenv_model::lock::Artifact) -> Vec<(&String, &Digest)> {
+    if artifact.members.is_empty() {
+        vec![(&artifact.url, &artifact.digest)]
+    } else {
+        artifact
+            .members
+            .iter()
+            .map(|m| (&m.url, &m.digest))
+            .collect()
+    }
+}
+
 /// `github:OWNER/REPO` → `OWNER/REPO`, when plain.
 fn github_repo(source: &str) -> Option<&str> {
     let repo = source.strip_prefix("github:")?;
@@ -153,10 +167,10 @@ pub(crate) fn attach(
     cx: &Context,
 ) -> Result<Lock> {
     let mirrors = Mirrors::new(&cx.config, Some(manifest));
-    let mut root: Option<TrustedRoot> = None;
     // Records known by URL and digest: the old lock's, then this run's.
     let mut known: BTreeMap<(String, String), Provenance> = BTreeMap::new();
-    let mut before: BTreeMap<(String, String), (String, Provenance)> = BTreeMap::new();
+    // Each tool's locked packages: every version's record.
+    let mut before: BTreeMap<(String, String), Vec<(String, Provenance)>> = BTreeMap::new();
     for (name, tool) in existing.map(|l| &l.tools).into_iter().flatten() {
         let Some(kind) = kind_of(&tool.source) else {
             continue;
@@ -173,62 +187,73 @@ pub(crate) fn attach(
                 let Some(record) = record else { continue };
                 known.insert((url.clone(), digest.to_string()), record.clone());
                 if let Some(u) = unit(kind, url, digest, &tool.source, &tool.version) {
-                    before.insert((name.clone(), u.package), (u.version, record.clone()));
+                    before
+                        .entry((name.clone(), u.package))
+                        .or_default()
+                        .push((u.version, record.clone()));
+                }
+            }
+        }
+    }
+    // What nobody has looked up yet, once each, looked up in parallel.
+    let mut fresh: Vec<(String, Kind, Unit)> = Vec::new();
+    let mut queued = std::collections::BTreeSet::new();
+    if !cx.offline() {
+        for (name, tool) in &lock.tools {
+            let Some(kind) = kind_of(&tool.source) else {
+                continue;
+            };
+            for artifact in tool.artifacts.values() {
+                for (url, digest) in units_of(artifact) {
+                    let key = (url.clone(), digest.to_string());
+                    if known.contains_key(&key) || !queued.insert(key) {
+                        continue;
+                    }
+                    if let Some(u) = unit(kind, url, digest, &tool.source, &tool.version) {
+                        fresh.push((name.clone(), kind, u));
+                    }
                 }
             }
         }
     }
     let mut changes = Vec::new();
-    for (name, tool) in lock.tools.iter_mut() {
-        let Some(kind) = kind_of(&tool.source) else {
+    if !fresh.is_empty() {
+        let root = trusted_root(manifest)?;
+        let found =
+            devenv_model::parallel::map(cx.fetcher.settings().jobs, &fresh, |(_, kind, u)| {
+                look_up(*kind, u, &mirrors, cx, &root)
+            });
+        for ((name, _, u), result) in fresh.iter().zip(found) {
+            let (record, bundle) =
+                result.map_err(|e| anyhow!("{name}: {} {}: {e:#}", u.package, u.version))?;
+            if let Some(bundle) = bundle {
+                save_bundle(cx, &u.digest, &bundle);
+            }
+            let locked = before
+                .get(&(name.clone(), u.package.clone()))
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            if let Some(change) = changed(locked, &record) {
+                changes.push(format!("{name}: {} {} {change}", u.package, u.version));
+            }
+            known.insert((u.url.clone(), u.digest.to_string()), record);
+        }
+    }
+    for tool in lock.tools.values_mut() {
+        if kind_of(&tool.source).is_none() {
             continue;
-        };
+        }
         for artifact in tool.artifacts.values_mut() {
-            let mut slots: Vec<(&String, &Digest, &mut Option<Provenance>)> = Vec::new();
+            let record = |url: &String, digest: &Digest| {
+                known.get(&(url.clone(), digest.to_string())).cloned()
+            };
             if artifact.members.is_empty() {
-                slots.push((&artifact.url, &artifact.digest, &mut artifact.provenance));
+                artifact.provenance = record(&artifact.url, &artifact.digest);
             } else {
                 for m in artifact.members.iter_mut() {
-                    slots.push((&m.url, &m.digest, &mut m.provenance));
+                    m.provenance = record(&m.url, &m.digest);
                 }
-            }
-            for (url, digest, slot) in slots {
-                let Some(u) = unit(kind, url, digest, &tool.source, &tool.version) else {
-                    continue;
-                };
-                let key = (url.clone(), digest.to_string());
-                let record = match known.get(&key) {
-                    Some(record) => record.clone(),
-                    None if cx.offline() => continue,
-                    None => {
-                        if root.is_none() {
-                            root = Some(trusted_root(manifest)?);
-                        }
-                        let root = root.as_ref().expect("just set");
-                        let (record, bundle) = look_up(kind, &u, &mirrors, cx, root)
-                            .map_err(|e| anyhow!("{name}: {} {}: {e:#}", u.package, u.version))?;
-                        if let Some(bundle) = bundle {
-                            save_bundle(cx, &u.digest, &bundle);
-                        }
-                        known.insert(key, record.clone());
-                        record
-                    }
-                };
-                if let Some((old_version, old)) = before.get(&(name.clone(), u.package.clone()))
-                    && old_version != &u.version
-                    && let Some(change) = changed(old, &record)
-                {
-                    changes.push(format!(
-                        "{name}: {} {} {change}, but the locked {old_version} was built by {}",
-                        u.package,
-                        u.version,
-                        old.describe()
-                    ));
-                }
-                *slot = Some(record);
-            }
-            // A tree's own record is its requested package's.
-            if !artifact.members.is_empty() {
+                // A tree's own record is its requested package's.
                 artifact.provenance = artifact
                     .members
                     .iter()
@@ -249,17 +274,25 @@ pub(crate) fn attach(
     Ok(lock)
 }
 
-/// How `new` differs from the pinned `old`, as words ("was built by ...",
-/// "publishes no provenance"), or `None` when it may follow it.
-fn changed(old: &Provenance, new: &Provenance) -> Option<String> {
-    let old_signer = (old.identity.as_deref(), old.issuer.as_deref());
-    match (old.signer(), new.signer()) {
-        (Some(_), None) => Some("publishes no provenance".into()),
-        (Some(_), Some(_)) if (new.identity.as_deref(), new.issuer.as_deref()) != old_signer => {
-            Some(format!("was built by {}", new.describe()))
-        }
-        _ => None,
-    }
+/// How a newly looked-up `new` breaks the pin of the package's `locked`
+/// versions, as words ("was built by X, but the locked 1.0.0 was built by
+/// Y"), or `None` when one of their signers built it too (or none had any).
+fn changed(locked: &[(String, Provenance)], new: &Provenance) -> Option<String> {
+    let signed: Vec<&(String, Provenance)> = locked
+        .iter()
+        .filter(|(_, p)| p.signer().is_some())
+        .collect();
+    let (version, old) = signed.first()?;
+    let same = |p: &Provenance| p.identity == new.identity && p.issuer == new.issuer;
+    let what = match new.signer() {
+        None => "publishes no provenance".to_string(),
+        Some(_) if signed.iter().any(|(_, p)| same(p)) => return None,
+        Some(_) => format!("was built by {}", new.describe()),
+    };
+    Some(format!(
+        "{what}, but the locked {version} was built by {}",
+        old.describe()
+    ))
 }
 
 /// Refuses a lock whose tools lack the provenance the manifest requires
@@ -612,6 +645,39 @@ fn look_up(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_version_may_follow_any_locked_signer_of_its_package() {
+        let signed = |who: &str| {
+            Provenance::verified(
+                format!("https://github.com/{who}/.github/workflows/release.yml@refs/heads/main"),
+                "https://token.actions.githubusercontent.com".into(),
+                Some(1),
+            )
+        };
+        // A tree may hold two versions of one package, built by two workflows.
+        let locked = vec![
+            ("1.0.0".to_string(), signed("old/dep")),
+            ("2.1.0".to_string(), signed("new/dep")),
+        ];
+        assert_eq!(changed(&locked, &signed("old/dep")), None);
+        assert_eq!(changed(&locked, &signed("new/dep")), None);
+        let other = changed(&locked, &signed("mallory/dep")).unwrap();
+        assert!(
+            other.starts_with("was built by https://github.com/mallory/dep/"),
+            "{other}"
+        );
+        assert!(
+            other.contains("but the locked 1.0.0 was built by https://github.com/old/dep/"),
+            "{other}"
+        );
+        let lost = changed(&locked, &Provenance::none()).unwrap();
+        assert!(lost.starts_with("publishes no provenance"), "{lost}");
+        // Nothing pinned yet: anything goes (and is pinned from now on).
+        let unsigned = vec![("1.0.0".to_string(), Provenance::none())];
+        assert_eq!(changed(&unsigned, &signed("anyone/dep")), None);
+        assert_eq!(changed(&[], &Provenance::none()), None);
+    }
 
     #[test]
     fn package_and_version_from_registry_urls() {

@@ -510,7 +510,7 @@ pub(crate) enum AttestCommand {
         #[arg(long, value_name = "PEM", conflicts_with_all = ["identity", "issuer"])]
         key: Option<PathBuf>,
         /// Trust this `trusted_root.json` instead of the Sigstore public-good
-        /// root devenv ships (or `[settings] trusted_root`).
+        /// root devenv ships.
         #[arg(long, value_name = "FILE")]
         trusted_root: Option<PathBuf>,
         /// The signed file.

@@ -564,3 +564,26 @@ fn real_npm_provenance_verifies_against_the_shipped_root() {
     );
     w2.run(&["lock"]).fails(1).stderr_has("does not verify");
 }
+
+#[test]
+fn provenance_settings_are_validated_with_their_location() {
+    let sigstore = TestSigstore::new();
+    let s = npm_registry(&sigstore, &[("1.0.0", None)]);
+    let w = project(&s, &sigstore, r#""npm:fmt" = "1""#);
+    w.manifest(&format!(
+        "[tools]\n\"npm:fmt\" = \"1\"\n{SETTINGS}provenance = \"always\"\n"
+    ));
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("devenv.toml:")
+        .stderr_has("`provenance`")
+        .stderr_has("provenance = \"required\"");
+    // A trusted root that is not one is named, with what it should be.
+    w.manifest(&format!("[tools]\n\"npm:fmt\" = \"1\"\n{SETTINGS}"));
+    w.write("trusted_root.json", "{\"tlogs\": 7}");
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("[settings] trusted_root:")
+        .stderr_has("trusted_root.json is not valid")
+        .stderr_has("Sigstore's trusted_root.json format");
+}
