@@ -24,7 +24,29 @@ pub(crate) fn run(config: &Config, tools: &[String], member: Option<&str>) -> Re
             bail!("devenv.toml has no tool `{name}`{hint}");
         }
     }
-    let before = project.read_lock()?;
+    // The whole workspace's pins without -p, this environment's with it.
+    let whole = member.is_none() && project.manifest.place.is_some();
+    let pins = |project: &Project| -> Result<Vec<(String, String)>> {
+        let lock = if whole {
+            project.read_whole_lock()?
+        } else {
+            project.read_lock()?
+        };
+        let Some(lock) = lock else {
+            return Ok(Vec::new());
+        };
+        let shared = lock
+            .tools
+            .iter()
+            .map(|(n, t)| (n.clone(), t.version.clone()));
+        let own = lock.members.iter().flat_map(|(m, tools)| {
+            tools
+                .iter()
+                .map(move |(n, t)| (format!("{m}:{n}"), t.version.clone()))
+        });
+        Ok(shared.chain(own).collect())
+    };
+    let before = pins(&project)?;
     let update = match (tools.is_empty(), member) {
         (false, _) => Update::Only(tools.to_vec()),
         // `-p`: the tools that member uses, not the whole workspace's.
@@ -38,26 +60,23 @@ pub(crate) fn run(config: &Config, tools: &[String], member: Option<&str>) -> Re
         ),
         (true, None) => Update::All,
     };
-    let after = if project.manifest.place.is_some() {
-        project.ensure_workspace_lock(&cx, &update, "update", member.is_none())?
+    if project.manifest.place.is_some() {
+        project.ensure_workspace_lock(&cx, &update, "update", member.is_none())?;
     } else {
-        project.ensure_lock(&cx, &update)?
-    };
+        project.ensure_lock(&cx, &update)?;
+    }
     let mut changed = 0;
-    for (name, tool) in &after.tools {
-        let old = before
-            .as_ref()
-            .and_then(|l| l.tools.get(name))
-            .map(|t| t.version.as_str());
+    for (name, version) in pins(&project)? {
+        let old = before.iter().find(|(n, _)| *n == name).map(|(_, v)| v);
         match old {
-            Some(v) if v == tool.version => {}
+            Some(v) if *v == version => {}
             Some(v) => {
                 changed += 1;
-                ui::info(format!("{name}: {v} → {}", tool.version));
+                ui::info(format!("{name}: {v} → {version}"));
             }
             None => {
                 changed += 1;
-                ui::info(format!("{name}: pinned {}", tool.version));
+                ui::info(format!("{name}: pinned {version}"));
             }
         }
     }

@@ -629,3 +629,47 @@ fn the_example_monorepo_lock_matches_its_manifests() {
         w.run_cmd(cmd).ok();
     }
 }
+
+#[test]
+fn update_from_any_directory_moves_every_members_pins() {
+    let s = FixtureServer::start();
+    let v = |ver: &str| common::npm_tarball("fmt", ver);
+    let bin = r#""bin": {"fmt": "./bin/fmt"},"#;
+    common::publish_npm(&s, "fmt", &[("1.0.0", &v("1.0.0"))], bin);
+    let w = World::new().with_env("DEVENV_NPM_REGISTRY", &s.base());
+    w.manifest("[workspace]\nmembers = [\"services/*\"]\n\n[tools]\n\"npm:fmt\" = \"^1\"\n");
+    w.write(
+        "services/api/devenv.toml",
+        "[tools]\n\"npm:fmt\" = \"~1.0\"\n",
+    );
+    w.write("services/web/devenv.toml", "");
+    std::fs::create_dir_all(w.project.join("docs")).unwrap();
+    run_in(&w, "docs", &["lock"]).ok();
+    common::publish_npm(
+        &s,
+        "fmt",
+        &[
+            ("1.0.0", &v("1.0.0")),
+            ("1.0.5", &v("1.0.5")),
+            ("1.1.0", &v("1.1.0")),
+        ],
+        bin,
+    );
+    let out = run_in(&w, "docs", &["update"]).ok();
+    assert!(
+        out.stderr.contains("npm:fmt: 1.0.0 → 1.1.0"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("services/api:npm:fmt: 1.0.0 → 1.0.5"),
+        "{}",
+        out.stderr
+    );
+    let lock = w.lockfile();
+    assert!(lock.contains("version = \"1.1.0\""), "{lock}");
+    assert!(lock.contains("version = \"1.0.5\""), "{lock}");
+    // web uses the root's pin: what it runs moved with it.
+    let out = run_in(&w, "services/web", &["list"]).ok();
+    assert!(out.stdout.contains("1.1.0"), "{}", out.stdout);
+}
