@@ -298,8 +298,14 @@ pub(crate) enum Command {
     /// kept bundle against the trusted root, expecting exactly the recorded
     /// identity and issuer (a bundle not kept on this machine is fetched
     /// again, unless --offline).
+    #[command(
+        after_long_help = "Examples:\n  devenv verify                    # every recorded builder, again\n  devenv --offline verify          # only from the bundles kept here"
+    )]
     Verify,
     /// Check Sigstore signatures and attestations offline.
+    #[command(
+        after_long_help = "Examples:\n  devenv attest verify --bundle tool.sigstore.json \\\n    --identity https://github.com/OWNER/REPO/.github/workflows/release.yml@refs/tags/v1 \\\n    --issuer https://token.actions.githubusercontent.com tool.tar.gz"
+    )]
     Attest {
         #[command(subcommand)]
         command: AttestCommand,
@@ -493,7 +499,10 @@ pub(crate) enum AttestCommand {
     /// `gh attestation verify`, offline: the signing certificate's chain to
     /// Fulcio, the transparency log entry, the signature, and who signed.
     /// Exits non-zero with the reason when anything does not hold.
-    #[command(group = clap::ArgGroup::new("signer").required(true).args(["identity", "key"]))]
+    #[command(
+        group = clap::ArgGroup::new("signer").required(true).args(["identity", "key"]),
+        after_long_help = "Examples:\n  devenv attest verify --bundle tool.sigstore.json \\\n    --identity https://github.com/OWNER/REPO/.github/workflows/release.yml@refs/tags/v1 \\\n    --issuer https://token.actions.githubusercontent.com tool.tar.gz\n  devenv attest verify --bundle blob.sigstore.json --key cosign.pub blob"
+    )]
     Verify {
         /// The Sigstore bundle (JSON, v0.1 to v0.3).
         #[arg(long, value_name = "FILE")]
