@@ -585,10 +585,26 @@ impl Registry {
         };
         let mut out: Vec<Package> = self.packages.iter().filter(|p| hit(p)).cloned().collect();
         if self.builtin {
+            crate::ui::verbose(
+                "parsing the built-in aqua registry, the records that mention the word",
+            );
             let own: Vec<String> = self.packages.iter().map(Package::full_name).collect();
+            // A record can match only if its line holds the word (or each
+            // `/`-separated part of it): the JSON writer escapes nothing
+            // but quotes, backslashes and control characters, so only
+            // lines that do are parsed.
+            let plain = !word
+                .chars()
+                .any(|c| c == '"' || c == '\\' || c.is_control());
             out.extend(
-                builtin_packages()
-                    .into_iter()
+                BUILTIN
+                    .lines()
+                    .filter(|line| {
+                        let line = line.to_lowercase();
+                        // `owner/name` is two fields of the record.
+                        !plain || word.split('/').all(|part| line.contains(part))
+                    })
+                    .filter_map(|line| serde_json::from_str::<Package>(line).ok())
                     .filter(|p| hit(p) && !own.contains(&p.full_name())),
             );
         }
@@ -641,6 +657,39 @@ mod tests {
         assert_eq!(
             err,
             "reg.yaml nests deeper than 64 levels; it is not a registry (aqua's own nests about ten)"
+        );
+    }
+
+    #[test]
+    fn search_finds_builtin_packages_by_name_alias_description_and_words() {
+        let reg = Registry::builtin();
+        let names =
+            |w: &str| -> Vec<String> { reg.search(w).iter().map(Package::full_name).collect() };
+        assert!(names("stedolan").contains(&"jqlang/jq".to_string()));
+        assert!(names("VULNERABILITIES").contains(&"aquasecurity/trivy".to_string()));
+        assert!(names("burntsushi/RIPGREP").contains(&"BurntSushi/ripgrep".to_string()));
+        assert!(names("no-such-word-anywhere").is_empty());
+        // Every package's full name finds it.
+        let all = builtin_packages();
+        for p in all.iter().step_by(97) {
+            assert!(
+                names(&p.full_name()).contains(&p.full_name()),
+                "{}",
+                p.full_name()
+            );
+        }
+        // A project's package comes first, and replaces the built-in one.
+        let mut project = Registry::parse(
+            "packages:\n  - type: github_release\n    repo_owner: jqlang\n    repo_name: jq\n    description: ours\n",
+            "p.yaml",
+        )
+        .unwrap();
+        project.builtin = true;
+        let hits = project.search("jqlang/jq");
+        assert_eq!(hits[0].description.as_deref(), Some("ours"));
+        assert_eq!(
+            hits.iter().filter(|p| p.full_name() == "jqlang/jq").count(),
+            1
         );
     }
 }

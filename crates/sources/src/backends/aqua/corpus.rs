@@ -85,7 +85,7 @@ fn the_registry_test_list_resolves_on_four_platforms() {
                 }
                 Err(Nothing::Platform(_)) => "not supported on this platform",
                 Err(Nothing::Version(_)) => "no asset for this version",
-                Err(Nothing::Kind(_)) => "type devenv does not install",
+                Err(Nothing::Kind(_)) => "type or variable devenv does not handle",
                 Err(Nothing::Format(_)) => "format devenv does not unpack",
                 Err(Nothing::Invalid(e)) => {
                     invalid.push(format!("{} {} {plat}: {e:#}", pair.package, pair.version));
