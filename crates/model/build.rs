@@ -28,6 +28,8 @@ struct Package {
     #[serde(default)]
     aliases: Vec<File>,
     path: Option<String>,
+    #[serde(rename = "crate")]
+    crate_name: Option<String>,
     #[serde(default)]
     version_overrides: Vec<Override>,
 }
@@ -152,6 +154,14 @@ fn main() {
         {
             sources.push(("github".into(), "github".into(), Some(format!("{o}/{r}"))));
         }
+        // A package built from a crate is the `cargo` source's to build.
+        let mut default = "aqua";
+        if p.kind.as_deref() == Some("cargo") {
+            let short = full.rsplit('/').next().unwrap_or(&full).to_string();
+            let krate = p.crate_name.clone().unwrap_or(short);
+            sources.push(("cargo".into(), "cargo".into(), Some(krate)));
+            default = "cargo";
+        }
         let taken = entries.get(&name).is_some_and(|e| e.default != "aqua");
         if taken {
             continue;
@@ -159,7 +169,7 @@ fn main() {
         entries.insert(
             name,
             Entry {
-                default: "aqua".into(),
+                default: default.into(),
                 sources,
             },
         );

@@ -606,3 +606,49 @@ fn features_are_built_in_and_make_an_entry_of_their_own() {
         .fails(1)
         .stderr_has("`a b` is not a feature name");
 }
+
+/// Issue 23: a package the built-in aqua registry builds from a crate
+/// (`crates.io/zizmor`, `type: cargo`) is the `cargo` source's: its
+/// catalog name locks as a build by the project's `rust` and runs, and
+/// `aqua:` spelled out says to use `cargo:` instead.
+#[test]
+fn an_aqua_cargo_package_is_built_by_the_cargo_source() {
+    let Some((toolchain, rustc)) = crates::toolchain() else {
+        return;
+    };
+    let server = FixtureServer::start();
+    let index = publish(
+        &server,
+        "zizmor",
+        &[Version {
+            version: "1.4.0",
+            bytes: bin_crate("zizmor", "1.4.0", None),
+            yanked: false,
+        }],
+    );
+    let log = tempfile::tempdir().unwrap();
+    let rust = rust_shims(&toolchain, &log.path().join("used"));
+    server.add("/rust.tar.gz", rust.clone());
+    let w = World::new().with_env("DEVENV_CARGO_INDEX", &index);
+    let rust_line = format!(
+        "rust = {{ version = \"{rustc}\", url = \"{}\", sha256 = \"{}\" }}\n",
+        server.url("/rust.tar.gz"),
+        common::sha256_hex(&rust)
+    );
+    w.manifest(&format!("[tools]\nzizmor = \"1\"\n{rust_line}"));
+    w.run(&["install"]).ok().stderr_has("building zizmor 1.4.0");
+    let lock = w.lockfile();
+    assert!(
+        lock.contains("[tools.zizmor.artifacts.") && lock.contains("by = \"cargo\""),
+        "{lock}"
+    );
+    w.run(&["--offline", "exec", "--", "zizmor"])
+        .ok()
+        .stdout_has("zizmor 1.4.0");
+    w.manifest(&format!(
+        "[tools]\n\"aqua:crates.io/zizmor\" = \"1\"\n{rust_line}"
+    ));
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("aqua:crates.io/zizmor is built from the Rust crate `zizmor` (`cargo`); devenv builds crates with its `cargo:` source: write `\"cargo:zizmor\" = \"VERSION\"`");
+}

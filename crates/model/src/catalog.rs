@@ -140,6 +140,27 @@ impl Catalog {
                     },
                 );
             }
+            // A package the registry builds from a crate is the `cargo`
+            // source's to build (aqua itself would only refuse it).
+            let mut default = "aqua";
+            if p.fields.kind.as_deref() == Some("cargo") {
+                let krate = p
+                    .fields
+                    .crate_name
+                    .clone()
+                    .unwrap_or_else(|| p.short_name());
+                sources.insert(
+                    "cargo".into(),
+                    SourceSpec {
+                        name: "cargo".into(),
+                        backend: Backend::Cargo,
+                        package: Some(krate),
+                        bin: None,
+                        env: BTreeMap::new(),
+                    },
+                );
+                default = "cargo";
+            }
             let taken = self
                 .entries
                 .get(&name)
@@ -152,7 +173,7 @@ impl Catalog {
                 Entry {
                     name,
                     description: p.description.clone().unwrap_or_default(),
-                    default: "aqua".into(),
+                    default: default.into(),
                     sources,
                     from_project: false,
                     keywords: p.search_words.clone(),

@@ -61,15 +61,21 @@ pub(crate) fn builtin_source(name: &str, source: Option<&str>) -> Option<SourceS
     })
 }
 
-/// The entries of the names whose default source is the aqua registry,
-/// as `Catalog::add_aqua` makes them, without their descriptions.
+/// The entries of the names the aqua registry gives, as
+/// `Catalog::add_aqua` makes them, without their descriptions.
 pub(crate) fn aqua_entries() -> impl Iterator<Item = Entry> {
     ROWS.iter()
-        .filter(|r| text(r.default) == "aqua")
+        .filter(|r| {
+            // The registry's names: aqua's by default, or, for a package
+            // the registry builds from a crate, the `cargo` source's.
+            text(r.default) == "aqua"
+                || (text(r.default) == "cargo"
+                    && sources(r).iter().any(|s| text(s.backend) == "aqua"))
+        })
         .map(|r| Entry {
             name: text(r.name).to_string(),
             description: String::new(),
-            default: "aqua".into(),
+            default: text(r.default).into(),
             sources: sources(r)
                 .iter()
                 .filter_map(|s| {

@@ -79,8 +79,8 @@ impl From<Nothing> for anyhow::Error {
 const LIBC: &str = "glibc";
 
 /// What a package of a type devenv does not download is refused with.
-/// `cargo` packages name their crate: when devenv builds crates this is
-/// where they are handed to that source.
+/// `cargo` packages name their crate and point to the `cargo:` source
+/// (the catalog hands names of such packages to it directly).
 pub(crate) fn refused_kind(pkg: &Package, fields: &Fields) -> Option<String> {
     let name = pkg.full_name();
     let kind = fields.kind.as_deref().unwrap_or("github_release");
@@ -101,7 +101,7 @@ pub(crate) fn refused_kind(pkg: &Package, fields: &Fields) -> Option<String> {
                 .clone()
                 .unwrap_or_else(|| pkg.short_name());
             format!(
-                "aqua:{name} is built from the Rust crate `{krate}` (`cargo`), which devenv does not build; install it with `cargo install --locked {krate}`"
+                "aqua:{name} is built from the Rust crate `{krate}` (`cargo`); devenv builds crates with its `cargo:` source: write `\"cargo:{krate}\" = \"VERSION\"` in [tools] (built by the project's `rust`, or add `source = \"system\"` for this machine's cargo)"
             )
         }
         k if devenv_model::aqua::KINDS.contains(&k) => return None,
