@@ -26,19 +26,20 @@ pub(crate) fn run(config: &Config, json: bool, provenance: bool) -> Result<()> {
             .get(&config.platform())
             .map(crate::provenance::Shown::of)
     };
+    // The columns: as wide as the longest name and version.
+    let width = rows
+        .iter()
+        .map(|(n, _, _)| n.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let vwidth = rows
+        .iter()
+        .map(|(_, v, _)| v.len())
+        .max()
+        .unwrap_or(7)
+        .max(7);
     if provenance && !json {
-        let width = rows
-            .iter()
-            .map(|(n, _, _)| n.len())
-            .max()
-            .unwrap_or(4)
-            .max(4);
-        let vwidth = rows
-            .iter()
-            .map(|(_, v, _)| v.len())
-            .max()
-            .unwrap_or(7)
-            .max(7);
         println!("{:width$}  {:vwidth$}  PROVENANCE", "TOOL", "VERSION");
         for (name, version, _) in &rows {
             let text = shown(name).map_or_else(
@@ -69,18 +70,6 @@ pub(crate) fn run(config: &Config, json: bool, provenance: bool) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&items)?);
         return Ok(());
     }
-    let width = rows
-        .iter()
-        .map(|(n, _, _)| n.len())
-        .max()
-        .unwrap_or(4)
-        .max(4);
-    let vwidth = rows
-        .iter()
-        .map(|(_, v, _)| v.len())
-        .max()
-        .unwrap_or(7)
-        .max(7);
     println!(
         "{:width$}  {:vwidth$}  {:13}  PATH",
         "TOOL", "VERSION", "STATUS"
