@@ -559,7 +559,7 @@ fn stream_verified(
     let tree = staging.join("tree");
     fs::create_dir(&tree)
         .map_err(|e| anyhow::anyhow!("could not create {}: {e}", tree.display()))?;
-    let exe_name = devenv_model::lock::binary_name(job.name);
+    let exe_name = exe_name(job);
     let streamed =
         stream::download_and_unpack(&downloads.fetcher, a, &tree, exe_name, limits, progress);
     let (actual, bytes) = streamed.fetched?;
@@ -600,13 +600,30 @@ fn unpack_verified(
     let tree = staging.join("tree");
     fs::create_dir(&tree)
         .map_err(|e| anyhow::anyhow!("could not create {}: {e}", tree.display()))?;
-    let exe_name = devenv_model::lock::binary_name(job.name);
+    let exe_name = exe_name(job);
     let hashes = archive::unpack_file(download, a.format, &tree, exe_name, limits)
         .with_context(|| format!("could not unpack `{}` from {}", job.name, a.url))?;
     // The archive is garbage once unpacked: free its space before the flush.
     let _ = fs::remove_file(download);
     let bytes = finish_tree(job, staging, &tree, bytes, downloads, limits)?;
     Ok(Staged { bytes, hashes })
+}
+
+/// The name a bare binary is installed under, `bin/<name>`: the one its
+/// first bin entry points at (`nodeadm=bin/nodeadm`, when a definition
+/// names the command), else the tool's name.
+fn exe_name<'a>(job: &'a Job<'_>) -> &'a str {
+    let named = job.artifact.bin.first().and_then(|entry| {
+        let (_, file) = entry.split_once('=')?;
+        let name = file.strip_prefix("bin/")?;
+        (job.artifact.format == devenv_model::archive::Format::Binary
+            && !name.is_empty()
+            && !name.contains('/')
+            && name != "."
+            && name != "..")
+            .then_some(name)
+    });
+    named.unwrap_or_else(|| devenv_model::lock::binary_name(job.name))
 }
 
 /// Joins the entry's other archives (its layout's parts) into the unpacked

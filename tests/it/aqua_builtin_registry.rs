@@ -208,3 +208,38 @@ fn search_finds_builtin_packages_by_name_alias_and_description_offline() {
     assert_eq!(json["aqua"][0]["package"], "01mf02/jaq");
     assert_eq!(json["aqua"][0]["checksums_published"], false);
 }
+
+/// A package whose versions are the repository's tags, not its releases
+/// (`version_source: github_tag`; aws/eks-hybrid's `nodeadm` downloads
+/// from its own host): the tags list the versions, the release list is
+/// never asked for, and the file comes from the definition's URL with its
+/// published `.sha256`.
+#[test]
+fn versions_of_a_github_tag_package_are_its_tags() {
+    let s = FixtureServer::start();
+    s.add(
+        "/api/repos/aws/eks-hybrid/tags?per_page=100",
+        r#"[{"name": "v1.0.6-rc.1", "commit": {"sha": "a"}}, {"name": "v1.0.5", "commit": {"sha": "b"}}, {"name": "v0.9.0", "commit": {"sha": "c"}}]"#,
+    );
+    let nodeadm = script("nodeadm", "v1.0.5");
+    let path = "/eks/releases/v1.0.5/bin/linux/amd64/nodeadm";
+    s.add(path, nodeadm.clone());
+    s.add(&format!("{path}.sha256"), sums(&[("nodeadm", &nodeadm)]));
+    let w = World::new()
+        .with_env("DEVENV_GITHUB_API", &s.url("/api"))
+        .with_env(
+            "DEVENV_URL_MIRRORS",
+            &format!("https://hybrid-assets.eks.amazonaws.com={}", s.url("/eks")),
+        )
+        .with_env("DEVENV_PLATFORM", "linux-x86_64");
+    w.manifest(
+        "[tools]\n\"aqua:aws/eks-hybrid\" = \"1\"\n[settings]\nplatforms = [\"linux-x86_64\"]\n",
+    );
+    w.run(&["lock"]).ok();
+    let lock = w.lockfile();
+    assert!(lock.contains("version = \"1.0.5\""), "{lock}");
+    assert_eq!(s.hits("/api/repos/aws/eks-hybrid/releases?per_page=100"), 0);
+    w.run(&["exec", "--", "nodeadm"])
+        .ok()
+        .stdout_has("nodeadm v1.0.5");
+}

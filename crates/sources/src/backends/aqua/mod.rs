@@ -82,7 +82,12 @@ impl Aqua {
             .as_deref()
             .map(devenv_model::aqua::expr::parse)
             .transpose()?;
-        for r in api.releases(&repo, o.fetcher)? {
+        let listed = if package.version_source.as_deref() == Some("github_tag") {
+            api.tags(&repo, o.fetcher)?
+        } else {
+            api.releases(&repo, o.fetcher)?
+        };
+        for r in listed {
             let prefix = package.version_prefix.as_deref().unwrap_or("");
             if let Some(f) = &filter {
                 let semver = r.tag_name.strip_prefix(prefix).unwrap_or(&r.tag_name);

@@ -312,7 +312,8 @@ type Render<'a> = dyn Fn(&str, &Data) -> Result<String, Nothing> + 'a;
 
 /// `NAME=FILE` entries for the package's `files` (by default one command
 /// named after the package at the archive's root). A bare binary is
-/// installed as `bin/<tool>`, so it needs none.
+/// installed as `bin/<tool>`, so it needs none unless its command has
+/// another name.
 fn bins(
     pkg: &Package,
     fields: &Fields,
@@ -321,7 +322,14 @@ fn bins(
     render: &Render,
 ) -> Result<Vec<String>, Nothing> {
     if format == Format::Binary {
-        return Ok(Vec::new());
+        // A bare file becomes `bin/<tool>`; when the definition names its
+        // command otherwise (aws/eks-hybrid's file is `nodeadm`), it is
+        // installed as `bin/<that name>` instead (see the installer's
+        // `exe_name`).
+        return Ok(match fields.files.as_deref() {
+            Some([f]) if f.name != pkg.short_name() => vec![format!("{0}=bin/{0}", f.name)],
+            _ => Vec::new(),
+        });
     }
     let files = fields.files.clone().unwrap_or_else(|| {
         vec![FileDef {

@@ -75,8 +75,40 @@ impl Api {
 
     /// Every release of `repo` (`owner/name`), newest first, drafts left out.
     pub(crate) fn releases(&self, repo: &str, fetcher: &Fetcher) -> Result<Vec<GhRelease>> {
+        let all: Vec<GhRelease> = self.list(repo, "releases", fetcher)?;
+        Ok(all.into_iter().filter(|r| !r.draft).collect())
+    }
+
+    /// The repository's tags, as releases without assets: the versions of
+    /// a package whose files are not release assets (aqua's
+    /// `version_source: github_tag`, with `http` or archive downloads).
+    pub(crate) fn tags(&self, repo: &str, fetcher: &Fetcher) -> Result<Vec<GhRelease>> {
+        #[derive(Deserialize)]
+        struct Tag {
+            name: String,
+        }
+        let tags: Vec<Tag> = self.list(repo, "tags", fetcher)?;
+        Ok(tags
+            .into_iter()
+            .map(|t| GhRelease {
+                tag_name: t.name,
+                draft: false,
+                prerelease: false,
+                assets: Vec::new(),
+            })
+            .collect())
+    }
+
+    /// Every page of `/repos/REPO/WHAT` (`releases`, `tags`), following the
+    /// `Link` header, at most [`MAX_PAGES`] pages.
+    fn list<T: serde::de::DeserializeOwned>(
+        &self,
+        repo: &str,
+        what: &str,
+        fetcher: &Fetcher,
+    ) -> Result<Vec<T>> {
         check_repo(repo)?;
-        let mut url = format!("{}/repos/{repo}/releases?per_page=100", self.base);
+        let mut url = format!("{}/repos/{repo}/{what}?per_page=100", self.base);
         let mut all = Vec::new();
         for _ in 0..MAX_PAGES {
             let headers = [
@@ -114,8 +146,8 @@ impl Api {
                     api_message(&answer.body).unwrap_or_else(|| "no explanation".into())
                 ),
             }
-            let page: Vec<GhRelease> = parse_json(&answer.body, &url)?;
-            all.extend(page.into_iter().filter(|r| !r.draft));
+            let page: Vec<T> = parse_json(&answer.body, &url)?;
+            all.extend(page);
             match answer.header("link").and_then(next_link) {
                 Some(next) => url = next,
                 None => return Ok(all),
