@@ -126,11 +126,18 @@ fn main() {
     // Which package each name goes to: short names first (the first
     // package of a name wins), then commands no short name took.
     let mut claims: BTreeMap<String, usize> = BTreeMap::new();
-    for (i, (p, _, _)) in packages.iter().enumerate() {
-        let full = full_name(p);
-        let short = full.rsplit('/').next().unwrap_or(&full).to_string();
-        if !short.is_empty() {
-            claims.entry(short).or_insert(i);
+    // Packages that download claim short names before those built from a
+    // crate (`aqua::claims`).
+    for pass in [false, true] {
+        for (i, (p, _, _)) in packages.iter().enumerate() {
+            if (p.kind.as_deref() == Some("cargo")) != pass {
+                continue;
+            }
+            let full = full_name(p);
+            let short = full.rsplit('/').next().unwrap_or(&full).to_string();
+            if !short.is_empty() {
+                claims.entry(short).or_insert(i);
+            }
         }
     }
     for (i, (p, _, _)) in packages.iter().enumerate() {

@@ -21,11 +21,33 @@ struct AquaHit {
 }
 
 impl AquaHit {
-    fn checksums(&self) -> &'static str {
-        if self.package.publishes_checksums() {
-            "published checksums"
+    /// The crate the package is built from, when the registry builds it
+    /// (devenv's `cargo:` source does).
+    fn krate(&self) -> Option<String> {
+        (self.package.fields.kind.as_deref() == Some("cargo")).then(|| {
+            self.package
+                .fields
+                .crate_name
+                .clone()
+                .unwrap_or_else(|| self.package.short_name())
+        })
+    }
+
+    /// How it is installed: `aqua:OWNER/NAME`, or `cargo:CRATE`.
+    fn source(&self) -> String {
+        match self.krate() {
+            Some(k) => format!("cargo:{k}"),
+            None => format!("aqua:{}", self.package.full_name()),
+        }
+    }
+
+    fn checksums(&self) -> String {
+        if let Some(k) = self.krate() {
+            format!("built from the crate `{k}` (its checksum pinned)")
+        } else if self.package.publishes_checksums() {
+            "published checksums".into()
         } else {
-            "no published checksums (digest recorded on first use)"
+            "no published checksums (digest recorded on first use)".into()
         }
     }
 }
@@ -49,7 +71,9 @@ pub(crate) fn run(config: &Config, word: &str, json: bool) -> Result<()> {
     let found: Vec<_> = catalog
         .search(word)
         .into_iter()
-        .filter(|e| e.default != "aqua")
+        .filter(|e| {
+            !(e.default == "aqua" || (e.default == "cargo" && e.sources.contains_key("aqua")))
+        })
         .collect();
     let aqua: Vec<AquaHit> = catalog
         .aqua
@@ -59,7 +83,7 @@ pub(crate) fn run(config: &Config, word: &str, json: bool) -> Result<()> {
             let full = package.full_name();
             let catalog_name = package.names().into_iter().find(|n| {
                 catalog.entries.get(n).is_some_and(|e| {
-                    e.default == "aqua"
+                    (e.default == "aqua" || e.default == "cargo")
                         && e.sources.get("aqua").and_then(|s| s.package.as_deref())
                             == Some(full.as_str())
                 })
@@ -88,7 +112,7 @@ pub(crate) fn run(config: &Config, word: &str, json: bool) -> Result<()> {
             })).collect::<Vec<_>>(),
             "aqua": aqua.iter().map(|h| serde_json::json!({
                 "package": h.package.full_name(),
-                "source": format!("aqua:{}", h.package.full_name()),
+                "source": h.source(),
                 "catalog_name": h.catalog_name,
                 "aliases": h.package.aliases.iter().map(|a| a.name.clone()).collect::<Vec<_>>(),
                 "description": h.package.description.as_deref().unwrap_or("").trim(),
@@ -133,8 +157,8 @@ pub(crate) fn run(config: &Config, word: &str, json: bool) -> Result<()> {
             let first_line = description.lines().next().unwrap_or("").trim();
             println!("  {name:20} {first_line}");
             let mut also: Vec<String> = Vec::new();
-            if h.catalog_name.is_some() {
-                also.push(format!("aqua:{full}"));
+            if h.catalog_name.is_some() || h.krate().is_some() {
+                also.push(h.source());
             }
             also.extend(
                 h.package
@@ -142,7 +166,7 @@ pub(crate) fn run(config: &Config, word: &str, json: bool) -> Result<()> {
                     .iter()
                     .map(|a| format!("alias {}", a.name)),
             );
-            also.push(h.checksums().to_string());
+            also.push(h.checksums());
             println!("  {:20} {}", "", also.join(", "));
         }
     }

@@ -608,9 +608,10 @@ fn features_are_built_in_and_make_an_entry_of_their_own() {
 }
 
 /// Issue 23: a package the built-in aqua registry builds from a crate
-/// (`crates.io/zizmor`, `type: cargo`) is the `cargo` source's: its
+/// (`crates.io/broot`, `type: cargo`) is the `cargo` source's: its
 /// catalog name locks as a build by the project's `rust` and runs, and
-/// `aqua:` spelled out says to use `cargo:` instead.
+/// `aqua:` spelled out says to use `cargo:` instead. (A name a
+/// downloading package also has, like `zizmor`, stays the download's.)
 #[test]
 fn an_aqua_cargo_package_is_built_by_the_cargo_source() {
     let Some((toolchain, rustc)) = crates::toolchain() else {
@@ -619,10 +620,10 @@ fn an_aqua_cargo_package_is_built_by_the_cargo_source() {
     let server = FixtureServer::start();
     let index = publish(
         &server,
-        "zizmor",
+        "broot",
         &[Version {
             version: "1.4.0",
-            bytes: bin_crate("zizmor", "1.4.0", None),
+            bytes: bin_crate("broot", "1.4.0", None),
             yanked: false,
         }],
     );
@@ -635,20 +636,20 @@ fn an_aqua_cargo_package_is_built_by_the_cargo_source() {
         server.url("/rust.tar.gz"),
         common::sha256_hex(&rust)
     );
-    w.manifest(&format!("[tools]\nzizmor = \"1\"\n{rust_line}"));
-    w.run(&["install"]).ok().stderr_has("building zizmor 1.4.0");
+    w.manifest(&format!("[tools]\nbroot = \"1\"\n{rust_line}"));
+    w.run(&["install"]).ok().stderr_has("building broot 1.4.0");
     let lock = w.lockfile();
     assert!(
-        lock.contains("[tools.zizmor.artifacts.") && lock.contains("by = \"cargo\""),
+        lock.contains("[tools.broot.artifacts.") && lock.contains("by = \"cargo\""),
         "{lock}"
     );
-    w.run(&["--offline", "exec", "--", "zizmor"])
+    w.run(&["--offline", "exec", "--", "broot"])
         .ok()
-        .stdout_has("zizmor 1.4.0");
+        .stdout_has("broot 1.4.0");
     w.manifest(&format!(
-        "[tools]\n\"aqua:crates.io/zizmor\" = \"1\"\n{rust_line}"
+        "[tools]\n\"aqua:crates.io/broot\" = \"1\"\n{rust_line}"
     ));
     w.run(&["lock"])
         .fails(1)
-        .stderr_has("aqua:crates.io/zizmor is built from the Rust crate `zizmor` (`cargo`); devenv builds crates with its `cargo:` source: write `\"cargo:zizmor\" = \"VERSION\"`");
+        .stderr_has("aqua:crates.io/broot is built from the Rust crate `broot` (`cargo`); devenv builds crates with its `cargo:` source: write `\"cargo:broot\" = \"VERSION\"`");
 }

@@ -466,9 +466,14 @@ impl Package {
 /// name took. build.rs applies the same rule to the built-in registry.
 pub fn claims(packages: &[Package]) -> BTreeMap<String, usize> {
     let mut claims = BTreeMap::new();
-    for (i, p) in packages.iter().enumerate() {
-        if !p.full_name().is_empty() && !p.short_name().is_empty() {
-            claims.entry(p.short_name()).or_insert(i);
+    // Short names: packages that download first, then those built from a
+    // crate (`crates.io/bat` must not take `bat` from sharkdp/bat).
+    let built = |p: &Package| p.fields.kind.as_deref() == Some("cargo");
+    for pass in [false, true] {
+        for (i, p) in packages.iter().enumerate() {
+            if built(p) == pass && !p.full_name().is_empty() && !p.short_name().is_empty() {
+                claims.entry(p.short_name()).or_insert(i);
+            }
         }
     }
     for (i, p) in packages.iter().enumerate() {
@@ -608,6 +613,31 @@ impl Registry {
                     .filter(|p| hit(p) && !own.contains(&p.full_name())),
             );
         }
+        // The best matches first (registry order among equals): the name
+        // itself, then names that start with the word, then names and
+        // aliases that hold it, then search words, then descriptions.
+        let rank = |p: &Package| {
+            let full = p.full_name().to_lowercase();
+            let short = full.rsplit('/').next().unwrap_or(&full).to_string();
+            let aliases: Vec<String> = p.aliases.iter().map(|a| a.name.to_lowercase()).collect();
+            let named = |n: &str| n == word || n.rsplit('/').next() == Some(word.as_str());
+            if named(&full) || aliases.iter().any(|a| named(a)) {
+                0
+            } else if short.starts_with(&word) {
+                1
+            } else if full.contains(&word) || aliases.iter().any(|a| a.contains(&word)) {
+                2
+            } else if p
+                .search_words
+                .iter()
+                .any(|w| w.to_lowercase().contains(&word))
+            {
+                3
+            } else {
+                4
+            }
+        };
+        out.sort_by_cached_key(rank);
         out
     }
 
@@ -658,6 +688,23 @@ mod tests {
             err,
             "reg.yaml nests deeper than 64 levels; it is not a registry (aqua's own nests about ten)"
         );
+    }
+
+    /// The package named by the word comes first, before packages that
+    /// merely mention it; and a short name two packages share goes to the
+    /// one that downloads, not the one built from a crate.
+    #[test]
+    fn the_named_package_ranks_first_and_downloads_win_names_over_crates() {
+        let reg = Registry::builtin();
+        let first = |w: &str| reg.search(w)[0].full_name();
+        assert_eq!(first("jq"), "jqlang/jq");
+        assert_eq!(first("ripgrep"), "BurntSushi/ripgrep");
+        assert_eq!(first("stedolan/jq"), "jqlang/jq");
+        let all = builtin_packages();
+        let claims = claims(&all);
+        assert_eq!(all[claims["bat"]].full_name(), "sharkdp/bat");
+        assert_eq!(all[claims["zizmor"]].full_name(), "zizmorcore/zizmor");
+        assert_eq!(all[claims["broot"]].full_name(), "crates.io/broot");
     }
 
     #[test]
