@@ -723,11 +723,15 @@ const SHOWN_VARS: usize = 4;
 fn summary(active: &Active) -> String {
     let mut s = active.name.clone();
     let (mut tools_cut, mut vars_cut) = (false, false);
+    // A list is cut only where that hides more than one name: "+1 more"
+    // would be longer than the name it hides.
+    let keep = |len: usize, shown: usize| if len > shown + 1 { shown } else { len };
     if !active.tools.is_empty() {
-        let shown = active.tools.iter().take(SHOWN_TOOLS).cloned();
+        let take = keep(active.tools.len(), SHOWN_TOOLS);
+        let shown = active.tools.iter().take(take).cloned();
         let mut parts: Vec<String> = shown.collect();
-        if active.tools.len() > SHOWN_TOOLS {
-            parts.push(format!("+{} more", active.tools.len() - SHOWN_TOOLS));
+        if active.tools.len() > take {
+            parts.push(format!("+{} more", active.tools.len() - take));
             tools_cut = true;
         }
         s.push_str(&format!(" ({})", parts.join(", ")));
@@ -740,14 +744,14 @@ fn summary(active: &Active) -> String {
         .iter()
         .filter(|c| !c.name.starts_with("DEVENV_"))
         .collect();
-    for change in own.iter().take(SHOWN_VARS) {
+    let take = keep(own.len(), SHOWN_VARS);
+    for change in own.iter().take(take) {
         let sign = if change.after.is_some() { '+' } else { '-' };
         s.push_str(&format!(" {sign}{}", change.name));
     }
-    if own.len() > SHOWN_VARS {
-        let more = own.len() - SHOWN_VARS;
-        let noun = if more == 1 { "variable" } else { "variables" };
-        s.push_str(&format!(", {more} more {noun}"));
+    if own.len() > take {
+        let more = own.len() - take;
+        s.push_str(&format!(", {more} more variables"));
         vars_cut = true;
     }
     match (tools_cut, vars_cut) {
@@ -851,6 +855,35 @@ fn write_stamp(stamp: &Path, newest: SystemTime, prefix: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The loaded notice cuts a list only where that hides two names or
+    /// more: "+1 more" is no shorter than the name.
+    #[test]
+    fn the_loaded_notice_never_hides_a_single_name() {
+        let active = |tools: usize, vars: usize| Active {
+            root: "/p".into(),
+            name: "p".into(),
+            vars: (1..=vars)
+                .map(|i| VarChange {
+                    name: format!("A{i}"),
+                    before: None,
+                    after: Some("x".into()),
+                })
+                .collect(),
+            path: vec!["/p/bin".into()],
+            path_was_unset: false,
+            tools: (1..=tools).map(|i| format!("t{i} 1.0")).collect(),
+        };
+        assert_eq!(
+            summary(&active(4, 5)),
+            "p (t1 1.0, t2 1.0, t3 1.0, t4 1.0) +PATH +A1 +A2 +A3 +A4 +A5"
+        );
+        assert_eq!(
+            summary(&active(5, 6)),
+            "p (t1 1.0, t2 1.0, t3 1.0, +2 more) +PATH +A1 +A2 +A3 +A4, 2 more variables — `devenv list` and `devenv env` show all"
+        );
+        assert_eq!(summary(&active(1, 1)), "p (t1 1.0) +PATH +A1");
+    }
 
     #[test]
     fn finds_the_nearest_manifest_like_the_shell() {
