@@ -94,7 +94,7 @@ fn project(config: &Config, store: &Store, dir: &str) -> Value {
             "tools": tools,
         })
     });
-    let new = trust::new_from_init(store, &manifest.trust_path(), &snapshot, &trust);
+    let new = trust::new_from_init(store, &manifest.path, &snapshot, &trust);
     let project = crate::project::Project { manifest };
     let mut watched = project.manifest.watched_files();
     watched.insert(1, project.lock_path());
