@@ -673,3 +673,26 @@ fn update_from_any_directory_moves_every_members_pins() {
     let out = run_in(&w, "services/web", &["list"]).ok();
     assert!(out.stdout.contains("1.1.0"), "{}", out.stdout);
 }
+
+/// A project inside another project's directory is no workspace member
+/// unless that manifest declares `[workspace]`: the outer manifest, even a
+/// broken one that never mentions `workspace`, is neither parsed nor
+/// allowed to fail the project below it.
+#[test]
+fn an_unrelated_outer_manifest_never_fails_the_project_inside() {
+    let w = World::new();
+    w.manifest("[tools\nthis is not toml\n");
+    w.write("inner/devenv.toml", "[env]\nINNER = \"yes\"\n");
+    let out = run_in(
+        &w,
+        "inner",
+        &["exec", "--", "sh", "-c", "echo INNER=$INNER"],
+    )
+    .ok();
+    assert_eq!(out.stdout, "INNER=yes\n");
+    // An outer manifest that does declare a workspace and is broken is
+    // still reported, with its place.
+    w.manifest("[workspace]\nmembers = [\"inner\"\n");
+    let out = run_in(&w, "inner", &["exec", "--", "true"]).fails(1);
+    out.stderr_has("devenv.toml:2:");
+}

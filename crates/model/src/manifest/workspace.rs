@@ -194,10 +194,28 @@ pub fn find_workspace_above(
     limits: crate::files::Limits,
 ) -> anyhow::Result<Option<Manifest>> {
     for parent in dir.ancestors().skip(1) {
-        if !parent.join(FILE_NAME).is_file() {
+        let path = parent.join(FILE_NAME);
+        if !path.is_file() {
             continue;
         }
-        let m = Manifest::load(parent, limits)?;
+        // A manifest whose text never says `workspace` cannot declare
+        // one: it is neither parsed (on the hook's path) nor allowed to
+        // fail the project below it, which is not its member.
+        let Some(source) = crate::files::read_bounded(
+            &path,
+            limits.of(crate::files::MAX_MANIFEST),
+            "the manifest",
+        )?
+        else {
+            continue;
+        };
+        if !source.contains("workspace") {
+            continue;
+        }
+        let m = Manifest {
+            limits,
+            ..Manifest::parse(&path, source)?
+        };
         if m.workspace.is_some() {
             return Ok(Some(m));
         }
