@@ -348,10 +348,7 @@ impl Run<'_> {
                             project.lock_path().display()
                         )
                     })
-                    .map(|l| match &project.manifest.place {
-                        Some(_) => l.view(project.member(), &project.manifest),
-                        None => l,
-                    })?,
+                    .map(|l| project.own_view(l))?,
             ),
             None => None,
         };

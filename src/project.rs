@@ -161,15 +161,17 @@ impl Project {
             );
         };
         let root = Manifest::load(&place.root, config.file_limits())?;
-        let members = manifest::workspace::members(&root)?;
+        let mut members = manifest::workspace::members(&root)?;
         let rel = name.trim_end_matches('/');
-        if let Some(m) = members.into_iter().find(|m| {
+        if let Some(i) = members.iter().position(|m| {
             m.place.as_ref().and_then(|p| p.member.as_deref()) == Some(rel)
                 || m.project_name() == rel
         }) {
-            return Ok(Project { manifest: m });
+            return Ok(Project {
+                manifest: members.swap_remove(i),
+            });
         }
-        let names: Vec<String> = manifest::workspace::members(&root)?
+        let names: Vec<String> = members
             .iter()
             .filter_map(|m| m.place.as_ref().and_then(|p| p.member.clone()))
             .collect();
@@ -218,11 +220,16 @@ impl Project {
     /// The lock as this project uses it: in a workspace, the part of the
     /// workspace's lock that pins this environment's tools.
     pub(crate) fn read_lock(&self) -> Result<Option<Lock>> {
-        let whole = self.read_whole_lock()?;
-        Ok(match &self.manifest.place {
-            Some(_) => whole.map(|l| l.view(self.member(), &self.manifest)),
-            None => whole,
-        })
+        Ok(self.read_whole_lock()?.map(|l| self.own_view(l)))
+    }
+
+    /// The part of `lock` (the one on disk) this project's environment
+    /// uses: in a workspace its own pins and the root's; elsewhere all of it.
+    pub(crate) fn own_view(&self, lock: Lock) -> Lock {
+        match &self.manifest.place {
+            Some(_) => lock.view(self.member(), &self.manifest),
+            None => lock,
+        }
     }
 
     /// `devenv.lock` as it is on disk (every member's pins, in a workspace).
