@@ -203,6 +203,120 @@ pub struct Fields {
     /// `.Vars.NAME` of templates, with their defaults.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vars: Option<Vec<VarDef>>,
+    /// A cosign signature of the asset itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cosign: Option<Cosign>,
+    /// SLSA provenance of the asset (an in-toto attestation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slsa_provenance: Option<SlsaProvenance>,
+    /// A minisign signature of the asset itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minisign: Option<Minisign>,
+    /// GitHub artifact attestations of the asset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub github_artifact_attestations: Option<GithubArtifactAttestations>,
+}
+
+/// A file a signature declaration names: a release asset (`type:
+/// github_release`, of the package's repository unless `repo_owner` and
+/// `repo_name` say another) or a URL (`type: http`). Templates intact.
+#[derive(Debug, Clone, Deserialize, Serialize, Default, PartialEq)]
+pub struct DownloadedFile {
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repo_owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repo_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asset: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// `cosign`: what `cosign verify-blob` is given, as aqua runs it: its
+/// `opts` (`--certificate-identity[-regexp]`, `--certificate-oidc-issuer`,
+/// `--key URL`, `--signature URL`, `--certificate URL`) and the files.
+#[derive(Debug, Clone, Deserialize, Serialize, Default, PartialEq)]
+pub struct Cosign {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opts: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<DownloadedFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<DownloadedFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<DownloadedFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<DownloadedFile>,
+}
+
+/// `slsa_provenance`: where the provenance (`*.intoto.jsonl`) is.
+#[derive(Debug, Clone, Deserialize, Serialize, Default, PartialEq)]
+pub struct SlsaProvenance {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(flatten)]
+    pub file: DownloadedFile,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_tag: Option<String>,
+}
+
+/// `minisign`: where the `.minisig` is, and the public key (`RW...`).
+#[derive(Debug, Clone, Deserialize, Serialize, Default, PartialEq)]
+pub struct Minisign {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(flatten)]
+    pub file: DownloadedFile,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
+}
+
+/// `github_artifact_attestations`: the workflow that must have signed (a
+/// regular expression, as `gh attestation verify --signer-workflow`).
+#[derive(Debug, Clone, Deserialize, Serialize, Default, PartialEq)]
+pub struct GithubArtifactAttestations {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicate_type: Option<String>,
+    /// Two definitions spell it `signer-workflow`.
+    #[serde(
+        default,
+        alias = "signer-workflow",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub signer_workflow: Option<String>,
+}
+
+impl Cosign {
+    /// Whether the declaration is in force (`enabled: false` turns it off).
+    pub fn enabled(&self) -> bool {
+        self.enabled != Some(false)
+    }
+}
+
+impl SlsaProvenance {
+    pub fn enabled(&self) -> bool {
+        self.enabled != Some(false)
+    }
+}
+
+impl Minisign {
+    pub fn enabled(&self) -> bool {
+        self.enabled != Some(false)
+    }
+}
+
+impl GithubArtifactAttestations {
+    pub fn enabled(&self) -> bool {
+        self.enabled != Some(false)
+    }
 }
 
 /// A `vars` item: a value templates read as `.Vars.NAME`.
@@ -266,6 +380,15 @@ pub struct Checksum {
     pub algorithm: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+    /// A cosign signature of the checksum file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cosign: Option<Cosign>,
+    /// A minisign signature of the checksum file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minisign: Option<Minisign>,
+    /// GitHub artifact attestations of the checksum file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub github_artifact_attestations: Option<GithubArtifactAttestations>,
 }
 
 /// `replacements` with YAML's integer keys (`386:`) read as their text.
@@ -321,6 +444,13 @@ impl Fields {
             no_asset: top.no_asset.or(self.no_asset),
             error_message: pick(&top.error_message, &self.error_message),
             vars: pick(&top.vars, &self.vars),
+            cosign: pick(&top.cosign, &self.cosign),
+            slsa_provenance: pick(&top.slsa_provenance, &self.slsa_provenance),
+            minisign: pick(&top.minisign, &self.minisign),
+            github_artifact_attestations: pick(
+                &top.github_artifact_attestations,
+                &self.github_artifact_attestations,
+            ),
         }
     }
 
@@ -350,6 +480,21 @@ impl Fields {
         if let Some(c) = &self.checksum {
             add("checksum.asset", &c.asset);
             add("checksum.url", &c.url);
+            if let Some(cosign) = &c.cosign {
+                cosign.templates(&format!("{at}checksum.cosign."), out);
+            }
+            if let Some(m) = &c.minisign {
+                m.file.templates(&format!("{at}checksum.minisign."), out);
+            }
+        }
+        if let Some(cosign) = &self.cosign {
+            cosign.templates(&format!("{at}cosign."), out);
+        }
+        if let Some(m) = &self.minisign {
+            m.file.templates(&format!("{at}minisign."), out);
+        }
+        if let Some(s) = &self.slsa_provenance {
+            s.file.templates(&format!("{at}slsa_provenance."), out);
         }
         for f in self.files.iter().flatten() {
             if let Some(src) = &f.src {
@@ -358,6 +503,34 @@ impl Fields {
         }
         for (i, o) in self.overrides.iter().flatten().enumerate() {
             o.fields.templates(&format!("{at}overrides[{i}]."), out);
+        }
+    }
+}
+
+impl DownloadedFile {
+    fn templates(&self, at: &str, out: &mut Vec<(String, String)>) {
+        for (what, t) in [("asset", &self.asset), ("url", &self.url)] {
+            if let Some(t) = t {
+                out.push((format!("{at}{what}"), t.clone()));
+            }
+        }
+    }
+}
+
+impl Cosign {
+    fn templates(&self, at: &str, out: &mut Vec<(String, String)>) {
+        for (i, o) in self.opts.iter().flatten().enumerate() {
+            out.push((format!("{at}opts[{i}]"), o.clone()));
+        }
+        for (what, f) in [
+            ("signature", &self.signature),
+            ("certificate", &self.certificate),
+            ("key", &self.key),
+            ("bundle", &self.bundle),
+        ] {
+            if let Some(f) = f {
+                f.templates(&format!("{at}{what}."), out);
+            }
         }
     }
 }

@@ -118,4 +118,97 @@ mod tests {
         let out = generate(yaml).unwrap();
         assert!(out.contains("\"386\":\"i386\""), "{out}");
     }
+
+    /// The signature declarations survive the compact form with their
+    /// templates intact, in version overrides, checksums and platform
+    /// overrides, and a known built-in package carries its own.
+    #[test]
+    fn signature_declarations_round_trip_with_their_templates() {
+        let yaml = r#"packages:
+  - type: github_release
+    repo_owner: a
+    repo_name: b
+    version_constraint: "false"
+    version_overrides:
+      - version_constraint: "true"
+        asset: b_{{trimV .Version}}_{{.OS}}.tar.gz
+        checksum:
+          type: github_release
+          asset: b_{{trimV .Version}}_checksums.txt
+          algorithm: sha256
+          cosign:
+            opts:
+              - --certificate-identity-regexp
+              - "^https://github\\.com/a/b/\\.github/workflows/.+\\.ya?ml@refs/tags/\\Q{{.Version}}\\E$"
+              - --certificate-oidc-issuer
+              - https://token.actions.githubusercontent.com
+            bundle:
+              type: github_release
+              asset: b_{{trimV .Version}}_checksums.txt.sigstore.json
+          minisign:
+            type: http
+            url: https://example.com/{{.Version}}/sums.minisig
+            public_key: RWQ/i9xseZwBVE7pEniCNjlNOeeyp4BQgdZDLQcAohxEAH5Uj5DEKjv6
+        slsa_provenance:
+          type: github_release
+          asset: multiple.intoto.jsonl
+        github_artifact_attestations:
+          signer-workflow: a/b/\.github/workflows/release\.yml
+        overrides:
+          - goos: windows
+            cosign:
+              enabled: false
+"#;
+        let out = generate(yaml).unwrap();
+        let back: super::super::Package = serde_json::from_str(out.trim()).unwrap();
+        let parsed = Registry::parse(yaml, "t").unwrap().packages.remove(0);
+        assert_eq!(back, parsed);
+        let v = &back.version_overrides[0].fields;
+        let sums = v.checksum.as_ref().unwrap();
+        let cosign = sums.cosign.as_ref().unwrap();
+        assert_eq!(
+            cosign.bundle.as_ref().unwrap().asset.as_deref(),
+            Some("b_{{trimV .Version}}_checksums.txt.sigstore.json")
+        );
+        assert!(cosign.opts.as_ref().unwrap()[1].ends_with("\\Q{{.Version}}\\E$"));
+        let minisign = sums.minisign.as_ref().unwrap();
+        assert_eq!(
+            minisign.file.url.as_deref(),
+            Some("https://example.com/{{.Version}}/sums.minisig")
+        );
+        assert!(minisign.public_key.as_deref().unwrap().starts_with("RWQ/"));
+        assert_eq!(
+            v.slsa_provenance.as_ref().unwrap().file.asset.as_deref(),
+            Some("multiple.intoto.jsonl")
+        );
+        // The spelling two definitions use is read as the field.
+        assert_eq!(
+            v.github_artifact_attestations
+                .as_ref()
+                .unwrap()
+                .signer_workflow
+                .as_deref(),
+            Some("a/b/\\.github/workflows/release\\.yml")
+        );
+        let windows = &v.overrides.as_ref().unwrap()[0].fields;
+        assert!(!windows.cosign.as_ref().unwrap().enabled());
+        // A template fault inside a declaration is reported at its place.
+        let bad = yaml.replace("multiple.intoto.jsonl", "x-{{.Nope}}");
+        let err = format!("{:#}", generate(&bad).unwrap_err());
+        assert!(
+            err.contains("version_overrides[0].slsa_provenance.asset: `.Nope`"),
+            "{err}"
+        );
+        // Built in: bufbuild/buf signs its checksums with minisign.
+        let buf = Registry::builtin().find("bufbuild/buf").unwrap();
+        let all: Vec<_> = std::iter::once(&buf.fields)
+            .chain(buf.version_overrides.iter().map(|o| &o.fields))
+            .filter_map(|f| f.checksum.as_ref()?.minisign.as_ref())
+            .collect();
+        assert!(
+            all.iter().any(|m| m.public_key.as_deref()
+                == Some("RWQ/i9xseZwBVE7pEniCNjlNOeeyp4BQgdZDLQcAohxEAH5Uj5DEKjv6")),
+            "{all:?}"
+        );
+    }
 }
