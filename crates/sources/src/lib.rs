@@ -41,4 +41,10 @@ pub trait Installer {
     /// Makes sure `artifact` (tool `name` at `version`) is in the store and
     /// returns its entry's directory.
     fn install(&self, name: &str, version: &str, artifact: &Artifact) -> anyhow::Result<PathBuf>;
+
+    /// Keeps what the definition of the freshly pinned `artifact` declares
+    /// about its signatures (an aqua package's cosign, SLSA, minisign and
+    /// attestation material), for lock time to fetch and verify. Resolution
+    /// itself verifies nothing.
+    fn declared(&self, _artifact: &Artifact, _material: backends::aqua::declared::Declared) {}
 }

@@ -110,6 +110,9 @@ pub(crate) struct Found {
     /// [`Artifact::with_parts`]).
     pub(crate) parts: Vec<devenv_model::lock::Part>,
     pub(crate) layout: Option<String>,
+    /// The signature material its definition declares (aqua packages),
+    /// located: for lock time to fetch and verify.
+    pub(crate) declared: Option<Box<aqua::declared::Declared>>,
 }
 
 /// The releases named by `versions`, skipping what `scheme` cannot read.
@@ -135,6 +138,7 @@ impl Found {
             home: None,
             parts: Vec::new(),
             layout: None,
+            declared: None,
         }
     }
 }
@@ -689,6 +693,9 @@ pub(crate) fn resolve_registry(
                 artifact = artifact.with_build(name, build);
             }
             artifact.digest_from = f.digest_from;
+            if let Some(declared) = f.declared {
+                cx.installer.declared(&artifact, *declared);
+            }
             let root = match &f.home {
                 Some(home) => format!("{{root}}/{home}"),
                 None => "{root}".to_string(),

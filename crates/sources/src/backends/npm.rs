@@ -404,6 +404,7 @@ impl Source for Npm {
                     parts: Vec::new(),
                     layout: None,
                     home: None,
+                    declared: None,
                 },
             );
         }

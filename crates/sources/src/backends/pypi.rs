@@ -298,6 +298,7 @@ pub(crate) fn pin_files(
                 parts: Vec::new(),
                 layout: None,
                 home: None,
+                declared: None,
             },
         );
     }

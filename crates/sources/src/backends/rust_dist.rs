@@ -241,6 +241,7 @@ impl Source for RustDist {
                 home: None,
                 parts,
                 layout: Some("rust-installer".into()),
+                declared: None,
             };
             out.insert(platform, found);
         }

@@ -11,8 +11,9 @@
 //! `version_filter`, `version_constraint` with `version_overrides`, and
 //! `checksum` (`type` `github_release` or `http`). Templates are read by
 //! `devenv_model::aqua::template`, expressions by
-//! `devenv_model::aqua::expr`. Cosign, SLSA, minisign and attestation
-//! settings are not verified (the docs say so).
+//! `devenv_model::aqua::expr`. The cosign, SLSA, minisign and GitHub
+//! attestation declarations are rendered and located here ([`declared`])
+//! and handed to lock time, which fetches and verifies them.
 //!
 //! Versions are the repository's GitHub releases, read through the
 //! `github` backend's API (and its mirror setting); `http` downloads go
@@ -20,6 +21,7 @@
 
 #[cfg(test)]
 mod corpus;
+pub mod declared;
 mod resolve;
 
 pub(crate) use devenv_model::aqua::{Package, Registry};
@@ -156,7 +158,7 @@ impl Source for Aqua {
             let res = resolve(&self.package, &r.tag_name, platform)?;
             let found = match res.kind.as_str() {
                 "github_release" => self.pin_asset(&res, r, &digests, version)?,
-                _ => self.pin_http(&res, version, fetcher)?,
+                _ => self.pin_http(&res, r, version, fetcher)?,
             };
             out.insert(platform, found);
         }
@@ -217,10 +219,51 @@ impl Aqua {
             home: None,
             parts: Vec::new(),
             layout: None,
+            declared: self.locate(res, r),
         })
     }
 
-    fn pin_http(&self, res: &Resolved, version: &str, fetcher: &Fetcher) -> Result<Found> {
+    /// The declared signature material of `res`, each release asset it
+    /// names found among `r`'s assets (one not there stays named by its
+    /// name, for lock time to report), URLs through the mirrors.
+    fn locate(&self, res: &Resolved, r: &GhRelease) -> Option<Box<declared::Declared>> {
+        if !res.declared.any() {
+            return None;
+        }
+        let mut d = res.declared.clone();
+        // A URL of this release's own asset (`--signature
+        // https://github.com/O/R/releases/download/TAG/x.sig`) is that asset.
+        let own = self.package.repo().map(|repo| {
+            format!(
+                "https://github.com/{repo}/releases/download/{}/",
+                r.tag_name
+            )
+        });
+        for place in d.places_mut() {
+            if let (declared::Place::Url(url), Some(own)) = (&*place, &own)
+                && let Some(name) = url.strip_prefix(own.as_str())
+                && !name.contains('/')
+            {
+                *place = declared::Place::Asset(name.to_string());
+            }
+            *place = match place {
+                declared::Place::Asset(name) => match r.assets.iter().find(|a| &a.name == name) {
+                    Some(a) => declared::Place::Url(a.browser_download_url.clone()),
+                    None => declared::Place::Asset(name.clone()),
+                },
+                declared::Place::Url(url) => declared::Place::Url(self.mirrors.rewrite(url)),
+            };
+        }
+        Some(Box::new(d))
+    }
+
+    fn pin_http(
+        &self,
+        res: &Resolved,
+        r: &GhRelease,
+        version: &str,
+        fetcher: &Fetcher,
+    ) -> Result<Found> {
         let url = self.mirrors.rewrite(&res.target);
         let (digest, from): (Digest, String) = match &res.checksum {
             Some(c) if c.kind == "http" && c.algorithm == "sha256" => {
@@ -254,6 +297,7 @@ impl Aqua {
             home: None,
             parts: Vec::new(),
             layout: None,
+            declared: self.locate(res, r),
         })
     }
 }

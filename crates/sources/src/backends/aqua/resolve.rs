@@ -1,6 +1,7 @@
 //! One package definition, one release, one platform → what to download,
 //! or the reason the definition itself gives for there being nothing.
 
+use super::declared::{Declared, Place};
 use anyhow::anyhow;
 use devenv_model::aqua::expr::{self, Env};
 use devenv_model::aqua::template::{Data, Template};
@@ -22,6 +23,8 @@ pub(crate) struct Resolved {
     /// Where the checksum is published: its type (`github_release` or
     /// `http`), the asset name or URL, and the algorithm.
     pub(crate) checksum: Option<Checksum>,
+    /// The signature material the definition declares.
+    pub(crate) declared: Declared,
 }
 
 /// A published checksum of the download.
@@ -228,9 +231,20 @@ pub(crate) fn resolve(pkg: &Package, tag: &str, platform: Platform) -> Result<Re
     data.fields.insert("Asset", file);
     let bin = bins(pkg, &fields, format, &data, &render)?;
     let checksum = checksum(&fields, &data, &render)?;
+    let sums = checksum.as_ref().map(|c| {
+        let name = c.target.rsplit('/').next().unwrap_or(&c.target).to_string();
+        let place = match c.kind.as_str() {
+            "github_release" => Place::Asset(c.target.clone()),
+            _ => Place::Url(c.target.clone()),
+        };
+        (name, place)
+    });
+    let asset = data.fields.get("Asset").cloned().unwrap_or_default();
+    let declared = super::declared::declared(&fields, &data, &render, &asset, sums)?;
     Ok(Resolved {
         bin,
         checksum,
+        declared,
         kind,
         target,
         format,
@@ -659,5 +673,88 @@ packages:
             .unwrap_err()
             .to_string();
         assert!(err.contains("x.yaml is not an aqua registry"), "{err}");
+    }
+
+    /// What the built-in definitions declare about signatures is rendered
+    /// for the version and platform, templates filled in.
+    #[test]
+    fn declared_signatures_are_rendered_for_the_version() {
+        use super::super::declared::{Attestations, MinisignDecl, Signs};
+        let reg = Registry::builtin();
+        let linux = p("linux-x86_64");
+        let pup = resolve(&reg.find("DataDog/pup").unwrap(), "v0.60.0", linux).unwrap();
+        let d = pup.declared;
+        assert_eq!(d.asset, "pup_0.60.0_Linux_x86_64.tar.gz");
+        assert_eq!(
+            d.checksums,
+            Some((
+                "pup_0.60.0_checksums.txt".to_string(),
+                Place::Asset("pup_0.60.0_checksums.txt".into())
+            ))
+        );
+        let c = &d.cosign[0];
+        assert_eq!(c.signs, Some(Signs::Checksums));
+        assert_eq!(
+            c.identity_regexp.as_deref(),
+            Some(
+                "^https://github\\.com/DataDog/pup/\\.github/workflows/.+\\.ya?ml@refs/tags/\\Qv0.60.0\\E$"
+            )
+        );
+        assert_eq!(
+            c.issuer.as_deref(),
+            Some("https://token.actions.githubusercontent.com")
+        );
+        assert_eq!(
+            c.bundle,
+            Some(Place::Asset(
+                "pup_0.60.0_checksums.txt.sigstore.json".into()
+            ))
+        );
+        let buf = resolve(&reg.find("bufbuild/buf").unwrap(), "v1.50.0", linux).unwrap();
+        assert_eq!(
+            buf.declared.minisign,
+            vec![MinisignDecl {
+                signs: Signs::Checksums,
+                file: Place::Asset("sha256.txt.minisig".into()),
+                public_key: "RWQ/i9xseZwBVE7pEniCNjlNOeeyp4BQgdZDLQcAohxEAH5Uj5DEKjv6".into(),
+            }]
+        );
+        let dua = resolve(&reg.find("Byron/dua-cli").unwrap(), "v2.40.0", linux).unwrap();
+        assert_eq!(
+            dua.declared.attestations,
+            vec![Attestations {
+                signs: Signs::Asset,
+                signer_workflow: Some("Byron/dua-cli/\\.github/workflows/release\\.yml".into()),
+            }]
+        );
+        let gonogo = resolve(&reg.find("FairwindsOps/gonogo").unwrap(), "v0.5.0", linux).unwrap();
+        let c = &gonogo.declared.cosign[0];
+        assert_eq!(
+            c.key,
+            Some(Place::Url(
+                "https://artifacts.fairwinds.com/cosign.pub".into()
+            ))
+        );
+        assert_eq!(
+            c.signature,
+            Some(Place::Url(
+                "https://github.com/FairwindsOps/gonogo/releases/download/v0.5.0/checksums.txt.sig"
+                    .into()
+            ))
+        );
+        let mc = resolve(
+            &reg.find("minio/mc").unwrap(),
+            "RELEASE.2024-11-21T17-21-54Z",
+            linux,
+        )
+        .unwrap();
+        assert_eq!(
+            mc.declared.minisign[0].file,
+            Place::Url("https://dl.min.io/client/mc/release/linux-amd64/archive/mc.RELEASE.2024-11-21T17-21-54Z.minisig".into())
+        );
+        assert_eq!(mc.declared.minisign[0].signs, Signs::Asset);
+        // A package declaring nothing has nothing to check.
+        let jq = resolve(&reg.find("jqlang/jq").unwrap(), "jq-1.7.1", linux).unwrap();
+        assert!(!jq.declared.any());
     }
 }

@@ -1,0 +1,294 @@
+//! What an aqua definition declares about the signatures of a download:
+//! GitHub artifact attestations, cosign signatures or bundles, SLSA
+//! provenance and minisign signatures, of the asset itself or of the
+//! checksum file that lists it. Rendered here for one version and
+//! platform (templates filled in); the backend then locates each file
+//! among the release's assets. Nothing is fetched or verified here: lock
+//! time does that (the binary's `provenance` module).
+
+use super::resolve::Nothing;
+use devenv_model::aqua::template::Data;
+use devenv_model::aqua::{Cosign, DownloadedFile, Fields};
+
+/// Where a file of signature material is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// An asset of the release, by name: not located yet, or (after the
+    /// backend looked) not among the release's assets.
+    Asset(String),
+    /// A URL: located, or named by the definition.
+    Url(String),
+}
+
+/// What a declaration signs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signs {
+    /// The downloaded asset.
+    Asset,
+    /// The checksum file, which lists the asset's sha256.
+    Checksums,
+}
+
+/// `github_artifact_attestations`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attestations {
+    pub signs: Signs,
+    /// The workflow that must have signed: a regular expression matched
+    /// from the start of the certificate's identity after
+    /// `https://github.com/`, as `gh attestation verify --signer-workflow`.
+    pub signer_workflow: Option<String>,
+}
+
+/// `cosign`, its `opts` read.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CosignDecl {
+    pub signs: Option<Signs>,
+    /// `--certificate-identity`.
+    pub identity: Option<String>,
+    /// `--certificate-identity-regexp`.
+    pub identity_regexp: Option<String>,
+    /// `--certificate-oidc-issuer`.
+    pub issuer: Option<String>,
+    /// `--key` (a URL) or `key:`: a long-lived public key (PEM).
+    pub key: Option<Place>,
+    /// `--signature` or `signature:`.
+    pub signature: Option<Place>,
+    /// `--certificate` or `certificate:`.
+    pub certificate: Option<Place>,
+    /// `bundle:`: a Sigstore bundle.
+    pub bundle: Option<Place>,
+    /// Options devenv does not read (`--insecure-ignore-tlog` is read:
+    /// devenv checks the log regardless, which only asks more).
+    pub unknown: Vec<String>,
+}
+
+/// `minisign`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MinisignDecl {
+    pub signs: Signs,
+    pub file: Place,
+    /// The `RW...` public key.
+    pub public_key: String,
+}
+
+/// Everything a definition declares for one version and platform.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Declared {
+    /// The downloaded file's name (its line in the checksum file).
+    pub asset: String,
+    /// The checksum file: its name and place, when the definition has one.
+    pub checksums: Option<(String, Place)>,
+    pub attestations: Vec<Attestations>,
+    pub cosign: Vec<CosignDecl>,
+    /// `slsa_provenance`: the `.intoto.jsonl` (signs the asset).
+    pub slsa: Option<Place>,
+    pub minisign: Vec<MinisignDecl>,
+}
+
+impl Declared {
+    /// Whether the definition declares any signature material.
+    pub fn any(&self) -> bool {
+        !(self.attestations.is_empty()
+            && self.cosign.is_empty()
+            && self.slsa.is_none()
+            && self.minisign.is_empty())
+    }
+
+    /// Every place, for the backend to locate.
+    pub(crate) fn places_mut(&mut self) -> Vec<&mut Place> {
+        let mut out: Vec<&mut Place> = Vec::new();
+        if let Some((_, p)) = &mut self.checksums {
+            out.push(p);
+        }
+        for c in &mut self.cosign {
+            for p in [
+                &mut c.key,
+                &mut c.signature,
+                &mut c.certificate,
+                &mut c.bundle,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                out.push(p);
+            }
+        }
+        if let Some(p) = &mut self.slsa {
+            out.push(p);
+        }
+        for m in &mut self.minisign {
+            out.push(&mut m.file);
+        }
+        out
+    }
+}
+
+type Render<'a> = dyn Fn(&str, &Data) -> Result<String, Nothing> + 'a;
+
+/// The declarations of `fields` (a version's, its platform's override
+/// applied), rendered with `data` (which holds `.Asset`). `checksums` is
+/// the checksum file's name and place, as the definition names it.
+pub(crate) fn declared(
+    fields: &Fields,
+    data: &Data,
+    render: &Render,
+    asset: &str,
+    checksums: Option<(String, Place)>,
+) -> Result<Declared, Nothing> {
+    let mut out = Declared {
+        asset: asset.to_string(),
+        checksums: checksums.clone(),
+        ..Declared::default()
+    };
+    let file = |f: &DownloadedFile| -> Result<Option<Place>, Nothing> {
+        let other_repo = match (&f.repo_owner, &f.repo_name) {
+            (Some(o), Some(r)) => Some(format!("{o}/{r}")),
+            _ => None,
+        };
+        Ok(match (f.kind.as_deref(), &f.asset, &f.url) {
+            (Some("http"), _, Some(url)) => Some(Place::Url(render(url, data)?)),
+            (_, Some(asset), _) => {
+                let name = render(asset, data)?;
+                match other_repo {
+                    // Another repository's release of the same tag.
+                    Some(repo) => Some(Place::Url(format!(
+                        "https://github.com/{repo}/releases/download/{}/{name}",
+                        data.fields.get("Version").cloned().unwrap_or_default()
+                    ))),
+                    None => Some(Place::Asset(name)),
+                }
+            }
+            (_, None, Some(url)) => Some(Place::Url(render(url, data)?)),
+            _ => None,
+        })
+    };
+    let sums = fields
+        .checksum
+        .as_ref()
+        .filter(|c| c.enabled != Some(false));
+    let signs_sums = checksums.is_some();
+    // Signatures of the checksum file count only when the file is known.
+    if let Some(c) = sums.filter(|_| signs_sums) {
+        if let Some(a) = c
+            .github_artifact_attestations
+            .as_ref()
+            .filter(|a| a.enabled())
+        {
+            out.attestations.push(Attestations {
+                signs: Signs::Checksums,
+                signer_workflow: a.signer_workflow.clone(),
+            });
+        }
+        if let Some(cosign) = c.cosign.as_ref().filter(|c| c.enabled()) {
+            out.cosign
+                .push(cosign_decl(cosign, Signs::Checksums, data, render, &file)?);
+        }
+        if let Some(m) = c.minisign.as_ref().filter(|m| m.enabled())
+            && let (Some(place), Some(key)) = (file(&m.file)?, &m.public_key)
+        {
+            out.minisign.push(MinisignDecl {
+                signs: Signs::Checksums,
+                file: place,
+                public_key: key.trim().to_string(),
+            });
+        }
+    }
+    if let Some(a) = fields
+        .github_artifact_attestations
+        .as_ref()
+        .filter(|a| a.enabled())
+    {
+        out.attestations.push(Attestations {
+            signs: Signs::Asset,
+            signer_workflow: a.signer_workflow.clone(),
+        });
+    }
+    if let Some(cosign) = fields.cosign.as_ref().filter(|c| c.enabled()) {
+        out.cosign
+            .push(cosign_decl(cosign, Signs::Asset, data, render, &file)?);
+    }
+    if let Some(s) = fields.slsa_provenance.as_ref().filter(|s| s.enabled()) {
+        out.slsa = file(&s.file)?;
+    }
+    if let Some(m) = fields.minisign.as_ref().filter(|m| m.enabled())
+        && let (Some(place), Some(key)) = (file(&m.file)?, &m.public_key)
+    {
+        out.minisign.push(MinisignDecl {
+            signs: Signs::Asset,
+            file: place,
+            public_key: key.trim().to_string(),
+        });
+    }
+    Ok(out)
+}
+
+fn cosign_decl(
+    c: &Cosign,
+    signs: Signs,
+    data: &Data,
+    render: &Render,
+    file: &dyn Fn(&DownloadedFile) -> Result<Option<Place>, Nothing>,
+) -> Result<CosignDecl, Nothing> {
+    let mut d = CosignDecl {
+        signs: Some(signs),
+        ..CosignDecl::default()
+    };
+    let opts = c.opts.clone().unwrap_or_default();
+    let mut i = 0;
+    while i < opts.len() {
+        let (flag, inline) = match opts[i].split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (opts[i].clone(), None),
+        };
+        i += 1;
+        if flag == "--insecure-ignore-tlog" {
+            continue;
+        }
+        let takes_value = matches!(
+            flag.as_str(),
+            "--key"
+                | "--signature"
+                | "--certificate"
+                | "--certificate-identity"
+                | "--certificate-identity-regexp"
+                | "--certificate-oidc-issuer"
+        );
+        if !takes_value {
+            d.unknown.push(flag);
+            continue;
+        }
+        let value = match inline {
+            Some(v) => v,
+            None if i < opts.len() => {
+                i += 1;
+                opts[i - 1].clone()
+            }
+            None => {
+                d.unknown.push(format!("{flag} (without a value)"));
+                continue;
+            }
+        };
+        let value = render(&value, data)?;
+        match flag.as_str() {
+            "--key" => d.key = Some(Place::Url(value)),
+            "--signature" => d.signature = Some(Place::Url(value)),
+            "--certificate" => d.certificate = Some(Place::Url(value)),
+            "--certificate-identity" => d.identity = Some(value),
+            "--certificate-identity-regexp" => d.identity_regexp = Some(value),
+            _ => d.issuer = Some(value),
+        }
+    }
+    for (slot, f) in [
+        (&mut d.key, &c.key),
+        (&mut d.signature, &c.signature),
+        (&mut d.certificate, &c.certificate),
+        (&mut d.bundle, &c.bundle),
+    ] {
+        if let Some(f) = f
+            && let Some(place) = file(f)?
+        {
+            *slot = Some(place);
+        }
+    }
+    Ok(d)
+}
