@@ -12,6 +12,9 @@
 
 mod crypto;
 pub mod formats;
+pub mod minisign;
+
+pub use minisign::{MinisignVerified, verify_minisign};
 
 use sigstore_verify::types::{Artifact, ArtifactDigest, Bundle, DerPublicKey, HashAlgorithm};
 use sigstore_verify::{PublicKeyVerificationPolicy, VerificationPolicy, Verifier};
