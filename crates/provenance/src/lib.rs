@@ -12,8 +12,13 @@
 
 mod crypto;
 pub mod formats;
+mod key;
+pub mod minisign;
 
-use sigstore_verify::types::{Artifact, ArtifactDigest, Bundle, DerPublicKey, HashAlgorithm};
+pub use key::{key_identity, verify_key_signature};
+pub use minisign::{MinisignVerified, verify_minisign};
+
+use sigstore_verify::types::{Artifact, ArtifactDigest, Bundle, HashAlgorithm};
 use sigstore_verify::{PublicKeyVerificationPolicy, VerificationPolicy, Verifier};
 
 /// The largest bundle or trusted root read: real ones are a few KiB.
@@ -101,7 +106,8 @@ pub enum Subject<'a> {
 /// What a verified bundle says about who signed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verified {
-    /// The certificate's SAN, or `key` for a key-based signature.
+    /// The certificate's SAN, or for a key-based signature the key's
+    /// [`key_identity`] (`key:sha256:<hex of its DER>`).
     pub identity: String,
     /// The certificate's OIDC issuer (Fulcio extension), if it has one.
     pub issuer: Option<String>,
@@ -133,7 +139,7 @@ pub fn verify(
     };
     let result = match expect {
         Expect::Key(pem) => {
-            let key = DerPublicKey::from_pem(pem).map_err(|e| malformed("the public key", e))?;
+            let key = key::parse_public_key(pem)?;
             root.verifier
                 .verify(artifact, bundle, &PublicKeyVerificationPolicy::new(key))
         }
@@ -155,7 +161,7 @@ pub fn verify(
         .map(|entry| entry.log_index.get());
     let identity = match (expect, result.identity()) {
         (_, Some(san)) => san.to_string(),
-        (Expect::Key(_), None) => "key".to_string(),
+        (Expect::Key(pem), None) => key_identity(key::parse_public_key(pem)?.as_bytes()),
         (_, None) => {
             return Err(Error::Rejected(
                 "the signing certificate names no identity".into(),
