@@ -12,9 +12,11 @@
 
 mod crypto;
 pub mod formats;
+mod identity;
 mod key;
 pub mod minisign;
 
+pub use identity::identity_matches;
 pub use key::{key_identity, verify_key_signature};
 pub use minisign::{MinisignVerified, verify_minisign};
 
@@ -85,6 +87,10 @@ pub enum Expect {
     /// A Fulcio certificate with exactly this identity (SAN: a workflow URI
     /// or an email address) from exactly this OIDC issuer.
     Identity { identity: String, issuer: String },
+    /// A Fulcio certificate whose identity matches `pattern` (cosign's
+    /// `--certificate-identity-regexp`, see [`identity_matches`]) from
+    /// exactly this OIDC issuer.
+    IdentityRegex { pattern: String, issuer: String },
     /// Any Fulcio identity: used at lock time, which records the identity
     /// found so that later versions are compared with it.
     AnyIdentity,
@@ -137,6 +143,11 @@ pub fn verify(
         Subject::Sha256(d) => Artifact::Digest(digest(HashAlgorithm::Sha2256, d)?),
         Subject::Sha512(d) => Artifact::Digest(digest(HashAlgorithm::Sha2512, d)?),
     };
+    // A pattern that cannot be read is refused before anything is checked.
+    let pattern = match expect {
+        Expect::IdentityRegex { pattern, .. } => Some((pattern, identity::compile(pattern)?)),
+        _ => None,
+    };
     let result = match expect {
         Expect::Key(pem) => {
             let key = key::parse_public_key(pem)?;
@@ -148,12 +159,25 @@ pub fn verify(
             bundle,
             &VerificationPolicy::new(identity.as_str(), issuer.as_str()),
         ),
+        Expect::IdentityRegex { issuer, .. } => root.verifier.verify(
+            artifact,
+            bundle,
+            &VerificationPolicy::any_identity().require_issuer(issuer.as_str()),
+        ),
         Expect::AnyIdentity => {
             root.verifier
                 .verify(artifact, bundle, &VerificationPolicy::any_identity())
         }
     }
     .map_err(|e| Error::Rejected(plain(&e.to_string())))?;
+    if let (Some((pattern, regex)), Some(san)) = (&pattern, result.identity())
+        && !regex.is_match(san.as_str())
+    {
+        return Err(Error::Rejected(format!(
+            "the signing certificate's identity {} does not match the expected pattern `{pattern}`",
+            san.as_str()
+        )));
+    }
     let log_index = result
         .tlog_verified()
         .then(|| bundle.verification_material.tlog_entries.first())
@@ -173,6 +197,23 @@ pub fn verify(
         issuer: result.issuer().map(str::to_string),
         log_index,
     })
+}
+
+/// Lower-case hexadecimal, as logs and locks write digests.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The bytes of a hexadecimal string, if it is one.
+#[cfg(test)]
+pub(crate) fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+        .collect()
 }
 
 fn digest(algorithm: HashAlgorithm, bytes: &[u8]) -> Result<ArtifactDigest, Error> {
