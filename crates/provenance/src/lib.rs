@@ -15,10 +15,14 @@ pub mod formats;
 mod identity;
 mod key;
 pub mod minisign;
+pub mod rekor;
+pub mod slsa;
 
 pub use identity::identity_matches;
 pub use key::{key_identity, verify_key_signature};
 pub use minisign::{MinisignVerified, verify_minisign};
+pub use rekor::Material;
+pub use slsa::{SlsaStatement, provenance_documents, slsa_subjects};
 
 use sigstore_verify::types::{Artifact, ArtifactDigest, Bundle, HashAlgorithm};
 use sigstore_verify::{PublicKeyVerificationPolicy, VerificationPolicy, Verifier};
@@ -54,6 +58,8 @@ pub struct TrustedRoot {
     verifier: Verifier,
     /// Where it came from, for messages: "the public-good root" or a path.
     pub origin: String,
+    /// The transparency logs' base URLs, in the root's order.
+    rekor_urls: Vec<String>,
 }
 
 impl TrustedRoot {
@@ -77,7 +83,17 @@ impl TrustedRoot {
         Ok(TrustedRoot {
             verifier,
             origin: origin.to_string(),
+            rekor_urls: root.tlogs.iter().map(|t| t.base_url.clone()).collect(),
         })
+    }
+
+    /// The base URLs of the transparency logs this root trusts, in its
+    /// order, where [`rekor`] lookups are sent. Not every log serves the
+    /// v1 API those use (the public-good root lists its v1 log,
+    /// `https://rekor.sigstore.dev`, first, then Rekor v2 logs, which
+    /// answer 404): try each in turn.
+    pub fn rekor_urls(&self) -> &[String] {
+        &self.rekor_urls
     }
 }
 
@@ -205,7 +221,6 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 /// The bytes of a hexadecimal string, if it is one.
-#[cfg(test)]
 pub(crate) fn unhex(text: &str) -> Option<Vec<u8>> {
     if !text.len().is_multiple_of(2) || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
