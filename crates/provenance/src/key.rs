@@ -21,9 +21,7 @@ const MAX_SIGNATURE_BYTES: usize = 16 << 10;
 /// How a key is named in the lock: `key:sha256:` and the SHA-256 of its
 /// DER `SubjectPublicKeyInfo`, in lower-case hex.
 pub fn key_identity(spki_der: &[u8]) -> String {
-    let digest = sha2::Sha256::digest(spki_der);
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("key:sha256:{hex}")
+    format!("key:sha256:{}", crate::hex(&sha2::Sha256::digest(spki_der)))
 }
 
 /// Read a PEM `PUBLIC KEY` (SubjectPublicKeyInfo), bounded.
@@ -41,7 +39,7 @@ pub(crate) fn parse_public_key(pem: &str) -> Result<DerPublicKey, Error> {
 
 /// The signature bytes of a `.sig` file: base64 (what cosign writes), or
 /// the raw signature when the file is not base64.
-fn signature_bytes(file: &[u8]) -> Result<Vec<u8>, Error> {
+pub(crate) fn signature_bytes(file: &[u8]) -> Result<Vec<u8>, Error> {
     if file.len() > MAX_SIGNATURE_BYTES {
         return Err(malformed("the signature", "larger than 16 KiB"));
     }
@@ -167,10 +165,12 @@ mod tests {
     #[test]
     fn another_key_is_refused() {
         // A valid P-256 key that did not sign: the generator point.
-        let mut spki = hex_bytes("3059301306072a8648ce3d020106082a8648ce3d030107034200");
-        spki.extend(hex_bytes(
+        let mut spki =
+            crate::unhex("3059301306072a8648ce3d020106082a8648ce3d030107034200").unwrap();
+        spki.extend(crate::unhex(
             "046b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c2964fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5",
-        ));
+        )
+        .unwrap());
         let pem = format!(
             "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
             B64.encode(&spki)
@@ -215,7 +215,7 @@ mod tests {
     fn ed25519_keys_sign_the_file_itself() {
         use ed25519_dalek::Signer as _;
         let signer = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
-        let mut spki = hex_bytes("302a300506032b6570032100");
+        let mut spki = crate::unhex("302a300506032b6570032100").unwrap();
         spki.extend(signer.verifying_key().as_bytes());
         let pem = format!(
             "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
@@ -237,12 +237,5 @@ mod tests {
             Subject::Sha256(&digest),
         ));
         assert!(e.contains("Ed25519: the file itself"), "{e}");
-    }
-
-    fn hex_bytes(hex: &str) -> Vec<u8> {
-        (0..hex.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-            .collect()
     }
 }

@@ -12,11 +12,17 @@
 
 mod crypto;
 pub mod formats;
+mod identity;
 mod key;
 pub mod minisign;
+pub mod rekor;
+pub mod slsa;
 
+pub use identity::identity_matches;
 pub use key::{key_identity, verify_key_signature};
 pub use minisign::{MinisignVerified, verify_minisign};
+pub use rekor::Material;
+pub use slsa::{SlsaStatement, provenance_documents, slsa_subjects};
 
 use sigstore_verify::types::{Artifact, ArtifactDigest, Bundle, HashAlgorithm};
 use sigstore_verify::{PublicKeyVerificationPolicy, VerificationPolicy, Verifier};
@@ -52,6 +58,8 @@ pub struct TrustedRoot {
     verifier: Verifier,
     /// Where it came from, for messages: "the public-good root" or a path.
     pub origin: String,
+    /// The transparency logs' base URLs, in the root's order.
+    rekor_urls: Vec<String>,
 }
 
 impl TrustedRoot {
@@ -75,7 +83,17 @@ impl TrustedRoot {
         Ok(TrustedRoot {
             verifier,
             origin: origin.to_string(),
+            rekor_urls: root.tlogs.iter().map(|t| t.base_url.clone()).collect(),
         })
+    }
+
+    /// The base URLs of the transparency logs this root trusts, in its
+    /// order, where [`rekor`] lookups are sent. Not every log serves the
+    /// v1 API those use (the public-good root lists its v1 log,
+    /// `https://rekor.sigstore.dev`, first, then Rekor v2 logs, which
+    /// answer 404): try each in turn.
+    pub fn rekor_urls(&self) -> &[String] {
+        &self.rekor_urls
     }
 }
 
@@ -85,6 +103,10 @@ pub enum Expect {
     /// A Fulcio certificate with exactly this identity (SAN: a workflow URI
     /// or an email address) from exactly this OIDC issuer.
     Identity { identity: String, issuer: String },
+    /// A Fulcio certificate whose identity matches `pattern` (cosign's
+    /// `--certificate-identity-regexp`, see [`identity_matches`]) from
+    /// exactly this OIDC issuer.
+    IdentityRegex { pattern: String, issuer: String },
     /// Any Fulcio identity: used at lock time, which records the identity
     /// found so that later versions are compared with it.
     AnyIdentity,
@@ -137,6 +159,11 @@ pub fn verify(
         Subject::Sha256(d) => Artifact::Digest(digest(HashAlgorithm::Sha2256, d)?),
         Subject::Sha512(d) => Artifact::Digest(digest(HashAlgorithm::Sha2512, d)?),
     };
+    // A pattern that cannot be read is refused before anything is checked.
+    let pattern = match expect {
+        Expect::IdentityRegex { pattern, .. } => Some((pattern, identity::compile(pattern)?)),
+        _ => None,
+    };
     let result = match expect {
         Expect::Key(pem) => {
             let key = key::parse_public_key(pem)?;
@@ -148,12 +175,25 @@ pub fn verify(
             bundle,
             &VerificationPolicy::new(identity.as_str(), issuer.as_str()),
         ),
+        Expect::IdentityRegex { issuer, .. } => root.verifier.verify(
+            artifact,
+            bundle,
+            &VerificationPolicy::any_identity().require_issuer(issuer.as_str()),
+        ),
         Expect::AnyIdentity => {
             root.verifier
                 .verify(artifact, bundle, &VerificationPolicy::any_identity())
         }
     }
     .map_err(|e| Error::Rejected(plain(&e.to_string())))?;
+    if let (Some((pattern, regex)), Some(san)) = (&pattern, result.identity())
+        && !regex.is_match(san.as_str())
+    {
+        return Err(Error::Rejected(format!(
+            "the signing certificate's identity {} does not match the expected pattern `{pattern}`",
+            san.as_str()
+        )));
+    }
     let log_index = result
         .tlog_verified()
         .then(|| bundle.verification_material.tlog_entries.first())
@@ -173,6 +213,22 @@ pub fn verify(
         issuer: result.issuer().map(str::to_string),
         log_index,
     })
+}
+
+/// Lower-case hexadecimal, as logs and locks write digests.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The bytes of a hexadecimal string, if it is one.
+pub(crate) fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+        .collect()
 }
 
 fn digest(algorithm: HashAlgorithm, bytes: &[u8]) -> Result<ArtifactDigest, Error> {
