@@ -19,6 +19,7 @@ mod import;
 mod install;
 mod project;
 mod provenance;
+mod provenance_aqua;
 mod system;
 mod tasks;
 mod watch;

@@ -44,6 +44,15 @@ pub(crate) struct Context {
     /// What the environment says about team caches (`DEVENV_CACHES`,
     /// credentials); combined with `[settings] caches` per project.
     pub(crate) caches: devenv_net::cache::Env,
+    /// What the definitions of artifacts pinned by this command declare
+    /// about their signatures (aqua packages), by URL and digest: handed
+    /// over by resolution, checked at lock time.
+    pub(crate) declared: std::sync::Mutex<
+        std::collections::BTreeMap<
+            (String, String),
+            devenv_sources::backends::aqua::declared::Declared,
+        >,
+    >,
 }
 
 impl Context {
@@ -57,6 +66,7 @@ impl Context {
             frozen: frozen || config.frozen,
             caches: devenv_net::cache::Env::new(config),
             config: config.clone(),
+            declared: std::sync::Mutex::default(),
         })
     }
 
@@ -107,6 +117,21 @@ impl devenv_sources::Installer for Context {
             &install::Bars::new(),
         )?;
         Ok(self.store.entry_path(&artifact.entry_name(name, version)))
+    }
+
+    fn declared(
+        &self,
+        artifact: &devenv_model::lock::Artifact,
+        material: devenv_sources::backends::aqua::declared::Declared,
+    ) {
+        // A poisoned map only loses declarations: those artifacts stay
+        // "not checked", which `provenance = "required"` refuses.
+        if let Ok(mut map) = self.declared.lock() {
+            map.insert(
+                (artifact.url.clone(), artifact.digest.to_string()),
+                material,
+            );
+        }
     }
 }
 

@@ -45,6 +45,9 @@ enum Kind {
     Pypi,
     /// A GitHub release asset: its repository's artifact attestations.
     Github,
+    /// An aqua package: what its definition declares (cosign, SLSA,
+    /// minisign, GitHub artifact attestations).
+    Aqua,
 }
 
 fn kind_of(source: &str) -> Option<Kind> {
@@ -54,6 +57,8 @@ fn kind_of(source: &str) -> Option<Kind> {
         Some(Kind::Pypi)
     } else if github_repo(source).is_some() {
         Some(Kind::Github)
+    } else if source.starts_with("aqua:") {
+        Some(Kind::Aqua)
     } else {
         None
     }
@@ -135,6 +140,11 @@ fn unit(kind: Kind, url: &str, digest: &Digest, source: &str, version: &str) -> 
         Kind::Pypi => pypi_package_of(url)?,
         // One repository's assets: the builder is pinned per repository.
         Kind::Github => (github_repo(source)?.to_string(), version.to_string()),
+        // One package's downloads, pinned per package.
+        Kind::Aqua => (
+            source.strip_prefix("aqua:")?.to_string(),
+            version.to_string(),
+        ),
     };
     Some(Unit {
         package,
@@ -198,6 +208,9 @@ pub(crate) fn attach(
     // What nobody has looked up yet, once each, looked up in parallel.
     let mut fresh: Vec<(String, Kind, Unit)> = Vec::new();
     let mut queued = std::collections::BTreeSet::new();
+    // What resolution handed over about aqua artifacts it pinned just now
+    // (one kept from the old lock has none, and stays as it was).
+    let declared = cx.declared.lock().map(|m| m.clone()).unwrap_or_default();
     if !cx.offline() {
         for (name, tool) in &lock.tools {
             let Some(kind) = kind_of(&tool.source) else {
@@ -206,6 +219,9 @@ pub(crate) fn attach(
             for artifact in tool.artifacts.values() {
                 for (url, digest) in units_of(artifact) {
                     let key = (url.clone(), digest.to_string());
+                    if kind == Kind::Aqua && !declared.contains_key(&key) {
+                        continue;
+                    }
                     if known.contains_key(&key) || !queued.insert(key) {
                         continue;
                     }
@@ -220,15 +236,39 @@ pub(crate) fn attach(
     if !fresh.is_empty() {
         let root = trusted_root(manifest)?;
         let found =
-            devenv_model::parallel::map(cx.fetcher.settings().jobs, &fresh, |(_, kind, u)| {
+            devenv_model::parallel::map(cx.fetcher.settings().jobs, &fresh, |(name, kind, u)| {
+                if *kind == Kind::Aqua {
+                    let key = (u.url.clone(), u.digest.to_string());
+                    let source = format!("aqua:{}", u.package);
+                    let a = crate::provenance_aqua::Artifact {
+                        source: &source,
+                        version: &u.version,
+                        url: &u.url,
+                        digest: &u.digest,
+                    };
+                    return crate::provenance_aqua::look_up(
+                        &a,
+                        &declared[&key],
+                        &mirrors,
+                        cx,
+                        &root,
+                    )
+                    .map(|found| found.map(|(p, e)| (p, e.bundle, e.checksums)))
+                    .map_err(|e| anyhow!("{name}: {e:#}"));
+                }
                 look_up(*kind, u, &mirrors, cx, &root)
+                    .map(|(p, bundle)| Some((p, bundle, None)))
+                    .map_err(|e| anyhow!("{name}: {} {}: {e:#}", u.package, u.version))
             });
         for ((name, _, u), result) in fresh.iter().zip(found) {
-            let (record, bundle) =
-                result.map_err(|e| anyhow!("{name}: {} {}: {e:#}", u.package, u.version))?;
+            // Not checked: nothing recorded, nothing compared.
+            let Some((record, bundle, checksums)) = result? else {
+                continue;
+            };
             if let Some(bundle) = bundle {
                 save_bundle(cx, &u.digest, &bundle);
             }
+            save_checksums(cx, &u.digest, checksums.as_ref());
             let locked = before
                 .get(&(name.clone(), u.package.clone()))
                 .map(Vec::as_slice)
@@ -361,6 +401,37 @@ fn bundle_path(cx: &Context, digest: &Digest) -> std::path::PathBuf {
         ))
 }
 
+/// Where the checksum file a kept bundle signs is kept (the bundle then
+/// binds the artifact through the file's line for it).
+fn checksums_path(cx: &Context, digest: &Digest) -> std::path::PathBuf {
+    bundle_path(cx, digest).with_extension("checksums.json")
+}
+
+/// Keeps the checksum file a verified bundle signs, or removes a stale one
+/// when the bundle signs the artifact itself.
+fn save_checksums(
+    cx: &Context,
+    digest: &Digest,
+    sums: Option<&crate::provenance_aqua::SignedSums>,
+) {
+    let path = checksums_path(cx, digest);
+    let saved = match sums {
+        Some(sums) => path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .map_err(anyhow::Error::from)
+            .and_then(|()| Ok(serde_json::to_string(sums)?))
+            .and_then(|json| devenv_model::files::write_atomic(&path, json.as_bytes())),
+        None => match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        },
+    };
+    if let Err(e) = saved {
+        devenv_model::ui::warn(format!("could not keep the signed checksum file: {e:#}"));
+    }
+}
+
 /// Keeps a verified bundle; failing to is only worth a warning (the lock
 /// holds what was verified, and `devenv verify` can fetch it again).
 fn save_bundle(cx: &Context, digest: &Digest, bundle: &str) {
@@ -482,6 +553,28 @@ pub(crate) fn audit(manifest: &Manifest, lock: &Lock, cx: &Context) -> Result<Au
                         continue;
                     }
                 };
+                // A bundle of the checksum file that lists the artifact.
+                let sums_path = checksums_path(cx, digest);
+                let sums = devenv_model::files::read_bounded(
+                    &sums_path,
+                    devenv_provenance::MAX_DOCUMENT_BYTES as u64,
+                    "the kept signed checksum file",
+                )?
+                .map(|text| {
+                    serde_json::from_str::<crate::provenance_aqua::SignedSums>(&text)
+                        .map_err(|e| anyhow!("{}: {e}", sums_path.display()))
+                })
+                .transpose()?;
+                let subject = match &sums {
+                    Some(sums) => {
+                        if let Err(e) = sums.binds(digest) {
+                            audit.problems.push(format!("{what}: {e}"));
+                            continue;
+                        }
+                        Subject::Bytes(sums.text.as_bytes())
+                    }
+                    None => subject,
+                };
                 match devenv_provenance::verify(&bundle, subject, &expect, &root) {
                     Ok(_) => audit.offline += 1,
                     Err(e) => audit.problems.push(format!("{what}: {e}")),
@@ -559,6 +652,11 @@ fn look_up(
     cx: &Context,
     root: &TrustedRoot,
 ) -> Result<(Provenance, Option<String>)> {
+    if kind == Kind::Aqua {
+        bail!(
+            "what an aqua definition declares is fetched when the tool is locked, and no copy is kept on this machine; to check it anew, remove the tool's entry from devenv.lock and lock again"
+        );
+    }
     let (url, subject) = match kind {
         Kind::Npm => {
             let escaped = u.package.replace('/', "%2f");
@@ -580,7 +678,7 @@ fn look_up(
             );
             (url, Subject::Sha256(&u.digest.bytes))
         }
-        Kind::Github => {
+        Kind::Github | Kind::Aqua => {
             let url = format!(
                 "{}/repos/{}/attestations/sha256:{}",
                 mirrors.base(Backend::Github),
@@ -592,7 +690,8 @@ fn look_up(
     };
     let expected = matches!(
         (kind, u.digest.algorithm),
-        (Kind::Npm, Algorithm::Sha512) | (Kind::Pypi | Kind::Github, Algorithm::Sha256)
+        (Kind::Npm, Algorithm::Sha512)
+            | (Kind::Pypi | Kind::Github | Kind::Aqua, Algorithm::Sha256)
     );
     if !expected {
         // An attestation binds npm's sha512 or PyPI's sha256; a package
@@ -602,7 +701,7 @@ fn look_up(
     let headers = [("Accept", "application/json".to_string())];
     let answer = match kind {
         // The user's GitHub token goes along where they tied it to the API.
-        Kind::Github => cx.fetcher.get_github_api(&url, &headers)?,
+        Kind::Github | Kind::Aqua => cx.fetcher.get_github_api(&url, &headers)?,
         Kind::Npm | Kind::Pypi => cx.fetcher.get_answer(&url, &headers)?,
     };
     match answer.status {
@@ -613,7 +712,7 @@ fn look_up(
     let bundles = match kind {
         Kind::Npm => devenv_provenance::formats::npm_bundles(&answer.body),
         Kind::Pypi => devenv_provenance::formats::pypi_bundles(&answer.body),
-        Kind::Github => devenv_provenance::formats::github_bundles(&answer.body),
+        Kind::Github | Kind::Aqua => devenv_provenance::formats::github_bundles(&answer.body),
     }
     .map_err(|e| anyhow!("{url}: {e}"))?;
     if bundles.is_empty() {

@@ -55,6 +55,7 @@ mod npm_scripts;
 mod offline;
 mod platform;
 mod project_registries;
+mod provenance_aqua;
 mod provenance_lock;
 mod pypi_app_cases;
 mod pypi_apps;

@@ -9,7 +9,7 @@ use devenv_model::digest::Digest;
 /// The sha256 that `text` (a checksum file called `file`) gives for the
 /// asset named `asset`; `None` when the file does not mention it. A line
 /// that names the asset with a malformed hash is an error, never skipped.
-pub(crate) fn sha256_for(text: &str, file: &str, asset: &str) -> Result<Option<Digest>> {
+pub fn sha256_for(text: &str, file: &str, asset: &str) -> Result<Option<Digest>> {
     let mut lone = Vec::new();
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
         let (hex, name) = match split_line(line) {

@@ -12,7 +12,7 @@
 pub(crate) mod adoptium;
 pub mod aqua;
 pub mod cargo;
-pub(crate) mod checksums;
+pub mod checksums;
 pub(crate) mod exposes;
 pub(crate) mod github;
 pub(crate) mod go_dist;

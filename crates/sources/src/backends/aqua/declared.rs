@@ -74,6 +74,9 @@ pub struct MinisignDecl {
 /// Everything a definition declares for one version and platform.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Declared {
+    /// The package's repository (`owner/name`), whose GitHub artifact
+    /// attestations are asked for.
+    pub repo: Option<String>,
     /// The downloaded file's name (its line in the checksum file).
     pub asset: String,
     /// The checksum file: its name and place, when the definition has one.

@@ -223,14 +223,13 @@ impl Aqua {
         })
     }
 
-    /// The declared signature material of `res`, each release asset it
+    /// The declared signature material of `res` (possibly none: lock time
+    /// then records that nothing is published), each release asset it
     /// names found among `r`'s assets (one not there stays named by its
     /// name, for lock time to report), URLs through the mirrors.
     fn locate(&self, res: &Resolved, r: &GhRelease) -> Option<Box<declared::Declared>> {
-        if !res.declared.any() {
-            return None;
-        }
         let mut d = res.declared.clone();
+        d.repo = self.package.repo();
         // A URL of this release's own asset (`--signature
         // https://github.com/O/R/releases/download/TAG/x.sig`) is that asset.
         let own = self.package.repo().map(|repo| {

@@ -1,0 +1,513 @@
+//! Lock-time provenance of aqua packages: the signature material their
+//! definitions declare (rendered and located by the aqua backend, see
+//! `devenv_sources::backends::aqua::declared`), fetched and verified.
+//!
+//! Every declaration devenv can check is checked, and all must hold; the
+//! lock records the first in this order: GitHub artifact attestations
+//! (with the certificate's workflow matched against `signer_workflow`), a
+//! cosign bundle (keyless, with the declared identity and issuer, or
+//! `--key`), SLSA provenance that is a Sigstore bundle (the artifact's
+//! sha256 among its subjects), minisign, cosign `--key` + `--signature`.
+//! A declaration over the checksum file binds the artifact through that
+//! file's line for it. A declared file that is missing stops the lock: a
+//! signature that vanished from a release is what a replaced release
+//! looks like.
+
+use crate::project::Context;
+use anyhow::{Result, anyhow, bail};
+use devenv_model::digest::{Algorithm, Digest};
+use devenv_model::lock::Provenance;
+use devenv_provenance::{Expect, Subject, TrustedRoot};
+use devenv_sources::backends::aqua::declared::{CosignDecl, Declared, Place, Signs};
+use devenv_sources::backends::{Backend, Mirrors};
+
+/// The issuer recorded for a minisign signature (a key, not an OIDC
+/// issuer): the key id is the identity.
+pub(crate) const MINISIGN_ISSUER: &str = "minisign";
+
+/// What was verified, for `devenv verify` to check again offline.
+pub(crate) struct Evidence {
+    /// The Sigstore bundle, when the record comes from one.
+    pub(crate) bundle: Option<String>,
+    /// The checksum file the bundle signs (the artifact is then bound by
+    /// its line), when it signs that file.
+    pub(crate) checksums: Option<SignedSums>,
+}
+
+/// A signed checksum file, kept beside the bundle that signs it.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct SignedSums {
+    /// Its name (`checksums.txt`).
+    pub(crate) file: String,
+    /// The artifact's name, whose line binds it.
+    pub(crate) asset: String,
+    pub(crate) text: String,
+}
+
+impl SignedSums {
+    fn of(declared: &Declared, text: String) -> SignedSums {
+        SignedSums {
+            file: declared
+                .checksums
+                .as_ref()
+                .map(|(f, _)| f.clone())
+                .unwrap_or_default(),
+            asset: declared.asset.clone(),
+            text,
+        }
+    }
+
+    /// Whether the file gives `digest` for the asset.
+    pub(crate) fn binds(&self, digest: &Digest) -> Result<()> {
+        match devenv_sources::backends::checksums::sha256_for(&self.text, &self.file, &self.asset)?
+        {
+            Some(d) if &d == digest => Ok(()),
+            Some(d) => bail!(
+                "the signed checksum file {} gives {d} for {}, but devenv.lock pins {digest}",
+                self.file,
+                self.asset
+            ),
+            None => bail!(
+                "the signed checksum file {} lists no sha256 for {}",
+                self.file,
+                self.asset
+            ),
+        }
+    }
+}
+
+/// One artifact of an aqua tool, as lock time sees it.
+pub(crate) struct Artifact<'a> {
+    /// `aqua:owner/name`, for messages.
+    pub(crate) source: &'a str,
+    pub(crate) version: &'a str,
+    pub(crate) url: &'a str,
+    pub(crate) digest: &'a Digest,
+}
+
+/// The artifact's checksum file, fetched once and checked to list the
+/// artifact's locked sha256.
+struct Sums {
+    text: Option<String>,
+}
+
+/// Verifies what `declared` names for `a`. `None`: the definition declares
+/// only material devenv cannot check yet (said on the terminal), so the
+/// artifact stays "not checked".
+pub(crate) fn look_up(
+    a: &Artifact,
+    declared: &Declared,
+    mirrors: &Mirrors,
+    cx: &Context,
+    root: &TrustedRoot,
+) -> Result<Option<(Provenance, Evidence)>> {
+    if !declared.any() {
+        return Ok(Some((
+            Provenance::none(),
+            Evidence {
+                bundle: None,
+                checksums: None,
+            },
+        )));
+    }
+    let at = format!("{} {}", a.source, a.version);
+    let mut sums = Sums { text: None };
+    let mut found: Vec<(Provenance, Evidence)> = Vec::new();
+    let mut unchecked: Vec<String> = Vec::new();
+    for att in &declared.attestations {
+        found.push(attestation(
+            a, declared, att, &mut sums, mirrors, cx, root, &at,
+        )?);
+    }
+    for c in declared.cosign.iter().filter(|c| c.bundle.is_some()) {
+        found.push(cosign_bundle(a, declared, c, &mut sums, cx, root, &at)?);
+    }
+    if let Some(place) = &declared.slsa {
+        match slsa(a, place, cx, root, &at)? {
+            Some(v) => found.push(v),
+            None => unchecked.push(
+                "its SLSA provenance, a bare DSSE envelope (devenv checks provenance published as a Sigstore bundle)".into(),
+            ),
+        }
+    }
+    for m in &declared.minisign {
+        let signed = match m.signs {
+            Signs::Checksums => checksums(a, declared, &mut sums, cx, &at)?.into_bytes(),
+            Signs::Asset => artifact_bytes(a, cx, &at)?,
+        };
+        let sig = fetch(&m.file, "minisign signature", cx, &at)?;
+        let v = devenv_provenance::verify_minisign(&m.public_key, &sig, &signed).map_err(|e| {
+            anyhow!(
+                "{at}: the minisign signature {} does not verify with the key its aqua definition declares: {e}",
+                place_name(&m.file)
+            )
+        })?;
+        found.push((
+            verified(
+                format!("minisign:{}", v.key_id),
+                MINISIGN_ISSUER.into(),
+                None,
+            ),
+            Evidence {
+                bundle: None,
+                checksums: None,
+            },
+        ));
+    }
+    for c in declared.cosign.iter().filter(|c| c.bundle.is_none()) {
+        match (&c.key, &c.signature) {
+            (Some(key), Some(signature)) => {
+                let pem = fetch(key, "cosign public key", cx, &at)?;
+                let sig = fetch(signature, "cosign signature", cx, &at)?;
+                let text;
+                let subject = match c.signs {
+                    Some(Signs::Checksums) => {
+                        text = checksums(a, declared, &mut sums, cx, &at)?;
+                        Subject::Bytes(text.as_bytes())
+                    }
+                    _ => Subject::Sha256(sha256(a, &at)?),
+                };
+                let v = devenv_provenance::verify_key_signature(&pem, sig.as_bytes(), subject)
+                    .map_err(|e| {
+                        anyhow!(
+                            "{at}: the cosign signature {} does not verify with the key {}: {e}",
+                            place_name(signature),
+                            place_name(key)
+                        )
+                    })?;
+                found.push((
+                    verified(v.identity, place_name(key), v.log_index),
+                    Evidence {
+                        bundle: None,
+                        checksums: None,
+                    },
+                ));
+            }
+            (None, Some(_)) if c.certificate.is_some() => unchecked.push(
+                "its keyless cosign signature without a bundle (.sig and .pem: its transparency log entry is not looked up)".into(),
+            ),
+            _ => unchecked.push(format!(
+                "a cosign declaration devenv does not read{}",
+                if c.unknown.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", c.unknown.join(", "))
+                }
+            )),
+        }
+    }
+    if found.is_empty() {
+        devenv_model::ui::info(format!(
+            "{at}: provenance not checked: devenv cannot verify {} yet",
+            unchecked.join("; ")
+        ));
+        return Ok(None);
+    }
+    Ok(found.into_iter().next())
+}
+
+fn verified(identity: String, issuer: String, log_index: Option<u64>) -> Provenance {
+    Provenance::verified(identity, issuer, log_index)
+}
+
+/// A place for people: the URL, or the asset's name.
+fn place_name(place: &Place) -> String {
+    match place {
+        Place::Url(u) => u.clone(),
+        Place::Asset(name) => name.clone(),
+    }
+}
+
+/// The text of declared material. Nothing goes along but the request:
+/// material is fetched without credentials, whatever its host.
+fn fetch(place: &Place, what: &str, cx: &Context, at: &str) -> Result<String> {
+    let vanished = |where_: &str| {
+        anyhow!(
+            "{at}: its aqua definition declares the {what} {where_}, which is not there. A declared signature that vanished is what a replaced release looks like, so devenv.lock was not written; check the release with its publisher, or pin a version whose signature is published"
+        )
+    };
+    match place {
+        Place::Asset(name) => Err(vanished(&format!("`{name}` among the release's assets"))),
+        Place::Url(url) => {
+            let answer = cx.fetcher.get_answer(url, &[])?;
+            match answer.status {
+                200 => Ok(answer.body),
+                404 | 410 => Err(vanished(&format!("at {url}"))),
+                status => bail!("{at}: the {what} at {url} could not be read: HTTP {status}"),
+            }
+        }
+    }
+}
+
+fn sha256<'a>(a: &'a Artifact, at: &str) -> Result<&'a [u8]> {
+    if a.digest.algorithm != Algorithm::Sha256 {
+        bail!(
+            "{at}: devenv.lock pins it by {}, and its signatures bind a sha256",
+            a.digest
+        );
+    }
+    Ok(&a.digest.bytes)
+}
+
+/// The checksum file, fetched once, checked to give the locked sha256 for
+/// the artifact.
+fn checksums(
+    a: &Artifact,
+    declared: &Declared,
+    sums: &mut Sums,
+    cx: &Context,
+    at: &str,
+) -> Result<String> {
+    if let Some(text) = &sums.text {
+        return Ok(text.clone());
+    }
+    let Some((file, place)) = &declared.checksums else {
+        bail!("{at}: its aqua definition signs a checksum file but names none");
+    };
+    let text = fetch(place, "checksum file", cx, at)?;
+    SignedSums {
+        file: file.clone(),
+        asset: declared.asset.clone(),
+        text: text.clone(),
+    }
+    .binds(a.digest)
+    .map_err(|e| anyhow!("{at}: {e}"))?;
+    sums.text = Some(text.clone());
+    Ok(text)
+}
+
+/// The artifact's bytes (for a minisign signature of the asset itself),
+/// checked against the locked digest.
+fn artifact_bytes(a: &Artifact, cx: &Context, at: &str) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    let (digest, _) =
+        cx.fetcher
+            .download_into(a.url, a.digest.algorithm, &mut bytes, &mut |_, _| {})?;
+    if &digest != a.digest {
+        bail!(
+            "{at}: {} now has the digest {digest}, but devenv.lock pins {}",
+            a.url,
+            a.digest
+        );
+    }
+    Ok(bytes)
+}
+
+/// `github_artifact_attestations`: the GitHub API's attestations of the
+/// artifact (or of its checksum file), one of which must verify and have
+/// been signed by the declared workflow.
+#[allow(clippy::too_many_arguments)]
+fn attestation(
+    a: &Artifact,
+    declared: &Declared,
+    att: &devenv_sources::backends::aqua::declared::Attestations,
+    sums: &mut Sums,
+    mirrors: &Mirrors,
+    cx: &Context,
+    root: &TrustedRoot,
+    at: &str,
+) -> Result<(Provenance, Evidence)> {
+    let Some(repo) = &declared.repo else {
+        bail!(
+            "{at}: its aqua definition declares GitHub artifact attestations but names no repository"
+        );
+    };
+    let (hex_digest, text) = match att.signs {
+        Signs::Asset => (devenv_model::digest::hex(sha256(a, at)?), None),
+        Signs::Checksums => {
+            let text = checksums(a, declared, sums, cx, at)?;
+            let d = Digest::of(Algorithm::Sha256, text.as_bytes());
+            (devenv_model::digest::hex(&d.bytes), Some(text))
+        }
+    };
+    let url = format!(
+        "{}/repos/{repo}/attestations/sha256:{hex_digest}",
+        mirrors.base(Backend::Github)
+    );
+    let headers = [("Accept", "application/json".to_string())];
+    let answer = cx.fetcher.get_github_api(&url, &headers)?;
+    let what = match att.signs {
+        Signs::Asset => "the artifact".to_string(),
+        Signs::Checksums => format!(
+            "the checksum file {}",
+            declared.checksums.as_ref().map_or("", |(f, _)| f.as_str())
+        ),
+    };
+    match answer.status {
+        200 => {}
+        404 => bail!(
+            "{at}: its aqua definition declares GitHub artifact attestations of {what}, but {url} has none. A declared signature that vanished is what a replaced release looks like, so devenv.lock was not written; check the release with its publisher, or pin a version that is attested"
+        ),
+        status => bail!("{url} answered HTTP {status}"),
+    }
+    let bundles = devenv_provenance::formats::github_bundles(&answer.body)
+        .map_err(|e| anyhow!("{url}: {e}"))?;
+    let wanted = att
+        .signer_workflow
+        .as_ref()
+        .map(|w| format!("^https://github\\.com/{w}"));
+    let subject_bytes;
+    let subject = match &text {
+        Some(t) => {
+            subject_bytes = t.as_bytes();
+            Subject::Bytes(subject_bytes)
+        }
+        None => Subject::Sha256(sha256(a, at)?),
+    };
+    let mut last_error = None;
+    for bundle in &bundles {
+        let v = match devenv_provenance::verify(bundle, subject, &Expect::AnyIdentity, root) {
+            Ok(v) => v,
+            Err(e) => {
+                last_error = Some(e.to_string());
+                continue;
+            }
+        };
+        if let Some(pattern) = &wanted
+            && !devenv_provenance::identity_matches(pattern, &v.identity)
+                .map_err(|e| anyhow!("{at}: the signer_workflow of its aqua definition: {e}"))?
+        {
+            last_error = Some(format!(
+                "it was signed by {}, which is not the workflow its aqua definition declares ({})",
+                v.identity,
+                att.signer_workflow.as_deref().unwrap_or_default()
+            ));
+            continue;
+        }
+        let issuer = v
+            .issuer
+            .ok_or_else(|| anyhow!("{url}: the signing certificate names no issuer"))?;
+        return Ok((
+            verified(v.identity, issuer, v.log_index),
+            Evidence {
+                bundle: Some(serde_json::to_string(bundle)?),
+                checksums: text.map(|t| SignedSums::of(declared, t)),
+            },
+        ));
+    }
+    bail!(
+        "{at}: no GitHub artifact attestation of {what} at {url} holds against {}: {}",
+        root.origin,
+        last_error.unwrap_or_else(|| "the answer lists none".into())
+    )
+}
+
+/// A cosign bundle (keyless with the declared identity and issuer, or
+/// signed by the declared key), over the artifact or its checksum file.
+fn cosign_bundle(
+    a: &Artifact,
+    declared: &Declared,
+    c: &CosignDecl,
+    sums: &mut Sums,
+    cx: &Context,
+    root: &TrustedRoot,
+    at: &str,
+) -> Result<(Provenance, Evidence)> {
+    let place = c.bundle.as_ref().expect("filtered on bundles");
+    let text = fetch(place, "cosign bundle", cx, at)?;
+    let bundle = devenv_provenance::parse_bundle(&text)
+        .map_err(|e| anyhow!("{at}: the cosign bundle {}: {e}", place_name(place)))?;
+    let key = c
+        .key
+        .as_ref()
+        .map(|k| fetch(k, "cosign public key", cx, at).map(|pem| (k, pem)))
+        .transpose()?;
+    let expect = match (&key, &c.identity, &c.identity_regexp, &c.issuer) {
+        (Some((_, pem)), ..) => Expect::Key(pem.clone()),
+        (None, Some(identity), _, Some(issuer)) => Expect::Identity {
+            identity: identity.clone(),
+            issuer: issuer.clone(),
+        },
+        (None, None, Some(pattern), Some(issuer)) => Expect::IdentityRegex {
+            pattern: pattern.clone(),
+            issuer: issuer.clone(),
+        },
+        _ => bail!(
+            "{at}: its aqua definition declares a keyless cosign bundle without the identity and issuer that must have signed it (`--certificate-identity` or `--certificate-identity-regexp`, and `--certificate-oidc-issuer`), so it proves nothing; the definition needs fixing"
+        ),
+    };
+    let checksums_text = match c.signs {
+        Some(Signs::Checksums) => Some(checksums(a, declared, sums, cx, at)?),
+        _ => None,
+    };
+    let subject = match &checksums_text {
+        Some(t) => Subject::Bytes(t.as_bytes()),
+        None => Subject::Sha256(sha256(a, at)?),
+    };
+    let v = devenv_provenance::verify(&bundle, subject, &expect, root).map_err(|e| {
+        let whom = match &expect {
+            Expect::Key(_) => format!(
+                "the key {}",
+                key.as_ref().map(|(k, _)| place_name(k)).unwrap_or_default()
+            ),
+            Expect::Identity { identity, issuer } => format!("{identity} (issuer {issuer})"),
+            Expect::IdentityRegex { pattern, issuer } => {
+                format!("an identity matching {pattern} (issuer {issuer})")
+            }
+            _ => "anyone".into(),
+        };
+        anyhow!(
+            "{at}: the cosign bundle {} does not verify as signed by {whom}, as its aqua definition declares: {e}",
+            place_name(place)
+        )
+    })?;
+    let issuer = match (&key, v.issuer) {
+        (Some((k, _)), _) => place_name(k),
+        (None, Some(issuer)) => issuer,
+        (None, None) => bail!("{at}: the signing certificate names no issuer"),
+    };
+    Ok((
+        verified(v.identity, issuer, v.log_index),
+        Evidence {
+            bundle: Some(text),
+            checksums: checksums_text.map(|t| SignedSums::of(declared, t)),
+        },
+    ))
+}
+
+/// `slsa_provenance`: a `.intoto.jsonl` whose lines are Sigstore bundles
+/// of in-toto statements; one must verify with the artifact's sha256
+/// among its subjects. `None`: none is a bundle (a bare envelope).
+fn slsa(
+    a: &Artifact,
+    place: &Place,
+    cx: &Context,
+    root: &TrustedRoot,
+    at: &str,
+) -> Result<Option<(Provenance, Evidence)>> {
+    let text = fetch(place, "SLSA provenance", cx, at)?;
+    let subject = Subject::Sha256(sha256(a, at)?);
+    let mut last_error = None;
+    let mut bundles = 0;
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let Ok(bundle) = devenv_provenance::parse_bundle(line) else {
+            continue;
+        };
+        bundles += 1;
+        match devenv_provenance::verify(&bundle, subject, &Expect::AnyIdentity, root) {
+            Ok(v) => {
+                let issuer = v.issuer.ok_or_else(|| {
+                    anyhow!("{at}: the SLSA provenance's certificate names no issuer")
+                })?;
+                return Ok(Some((
+                    verified(v.identity, issuer, v.log_index),
+                    Evidence {
+                        bundle: Some(line.to_string()),
+                        checksums: None,
+                    },
+                )));
+            }
+            Err(e) => last_error = Some(e.to_string()),
+        }
+    }
+    if bundles == 0 {
+        return Ok(None);
+    }
+    bail!(
+        "{at}: the SLSA provenance {} does not verify for the locked {} against {}: {}",
+        place_name(place),
+        a.digest,
+        root.origin,
+        last_error.unwrap_or_default()
+    )
+}

@@ -1,0 +1,423 @@
+//! Lock-time provenance of aqua packages: the material a definition
+//! declares (GitHub artifact attestations with `signer_workflow`, cosign
+//! bundles over the checksum file, SLSA provenance, cosign `--key`),
+//! fetched from a fixture GitHub, verified against a test Sigstore
+//! instance's root, and the signer recorded and pinned in the lock.
+
+use crate::common;
+use common::World;
+use common::archives::{Entry, tar_gz};
+use common::github::{page, release, sums};
+use common::server::FixtureServer;
+use common::sha256_hex;
+use common::sigstore::{Signer, TestSigstore};
+
+const REPO: &str = "acme/tool";
+const ISSUER: &str = "https://token.actions.githubusercontent.com";
+
+fn asset_name(version: &str) -> String {
+    format!("tool_{version}_linux_amd64.tar.gz")
+}
+
+fn archive(version: &str) -> Vec<u8> {
+    tar_gz(&[Entry::file(
+        "tool",
+        format!("#!/bin/sh\necho tool {version}\n").as_bytes(),
+        0o755,
+    )])
+}
+
+/// A workflow identity of `acme/tool`.
+fn signer(workflow: &str, git_ref: &str) -> Signer {
+    Signer {
+        identity: format!("https://github.com/{REPO}/.github/workflows/{workflow}@{git_ref}"),
+        issuer: ISSUER.into(),
+    }
+}
+
+/// One release of `acme/tool`: its archive, its `checksums.txt`, and what
+/// `extra` makes of them (`(archive, checksums)` → more assets).
+struct Published {
+    archive: Vec<u8>,
+    checksums: Vec<u8>,
+}
+
+/// More assets of a release, named, made from its version and files.
+type Extra<'a> = &'a dyn Fn(&str, &Published) -> Vec<(String, Vec<u8>)>;
+
+fn publish(s: &FixtureServer, versions: &[&str], extra: Extra) {
+    let mut releases = Vec::new();
+    for v in versions {
+        let archive = archive(v);
+        let checksums = sums(&[(&asset_name(v), &archive)]);
+        let p = Published { archive, checksums };
+        let mut assets: Vec<(String, Vec<u8>)> = vec![
+            (asset_name(v), p.archive.clone()),
+            ("checksums.txt".into(), p.checksums.clone()),
+        ];
+        assets.extend(extra(v, &p));
+        let refs: Vec<(&str, Vec<u8>)> = assets
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.clone()))
+            .collect();
+        releases.push(release(s, REPO, &format!("v{v}"), &refs, false));
+    }
+    // Newest first, as the API lists them.
+    releases.reverse();
+    page(s, REPO, &releases);
+}
+
+/// The registry file: `acme/tool` with `declarations` (YAML lines at the
+/// package's level, indented four spaces) and `checksum_extra` (lines
+/// inside `checksum`, indented six).
+fn registry(declarations: &str, checksum_extra: &str) -> String {
+    format!(
+        r#"packages:
+  - type: github_release
+    repo_owner: acme
+    repo_name: tool
+    asset: tool_{{{{trimV .Version}}}}_{{{{.OS}}}}_{{{{.Arch}}}}.tar.gz
+    checksum:
+      type: github_release
+      asset: checksums.txt
+      algorithm: sha256
+{checksum_extra}{declarations}"#
+    )
+}
+
+fn project(s: &FixtureServer, sigstore: &TestSigstore, registry: &str, version: &str) -> World {
+    let w = World::new()
+        .with_env("DEVENV_GITHUB_API", &s.url("/api"))
+        .with_env("DEVENV_PLATFORM", "linux-x86_64");
+    w.write("trusted_root.json", sigstore.trusted_root());
+    w.write("reg.yaml", registry);
+    w.manifest(&format!(
+        "[tools]\n\"aqua:acme/tool\" = \"{version}\"\n\n[settings]\nregistries = [\"reg.yaml\"]\ntrusted_root = \"trusted_root.json\"\n"
+    ));
+    w
+}
+
+fn provenance(w: &World) -> toml::Value {
+    let lock: toml::Table = toml::from_str(&w.lockfile()).unwrap();
+    lock["tools"]["aqua:acme/tool"]["artifacts"]["linux-x86_64"]
+        .get("provenance")
+        .cloned()
+        .unwrap_or(toml::Value::String("absent".into()))
+}
+
+fn attestations_json(bundle: &serde_json::Value) -> String {
+    serde_json::json!({"attestations": [{"bundle": bundle, "repository_id": 42, "bundle_url": null}]})
+        .to_string()
+}
+
+/// Serves, as GitHub's API does, the attestations of `bytes`.
+fn attest_on_api(
+    s: &FixtureServer,
+    sigstore: &TestSigstore,
+    by: &Signer,
+    name: &str,
+    bytes: &[u8],
+) -> String {
+    let digest = sha256_hex(bytes);
+    let bundle = sigstore.attest(
+        by,
+        &[(name, "sha256", &digest)],
+        "https://slsa.dev/provenance/v1",
+    );
+    let path = format!("/api/repos/{REPO}/attestations/sha256:{digest}");
+    s.add_text(&path, &attestations_json(&bundle));
+    path
+}
+
+const ATTESTED: &str = "    github_artifact_attestations:\n      signer_workflow: acme/tool/\\.github/workflows/release\\.yml\n";
+
+#[test]
+fn an_attested_asset_locks_with_the_declared_workflow_recorded() {
+    let sigstore = TestSigstore::new();
+    let s = FixtureServer::start();
+    publish(&s, &["1.0.0"], &|_, _| Vec::new());
+    let builder = signer("release.yml", "refs/tags/v1.0.0");
+    let path = attest_on_api(
+        &s,
+        &sigstore,
+        &builder,
+        &asset_name("1.0.0"),
+        &archive("1.0.0"),
+    );
+    let w = project(&s, &sigstore, &registry(ATTESTED, ""), "1");
+    w.run(&["lock"]).ok();
+    let p = provenance(&w);
+    assert_eq!(p["status"].as_str(), Some("verified"), "{}", w.lockfile());
+    assert_eq!(p["identity"].as_str(), Some(builder.identity.as_str()));
+    assert_eq!(p["issuer"].as_str(), Some(ISSUER));
+    assert!(p["log_index"].as_integer().is_some());
+    assert_eq!(s.hits(&path), 1);
+    w.run(&["list", "--provenance"])
+        .ok()
+        .stdout_has(&format!("verified: {}", builder.identity));
+}
+
+#[test]
+fn an_attestation_by_another_workflow_than_declared_is_refused() {
+    let sigstore = TestSigstore::new();
+    let s = FixtureServer::start();
+    publish(&s, &["1.0.0"], &|_, _| Vec::new());
+    // Validly signed, in the right repository, by the wrong workflow.
+    let other = signer("hijack.yml", "refs/heads/main");
+    attest_on_api(
+        &s,
+        &sigstore,
+        &other,
+        &asset_name("1.0.0"),
+        &archive("1.0.0"),
+    );
+    let w = project(&s, &sigstore, &registry(ATTESTED, ""), "1");
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("aqua:acme/tool 1.0.0: no GitHub artifact attestation of the artifact")
+        .stderr_has(&format!(
+            "it was signed by {}, which is not the workflow its aqua definition declares (acme/tool/\\.github/workflows/release\\.yml)",
+            other.identity
+        ));
+    assert!(!w.root.join("devenv.lock").exists());
+}
+
+#[test]
+fn a_declared_attestation_that_is_missing_stops_the_lock() {
+    let sigstore = TestSigstore::new();
+    let s = FixtureServer::start();
+    publish(&s, &["1.0.0"], &|_, _| Vec::new());
+    let w = project(&s, &sigstore, &registry(ATTESTED, ""), "1");
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("its aqua definition declares GitHub artifact attestations of the artifact")
+        .stderr_has("A declared signature that vanished is what a replaced release looks like");
+    assert!(!w.root.join("devenv.lock").exists());
+}
+
+/// A cosign bundle of `checksums.txt`, keyless, with the identity exact.
+fn cosign_exact(identity: &str) -> String {
+    format!(
+        "      cosign:\n        opts:\n          - --certificate-identity\n          - {identity}\n          - --certificate-oidc-issuer\n          - {ISSUER}\n        bundle:\n          type: github_release\n          asset: checksums.txt.sigstore.json\n"
+    )
+}
+
+/// The same with cosign's identity pattern, `\Q…\E` around the tag.
+const COSIGN_REGEXP: &str = "      cosign:\n        opts:\n          - --certificate-identity-regexp\n          - \"^https://github\\\\.com/acme/tool/\\\\.github/workflows/.+\\\\.ya?ml@refs/tags/\\\\Q{{.Version}}\\\\E$\"\n          - --certificate-oidc-issuer\n          - https://token.actions.githubusercontent.com\n        bundle:\n          type: github_release\n          asset: checksums.txt.sigstore.json\n";
+
+fn bundle_of_checksums(sigstore: &TestSigstore, by: &Signer, checksums: &[u8]) -> Vec<u8> {
+    sigstore
+        .attest(
+            by,
+            &[("checksums.txt", "sha256", &sha256_hex(checksums))],
+            "https://slsa.dev/provenance/v1",
+        )
+        .to_string()
+        .into_bytes()
+}
+
+#[test]
+fn a_cosign_bundle_of_the_checksum_file_binds_the_asset_and_records_the_signer() {
+    let sigstore = TestSigstore::new();
+    let s = FixtureServer::start();
+    let builder = signer("release.yml", "refs/tags/v1.0.0");
+    let b = builder.clone();
+    let st = &sigstore;
+    publish(&s, &["1.0.0"], &move |_, p| {
+        vec![(
+            "checksums.txt.sigstore.json".into(),
+            bundle_of_checksums(st, &b, &p.checksums),
+        )]
+    });
+    let w = project(
+        &s,
+        &sigstore,
+        &registry("", &cosign_exact(&builder.identity)),
+        "1",
+    );
+    w.run(&["lock"]).ok();
+    let p = provenance(&w);
+    assert_eq!(p["status"].as_str(), Some("verified"), "{}", w.lockfile());
+    assert_eq!(p["identity"].as_str(), Some(builder.identity.as_str()));
+    // Kept for an audit: the bundle and the checksum file it signs.
+    w.run(&["verify", "--offline"])
+        .ok()
+        .stderr_has("provenance: 1 artifact verified again offline");
+}
+
+#[test]
+fn a_cosign_bundle_by_another_identity_or_of_other_checksums_is_refused() {
+    let sigstore = TestSigstore::new();
+    let s = FixtureServer::start();
+    let declared = signer("release.yml", "refs/tags/v1.0.0");
+    let mallory = Signer {
+        identity: "https://github.com/mallory/tool/.github/workflows/release.yml@refs/tags/v1.0.0"
+            .into(),
+        issuer: ISSUER.into(),
+    };
+    let m = mallory.clone();
+    let st = &sigstore;
+    publish(&s, &["1.0.0"], &move |_, p| {
+        vec![(
+            "checksums.txt.sigstore.json".into(),
+            bundle_of_checksums(st, &m, &p.checksums),
+        )]
+    });
+    let w = project(
+        &s,
+        &sigstore,
+        &registry("", &cosign_exact(&declared.identity)),
+        "1",
+    );
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("aqua:acme/tool 1.0.0: the cosign bundle")
+        .stderr_has(&format!(
+            "does not verify as signed by {} (issuer {ISSUER}), as its aqua definition declares",
+            declared.identity
+        ));
+    assert!(!w.root.join("devenv.lock").exists());
+
+    // Signed by the right identity, but over another checksum file than
+    // the release serves (the asset was replaced and the sums with it).
+    let s = FixtureServer::start();
+    let d = declared.clone();
+    publish(&s, &["1.0.0"], &move |_, _| {
+        let other = sums(&[("tool_1.0.0_linux_amd64.tar.gz", b"the original bytes")]);
+        vec![(
+            "checksums.txt.sigstore.json".into(),
+            bundle_of_checksums(st, &d, &other),
+        )]
+    });
+    let w = project(
+        &s,
+        &sigstore,
+        &registry("", &cosign_exact(&declared.identity)),
+        "1",
+    );
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("the cosign bundle")
+        .stderr_has("does not verify");
+}
+
+#[test]
+fn an_update_signed_by_another_identity_stops_naming_both() {
+    let sigstore = TestSigstore::new();
+    let s = FixtureServer::start();
+    let st = &sigstore;
+    // Both match the declared pattern; 1.1.0 comes from another workflow.
+    publish(&s, &["1.0.0"], &|v, p| {
+        let by = signer("release.yml", &format!("refs/tags/v{v}"));
+        vec![(
+            "checksums.txt.sigstore.json".into(),
+            bundle_of_checksums(st, &by, &p.checksums),
+        )]
+    });
+    let w = project(&s, &sigstore, &registry("", COSIGN_REGEXP), "1");
+    w.run(&["lock"]).ok();
+    let first = provenance(&w);
+    assert_eq!(
+        first["identity"].as_str(),
+        Some("https://github.com/acme/tool/.github/workflows/release.yml@refs/tags/v1.0.0")
+    );
+    let locked = w.lockfile();
+    publish(&s, &["1.0.0", "1.1.0"], &|v, p| {
+        let workflow = if v == "1.1.0" {
+            "sneaky.yaml"
+        } else {
+            "release.yml"
+        };
+        let by = signer(workflow, &format!("refs/tags/v{v}"));
+        vec![(
+            "checksums.txt.sigstore.json".into(),
+            bundle_of_checksums(st, &by, &p.checksums),
+        )]
+    });
+    w.run(&["update"])
+        .fails(1)
+        .stderr_has("the provenance of these packages changed, so devenv.lock was not written")
+        .stderr_has("aqua:acme/tool: acme/tool 1.1.0 was built by https://github.com/acme/tool/.github/workflows/sneaky.yaml@refs/tags/v1.1.0")
+        .stderr_has("but the locked 1.0.0 was built by https://github.com/acme/tool/.github/workflows/release.yml@refs/tags/v1.0.0");
+    assert_eq!(w.lockfile(), locked);
+}
+
+#[test]
+fn a_declared_bundle_missing_from_the_release_stops_the_lock() {
+    let sigstore = TestSigstore::new();
+    let s = FixtureServer::start();
+    publish(&s, &["1.0.0"], &|_, _| Vec::new());
+    let w = project(&s, &sigstore, &registry("", COSIGN_REGEXP), "1");
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("aqua:acme/tool 1.0.0: its aqua definition declares the cosign bundle `checksums.txt.sigstore.json` among the release's assets, which is not there")
+        .stderr_has("A declared signature that vanished is what a replaced release looks like, so devenv.lock was not written");
+}
+
+const SLSA: &str =
+    "    slsa_provenance:\n      type: github_release\n      asset: multiple.intoto.jsonl\n";
+
+#[test]
+fn slsa_provenance_naming_the_asset_locks_with_its_builder() {
+    let sigstore = TestSigstore::new();
+    let s = FixtureServer::start();
+    let generator = Signer {
+        identity: "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@refs/tags/v2.0.0".into(),
+        issuer: ISSUER.into(),
+    };
+    let g = generator.clone();
+    let st = &sigstore;
+    publish(&s, &["1.0.0"], &move |v, p| {
+        let bundle = st.attest(
+            &g,
+            &[
+                ("checksums.txt", "sha256", &sha256_hex(&p.checksums)),
+                (&asset_name(v), "sha256", &sha256_hex(&p.archive)),
+            ],
+            "https://slsa.dev/provenance/v0.2",
+        );
+        vec![(
+            "multiple.intoto.jsonl".into(),
+            format!("{bundle}\n").into_bytes(),
+        )]
+    });
+    let w = project(&s, &sigstore, &registry(SLSA, ""), "1");
+    w.run(&["lock"]).ok();
+    let p = provenance(&w);
+    assert_eq!(
+        p["identity"].as_str(),
+        Some(generator.identity.as_str()),
+        "{}",
+        w.lockfile()
+    );
+
+    // Provenance of other bytes (the asset is not among its subjects).
+    let s = FixtureServer::start();
+    let g = generator.clone();
+    publish(&s, &["1.0.0"], &move |_, p| {
+        let bundle = st.attest(
+            &g,
+            &[("checksums.txt", "sha256", &sha256_hex(&p.checksums))],
+            "https://slsa.dev/provenance/v0.2",
+        );
+        vec![(
+            "multiple.intoto.jsonl".into(),
+            format!("{bundle}\n").into_bytes(),
+        )]
+    });
+    let w = project(&s, &sigstore, &registry(SLSA, ""), "1");
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("aqua:acme/tool 1.0.0: the SLSA provenance")
+        .stderr_has("does not verify for the locked sha256:");
+}
+
+#[test]
+fn a_definition_declaring_nothing_records_that_nothing_is_published() {
+    let sigstore = TestSigstore::new();
+    let s = FixtureServer::start();
+    publish(&s, &["1.0.0"], &|_, _| Vec::new());
+    let w = project(&s, &sigstore, &registry("", ""), "1");
+    w.run(&["lock"]).ok();
+    assert_eq!(provenance(&w)["status"].as_str(), Some("none"));
+}
