@@ -254,7 +254,15 @@ pub(crate) fn attach(
                         &root,
                     )
                     .map(|found| found.map(|(p, e)| (p, e.bundle, e.checksums)))
-                    .map_err(|e| anyhow!("{name}: {e:#}"));
+                    // The message names the package; a tool named
+                    // otherwise is named too.
+                    .map_err(|e| {
+                        if *name == source {
+                            e
+                        } else {
+                            anyhow!("{name}: {e:#}")
+                        }
+                    });
                 }
                 look_up(*kind, u, &mirrors, cx, &root)
                     .map(|(p, bundle)| Some((p, bundle, None)))

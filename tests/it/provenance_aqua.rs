@@ -421,3 +421,102 @@ fn a_definition_declaring_nothing_records_that_nothing_is_published() {
     w.run(&["lock"]).ok();
     assert_eq!(provenance(&w)["status"].as_str(), Some("none"));
 }
+
+/// A cosign key pair (ECDSA P-256, as `cosign generate-key-pair`): the
+/// PEM public key, and `cosign sign-blob --key` of bytes (base64 DER).
+struct CosignKey(p256::ecdsa::SigningKey);
+
+impl CosignKey {
+    fn new(label: &str) -> CosignKey {
+        use sha2::Digest as _;
+        let seed = sha2::Sha256::digest(format!("devenv test cosign key {label}").as_bytes());
+        CosignKey(p256::ecdsa::SigningKey::from_slice(&seed).unwrap())
+    }
+
+    fn public_pem(&self) -> String {
+        use base64::Engine as _;
+        use p256::pkcs8::EncodePublicKey as _;
+        let der = self.0.verifying_key().to_public_key_der().unwrap();
+        let b64 = base64::engine::general_purpose::STANDARD.encode(der.as_bytes());
+        let lines: Vec<&str> = b64
+            .as_bytes()
+            .chunks(64)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        format!(
+            "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+            lines.join("\n")
+        )
+    }
+
+    fn sign(&self, bytes: &[u8]) -> Vec<u8> {
+        use base64::Engine as _;
+        use p256::ecdsa::signature::Signer as _;
+        let sig: p256::ecdsa::DerSignature = self.0.sign(bytes);
+        base64::engine::general_purpose::STANDARD
+            .encode(sig.as_bytes())
+            .into_bytes()
+    }
+}
+
+/// `--key URL --signature URL` in cosign's opts, as 21 definitions do.
+fn cosign_key_opts(key_url: &str) -> String {
+    format!(
+        "      cosign:\n        opts:\n          - --key\n          - {key_url}\n          - --signature\n          - https://github.com/acme/tool/releases/download/{{{{.Version}}}}/checksums.txt.sig\n"
+    )
+}
+
+#[test]
+fn a_cosign_key_signature_pins_the_key_and_the_key_url_gets_no_token() {
+    let sigstore = TestSigstore::new();
+    let s = FixtureServer::start();
+    // The key is published on another host than the API and releases.
+    let keys = FixtureServer::start();
+    let key = CosignKey::new("acme");
+    keys.add_text("/cosign.pub", &key.public_pem());
+    let k = &key;
+    publish(&s, &["1.0.0"], &move |_, p| {
+        vec![("checksums.txt.sig".into(), k.sign(&p.checksums))]
+    });
+    let reg = registry("", &cosign_key_opts(&keys.url("/cosign.pub")));
+    // The user ties their token to the API's host (the fixture's port).
+    let w = project(&s, &sigstore, &reg, "1")
+        .with_env("GITHUB_TOKEN", "ghp_user_secret_77")
+        .with_env(
+            "DEVENV_GITHUB_TOKEN_HOSTS",
+            &format!("127.0.0.1:{}", s.port()),
+        );
+    w.run(&["lock"]).ok();
+    let p = provenance(&w);
+    let identity = p["identity"].as_str().unwrap_or_default().to_string();
+    assert!(identity.starts_with("key:sha256:"), "{}", w.lockfile());
+    assert_eq!(p["issuer"].as_str(), Some(keys.url("/cosign.pub").as_str()));
+    // The token went to the API the user named, and nowhere else.
+    assert_eq!(
+        s.last_header("/api/repos/acme/tool/releases", "authorization")
+            .as_deref(),
+        Some("Bearer ghp_user_secret_77")
+    );
+    assert_eq!(keys.hits("/cosign.pub"), 1);
+    assert_eq!(keys.last_header("/cosign.pub", "authorization"), None);
+
+    // The same checksums signed by another key: refused, naming the key.
+    let s = FixtureServer::start();
+    let mallory = CosignKey::new("mallory");
+    let m = &mallory;
+    publish(&s, &["1.0.0"], &move |_, p| {
+        vec![("checksums.txt.sig".into(), m.sign(&p.checksums))]
+    });
+    let w = project(&s, &sigstore, &reg, "1");
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has(&format!(
+            "devenv: error: aqua:acme/tool 1.0.0: the cosign signature {}",
+            s.url("/dl/acme/tool/v1.0.0/checksums.txt.sig")
+        ))
+        .stderr_has(&format!(
+            "does not verify with the key {}",
+            keys.url("/cosign.pub")
+        ))
+        .stderr_has("signed with another key");
+}
