@@ -56,6 +56,7 @@ mod offline;
 mod platform;
 mod project_registries;
 mod provenance_lock;
+mod provenance_material;
 mod pypi_app_cases;
 mod pypi_apps;
 mod python_interpreter;
