@@ -498,26 +498,48 @@ pub(crate) enum AttestCommand {
     /// Check FILE against a Sigstore bundle, like `cosign verify-blob` or
     /// `gh attestation verify`, offline: the signing certificate's chain to
     /// Fulcio, the transparency log entry, the signature, and who signed.
-    /// Exits non-zero with the reason when anything does not hold.
+    /// Or against a detached signature by a key: a cosign `.sig` or a
+    /// minisign `.minisig`. Exits non-zero with the reason when anything
+    /// does not hold.
     #[command(
-        group = clap::ArgGroup::new("signer").required(true).args(["identity", "key"]),
-        after_long_help = "Examples:\n  devenv attest verify --bundle tool.sigstore.json \\\n    --identity https://github.com/OWNER/REPO/.github/workflows/release.yml@refs/tags/v1 \\\n    --issuer https://token.actions.githubusercontent.com tool.tar.gz\n  devenv attest verify --bundle blob.sigstore.json --key cosign.pub blob"
+        group = clap::ArgGroup::new("material").required(true).args(["bundle", "signature"]),
+        group = clap::ArgGroup::new("signer").required(true).args(["identity", "identity_regexp", "key", "minisign_key"]),
+        after_long_help = "Examples:\n  devenv attest verify --bundle tool.sigstore.json \\\n    --identity https://github.com/OWNER/REPO/.github/workflows/release.yml@refs/tags/v1 \\\n    --issuer https://token.actions.githubusercontent.com tool.tar.gz\n  devenv attest verify --bundle tool.sigstore.json \\\n    --identity-regexp '^https://github\\.com/OWNER/REPO/' \\\n    --issuer https://token.actions.githubusercontent.com tool.tar.gz\n  devenv attest verify --bundle blob.sigstore.json --key cosign.pub blob\n  devenv attest verify --signature checksums.txt.sig --key cosign.pub checksums.txt\n  devenv attest verify --signature tool.tar.gz.minisig --minisign-key RWQ... tool.tar.gz"
     )]
     Verify {
         /// The Sigstore bundle (JSON, v0.1 to v0.3).
         #[arg(long, value_name = "FILE")]
-        bundle: PathBuf,
+        bundle: Option<PathBuf>,
+        /// A detached signature instead of a bundle: a cosign `.sig` (with
+        /// `--key`) or a minisign `.minisig` (with `--minisign-key`). Only
+        /// the key is checked: no transparency log is consulted.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["identity", "identity_regexp", "issuer"])]
+        signature: Option<PathBuf>,
         /// The identity that must have signed: the certificate's SAN, e.g.
         /// `https://github.com/OWNER/REPO/.github/workflows/release.yml@refs/tags/v1.2.3`.
-        #[arg(long, value_name = "ID", requires = "issuer")]
+        #[arg(
+            long,
+            value_name = "ID",
+            requires = "issuer",
+            conflicts_with = "identity_regexp"
+        )]
         identity: Option<String>,
+        /// A pattern the identity must match instead, as cosign's
+        /// `--certificate-identity-regexp`: a Go regular expression, found
+        /// anywhere in the SAN unless anchored with `^` and `$`.
+        #[arg(long, value_name = "RE", requires = "issuer")]
+        identity_regexp: Option<String>,
         /// The OIDC issuer of that identity, e.g.
         /// `https://token.actions.githubusercontent.com`.
-        #[arg(long, value_name = "URL", requires = "identity")]
+        #[arg(long, value_name = "URL")]
         issuer: Option<String>,
         /// A public key (PEM) that must have signed, instead of an identity.
-        #[arg(long, value_name = "PEM", conflicts_with_all = ["identity", "issuer"])]
+        #[arg(long, value_name = "PEM", conflicts_with_all = ["identity", "identity_regexp", "issuer"])]
         key: Option<PathBuf>,
+        /// The minisign public key that must have signed the `--signature`:
+        /// the `RW…` line, or a `minisign.pub` file.
+        #[arg(long, value_name = "KEY", requires = "signature", conflicts_with_all = ["bundle", "key"])]
+        minisign_key: Option<String>,
         /// Trust this `trusted_root.json` instead of the Sigstore public-good
         /// root devenv ships.
         #[arg(long, value_name = "FILE")]
@@ -694,21 +716,33 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
             command:
                 AttestCommand::Verify {
                     bundle,
+                    signature,
                     identity,
+                    identity_regexp,
                     issuer,
                     key,
+                    minisign_key,
                     trusted_root,
                     file,
                 },
         } => attest::verify(attest::VerifyArgs {
-            bundle: &bundle,
-            signer: match (identity, issuer, key) {
-                (_, _, Some(key)) => attest::Signer::Key(key),
-                (Some(identity), Some(issuer), None) => {
+            material: match (&bundle, &signature) {
+                (Some(bundle), _) => attest::Material::Bundle(bundle),
+                (None, Some(signature)) => attest::Material::Signature(signature),
+                // clap requires one of the two.
+                (None, None) => unreachable!("clap requires --bundle or --signature"),
+            },
+            signer: match (identity, identity_regexp, issuer, key, minisign_key) {
+                (_, _, _, Some(key), _) => attest::Signer::Key(key),
+                (_, _, _, _, Some(key)) => attest::Signer::Minisign(key),
+                (Some(identity), _, Some(issuer), _, _) => {
                     attest::Signer::Identity { identity, issuer }
                 }
-                // clap requires one of the two.
-                _ => unreachable!("clap requires --identity with --issuer, or --key"),
+                (None, Some(pattern), Some(issuer), _, _) => {
+                    attest::Signer::IdentityRegex { pattern, issuer }
+                }
+                // clap requires one of them, an identity with its issuer.
+                _ => unreachable!("clap requires an identity with --issuer, or a key"),
             },
             trusted_root: trusted_root.as_deref(),
             file: &file,

@@ -266,3 +266,147 @@ fn provenance_from_a_test_instance_verifies_against_its_root_only() {
     // The public-good root does not trust the test instance.
     run(args(None)).fails(1);
 }
+
+/// The provenance crate's real `cosign sign-blob --key` sample.
+fn cosign_key_sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/provenance/tests/data/cosign-key")
+}
+
+#[test]
+fn a_detached_key_signature_verifies_and_names_the_key() {
+    let dir = cosign_key_sample();
+    let w = World::new();
+    let (sig, key, file) = (
+        dir.join("a.txt.sig"),
+        dir.join("key.pub"),
+        dir.join("a.txt"),
+    );
+    let args = |file: &str| {
+        vec![
+            "attest".to_string(),
+            "verify".into(),
+            "--signature".into(),
+            sig.display().to_string(),
+            "--key".into(),
+            key.display().to_string(),
+            file.to_string(),
+        ]
+    };
+    let run = |args: Vec<String>| w.run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    run(args(&file.display().to_string()))
+        .ok()
+        .stderr_has("signed by the given key (key:sha256:4cb32c4837c6dda8cfb1681efb3fef5f94ffce5b979e6bdb9139302c857af139)");
+    let changed = w.write("a.txt", "not what was signed\n");
+    run(args(&changed.display().to_string()))
+        .fails(1)
+        .stderr_has("does not verify against")
+        .stderr_has("signed with another key");
+}
+
+#[test]
+fn a_minisign_signature_verifies_with_the_key_or_its_file() {
+    use crate::common::minisign::MinisignKey;
+    let w = World::new();
+    let key = MinisignKey::new("release");
+    let file = w.write("tool.tar.gz", "a release archive");
+    let sig = w.write(
+        "tool.tar.gz.minisig",
+        key.sign(
+            b"a release archive",
+            "timestamp:1735689600\tfile:tool.tar.gz",
+            true,
+        ),
+    );
+    let pub_file = w.write("minisign.pub", key.pub_file());
+    let (file, sig, pub_file) = (
+        file.to_str().unwrap(),
+        sig.to_str().unwrap(),
+        pub_file.to_str().unwrap(),
+    );
+    let public_key = key.public_key();
+    for given in [public_key.as_str(), pub_file] {
+        w.run(&[
+            "attest",
+            "verify",
+            "--signature",
+            sig,
+            "--minisign-key",
+            given,
+            file,
+        ])
+        .ok()
+        .stderr_has(&format!("signed by minisign key {}", key.key_id()))
+        .stderr_has("trusted comment: timestamp:1735689600");
+    }
+    let other = MinisignKey::new("someone else");
+    w.run(&[
+        "attest",
+        "verify",
+        "--signature",
+        sig,
+        "--minisign-key",
+        &other.public_key(),
+        file,
+    ])
+    .fails(1)
+    .stderr_has(&key.key_id())
+    .stderr_has(&other.key_id());
+    // A bundle is not checked with a minisign key, nor a signature with an
+    // identity.
+    w.run(&[
+        "attest",
+        "verify",
+        "--bundle",
+        sig,
+        "--minisign-key",
+        pub_file,
+        file,
+    ])
+    .fails(2);
+    w.run(&[
+        "attest",
+        "verify",
+        "--signature",
+        sig,
+        "--identity",
+        "x",
+        "--issuer",
+        "y",
+        file,
+    ])
+    .fails(2);
+}
+
+#[test]
+fn an_identity_pattern_is_checked_as_cosign_checks_it() {
+    let Some(shared) = shared() else { return };
+    let cases = shared.join("conformance/bundle-verify");
+    let w = World::new();
+    let bundle = cases.join("happy-path-v0.3/bundle.sigstore.json");
+    let bundle = bundle.to_str().unwrap();
+    let artifact = cases.join("a.txt");
+    let artifact = artifact.to_str().unwrap();
+    let run = |pattern: &str| {
+        w.run(&[
+            "attest",
+            "verify",
+            "--bundle",
+            bundle,
+            "--identity-regexp",
+            pattern,
+            "--issuer",
+            ISSUER,
+            artifact,
+        ])
+    };
+    run(r"^https://github\.com/sigstore-conformance/\Qextremely-dangerous-public-oidc-beacon\E/")
+        .ok()
+        .stderr_has(IDENTITY);
+    run(r"^https://github\.com/someone-else/")
+        .fails(1)
+        .stderr_has(IDENTITY)
+        .stderr_has("does not match the expected pattern `^https://github\\.com/someone-else/`");
+    run("(unclosed")
+        .fails(1)
+        .stderr_has("the identity pattern `(unclosed` is not valid");
+}

@@ -57,6 +57,7 @@ mod platform;
 mod project_registries;
 mod provenance_aqua;
 mod provenance_lock;
+mod provenance_material;
 mod pypi_app_cases;
 mod pypi_apps;
 mod python_interpreter;

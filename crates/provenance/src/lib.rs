@@ -9,6 +9,28 @@
 //! Sigstore project's Rust verifier; the cryptography under it is
 //! pure Rust ([`crypto`]). [`formats`] turns what the registries publish
 //! (npm, PyPI, GitHub) into bundles.
+//!
+//! Release assets (the aqua registry's `cosign`, `minisign` and
+//! `slsa_provenance` declarations) bring their own material:
+//! [`verify_minisign`] checks minisign signatures; [`verify_key_signature`]
+//! cosign `--key` signatures; [`identity_matches`] and
+//! [`Expect::IdentityRegex`] cosign's `--certificate-identity-regexp`;
+//! [`rekor`] joins a keyless `.sig` + `.pem`, or a bare SLSA envelope, with
+//! its transparency log entry into a bundle that [`verify`] checks (this
+//! crate never touches the network: the caller sends the requests it
+//! writes); [`slsa`] reads what a provenance statement says.
+//!
+//! Differences from the API first agreed for this work (task G):
+//! - `identity_matches` returns `Result<bool, Error>`: a pattern that is not
+//!   a valid regular expression is an error with its reason, not `false`;
+//! - `rekor::retrieve_request` takes `&[u8; 32]`, and `rekor::parse_retrieve`
+//!   returns `Result<Vec<String>, Error>`;
+//! - `slsa_subjects` returns a [`SlsaStatement`] (subjects as `(name, sha256
+//!   hex)`, builder id, source repository, predicate type) in a `Result`;
+//! - `verify` with [`Expect::Key`] reports the key as [`key_identity`]
+//!   (`key:sha256:<hex>`), as `verify_key_signature` does, instead of `key`;
+//! - added: [`TrustedRoot::rekor_urls`], [`rekor::entry_path`],
+//!   [`provenance_documents`] (the documents of an `.intoto.jsonl`).
 
 mod crypto;
 pub mod formats;

@@ -363,3 +363,177 @@ impl TestSigstore {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// A transparency log entry as Rekor's v1 API answers
+/// `GET /api/v1/log/entries/{uuid}`, for [`super::rekor::FixtureRekor`].
+#[derive(Clone, Debug)]
+pub(crate) struct LoggedEntry {
+    /// The entry's UUID: a tree id and the leaf hash, 80 hex digits.
+    pub(crate) uuid: String,
+    /// The answer: `{"<uuid>": {"body", "integratedTime", "logID",
+    /// "logIndex", "verification": {"inclusionProof", "signedEntryTimestamp"}}}`.
+    pub(crate) json: String,
+}
+
+/// A `cosign sign-blob` keyless signature, as a release publishes it.
+pub(crate) struct KeylessSignature {
+    /// The `.pem`: base64 of the PEM certificate, as cosign writes it.
+    pub(crate) pem_file: String,
+    /// The `.sig`: base64 of the DER signature.
+    pub(crate) sig_file: String,
+    /// Its `hashedrekord` entry in the fixture log.
+    pub(crate) entry: LoggedEntry,
+}
+
+/// A bare DSSE envelope of SLSA provenance, as slsa-github-generator
+/// published before it wrote Sigstore bundles.
+pub(crate) struct SlsaEnvelope {
+    /// The `.intoto.jsonl` line: `{payloadType, payload, signatures:
+    /// [{keyid, sig, cert}]}`.
+    pub(crate) jsonl: String,
+    /// Its `dsse` entry in the fixture log.
+    pub(crate) entry: LoggedEntry,
+}
+
+impl TestSigstore {
+    /// `trusted_root.json` trusting this instance, with the transparency
+    /// log's `baseUrl` at `rekor_url` (a [`super::rekor::FixtureRekor`]),
+    /// where devenv looks entries up.
+    pub(crate) fn trusted_root_with_rekor(&self, rekor_url: &str) -> String {
+        let mut root: serde_json::Value = serde_json::from_str(&self.trusted_root()).unwrap();
+        root["tlogs"][0]["baseUrl"] = serde_json::Value::String(rekor_url.to_string());
+        serde_json::to_string_pretty(&root).unwrap()
+    }
+
+    fn pem(cert: &[u8]) -> String {
+        format!(
+            "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+            B64.encode(cert)
+        )
+    }
+
+    /// Logs `body` (a canonical Rekor entry body) as the only leaf of a
+    /// tree, with a signed entry timestamp and a signed checkpoint, and
+    /// answers it as the v1 API does.
+    fn log_entry(&self, body: &[u8]) -> LoggedEntry {
+        let index = self
+            .next_index
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let log_id = Self::log_id(&self.rekor);
+        let set = format!(
+            "{{\"body\":\"{}\",\"integratedTime\":{INTEGRATED_TIME},\"logID\":\"{}\",\"logIndex\":{index}}}",
+            B64.encode(body),
+            hex(&log_id)
+        );
+        let set = sign(&self.rekor, set.as_bytes());
+        let mut leaf = vec![0u8];
+        leaf.extend(body);
+        let root = Sha256::digest(&leaf);
+        let note = format!("rekor.devenv.test - 1\n1\n{}\n", B64.encode(root));
+        let mut hint_and_sig = log_id[..4].to_vec();
+        hint_and_sig.extend(sign(&self.rekor, note.as_bytes()));
+        let checkpoint = format!(
+            "{note}\n\u{2014} rekor.devenv.test {}\n",
+            B64.encode(&hint_and_sig)
+        );
+        let uuid = format!("24296fb24b8ad77a{}", hex(&root));
+        let json = serde_json::json!({ uuid.clone(): {
+            "body": B64.encode(body),
+            "integratedTime": INTEGRATED_TIME,
+            "logID": hex(&log_id),
+            "logIndex": index,
+            "verification": {
+                "inclusionProof": {
+                    "checkpoint": checkpoint,
+                    "hashes": [],
+                    "logIndex": 0,
+                    "rootHash": hex(&root),
+                    "treeSize": 1
+                },
+                "signedEntryTimestamp": B64.encode(&set)
+            }
+        }});
+        LoggedEntry {
+            uuid,
+            json: json.to_string(),
+        }
+    }
+
+    /// `cosign sign-blob` of `blob` by `signer`, keyless: a certificate for
+    /// `signer`, an ECDSA signature over the blob and its `hashedrekord`
+    /// entry.
+    pub(crate) fn sign_blob(&self, signer: &Signer, blob: &[u8]) -> KeylessSignature {
+        let signing_key = key(&format!("signer {}", signer.identity));
+        let cert = self.certificate(signer, &signing_key);
+        let sig = sign(&signing_key, blob);
+        let pem = Self::pem(&cert);
+        let body = serde_json::json!({
+            "apiVersion": "0.0.1",
+            "kind": "hashedrekord",
+            "spec": {
+                "data": {"hash": {"algorithm": "sha256", "value": hex(&Sha256::digest(blob))}},
+                "signature": {"content": B64.encode(&sig), "publicKey": {"content": B64.encode(pem.as_bytes())}}
+            }
+        });
+        KeylessSignature {
+            pem_file: B64.encode(pem.as_bytes()),
+            sig_file: B64.encode(&sig),
+            entry: self.log_entry(&serde_json::to_vec(&body).unwrap()),
+        }
+    }
+
+    /// SLSA provenance (v0.2, as slsa-github-generator v1 wrote it) that
+    /// `subjects` (`(name, SHA-256 hex)`) were built from `source_repo` by
+    /// `signer`, as a bare DSSE envelope carrying its certificate, and its
+    /// `dsse` entry.
+    pub(crate) fn slsa_envelope(
+        &self,
+        signer: &Signer,
+        subjects: &[(&str, &str)],
+        source_repo: &str,
+    ) -> SlsaEnvelope {
+        let statement = serde_json::json!({
+            "_type": "https://in-toto.io/Statement/v0.1",
+            "predicateType": "https://slsa.dev/provenance/v0.2",
+            "subject": subjects.iter().map(|(name, hex)| serde_json::json!({
+                "name": name, "digest": {"sha256": hex}
+            })).collect::<Vec<_>>(),
+            "predicate": {
+                "builder": {"id": signer.identity},
+                "buildType": "https://github.com/slsa-framework/slsa-github-generator/generic@v1",
+                "invocation": {"configSource": {"uri": format!("git+https://github.com/{source_repo}@refs/tags/v1")}}
+            }
+        });
+        let payload = serde_json::to_vec(&statement).unwrap();
+        let payload_type = "application/vnd.in-toto+json";
+        let signing_key = key(&format!("signer {}", signer.identity));
+        let cert = self.certificate(signer, &signing_key);
+        let mut pae = format!(
+            "DSSEv1 {} {payload_type} {} ",
+            payload_type.len(),
+            payload.len()
+        )
+        .into_bytes();
+        pae.extend(&payload);
+        let sig = sign(&signing_key, &pae);
+        let pem = Self::pem(&cert);
+        let envelope = serde_json::json!({
+            "payloadType": payload_type,
+            "payload": B64.encode(&payload),
+            "signatures": [{"keyid": "", "sig": B64.encode(&sig), "cert": pem}]
+        });
+        let body = serde_json::json!({
+            "apiVersion": "0.0.1",
+            "kind": "dsse",
+            "spec": {
+                "envelopeHash": {"algorithm": "sha256", "value": hex(&Sha256::digest(serde_json::to_vec(&envelope).unwrap()))},
+                "payloadHash": {"algorithm": "sha256", "value": hex(&Sha256::digest(&payload))},
+                "signatures": [{"signature": B64.encode(&sig), "verifier": B64.encode(pem.as_bytes())}]
+            }
+        });
+        SlsaEnvelope {
+            jsonl: format!("{envelope}\n"),
+            entry: self.log_entry(&serde_json::to_vec(&body).unwrap()),
+        }
+    }
+}
