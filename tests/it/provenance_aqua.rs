@@ -520,3 +520,58 @@ fn a_cosign_key_signature_pins_the_key_and_the_key_url_gets_no_token() {
         ))
         .stderr_has("signed with another key");
 }
+
+/// `minisign` of the checksum file, as bufbuild/buf declares it.
+fn minisign_decl(public_key: &str) -> String {
+    format!(
+        "      minisign:\n        type: github_release\n        asset: checksums.txt.minisig\n        public_key: {public_key}\n"
+    )
+}
+
+#[test]
+fn a_minisign_signature_of_the_checksums_locks_with_the_key_id() {
+    let sigstore = TestSigstore::new();
+    let s = FixtureServer::start();
+    let key = common::minisign::MinisignKey::new("acme");
+    let k = &key;
+    publish(&s, &["1.0.0"], &move |v, p| {
+        let sig = k.sign(&p.checksums, &format!("acme/tool v{v}"), true);
+        vec![("checksums.txt.minisig".into(), sig.into_bytes())]
+    });
+    let w = project(
+        &s,
+        &sigstore,
+        &registry("", &minisign_decl(&key.public_key())),
+        "1",
+    );
+    w.run(&["lock"]).ok();
+    let p = provenance(&w);
+    assert_eq!(
+        p["identity"].as_str(),
+        Some(format!("minisign:{}", key.key_id()).as_str()),
+        "{}",
+        w.lockfile()
+    );
+    assert_eq!(p["issuer"].as_str(), Some("minisign"));
+
+    // Signed by another key than the definition declares.
+    let s = FixtureServer::start();
+    let other = common::minisign::MinisignKey::new("mallory");
+    let o = &other;
+    publish(&s, &["1.0.0"], &move |_, p| {
+        vec![(
+            "checksums.txt.minisig".into(),
+            o.sign(&p.checksums, "mallory", false).into_bytes(),
+        )]
+    });
+    let w = project(
+        &s,
+        &sigstore,
+        &registry("", &minisign_decl(&key.public_key())),
+        "1",
+    );
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("aqua:acme/tool 1.0.0: the minisign signature")
+        .stderr_has("does not verify with the key its aqua definition declares");
+}
