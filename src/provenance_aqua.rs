@@ -123,12 +123,7 @@ pub(crate) fn look_up(
         found.push(cosign_bundle(a, declared, c, &mut sums, cx, root, &at)?);
     }
     if let Some(place) = &declared.slsa {
-        match slsa(a, place, cx, root, &at)? {
-            Some(v) => found.push(v),
-            None => unchecked.push(
-                "its SLSA provenance, a bare DSSE envelope (devenv checks provenance published as a Sigstore bundle)".into(),
-            ),
-        }
+        found.push(slsa(a, declared, place, cx, root, &at)?);
     }
     for m in &declared.minisign {
         let signed = match m.signs {
@@ -183,9 +178,11 @@ pub(crate) fn look_up(
                     },
                 ));
             }
-            (None, Some(_)) if c.certificate.is_some() => unchecked.push(
-                "its keyless cosign signature without a bundle (.sig and .pem: its transparency log entry is not looked up)".into(),
-            ),
+            (None, Some(signature)) if c.certificate.is_some() => {
+                found.push(keyless(
+                    a, declared, c, signature, &mut sums, cx, root, &at,
+                )?);
+            }
             _ => unchecked.push(format!(
                 "a cosign declaration devenv does not read{}",
                 if c.unknown.is_empty() {
@@ -204,6 +201,87 @@ pub(crate) fn look_up(
         return Ok(None);
     }
     Ok(found.into_iter().next())
+}
+
+/// Who a keyless declaration expects, or why it expects nobody.
+fn expected(c: &CosignDecl, at: &str) -> Result<Expect> {
+    Ok(match (&c.identity, &c.identity_regexp, &c.issuer) {
+        (Some(identity), _, Some(issuer)) => Expect::Identity {
+            identity: identity.clone(),
+            issuer: issuer.clone(),
+        },
+        (None, Some(pattern), Some(issuer)) => Expect::IdentityRegex {
+            pattern: pattern.clone(),
+            issuer: issuer.clone(),
+        },
+        _ => bail!(
+            "{at}: its aqua definition declares a keyless cosign signature without the identity and issuer that must have signed it (`--certificate-identity` or `--certificate-identity-regexp`, and `--certificate-oidc-issuer`), so it proves nothing; the definition needs fixing"
+        ),
+    })
+}
+
+/// For people: who `expect` asks for.
+fn whom(expect: &Expect) -> String {
+    match expect {
+        Expect::Identity { identity, issuer } => format!("{identity} (issuer {issuer})"),
+        Expect::IdentityRegex { pattern, issuer } => {
+            format!("an identity matching {pattern} (issuer {issuer})")
+        }
+        Expect::Key(_) => "the declared key".into(),
+        _ => "anyone".into(),
+    }
+}
+
+/// A keyless cosign signature published as `.sig` and `.pem` without a
+/// bundle: its transparency log entry, looked up, makes the bundle.
+#[allow(clippy::too_many_arguments)]
+fn keyless(
+    a: &Artifact,
+    declared: &Declared,
+    c: &CosignDecl,
+    signature: &Place,
+    sums: &mut Sums,
+    cx: &Context,
+    root: &TrustedRoot,
+    at: &str,
+) -> Result<(Provenance, Evidence)> {
+    let expect = expected(c, at)?;
+    let certificate = c.certificate.as_ref().expect("checked by the caller");
+    let pem = fetch(certificate, "cosign certificate", cx, at)?;
+    let sig = fetch(signature, "cosign signature", cx, at)?;
+    let checksums_text = match c.signs {
+        Some(Signs::Checksums) => Some(checksums(a, declared, sums, cx, at)?),
+        _ => None,
+    };
+    let signed_sha = match &checksums_text {
+        Some(t) => Digest::of(Algorithm::Sha256, t.as_bytes()).bytes,
+        None => sha256(a, at)?.to_vec(),
+    };
+    let subject = match &checksums_text {
+        Some(t) => Subject::Bytes(t.as_bytes()),
+        None => Subject::Sha256(sha256(a, at)?),
+    };
+    let material = || devenv_provenance::Material::MessageSignature {
+        cert_pem: pem.clone(),
+        signature: sig.clone().into_bytes(),
+    };
+    let (v, bundle) = from_rekor(&signed_sha, &material, subject, &expect, cx, root).map_err(|e| {
+        anyhow!(
+            "{at}: the cosign signature {} does not verify as signed by {}, as its aqua definition declares: {e}",
+            place_name(signature),
+            whom(&expect)
+        )
+    })?;
+    let issuer = v
+        .issuer
+        .ok_or_else(|| anyhow!("{at}: the signing certificate names no issuer"))?;
+    Ok((
+        verified(v.identity, issuer, v.log_index),
+        Evidence {
+            bundle: Some(bundle),
+            checksums: checksums_text.map(|t| SignedSums::of(declared, t)),
+        },
+    ))
 }
 
 fn verified(identity: String, issuer: String, log_index: Option<u64>) -> Provenance {
@@ -465,49 +543,141 @@ fn cosign_bundle(
     ))
 }
 
-/// `slsa_provenance`: a `.intoto.jsonl` whose lines are Sigstore bundles
-/// of in-toto statements; one must verify with the artifact's sha256
-/// among its subjects. `None`: none is a bundle (a bare envelope).
+/// `slsa_provenance`: a `.intoto.jsonl` of Sigstore bundles (newer
+/// releases) or bare DSSE envelopes (older ones, whose transparency log
+/// entry is looked up); one must verify with the artifact's sha256 among
+/// its subjects, and state the package's repository as its source.
 fn slsa(
     a: &Artifact,
+    declared: &Declared,
     place: &Place,
     cx: &Context,
     root: &TrustedRoot,
     at: &str,
-) -> Result<Option<(Provenance, Evidence)>> {
+) -> Result<(Provenance, Evidence)> {
     let text = fetch(place, "SLSA provenance", cx, at)?;
-    let subject = Subject::Sha256(sha256(a, at)?);
+    let what = format!("the SLSA provenance {}", place_name(place));
+    let docs =
+        devenv_provenance::provenance_documents(&text).map_err(|e| anyhow!("{at}: {what}: {e}"))?;
+    let sha = sha256(a, at)?;
+    let subject = Subject::Sha256(sha);
     let mut last_error = None;
-    let mut bundles = 0;
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        let Ok(bundle) = devenv_provenance::parse_bundle(line) else {
-            continue;
+    for doc in &docs {
+        let found = match devenv_provenance::parse_bundle(doc) {
+            Ok(bundle) => devenv_provenance::verify(&bundle, subject, &Expect::AnyIdentity, root)
+                .map(|v| (v, doc.clone()))
+                .map_err(|e| e.to_string()),
+            // A bare envelope: joined with its log entry into a bundle.
+            Err(_) => from_rekor(
+                sha,
+                &|| devenv_provenance::Material::Dsse {
+                    envelope_json: doc.clone(),
+                },
+                subject,
+                &Expect::AnyIdentity,
+                cx,
+                root,
+            ),
         };
-        bundles += 1;
-        match devenv_provenance::verify(&bundle, subject, &Expect::AnyIdentity, root) {
-            Ok(v) => {
-                let issuer = v.issuer.ok_or_else(|| {
-                    anyhow!("{at}: the SLSA provenance's certificate names no issuer")
-                })?;
-                return Ok(Some((
-                    verified(v.identity, issuer, v.log_index),
-                    Evidence {
-                        bundle: Some(line.to_string()),
-                        checksums: None,
-                    },
-                )));
+        let (v, bundle) = match found {
+            Ok(found) => found,
+            Err(e) => {
+                last_error = Some(e);
+                continue;
             }
-            Err(e) => last_error = Some(e.to_string()),
+        };
+        let statement =
+            devenv_provenance::slsa_subjects(doc).map_err(|e| anyhow!("{at}: {what}: {e}"))?;
+        if let (Some(repo), Some(source)) = (&declared.repo, &statement.source_repo) {
+            let expected = format!("https://github.com/{repo}");
+            if !source.eq_ignore_ascii_case(&expected) {
+                bail!(
+                    "{at}: {what} was built from {source}, not from the package's repository {expected}; it is provenance of another project"
+                );
+            }
         }
-    }
-    if bundles == 0 {
-        return Ok(None);
+        let issuer = v
+            .issuer
+            .ok_or_else(|| anyhow!("{at}: {what}: its certificate names no issuer"))?;
+        return Ok((
+            verified(v.identity, issuer, v.log_index),
+            Evidence {
+                bundle: Some(bundle),
+                checksums: None,
+            },
+        ));
     }
     bail!(
-        "{at}: the SLSA provenance {} does not verify for the locked {} against {}: {}",
-        place_name(place),
+        "{at}: {what} does not verify for the locked {} against {}: {}",
         a.digest,
         root.origin,
-        last_error.unwrap_or_default()
+        last_error.unwrap_or_else(|| "it holds no attestation".into())
     )
+}
+
+/// The transparency log entries of the file with SHA-256 `sha`, looked up
+/// at the trusted root's logs and joined with `material` into bundles;
+/// the first that verifies as `expect` says, with the bundle (kept for
+/// `devenv verify`). Nothing logged is an error: a keyless signature
+/// proves nothing without its entry.
+fn from_rekor(
+    sha: &[u8],
+    material: &dyn Fn() -> devenv_provenance::Material,
+    subject: Subject<'_>,
+    expect: &Expect,
+    cx: &Context,
+    root: &TrustedRoot,
+) -> std::result::Result<(devenv_provenance::Verified, String), String> {
+    use devenv_provenance::rekor;
+    let sha: [u8; 32] = sha
+        .try_into()
+        .map_err(|_| "a transparency log is searched by a sha256".to_string())?;
+    let mut last_error = None;
+    for base in root.rekor_urls() {
+        let base = base.trim_end_matches('/');
+        let url = format!("{base}/api/v1/index/retrieve");
+        let answer = match cx.fetcher.post_json(&url, &rekor::retrieve_request(&sha)) {
+            Ok(a) if a.status == 200 => a,
+            // Not a v1 log (Rekor v2 answers 404): the next one.
+            Ok(_) => continue,
+            Err(e) => {
+                last_error = Some(format!("{e:#}"));
+                continue;
+            }
+        };
+        let uuids = rekor::parse_retrieve(&answer.body).map_err(|e| format!("{url}: {e}"))?;
+        for uuid in uuids {
+            let entry_url = format!("{base}{}", rekor::entry_path(&uuid));
+            let entry = match cx.fetcher.get_answer(&entry_url, &[]) {
+                Ok(a) if a.status == 200 => a.body,
+                Ok(a) => {
+                    last_error = Some(format!("{entry_url} answered HTTP {}", a.status));
+                    continue;
+                }
+                Err(e) => {
+                    last_error = Some(format!("{e:#}"));
+                    continue;
+                }
+            };
+            let built = rekor::bundle_from_entry(&entry, material())
+                .and_then(|json| Ok((devenv_provenance::parse_bundle(&json)?, json)));
+            let (bundle, json) = match built {
+                Ok(b) => b,
+                Err(e) => {
+                    last_error = Some(format!("the log entry {uuid}: {e}"));
+                    continue;
+                }
+            };
+            match devenv_provenance::verify(&bundle, subject, expect, root) {
+                Ok(v) => return Ok((v, json)),
+                Err(e) => last_error = Some(format!("with the log entry {uuid}: {e}")),
+            }
+        }
+    }
+    Err(last_error.unwrap_or_else(|| {
+        format!(
+            "the transparency log ({}) has no entry for it",
+            root.rekor_urls().join(", ")
+        )
+    }))
 }

@@ -575,3 +575,160 @@ fn a_minisign_signature_of_the_checksums_locks_with_the_key_id() {
         .stderr_has("aqua:acme/tool 1.0.0: the minisign signature")
         .stderr_has("does not verify with the key its aqua definition declares");
 }
+
+/// Keyless `--signature` + `--certificate` over `checksums.txt`, without a
+/// bundle: 177 definitions declare this (tflint's shape).
+const COSIGN_KEYLESS: &str = "      cosign:\n        opts:\n          - --certificate-identity\n          - https://github.com/acme/tool/.github/workflows/release.yml@refs/tags/{{.Version}}\n          - --certificate-oidc-issuer\n          - https://token.actions.githubusercontent.com\n          - --signature\n          - https://github.com/acme/tool/releases/download/{{.Version}}/checksums.txt.keyless.sig\n          - --certificate\n          - https://github.com/acme/tool/releases/download/{{.Version}}/checksums.txt.pem\n";
+
+/// `project`, its trusted root's transparency log at `rekor`.
+fn project_with_log(
+    s: &FixtureServer,
+    sigstore: &TestSigstore,
+    rekor: &common::rekor::FixtureRekor,
+    registry: &str,
+) -> World {
+    let w = project(s, sigstore, registry, "1");
+    w.write(
+        "trusted_root.json",
+        sigstore.trusted_root_with_rekor(&rekor.url()),
+    );
+    w
+}
+
+#[test]
+fn a_keyless_signature_without_a_bundle_is_joined_with_its_log_entry() {
+    let sigstore = TestSigstore::new();
+    let rekor = common::rekor::FixtureRekor::start();
+    let s = FixtureServer::start();
+    let builder = signer("release.yml", "refs/tags/v1.0.0");
+    let (st, b, r) = (&sigstore, &builder, &rekor);
+    publish(&s, &["1.0.0"], &move |_, p| {
+        let signed = st.sign_blob(b, &p.checksums);
+        r.add(&sha256_hex(&p.checksums), &signed.entry);
+        vec![
+            (
+                "checksums.txt.keyless.sig".into(),
+                signed.sig_file.into_bytes(),
+            ),
+            ("checksums.txt.pem".into(), signed.pem_file.into_bytes()),
+        ]
+    });
+    let w = project_with_log(&s, &sigstore, &rekor, &registry("", COSIGN_KEYLESS));
+    w.run(&["lock"]).ok();
+    let p = provenance(&w);
+    assert_eq!(
+        p["identity"].as_str(),
+        Some(builder.identity.as_str()),
+        "{}",
+        w.lockfile()
+    );
+    assert!(p["log_index"].as_integer().is_some());
+    assert!(
+        rekor
+            .requests()
+            .contains(&"POST /api/v1/index/retrieve".to_string()),
+        "{:?}",
+        rekor.requests()
+    );
+    // The bundle made from the entry is kept: audited with no network.
+    drop(rekor);
+    s.stop();
+    w.run(&["verify", "--offline"])
+        .ok()
+        .stderr_has("provenance: 1 artifact verified again offline");
+}
+
+#[test]
+fn a_keyless_signature_by_another_identity_or_not_logged_is_refused() {
+    let sigstore = TestSigstore::new();
+    let rekor = common::rekor::FixtureRekor::start();
+    let s = FixtureServer::start();
+    let mallory = Signer {
+        identity: "https://github.com/mallory/tool/.github/workflows/release.yml@refs/tags/v1.0.0"
+            .into(),
+        issuer: ISSUER.into(),
+    };
+    let (st, m, r) = (&sigstore, &mallory, &rekor);
+    publish(&s, &["1.0.0"], &move |_, p| {
+        let signed = st.sign_blob(m, &p.checksums);
+        r.add(&sha256_hex(&p.checksums), &signed.entry);
+        vec![
+            (
+                "checksums.txt.keyless.sig".into(),
+                signed.sig_file.into_bytes(),
+            ),
+            ("checksums.txt.pem".into(), signed.pem_file.into_bytes()),
+        ]
+    });
+    let w = project_with_log(&s, &sigstore, &rekor, &registry("", COSIGN_KEYLESS));
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("aqua:acme/tool 1.0.0: the cosign signature")
+        .stderr_has("does not verify as signed by https://github.com/acme/tool/.github/workflows/release.yml@refs/tags/v1.0.0 (issuer https://token.actions.githubusercontent.com)");
+    assert!(!w.root.join("devenv.lock").exists());
+
+    // Signed as declared, but never logged: no entry, no proof.
+    let empty = common::rekor::FixtureRekor::start();
+    let s = FixtureServer::start();
+    let builder = signer("release.yml", "refs/tags/v1.0.0");
+    let b = &builder;
+    publish(&s, &["1.0.0"], &move |_, p| {
+        let signed = st.sign_blob(b, &p.checksums);
+        vec![
+            (
+                "checksums.txt.keyless.sig".into(),
+                signed.sig_file.into_bytes(),
+            ),
+            ("checksums.txt.pem".into(), signed.pem_file.into_bytes()),
+        ]
+    });
+    let w = project_with_log(&s, &sigstore, &empty, &registry("", COSIGN_KEYLESS));
+    w.run(&["lock"]).fails(1).stderr_has("has no entry for it");
+}
+
+#[test]
+fn a_bare_slsa_envelope_is_verified_with_its_log_entry_and_its_source() {
+    let sigstore = TestSigstore::new();
+    let rekor = common::rekor::FixtureRekor::start();
+    let s = FixtureServer::start();
+    let generator = Signer {
+        identity: "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@refs/tags/v1.9.0".into(),
+        issuer: ISSUER.into(),
+    };
+    let (st, g, r) = (&sigstore, &generator, &rekor);
+    publish(&s, &["1.0.0"], &move |v, p| {
+        let digest = sha256_hex(&p.archive);
+        let env = st.slsa_envelope(g, &[(&asset_name(v), &digest)], REPO);
+        r.add(&digest, &env.entry);
+        vec![(
+            "multiple.intoto.jsonl".into(),
+            format!("{}\n", env.jsonl).into_bytes(),
+        )]
+    });
+    let w = project_with_log(&s, &sigstore, &rekor, &registry(SLSA, ""));
+    w.run(&["lock"]).ok();
+    assert_eq!(
+        provenance(&w)["identity"].as_str(),
+        Some(generator.identity.as_str()),
+        "{}",
+        w.lockfile()
+    );
+
+    // Valid provenance of another project's build of the same bytes.
+    let rekor = common::rekor::FixtureRekor::start();
+    let s = FixtureServer::start();
+    let r = &rekor;
+    publish(&s, &["1.0.0"], &move |v, p| {
+        let digest = sha256_hex(&p.archive);
+        let env = st.slsa_envelope(g, &[(&asset_name(v), &digest)], "mallory/tool");
+        r.add(&digest, &env.entry);
+        vec![(
+            "multiple.intoto.jsonl".into(),
+            format!("{}\n", env.jsonl).into_bytes(),
+        )]
+    });
+    let w = project_with_log(&s, &sigstore, &rekor, &registry(SLSA, ""));
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("was built from https://github.com/mallory/tool, not from the package's repository https://github.com/acme/tool");
+}

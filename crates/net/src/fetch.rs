@@ -244,14 +244,33 @@ impl Fetcher {
         self.answer(url, headers, auth)
     }
 
+    /// POST the JSON `body` to `url` (a search API that answers with what
+    /// it found, such as a transparency log's index) and return the answer
+    /// as [`Fetcher::get_answer`] does. No credentials go along.
+    pub fn post_json(&self, url: &str, body: &str) -> Result<Answer> {
+        self.answer_to(url, &[], None, Some(body))
+    }
+
     fn answer(
         &self,
         url: &str,
         headers: &[(&str, String)],
         auth: Option<String>,
     ) -> Result<Answer> {
+        self.answer_to(url, headers, auth, None)
+    }
+
+    fn answer_to(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+        auth: Option<String>,
+        post: Option<&str>,
+    ) -> Result<Answer> {
         self.with_retries("fetch", url, || {
-            if let Some(path) = local_path(url) {
+            if let Some(path) = local_path(url)
+                && post.is_none()
+            {
                 let body = devenv_model::files::read_text(&path).map_err(|e| {
                     Failure::local(format!("could not read {}", path.display()), &e)
                 })?;
@@ -262,14 +281,25 @@ impl Fetcher {
                     authorized: false,
                 });
             }
-            let mut request = self.agent.get(url);
-            for (name, value) in headers {
-                request = request.header(*name, value.as_str());
-            }
-            if let Some(auth) = &auth {
-                request = request.header("Authorization", auth.as_str());
-            }
-            let response = request.call().map_err(|e| self.failure(e))?;
+            let response = match post {
+                Some(body) => self
+                    .agent
+                    .post(url)
+                    .header("Content-Type", "application/json")
+                    .header("Accept", "application/json")
+                    .send(body)
+                    .map_err(|e| self.failure(e))?,
+                None => {
+                    let mut request = self.agent.get(url);
+                    for (name, value) in headers {
+                        request = request.header(*name, value.as_str());
+                    }
+                    if let Some(auth) = &auth {
+                        request = request.header("Authorization", auth.as_str());
+                    }
+                    request.call().map_err(|e| self.failure(e))?
+                }
+            };
             let status = response.status();
             if status.is_server_error() {
                 return Err(Failure {
