@@ -370,10 +370,15 @@ pub(crate) fn check_policy(manifest: &Manifest, lock: &Lock) -> Result<()> {
                 ),
                 (_, Some(_)) => {}
                 (_, None) => {
+                    let aqua = kind_of(&tool.source) == Some(Kind::Aqua);
                     let what = match found {
+                        Some(_) if aqua => "its aqua definition declares no signature",
                         Some(_) => "its registry publishes no provenance for it",
                         None if kind_of(&tool.source).is_none() => {
-                            "devenv reads no provenance from its source (npm, PyPI and GitHub releases only)"
+                            "devenv reads no provenance from its source (npm, PyPI, GitHub releases and aqua packages only)"
+                        }
+                        None if aqua => {
+                            "devenv.lock records no provenance check for it (`devenv update` checks what its aqua definition declares, when devenv can verify it)"
                         }
                         None => {
                             "devenv.lock records no provenance check for it (`devenv update` checks it)"

@@ -183,19 +183,17 @@ pub(crate) fn look_up(
                     a, declared, c, signature, &mut sums, cx, root, &at,
                 )?);
             }
-            _ => unchecked.push(format!(
-                "a cosign declaration devenv does not read{}",
-                if c.unknown.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", c.unknown.join(", "))
-                }
+            _ if !c.unknown.is_empty() => unchecked.push(format!(
+                "devenv does not read the cosign options {}",
+                c.unknown.join(", ")
             )),
+            _ => unchecked
+                .push("its cosign declaration names neither a bundle nor a signature".into()),
         }
     }
     if found.is_empty() {
         devenv_model::ui::info(format!(
-            "{at}: provenance not checked: devenv cannot verify {} yet",
+            "{at}: provenance not checked: {}",
             unchecked.join("; ")
         ));
         return Ok(None);
@@ -490,19 +488,9 @@ fn cosign_bundle(
         .as_ref()
         .map(|k| fetch(k, "cosign public key", cx, at).map(|pem| (k, pem)))
         .transpose()?;
-    let expect = match (&key, &c.identity, &c.identity_regexp, &c.issuer) {
-        (Some((_, pem)), ..) => Expect::Key(pem.clone()),
-        (None, Some(identity), _, Some(issuer)) => Expect::Identity {
-            identity: identity.clone(),
-            issuer: issuer.clone(),
-        },
-        (None, None, Some(pattern), Some(issuer)) => Expect::IdentityRegex {
-            pattern: pattern.clone(),
-            issuer: issuer.clone(),
-        },
-        _ => bail!(
-            "{at}: its aqua definition declares a keyless cosign bundle without the identity and issuer that must have signed it (`--certificate-identity` or `--certificate-identity-regexp`, and `--certificate-oidc-issuer`), so it proves nothing; the definition needs fixing"
-        ),
+    let expect = match &key {
+        Some((_, pem)) => Expect::Key(pem.clone()),
+        None => expected(c, at)?,
     };
     let checksums_text = match c.signs {
         Some(Signs::Checksums) => Some(checksums(a, declared, sums, cx, at)?),
@@ -513,16 +501,9 @@ fn cosign_bundle(
         None => Subject::Sha256(sha256(a, at)?),
     };
     let v = devenv_provenance::verify(&bundle, subject, &expect, root).map_err(|e| {
-        let whom = match &expect {
-            Expect::Key(_) => format!(
-                "the key {}",
-                key.as_ref().map(|(k, _)| place_name(k)).unwrap_or_default()
-            ),
-            Expect::Identity { identity, issuer } => format!("{identity} (issuer {issuer})"),
-            Expect::IdentityRegex { pattern, issuer } => {
-                format!("an identity matching {pattern} (issuer {issuer})")
-            }
-            _ => "anyone".into(),
+        let whom = match &key {
+            Some((k, _)) => format!("the key {}", place_name(k)),
+            None => whom(&expect),
         };
         anyhow!(
             "{at}: the cosign bundle {} does not verify as signed by {whom}, as its aqua definition declares: {e}",

@@ -732,3 +732,38 @@ fn a_bare_slsa_envelope_is_verified_with_its_log_entry_and_its_source() {
         .fails(1)
         .stderr_has("was built from https://github.com/mallory/tool, not from the package's repository https://github.com/acme/tool");
 }
+
+#[test]
+fn what_devenv_cannot_read_stays_unchecked_and_a_requirement_refuses_it() {
+    let sigstore = TestSigstore::new();
+    let s = FixtureServer::start();
+    publish(&s, &["1.0.0"], &|_, _| Vec::new());
+    let unread = "      cosign:\n        opts:\n          - --rekor-url=https://rekor.example\n";
+    let w = project(&s, &sigstore, &registry("", unread), "1");
+    w.run(&["lock"]).ok().stderr_has(
+        "aqua:acme/tool 1.0.0: provenance not checked: devenv does not read the cosign options --rekor-url",
+    );
+    assert_eq!(provenance(&w).as_str(), Some("absent"), "{}", w.lockfile());
+    w.run(&["list", "--provenance"])
+        .ok()
+        .stdout_has("not checked");
+
+    let required = |w: &World| {
+        let text = w.read("devenv.toml").replace(
+            "\"aqua:acme/tool\" = \"1\"",
+            "\"aqua:acme/tool\" = { version = \"1\", provenance = \"required\" }",
+        );
+        w.manifest(&text);
+    };
+    required(&w);
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("aqua:acme/tool 1.0.0 for linux-x86_64: devenv.toml requires verified provenance, but devenv.lock records no provenance check for it");
+
+    // A definition that declares nothing: recorded, and refused if required.
+    let w = project(&s, &sigstore, &registry("", ""), "1");
+    required(&w);
+    w.run(&["lock"]).fails(1).stderr_has(
+        "devenv.toml requires verified provenance, but its aqua definition declares no signature",
+    );
+}
