@@ -253,7 +253,7 @@ pub(crate) fn attach(
                         cx,
                         &root,
                     )
-                    .map(|found| found.map(|(p, e)| (p, e.bundle, e.checksums)))
+                    .map(|found| found.map(|(p, e)| (p, e.bundle, e.checksums, e.signature)))
                     // The message names the package; a tool named
                     // otherwise is named too.
                     .map_err(|e| {
@@ -265,18 +265,19 @@ pub(crate) fn attach(
                     });
                 }
                 look_up(*kind, u, &mirrors, cx, &root)
-                    .map(|(p, bundle)| Some((p, bundle, None)))
+                    .map(|(p, bundle)| Some((p, bundle, None, None)))
                     .map_err(|e| anyhow!("{name}: {} {}: {e:#}", u.package, u.version))
             });
         for ((name, _, u), result) in fresh.iter().zip(found) {
             // Not checked: nothing recorded, nothing compared.
-            let Some((record, bundle, checksums)) = result? else {
+            let Some((record, bundle, checksums, signature)) = result? else {
                 continue;
             };
             if let Some(bundle) = bundle {
                 save_bundle(cx, &u.digest, &bundle);
             }
-            save_checksums(cx, &u.digest, checksums.as_ref());
+            keep(&checksums_path(cx, &u.digest), checksums.as_ref());
+            keep(&signature_path(cx, &u.digest), signature.as_ref());
             let locked = before
                 .get(&(name.clone(), u.package.clone()))
                 .map(Vec::as_slice)
@@ -420,28 +421,33 @@ fn checksums_path(cx: &Context, digest: &Digest) -> std::path::PathBuf {
     bundle_path(cx, digest).with_extension("checksums.json")
 }
 
-/// Keeps the checksum file a verified bundle signs, or removes a stale one
-/// when the bundle signs the artifact itself.
-fn save_checksums(
-    cx: &Context,
-    digest: &Digest,
-    sums: Option<&crate::provenance_aqua::SignedSums>,
-) {
-    let path = checksums_path(cx, digest);
-    let saved = match sums {
-        Some(sums) => path
+/// Where a key signature (minisign, cosign `--key`) verified at lock time
+/// is kept, for `devenv verify`.
+fn signature_path(cx: &Context, digest: &Digest) -> std::path::PathBuf {
+    bundle_path(cx, digest).with_extension("signature.json")
+}
+
+/// Keeps `what` as JSON at `path` (the evidence beside a bundle), or
+/// removes a stale file when there is none this time; failing to is only
+/// worth a warning.
+fn keep(path: &std::path::Path, what: Option<&impl serde::Serialize>) {
+    let saved = match what {
+        Some(what) => path
             .parent()
             .map_or(Ok(()), std::fs::create_dir_all)
             .map_err(anyhow::Error::from)
-            .and_then(|()| Ok(serde_json::to_string(sums)?))
-            .and_then(|json| devenv_model::files::write_atomic(&path, json.as_bytes())),
-        None => match std::fs::remove_file(&path) {
+            .and_then(|()| Ok(serde_json::to_string(what)?))
+            .and_then(|json| devenv_model::files::write_atomic(path, json.as_bytes())),
+        None => match std::fs::remove_file(path) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
             _ => Ok(()),
         },
     };
     if let Err(e) = saved {
-        devenv_model::ui::warn(format!("could not keep the signed checksum file: {e:#}"));
+        devenv_model::ui::warn(format!(
+            "could not keep the provenance evidence {}: {e:#}",
+            path.display()
+        ));
     }
 }
 
@@ -523,6 +529,26 @@ pub(crate) fn audit(manifest: &Manifest, lock: &Lock, cx: &Context) -> Result<Au
                     identity: identity.clone(),
                     issuer: issuer.clone(),
                 };
+                // A key signature (minisign, cosign `--key`) kept at lock time.
+                let signature_file = signature_path(cx, digest);
+                if let Some(text) = devenv_model::files::read_bounded(
+                    &signature_file,
+                    devenv_provenance::MAX_DOCUMENT_BYTES as u64,
+                    "the kept signature",
+                )? {
+                    let kept: crate::provenance_aqua::KeptSignature =
+                        serde_json::from_str(&text)
+                            .map_err(|e| anyhow!("{}: {e}", signature_file.display()))?;
+                    match kept.verify(digest) {
+                        Ok(id) if &id == identity => audit.offline += 1,
+                        Ok(id) => audit.problems.push(format!(
+                            "{what}: the kept signature is by {id}, but the lock records {}",
+                            record.describe()
+                        )),
+                        Err(e) => audit.problems.push(format!("{what}: {e:#}")),
+                    }
+                    continue;
+                }
                 let path = bundle_path(cx, digest);
                 let kept = devenv_model::files::read_bounded(
                     &path,

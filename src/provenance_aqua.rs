@@ -32,6 +32,54 @@ pub(crate) struct Evidence {
     /// The checksum file the bundle signs (the artifact is then bound by
     /// its line), when it signs that file.
     pub(crate) checksums: Option<SignedSums>,
+    /// A minisign or cosign key signature, when the record comes from one.
+    pub(crate) signature: Option<KeptSignature>,
+}
+
+/// A key signature verified at lock time, kept to be verified again
+/// offline by `devenv verify`.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct KeptSignature {
+    /// `minisign` or `cosign-key`.
+    pub(crate) kind: String,
+    /// The minisign `RW...` key or the cosign PEM.
+    pub(crate) public_key: String,
+    /// The `.minisig` or `.sig` file.
+    pub(crate) signature: String,
+    /// The checksum file it signs; `None`: it signs the artifact.
+    pub(crate) checksums: Option<SignedSums>,
+}
+
+impl KeptSignature {
+    /// Verifies the kept signature again for the artifact pinned by
+    /// `digest`: the identity it proves (compared with the lock's by the
+    /// caller).
+    pub(crate) fn verify(&self, digest: &Digest) -> Result<String> {
+        let signed: Subject = match &self.checksums {
+            Some(sums) => {
+                sums.binds(digest)?;
+                Subject::Bytes(sums.text.as_bytes())
+            }
+            None if digest.algorithm == Algorithm::Sha256 => Subject::Sha256(&digest.bytes),
+            None => bail!("the artifact is pinned by {digest}, and a key signature binds a sha256"),
+        };
+        match (self.kind.as_str(), signed) {
+            ("minisign", Subject::Bytes(bytes)) => {
+                let v =
+                    devenv_provenance::verify_minisign(&self.public_key, &self.signature, bytes)?;
+                Ok(format!("minisign:{}", v.key_id))
+            }
+            ("minisign", _) => bail!(
+                "a minisign signature of the artifact itself is checked against its bytes, which devenv verify does not download; relock to check it again"
+            ),
+            (_, subject) => Ok(devenv_provenance::verify_key_signature(
+                &self.public_key,
+                self.signature.as_bytes(),
+                subject,
+            )?
+            .identity),
+        }
+    }
 }
 
 /// A signed checksum file, kept beside the bundle that signs it.
@@ -107,6 +155,7 @@ pub(crate) fn look_up(
             Evidence {
                 bundle: None,
                 checksums: None,
+                signature: None,
             },
         )));
     }
@@ -131,6 +180,14 @@ pub(crate) fn look_up(
             Signs::Asset => artifact_bytes(a, cx, &at)?,
         };
         let sig = fetch(&m.file, "minisign signature", cx, &at)?;
+        let kept = KeptSignature {
+            kind: "minisign".into(),
+            public_key: m.public_key.clone(),
+            signature: sig.clone(),
+            checksums: (m.signs == Signs::Checksums)
+                .then(|| String::from_utf8_lossy(&signed).into_owned())
+                .map(|t| SignedSums::of(declared, t)),
+        };
         let v = devenv_provenance::verify_minisign(&m.public_key, &sig, &signed).map_err(|e| {
             anyhow!(
                 "{at}: the minisign signature {} does not verify with the key its aqua definition declares: {e}",
@@ -146,6 +203,7 @@ pub(crate) fn look_up(
             Evidence {
                 bundle: None,
                 checksums: None,
+                signature: Some(kept),
             },
         ));
     }
@@ -154,13 +212,13 @@ pub(crate) fn look_up(
             (Some(key), Some(signature)) => {
                 let pem = fetch(key, "cosign public key", cx, &at)?;
                 let sig = fetch(signature, "cosign signature", cx, &at)?;
-                let text;
-                let subject = match c.signs {
-                    Some(Signs::Checksums) => {
-                        text = checksums(a, declared, &mut sums, cx, &at)?;
-                        Subject::Bytes(text.as_bytes())
-                    }
-                    _ => Subject::Sha256(sha256(a, &at)?),
+                let text = match c.signs {
+                    Some(Signs::Checksums) => Some(checksums(a, declared, &mut sums, cx, &at)?),
+                    _ => None,
+                };
+                let subject = match &text {
+                    Some(t) => Subject::Bytes(t.as_bytes()),
+                    None => Subject::Sha256(sha256(a, &at)?),
                 };
                 let v = devenv_provenance::verify_key_signature(&pem, sig.as_bytes(), subject)
                     .map_err(|e| {
@@ -170,11 +228,18 @@ pub(crate) fn look_up(
                             place_name(key)
                         )
                     })?;
+                let kept = KeptSignature {
+                    kind: "cosign-key".into(),
+                    public_key: pem.clone(),
+                    signature: sig.clone(),
+                    checksums: text.clone().map(|t| SignedSums::of(declared, t)),
+                };
                 found.push((
                     verified(v.identity, place_name(key), v.log_index),
                     Evidence {
                         bundle: None,
                         checksums: None,
+                        signature: Some(kept),
                     },
                 ));
             }
@@ -278,6 +343,7 @@ fn keyless(
         Evidence {
             bundle: Some(bundle),
             checksums: checksums_text.map(|t| SignedSums::of(declared, t)),
+            signature: None,
         },
     ))
 }
@@ -458,6 +524,7 @@ fn attestation(
             Evidence {
                 bundle: Some(serde_json::to_string(bundle)?),
                 checksums: text.map(|t| SignedSums::of(declared, t)),
+                signature: None,
             },
         ));
     }
@@ -520,6 +587,7 @@ fn cosign_bundle(
         Evidence {
             bundle: Some(text),
             checksums: checksums_text.map(|t| SignedSums::of(declared, t)),
+            signature: None,
         },
     ))
 }
@@ -585,6 +653,7 @@ fn slsa(
             Evidence {
                 bundle: Some(bundle),
                 checksums: None,
+                signature: None,
             },
         ));
     }

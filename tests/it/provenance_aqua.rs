@@ -499,6 +499,9 @@ fn a_cosign_key_signature_pins_the_key_and_the_key_url_gets_no_token() {
     );
     assert_eq!(keys.hits("/cosign.pub"), 1);
     assert_eq!(keys.last_header("/cosign.pub", "authorization"), None);
+    w.run(&["verify", "--offline"])
+        .ok()
+        .stderr_has("provenance: 1 artifact verified again offline");
 
     // The same checksums signed by another key: refused, naming the key.
     let s = FixtureServer::start();
@@ -553,6 +556,22 @@ fn a_minisign_signature_of_the_checksums_locks_with_the_key_id() {
         w.lockfile()
     );
     assert_eq!(p["issuer"].as_str(), Some("minisign"));
+    // Kept, and verified again offline; a lock naming another key is not.
+    s.stop();
+    w.run(&["verify", "--offline"])
+        .ok()
+        .stderr_has("provenance: 1 artifact verified again offline");
+    let locked = w.lockfile();
+    w.write(
+        "devenv.lock",
+        locked.replace(&key.key_id(), "0123456789ABCDEF"),
+    );
+    w.run(&["verify", "--offline"])
+        .fails(1)
+        .stderr_has(&format!(
+            "the kept signature is by minisign:{}, but the lock records minisign:0123456789ABCDEF",
+            key.key_id()
+        ));
 
     // Signed by another key than the definition declares.
     let s = FixtureServer::start();
