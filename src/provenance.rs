@@ -11,7 +11,9 @@
 //! root, or `[settings] trusted_root`) and bound to the digest the lock
 //! pins; the lock then records the signer identity, issuer and log index,
 //! or that none is published. What the old lock recorded for the same
-//! bytes is kept without asking again.
+//! bytes is kept without asking again. An aqua package's artifacts are
+//! checked against the material its definition declares
+//! ([`crate::provenance_aqua`]).
 //!
 //! The identity is pinned: a package whose new version was built by
 //! another identity than the locked version, or that had provenance and
