@@ -786,3 +786,79 @@ fn what_devenv_cannot_read_stays_unchecked_and_a_requirement_refuses_it() {
         "devenv.toml requires verified provenance, but its aqua definition declares no signature",
     );
 }
+
+/// Real slsa-github-generator provenance (see
+/// `crates/provenance/tests/data/README.md`), locked through an aqua
+/// definition against the shipped public-good root: the checksum file
+/// gives the sha256 its subject names, so the lock binds those bytes.
+#[test]
+fn real_slsa_provenance_locks_against_the_shipped_root() {
+    let jsonl = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("crates/provenance/tests/data/slsa/generic-v2.1.0.intoto.jsonl"),
+    )
+    .unwrap();
+    let repo = "slsa-framework/example-package";
+    let asset = "gha_generic-binary-linux-amd64-v14";
+    let subject = "376e7e01348585b6e6643bc6663146b9d525d9b41228bf180eaeb4d4a3706caa";
+    let s = FixtureServer::start();
+    let assets = [
+        // Not the real binary: lock time reads the digest from the checksum file.
+        (asset, b"#!/bin/sh\n".to_vec()),
+        (
+            "checksums.txt",
+            format!("{subject}  {asset}\n").into_bytes(),
+        ),
+        ("multiple.intoto.jsonl", jsonl),
+    ];
+    page(&s, repo, &[release(&s, repo, "v14.0.0", &assets, false)]);
+    let reg = "packages:\n  - type: github_release\n    repo_owner: slsa-framework\n    repo_name: example-package\n    asset: gha_generic-binary-{{.OS}}-{{.Arch}}-v14\n    format: raw\n    checksum:\n      type: github_release\n      asset: checksums.txt\n      algorithm: sha256\n    slsa_provenance:\n      type: github_release\n      asset: multiple.intoto.jsonl\n";
+    let w = World::new()
+        .with_env("DEVENV_GITHUB_API", &s.url("/api"))
+        .with_env("DEVENV_PLATFORM", "linux-x86_64");
+    w.write("reg.yaml", reg);
+    w.manifest("[tools]\n\"aqua:slsa-framework/example-package\" = \"14\"\n\n[settings]\nregistries = [\"reg.yaml\"]\n");
+    w.run(&["lock"]).ok();
+    let lock: toml::Table = toml::from_str(&w.lockfile()).unwrap();
+    let p = &lock["tools"]["aqua:slsa-framework/example-package"]["artifacts"]["linux-x86_64"]["provenance"];
+    assert_eq!(
+        p["identity"].as_str(),
+        Some(
+            "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@refs/tags/v2.1.0"
+        ),
+        "{}",
+        w.lockfile()
+    );
+    assert_eq!(p["issuer"].as_str(), Some(ISSUER));
+}
+
+#[test]
+fn an_attested_checksum_file_binds_the_asset_through_its_line() {
+    let sigstore = TestSigstore::new();
+    let s = FixtureServer::start();
+    publish(&s, &["1.0.0"], &|_, _| Vec::new());
+    let builder = signer("release.yml", "refs/tags/v1.0.0");
+    // The attestation is of checksums.txt (tflint's shape), not the asset.
+    let checksums = sums(&[(&asset_name("1.0.0"), &archive("1.0.0"))]);
+    attest_on_api(&s, &sigstore, &builder, "checksums.txt", &checksums);
+    let on_sums = "      github_artifact_attestations:\n        signer_workflow: acme/tool/.github/workflows/release.yml\n";
+    let w = project(&s, &sigstore, &registry("", on_sums), "1");
+    w.run(&["lock"]).ok();
+    assert_eq!(
+        provenance(&w)["identity"].as_str(),
+        Some(builder.identity.as_str()),
+        "{}",
+        w.lockfile()
+    );
+    // Only another checksum file was attested (the release's was
+    // replaced): the one served has no attestation, and is refused.
+    let s = FixtureServer::start();
+    publish(&s, &["1.0.0"], &|_, _| Vec::new());
+    let other = sums(&[(&asset_name("1.0.0"), b"other bytes")]);
+    attest_on_api(&s, &sigstore, &builder, "checksums.txt", &other);
+    let w = project(&s, &sigstore, &registry("", on_sums), "1");
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("its aqua definition declares GitHub artifact attestations of the checksum file checksums.txt, but")
+        .stderr_has("has none");
+}
