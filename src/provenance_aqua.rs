@@ -421,10 +421,29 @@ fn checksums(
 /// The artifact's bytes (for a minisign signature of the asset itself),
 /// checked against the locked digest.
 fn artifact_bytes(a: &Artifact, cx: &Context, at: &str) -> Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    let (digest, _) =
-        cx.fetcher
-            .download_into(a.url, a.digest.algorithm, &mut bytes, &mut |_, _| {})?;
+    /// The largest asset read into memory to check its signature.
+    const MAX: usize = 1 << 30;
+    struct Bounded(Vec<u8>);
+    impl std::io::Write for Bounded {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.0.len() + buf.len() > MAX {
+                return Err(std::io::Error::other(
+                    "it is larger than 1 GiB, the most devenv reads to check a minisign signature",
+                ));
+            }
+            self.0.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut bytes = Bounded(Vec::new());
+    let (digest, _) = cx
+        .fetcher
+        .download_into(a.url, a.digest.algorithm, &mut bytes, &mut |_, _| {})
+        .map_err(|e| anyhow!("{at}: {e:#}"))?;
+    let bytes = bytes.0;
     if &digest != a.digest {
         bail!(
             "{at}: {} now has the digest {digest}, but devenv.lock pins {}",

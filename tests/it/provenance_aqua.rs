@@ -862,3 +862,38 @@ fn an_attested_checksum_file_binds_the_asset_through_its_line() {
         .stderr_has("its aqua definition declares GitHub artifact attestations of the checksum file checksums.txt, but")
         .stderr_has("has none");
 }
+
+#[test]
+fn a_minisign_signature_of_the_asset_itself_is_checked_against_its_bytes() {
+    let sigstore = TestSigstore::new();
+    let s = FixtureServer::start();
+    let key = common::minisign::MinisignKey::new("acme");
+    let k = &key;
+    publish(&s, &["1.0.0"], &move |v, p| {
+        vec![(
+            format!("{}.minisig", asset_name(v)),
+            k.sign(&p.archive, "acme/tool", false).into_bytes(),
+        )]
+    });
+    let decl = format!(
+        "    minisign:\n      type: github_release\n      asset: \"{{{{.Asset}}}}.minisig\"\n      public_key: {}\n",
+        key.public_key()
+    );
+    let w = project(&s, &sigstore, &registry(&decl, ""), "1");
+    w.run(&["lock"]).ok();
+    assert_eq!(
+        provenance(&w)["identity"].as_str(),
+        Some(format!("minisign:{}", key.key_id()).as_str()),
+        "{}",
+        w.lockfile()
+    );
+    // The asset's bytes are not kept for an audit: said, with what to do.
+    w.run(&["verify", "--offline"])
+        .fails(1)
+        .stderr_has("a minisign signature of the artifact itself is checked against its bytes, which devenv verify does not download; relock to check it again");
+    // Without any kept evidence, verify says how to check again.
+    std::fs::remove_dir_all(w.home.join("cache/provenance")).unwrap();
+    w.run(&["verify"])
+        .fails(1)
+        .stderr_has("what an aqua definition declares is fetched when the tool is locked, and no copy is kept on this machine; to check it anew, remove the tool's entry from devenv.lock and lock again");
+}
