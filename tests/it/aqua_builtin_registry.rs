@@ -8,9 +8,13 @@ use common::World;
 use common::archives::{Entry, tar_gz};
 use common::github::{page, release, script, sums};
 use common::server::FixtureServer;
+use common::sha256_hex;
+use common::sigstore::{Signer, TestSigstore};
 
-const THREE: &str =
-    "\n[settings]\nplatforms = [\"linux-x86_64\", \"linux-aarch64\", \"macos-aarch64\"]\n";
+const THREE: &str = "\n[settings]\nplatforms = [\"linux-x86_64\", \"linux-aarch64\", \"macos-aarch64\"]\ntrusted_root = \"trusted_root.json\"\n";
+
+/// Who trivy's definition says signs its checksums (at the tag).
+const TRIVY_SIGNER: &str = "https://github.com/aquasecurity/trivy/.github/workflows/reusable-release.yaml@refs/tags/v0.58.0";
 
 /// shfmt (bare binaries, `sha256sums.txt`), k9s (tarballs, `checksums.sha256`)
 /// and trivy (tarballs, a versioned checksums file), named as their real
@@ -74,7 +78,27 @@ fn publish(s: &FixtureServer) {
         .collect();
     let mut assets: Vec<(&str, Vec<u8>)> =
         trivy.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
-    assets.push(("trivy_0.58.0_checksums.txt", sums(&refs)));
+    let checksums = sums(&refs);
+    // As trivy's definition declares: a cosign bundle of the checksum
+    // file, signed by its release workflow at the tag (here, by the test
+    // Sigstore instance, whose root the project names).
+    let bundle = TestSigstore::new().attest(
+        &Signer {
+            identity: TRIVY_SIGNER.into(),
+            issuer: "https://token.actions.githubusercontent.com".into(),
+        },
+        &[(
+            "trivy_0.58.0_checksums.txt",
+            "sha256",
+            &sha256_hex(&checksums),
+        )],
+        "https://slsa.dev/provenance/v1",
+    );
+    assets.push(("trivy_0.58.0_checksums.txt", checksums));
+    assets.push((
+        "trivy_0.58.0_checksums.txt.sigstore.json",
+        bundle.to_string().into_bytes(),
+    ));
     page(
         s,
         "aquasecurity/trivy",
@@ -95,6 +119,7 @@ fn shfmt_k9s_and_trivy_come_from_the_builtin_registry_into_a_byte_stable_lock() 
     let s = FixtureServer::start();
     publish(&s);
     let w = world(&s);
+    w.write("trusted_root.json", TestSigstore::new().trusted_root());
     w.manifest(&format!("[tools]\n{THREE}"));
     w.run(&["add", "shfmt", "k9s", "trivy"]).ok();
     let lock = w.lockfile();
@@ -115,8 +140,12 @@ fn shfmt_k9s_and_trivy_come_from_the_builtin_registry_into_a_byte_stable_lock() 
             section.contains(&format!("source = \"{source}\"")),
             "{tool}:\n{section}"
         );
+        // One table per platform (each with its provenance record).
         assert_eq!(
-            lock.matches(&format!("[tools.{tool}.artifacts.")).count(),
+            lock.lines()
+                .filter(|l| l.starts_with(&format!("[tools.{tool}.artifacts."))
+                    && !l.ends_with(".provenance]"))
+                .count(),
             3,
             "{tool}:\n{lock}"
         );
@@ -128,6 +157,8 @@ fn shfmt_k9s_and_trivy_come_from_the_builtin_registry_into_a_byte_stable_lock() 
         "digest_from = \"checksum file checksums.sha256\"",
         "digest_from = \"checksum file trivy_0.58.0_checksums.txt\"",
         "digest_from = \"checksum file sha256sums.txt\"",
+        // The signer its definition declares, recorded for each platform.
+        &format!("identity = \"{TRIVY_SIGNER}\""),
     ] {
         assert!(lock.contains(needle), "lacks {needle}:\n{lock}");
     }

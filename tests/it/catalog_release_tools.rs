@@ -6,15 +6,23 @@
 use crate::common;
 use common::archives::{Entry, tar_gz, zip};
 use common::github::{page, release, script, sums};
+use common::rekor::FixtureRekor;
 use common::server::FixtureServer;
+use common::sigstore::{Signer, TestSigstore};
 use common::{World, sha256_hex};
 
-const THREE: &str =
-    "\n[settings]\nplatforms = [\"linux-x86_64\", \"linux-aarch64\", \"macos-aarch64\"]\n";
+const THREE: &str = "\n[settings]\nplatforms = [\"linux-x86_64\", \"linux-aarch64\", \"macos-aarch64\"]\ntrusted_root = \"trusted_root.json\"\n";
+
+/// The account kubectl's definition says signs it.
+const K8S_SIGNER: &str = "krel-staging@k8s-releng-prod.iam.gserviceaccount.com";
+
+/// The workflow gh's definition says attests its assets.
+const GH_SIGNER: &str =
+    "https://github.com/cli/cli/.github/workflows/deployment.yml@refs/heads/trunk";
 
 /// jq, gh, ripgrep and kubectl on the fixture GitHub, kubectl's download
 /// host and HashiCorp's index, for three platforms.
-fn publish_all(s: &FixtureServer) {
+fn publish_all(s: &FixtureServer, rekor: &FixtureRekor) {
     // jq: bare binaries and sha256sum.txt; tags are `jq-1.7.1`.
     let jq: Vec<(&str, Vec<u8>)> = [
         "jq-linux-amd64",
@@ -59,6 +67,27 @@ fn publish_all(s: &FixtureServer) {
     let mut gh_all: Vec<(&str, Vec<u8>)> =
         gh.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
     gh_all.push(("gh_2.63.0_checksums.txt", sums(&refs)));
+    // As gh's definition declares: GitHub artifact attestations of each
+    // asset, by its deployment workflow (signed by the test Sigstore
+    // instance, whose root the project names).
+    let sigstore = TestSigstore::new();
+    let signer = Signer {
+        identity: GH_SIGNER.into(),
+        issuer: "https://token.actions.githubusercontent.com".into(),
+    };
+    for (name, body) in &gh {
+        let digest = sha256_hex(body);
+        let bundle = sigstore.attest(
+            &signer,
+            &[(name, "sha256", &digest)],
+            "https://slsa.dev/provenance/v1",
+        );
+        s.add_text(
+            &format!("/api/repos/cli/cli/attestations/sha256:{digest}"),
+            &serde_json::json!({"attestations": [{"bundle": bundle, "repository_id": 212613049}]})
+                .to_string(),
+        );
+    }
     page(
         s,
         "cli/cli",
@@ -90,6 +119,10 @@ fn publish_all(s: &FixtureServer) {
         &[release(s, "BurntSushi/ripgrep", "14.1.1", &rg_all, false)],
     );
     // kubectl: versions from kubernetes/kubernetes, files from its own host.
+    let k8s = Signer {
+        identity: K8S_SIGNER.into(),
+        issuer: "https://accounts.google.com".into(),
+    };
     page(
         s,
         "kubernetes/kubernetes",
@@ -99,6 +132,13 @@ fn publish_all(s: &FixtureServer) {
         let body = script("kubectl", &format!("{os}-{arch}"));
         let dir = format!("/k8s/v1.31.2/bin/{os}/{arch}");
         s.add(&format!("{dir}/kubectl.sha256"), sha256_hex(&body));
+        // As kubectl's definition declares: a keyless cosign signature and
+        // certificate beside the binary, by Kubernetes' release account,
+        // in the transparency log.
+        let signed = sigstore.sign_blob(&k8s, &body);
+        rekor.add(&sha256_hex(&body), &signed.entry);
+        s.add(&format!("{dir}/kubectl.sig"), signed.sig_file);
+        s.add(&format!("{dir}/kubectl.cert"), signed.pem_file);
         s.add(&format!("{dir}/kubectl"), body);
     }
     // terraform: HashiCorp's index and SHA256SUMS.
@@ -155,8 +195,13 @@ fn world(s: &FixtureServer) -> World {
 #[test]
 fn popular_tools_resolve_through_the_catalog_into_a_byte_stable_lock() {
     let s = FixtureServer::start();
-    publish_all(&s);
+    let rekor = FixtureRekor::start();
+    publish_all(&s, &rekor);
     let w = world(&s);
+    w.write(
+        "trusted_root.json",
+        TestSigstore::new().trusted_root_with_rekor(&rekor.url()),
+    );
     w.manifest(&format!("[tools]\n{THREE}"));
     w.run(&["add", "jq", "gh", "terraform", "kubectl", "ripgrep"])
         .ok();
@@ -190,6 +235,8 @@ fn popular_tools_resolve_through_the_catalog_into_a_byte_stable_lock() {
         "/k8s/v1.31.2/bin/darwin/arm64/kubectl",
         "/hc/terraform/1.9.8/terraform_1.9.8_linux_arm64.zip",
         "digest_from = \"checksum file gh_2.63.0_checksums.txt\"",
+        &format!("identity = \"{GH_SIGNER}\""),
+        &format!("identity = \"{K8S_SIGNER}\""),
         "digest_from = \"checksum file sha256sum.txt\"",
         "digest_from = \"checksum file kubectl.sha256\"",
         "digest_from = \"terraform_1.9.8_SHA256SUMS\"",
@@ -197,7 +244,12 @@ fn popular_tools_resolve_through_the_catalog_into_a_byte_stable_lock() {
     ] {
         assert!(lock.contains(needle), "lacks {needle}:\n{lock}");
     }
-    assert_eq!(lock.matches("[tools.gh.artifacts.").count(), 3);
+    // One table per platform, each with its provenance record.
+    assert_eq!(lock.matches("[tools.gh.artifacts.").count(), 6);
+    assert_eq!(
+        lock.matches(&format!("identity = \"{GH_SIGNER}\"")).count(),
+        3
+    );
     // Relocking, and locking again from nothing, give the same bytes.
     w.run(&["lock"]).ok();
     assert_eq!(w.lockfile(), lock);
@@ -333,7 +385,7 @@ fn exec_hook_env_and_a_frozen_lock_never_parse_the_catalog_or_registry() {
     // the hot path must not parse the registry (or the catalog), yet must
     // still refuse a lock that says it came from elsewhere.
     let s = FixtureServer::start();
-    publish_all(&s);
+    publish_all(&s, &FixtureRekor::start());
     let w = world(&s);
     w.manifest("[tools]\njq = \"1.7\"\n");
     w.run(&["install"]).ok();
