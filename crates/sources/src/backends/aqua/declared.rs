@@ -295,3 +295,66 @@ fn cosign_decl(
     }
     Ok(d)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use devenv_model::aqua::Registry;
+
+    /// cosign's `--flag=value` form, a flag at the end without its value,
+    /// options devenv does not read, and material in another repository.
+    #[test]
+    fn cosign_options_are_read_as_cosign_reads_them() {
+        let yaml = r#"packages:
+  - type: github_release
+    repo_owner: a
+    repo_name: b
+    asset: b-{{.OS}}.tar.gz
+    cosign:
+      opts:
+        - --certificate-identity=https://github.com/a/b/.github/workflows/r.yml@refs/tags/{{.Version}}
+        - --certificate-oidc-issuer
+        - https://token.actions.githubusercontent.com
+        - --insecure-ignore-tlog
+        - --rekor-url=https://rekor.example
+        - --signature
+      bundle:
+        type: github_release
+        repo_owner: a
+        repo_name: signatures
+        asset: "{{.Asset}}.sigstore.json"
+"#;
+        let reg = Registry::parse(yaml, "t").unwrap();
+        let pkg = reg.find("a/b").unwrap();
+        let r = super::super::resolve(&pkg, "v1.0.0", "linux-x86_64".parse().unwrap()).unwrap();
+        let c = &r.declared.cosign[0];
+        assert_eq!(c.signs, Some(Signs::Asset));
+        assert_eq!(
+            c.identity.as_deref(),
+            Some("https://github.com/a/b/.github/workflows/r.yml@refs/tags/v1.0.0")
+        );
+        assert_eq!(
+            c.issuer.as_deref(),
+            Some("https://token.actions.githubusercontent.com")
+        );
+        assert_eq!(
+            c.unknown,
+            vec![
+                "--rekor-url".to_string(),
+                "--signature (without a value)".to_string()
+            ]
+        );
+        assert_eq!(c.signature, None);
+        assert_eq!(
+            c.bundle,
+            Some(Place::Url(
+                "https://github.com/a/signatures/releases/download/v1.0.0/b-linux.tar.gz.sigstore.json"
+                    .into()
+            ))
+        );
+        // Without a checksum file, declarations under `checksum` have
+        // nothing to sign; the asset's own still count.
+        assert!(r.declared.checksums.is_none());
+        assert!(r.declared.any());
+    }
+}
