@@ -237,12 +237,14 @@ pub(crate) fn attach(
     let mut changes = Vec::new();
     if !fresh.is_empty() {
         let root = trusted_root(manifest)?;
+        let fetched = crate::provenance_aqua::Fetched::default();
         let found =
             devenv_model::parallel::map(cx.fetcher.settings().jobs, &fresh, |(name, kind, u)| {
                 if *kind == Kind::Aqua {
                     let key = (u.url.clone(), u.digest.to_string());
                     let source = format!("aqua:{}", u.package);
                     let a = crate::provenance_aqua::Artifact {
+                        fetched: &fetched,
                         source: &source,
                         version: &u.version,
                         url: &u.url,

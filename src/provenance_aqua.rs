@@ -124,8 +124,28 @@ impl SignedSums {
     }
 }
 
+/// The answers for material URLs, fetched once per lock whatever the
+/// number of artifacts (and threads) asking.
+#[derive(Default)]
+pub(crate) struct Fetched(std::sync::Mutex<std::collections::BTreeMap<String, Once>>);
+
+/// One URL's answer (status and body), or why there is none.
+type Once = std::sync::Arc<std::sync::OnceLock<std::result::Result<(u16, String), String>>>;
+
+impl Fetched {
+    fn once(&self, url: &str) -> Once {
+        match self.0.lock() {
+            Ok(mut map) => map.entry(url.to_string()).or_default().clone(),
+            // A poisoned map only costs a second request.
+            Err(_) => Once::default(),
+        }
+    }
+}
+
 /// One artifact of an aqua tool, as lock time sees it.
 pub(crate) struct Artifact<'a> {
+    /// What this lock already fetched.
+    pub(crate) fetched: &'a Fetched,
     /// `aqua:owner/name`, for messages.
     pub(crate) source: &'a str,
     pub(crate) version: &'a str,
@@ -179,7 +199,7 @@ pub(crate) fn look_up(
             Signs::Checksums => checksums(a, declared, &mut sums, cx, &at)?.into_bytes(),
             Signs::Asset => artifact_bytes(a, cx, &at)?,
         };
-        let sig = fetch(&m.file, "minisign signature", cx, &at)?;
+        let sig = fetch(a, &m.file, "minisign signature", cx, &at)?;
         let kept = KeptSignature {
             kind: "minisign".into(),
             public_key: m.public_key.clone(),
@@ -210,8 +230,8 @@ pub(crate) fn look_up(
     for c in declared.cosign.iter().filter(|c| c.bundle.is_none()) {
         match (&c.key, &c.signature) {
             (Some(key), Some(signature)) => {
-                let pem = fetch(key, "cosign public key", cx, &at)?;
-                let sig = fetch(signature, "cosign signature", cx, &at)?;
+                let pem = fetch(a, key, "cosign public key", cx, &at)?;
+                let sig = fetch(a, signature, "cosign signature", cx, &at)?;
                 let text = match c.signs {
                     Some(Signs::Checksums) => Some(checksums(a, declared, &mut sums, cx, &at)?),
                     _ => None,
@@ -310,8 +330,8 @@ fn keyless(
 ) -> Result<(Provenance, Evidence)> {
     let expect = expected(c, at)?;
     let certificate = c.certificate.as_ref().expect("checked by the caller");
-    let pem = fetch(certificate, "cosign certificate", cx, at)?;
-    let sig = fetch(signature, "cosign signature", cx, at)?;
+    let pem = fetch(a, certificate, "cosign certificate", cx, at)?;
+    let sig = fetch(a, signature, "cosign signature", cx, at)?;
     let checksums_text = match c.signs {
         Some(Signs::Checksums) => Some(checksums(a, declared, sums, cx, at)?),
         _ => None,
@@ -362,7 +382,7 @@ fn place_name(place: &Place) -> String {
 
 /// The text of declared material. Nothing goes along but the request:
 /// material is fetched without credentials, whatever its host.
-fn fetch(place: &Place, what: &str, cx: &Context, at: &str) -> Result<String> {
+fn fetch(a: &Artifact, place: &Place, what: &str, cx: &Context, at: &str) -> Result<String> {
     let vanished = |where_: &str| {
         anyhow!(
             "{at}: its aqua definition declares the {what} {where_}, which is not there. A declared signature that vanished is what a replaced release looks like, so devenv.lock was not written; check the release with its publisher, or pin a version whose signature is published"
@@ -371,11 +391,22 @@ fn fetch(place: &Place, what: &str, cx: &Context, at: &str) -> Result<String> {
     match place {
         Place::Asset(name) => Err(vanished(&format!("`{name}` among the release's assets"))),
         Place::Url(url) => {
-            let answer = cx.fetcher.get_answer(url, &[])?;
-            match answer.status {
-                200 => Ok(answer.body),
-                404 | 410 => Err(vanished(&format!("at {url}"))),
-                status => bail!("{at}: the {what} at {url} could not be read: HTTP {status}"),
+            // Once per lock: the platforms of a release share their
+            // checksum file and its signature.
+            let once = a.fetched.once(url);
+            let answer = once.get_or_init(|| {
+                cx.fetcher
+                    .get_answer(url, &[])
+                    .map(|a| (a.status, a.body))
+                    .map_err(|e| format!("{e:#}"))
+            });
+            match answer {
+                Ok((200, body)) => Ok(body.clone()),
+                Ok((404 | 410, _)) => Err(vanished(&format!("at {url}"))),
+                Ok((status, _)) => {
+                    bail!("{at}: the {what} at {url} could not be read: HTTP {status}")
+                }
+                Err(e) => bail!("{e}"),
             }
         }
     }
@@ -406,7 +437,7 @@ fn checksums(
     let Some((file, place)) = &declared.checksums else {
         bail!("{at}: its aqua definition signs a checksum file but names none");
     };
-    let text = fetch(place, "checksum file", cx, at)?;
+    let text = fetch(a, place, "checksum file", cx, at)?;
     SignedSums {
         file: file.clone(),
         asset: declared.asset.clone(),
@@ -566,13 +597,13 @@ fn cosign_bundle(
     at: &str,
 ) -> Result<(Provenance, Evidence)> {
     let place = c.bundle.as_ref().expect("filtered on bundles");
-    let text = fetch(place, "cosign bundle", cx, at)?;
+    let text = fetch(a, place, "cosign bundle", cx, at)?;
     let bundle = devenv_provenance::parse_bundle(&text)
         .map_err(|e| anyhow!("{at}: the cosign bundle {}: {e}", place_name(place)))?;
     let key = c
         .key
         .as_ref()
-        .map(|k| fetch(k, "cosign public key", cx, at).map(|pem| (k, pem)))
+        .map(|k| fetch(a, k, "cosign public key", cx, at).map(|pem| (k, pem)))
         .transpose()?;
     let expect = match &key {
         Some((_, pem)) => Expect::Key(pem.clone()),
@@ -623,7 +654,7 @@ fn slsa(
     root: &TrustedRoot,
     at: &str,
 ) -> Result<(Provenance, Evidence)> {
-    let text = fetch(place, "SLSA provenance", cx, at)?;
+    let text = fetch(a, place, "SLSA provenance", cx, at)?;
     let what = format!("the SLSA provenance {}", place_name(place));
     let docs =
         devenv_provenance::provenance_documents(&text).map_err(|e| anyhow!("{at}: {what}: {e}"))?;

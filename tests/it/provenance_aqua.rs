@@ -897,3 +897,47 @@ fn a_minisign_signature_of_the_asset_itself_is_checked_against_its_bytes() {
         .fails(1)
         .stderr_has("what an aqua definition declares is fetched when the tool is locked, and no copy is kept on this machine; to check it anew, remove the tool's entry from devenv.lock and lock again");
 }
+
+#[test]
+fn the_platforms_of_a_release_share_one_fetch_of_its_signature() {
+    let sigstore = TestSigstore::new();
+    let s = FixtureServer::start();
+    let builder = signer("release.yml", "refs/tags/v1.0.0");
+    let names = [
+        "tool_1.0.0_linux_amd64.tar.gz",
+        "tool_1.0.0_darwin_arm64.tar.gz",
+    ];
+    let bodies: Vec<Vec<u8>> = names.iter().map(|n| archive(n)).collect();
+    let checksums = sums(&[(names[0], &bodies[0]), (names[1], &bodies[1])]);
+    let bundle = bundle_of_checksums(&sigstore, &builder, &checksums);
+    let assets = [
+        (names[0], bodies[0].clone()),
+        (names[1], bodies[1].clone()),
+        ("checksums.txt", checksums),
+        ("checksums.txt.sigstore.json", bundle),
+    ];
+    page(&s, REPO, &[release(&s, REPO, "v1.0.0", &assets, false)]);
+    let w = project(
+        &s,
+        &sigstore,
+        &registry("", &cosign_exact(&builder.identity)),
+        "1",
+    );
+    let text = w.read("devenv.toml").replace(
+        "[settings]\n",
+        "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\"]\n",
+    );
+    w.manifest(&text);
+    w.run(&["lock"]).ok();
+    let lock = w.lockfile();
+    assert_eq!(
+        lock.matches(&format!("identity = \"{}\"", builder.identity))
+            .count(),
+        2,
+        "{lock}"
+    );
+    assert_eq!(
+        s.hits("/dl/acme/tool/v1.0.0/checksums.txt.sigstore.json"),
+        1
+    );
+}
