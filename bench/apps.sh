@@ -18,7 +18,7 @@
 # script takes from uv's wheel on PyPI and puts on mise's PATH).
 #
 # Installs mise from the npm registry (@jdxcode/mise-linux-x64) into a
-# temp dir and builds devenv with --release. Linux x86-64 only.
+# temp dir and builds devenv with `cargo xtask dist`. Linux x86-64 only.
 # Needs: cargo, npm, node, hyperfine, python3.
 # Usage: bench/apps.sh   (RUNS=3, ESLINT=9.15.0, BLACK=24.10.0)
 set -euo pipefail
@@ -36,8 +36,7 @@ need python3 "to read hyperfine's JSON"
 need cargo "to build devenv"
 [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ] || die "runs on Linux x86-64 only"
 
-(cd "${repo}" && cargo build --release -q)
-D=${repo}/target/release/devenv
+D=$(cd "${repo}" && cargo xtask dist)
 
 W=$(mktemp -d /tmp/devenv-apps.XXXXXX)
 trap 'chmod -R u+w "${W}" 2>/dev/null || true; rm -rf "${W}"' EXIT

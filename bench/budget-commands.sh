@@ -5,7 +5,7 @@
 # anything. The project is one tool, jq from the built-in aqua registry (a
 # fixture GitHub on 127.0.0.1, so nothing leaves the machine), and five
 # variables, locked, installed and allowed.
-# Usage: bench/budget-commands.sh [--update] [DEVENV]   (default: a release build)
+# Usage: bench/budget-commands.sh [--update] [DEVENV]   (default: `cargo xtask dist`)
 # Needs: valgrind, python3, sha256sum; Linux x86-64.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -17,8 +17,7 @@ command -v valgrind >/dev/null 2>&1 || die "needs valgrind (apt-get install valg
 if [ -n "${1:-}" ]; then
   D=$(realpath "$1")
 else
-  (cd "${repo}" && cargo build --release -q) || die "cargo build --release failed"
-  D=${repo}/target/release/devenv
+  D=$(cd "${repo}" && cargo xtask dist) || die "cargo xtask dist failed"
 fi
 [ -x "${D}" ] || die "${D} is not an executable"
 

@@ -8,12 +8,11 @@
 # platform: four artifacts of the sizes of its linux-x86_64 downloads
 # (node and zig wheels, ruff wheel, prettier tarball), random and so
 # incompressible, each unpacked and hashed like the real ones.
-# Usage: bench/cache.sh [path/to/devenv]   (default: target/release/devenv)
+# Usage: bench/cache.sh [path/to/devenv]   (default: the build of `cargo xtask dist`)
 # Needs: hyperfine, python3, docker-registry, zip.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-devenv=${1:-$here/target/release/devenv}
-[ -x "$devenv" ] || (cd "$here" && cargo build --release -q)
+devenv=${1:-$(cd "$here" && cargo xtask dist)}
 devenv=$(cd "$(dirname "$devenv")" && pwd)/$(basename "$devenv")
 for tool in hyperfine python3 docker-registry zip; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing" >&2; exit 1; }

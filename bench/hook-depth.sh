@@ -12,8 +12,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LOOP=${LOOP:-2000}
-(cd "${repo}" && cargo build --release -q)
-D=${repo}/target/release/devenv
+D=$(cd "${repo}" && cargo xtask dist)
 W=$(mktemp -d /tmp/devenv-depth.XXXXXX)
 trap 'rm -rf "${W}"' EXIT
 export DEVENV_HOME=${W}/home

@@ -8,7 +8,7 @@
 #       hyperfine (`devenv hook-env --shell bash`, `direnv export bash`,
 #       `mise hook-env -s bash`).
 # Installs direnv (the Debian package, unpacked) and mise (npm's
-# @jdxcode/mise-linux-x64) into a temp dir; builds devenv with --release.
+# @jdxcode/mise-linux-x64) into a temp dir; builds devenv with `cargo xtask dist`.
 # Needs: cargo, apt-get, dpkg, npm, hyperfine, python3.
 # Usage: bench/hook.sh   (from anywhere in the repository; RUNS=300 LOOP=10000)
 set -euo pipefail
@@ -17,8 +17,7 @@ RUNS=${RUNS:-300}
 LOOP=${LOOP:-10000}
 PEER_LOOP=${PEER_LOOP:-300}
 
-(cd "${repo}" && cargo build --release -q)
-D=${repo}/target/release/devenv
+D=$(cd "${repo}" && cargo xtask dist)
 
 W=$(mktemp -d /tmp/devenv-bench.XXXXXX)
 trap 'rm -rf "${W}"' EXIT

@@ -28,7 +28,7 @@
 #
 # Installs mise from the npm registry (@jdxcode/mise-linux-x64) into a temp
 # dir, and uv with pip unless python3 already has it; builds devenv with
-# --release. Linux x86-64 only (the lock's linux-x86_64 artifacts, mise's
+# `cargo xtask dist`. Linux x86-64 only (the lock's linux-x86_64 artifacts, mise's
 # linux-x64 build). Downloads about 150 MB per install per side.
 # Needs: cargo, npm, hyperfine, python3 >= 3.11 (tomllib).
 # Usage: bench/install-vs-mise.sh   (RUNS=3; ROWS="1 2 3" picks rows)
@@ -49,8 +49,7 @@ python3 -c 'import tomllib' 2>/dev/null || die "needs python3 >= 3.11 (tomllib)"
 [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ] || die "runs on Linux x86-64 only, not $(uname -s)-$(uname -m)"
 [ -f "${lock}" ] || die "no ${lock}"
 
-(cd "${repo}" && cargo build --release -q)
-D=${repo}/target/release/devenv
+D=$(cd "${repo}" && cargo xtask dist)
 
 W=$(mktemp -d /tmp/devenv-bench.XXXXXX)
 trap 'chmod -R u+w "${W}" 2>/dev/null || true; rm -rf "${W}"' EXIT

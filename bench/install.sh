@@ -2,12 +2,11 @@
 # Cold install of a 50 MB .tar.gz from a loopback server, devenv vs the plain
 # `curl | tar xz` pipeline, and `devenv exec -- true` with everything
 # installed. Medians from hyperfine, measured in the same run.
-# Usage: bench/install.sh [path/to/devenv]   (default: target/release/devenv)
+# Usage: bench/install.sh [path/to/devenv]   (default: the build of `cargo xtask dist`)
 # Needs: hyperfine, curl, python3.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-devenv=${1:-$here/target/release/devenv}
-[ -x "$devenv" ] || (cd "$here" && cargo build --release -q)
+devenv=${1:-$(cd "$here" && cargo xtask dist)}
 devenv=$(cd "$(dirname "$devenv")" && pwd)/$(basename "$devenv")
 w=$(mktemp -d /tmp/devenv-bench.XXXXXX)
 trap 'kill "$server" 2>/dev/null || true; chmod -R u+w "$w"; rm -rf "$w"' EXIT

@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # `devenv rollback` and `devenv gc` with 200 store entries and 20 projects.
-# Usage: bench/lifecycle.sh [path/to/devenv]   (default: target/release/devenv)
+# Usage: bench/lifecycle.sh [path/to/devenv]   (default: the build of `cargo xtask dist`)
 # Needs: hyperfine, python3.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-devenv=${1:-$here/target/release/devenv}
-[ -x "$devenv" ] || (cd "$here" && cargo build --release -q)
+devenv=${1:-$(cd "$here" && cargo xtask dist)}
 devenv=$(cd "$(dirname "$devenv")" && pwd)/$(basename "$devenv")
 w=$(mktemp -d /tmp/devenv-lifecycle.XXXXXX)
 trap 'kill "$server" 2>/dev/null || true; chmod -R u+w "$w"; rm -rf "$w"' EXIT

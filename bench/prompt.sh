@@ -11,16 +11,13 @@
 # function (which runs `hook-env` inside projects) against the processes
 # direnv and mise run at each prompt there (hyperfine medians).
 # Installs mise (npm's @jdxcode/mise-linux-x64) and direnv (Debian) into a
-# temp dir; builds devenv with --release (DEVENV=path to use another).
+# temp dir; builds devenv with `cargo xtask dist` (DEVENV=path to use another).
 # Usage: bench/prompt.sh   (LOOP=2000 PEER_LOOP=200 TOOLS="1 10 100")
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LOOP=${LOOP:-2000}
 PEER_LOOP=${PEER_LOOP:-200}
-if [[ -z ${DEVENV-} ]]; then
-  (cd "${repo}" && cargo build --release -q)
-fi
-D=${DEVENV:-${repo}/target/release/devenv}
+D=${DEVENV:-$(cd "${repo}" && cargo xtask dist)}
 W=$(mktemp -d /tmp/devenv-prompt.XXXXXX)
 trap 'rm -rf "${W}"' EXIT
 (

@@ -26,8 +26,7 @@ need python3 "to read hyperfine's JSON"
 need cargo "to build devenv"
 [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ] || die "runs on Linux x86-64 only, not $(uname -s)-$(uname -m)"
 
-(cd "${repo}" && cargo build --release -q)
-D=${repo}/target/release/devenv
+D=$(cd "${repo}" && cargo xtask dist)
 
 W=$(mktemp -d /tmp/devenv-bench-run.XXXXXX)
 trap 'rm -rf "${W}"' EXIT

@@ -17,7 +17,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 die() { echo "vs-peers.sh: $*" >&2; exit 1; }
 for t in hyperfine curl python3 npm direnv; do command -v "$t" >/dev/null || die "needs $t on PATH"; done
-if [ -n "${1:-}" ]; then D=$(realpath "$1"); else (cd "${repo}" && cargo build --release -q); D=${repo}/target/release/devenv; fi
+if [ -n "${1:-}" ]; then D=$(realpath "$1"); else D=$(cd "${repo}" && cargo xtask dist); fi
 OLD=${2:+$(realpath "$2")}
 RUNS=${RUNS:-5}
 RUNS_CMD=${RUNS_CMD:-200}

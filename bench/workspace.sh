@@ -16,10 +16,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MEMBERS=${MEMBERS:-200}
 TOOLS=${TOOLS:-30}
-if [[ -z ${DEVENV-} ]]; then
-  (cd "${repo}" && cargo build --release -q)
-fi
-D=${DEVENV:-${repo}/target/release/devenv}
+D=${DEVENV:-$(cd "${repo}" && cargo xtask dist)}
 W=$(mktemp -d /tmp/devenv-workspace.XXXXXX)
 trap 'rm -rf "${W}"' EXIT
 if [[ -z ${MISE-} ]]; then
