@@ -45,8 +45,10 @@ pub(crate) struct Context {
     /// credentials); combined with `[settings] caches` per project.
     pub(crate) caches: devenv_net::cache::Env,
     /// What the definitions of artifacts pinned by this command declare
-    /// about their signatures (aqua packages), by URL and digest: handed
-    /// over by resolution, checked at lock time.
+    /// about their signatures (aqua packages), or what their release
+    /// publishes beside them (`github:` assets, aqua packages declaring
+    /// nothing), by URL and digest: handed over by resolution, checked at
+    /// lock time.
     pub(crate) declared: std::sync::Mutex<
         std::collections::BTreeMap<
             (String, String),

@@ -27,6 +27,7 @@ use devenv_model::digest::{Algorithm, Digest};
 use devenv_model::lock::{Lock, Provenance};
 use devenv_model::manifest::{Manifest, ProvenancePolicy, Request};
 use devenv_provenance::{Expect, Subject, TrustedRoot};
+use devenv_sources::backends::aqua::declared::By;
 use devenv_sources::backends::{Backend, Mirrors};
 use std::collections::BTreeMap;
 
@@ -240,9 +241,37 @@ pub(crate) fn attach(
         let fetched = crate::provenance_aqua::Fetched::default();
         let found =
             devenv_model::parallel::map(cx.fetcher.settings().jobs, &fresh, |(name, kind, u)| {
-                if *kind == Kind::Aqua {
-                    let key = (u.url.clone(), u.digest.to_string());
-                    let source = format!("aqua:{}", u.package);
+                let key = (u.url.clone(), u.digest.to_string());
+                if let Some(d) = declared.get(&key) {
+                    let source = match kind {
+                        Kind::Github => format!("github:{}", u.package),
+                        _ => format!("aqua:{}", u.package),
+                    };
+                    // The message names the package; a tool named
+                    // otherwise is named too.
+                    let named = |e: anyhow::Error| {
+                        if *name == source {
+                            e
+                        } else {
+                            anyhow!("{name}: {e:#}")
+                        }
+                    };
+                    // What a release publishes: its repository's GitHub
+                    // artifact attestations first, as for every `github:`
+                    // asset, then the files beside the asset.
+                    let api = match (d.by, &d.repo) {
+                        (By::Release, Some(repo)) => {
+                            let unit = Unit {
+                                package: repo.clone(),
+                                ..u.clone()
+                            };
+                            Some(
+                                look_up(Kind::Github, &unit, &mirrors, cx, &root)
+                                    .map_err(|e| named(anyhow!("{source} {}: {e:#}", u.version)))?,
+                            )
+                        }
+                        _ => None,
+                    };
                     let a = crate::provenance_aqua::Artifact {
                         fetched: &fetched,
                         source: &source,
@@ -250,22 +279,14 @@ pub(crate) fn attach(
                         url: &u.url,
                         digest: &u.digest,
                     };
-                    return crate::provenance_aqua::look_up(
-                        &a,
-                        &declared[&key],
-                        &mirrors,
-                        cx,
-                        &root,
-                    )
-                    .map(|found| found.map(|(p, e)| (p, e.bundle, e.checksums, e.signature)))
-                    // The message names the package; a tool named
-                    // otherwise is named too.
-                    .map_err(|e| {
-                        if *name == source {
-                            e
-                        } else {
-                            anyhow!("{name}: {e:#}")
-                        }
+                    // Every file found must verify, whatever the API said.
+                    let material = crate::provenance_aqua::look_up(&a, d, &mirrors, cx, &root)
+                        .map(|found| found.map(|(p, e)| (p, e.bundle, e.checksums, e.signature)))
+                        .map_err(named)?;
+                    return Ok(match api {
+                        // The first verified is recorded.
+                        Some((p, bundle)) if p.signer().is_some() => Some((p, bundle, None, None)),
+                        _ => material,
                     });
                 }
                 look_up(*kind, u, &mirrors, cx, &root)

@@ -12,13 +12,20 @@
 //! file's line for it. A declared file that is missing stops the lock: a
 //! signature that vanished from a release is what a replaced release
 //! looks like.
+//!
+//! The same path checks what a release publishes beside a `github:` asset
+//! (or an aqua package's asset whose definition declares nothing), found
+//! by name ([`By::Release`]): Sigstore bundles, keyless `.sig` + `.pem`
+//! and SLSA provenance, of the asset or of the checksum file its digest
+//! came from, by any signer (the identity is pinned once recorded). A
+//! file found that does not verify stops the lock as a declared one does.
 
 use crate::project::Context;
 use anyhow::{Result, anyhow, bail};
 use devenv_model::digest::{Algorithm, Digest};
 use devenv_model::lock::Provenance;
 use devenv_provenance::{Expect, Subject, TrustedRoot};
-use devenv_sources::backends::aqua::declared::{CosignDecl, Declared, Place, Signs};
+use devenv_sources::backends::aqua::declared::{By, CosignDecl, Declared, Place, Signs};
 use devenv_sources::backends::{Backend, Mirrors};
 
 /// The issuer recorded for a minisign signature (a key, not an OIDC
@@ -189,7 +196,7 @@ pub(crate) fn look_up(
         )?);
     }
     for c in declared.cosign.iter().filter(|c| c.bundle.is_some()) {
-        found.push(cosign_bundle(a, declared, c, &mut sums, cx, root, &at)?);
+        found.extend(cosign_bundle(a, declared, c, &mut sums, cx, root, &at)?);
     }
     if let Some(place) = &declared.slsa {
         found.push(slsa(a, declared, place, cx, root, &at)?);
@@ -199,7 +206,7 @@ pub(crate) fn look_up(
             Signs::Checksums => checksums(a, declared, &mut sums, cx, &at)?.into_bytes(),
             Signs::Asset => artifact_bytes(a, cx, &at)?,
         };
-        let sig = fetch(a, &m.file, "minisign signature", cx, &at)?;
+        let sig = fetch(a, declared.by, &m.file, "minisign signature", cx, &at)?;
         let kept = KeptSignature {
             kind: "minisign".into(),
             public_key: m.public_key.clone(),
@@ -230,8 +237,8 @@ pub(crate) fn look_up(
     for c in declared.cosign.iter().filter(|c| c.bundle.is_none()) {
         match (&c.key, &c.signature) {
             (Some(key), Some(signature)) => {
-                let pem = fetch(a, key, "cosign public key", cx, &at)?;
-                let sig = fetch(a, signature, "cosign signature", cx, &at)?;
+                let pem = fetch(a, declared.by, key, "cosign public key", cx, &at)?;
+                let sig = fetch(a, declared.by, signature, "cosign signature", cx, &at)?;
                 let text = match c.signs {
                     Some(Signs::Checksums) => Some(checksums(a, declared, &mut sums, cx, &at)?),
                     _ => None,
@@ -276,6 +283,17 @@ pub(crate) fn look_up(
                 .push("its cosign declaration names neither a bundle nor a signature".into()),
         }
     }
+    if found.is_empty() && declared.by == By::Release {
+        // Only files devenv does not read (said above): nothing published.
+        return Ok(Some((
+            Provenance::none(),
+            Evidence {
+                bundle: None,
+                checksums: None,
+                signature: None,
+            },
+        )));
+    }
     if found.is_empty() {
         devenv_model::ui::info(format!(
             "{at}: provenance not checked: {}",
@@ -287,7 +305,11 @@ pub(crate) fn look_up(
 }
 
 /// Who a keyless declaration expects, or why it expects nobody.
-fn expected(c: &CosignDecl, at: &str) -> Result<Expect> {
+fn expected(c: &CosignDecl, by: By, at: &str) -> Result<Expect> {
+    if by == By::Release {
+        // Found beside the asset: anyone's, pinned once recorded.
+        return Ok(Expect::AnyIdentity);
+    }
     Ok(match (&c.identity, &c.identity_regexp, &c.issuer) {
         (Some(identity), _, Some(issuer)) => Expect::Identity {
             identity: identity.clone(),
@@ -328,10 +350,10 @@ fn keyless(
     root: &TrustedRoot,
     at: &str,
 ) -> Result<(Provenance, Evidence)> {
-    let expect = expected(c, at)?;
+    let expect = expected(c, declared.by, at)?;
     let certificate = c.certificate.as_ref().expect("checked by the caller");
-    let pem = fetch(a, certificate, "cosign certificate", cx, at)?;
-    let sig = fetch(a, signature, "cosign signature", cx, at)?;
+    let pem = fetch(a, declared.by, certificate, "cosign certificate", cx, at)?;
+    let sig = fetch(a, declared.by, signature, "cosign signature", cx, at)?;
     let checksums_text = match c.signs {
         Some(Signs::Checksums) => Some(checksums(a, declared, sums, cx, at)?),
         _ => None,
@@ -349,11 +371,19 @@ fn keyless(
         signature: sig.clone().into_bytes(),
     };
     let (v, bundle) = from_rekor(&signed_sha, &material, subject, &expect, cx, root).map_err(|e| {
-        anyhow!(
-            "{at}: the cosign signature {} does not verify as signed by {}, as its aqua definition declares: {e}",
-            place_name(signature),
-            whom(&expect)
-        )
+        match declared.by {
+            By::Definition => anyhow!(
+                "{at}: the cosign signature {} does not verify as signed by {}, as its aqua definition declares: {e}",
+                place_name(signature),
+                whom(&expect)
+            ),
+            By::Release => anyhow!(
+                "{at}: the keyless cosign signature {} (with {}) its release publishes beside {} does not verify: {e}",
+                place_name(signature),
+                place_name(certificate),
+                signed_name(declared, c.signs)
+            ),
+        }
     })?;
     let issuer = v
         .issuer
@@ -382,10 +412,21 @@ fn place_name(place: &Place) -> String {
 
 /// The text of declared material. Nothing goes along but the request:
 /// material is fetched without credentials, whatever its host.
-fn fetch(a: &Artifact, place: &Place, what: &str, cx: &Context, at: &str) -> Result<String> {
+fn fetch(
+    a: &Artifact,
+    by: By,
+    place: &Place,
+    what: &str,
+    cx: &Context,
+    at: &str,
+) -> Result<String> {
+    let names = match by {
+        By::Definition => "its aqua definition declares",
+        By::Release => "its release lists",
+    };
     let vanished = |where_: &str| {
         anyhow!(
-            "{at}: its aqua definition declares the {what} {where_}, which is not there. A declared signature that vanished is what a replaced release looks like, so devenv.lock was not written; check the release with its publisher, or pin a version whose signature is published"
+            "{at}: {names} the {what} {where_}, which is not there. A declared signature that vanished is what a replaced release looks like, so devenv.lock was not written; check the release with its publisher, or pin a version whose signature is published"
         )
     };
     match place {
@@ -437,7 +478,7 @@ fn checksums(
     let Some((file, place)) = &declared.checksums else {
         bail!("{at}: its aqua definition signs a checksum file but names none");
     };
-    let text = fetch(a, place, "checksum file", cx, at)?;
+    let text = fetch(a, declared.by, place, "checksum file", cx, at)?;
     SignedSums {
         file: file.clone(),
         asset: declared.asset.clone(),
@@ -595,19 +636,32 @@ fn cosign_bundle(
     cx: &Context,
     root: &TrustedRoot,
     at: &str,
-) -> Result<(Provenance, Evidence)> {
+) -> Result<Option<(Provenance, Evidence)>> {
     let place = c.bundle.as_ref().expect("filtered on bundles");
-    let text = fetch(a, place, "cosign bundle", cx, at)?;
-    let bundle = devenv_provenance::parse_bundle(&text)
-        .map_err(|e| anyhow!("{at}: the cosign bundle {}: {e}", place_name(place)))?;
+    let text = fetch(a, declared.by, place, "cosign bundle", cx, at)?;
+    let bundle = match (devenv_provenance::parse_bundle(&text), declared.by) {
+        (Ok(bundle), _) => bundle,
+        (Err(e), By::Definition) => {
+            bail!("{at}: the cosign bundle {}: {e}", place_name(place))
+        }
+        // Found by its name only: another format (cosign's older
+        // `--bundle`), not a Sigstore bundle devenv reads.
+        (Err(e), By::Release) => {
+            devenv_model::ui::info(format!(
+                "{at}: {} is not a Sigstore bundle ({e}), so it was not checked",
+                place_name(place)
+            ));
+            return Ok(None);
+        }
+    };
     let key = c
         .key
         .as_ref()
-        .map(|k| fetch(a, k, "cosign public key", cx, at).map(|pem| (k, pem)))
+        .map(|k| fetch(a, declared.by, k, "cosign public key", cx, at).map(|pem| (k, pem)))
         .transpose()?;
     let expect = match &key {
         Some((_, pem)) => Expect::Key(pem.clone()),
-        None => expected(c, at)?,
+        None => expected(c, declared.by, at)?,
     };
     let checksums_text = match c.signs {
         Some(Signs::Checksums) => Some(checksums(a, declared, sums, cx, at)?),
@@ -622,24 +676,39 @@ fn cosign_bundle(
             Some((k, _)) => format!("the key {}", place_name(k)),
             None => whom(&expect),
         };
-        anyhow!(
-            "{at}: the cosign bundle {} does not verify as signed by {whom}, as its aqua definition declares: {e}",
-            place_name(place)
-        )
+        match declared.by {
+            By::Definition => anyhow!(
+                "{at}: the cosign bundle {} does not verify as signed by {whom}, as its aqua definition declares: {e}",
+                place_name(place)
+            ),
+            By::Release => anyhow!(
+                "{at}: the Sigstore bundle {} its release publishes beside {} does not verify: {e}",
+                place_name(place),
+                signed_name(declared, c.signs)
+            ),
+        }
     })?;
     let issuer = match (&key, v.issuer) {
         (Some((k, _)), _) => place_name(k),
         (None, Some(issuer)) => issuer,
         (None, None) => bail!("{at}: the signing certificate names no issuer"),
     };
-    Ok((
+    Ok(Some((
         verified(v.identity, issuer, v.log_index),
         Evidence {
             bundle: Some(text),
             checksums: checksums_text.map(|t| SignedSums::of(declared, t)),
             signature: None,
         },
-    ))
+    )))
+}
+
+/// For people: the file a declaration signs.
+fn signed_name(declared: &Declared, signs: Option<Signs>) -> String {
+    match (signs, &declared.checksums) {
+        (Some(Signs::Checksums), Some((file, _))) => file.clone(),
+        _ => declared.asset.clone(),
+    }
 }
 
 /// `slsa_provenance`: a `.intoto.jsonl` of Sigstore bundles (newer
@@ -654,7 +723,7 @@ fn slsa(
     root: &TrustedRoot,
     at: &str,
 ) -> Result<(Provenance, Evidence)> {
-    let text = fetch(a, place, "SLSA provenance", cx, at)?;
+    let text = fetch(a, declared.by, place, "SLSA provenance", cx, at)?;
     let what = format!("the SLSA provenance {}", place_name(place));
     let docs =
         devenv_provenance::provenance_documents(&text).map_err(|e| anyhow!("{at}: {what}: {e}"))?;

@@ -311,6 +311,19 @@ impl TestSigstore {
             }
         });
         let body = serde_json::to_vec(&body).unwrap();
+        serde_json::json!({
+            "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+            "verificationMaterial": {
+                "certificate": {"rawBytes": B64.encode(&cert)},
+                "tlogEntries": [self.bundle_entry(&body, "dsse")]
+            },
+            "dsseEnvelope": envelope
+        })
+    }
+
+    /// A transparency log entry of `body` (a canonical Rekor entry body of
+    /// `kind`) as the only leaf of a tree, as a bundle carries it.
+    fn bundle_entry(&self, body: &[u8], kind: &str) -> serde_json::Value {
         let index = self
             .next_index
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -318,13 +331,13 @@ impl TestSigstore {
         // The signed entry timestamp: canonical JSON, keys in order.
         let set = format!(
             "{{\"body\":\"{}\",\"integratedTime\":{INTEGRATED_TIME},\"logID\":\"{}\",\"logIndex\":{index}}}",
-            B64.encode(&body),
+            B64.encode(body),
             hex(&log_id)
         );
         let set = sign(&self.rekor, set.as_bytes());
         // A tree of one leaf: its root is the leaf's hash (RFC 6962).
         let mut leaf = vec![0u8];
-        leaf.extend(&body);
+        leaf.extend(body);
         let root = Sha256::digest(&leaf);
         let origin = "rekor.devenv.test - 1";
         let note = format!("{origin}\n1\n{}\n", B64.encode(root));
@@ -336,26 +349,50 @@ impl TestSigstore {
             B64.encode(&hint_and_sig)
         );
         serde_json::json!({
+            "logIndex": index.to_string(),
+            "logId": {"keyId": B64.encode(&log_id)},
+            "kindVersion": {"kind": kind, "version": "0.0.1"},
+            "integratedTime": INTEGRATED_TIME.to_string(),
+            "inclusionPromise": {"signedEntryTimestamp": B64.encode(&set)},
+            "inclusionProof": {
+                "logIndex": "0",
+                "rootHash": B64.encode(root),
+                "treeSize": "1",
+                "hashes": [],
+                "checkpoint": {"envelope": checkpoint}
+            },
+            "canonicalizedBody": B64.encode(body)
+        })
+    }
+
+    /// `cosign sign-blob --bundle` of `blob` by `signer`, keyless, in the
+    /// new bundle format: a v0.3 Sigstore bundle of a message signature
+    /// with its `hashedrekord` entry.
+    pub(crate) fn sign_blob_bundle(&self, signer: &Signer, blob: &[u8]) -> serde_json::Value {
+        let signing_key = key(&format!("signer {}", signer.identity));
+        let cert = self.certificate(signer, &signing_key);
+        let sig = sign(&signing_key, blob);
+        let pem = Self::pem(&cert);
+        let digest = Sha256::digest(blob);
+        let body = serde_json::json!({
+            "apiVersion": "0.0.1",
+            "kind": "hashedrekord",
+            "spec": {
+                "data": {"hash": {"algorithm": "sha256", "value": hex(&digest)}},
+                "signature": {"content": B64.encode(&sig), "publicKey": {"content": B64.encode(pem.as_bytes())}}
+            }
+        });
+        let body = serde_json::to_vec(&body).unwrap();
+        serde_json::json!({
             "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
             "verificationMaterial": {
                 "certificate": {"rawBytes": B64.encode(&cert)},
-                "tlogEntries": [{
-                    "logIndex": index.to_string(),
-                    "logId": {"keyId": B64.encode(&log_id)},
-                    "kindVersion": {"kind": "dsse", "version": "0.0.1"},
-                    "integratedTime": INTEGRATED_TIME.to_string(),
-                    "inclusionPromise": {"signedEntryTimestamp": B64.encode(&set)},
-                    "inclusionProof": {
-                        "logIndex": "0",
-                        "rootHash": B64.encode(root),
-                        "treeSize": "1",
-                        "hashes": [],
-                        "checkpoint": {"envelope": checkpoint}
-                    },
-                    "canonicalizedBody": B64.encode(&body)
-                }]
+                "tlogEntries": [self.bundle_entry(&body, "hashedrekord")]
             },
-            "dsseEnvelope": envelope
+            "messageSignature": {
+                "messageDigest": {"algorithm": "SHA2_256", "digest": B64.encode(digest)},
+                "signature": B64.encode(&sig)
+            }
         })
     }
 }

@@ -53,9 +53,18 @@ fn split_line(line: &str) -> Option<(&str, &str)> {
 /// Whether an asset name is a checksum file that may list other assets.
 pub(crate) fn is_checksum_file(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    !lower.ends_with(".sig")
-        && !lower.ends_with(".asc")
-        && !lower.ends_with(".pem")
+    // Signatures of a checksum file are not checksum files.
+    ![
+        ".sig",
+        ".asc",
+        ".pem",
+        ".json",
+        ".jsonl",
+        ".sigstore",
+        ".bundle",
+    ]
+    .iter()
+    .any(|s| lower.ends_with(s))
         && (lower.contains("checksums")
             || lower.contains("sha256sums")
             || lower.contains("sha256sum")

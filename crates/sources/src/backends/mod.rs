@@ -111,7 +111,8 @@ pub(crate) struct Found {
     pub(crate) parts: Vec<devenv_model::lock::Part>,
     pub(crate) layout: Option<String>,
     /// The signature material its definition declares (aqua packages),
-    /// located: for lock time to fetch and verify.
+    /// or its release publishes beside it (GitHub releases), located: for
+    /// lock time to fetch and verify.
     pub(crate) declared: Option<Box<aqua::declared::Declared>>,
 }
 

@@ -71,9 +71,24 @@ pub struct MinisignDecl {
     pub public_key: String,
 }
 
-/// Everything a definition declares for one version and platform.
+/// Who names the material.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum By {
+    /// The aqua definition declares it, with who must have signed.
+    #[default]
+    Definition,
+    /// The release publishes it beside the asset, found by name among its
+    /// assets ([`published`]): any signer, pinned once recorded. The
+    /// GitHub attestation API is asked too, as for `github:` tools.
+    Release,
+}
+
+/// Everything a definition declares for one version and platform (or a
+/// release publishes beside an asset).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Declared {
+    /// Who names the material.
+    pub by: By,
     /// The package's repository (`owner/name`), whose GitHub artifact
     /// attestations are asked for.
     pub repo: Option<String>,
@@ -124,6 +139,68 @@ impl Declared {
         }
         out
     }
+}
+
+/// The Sigstore bundles a release publishes beside a file, by name: what
+/// `cosign sign-blob --bundle` and the GitHub attestation action name them.
+const BUNDLE_SUFFIXES: [&str; 3] = [".sigstore.json", ".sigstore", ".bundle"];
+
+/// The signature material a release publishes beside `asset` (found by
+/// exact name among `assets`, `(name, download URL)`), and beside the
+/// checksum file `checksums` its digest came from: Sigstore bundles
+/// (`NAME.sigstore.json`, `NAME.sigstore`, `NAME.bundle`), keyless cosign
+/// signatures (`NAME.sig` with `NAME.pem`) and SLSA provenance
+/// (`ASSET.intoto.jsonl`, else `multiple.intoto.jsonl`). Nothing else is
+/// guessed: a `.sig` without its `.pem` is a key's (or GPG's) signature,
+/// which no key of the release could vouch for.
+pub(crate) fn published(
+    assets: &[(&str, &str)],
+    repo: &str,
+    asset: &str,
+    checksums: Option<&str>,
+) -> Declared {
+    let url = |name: &str| {
+        assets
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, u)| Place::Url(u.to_string()))
+    };
+    let mut out = Declared {
+        by: By::Release,
+        repo: Some(repo.to_string()),
+        asset: asset.to_string(),
+        ..Declared::default()
+    };
+    let mut signed = vec![(asset, Signs::Asset)];
+    if let Some(file) = checksums
+        && let Some(place) = url(file)
+    {
+        out.checksums = Some((file.to_string(), place));
+        signed.push((file, Signs::Checksums));
+    }
+    for (name, signs) in signed {
+        for suffix in BUNDLE_SUFFIXES {
+            if let Some(bundle) = url(&format!("{name}{suffix}")) {
+                out.cosign.push(CosignDecl {
+                    signs: Some(signs),
+                    bundle: Some(bundle),
+                    ..CosignDecl::default()
+                });
+            }
+        }
+        if let (Some(signature), Some(certificate)) =
+            (url(&format!("{name}.sig")), url(&format!("{name}.pem")))
+        {
+            out.cosign.push(CosignDecl {
+                signs: Some(signs),
+                signature: Some(signature),
+                certificate: Some(certificate),
+                ..CosignDecl::default()
+            });
+        }
+    }
+    out.slsa = url(&format!("{asset}.intoto.jsonl")).or_else(|| url("multiple.intoto.jsonl"));
+    out
 }
 
 type Render<'a> = dyn Fn(&str, &Data) -> Result<String, Nothing> + 'a;
@@ -300,6 +377,80 @@ fn cosign_decl(
 mod tests {
     use super::*;
     use devenv_model::aqua::Registry;
+
+    /// What a release publishes is found by exact name only; a `.sig`
+    /// without its `.pem` is no keyless signature, and the checksum
+    /// file's material counts only when the digest came from that file.
+    #[test]
+    fn a_releases_material_is_found_by_its_exact_names() {
+        let assets = [
+            ("t.tar.gz", "u/t.tar.gz"),
+            ("t.tar.gz.sigstore.json", "u/t.tar.gz.sigstore.json"),
+            ("t.tar.gz.bundle", "u/t.tar.gz.bundle"),
+            ("t.tar.gz.sig", "u/t.tar.gz.sig"),
+            ("t.tar.gz.intoto.jsonl", "u/t.tar.gz.intoto.jsonl"),
+            ("multiple.intoto.jsonl", "u/multiple.intoto.jsonl"),
+            ("t.tar.gz.sigstore.json.bak", "u/x"),
+            ("SHA256SUMS", "u/SHA256SUMS"),
+            ("SHA256SUMS.sig", "u/SHA256SUMS.sig"),
+            ("SHA256SUMS.pem", "u/SHA256SUMS.pem"),
+        ];
+        let url = |u: &str| Some(Place::Url(u.into()));
+        let d = published(&assets, "a/t", "t.tar.gz", Some("SHA256SUMS"));
+        assert_eq!(d.by, By::Release);
+        assert_eq!(d.repo.as_deref(), Some("a/t"));
+        assert_eq!(
+            d.checksums,
+            Some(("SHA256SUMS".into(), Place::Url("u/SHA256SUMS".into())))
+        );
+        let found: Vec<_> = d
+            .cosign
+            .iter()
+            .map(|c| {
+                (
+                    c.signs,
+                    c.bundle.clone(),
+                    c.signature.clone(),
+                    c.certificate.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (
+                    Some(Signs::Asset),
+                    url("u/t.tar.gz.sigstore.json"),
+                    None,
+                    None
+                ),
+                (Some(Signs::Asset), url("u/t.tar.gz.bundle"), None, None),
+                (
+                    Some(Signs::Checksums),
+                    None,
+                    url("u/SHA256SUMS.sig"),
+                    url("u/SHA256SUMS.pem")
+                ),
+            ]
+        );
+        assert!(
+            d.cosign
+                .iter()
+                .all(|c| c.identity.is_none() && c.key.is_none())
+        );
+        assert_eq!(d.slsa, url("u/t.tar.gz.intoto.jsonl"));
+        assert!(d.attestations.is_empty() && d.minisign.is_empty());
+        // The digest came from elsewhere: the checksum file's signature
+        // binds nothing.
+        let d = published(&assets, "a/t", "t.tar.gz", None);
+        assert!(d.checksums.is_none());
+        assert_eq!(d.cosign.len(), 2);
+        // Nothing beside it: nothing declared.
+        let d = published(&assets[..1], "a/t", "t.tar.gz", Some("SHA256SUMS"));
+        assert!(!d.any());
+        let d = published(&[("multiple.intoto.jsonl", "u/m")], "a/t", "t.tar.gz", None);
+        assert_eq!(d.slsa, url("u/m"));
+    }
 
     /// cosign's `--flag=value` form, a flag at the end without its value,
     /// options devenv does not read, and material in another repository.

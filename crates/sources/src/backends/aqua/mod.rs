@@ -215,11 +215,21 @@ impl Aqua {
             digest,
             format: res.format,
             bin: res.bin.clone(),
-            digest_from: Some(from),
+            digest_from: Some(from.clone()),
             home: None,
             parts: Vec::new(),
             layout: None,
-            declared: self.locate(res, r),
+            declared: match self.package.repo() {
+                // Nothing declared: what the release publishes beside
+                // the asset, and its GitHub attestations, as for `github:`.
+                Some(repo) if !res.declared.any() => Some(Box::new(super::github::published(
+                    r,
+                    &repo,
+                    &asset.name,
+                    &from,
+                ))),
+                _ => self.locate(res, r),
+            },
         })
     }
 

@@ -32,6 +32,7 @@ fn is_noise(lower: &str) -> bool {
         ".dmg",
         ".sha256sum",
         ".bundle",
+        ".sigstore",
         ".yaml",
         ".yml",
         ".vsix",

@@ -325,6 +325,24 @@ impl<'a> Digests<'a> {
     }
 }
 
+/// What `r` publishes beside `asset` to sign it (see
+/// [`super::aqua::declared::published`]), and beside the checksum file
+/// its digest came from (`from`, as the lock's `digest_from` says it).
+pub(crate) fn published(
+    r: &GhRelease,
+    repo: &str,
+    asset: &str,
+    from: &str,
+) -> super::aqua::declared::Declared {
+    let assets: Vec<(&str, &str)> = r
+        .assets
+        .iter()
+        .map(|a| (a.name.as_str(), a.browser_download_url.as_str()))
+        .collect();
+    let checksums = from.strip_prefix("checksum file ");
+    super::aqua::declared::published(&assets, repo, asset, checksums)
+}
+
 /// A repository's releases, opened.
 pub(crate) struct Github {
     repo: String,
@@ -421,6 +439,7 @@ impl Source for Github {
             let (digest, from) = digests.of(asset, &format!("github:{} {version}", self.repo))?;
             let mut found = Found::at(asset.browser_download_url.clone(), digest, &[]);
             found.bin = self.bin.clone().unwrap_or_default();
+            found.declared = Some(Box::new(published(r, &self.repo, &asset.name, &from)));
             found.digest_from = Some(from);
             out.insert(platform, found);
         }
