@@ -397,8 +397,14 @@ pub(crate) fn check_policy(manifest: &Manifest, lock: &Lock) -> Result<()> {
                 (_, Some(_)) => {}
                 (_, None) => {
                     let aqua = kind_of(&tool.source) == Some(Kind::Aqua);
+                    let github = kind_of(&tool.source) == Some(Kind::Github);
                     let what = match found {
-                        Some(_) if aqua => "its aqua definition declares no signature",
+                        Some(_) if aqua => {
+                            "its aqua definition declares no signature, and its release publishes none devenv reads (GitHub artifact attestations, Sigstore bundles, keyless signatures or SLSA provenance beside the asset)"
+                        }
+                        Some(_) if github => {
+                            "its release publishes none devenv reads (GitHub artifact attestations, Sigstore bundles, keyless signatures or SLSA provenance beside the asset)"
+                        }
                         Some(_) => "its registry publishes no provenance for it",
                         None if kind_of(&tool.source).is_none() => {
                             "devenv reads no provenance from its source (npm, PyPI, GitHub releases and aqua packages only)"
@@ -608,6 +614,10 @@ pub(crate) fn audit(manifest: &Manifest, lock: &Lock, cx: &Context) -> Result<Au
                                     ));
                                 }
                             }
+                            Ok((_, None)) if kind == Kind::Github => audit.problems.push(format!(
+                                "{what}: no kept bundle on this machine, and the GitHub attestation API has none for it (the lock records {}, which may come from a signature beside the asset); to check it anew, remove the tool's entry from devenv.lock and lock again",
+                                record.describe()
+                            )),
                             Ok((_, None)) => audit.problems.push(format!(
                                 "{what}: the registry no longer publishes the provenance the lock records ({})",
                                 record.describe()

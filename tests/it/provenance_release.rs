@@ -420,6 +420,11 @@ fn a_release_without_material_records_none() {
     w.run(&["list", "--provenance"])
         .ok()
         .stdout_has("not published");
+    // Required: refused, saying what was looked for.
+    w.manifest("[tools]\n\"github:acme/tool\" = { version = \"1\", provenance = \"required\" }\n\n[settings]\ntrusted_root = \"trusted_root.json\"\n");
+    w.run(&["lock"]).fails(1).stderr_has(
+        "github:acme/tool 1.0.0 for linux-x86_64: devenv.toml requires verified provenance, but its release publishes none devenv reads",
+    );
 }
 
 #[test]
@@ -525,4 +530,29 @@ fn an_aqua_package_declaring_nothing_is_checked_as_a_github_release() {
         .fails(1)
         .stderr_has("aqua:acme/tool 1.0.0: the Sigstore bundle")
         .stderr_has("its release publishes beside checksums.txt does not verify");
+}
+
+#[test]
+fn an_audit_without_the_kept_bundle_says_how_to_check_again() {
+    let sigstore = TestSigstore::new();
+    let s = FixtureServer::start();
+    let builder = signer(REPO, "release.yml", "refs/tags/v1.0.0");
+    let (st, b) = (&sigstore, &builder);
+    publish(&s, &["1.0.0"], &|v, p| {
+        vec![(
+            format!("{}.sigstore.json", asset_name(v)),
+            bundle(st, b, &p.archive),
+        )]
+    });
+    let w = project(&s, &sigstore, None);
+    w.run(&["lock"]).ok();
+    std::fs::remove_dir_all(w.home.join("cache/provenance")).unwrap();
+    // Online, the attestation API is asked again; it has nothing, and the
+    // record came from the file beside the asset.
+    w.run(&["verify"])
+        .fails(1)
+        .stderr_has(
+            "no kept bundle on this machine, and the GitHub attestation API has none for it",
+        )
+        .stderr_has("remove the tool's entry from devenv.lock and lock again");
 }
