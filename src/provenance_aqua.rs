@@ -271,7 +271,7 @@ pub(crate) fn look_up(
                 ));
             }
             (None, Some(signature)) if c.certificate.is_some() => {
-                found.push(keyless(
+                found.extend(keyless(
                     a, declared, c, signature, &mut sums, cx, root, &at,
                 )?);
             }
@@ -349,10 +349,20 @@ fn keyless(
     cx: &Context,
     root: &TrustedRoot,
     at: &str,
-) -> Result<(Provenance, Evidence)> {
+) -> Result<Option<(Provenance, Evidence)>> {
     let expect = expected(c, declared.by, at)?;
     let certificate = c.certificate.as_ref().expect("checked by the caller");
     let pem = fetch(a, declared.by, certificate, "cosign certificate", cx, at)?;
+    if declared.by == By::Release && !devenv_provenance::rekor::is_certificate(&pem) {
+        // Found by its name only: a public key, say, beside a key's
+        // signature, which nothing in the release could vouch for.
+        devenv_model::ui::info(format!(
+            "{at}: {} is not a certificate, so the signature {} beside it was not checked",
+            place_name(certificate),
+            place_name(signature)
+        ));
+        return Ok(None);
+    }
     let sig = fetch(a, declared.by, signature, "cosign signature", cx, at)?;
     let checksums_text = match c.signs {
         Some(Signs::Checksums) => Some(checksums(a, declared, sums, cx, at)?),
@@ -388,14 +398,14 @@ fn keyless(
     let issuer = v
         .issuer
         .ok_or_else(|| anyhow!("{at}: the signing certificate names no issuer"))?;
-    Ok((
+    Ok(Some((
         verified(v.identity, issuer, v.log_index),
         Evidence {
             bundle: Some(bundle),
             checksums: checksums_text.map(|t| SignedSums::of(declared, t)),
             signature: None,
         },
-    ))
+    )))
 }
 
 fn verified(identity: String, issuer: String, log_index: Option<u64>) -> Provenance {

@@ -295,6 +295,31 @@ fn keyless_signatures_beside_the_asset_or_its_checksums_are_found_in_the_log() {
 }
 
 #[test]
+fn a_key_beside_a_signature_is_no_certificate_and_is_not_read() {
+    let sigstore = TestSigstore::new();
+    let s = FixtureServer::start();
+    // What a project signing with a cosign key might publish.
+    let key = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE7Z6wHkPxCSrHcTbE2DPr3ZJz1nZ4\nz6hWqk0lmGw0a0b1mGq9dYc6R1tBz9lLZo2Y0uXGk0U8mLrZ8C3d1eQ3Pw==\n-----END PUBLIC KEY-----\n";
+    publish(&s, &["1.0.0"], &|_, _| {
+        vec![
+            ("checksums.txt.sig".into(), b"MEUCIQDx".to_vec()),
+            ("checksums.txt.pem".into(), key.as_bytes().to_vec()),
+        ]
+    });
+    let w = project(&s, &sigstore, None);
+    w.run(&["lock"]).ok().stderr_has(&format!(
+        "{} is not a certificate, so the signature",
+        s.url(&format!("/dl/{REPO}/v1.0.0/checksums.txt.pem"))
+    ));
+    assert_eq!(
+        provenance(&w, "github:acme/tool")["status"].as_str(),
+        Some("none"),
+        "{}",
+        w.lockfile()
+    );
+}
+
+#[test]
 fn slsa_provenance_beside_the_asset_must_name_it() {
     let sigstore = TestSigstore::new();
     let generator = Signer {

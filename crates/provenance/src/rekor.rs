@@ -108,6 +108,12 @@ pub enum Material {
     Dsse { envelope_json: String },
 }
 
+/// Whether `text` is a certificate as a cosign `.pem` holds it (PEM, or
+/// base64 of PEM): a `.pem` beside a `.sig` may be a public key instead.
+pub fn is_certificate(text: &str) -> bool {
+    certificate(text).is_ok()
+}
+
 /// The certificate of a `.pem`: PEM, or base64 of PEM.
 fn certificate(text: &str) -> Result<DerCertificate, Error> {
     let what = "the signing certificate";
