@@ -6,65 +6,17 @@
 
 use crate::common;
 use common::World;
-use common::archives::{Entry, tar_gz};
+use common::acme::{
+    ISSUER, REPO, archive, asset_name, attest_on_api, provenance as recorded, publish,
+};
 use common::github::{page, release, sums};
 use common::server::FixtureServer;
 use common::sha256_hex;
 use common::sigstore::{Signer, TestSigstore};
 
-const REPO: &str = "acme/tool";
-const ISSUER: &str = "https://token.actions.githubusercontent.com";
-
-fn asset_name(version: &str) -> String {
-    format!("tool_{version}_linux_amd64.tar.gz")
-}
-
-fn archive(version: &str) -> Vec<u8> {
-    tar_gz(&[Entry::file(
-        "tool",
-        format!("#!/bin/sh\necho tool {version}\n").as_bytes(),
-        0o755,
-    )])
-}
-
 /// A workflow identity of `acme/tool`.
 fn signer(workflow: &str, git_ref: &str) -> Signer {
-    Signer {
-        identity: format!("https://github.com/{REPO}/.github/workflows/{workflow}@{git_ref}"),
-        issuer: ISSUER.into(),
-    }
-}
-
-/// One release of `acme/tool`: its archive, its `checksums.txt`, and what
-/// `extra` makes of them (`(archive, checksums)` → more assets).
-struct Published {
-    archive: Vec<u8>,
-    checksums: Vec<u8>,
-}
-
-/// More assets of a release, named, made from its version and files.
-type Extra<'a> = &'a dyn Fn(&str, &Published) -> Vec<(String, Vec<u8>)>;
-
-fn publish(s: &FixtureServer, versions: &[&str], extra: Extra) {
-    let mut releases = Vec::new();
-    for v in versions {
-        let archive = archive(v);
-        let checksums = sums(&[(&asset_name(v), &archive)]);
-        let p = Published { archive, checksums };
-        let mut assets: Vec<(String, Vec<u8>)> = vec![
-            (asset_name(v), p.archive.clone()),
-            ("checksums.txt".into(), p.checksums.clone()),
-        ];
-        assets.extend(extra(v, &p));
-        let refs: Vec<(&str, Vec<u8>)> = assets
-            .iter()
-            .map(|(n, b)| (n.as_str(), b.clone()))
-            .collect();
-        releases.push(release(s, REPO, &format!("v{v}"), &refs, false));
-    }
-    // Newest first, as the API lists them.
-    releases.reverse();
-    page(s, REPO, &releases);
+    common::acme::signer(REPO, workflow, git_ref)
 }
 
 /// The registry file: `acme/tool` with `declarations` (YAML lines at the
@@ -98,35 +50,7 @@ fn project(s: &FixtureServer, sigstore: &TestSigstore, registry: &str, version: 
 }
 
 fn provenance(w: &World) -> toml::Value {
-    let lock: toml::Table = toml::from_str(&w.lockfile()).unwrap();
-    lock["tools"]["aqua:acme/tool"]["artifacts"]["linux-x86_64"]
-        .get("provenance")
-        .cloned()
-        .unwrap_or(toml::Value::String("absent".into()))
-}
-
-fn attestations_json(bundle: &serde_json::Value) -> String {
-    serde_json::json!({"attestations": [{"bundle": bundle, "repository_id": 42, "bundle_url": null}]})
-        .to_string()
-}
-
-/// Serves, as GitHub's API does, the attestations of `bytes`.
-fn attest_on_api(
-    s: &FixtureServer,
-    sigstore: &TestSigstore,
-    by: &Signer,
-    name: &str,
-    bytes: &[u8],
-) -> String {
-    let digest = sha256_hex(bytes);
-    let bundle = sigstore.attest(
-        by,
-        &[(name, "sha256", &digest)],
-        "https://slsa.dev/provenance/v1",
-    );
-    let path = format!("/api/repos/{REPO}/attestations/sha256:{digest}");
-    s.add_text(&path, &attestations_json(&bundle));
-    path
+    recorded(w, "aqua:acme/tool")
 }
 
 const ATTESTED: &str = "    github_artifact_attestations:\n      signer_workflow: acme/tool/\\.github/workflows/release\\.yml\n";

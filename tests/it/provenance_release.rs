@@ -8,68 +8,12 @@
 
 use crate::common;
 use common::World;
-use common::archives::{Entry, tar_gz};
-use common::github::{page, release, sums};
+use common::acme::{ISSUER, Published, REPO, archive, asset_name, provenance, publish, signer};
+use common::github::sums;
 use common::rekor::FixtureRekor;
 use common::server::FixtureServer;
 use common::sha256_hex;
 use common::sigstore::{Signer, TestSigstore};
-
-const REPO: &str = "acme/tool";
-const ISSUER: &str = "https://token.actions.githubusercontent.com";
-
-fn asset_name(version: &str) -> String {
-    format!("tool_{version}_linux_amd64.tar.gz")
-}
-
-fn archive(version: &str) -> Vec<u8> {
-    tar_gz(&[Entry::file(
-        "tool",
-        format!("#!/bin/sh\necho tool {version}\n").as_bytes(),
-        0o755,
-    )])
-}
-
-/// A workflow of `repo` at `git_ref`.
-fn signer(repo: &str, workflow: &str, git_ref: &str) -> Signer {
-    Signer {
-        identity: format!("https://github.com/{repo}/.github/workflows/{workflow}@{git_ref}"),
-        issuer: ISSUER.into(),
-    }
-}
-
-/// One release's archive and the `checksums.txt` that lists it.
-struct Published {
-    archive: Vec<u8>,
-    checksums: Vec<u8>,
-}
-
-/// More assets of a release, named, made from its version and files.
-type Extra<'a> = &'a dyn Fn(&str, &Published) -> Vec<(String, Vec<u8>)>;
-
-/// Serves `acme/tool`'s releases of `versions`: the archive, `checksums.txt`
-/// (where the asset's digest comes from) and what `extra` adds.
-fn publish(s: &FixtureServer, versions: &[&str], extra: Extra) {
-    let mut releases = Vec::new();
-    for v in versions {
-        let archive = archive(v);
-        let checksums = sums(&[(&asset_name(v), &archive)]);
-        let p = Published { archive, checksums };
-        let mut assets: Vec<(String, Vec<u8>)> = vec![
-            (asset_name(v), p.archive.clone()),
-            ("checksums.txt".into(), p.checksums.clone()),
-        ];
-        assets.extend(extra(v, &p));
-        let refs: Vec<(&str, Vec<u8>)> = assets
-            .iter()
-            .map(|(n, b)| (n.as_str(), b.clone()))
-            .collect();
-        releases.push(release(s, REPO, &format!("v{v}"), &refs, false));
-    }
-    // Newest first, as the API lists them.
-    releases.reverse();
-    page(s, REPO, &releases);
-}
 
 /// A project locking `github:acme/tool` against the test instance's root
 /// (its log at `rekor`, when given).
@@ -84,14 +28,6 @@ fn project(s: &FixtureServer, sigstore: &TestSigstore, rekor: Option<&FixtureRek
     w.write("trusted_root.json", root);
     w.manifest("[tools]\n\"github:acme/tool\" = \"1\"\n\n[settings]\ntrusted_root = \"trusted_root.json\"\n");
     w
-}
-
-fn provenance(w: &World, tool: &str) -> toml::Value {
-    let lock: toml::Table = toml::from_str(&w.lockfile()).unwrap();
-    lock["tools"][tool]["artifacts"]["linux-x86_64"]
-        .get("provenance")
-        .cloned()
-        .unwrap_or(toml::Value::String("absent".into()))
 }
 
 fn identity(w: &World, tool: &str) -> Option<String> {
@@ -476,19 +412,7 @@ fn a_file_beside_an_attested_asset_must_verify_too() {
 /// Serves, as GitHub's API does, an attestation of `version`'s archive
 /// by `by`; the API path.
 fn attest_on_api(s: &FixtureServer, sigstore: &TestSigstore, by: &Signer, version: &str) -> String {
-    let digest = sha256_hex(&archive(version));
-    let bundle = sigstore.attest(
-        by,
-        &[(&asset_name(version), "sha256", &digest)],
-        "https://slsa.dev/provenance/v1",
-    );
-    let path = format!("/api/repos/{REPO}/attestations/sha256:{digest}");
-    s.add_text(
-        &path,
-        &serde_json::json!({"attestations": [{"bundle": bundle, "repository_id": 42, "bundle_url": null}]})
-            .to_string(),
-    );
-    path
+    common::acme::attest_on_api(s, sigstore, by, &asset_name(version), &archive(version))
 }
 
 /// A project locking `aqua:acme/tool` from a registry whose definition

@@ -3,6 +3,7 @@
 //! `shell` runs the same world through real shells with the hook loaded.
 #![allow(dead_code)]
 
+pub(crate) mod acme;
 pub(crate) mod archives;
 pub(crate) mod crates;
 pub(crate) mod github;
