@@ -236,3 +236,81 @@ fn a_pypi_dependency_built_by_someone_else_stops_the_update() {
     assert_eq!(t.s.hits(&integrity_path("greet-lib", "1.1", file)), 1);
     assert_eq!(w.lockfile(), locked, "the lock keeps the trusted tree");
 }
+
+/// A dependency another tool of the project already locked from someone
+/// else is no exception: each tool's tree keeps its own pin.
+#[test]
+fn a_dependency_another_tool_already_locked_keeps_each_tools_pin() {
+    let Some(t) = tree() else { return };
+    let w = &t.w;
+    w.run(&["lock"]).ok();
+    // greet-lib 1.1 comes from someone else, and a second application
+    // that needs it is added: new to the project, it pins what it finds.
+    let mallory = Signer::github("mallory/greet-lib");
+    serve(
+        &t.s,
+        &t.sigstore,
+        Some((&mallory, "mallory/greet-lib")),
+        "greet-lib",
+        "greet_lib-1.1-py3-none-any.whl",
+        &lib_wheel("1.1"),
+        &["greet-core>=1"],
+    );
+    let other = wheel(
+        "other_app",
+        "1.0",
+        &["greet-lib>=1"],
+        &[(
+            "other_app/__init__.py",
+            "import greet_lib\ndef main():\n    print(greet_lib.hello())\n",
+        )],
+        "other = other_app:main\n",
+    );
+    serve(
+        &t.s,
+        &t.sigstore,
+        None,
+        "other-app",
+        "other_app-1.0-py3-none-any.whl",
+        &other,
+        &["greet-lib>=1"],
+    );
+    w.manifest(&format!(
+        "[tools]\n{PYTHON}\"pypi:greet-app\" = \"2\"\n\"pypi:other-app\" = \"1\"\n{SETTINGS}"
+    ));
+    w.run(&["lock"]).ok();
+    let lib_of = |tool: &str| {
+        let lock: toml::Table = w.lockfile().parse().unwrap();
+        let a = &lock["tools"][tool]["artifacts"]["linux-x86_64"];
+        let m = member(a, "site-packages/greet-lib");
+        (
+            m["url"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string(),
+            m["provenance"]["identity"].as_str().map(str::to_string),
+        )
+    };
+    assert_eq!(
+        lib_of("pypi:other-app"),
+        (
+            "greet_lib-1.1-py3-none-any.whl".to_string(),
+            Some(mallory.identity.clone())
+        )
+    );
+    assert_eq!(lib_of("pypi:greet-app").1, Some(t.alice.identity.clone()));
+    // Updating greet-app to the greet-lib the lock already knows is
+    // still a change of greet-app's builder.
+    let locked = w.lockfile();
+    w.run(&["update"])
+        .fails(1)
+        .stderr_has(&format!(
+            "pypi:greet-app: greet-lib 1.1 was built by {}",
+            mallory.identity
+        ))
+        .stderr_has(&format!("the locked 1.0 was built by {}", t.alice.identity));
+    assert_eq!(w.lockfile(), locked);
+}
