@@ -204,6 +204,22 @@ fn a_pypi_application_tree_locks_each_members_builder() {
     w.run(&["verify", "--offline"]).ok().stderr_has(
         "provenance: 2 artifacts verified again offline, 1 not published, 0 not checked when locked",
     );
+    // A stated identity is the application's builder, not a dependency's.
+    let stating = |who: &str| {
+        w.manifest(&format!(
+            "[tools]\n{PYTHON}\"pypi:greet-app\" = {{ version = \"2\", provenance = \"{who}\" }}\n{SETTINGS}"
+        ));
+    };
+    stating(&t.alice.identity);
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has(&format!(
+            "pypi:greet-app 2.1 for linux-x86_64 was built by {}",
+            t.app.identity
+        ))
+        .stderr_has(&format!("devenv.toml requires {}", t.alice.identity));
+    stating(&t.app.identity);
+    w.run(&["lock"]).ok();
 }
 
 #[test]
@@ -237,15 +253,16 @@ fn a_pypi_dependency_built_by_someone_else_stops_the_update() {
     assert_eq!(w.lockfile(), locked, "the lock keeps the trusted tree");
 }
 
-/// A dependency another tool of the project already locked from someone
-/// else is no exception: each tool's tree keeps its own pin.
+/// A dependency another tool of the project shares, or already locked from
+/// someone else, is no exception: each tool's tree keeps its own pin.
 #[test]
-fn a_dependency_another_tool_already_locked_keeps_each_tools_pin() {
+fn a_dependency_another_tool_shares_keeps_each_tools_pin() {
     let Some(t) = tree() else { return };
     let w = &t.w;
     w.run(&["lock"]).ok();
+    let locked = w.lockfile();
     // greet-lib 1.1 comes from someone else, and a second application
-    // that needs it is added: new to the project, it pins what it finds.
+    // that needs it is added (named to come first in the lock).
     let mallory = Signer::github("mallory/greet-lib");
     serve(
         &t.s,
@@ -256,28 +273,42 @@ fn a_dependency_another_tool_already_locked_keeps_each_tools_pin() {
         &lib_wheel("1.1"),
         &["greet-core>=1"],
     );
-    let other = wheel(
-        "other_app",
+    let cheer = wheel(
+        "cheer_app",
         "1.0",
         &["greet-lib>=1"],
         &[(
-            "other_app/__init__.py",
-            "import greet_lib\ndef main():\n    print(greet_lib.hello())\n",
+            "cheer_app/__init__.py",
+            "import greet_lib\ndef main():\n    print(greet_lib.hello() + '!')\n",
         )],
-        "other = other_app:main\n",
+        "cheer = cheer_app:main\n",
     );
     serve(
         &t.s,
         &t.sigstore,
         None,
-        "other-app",
-        "other_app-1.0-py3-none-any.whl",
-        &other,
+        "cheer-app",
+        "cheer_app-1.0-py3-none-any.whl",
+        &cheer,
         &["greet-lib>=1"],
     );
     w.manifest(&format!(
-        "[tools]\n{PYTHON}\"pypi:greet-app\" = \"2\"\n\"pypi:other-app\" = \"1\"\n{SETTINGS}"
+        "[tools]\n{PYTHON}\"pypi:cheer-app\" = \"1\"\n\"pypi:greet-app\" = \"2\"\n{SETTINGS}"
     ));
+    let refused = |out: common::Output| {
+        out.fails(1)
+            .stderr_has(&format!(
+                "pypi:greet-app: greet-lib 1.1 was built by {}",
+                mallory.identity
+            ))
+            .stderr_has(&format!("the locked 1.0 was built by {}", t.alice.identity));
+    };
+    // Both trees take greet-lib 1.1, looked up once: greet-app's pin holds
+    // although cheer-app, new to the project, has none.
+    refused(w.run(&["update"]));
+    assert_eq!(w.lockfile(), locked);
+    // Locking adds cheer-app alone: new to the project, it pins what it
+    // finds, and greet-app keeps its tree.
     w.run(&["lock"]).ok();
     let lib_of = |tool: &str| {
         let lock: toml::Table = w.lockfile().parse().unwrap();
@@ -295,22 +326,19 @@ fn a_dependency_another_tool_already_locked_keeps_each_tools_pin() {
         )
     };
     assert_eq!(
-        lib_of("pypi:other-app"),
+        lib_of("pypi:cheer-app"),
         (
             "greet_lib-1.1-py3-none-any.whl".to_string(),
             Some(mallory.identity.clone())
         )
     );
-    assert_eq!(lib_of("pypi:greet-app").1, Some(t.alice.identity.clone()));
-    // Updating greet-app to the greet-lib the lock already knows is
-    // still a change of greet-app's builder.
+    assert_eq!(
+        lib_of("pypi:greet-app"),
+        (LIB.to_string(), Some(t.alice.identity.clone()))
+    );
+    // Updating greet-app to the greet-lib the lock already records (for
+    // cheer-app) is still a change of greet-app's builder.
     let locked = w.lockfile();
-    w.run(&["update"])
-        .fails(1)
-        .stderr_has(&format!(
-            "pypi:greet-app: greet-lib 1.1 was built by {}",
-            mallory.identity
-        ))
-        .stderr_has(&format!("the locked 1.0 was built by {}", t.alice.identity));
+    refused(w.run(&["update"]));
     assert_eq!(w.lockfile(), locked);
 }
