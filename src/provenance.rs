@@ -184,6 +184,8 @@ pub(crate) fn attach(
     let mut known: BTreeMap<(String, String), Provenance> = BTreeMap::new();
     // Each tool's locked packages: every version's record.
     let mut before: BTreeMap<(String, String), Vec<(String, Provenance)>> = BTreeMap::new();
+    // Which tool already had which recorded artifact: not a change of it.
+    let mut had: std::collections::BTreeSet<(String, String, String)> = Default::default();
     for (name, tool) in existing.map(|l| &l.tools).into_iter().flatten() {
         let Some(kind) = kind_of(&tool.source) else {
             continue;
@@ -199,6 +201,7 @@ pub(crate) fn attach(
             for (url, digest, record) in pairs {
                 let Some(record) = record else { continue };
                 known.insert((url.clone(), digest.to_string()), record.clone());
+                had.insert((name.clone(), url.clone(), digest.to_string()));
                 if let Some(u) = unit(kind, url, digest, &tool.source, &tool.version) {
                     before
                         .entry((name.clone(), u.package))
@@ -235,7 +238,6 @@ pub(crate) fn attach(
             }
         }
     }
-    let mut changes = Vec::new();
     if !fresh.is_empty() {
         let root = trusted_root(manifest)?;
         let fetched = crate::provenance_aqua::Fetched::default();
@@ -293,7 +295,7 @@ pub(crate) fn attach(
                     .map(|(p, bundle)| Some((p, bundle, None, None)))
                     .map_err(|e| anyhow!("{name}: {} {}: {e:#}", u.package, u.version))
             });
-        for ((name, _, u), result) in fresh.iter().zip(found) {
+        for ((_, _, u), result) in fresh.iter().zip(found) {
             // Not checked: nothing recorded, nothing compared.
             let Some((record, bundle, checksums, signature)) = result? else {
                 continue;
@@ -303,14 +305,37 @@ pub(crate) fn attach(
             }
             keep(&checksums_path(cx, &u.digest), checksums.as_ref());
             keep(&signature_path(cx, &u.digest), signature.as_ref());
-            let locked = before
-                .get(&(name.clone(), u.package.clone()))
-                .map(Vec::as_slice)
-                .unwrap_or_default();
-            if let Some(change) = changed(locked, &record) {
-                changes.push(format!("{name}: {} {} {change}", u.package, u.version));
-            }
             known.insert((u.url.clone(), u.digest.to_string()), record);
+        }
+    }
+    // Every artifact new to its tool is held to that tool's pin, whether
+    // looked up just now or already recorded for another tool (a tree's
+    // dependency another tool locked from someone else is no exception).
+    let mut changes = Vec::new();
+    for (name, tool) in &lock.tools {
+        let Some(kind) = kind_of(&tool.source) else {
+            continue;
+        };
+        for artifact in tool.artifacts.values() {
+            for (url, digest) in units_of(artifact) {
+                let key = (url.clone(), digest.to_string());
+                if had.contains(&(name.clone(), key.0.clone(), key.1.clone())) {
+                    continue;
+                }
+                let (Some(record), Some(u)) = (
+                    known.get(&key),
+                    unit(kind, url, digest, &tool.source, &tool.version),
+                ) else {
+                    continue;
+                };
+                let locked = before
+                    .get(&(name.clone(), u.package.clone()))
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                if let Some(change) = changed(locked, record) {
+                    changes.push(format!("{name}: {} {} {change}", u.package, u.version));
+                }
+            }
         }
     }
     for tool in lock.tools.values_mut() {

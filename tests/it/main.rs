@@ -58,6 +58,7 @@ mod project_registries;
 mod provenance_aqua;
 mod provenance_lock;
 mod provenance_material;
+mod provenance_pypi_tree;
 mod provenance_release;
 mod pypi_app_cases;
 mod pypi_apps;

@@ -9,7 +9,7 @@ use common::sigstore::{Signer, TestSigstore};
 use common::{World, npm_tarball, publish_npm, sha256_hex};
 use devenv_model::digest::{Algorithm, Digest, hex};
 
-const SETTINGS: &str = "\n[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\"]\ntrusted_root = \"trusted_root.json\"\n";
+pub(crate) const SETTINGS: &str = "\n[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\"]\ntrusted_root = \"trusted_root.json\"\n";
 
 fn sha512_hex(bytes: &[u8]) -> String {
     hex(&Digest::of(Algorithm::Sha512, bytes).bytes)
@@ -237,7 +237,7 @@ fn provenance_for_other_bytes_or_another_root_is_refused() {
 }
 
 /// PyPI's Integrity API answer (PEP 740) for one file, from a bundle.
-fn pypi_provenance(bundle: &serde_json::Value, repo: &str) -> String {
+pub(crate) fn pypi_provenance(bundle: &serde_json::Value, repo: &str) -> String {
     let m = &bundle["verificationMaterial"];
     let e = &bundle["dsseEnvelope"];
     serde_json::json!({
