@@ -18,7 +18,17 @@ use std::path::{Path, PathBuf};
 
 mod dist;
 
-fn main() -> Result<()> {
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     match args.as_slice() {
@@ -38,8 +48,8 @@ fn main() -> Result<()> {
             Ok(())
         }
         _ => bail!(
-            "usage: cargo xtask aqua DIR            (DIR holds registry.yaml, LICENSE and SOURCE.md)\n       \
-             cargo xtask dist                build the release binary and print its path\n       \
+            "usage: cargo xtask aqua DIR              regenerate the built-in aqua registry from DIR\n       \
+             cargo xtask dist                  build the release binary and print its path\n       \
              cargo xtask install [--root DIR]  build it and copy it to DIR/bin (default ~/.cargo)"
         ),
     }
