@@ -33,6 +33,7 @@ use devenv_sources::backends::{Backend, Mirrors};
 pub(crate) const MINISIGN_ISSUER: &str = "minisign";
 
 /// What was verified, for `devenv verify` to check again offline.
+#[derive(Default)]
 pub(crate) struct Evidence {
     /// The Sigstore bundle, when the record comes from one.
     pub(crate) bundle: Option<String>,
@@ -177,14 +178,7 @@ pub(crate) fn look_up(
     root: &TrustedRoot,
 ) -> Result<Option<(Provenance, Evidence)>> {
     if !declared.any() {
-        return Ok(Some((
-            Provenance::none(),
-            Evidence {
-                bundle: None,
-                checksums: None,
-                signature: None,
-            },
-        )));
+        return Ok(Some((Provenance::none(), Evidence::default())));
     }
     let at = format!("{} {}", a.source, a.version);
     let mut sums = Sums { text: None };
@@ -285,14 +279,7 @@ pub(crate) fn look_up(
     }
     if found.is_empty() && declared.by == By::Release {
         // Only files devenv does not read (said above): nothing published.
-        return Ok(Some((
-            Provenance::none(),
-            Evidence {
-                bundle: None,
-                checksums: None,
-                signature: None,
-            },
-        )));
+        return Ok(Some((Provenance::none(), Evidence::default())));
     }
     if found.is_empty() {
         devenv_model::ui::info(format!(
