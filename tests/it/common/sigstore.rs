@@ -297,10 +297,7 @@ impl TestSigstore {
             "payloadType": payload_type,
             "signatures": [{"sig": B64.encode(&sig), "keyid": ""}]
         });
-        let cert_pem = format!(
-            "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
-            B64.encode(&cert)
-        );
+        let cert_pem = Self::pem(&cert);
         let body = serde_json::json!({
             "apiVersion": "0.0.1",
             "kind": "dsse",
@@ -324,30 +321,13 @@ impl TestSigstore {
     /// A transparency log entry of `body` (a canonical Rekor entry body of
     /// `kind`) as the only leaf of a tree, as a bundle carries it.
     fn bundle_entry(&self, body: &[u8], kind: &str) -> serde_json::Value {
-        let index = self
-            .next_index
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let log_id = Self::log_id(&self.rekor);
-        // The signed entry timestamp: canonical JSON, keys in order.
-        let set = format!(
-            "{{\"body\":\"{}\",\"integratedTime\":{INTEGRATED_TIME},\"logID\":\"{}\",\"logIndex\":{index}}}",
-            B64.encode(body),
-            hex(&log_id)
-        );
-        let set = sign(&self.rekor, set.as_bytes());
-        // A tree of one leaf: its root is the leaf's hash (RFC 6962).
-        let mut leaf = vec![0u8];
-        leaf.extend(body);
-        let root = Sha256::digest(&leaf);
-        let origin = "rekor.devenv.test - 1";
-        let note = format!("{origin}\n1\n{}\n", B64.encode(root));
-        let mut hint_and_sig = log_id[..4].to_vec();
-        hint_and_sig.extend(sign(&self.rekor, note.as_bytes()));
-        // The signer's name has no spaces; the origin line may.
-        let checkpoint = format!(
-            "{note}\n\u{2014} rekor.devenv.test {}\n",
-            B64.encode(&hint_and_sig)
-        );
+        let Logged {
+            index,
+            log_id,
+            set,
+            root,
+            checkpoint,
+        } = self.logged(body);
         serde_json::json!({
             "logIndex": index.to_string(),
             "logId": {"keyId": B64.encode(&log_id)},
@@ -432,6 +412,15 @@ pub(crate) struct SlsaEnvelope {
     pub(crate) entry: LoggedEntry,
 }
 
+/// One body logged by the fixture log (see [`TestSigstore::logged`]).
+struct Logged {
+    index: u64,
+    log_id: Vec<u8>,
+    set: Vec<u8>,
+    root: [u8; 32],
+    checkpoint: String,
+}
+
 impl TestSigstore {
     /// `trusted_root.json` trusting this instance, with the transparency
     /// log's `baseUrl` at `rekor_url` (a [`super::rekor::FixtureRekor`]),
@@ -449,30 +438,54 @@ impl TestSigstore {
         )
     }
 
-    /// Logs `body` (a canonical Rekor entry body) as the only leaf of a
-    /// tree, with a signed entry timestamp and a signed checkpoint, and
-    /// answers it as the v1 API does.
-    fn log_entry(&self, body: &[u8]) -> LoggedEntry {
+    /// Logs `body` as the only leaf of a tree: its index, the log's id,
+    /// the signed entry timestamp, the tree's root and its signed
+    /// checkpoint, from which both a bundle's entry and the log API's
+    /// answer are written.
+    fn logged(&self, body: &[u8]) -> Logged {
         let index = self
             .next_index
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let log_id = Self::log_id(&self.rekor);
+        // The signed entry timestamp: canonical JSON, keys in order.
         let set = format!(
             "{{\"body\":\"{}\",\"integratedTime\":{INTEGRATED_TIME},\"logID\":\"{}\",\"logIndex\":{index}}}",
             B64.encode(body),
             hex(&log_id)
         );
         let set = sign(&self.rekor, set.as_bytes());
+        // A tree of one leaf: its root is the leaf's hash (RFC 6962).
         let mut leaf = vec![0u8];
         leaf.extend(body);
-        let root = Sha256::digest(&leaf);
+        let root: [u8; 32] = Sha256::digest(&leaf).into();
         let note = format!("rekor.devenv.test - 1\n1\n{}\n", B64.encode(root));
         let mut hint_and_sig = log_id[..4].to_vec();
         hint_and_sig.extend(sign(&self.rekor, note.as_bytes()));
+        // The signer's name has no spaces; the origin line may.
         let checkpoint = format!(
             "{note}\n\u{2014} rekor.devenv.test {}\n",
             B64.encode(&hint_and_sig)
         );
+        Logged {
+            index,
+            log_id,
+            set,
+            root,
+            checkpoint,
+        }
+    }
+
+    /// Logs `body` (a canonical Rekor entry body) as the only leaf of a
+    /// tree, with a signed entry timestamp and a signed checkpoint, and
+    /// answers it as the v1 API does.
+    fn log_entry(&self, body: &[u8]) -> LoggedEntry {
+        let Logged {
+            index,
+            log_id,
+            set,
+            root,
+            checkpoint,
+        } = self.logged(body);
         let uuid = format!("24296fb24b8ad77a{}", hex(&root));
         let json = serde_json::json!({ uuid.clone(): {
             "body": B64.encode(body),
