@@ -611,13 +611,19 @@ impl Run<'_> {
     /// Whether `root` is the workspace root of this run's project or
     /// inside it.
     fn within_workspace(&self, root: &str) -> bool {
-        self.workspace.as_deref().is_some_and(|w| {
-            root == w
-                || root
-                    .strip_prefix(w)
-                    .is_some_and(|rest| rest.starts_with('/'))
-        })
+        self.workspace
+            .as_deref()
+            .is_some_and(|w| Path::new(root).starts_with(w))
     }
+}
+
+/// The project's own variables of `active`: not devenv's `DEVENV_*`
+/// bookkeeping, which no notice names.
+fn own_vars(active: &Active) -> impl Iterator<Item = &VarChange> {
+    active
+        .vars
+        .iter()
+        .filter(|c| !c.name.starts_with("DEVENV_"))
 }
 
 /// `web (+gamma 3.0.0, -alpha 1.1.0) +WEB -API_ONLY ~SHARED`: what moving
@@ -641,9 +647,7 @@ fn delta(old: &Active, new: &Active) -> String {
         s.push_str(&format!(" ({})", tools.join(", ")));
     }
     let own = |a: &Active| -> BTreeMap<String, Option<String>> {
-        a.vars
-            .iter()
-            .filter(|c| !c.name.starts_with("DEVENV_"))
+        own_vars(a)
             .map(|c| (c.name.clone(), c.after.clone()))
             .collect()
     };
@@ -736,11 +740,7 @@ fn summary(active: &Active) -> String {
     if !active.path.is_empty() {
         s.push_str(" +PATH");
     }
-    let own: Vec<&VarChange> = active
-        .vars
-        .iter()
-        .filter(|c| !c.name.starts_with("DEVENV_"))
-        .collect();
+    let own: Vec<&VarChange> = own_vars(active).collect();
     let take = keep(own.len(), SHOWN_VARS);
     for change in own.iter().take(take) {
         let sign = if change.after.is_some() { '+' } else { '-' };
