@@ -41,6 +41,30 @@ fn hello_registry(server: &FixtureServer) -> String {
     )
 }
 
+/// A project asking for `cargo:NAME` "1", built with the machine's rust,
+/// from an index that publishes one version of it with `bytes`; the
+/// server must outlive the project's commands.
+fn one_crate(
+    toolchain: &Path,
+    name: &str,
+    version: &str,
+    bytes: Vec<u8>,
+) -> (FixtureServer, World) {
+    let server = FixtureServer::start();
+    let index = publish(
+        &server,
+        name,
+        &[Version {
+            version,
+            bytes,
+            yanked: false,
+        }],
+    );
+    let w = world(&index, toolchain);
+    w.manifest(&system_tool(name, "1"));
+    (server, w)
+}
+
 fn system_tool(name: &str, version: &str) -> String {
     format!("[tools]\n\"cargo:{name}\" = {{ version = \"{version}\", source = \"system\" }}\n")
 }
@@ -236,22 +260,16 @@ fn a_failed_build_shows_the_end_of_cargos_output() {
     let Some((toolchain, _)) = crates::toolchain() else {
         return;
     };
-    let server = FixtureServer::start();
-    let index = publish(
-        &server,
+    let (_server, w) = one_crate(
+        &toolchain,
         "broken",
-        &[Version {
-            version: "1.0.0",
-            bytes: bin_crate(
-                "broken",
-                "1.0.0",
-                Some("fn main() { let x: u8 = \"no\"; }\n"),
-            ),
-            yanked: false,
-        }],
+        "1.0.0",
+        bin_crate(
+            "broken",
+            "1.0.0",
+            Some("fn main() { let x: u8 = \"no\"; }\n"),
+        ),
     );
-    let w = world(&index, &toolchain);
-    w.manifest(&system_tool("broken", "1"));
     w.run(&["lock"]).ok();
     w.run(&["install"])
         .fails(1)
@@ -267,18 +285,12 @@ fn a_library_crate_is_refused_before_compiling() {
     let Some((toolchain, _)) = crates::toolchain() else {
         return;
     };
-    let server = FixtureServer::start();
-    let index = publish(
-        &server,
+    let (_server, w) = one_crate(
+        &toolchain,
         "just-a-lib",
-        &[Version {
-            version: "1.0.0",
-            bytes: lib_crate("just-a-lib", "1.0.0"),
-            yanked: false,
-        }],
+        "1.0.0",
+        lib_crate("just-a-lib", "1.0.0"),
     );
-    let w = world(&index, &toolchain);
-    w.manifest(&system_tool("just-a-lib", "1"));
     w.run(&["lock"]).ok();
     let out = w
         .run(&["install"])
@@ -571,18 +583,12 @@ fn features_are_built_in_and_make_an_entry_of_their_own() {
     let Some((toolchain, _)) = crates::toolchain() else {
         return;
     };
-    let server = FixtureServer::start();
-    let index = publish(
-        &server,
+    let (_server, w) = one_crate(
+        &toolchain,
         "hey",
-        &[Version {
-            version: "1.0.0",
-            bytes: crates::bin_crate_with_feature("hey", "1.0.0"),
-            yanked: false,
-        }],
+        "1.0.0",
+        crates::bin_crate_with_feature("hey", "1.0.0"),
     );
-    let w = world(&index, &toolchain);
-    w.manifest(&system_tool("hey", "1"));
     w.run(&["install"]).ok();
     w.run(&["exec", "--", "hey"]).ok().stdout_has("hey 1.0.0");
     w.manifest(
