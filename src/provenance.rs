@@ -83,16 +83,9 @@ fn units_of(artifact: &devenv_model::lock::Artifact) -> Vec<(&String, &Digest)> 
 
 /// `github:OWNER/REPO` → `OWNER/REPO`, when plain.
 fn github_repo(source: &str) -> Option<&str> {
-    let repo = source.strip_prefix("github:")?;
-    let (owner, name) = repo.split_once('/')?;
-    let plain = |s: &str| {
-        !s.is_empty()
-            && s != "."
-            && s != ".."
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-    };
-    (plain(owner) && plain(name)).then_some(repo)
+    source
+        .strip_prefix("github:")
+        .filter(|repo| devenv_model::names::github_repo(repo))
 }
 
 /// `https://r/@s/name/-/name-1.2.3.tgz` → (`@s/name`, `1.2.3`).

@@ -22,6 +22,19 @@ pub fn valid_package_name(name: &str) -> bool {
     plain && name.len() <= 214
 }
 
+/// Whether `repo` is a GitHub repository written `owner/name`, each part a
+/// plain GitHub name (`A-Z a-z 0-9 - _ .`, not starting with `.`).
+pub fn github_repo(repo: &str) -> bool {
+    let part = |s: &str| {
+        !s.is_empty()
+            && !s.starts_with('.')
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    };
+    repo.split_once('/')
+        .is_some_and(|(owner, name)| part(owner) && part(name))
+}
+
 /// A package name as PEP 503 normalizes it (`Typing_Extensions` → `typing-extensions`).
 pub fn pypi_normalize(name: &str) -> String {
     let mut out = String::new();
@@ -89,6 +102,26 @@ pub fn takes_over(name: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn github_repositories_are_owner_and_name() {
+        for good in ["cli/cli", "jqlang/jq", "Byron/dua-cli", "a_b/c.d"] {
+            assert!(github_repo(good), "{good}");
+        }
+        for bad in [
+            "",
+            "cli",
+            "cli/",
+            "/cli",
+            "a/b/c",
+            "../x",
+            "a/..",
+            "o/.github",
+            "a b/c",
+        ] {
+            assert!(!github_repo(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn package_names_follow_npms_rules() {

@@ -165,18 +165,12 @@ fn now() -> i64 {
 
 /// `owner/name`, each part a plain GitHub name.
 fn check_repo(repo: &str) -> Result<()> {
-    let ok = |s: &str| {
-        !s.is_empty()
-            && !s.starts_with('.')
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-    };
-    match repo.split_once('/') {
-        Some((owner, name)) if ok(owner) && ok(name) => Ok(()),
-        _ => bail!(
+    if !devenv_model::names::github_repo(repo) {
+        bail!(
             "`{repo}` is not a GitHub repository; write it as `owner/name`, e.g. `github:cli/cli`"
-        ),
+        );
     }
+    Ok(())
 }
 
 /// The `message` of a GitHub error body.
