@@ -81,6 +81,17 @@ fn units_of(artifact: &devenv_model::lock::Artifact) -> Vec<(&String, &Digest)> 
     }
 }
 
+/// A record kept in the provenance cache at lock time (JSON), if there
+/// is one; `what` names it in errors.
+fn read_kept<T: serde::de::DeserializeOwned>(
+    path: &std::path::Path,
+    what: &str,
+) -> Result<Option<T>> {
+    devenv_model::files::read_bounded(path, devenv_provenance::MAX_DOCUMENT_BYTES as u64, what)?
+        .map(|text| serde_json::from_str(&text).map_err(|e| anyhow!("{}: {e}", path.display())))
+        .transpose()
+}
+
 /// `github:OWNER/REPO` → `OWNER/REPO`, when plain.
 fn github_repo(source: &str) -> Option<&str> {
     source
@@ -580,14 +591,9 @@ pub(crate) fn audit(manifest: &Manifest, lock: &Lock, cx: &Context) -> Result<Au
                 };
                 // A key signature (minisign, cosign `--key`) kept at lock time.
                 let signature_file = signature_path(cx, digest);
-                if let Some(text) = devenv_model::files::read_bounded(
-                    &signature_file,
-                    devenv_provenance::MAX_DOCUMENT_BYTES as u64,
-                    "the kept signature",
-                )? {
-                    let kept: crate::provenance_aqua::KeptSignature =
-                        serde_json::from_str(&text)
-                            .map_err(|e| anyhow!("{}: {e}", signature_file.display()))?;
+                let kept: Option<crate::provenance_aqua::KeptSignature> =
+                    read_kept(&signature_file, "the kept signature")?;
+                if let Some(kept) = kept {
                     match kept.verify(digest) {
                         Ok(id) if &id == identity => audit.offline += 1,
                         Ok(id) => audit.problems.push(format!(
@@ -647,16 +653,8 @@ pub(crate) fn audit(manifest: &Manifest, lock: &Lock, cx: &Context) -> Result<Au
                 };
                 // A bundle of the checksum file that lists the artifact.
                 let sums_path = checksums_path(cx, digest);
-                let sums = devenv_model::files::read_bounded(
-                    &sums_path,
-                    devenv_provenance::MAX_DOCUMENT_BYTES as u64,
-                    "the kept signed checksum file",
-                )?
-                .map(|text| {
-                    serde_json::from_str::<crate::provenance_aqua::SignedSums>(&text)
-                        .map_err(|e| anyhow!("{}: {e}", sums_path.display()))
-                })
-                .transpose()?;
+                let sums: Option<crate::provenance_aqua::SignedSums> =
+                    read_kept(&sums_path, "the kept signed checksum file")?;
                 let subject = match &sums {
                     Some(sums) => {
                         if let Err(e) = sums.binds(digest) {
