@@ -7,6 +7,20 @@ use super::{Manifest, ManifestError};
 use toml_edit::Item;
 
 impl Manifest {
+    /// An error about the whole file, at its first line: for what has no
+    /// place of its own in the text (a manifest built in memory).
+    pub fn file_error(&self, message: String, help: Option<String>) -> ManifestError {
+        ManifestError {
+            file: display_path(&self.path),
+            line: 1,
+            column: 1,
+            line_text: String::new(),
+            width: 0,
+            message,
+            help,
+        }
+    }
+
     /// An error at the value of `keys` (`["tools", "node", "source"]`),
     /// narrowed to `needle` when the value's text contains it. `None` when
     /// the manifest has no such value (a manifest built in memory).

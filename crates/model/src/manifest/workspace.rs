@@ -307,15 +307,7 @@ pub fn merge(root: &Manifest, member: &Manifest, rel: &str) -> Result<Manifest, 
     let refuse = |keys: &[&str], message: String, help: String| -> ManifestError {
         member
             .key_error(keys, message.clone(), Some(help.clone()))
-            .unwrap_or_else(|| ManifestError {
-                file: display_path(&member.path),
-                line: 1,
-                column: 1,
-                line_text: String::new(),
-                width: 0,
-                message,
-                help: Some(help),
-            })
+            .unwrap_or_else(|| member.file_error(message, Some(help)))
     };
     let root_file = display_path(&root.path);
     if member.workspace.is_some() {
@@ -426,16 +418,8 @@ fn override_tool(
     let there = at(root, &["tools", name]);
     let refuse = |message: String, help: String| {
         member
-            .value_error(&["tools", name], None, message.clone(), Some(help))
-            .unwrap_or_else(|| ManifestError {
-                file: display_path(&member.path),
-                line: 1,
-                column: 1,
-                line_text: String::new(),
-                width: 0,
-                message,
-                help: None,
-            })
+            .value_error(&["tools", name], None, message.clone(), Some(help.clone()))
+            .unwrap_or_else(|| member.file_error(message, Some(help)))
     };
     let request = match (&inherited.request, &tool.request) {
         (Request::Registry(r), Request::Registry(m)) => {
