@@ -797,7 +797,13 @@ fn look_up(
     match answer.status {
         200 => {}
         404 => return Ok((Provenance::none(), None)),
-        status => bail!("{url} answered HTTP {status}"),
+        _ if matches!(kind, Kind::Github | Kind::Aqua) => bail!(
+            "{}",
+            devenv_sources::backends::github_api_failure(&answer, &url, &cx.fetcher)
+        ),
+        status => bail!(
+            "{url} answered HTTP {status}, so devenv.lock was not written; try again later, or check the registry address ([settings] mirrors, DEVENV_NPM_REGISTRY, DEVENV_PYPI_URL)"
+        ),
     }
     let bundles = match kind {
         Kind::Npm => devenv_provenance::formats::npm_bundles(&answer.body),

@@ -568,7 +568,10 @@ fn attestation(
         404 => bail!(
             "{at}: its aqua definition declares GitHub artifact attestations of {what}, but {url} has none. A declared signature that vanished is what a replaced release looks like, so devenv.lock was not written; check the release with its publisher, or pin a version that is attested"
         ),
-        status => bail!("{url} answered HTTP {status}"),
+        _ => bail!(
+            "{at}: {}",
+            devenv_sources::backends::github_api_failure(&answer, &url, &cx.fetcher)
+        ),
     }
     let bundles = devenv_provenance::formats::github_bundles(&answer.body)
         .map_err(|e| anyhow!("{url}: {e}"))?;

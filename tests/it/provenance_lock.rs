@@ -85,6 +85,19 @@ fn lock_table(w: &World) -> toml::Table {
 }
 
 #[test]
+fn a_failing_attestation_endpoint_stops_the_lock_saying_what_to_check() {
+    let sigstore = TestSigstore::new();
+    let s = npm_registry(&sigstore, &[("1.0.0", None)]);
+    s.add_with_status(&attestation_path("fmt", "1.0.0"), 403, "forbidden");
+    let w = project(&s, &sigstore, r#""npm:fmt" = "1""#);
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("answered HTTP 403, so devenv.lock was not written")
+        .stderr_has("check the registry address");
+    assert!(!w.project.join("devenv.lock").exists());
+}
+
+#[test]
 fn an_npm_package_locks_with_its_verified_builder() {
     let sigstore = TestSigstore::new();
     let alice = Signer::github("alice/fmt");

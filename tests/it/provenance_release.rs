@@ -409,6 +409,30 @@ fn a_file_beside_an_attested_asset_must_verify_too() {
         .stderr_has("does not verify");
 }
 
+#[test]
+fn a_used_up_rate_limit_at_the_attestation_api_says_how_to_raise_it() {
+    let sigstore = TestSigstore::new();
+    let s = FixtureServer::start();
+    publish(&s, &["1.0.0"], &|_, _| Vec::new());
+    let digest = sha256_hex(&archive("1.0.0"));
+    s.add_with_headers(
+        &format!("/api/repos/{REPO}/attestations/sha256:{digest}"),
+        403,
+        &[
+            ("x-ratelimit-limit", "60"),
+            ("x-ratelimit-remaining", "0"),
+            ("x-ratelimit-reset", "4102444800"),
+        ],
+        r#"{"message": "API rate limit exceeded"}"#,
+    );
+    let w = project(&s, &sigstore, None);
+    w.run(&["lock"])
+        .fails(1)
+        .stderr_has("GitHub's API rate limit is used up (60 requests an hour)")
+        .stderr_has("set GITHUB_TOKEN");
+    assert!(!w.project.join("devenv.lock").exists());
+}
+
 /// Serves, as GitHub's API does, an attestation of `version`'s archive
 /// by `by`; the API path.
 fn attest_on_api(s: &FixtureServer, sigstore: &TestSigstore, by: &Signer, version: &str) -> String {

@@ -210,6 +210,8 @@ pub(crate) trait Source: Send {
 }
 
 pub use devenv_model::backend::Backend;
+/// Why a GitHub API answer failed, and what to do (rate limits included).
+pub use github::api_failure as github_api_failure;
 
 /// How a backend opens one package (or its one tool) for some platforms.
 pub(crate) type Open = fn(&Opening) -> Result<Box<dyn Source>>;

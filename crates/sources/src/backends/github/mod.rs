@@ -129,22 +129,7 @@ impl Api {
                         ": set GITHUB_TOKEN to reach private repositories"
                     }
                 ),
-                403 | 429
-                    if answer.header("x-ratelimit-remaining") == Some("0")
-                        || answer.status == 429 =>
-                {
-                    let mut message = rate_limit_message(&answer, answer.authorized, now());
-                    if !answer.authorized && fetcher.keyring().has_github_token() {
-                        message.push_str(
-                            " (your token was not sent to this host, see above: tie it with DEVENV_GITHUB_TOKEN_HOSTS if this host should have it)",
-                        );
-                    }
-                    bail!("{message}")
-                }
-                status => bail!(
-                    "{url} answered {status}: {}",
-                    api_message(&answer.body).unwrap_or_else(|| "no explanation".into())
-                ),
+                _ => bail!("{}", api_failure(&answer, &url, fetcher)),
             }
             let page: Vec<T> = parse_json(&answer.body, &url)?;
             all.extend(page);
@@ -155,6 +140,28 @@ impl Api {
         }
         Ok(all)
     }
+}
+
+/// Why an answer of the GitHub API at `url` other than 200 or 404 failed,
+/// and what to do: a used-up rate limit says when it resets and how a
+/// token raises it; anything else gives the API's own message.
+pub fn api_failure(answer: &devenv_net::fetch::Answer, url: &str, fetcher: &Fetcher) -> String {
+    let rate_limited = answer.status == 429
+        || (answer.status == 403 && answer.header("x-ratelimit-remaining") == Some("0"));
+    if rate_limited {
+        let mut message = rate_limit_message(answer, answer.authorized, now());
+        if !answer.authorized && fetcher.keyring().has_github_token() {
+            message.push_str(
+                " (your token was not sent to this host, see above: tie it with DEVENV_GITHUB_TOKEN_HOSTS if this host should have it)",
+            );
+        }
+        return message;
+    }
+    format!(
+        "{url} answered {}: {}",
+        answer.status,
+        api_message(&answer.body).unwrap_or_else(|| "no explanation".into())
+    )
 }
 
 fn now() -> i64 {
